@@ -1,0 +1,118 @@
+"""Layouts: a folder under `templates/` in, a `Layout` (parts, labels, defaults, file chain) out.
+
+A layout is data, never Python: `layout.yaml` (with `extends`), `html/` Jinja templates and
+`css/` stylesheets. Layouts are looked up in the project's own `templates/` first, then in
+briefkit's installed ones, so a house adds or overrides a layout by adding a folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+KNOWN_PARTS = {
+    "title_page", "standfirst", "categories", "front_box", "contents", "executive_summary",
+    "key_takeaways", "findings", "sections", "recommendations", "full_report", "related",
+    "notes", "bibliography", "acronyms", "authors", "acknowledgements", "about", "disclaimer",
+    "colophon",
+}
+
+
+class LayoutError(Exception):
+    """A layout folder is broken (a problem for whoever wrote the layout, not the author)."""
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("briefkit.templates")))
+
+
+def search_path(project: Optional[Path] = None) -> list[Path]:
+    folders = []
+    if project is not None and (project / "templates").is_dir():
+        folders.append(project / "templates")
+    folders.append(builtin_dir())
+    return folders
+
+
+def available(project: Optional[Path] = None) -> dict[str, Path]:
+    """Layout name -> folder, for every non-abstract layout on the search path."""
+    found: dict[str, Path] = {}
+    for root in reversed(search_path(project)):
+        for folder in sorted(root.iterdir()):
+            spec = folder / "layout.yaml"
+            if spec.is_file() and not _read_spec(spec).get("abstract"):
+                found[folder.name] = folder
+    return found
+
+
+@dataclass
+class Layout:
+    name: str
+    folders: list[Path]  # the layout's own folder first, then what it extends
+    parts: list[str]
+    labels: dict[str, str]
+    notes: str
+    toc: bool
+    description: str = ""
+    settings: dict = field(default_factory=dict)
+
+    def files(self, subfolder: str, pattern: str) -> list[Path]:
+        """Files of a kind along the chain, the base's first (CSS cascades base to layout)."""
+        out = []
+        for folder in reversed(self.folders):
+            out.extend(sorted((folder / subfolder).glob(pattern)))
+        return out
+
+    def html_dirs(self) -> list[Path]:
+        return [f / "html" for f in self.folders if (f / "html").is_dir()]
+
+
+def load_layout(name: str, project: Optional[Path] = None) -> Layout:
+    roots = search_path(project)
+    chain: list[Path] = []
+    merged: dict = {}
+    current: Optional[str] = name
+    while current:
+        folder = next((r / current for r in roots if (r / current / "layout.yaml").is_file()), None)
+        if folder is None:
+            raise LayoutError(f"layout '{current}' not found in " + ", ".join(map(str, roots)))
+        if folder in chain:
+            raise LayoutError(f"layout '{current}' extends itself")
+        chain.append(folder)
+        spec = _read_spec(folder / "layout.yaml")
+        merged = _merge(merged, spec)
+        current = spec.get("extends")
+    unknown = [p for p in merged.get("parts", []) if p not in KNOWN_PARTS]
+    if unknown:
+        raise LayoutError(f"layout '{name}' names unknown parts: {', '.join(unknown)}")
+    return Layout(name=name, folders=chain, parts=list(merged.get("parts", [])),
+                  labels=dict(merged.get("labels", {})), notes=merged.get("notes", "footnotes"),
+                  toc=bool(merged.get("toc", False)), description=merged.get("description", ""),
+                  settings=merged)
+
+
+def _read_spec(path: Path) -> dict:
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise LayoutError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(spec, dict):
+        raise LayoutError(f"{path}: expected a mapping")
+    return spec
+
+
+def _merge(child: dict, base: dict) -> dict:
+    """`child` over `base`: mappings merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in child.items():
+        if key == "extends":
+            continue
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = _merge(value, base[key])
+        else:
+            out[key] = value
+    return out

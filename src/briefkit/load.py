@@ -1,0 +1,269 @@
+"""Load: YAML bytes in, plain values plus a `SourceMap` of positions out.
+
+The YAML is composed into nodes by PyYAML's safe composer (no tag ever builds an object) and
+turned into dicts, lists and scalars here, so that every key and value keeps its line and
+column. Dates stay text (the schema parses them, so an impossible date gets a located message),
+mapping keys are always their source text (`NO:` is the acronym, not `False`), and aliases are
+expanded under a budget so that a "billion laughs" file fails at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import BriefInvalid, Diagnostic, KeyPath, Location
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_VALUES = 200_000  # after alias expansion
+MAX_DEPTH = 64
+MAX_STRING = 1024 * 1024
+
+_T = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_T + n for n in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
+_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalar_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Span:
+    start: int  # character offsets into the text
+    end: int
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class SourceMap:
+    """Where each key and value of a loaded file stands in its text."""
+
+    file: Path
+    text: str
+    keys: dict[KeyPath, Span] = field(default_factory=dict)
+    values: dict[KeyPath, Span] = field(default_factory=dict)
+
+    def location(self, path: KeyPath = (), *, at_key: bool = False) -> Location:
+        """The position of `path`'s value (or key), else of its nearest ancestor that has one."""
+        path = tuple(path)
+        while True:
+            table = self.keys if at_key else self.values
+            span = table.get(path) or self.values.get(path)
+            if span is not None:
+                return Location(self.file, span.line, span.column)
+            if not path:
+                return Location(self.file, 1, 1)
+            path = path[:-1]
+            at_key = False
+
+    def locate_text(self, path: KeyPath, needle: str) -> Location:
+        """The exact position of `needle` inside the source of `path`'s value, when it is there."""
+        span = self.values.get(tuple(path))
+        if span is not None:
+            found = self.text.find(needle, span.start, max(span.end, span.start + 1))
+            if found >= 0:
+                return self.offset_location(found)
+        return self.location(path)
+
+    def offset_location(self, offset: int) -> Location:
+        line = self.text.count("\n", 0, offset) + 1
+        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        return Location(self.file, line, column)
+
+
+@dataclass
+class Loaded:
+    data: dict
+    source: SourceMap
+
+
+def display_path(path: Path) -> Path:
+    """Paths in messages are relative to the working directory when they are below it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return Path(path)
+
+
+def load_file(path: Path) -> Loaded:
+    shown = display_path(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise BriefInvalid(Diagnostic(Location(shown), f"cannot read the file: {exc.strerror}"))
+    return load_bytes(raw, shown)
+
+
+def load_bytes(raw: bytes, file: Path) -> Loaded:
+    text = decode(raw, file)
+    if not text.strip():
+        raise BriefInvalid(Diagnostic(
+            Location(file, 1, 1), "the file is empty",
+            hint="a brief needs at least 'title' and 'date'; 'briefkit new' writes a starter"))
+    source = SourceMap(file, text)
+    try:
+        node = yaml.compose(text, Loader=_Composer)
+    except yaml.MarkedYAMLError as exc:
+        raise BriefInvalid(_syntax_diagnostic(exc, source)) from None
+    except yaml.YAMLError as exc:  # errors without a mark (rare: reader errors)
+        raise BriefInvalid(Diagnostic(Location(file, 1, 1), f"not valid YAML: {exc}")) from None
+    if node is None:
+        raise BriefInvalid(Diagnostic(Location(file, 1, 1), "the file holds only comments"))
+    builder = _Builder(source)
+    data = builder.build(node, ())
+    if not isinstance(data, dict):
+        raise BriefInvalid(Diagnostic(
+            Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
+            "the file must be a mapping of keys (title: ..., date: ...)",
+            found=_node_kind(node)))
+    return Loaded(data, source)
+
+
+def decode(raw: bytes, file: Path) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        raise BriefInvalid(Diagnostic(
+            Location(file), f"the file is {len(raw) / 1048576:.1f} MiB; a brief may be at most "
+            f"{MAX_FILE_BYTES // 1048576} MiB",
+            hint="split it into several briefs, or move long data into a bibliography file"))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise BriefInvalid(Diagnostic(
+            Location(file, line, column),
+            f"byte 0x{raw[exc.start]:02X} at offset {exc.start} is not UTF-8",
+            hint="save the file as UTF-8 (it looks like Latin-1 or Windows-1252 text)")) from None
+    return text.replace("\r\n", "\n")
+
+
+class _Builder:
+    def __init__(self, source: SourceMap):
+        self.source = source
+        self.count = 0
+
+    def build(self, node, path: KeyPath, depth: int = 0):
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise BriefInvalid(Diagnostic(
+                self._loc(node), f"the document expands to more than {MAX_VALUES:,} values",
+                hint="anchors and aliases (&name / *name) are repeated too often; write the "
+                     "values out or reuse fewer of them"))
+        if depth > MAX_DEPTH:
+            raise BriefInvalid(Diagnostic(
+                self._loc(node), f"values are nested more than {MAX_DEPTH} levels deep"))
+        self.source.values.setdefault(path, self._span(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _T + "seq", path)
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        self._check_tag(node, _T + "map", path)
+        return self._mapping(node, path, depth)
+
+    def _mapping(self, node, path, depth) -> dict:
+        result: dict = {}
+        merged: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _T + "merge":
+                merged.update(self._merge_source(value_node, path, depth))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise BriefInvalid(Diagnostic(
+                    self._loc(key_node), "a key must be a plain word", key=path,
+                    found=_node_kind(key_node)))
+            key = key_node.value
+            if key in result:
+                first = self.source.keys[path + (key,)]
+                raise BriefInvalid(Diagnostic(
+                    self._loc(key_node), f"the key '{key}' appears twice in this mapping",
+                    key=path + (key,),
+                    hint=f"the first is at line {first.line}; keep one of them"))
+            self.source.keys[path + (key,)] = self._span(key_node)
+            result[key] = self.build(value_node, path + (key,), depth + 1)
+        return {**merged, **result}
+
+    def _merge_source(self, node, path, depth) -> dict:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict = {}
+        for source in reversed(sources):
+            value = self.build(source, path, depth + 1)
+            if not isinstance(value, dict):
+                raise BriefInvalid(Diagnostic(
+                    self._loc(source), "'<<' merges mappings only", key=path,
+                    found=_node_kind(source)))
+            merged.update(value)
+        return merged
+
+    def _scalar(self, node, path):
+        self._check_tag(node, None, path)
+        if len(node.value) > MAX_STRING:
+            raise BriefInvalid(Diagnostic(
+                self._loc(node), f"a value of {len(node.value):,} characters; at most "
+                f"{MAX_STRING:,} are allowed in one value", key=path))
+        tag = node.tag
+        if tag in (_T + "str", _T + "timestamp", _T + "binary"):
+            return node.value
+        if tag == _T + "null":
+            return None
+        try:
+            return _scalar_constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.constructor.ConstructorError):
+            return node.value
+
+    def _check_tag(self, node, expected: str | None, path: KeyPath) -> None:
+        allowed = _SCALAR_TAGS if expected is None else {expected}
+        if node.tag not in allowed:
+            tag = node.tag.replace(_T, "!!")
+            raise BriefInvalid(Diagnostic(
+                self._loc(node), f"the YAML tag '{tag}' is not allowed", key=path,
+                hint="briefs are data: remove the tag (tags that build objects never run)"))
+
+    def _span(self, node) -> Span:
+        return Span(node.start_mark.index, node.end_mark.index,
+                    node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _loc(self, node) -> Location:
+        return Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _node_kind(node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    return f"the value {node.value!r}"
+
+
+_SYNTAX_HINTS = [
+    ("cannot start any token", "'\\t'", "YAML indents with spaces, not tabs: replace the tab"),
+    ("end of stream", "quoted", "a quoted value is not closed: add the closing quote"),
+    ("mapping values are not allowed", "", "quote a value that contains ': ', or check the "
+     "indentation of this line"),
+    ("expected <block end>", "", "the indentation of this line does not match the lines "
+     "above it"),
+    ("could not find expected ':'", "", "a line inside a mapping lacks 'key:'; check "
+     "indentation or quote the value"),
+    ("found undefined alias", "", "the alias (*name) has no anchor (&name) before it"),
+]
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, source: SourceMap) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "not valid YAML"
+    context = exc.context or ""
+    hint = "check the YAML syntax at this place"
+    for needle, also, text in _SYNTAX_HINTS:
+        if needle in problem and (not also or also in problem or also in context):
+            hint = text
+            break
+    if "quoted" in context and exc.context_mark is not None and "end of stream" in problem:
+        mark = exc.context_mark  # where the unclosed quote opens, not the end of the file
+    problem = problem.replace("\t", "\\t")
+    location = Location(source.file, mark.line + 1, mark.column + 1) if mark else Location(
+        source.file, 1, 1)
+    return Diagnostic(location, f"not valid YAML: {problem}", hint=hint)

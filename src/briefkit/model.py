@@ -1,0 +1,277 @@
+"""The document model: what every writer walks.
+
+Prose is a tree of blocks and inlines, close to Pandoc's own (from which it is read), minus what
+a brief may not carry (raw HTML/TeX). A `Document` is the whole brief after reading and
+resolving: metadata, the parts a layout places, numbered notes, labels. Writers (docx, html,
+pdf) never look at YAML or at Pandoc; they read this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+# ---- inlines ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Text:
+    text: str
+
+
+@dataclass
+class Styled:
+    """Emphasis and its kin: `style` is emph, strong, strike, sup, sub, smallcaps, underline."""
+
+    style: str
+    children: list["Inline"]
+
+
+@dataclass
+class Code:
+    text: str
+
+
+@dataclass
+class LineBreak:
+    pass
+
+
+@dataclass
+class Link:
+    children: list["Inline"]
+    url: str
+    internal: bool = False  # a cross-reference to an id in the brief (url is "#id")
+
+
+@dataclass
+class NoteRef:
+    """Where a note is called; the note itself is in `Document.notes`."""
+
+    note: "Note"
+
+
+Inline = Union[Text, Styled, Code, LineBreak, Link, NoteRef]
+
+# ---- blocks ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Para:
+    children: list[Inline]
+
+
+@dataclass
+class Heading:
+    level: int  # absolute: 1 is a top-level part heading
+    children: list[Inline]
+    id: Optional[str] = None
+
+
+@dataclass
+class ListBlock:
+    ordered: bool
+    items: list[list["Block"]]
+    start: int = 1
+
+
+@dataclass
+class Quote:
+    children: list["Block"]
+
+
+@dataclass
+class Callout:
+    """A fenced div the format knows: `pullquote` or `box`."""
+
+    kind: str
+    children: list["Block"]
+
+
+@dataclass
+class Table:
+    header: list[list["Block"]]
+    rows: list[list[list["Block"]]]
+    aligns: list[str]  # "left" | "right" | "center" | "default"
+    caption: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class Figure:
+    path: Path  # resolved, confined
+    caption: list[Inline]
+    alt: str
+
+
+@dataclass
+class CodeBlock:
+    text: str
+
+
+@dataclass
+class Rule:
+    pass
+
+
+Block = Union[Para, Heading, ListBlock, Quote, Callout, Table, Figure, CodeBlock, Rule]
+
+
+@dataclass
+class Note:
+    number: int
+    children: list[Block]
+    id: str = ""  # "note-12": the anchor used by HTML
+
+    def __post_init__(self):
+        self.id = self.id or f"note-{self.number}"
+
+
+# ---- the document ----------------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    name: str
+    title: Optional[str] = None
+    affiliation: Optional[str] = None
+    email: Optional[str] = None
+    bio: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    """A numbered finding or recommendation."""
+
+    number: int
+    id: str
+    title: Optional[str]
+    body: list[Block]
+    audience: Optional[str] = None
+    findings: list["Item"] = field(default_factory=list)  # recommendations: the findings answered
+
+
+@dataclass
+class ItemGroup:
+    intro: list[Block]
+    items: list[Item]
+
+    def __bool__(self) -> bool:
+        return bool(self.items or self.intro)
+
+
+@dataclass
+class Section:
+    title: str
+    id: str
+    level: int  # 1..3
+    body: list[Block]
+    sections: list["Section"] = field(default_factory=list)
+
+    def walk(self):
+        yield self
+        for child in self.sections:
+            yield from child.walk()
+
+
+@dataclass
+class RelatedEntry:
+    title: str
+    url: Optional[str]
+    date: Optional[dt.date]
+    authors: list[str]
+    summary: list[Block]
+
+
+@dataclass
+class Document:
+    slug: str
+    layout: str
+    title: str
+    date: dt.date
+    subtitle: Optional[str] = None
+    kicker: Optional[str] = None
+    updated: Optional[dt.date] = None
+    status: str = "final"
+    version: Optional[str] = None
+    authors: list[Person] = field(default_factory=list)
+    publisher: dict = field(default_factory=dict)  # name, program, url, address, logo (Path)
+    series: dict = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    copyright: Optional[str] = None
+    license: Optional[str] = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    standfirst: list[Block] = field(default_factory=list)
+    problem: list[Block] = field(default_factory=list)
+    solution: list[Block] = field(default_factory=list)
+    executive_summary: list[Block] = field(default_factory=list)
+    key_takeaways: list[list[Block]] = field(default_factory=list)
+    findings: ItemGroup = field(default_factory=lambda: ItemGroup([], []))
+    recommendations: ItemGroup = field(default_factory=lambda: ItemGroup([], []))
+    sections: list[Section] = field(default_factory=list)
+    acknowledgements: list[Block] = field(default_factory=list)
+    about: list[Block] = field(default_factory=list)
+    disclaimer: list[Block] = field(default_factory=list)
+    acronyms: list[tuple[str, str]] = field(default_factory=list)
+    full_report: Optional[dict] = None  # {label, url}
+    related: list[RelatedEntry] = field(default_factory=list)
+
+    notes: list[Note] = field(default_factory=list)
+    notes_placement: str = "endnotes"  # or "footnotes"
+    bibliography: list[Block] = field(default_factory=list)
+
+    paper: str = "A4"
+    toc: bool = True
+    formats: list[str] = field(default_factory=lambda: ["docx", "pdf", "html"])
+    output_name: str = ""
+    theme: dict = field(default_factory=dict)
+    lang: str = "en"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != "final"
+
+    @property
+    def author_names(self) -> list[str]:
+        return [a.name for a in self.authors]
+
+    def all_sections(self):
+        for section in self.sections:
+            yield from section.walk()
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+
+# ---- walking ---------------------------------------------------------------------------------
+
+
+def walk_inlines(blocks, *, into_notes: bool = False):
+    """Every inline under `blocks`, in reading order (depth first)."""
+    for block in blocks:
+        if isinstance(block, (Para, Heading)):
+            yield from _walk_inline_list(block.children, into_notes)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from walk_inlines(item, into_notes=into_notes)
+        elif isinstance(block, (Quote, Callout)):
+            yield from walk_inlines(block.children, into_notes=into_notes)
+        elif isinstance(block, Table):
+            yield from _walk_inline_list(block.caption, into_notes)
+            for row in [block.header, *block.rows]:
+                for cell in row:
+                    yield from walk_inlines(cell, into_notes=into_notes)
+        elif isinstance(block, Figure):
+            yield from _walk_inline_list(block.caption, into_notes)
+
+
+def _walk_inline_list(inlines, into_notes):
+    for inline in inlines:
+        yield inline
+        if isinstance(inline, (Styled, Link)):
+            yield from _walk_inline_list(inline.children, into_notes)
+        elif isinstance(inline, NoteRef) and into_notes:
+            yield from walk_inlines(inline.note.children, into_notes=True)

@@ -1,0 +1,213 @@
+"""Pandoc JSON AST in, `model` blocks out.
+
+Raw HTML/TeX never reaches the model (the Markdown dialect briefkit asks Pandoc for has no raw
+extensions, and any raw element left is kept as plain text). Images are resolved through
+`paths.Roots`; `[#id]` cross-references become internal links for the resolve stage to check.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+from . import model as m
+from .paths import PathRefused, Roots
+
+CROSS_REFERENCE = re.compile(r"\[#([A-Za-z][A-Za-z0-9_-]*)\]")
+_STYLES = {"Emph": "emph", "Strong": "strong", "Strikeout": "strike", "Superscript": "sup",
+           "Subscript": "sub", "SmallCaps": "smallcaps", "Underline": "underline"}
+_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center",
+          "AlignDefault": "default"}
+_QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
+CALLOUTS = ("pullquote", "box")
+
+
+class PandocReader:
+    """Reads one field's blocks; `problem(message, needle)` reports a located problem."""
+
+    def __init__(self, roots: Roots, problem: Callable[[str, str], None]):
+        self.roots = roots
+        self.problem = problem
+        self.cited: list[str] = []
+
+    # ---- blocks ----
+    def blocks(self, items: list) -> list[m.Block]:
+        out: list[m.Block] = []
+        for item in items:
+            block = self.block(item)
+            if isinstance(block, list):
+                out.extend(block)
+            elif block is not None:
+                out.append(block)
+        return out
+
+    def block(self, node):  # -> Block | list[Block] | None
+        kind, c = node["t"], node.get("c")
+        if kind in ("Para", "Plain"):
+            return m.Para(self.inlines(c))
+        if kind == "Header":
+            level, (ident, _classes, _attrs), content = c
+            return m.Heading(level, self.inlines(content), None)
+        if kind == "BulletList":
+            return m.ListBlock(False, [self.blocks(item) for item in c])
+        if kind == "OrderedList":
+            (start, _style, _delim), items = c
+            return m.ListBlock(True, [self.blocks(item) for item in items], start)
+        if kind == "BlockQuote":
+            return m.Quote(self.blocks(c))
+        if kind == "Div":
+            (ident, classes, _attrs), content = c
+            kinds = [k for k in classes if k in CALLOUTS]
+            if kinds:
+                return m.Callout(kinds[0], self.blocks(content))
+            return self.blocks(content)
+        if kind == "CodeBlock":
+            return m.CodeBlock(c[1])
+        if kind == "RawBlock":
+            return m.CodeBlock(c[1])
+        if kind == "HorizontalRule":
+            return m.Rule()
+        if kind == "LineBlock":
+            lines: list[m.Inline] = []
+            for i, line in enumerate(c):
+                if i:
+                    lines.append(m.LineBreak())
+                lines.extend(self.inlines(line))
+            return m.Para(lines)
+        if kind == "DefinitionList":
+            out = []
+            for term, definitions in c:
+                out.append(m.Para([m.Styled("strong", self.inlines(term))]))
+                for definition in definitions:
+                    out.extend(self.blocks(definition))
+            return out
+        if kind == "Table":
+            return self.table(c)
+        if kind == "Figure":
+            return self.figure(c)
+        return None
+
+    def table(self, c) -> m.Table:
+        _attr, (_short, caption_blocks), colspecs, head, bodies, foot = c
+        aligns = [_ALIGN.get(spec[0]["t"], "default") for spec in colspecs]
+
+        def row_cells(row):
+            return [self.blocks(cell[4]) for cell in row[1]]
+
+        header_rows = head[1]
+        header = row_cells(header_rows[0]) if header_rows else []
+        rows = []
+        for body in bodies:
+            for row in body[2] + body[3]:
+                rows.append(row_cells(row))
+        for row in foot[1]:
+            rows.append(row_cells(row))
+        caption = []
+        for block in self.blocks(caption_blocks):
+            if isinstance(block, m.Para):
+                caption.extend(block.children)
+        return m.Table(header, rows, aligns, caption)
+
+    def figure(self, c):
+        _attr, (_short, caption_blocks), content = c
+        images = [i for block in content if block["t"] in ("Plain", "Para")
+                  for i in block["c"] if i["t"] == "Image"]
+        caption: list[m.Inline] = []
+        for block in self.blocks(caption_blocks):
+            if isinstance(block, m.Para):
+                caption.extend(block.children)
+        if not images:
+            return self.blocks(content)
+        figure = self.image(images[0]["c"], caption)
+        return figure
+
+    def image(self, c, caption: list[m.Inline]) -> Optional[m.Figure]:
+        (_ident, _classes, attrs), alt_inlines, (url, _title) = c
+        alt = dict(attrs).get("alt") or plain_text(self.inlines(alt_inlines))
+        try:
+            path = self.roots.resolve(url)
+        except PathRefused as exc:
+            self.problem(f"image {exc}", url)
+            return None
+        return m.Figure(path, caption or self.inlines(alt_inlines), alt)
+
+    # ---- inlines ----
+    def inlines(self, items: list) -> list[m.Inline]:
+        out: list[m.Inline] = []
+        for item in items:
+            for inline in self.inline(item):
+                if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
+                    out[-1] = m.Text(out[-1].text + inline.text)
+                else:
+                    out.append(inline)
+        return _expand(out)
+
+    def inline(self, node) -> list[m.Inline]:
+        kind, c = node["t"], node.get("c")
+        if kind == "Str":
+            return [m.Text(c)]
+        if kind in ("Space", "SoftBreak"):
+            return [m.Text(" ")]
+        if kind in _STYLES:
+            return [m.Styled(_STYLES[kind], self.inlines(c))]
+        if kind == "Quoted":
+            open_, close = _QUOTES[c[0]["t"]]
+            return [m.Text(open_), *self.inlines(c[1]), m.Text(close)]
+        if kind == "Cite":
+            citations, content = c
+            self.cited.extend(citation["citationId"] for citation in citations)
+            return self.inlines(content)
+        if kind == "Code":
+            return [m.Code(c[1])]
+        if kind == "LineBreak":
+            return [m.LineBreak()]
+        if kind == "Math":
+            return [m.Text(c[1])]
+        if kind == "RawInline":
+            return [m.Text(c[1])]
+        if kind == "Link":
+            _attr, content, (url, _title) = c
+            return [m.Link(self.inlines(content), url)]
+        if kind == "Image":
+            _attr, alt, _target = c
+            return self.inlines(alt)
+        if kind == "Note":
+            return [m.NoteRef(m.Note(0, self.blocks(c)))]
+        if kind == "Span":
+            return self.inlines(c[1])
+        return []
+
+
+def _expand(inlines: list[m.Inline]) -> list[m.Inline]:
+    """Turn `[#id]` inside text into internal links (their text is filled in by resolve)."""
+    out: list[m.Inline] = []
+    for inline in inlines:
+        if isinstance(inline, m.Text) and "[#" in inline.text:
+            position = 0
+            for match in CROSS_REFERENCE.finditer(inline.text):
+                if match.start() > position:
+                    out.append(m.Text(inline.text[position:match.start()]))
+                out.append(m.Link([], "#" + match.group(1), internal=True))
+                position = match.end()
+            if position < len(inline.text):
+                out.append(m.Text(inline.text[position:]))
+        else:
+            out.append(inline)
+    return out
+
+
+def plain_text(inlines) -> str:
+    """The text of inlines (or blocks), for alt text, bookmarks and tests."""
+    parts: list[str] = []
+    for node in inlines:
+        if isinstance(node, m.Text):
+            parts.append(node.text)
+        elif isinstance(node, m.Code):
+            parts.append(node.text)
+        elif isinstance(node, (m.Styled, m.Link)):
+            parts.append(plain_text(node.children))
+        elif isinstance(node, m.LineBreak):
+            parts.append(" ")
+        elif isinstance(node, m.Para):
+            parts.append(plain_text(node.children))
+    return "".join(parts)

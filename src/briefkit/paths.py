@@ -1,0 +1,74 @@
+"""Paths a brief names, resolved and confined.
+
+A brief is untrusted: every file it makes briefkit read must resolve (symlinks followed) inside
+the brief's folder, the project root or briefkit's own installed data. URLs are refused here;
+only links in the text (which are written out, never fetched) may be remote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class PathRefused(ValueError):
+    """The path cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Roots:
+    """The folders a brief may read from."""
+
+    brief_dir: Path
+    project: Path
+    builtin: Path
+
+    def allowed(self) -> tuple[Path, ...]:
+        return (self.brief_dir.resolve(), self.project.resolve(), self.builtin.resolve())
+
+    def contains(self, path: Path) -> bool:
+        real = Path(path).resolve()
+        return any(real == root or root in real.parents for root in self.allowed())
+
+    def resolve(self, text: str, *, must_exist: bool = True, kind: str = "file") -> Path:
+        """`text` as a confined, existing path: relative to the brief's folder, then to the
+        project's `assets/` and the project root."""
+        text = str(text).strip()
+        if _SCHEME.match(text) and not re.match(r"^[A-Za-z]:[\\/]", text):
+            raise PathRefused(f"'{text}' is a URL; briefkit reads only files inside the project "
+                              "(download it into assets/ and name that path)")
+        candidates = [self.brief_dir / text, self.brief_dir / "assets" / text,
+                      self.project / "assets" / text, self.project / text]
+        if Path(text).is_absolute():
+            candidates = [Path(text)]
+        for candidate in candidates:
+            if candidate.exists() or candidate.is_symlink():
+                if not self.contains(candidate):
+                    raise PathRefused(
+                        f"'{text}' resolves to {candidate.resolve()}, outside the project; "
+                        "briefkit reads only files inside the brief's folder or the project")
+                if must_exist and not candidate.resolve().exists():
+                    raise PathRefused(f"'{text}' is a broken link")
+                if kind == "folder" and not candidate.is_dir():
+                    raise PathRefused(f"'{text}' is a file; a folder is expected")
+                if kind == "file" and not candidate.is_file():
+                    raise PathRefused(f"'{text}' is a folder; a file is expected")
+                return candidate.resolve()
+        if not must_exist:
+            return (self.brief_dir / text).resolve()
+        raise PathRefused(f"no {kind} '{text}' in {self.brief_dir} or the project's assets/")
+
+
+def find_project_root(brief_path: Path) -> Path:
+    """The nearest folder above the brief that holds `briefs/`, `.git` or `pyproject.toml`;
+    otherwise the brief's own folder."""
+    start = Path(brief_path).resolve().parent
+    for folder in (start, *start.parents):
+        if folder.name == "briefs":
+            return folder.parent
+        if any((folder / marker).exists() for marker in (".git", "pyproject.toml", "briefs")):
+            return folder
+    return start

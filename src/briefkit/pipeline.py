@@ -1,0 +1,141 @@
+"""The pipeline: a brief's path in, checked `Prepared` document or written output files out.
+
+    load (YAML with positions) -> validate (schema) -> read prose (Pandoc -> model)
+    -> resolve (citations, numbering, cross-references) -> render (docx | html | pdf)
+    -> write (atomic)
+
+`prepare` runs everything up to the document model and collects every problem it finds;
+`build_brief` renders and writes. Nothing here prints: callers (the CLI) decide what to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+from . import layouts as layouts_module
+from . import model as m
+from .citations import collect_sources, resolve_style, style_has_bibliography, unused_warnings
+from .diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
+from .load import display_path, load_file
+from .paths import PathRefused, Roots, find_project_root
+from .prose import read_prose
+from .resolve import make_document, prose_fields, unused_keys
+from .validate import validate
+
+FORMATS = ("docx", "html", "pdf")
+
+
+@dataclass
+class Prepared:
+    """A brief that passed every check, ready for any writer."""
+
+    path: Path
+    document: m.Document
+    layout: layouts_module.Layout
+    roots: Roots
+    diagnostics: Diagnostics  # warnings only
+    word_template: Optional[Path] = None
+    html_template: Optional[Path] = None
+    inputs: list[Path] = field(default_factory=list)  # every file the build reads
+
+
+def slug_of(path: Path) -> str:
+    path = Path(path).resolve()
+    return path.parent.name if path.stem == "brief" else path.stem
+
+
+def prepare(path: Path) -> Prepared:
+    """Load, validate, read prose and resolve; raises `BriefInvalid` with every problem."""
+    path = Path(path)
+    diagnostics = Diagnostics()
+    loaded = load_file(path)
+    project = find_project_root(path)
+    roots = Roots(path.resolve().parent, project, layouts_module.builtin_dir())
+    available = layouts_module.available(project)
+    layout_name = loaded.data.get("layout", "report")
+    layout = None
+    if isinstance(layout_name, str) and layout_name in available:
+        layout = layouts_module.load_layout(layout_name, project)
+    brief = validate(loaded, layouts=available, labels=layout.labels if layout else (),
+                     diagnostics=diagnostics)
+    if brief is None or layout is None:
+        diagnostics.raise_if_errors()
+        raise BriefInvalid(diagnostics)  # pragma: no cover - validate reports the layout
+
+    source = loaded.source
+    inputs = [path.resolve()]
+    word_template = _confined(brief.output.word_template, ("output", "word_template"), roots,
+                              loaded, diagnostics, "file", inputs)
+    html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,
+                              loaded, diagnostics, "folder", inputs)
+    sources = collect_sources(loaded.data, brief.bibliography_paths(), source, roots, diagnostics)
+    inputs.extend(sources.files)
+    style = resolve_style(brief.citation_style, roots, source.location(("citation_style",)),
+                          diagnostics)
+    diagnostics.raise_if_errors()
+
+    placed, unplaced = prose_fields(loaded.data, layout)
+    with_bibliography = bool(
+        sources.items and style is not None and "bibliography" in layout.parts
+        and (brief.bibliography_title or style_has_bibliography(style)))
+    prose = read_prose(placed + unplaced, sources=sources, style=style,
+                       with_bibliography=with_bibliography, source=source, roots=roots,
+                       diagnostics=diagnostics)
+    document = make_document(brief, loaded, layout, prose, placed, roots, slug_of(path),
+                             diagnostics)
+    if brief.bibliography_title:
+        document.labels["bibliography"] = brief.bibliography_title
+    diagnostics.raise_if_errors()
+
+    diagnostics.extend(unused_warnings(sources, prose.cited))
+    for key in unused_keys(loaded.data, layout):
+        diagnostics.warning(source.location(key, at_key=True),
+                            f"'{format_key_path(key)}' is not shown by the '{layout.name}' layout",
+                            key=key, hint="it is kept in the document metadata only")
+    if style is not None:
+        inputs.append(style)
+    return Prepared(path, document, layout, roots, diagnostics, word_template, html_template,
+                    inputs)
+
+
+def _confined(value, key, roots: Roots, loaded, diagnostics: Diagnostics, kind: str,
+              inputs: list[Path]) -> Optional[Path]:
+    if not value:
+        return None
+    try:
+        resolved = roots.resolve(value, kind=kind)
+    except PathRefused as exc:
+        diagnostics.error(loaded.source.location(key), f"{key[-1].replace('_', ' ')} {exc}", key=key)
+        return None
+    inputs.append(resolved)
+    return resolved
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    outputs: list[Path]
+    warnings: Diagnostics
+
+
+def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = None) -> BuildResult:
+    """Render the brief at `path` into `out_dir`; raises `BriefInvalid` for a wrong brief."""
+    from .render import render  # the engines load only when something is rendered
+    from .write import write_atomic
+
+    prepared = prepare(path)
+    wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
+    out_dir = Path(out_dir)
+    rendered = {fmt: render(prepared, fmt) for fmt in wanted}
+    outputs = []
+    for fmt, payload in rendered.items():
+        target = out_dir / f"{prepared.document.output_name}.{fmt}"
+        write_atomic(target, payload)
+        outputs.append(target)
+    return BuildResult(path, outputs, prepared.diagnostics)
+
+
+def location_of(path: Path) -> Location:
+    return Location(display_path(path))

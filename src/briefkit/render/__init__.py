@@ -1,0 +1,23 @@
+"""Render: a `Prepared` document in, the bytes of one output format out.
+
+The writers are peers over the same model: `docx` (python-docx, real Word notes), `html`
+(Jinja templates) and `pdf` (the print HTML through WeasyPrint).
+"""
+
+from __future__ import annotations
+
+
+def render(prepared, fmt: str) -> bytes:
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html(prepared, "screen").encode("utf-8")
+    if fmt == "pdf":
+        from .pdf import render_pdf
+
+        return render_pdf(prepared)
+    if fmt == "docx":
+        from .docx import render_docx
+
+        return render_docx(prepared)
+    raise ValueError(f"unknown format {fmt!r}")

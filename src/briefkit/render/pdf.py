@@ -1,0 +1,60 @@
+"""Render PDF: a `Prepared` document in, PDF bytes out, through the print HTML and WeasyPrint.
+
+WeasyPrint's default fetcher reads any `file:` URL and requests any `http(s)` one, so a stylesheet
+`@import` or a `<link rel=attachment>` in a template could pull `/etc/passwd` into the PDF or
+reach the network. `ConfinedFetcher` allows `data:` URLs and files inside the allowed roots only,
+and remembers what it refused so the build can say so.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from ..diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location
+from .html import render_html
+
+logging.getLogger("weasyprint").addHandler(logging.NullHandler())
+
+
+class ConfinedFetcher(URLFetcher):
+    def __init__(self, roots, **kwargs):
+        super().__init__(allowed_protocols={"file", "data"}, timeout=5, **kwargs)
+        self.roots = roots
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(unquote(urlparse(url).path))
+            if not self.roots.contains(path):
+                self.refused.append(url)
+                raise ValueError(f"refused: {url} is outside the project")
+        elif not url.startswith("data:"):
+            self.refused.append(url)
+            raise ValueError(f"refused: {url} (briefkit does not fetch from the network)")
+        return super().fetch(url, headers)
+
+
+def render_pdf(prepared) -> bytes:
+    html = render_html(prepared, "print")
+    fetcher = ConfinedFetcher(prepared.roots)
+    document = HTML(string=html, base_url=prepared.roots.brief_dir.as_uri() + "/",
+                    url_fetcher=fetcher)
+    pdf = document.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False)
+    if fetcher.refused:
+        diagnostics = Diagnostics()
+        for url in dict.fromkeys(fetcher.refused):
+            diagnostics.error(Location(prepared.path), f"the templates ask for '{url}', which "
+                              "briefkit refuses to read",
+                              hint="only files inside the brief's folder, the project or "
+                                   "briefkit's own templates may be used")
+        raise BriefInvalid(diagnostics)
+    return pdf
+
+
+__all__ = ["render_pdf", "ConfinedFetcher", "Diagnostic"]

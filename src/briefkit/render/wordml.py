@@ -1,0 +1,228 @@
+"""WordprocessingML that python-docx has no API for: notes parts, fields, hyperlinks, styles
+from data, list numbering restarts. Names follow Word's own vocabulary (footnoteReference,
+fldSimple, numId); `docx.py` builds the document from these pieces and style names only.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import PartFactory, XmlPart
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt, RGBColor
+
+# A template's existing notes parts must be parsed as XML (not kept as opaque bytes) so that
+# notes can be added to them: register before any document is opened.
+PartFactory.part_type_for.setdefault(CT.WML_FOOTNOTES, XmlPart)
+PartFactory.part_type_for.setdefault(CT.WML_ENDNOTES, XmlPart)
+
+_NOTES = {
+    "footnotes": dict(ct=CT.WML_FOOTNOTES, rt=RT.FOOTNOTES, uri="/word/footnotes.xml",
+                      root="w:footnotes", note="w:footnote", ref="w:footnoteReference",
+                      own_ref="w:footnoteRef", pr="w:footnotePr", text_style="footnote text",
+                      ref_style="footnote reference"),
+    "endnotes": dict(ct=CT.WML_ENDNOTES, rt=RT.ENDNOTES, uri="/word/endnotes.xml",
+                     root="w:endnotes", note="w:endnote", ref="w:endnoteReference",
+                     own_ref="w:endnoteRef", pr="w:endnotePr", text_style="endnote text",
+                     ref_style="endnote reference"),
+}
+
+
+def style_id(document, name: str) -> str:
+    """The styleId of a style found by its name (ids differ in translated templates)."""
+    wanted = name.lower()
+    for style in document.styles.element.findall(qn("w:style")):
+        name_el = style.find(qn("w:name"))
+        if name_el is not None and name_el.get(qn("w:val")).lower() == wanted:
+            return style.get(qn("w:styleId"))
+    raise KeyError(name)
+
+
+class NotesPart:
+    """The footnotes (or endnotes) part of a document, created when the template has none."""
+
+    def __init__(self, document, kind: str):
+        self.kind = kind
+        self.spec = spec = _NOTES[kind]
+        self.document = document
+        part = None
+        for rel in document.part.rels.values():
+            if rel.reltype == spec["rt"] and not rel.is_external:
+                part = rel.target_part
+        if part is None:
+            xml = (f'<{spec["root"]} {nsdecls("w", "r")}>'
+                   f'<{spec["note"]} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></{spec["note"]}>'
+                   f'<{spec["note"]} w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></{spec["note"]}>'
+                   f'</{spec["root"]}>')
+            part = XmlPart(PackURI(spec["uri"]), spec["ct"], parse_xml(xml), document.part.package)
+            document.part.relate_to(part, spec["rt"])
+        self.part = part
+        existing = [int(n.get(qn("w:id"))) for n in part.element.findall(qn(spec["note"]))]
+        self.next_id = max([0, *existing]) + 1
+        self.text_style = style_id(document, spec["text_style"])
+        self.ref_style = style_id(document, spec["ref_style"])
+        self._number_format()
+
+    def _number_format(self) -> None:
+        # Endnotes default to i, ii, iii in Word: the brief's notes are 1, 2, 3.
+        settings = self.document.settings.element
+        pr = settings.find(qn(self.spec["pr"]))
+        if pr is None:
+            pr = parse_xml(f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>')
+            anchor = settings.find(qn("w:characterSpacingControl"))
+            if anchor is not None:
+                anchor.addnext(pr)
+            else:
+                settings.append(pr)
+        for section in self.document.sections:
+            sect_pr = section._sectPr
+            if sect_pr.find(qn(self.spec["pr"])) is None:
+                sect_pr.insert(0, parse_xml(
+                    f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>'))
+
+    def add(self, paragraph) -> tuple[int, object]:
+        """Call a new note at the end of `paragraph`; returns (id, the note's first w:p)."""
+        note_id = self.next_id
+        self.next_id += 1
+        run = paragraph._p.add_r()
+        run.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:rStyle w:val="{self.ref_style}"/></w:rPr>'))
+        run.append(parse_xml(f'<{self.spec["ref"]} {nsdecls("w")} w:id="{note_id}"/>'))
+        note = parse_xml(
+            f'<{self.spec["note"]} {nsdecls("w")} w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr>'
+            f'<w:r><w:rPr><w:rStyle w:val="{self.ref_style}"/></w:rPr><{self.spec["own_ref"]}/></w:r>'
+            f'<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></{self.spec["note"]}>')
+        self.part.element.append(note)
+        return note_id, note
+
+    def new_paragraph(self, note):
+        p = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>')
+        note.append(p)
+        return p
+
+
+def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
+    """A complex field (PAGE, NUMPAGES, TOC ...) that Word computes."""
+    p = paragraph._p
+    for xml in (f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>',
+                f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>',
+                f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'):
+        p.append(parse_xml(xml))
+    if placeholder:
+        run = paragraph.add_run(placeholder)
+        p.append(run._r)
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
+
+
+def update_fields_on_open(document) -> None:
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
+
+
+def add_hyperlink(paragraph, url: str, *, internal: bool = False):
+    """An empty w:hyperlink appended to `paragraph`; runs are added to it by the caller."""
+    if internal:
+        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{_attr(url.lstrip("#"))}"/>')
+    else:
+        rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        link = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}"/>')
+    paragraph._p.append(link)
+    return link
+
+
+def add_bookmark(paragraph, name: str, ident: int) -> None:
+    p = paragraph._p
+    start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{ident}"/>'))
+
+
+def restart_numbering(document, paragraph, style_name: str, start: int = 1) -> None:
+    """Make `paragraph` (a 'List Number' item) start a new list at `start`, not continue the last."""
+    numbering = document.part.numbering_part.element
+    style = document.styles[style_name]
+    num_pr = style.element.find(qn("w:pPr") + "/" + qn("w:numPr"))
+    if num_pr is None:
+        return
+    num_id = num_pr.find(qn("w:numId")).get(qn("w:val"))
+    num = next((n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id), None)
+    if num is None:
+        return
+    abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
+    numbering.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract}"/>'
+        f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{new_id}"/></w:numPr>'))
+
+
+def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
+    """Create (when missing and `create`) or restyle a style from a layout's styles.yaml entry."""
+    try:
+        style = document.styles[name]
+        if create:
+            return  # the house template's own style wins
+    except KeyError:
+        if not create:
+            return
+        kind = WD_STYLE_TYPE.CHARACTER if spec.get("type") == "character" else WD_STYLE_TYPE.PARAGRAPH
+        style = document.styles.add_style(name, kind)
+        style.element.find(qn("w:name")).set(qn("w:val"), name)
+        if spec.get("base"):
+            style.base_style = document.styles[spec["base"]]
+        style.quick_style = True
+    font = style.font
+    if "font" in spec:
+        font.name = spec["font"]
+        rpr = style.element.get_or_add_rPr()
+        rfonts = rpr.find(qn("w:rFonts"))
+        rfonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
+    if "size" in spec:
+        font.size = Pt(spec["size"])
+    for flag in ("bold", "italic", "all_caps", "superscript"):
+        if flag in spec:
+            setattr(font, flag, spec[flag])
+    if "color" in spec:
+        font.color.rgb = RGBColor.from_string(str(spec["color"]))
+    if style.type == WD_STYLE_TYPE.PARAGRAPH:
+        fmt = style.paragraph_format
+        if "space_before" in spec:
+            fmt.space_before = Pt(spec["space_before"])
+        if "space_after" in spec:
+            fmt.space_after = Pt(spec["space_after"])
+        if spec.get("keep_with_next"):
+            fmt.keep_with_next = True
+        if "hanging" in spec:
+            from docx.shared import Inches
+            fmt.left_indent = Inches(spec["hanging"])
+            fmt.first_line_indent = Inches(-spec["hanging"])
+        if "shading" in spec:
+            ppr = style.element.get_or_add_pPr()
+            ppr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'))
+
+
+def clear_body(document) -> None:
+    """Remove the template's body content but keep its final section properties."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def _attr(value: str) -> str:
+    return (str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+__all__ = ["NotesPart", "add_field", "add_hyperlink", "add_bookmark", "restart_numbering",
+           "apply_style_spec", "clear_body", "update_fields_on_open", "style_id", "copy"]

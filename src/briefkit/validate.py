@@ -1,0 +1,238 @@
+"""Validate: loaded values plus their `SourceMap` in, a typed `schema.Brief` out (or diagnostics).
+
+The schema's complaints are translated into briefkit's own messages, each located in the file;
+then the checks that span fields run: ids unique, recommendations naming existing findings,
+section depth, the layout and label names.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, Iterable, Optional
+
+from pydantic import BaseModel, ValidationError
+
+from . import schema
+from .diagnostics import (Diagnostic, Diagnostics, KeyPath, describe_value, did_you_mean)
+from .load import Loaded
+
+MAX_SECTION_DEPTH = 3
+
+_EXPECTED = {
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "bool_type": "true or false",
+    "date_type": "a date written YYYY-MM-DD",
+    "int_type": "a whole number",
+}
+
+
+def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[str] = (),
+             diagnostics: Optional[Diagnostics] = None) -> schema.Brief | None:
+    """The typed brief, or None with the reasons added to `diagnostics`."""
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    try:
+        brief = schema.Brief.model_validate(loaded.data)
+    except ValidationError as exc:
+        diagnostics.extend(_translate(exc, loaded))
+        return None
+    diagnostics.extend(check_relations(brief, loaded, set(layouts), set(labels)))
+    return brief if not diagnostics.errors else None
+
+
+# ---- schema errors -----------------------------------------------------------------------------
+
+def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
+    raw = [(tuple(p for p in e["loc"] if p not in schema.SHAPE_TAGS), e) for e in exc.errors()]
+    missing = {loc: e for loc, e in raw if e["type"] == "missing"}
+    out: list[Diagnostic] = []
+    for loc, error in raw:
+        kind = error["type"]
+        if kind == "missing":
+            typo = _extra_sibling_for(loc, raw)
+            if typo is not None:
+                continue  # reported as the unknown key that was probably meant to be this one
+            out.append(Diagnostic(
+                loaded.source.location(loc[:-1]), f"the required key '{loc[-1]}' is missing",
+                key=loc[:-1], hint=f"add '{loc[-1]}:' here"))
+        elif kind == "extra_forbidden":
+            allowed = _allowed_keys(loc[:-1])
+            hint = did_you_mean(loc[-1], allowed)
+            if hint is None:
+                hint = "allowed here: " + ", ".join(sorted(allowed))
+            out.append(Diagnostic(
+                loaded.source.location(loc, at_key=True), f"unknown key '{loc[-1]}'",
+                key=loc, hint=hint))
+        else:
+            out.append(_value_error(loc, error, loaded))
+    del missing
+    return out
+
+
+def _extra_sibling_for(missing_loc: KeyPath, raw) -> Any:
+    parent, name = missing_loc[:-1], missing_loc[-1]
+    for loc, error in raw:
+        if error["type"] == "extra_forbidden" and loc[:-1] == parent:
+            if did_you_mean(loc[-1], [name]):
+                return loc
+    return None
+
+
+def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
+    kind = error["type"]
+    found = describe_value(error.get("input"))
+    location = loaded.source.location(loc)
+    if kind == "literal_error":
+        choices = error["ctx"]["expected"]
+        allowed = [c.strip(" '") for c in choices.replace(" or ", ",").split(",") if c.strip(" '")]
+        hint = did_you_mean(error.get("input"), allowed) or f"use one of {choices}"
+        return Diagnostic(location, "not an allowed value", key=loc,
+                          expected=f"one of {choices}", found=found, hint=hint)
+    if kind == "string_pattern_mismatch":
+        return Diagnostic(location, "not a valid identifier", key=loc,
+                          expected="a letter followed by letters, digits, '-' or '_'",
+                          found=found, hint="write it like 'energy-security'")
+    if kind == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+        expected, _, _ = message.partition(" (")
+        if message.startswith("expected "):
+            return Diagnostic(location, "wrong value", key=loc,
+                              expected=message.removeprefix("expected "), found=found)
+        return Diagnostic(location, message, key=loc,
+                          hint="write the date as YYYY-MM-DD" if loc[-1:] in (("date",), ("updated",)) else None)
+    expected = _EXPECTED.get(kind)
+    if expected is None:
+        return Diagnostic(location, error["msg"], key=loc, found=found)
+    hint = None
+    if kind == "list_type":
+        hint = "write each item on its own line starting with '- '"
+    elif kind == "string_type" and isinstance(error.get("input"), (dict, list)):
+        hint = "a text value cannot hold nested keys; check the indentation"
+    elif kind == "bool_type":
+        hint = "write true or false"
+    return Diagnostic(location, "wrong type", key=loc, expected=expected, found=found, hint=hint)
+
+
+def _allowed_keys(path: KeyPath) -> set[str]:
+    """Field names of the model that `path` (without shape tags) leads to."""
+    annotation: Any = schema.Brief
+    for part in path:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return set()
+    model = _model_in(annotation, dict_like=True)
+    return set(model.model_fields) if model else set()
+
+
+def _step(annotation, part):
+    model = _model_in(annotation, dict_like=not isinstance(part, int))
+    if isinstance(part, int):
+        inner = _list_item(annotation)
+        return inner
+    if model is None:
+        return None
+    field = model.model_fields.get(part)
+    return field.annotation if field else None
+
+
+def _candidates(annotation) -> list:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _candidates(typing.get_args(annotation)[0])
+    if origin is typing.Union:
+        out = []
+        for arg in typing.get_args(annotation):
+            out.extend(_candidates(arg))
+        return out
+    return [annotation]
+
+
+def _model_in(annotation, dict_like: bool):
+    for candidate in _candidates(annotation):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _list_item(annotation):
+    for candidate in _candidates(annotation):
+        if typing.get_origin(candidate) is list:
+            return typing.get_args(candidate)[0]
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel) and "items" in candidate.model_fields:
+            return _list_item(candidate.model_fields["items"].annotation)
+    return None
+
+
+# ---- relations between fields ------------------------------------------------------------------
+
+def group_path(data: dict, key: str) -> KeyPath:
+    """Key path of the list of findings/recommendations: `(key,)` or `(key, "items")`."""
+    return (key, "items") if isinstance(data.get(key), dict) else (key,)
+
+
+def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
+                    labels: set[str]) -> list[Diagnostic]:
+    source, data = loaded.source, loaded.data
+    out: list[Diagnostic] = []
+    if layouts and brief.layout not in layouts:
+        out.append(Diagnostic(
+            source.location(("layout",)), f"unknown layout '{brief.layout}'", key=("layout",),
+            expected="one of " + ", ".join(sorted(layouts)),
+            hint=did_you_mean(brief.layout, layouts) or "'briefkit layouts' lists them"))
+    for name in brief.labels:
+        if labels and name not in labels:
+            out.append(Diagnostic(
+                source.location(("labels", name), at_key=True), f"unknown label '{name}'",
+                key=("labels", name),
+                hint=did_you_mean(name, labels) or "labels: " + ", ".join(sorted(labels))))
+
+    seen: dict[str, KeyPath] = {}
+
+    def claim(identifier: Optional[str], path: KeyPath) -> None:
+        if identifier is None:
+            return
+        if identifier in seen:
+            first = source.location(seen[identifier])
+            out.append(Diagnostic(
+                source.location(path), f"the id '{identifier}' is used twice", key=path,
+                hint=f"ids must be unique in a brief; the first is at line {first.line}"))
+        else:
+            seen[identifier] = path
+
+    findings_at = group_path(data, "findings")
+    _, findings = brief.finding_list()
+    for i, finding in enumerate(findings):
+        claim(finding.id, findings_at + (i, "id"))
+    recs_at = group_path(data, "recommendations")
+    _, recommendations = brief.recommendation_list()
+    for i, rec in enumerate(recommendations):
+        claim(rec.id, recs_at + (i, "id"))
+
+    def walk(sections, path: KeyPath, depth: int) -> None:
+        for i, section in enumerate(sections):
+            here = path + (i,)
+            claim(section.id, here + ("id",))
+            if section.sections and depth >= MAX_SECTION_DEPTH:
+                out.append(Diagnostic(
+                    source.location(here + ("sections",), at_key=True),
+                    f"sections are nested more than {MAX_SECTION_DEPTH} levels deep",
+                    key=here + ("sections",),
+                    hint="move these sub-sections up a level or into the body as lists"))
+            walk(section.sections, here + ("sections",), depth + 1)
+
+    walk(brief.sections, ("sections",), 1)
+
+    finding_ids = {f.id for f in findings if f.id}
+    for i, rec in enumerate(recommendations):
+        for j, name in enumerate(rec.findings):
+            if name not in finding_ids:
+                path = recs_at + (i, "findings", j)
+                out.append(Diagnostic(
+                    source.location(path), f"no finding has the id '{name}'", key=path,
+                    hint=did_you_mean(name, finding_ids) or (
+                        "finding ids: " + ", ".join(sorted(finding_ids)) if finding_ids
+                        else "give the finding an 'id:' first")))
+    return out
