@@ -1,0 +1,70 @@
+"""Read outputs back the way a user's tools would: python-docx, an HTML parser, pypdf."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+from lxml import etree, html
+from pypdf import PdfReader
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_notes(path: Path, kind: str = "footnotes") -> list[str]:
+    """Texts of the real notes in word/<kind>.xml (separators excluded)."""
+    with zipfile.ZipFile(path) as archive:
+        name = f"word/{kind}.xml"
+        if name not in archive.namelist():
+            return []
+        root = etree.fromstring(archive.read(name))
+    tag = W + ("footnote" if kind == "footnotes" else "endnote")
+    notes = []
+    for note in root.iter(tag):
+        if int(note.get(W + "id")) > 0:
+            notes.append("".join(t.text or "" for t in note.iter(W + "t")).strip())
+    return notes
+
+
+def docx_note_references(path: Path, kind: str = "footnotes") -> int:
+    body = docx.Document(str(path)).element.body
+    tag = W + ("footnoteReference" if kind == "footnotes" else "endnoteReference")
+    return sum(1 for _ in body.iter(tag))
+
+
+def docx_headings(path: Path) -> list[tuple[str, str]]:
+    return [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs
+            if p.style.name.startswith(("Heading", "Title"))]
+
+
+def docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def html_tree(path: Path):
+    return html.fromstring(Path(path).read_bytes())
+
+
+def pdf_text(path: Path) -> str:
+    """pdftotext when present (layout-faithful), else pypdf."""
+    try:
+        return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                              capture_output=True).stdout.decode("utf-8")
+    except (OSError, subprocess.CalledProcessError):
+        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip()
