@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 from readers import docx_notes, html_tree
 
-from briefkit.cli import main
+from briefkit.cli import cli
 
 GOOD = """
     title: CLI brief
@@ -20,7 +20,7 @@ GOOD = """
 
 
 def run(*args):
-    return CliRunner(catch_exceptions=False).invoke(main, [str(a) for a in args])
+    return CliRunner(catch_exceptions=False).invoke(cli, [str(a) for a in args])
 
 
 def test_build_writes_every_format_named_by_output_name(write_brief, tmp_path):

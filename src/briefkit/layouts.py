@@ -8,11 +8,14 @@ briefkit's installed ones, so a house adds or overrides a layout by adding a fol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Optional
 
 import yaml
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 KNOWN_PARTS = {
     "title_page", "standfirst", "categories", "front_box", "contents", "executive_summary",
@@ -95,9 +98,10 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
                   settings=merged)
 
 
+@lru_cache(maxsize=64)
 def _read_spec(path: Path) -> dict:
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
     except yaml.YAMLError as exc:
         raise LayoutError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(spec, dict):

@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -46,8 +49,11 @@ def slug_of(path: Path) -> str:
     return path.parent.name if path.stem == "brief" else path.stem
 
 
-def prepare(path: Path) -> Prepared:
-    """Load, validate, read prose and resolve; raises `BriefInvalid` with every problem."""
+def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
+    """Load, validate, read prose and resolve; raises `BriefInvalid` with every problem.
+
+    `preload` names output formats whose engines are imported while Pandoc runs, so that the
+    import (WeasyPrint's takes half a second) costs no time of its own."""
     path = Path(path)
     diagnostics = Diagnostics()
     loaded = load_file(path)
@@ -82,7 +88,8 @@ def prepare(path: Path) -> Prepared:
         and (brief.bibliography_title or style_has_bibliography(style)))
     prose = read_prose(placed + unplaced, sources=sources, style=style,
                        with_bibliography=with_bibliography, source=source, roots=roots,
-                       diagnostics=diagnostics)
+                       diagnostics=diagnostics,
+                       while_pandoc_runs=lambda: _import_engines(preload))
     document = make_document(brief, loaded, layout, prose, placed, roots, slug_of(path),
                              diagnostics)
     if brief.bibliography_title:
@@ -98,6 +105,13 @@ def prepare(path: Path) -> Prepared:
         inputs.append(style)
     return Prepared(path, document, layout, roots, diagnostics, word_template, html_template,
                     inputs)
+
+
+def _import_engines(formats: Sequence[str]) -> None:
+    import importlib
+
+    for fmt in formats:
+        importlib.import_module(f"briefkit.render.{fmt}")
 
 
 def _confined(value, key, roots: Roots, loaded, diagnostics: Diagnostics, kind: str,
@@ -120,21 +134,66 @@ class BuildResult:
     warnings: Diagnostics
 
 
-def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = None) -> BuildResult:
-    """Render the brief at `path` into `out_dir`; raises `BriefInvalid` for a wrong brief."""
-    from .render import render  # the engines load only when something is rendered
+def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = None, *,
+                parallel: bool = True) -> BuildResult:
+    """Render the brief at `path` into `out_dir`; raises `BriefInvalid` for a wrong brief.
+
+    Files are written only when every format rendered, so a failure leaves the previous
+    outputs as they were. With `parallel`, DOCX and HTML render in a forked process while
+    this one lays out the PDF (the PDF dominates; the machine has a second core)."""
     from .write import write_atomic
 
-    prepared = prepare(path)
+    requested = [f for f in (formats or FORMATS) if f in FORMATS]
+    prepared = prepare(path, preload=requested)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
-    out_dir = Path(out_dir)
-    rendered = {fmt: render(prepared, fmt) for fmt in wanted}
+    rendered = render_formats(prepared, wanted, parallel=parallel)
     outputs = []
-    for fmt, payload in rendered.items():
-        target = out_dir / f"{prepared.document.output_name}.{fmt}"
-        write_atomic(target, payload)
+    for fmt in wanted:
+        target = Path(out_dir) / f"{prepared.document.output_name}.{fmt}"
+        write_atomic(target, rendered[fmt])
         outputs.append(target)
     return BuildResult(path, outputs, prepared.diagnostics)
+
+
+def render_formats(prepared: Prepared, formats: Sequence[str], *, parallel: bool = True
+                   ) -> dict[str, bytes]:
+    from .render import render
+
+    others = [f for f in formats if f != "pdf"]
+    if not (parallel and "pdf" in formats and others and hasattr(os, "fork")):
+        return {fmt: render(prepared, fmt) for fmt in formats}
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_render_in_child, args=(prepared, others, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        rendered = {"pdf": render(prepared, "pdf")}
+        outcome = receiver.recv()
+    except BaseException:
+        child.kill()
+        raise
+    finally:
+        child.join()
+    if isinstance(outcome, Diagnostics):
+        raise BriefInvalid(outcome)
+    if isinstance(outcome, str):
+        raise RuntimeError(outcome)
+    rendered.update(outcome)
+    return rendered
+
+
+def _render_in_child(prepared: Prepared, formats: Sequence[str], sender) -> None:
+    from .render import render
+
+    try:
+        sender.send({fmt: render(prepared, fmt) for fmt in formats})
+    except BriefInvalid as exc:
+        sender.send(exc.diagnostics)
+    except Exception:  # reported by the parent, with the child's traceback
+        sender.send(traceback.format_exc())
+    finally:
+        sender.close()
 
 
 def location_of(path: Path) -> Location:

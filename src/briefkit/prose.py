@@ -13,9 +13,10 @@ import json
 import re
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from . import model as m
 from .citations import Sources, pandoc_path
@@ -49,7 +50,10 @@ class Prose:
 
 def read_prose(fields: list[ProseField], *, sources: Sources, style: Optional[Path],
                with_bibliography: bool, source: SourceMap, roots: Roots,
-               diagnostics: Diagnostics) -> Prose:
+               diagnostics: Diagnostics, while_pandoc_runs: Callable[[], None] = lambda: None,
+               ) -> Prose:
+    """Read every field; `while_pandoc_runs` is called while Pandoc works in its own process
+    (the CLI imports the renderers then, on the other core)."""
     fields = [f for f in fields if f.markdown and f.markdown.strip()]
     for f in fields:
         _check_fences(f, source, diagnostics)
@@ -60,7 +64,8 @@ def read_prose(fields: list[ProseField], *, sources: Sources, style: Optional[Pa
     if with_bibliography:
         bibliography_index = len(fields)
         parts.append(f"{_FENCE} {{#bkf-{bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n")
-    ast = run_pandoc("\n".join(parts), sources, style if sources.items else None)
+    ast = run_pandoc("\n".join(parts), sources, style if sources.items else None,
+                     while_pandoc_runs)
 
     by_id = {}
     for block in ast["blocks"]:
@@ -95,17 +100,42 @@ def read_prose(fields: list[ProseField], *, sources: Sources, style: Optional[Pa
     return prose
 
 
-def run_pandoc(markdown: str, sources: Sources, style: Optional[Path]) -> dict:
+def run_pandoc(markdown: str, sources: Sources, style: Optional[Path],
+               while_running: Callable[[], None] = lambda: None) -> dict:
     command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
     with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
         if style is not None:
             references = Path(scratch) / "references.json"
             references.write_text(json.dumps(sources.items), encoding="utf-8")
             command += ["--citeproc", "--csl", str(style), "--bibliography", str(references)]
-        result = subprocess.run(command, input=markdown.encode("utf-8"), capture_output=True)
-    if result.returncode != 0:
-        raise RuntimeError("pandoc failed: " + result.stderr.decode(errors="replace"))
-    return json.loads(result.stdout)
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        # Pandoc reads all its input before it answers: send it, then do other work meanwhile.
+        writer = threading.Thread(target=_feed, args=(process, markdown.encode("utf-8")))
+        writer.start()
+        while_running()
+        stdout, stderr = _collect(process)
+        writer.join()
+    if process.returncode != 0:
+        raise RuntimeError("pandoc failed: " + stderr.decode(errors="replace"))
+    return json.loads(stdout)
+
+
+def _feed(process, data: bytes) -> None:
+    try:
+        process.stdin.write(data)
+    finally:
+        process.stdin.close()
+
+
+def _collect(process) -> tuple[bytes, bytes]:
+    stderr_chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()))
+    reader.start()
+    stdout = process.stdout.read()
+    reader.join()
+    process.wait()
+    return stdout, b"".join(stderr_chunks)
 
 
 def _check_fences(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:

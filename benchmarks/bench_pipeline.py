@@ -1,0 +1,119 @@
+"""Benchmark: briefkit on the long example beside its peers, measured in the same run.
+
+    python benchmarks/bench_pipeline.py [BRIEF] [--runs N]
+
+Every figure is a whole process (start-up and imports included), the median of N runs, with
+its peak resident memory. Peers get the same content:
+- Pandoc: the brief's prose as one Markdown file (headings, notes, citations) -> DOCX;
+- WeasyPrint alone: `python -m weasyprint` on briefkit's own print HTML of the brief.
+Targets (issue 2): the three-format build within 1.15x of WeasyPrint alone; DOCX alone within
+1.5x of Pandoc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BRIEF = ROOT / "briefs" / "sino-russian-tech.yaml"
+
+
+def timed(command: list[str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MiB) of one run of `command`."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def measure(command: list[str], runs: int) -> tuple[float, int]:
+    timed(command)  # warm the file cache
+    results = [timed(command) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def peer_inputs(brief: Path, scratch: Path) -> tuple[Path, Path]:
+    """The same content for the peers: Markdown for Pandoc, briefkit's print HTML for WeasyPrint."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from briefkit.pipeline import prepare
+    from briefkit.render.html import render_html
+    from briefkit.resolve import prose_fields
+    from briefkit.load import load_file
+
+    prepared = prepare(brief)
+    html = scratch / "print.html"
+    html.write_text(render_html(prepared, "print"), encoding="utf-8")
+
+    loaded = load_file(brief)
+    placed, _ = prose_fields(loaded.data, prepared.layout)
+    lines = [f"# {prepared.document.title}", ""]
+    for field in placed:
+        key = field.key
+        if key[0] == "sections" and key[-1] == "body":
+            node = loaded.data
+            for part in key[:-1]:
+                node = node[part]
+            depth = sum(1 for part in key if part == "sections")
+            lines += ["#" * (depth + 1) + " " + str(node["title"]), ""]
+        lines += [field.markdown, ""]
+    markdown = scratch / "brief.md"
+    markdown.write_text("\n".join(lines), encoding="utf-8")
+    return markdown, html
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("brief", nargs="?", type=Path, default=DEFAULT_BRIEF)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    briefkit = shutil.which("briefkit") or sys.exit("briefkit is not installed: pip install -e .")
+    import pypandoc
+
+    pandoc = pypandoc.get_pandoc_path()
+    with tempfile.TemporaryDirectory(prefix="briefkit-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        markdown, html = peer_inputs(args.brief, scratch)
+        out = scratch / "out"
+        rows = {
+            "briefkit build (docx+html+pdf)": [briefkit, "build", str(args.brief), "-o", str(out)],
+            "briefkit build -f docx": [briefkit, "build", str(args.brief), "-o", str(out), "-f", "docx"],
+            "briefkit build -f html": [briefkit, "build", str(args.brief), "-o", str(out), "-f", "html"],
+            "briefkit build -f pdf": [briefkit, "build", str(args.brief), "-o", str(out), "-f", "pdf"],
+            "pandoc Markdown -> DOCX": [pandoc, str(markdown), "-o", str(scratch / "pandoc.docx")],
+            "WeasyPrint alone (briefkit's HTML)": [sys.executable, "-m", "weasyprint", str(html),
+                                                   str(scratch / "weasy.pdf")],
+        }
+        results = {name: measure(command, args.runs) for name, command in rows.items()}
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}; brief: {args.brief.name}; median of {args.runs}")
+    print(f"| {'command':38} | wall (s) | peak (MiB) |")
+    print(f"|{'-' * 40}|----------|------------|")
+    for name, (wall, peak) in results.items():
+        print(f"| {name:38} | {wall:8.2f} | {peak:10d} |")
+    weasy = results["WeasyPrint alone (briefkit's HTML)"][0]
+    pandoc_time = results["pandoc Markdown -> DOCX"][0]
+    full = results["briefkit build (docx+html+pdf)"][0]
+    docx = results["briefkit build -f docx"][0]
+    print()
+    print(f"three formats / WeasyPrint alone = {full / weasy:.2f}x (target <= 1.15x) "
+          f"{'MET' if full / weasy <= 1.15 else 'MISSED'}")
+    print(f"DOCX alone / Pandoc              = {docx / pandoc_time:.2f}x (target <= 1.50x) "
+          f"{'MET' if docx / pandoc_time <= 1.5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
