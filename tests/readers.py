@@ -67,4 +67,20 @@ def pdf_pages(path: Path) -> list[str]:
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip()
+    """Text with runs of white space folded, and line breaks after dashes (where a PDF
+    viewer breaks lines) joined, for comparing PDF text with the source."""
+    text = re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip()
+    return re.sub(r"([-\u2010\u2013\u2014]) ", r"\1", text)
+
+
+def numbered_in_order(text: str, count: int) -> list[int]:
+    """The note numbers 1..count found in order at line starts ("12. text"); a missing one
+    stops the walk, so the result equals list(range(1, count + 1)) only when all are there."""
+    found, position = [], 0
+    for number in range(1, count + 1):
+        match = re.compile(rf"^{number}\. \S", re.M).search(text, position)
+        if not match:
+            break
+        found.append(number)
+        position = match.end()
+    return found

@@ -32,6 +32,11 @@ def _briefs_in(paths: tuple[Path, ...]) -> list[Path]:
     return found
 
 
+def _first_line(exc: Exception) -> str:
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
 def _report(exc: BriefInvalid) -> None:
     for diagnostic in sorted(exc.diagnostics.items, key=lambda d: (str(d.location.file),
                                                                    d.location.line,
@@ -77,6 +82,14 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...]) -> N
         except BriefInvalid as exc:
             _report(exc)
             click.echo(f"✗ {path}: not built ({len(exc.diagnostics.errors)} error(s))", err=True)
+            failed += 1
+            continue
+        except Exception as exc:  # a bug in briefkit, not in the brief: say so in one line
+            if os.environ.get("BRIEFKIT_DEBUG"):
+                raise
+            click.echo(f"✗ {path}: internal error ({type(exc).__name__}: {_first_line(exc)}); "
+                       "this is a bug in briefkit: please report it with the brief, and set "
+                       "BRIEFKIT_DEBUG=1 to see the traceback", err=True)
             failed += 1
             continue
         for warning in result.warnings.warnings:

@@ -407,12 +407,12 @@ def _properties(document, doc: m.Document) -> None:
     import datetime as dt
 
     props = document.core_properties
-    props.title = doc.title
-    props.subject = doc.subtitle or ""
-    props.author = "; ".join(doc.author_names)
-    props.keywords = ", ".join(doc.keywords + doc.categories)
-    props.category = doc.series.get("name", "")
-    props.version = doc.version or ""
+    props.title = _fit(doc.title)
+    props.subject = _fit(doc.subtitle or "")
+    props.author = _fit("; ".join(doc.author_names))
+    props.keywords = _fit(", ".join(doc.keywords))
+    props.category = _fit(doc.series.get("name") or "")
+    props.version = _fit(doc.version or "")
     props.language = doc.lang
     props.content_status = doc.status
     props.comments = f"Made with briefkit {__version__}"
@@ -420,3 +420,10 @@ def _properties(document, doc: m.Document) -> None:
     if doc.updated:
         props.modified = dt.datetime.combine(doc.updated, dt.time(0, 0))
     props.last_modified_by = "briefkit"
+
+
+def _fit(text: str, limit: int = 255) -> str:
+    """Word's core properties hold at most 255 characters: cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"

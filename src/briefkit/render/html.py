@@ -144,7 +144,8 @@ class HtmlWriter:
                           for b in note.children]
             body = '<br class="note-para">'.join(paragraphs)
             return f'<span class="footnote" id="{note.id}">{body}</span>'
-        return (f'<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
+        # U+2060 WORD JOINER: the call never wraps away from the word it follows.
+        return (f'\u2060<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
                 f"<sup>{note.number}</sup></a>")
 
 

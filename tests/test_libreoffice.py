@@ -1,0 +1,39 @@
+"""A second reader for our DOCX: LibreOffice converts it to PDF with its notes and headings."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import soffice
+from readers import docx_notes, pdf_text, squash
+
+pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+
+
+def convert(docx_path, out_dir):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice(), "--headless", f"-env:UserInstallation=file://{out_dir}/profile",
+                    "--convert-to", "pdf", "--outdir", str(out_dir), str(docx_path)],
+                   check=True, capture_output=True, timeout=180)
+    return out_dir / (docx_path.stem + ".pdf")
+
+
+def test_libreoffice_converts_footnotes_docx(tech_ties, tmp_path):
+    text = squash(pdf_text(convert(tech_ties["docx"], tmp_path)))
+    assert "Sino-Russian technology ties" in text
+    assert "Policy considerations and recommendations" in text
+    assert "Ibid., 4." in text
+    assert "Russia lacks technology giants comparable to Alibaba, Tencent and Huawei." in text
+
+
+def test_libreoffice_converts_the_long_report_with_all_endnotes(aspi, tmp_path):
+    text = squash(pdf_text(convert(aspi["docx"], tmp_path)))
+    assert "What's the problem?" in text and "Conclusions and implications" in text
+    notes = docx_notes(aspi["docx"], "endnotes")
+    assert len(notes) == 133
+    # pdftotext drops some hyphens of LibreOffice's PDFs ("crossborder"): compare without them.
+    bare = text.replace("-", "").replace("\u2010", "")
+    missing = [i + 1 for i, note in enumerate(notes)
+               if squash(note).replace("-", "") not in bare]
+    assert missing == [], f"notes LibreOffice did not print: {missing}"
