@@ -57,8 +57,10 @@ class Sources:
 def collect_sources(data: dict, bibliography: list[str], source: SourceMap, roots: Roots,
                     diagnostics: Diagnostics) -> Sources:
     sources = Sources()
-    for i, item in enumerate(data.get("references") or []):
-        sources.add(_json_safe(item), source.location(("references", i, "id")), diagnostics)
+    references = data.get("references")
+    for i, item in enumerate(references if isinstance(references, list) else []):
+        if isinstance(item, dict) and "id" in item:  # other shapes: the schema says what is wrong
+            sources.add(_json_safe(item), source.location(("references", i, "id")), diagnostics)
     for i, text in enumerate(bibliography):
         key = ("bibliography", i) if isinstance(data.get("bibliography"), list) else ("bibliography",)
         where = source.location(key)

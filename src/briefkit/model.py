@@ -13,6 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def house_date(value: Optional[dt.date]) -> str:
+    """The house format of a date: 29 October 2019."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
 # ---- inlines ---------------------------------------------------------------------------------
 
 

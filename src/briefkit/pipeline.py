@@ -19,13 +19,13 @@ from typing import Optional, Sequence
 
 from . import layouts as layouts_module
 from . import model as m
-from .citations import collect_sources, resolve_style, style_has_bibliography, unused_warnings
+from .citations import (DEFAULT_STYLE, collect_sources, resolve_style, style_has_bibliography,
+                        unused_warnings)
 from .diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from .load import display_path, load_file
 from .paths import PathRefused, Roots, find_project_root
-from .prose import read_prose
+from .prose import PandocJob, check_fences, read_prose
 from .resolve import make_document, prose_fields, unused_keys
-from .validate import validate
 
 FORMATS = ("docx", "html", "pdf")
 
@@ -52,44 +52,52 @@ def slug_of(path: Path) -> str:
 def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
     """Load, validate, read prose and resolve; raises `BriefInvalid` with every problem.
 
-    `preload` names output formats whose engines are imported while Pandoc runs, so that the
-    import (WeasyPrint's takes half a second) costs no time of its own."""
+    Pandoc starts as soon as the YAML is loaded; the schema check, and the import of the
+    engines named in `preload`, run while it works (on the other core)."""
     path = Path(path)
     diagnostics = Diagnostics()
     loaded = load_file(path)
+    data, source = loaded.data, loaded.source
     project = find_project_root(path)
     roots = Roots(path.resolve().parent, project, layouts_module.builtin_dir())
     available = layouts_module.available(project)
-    layout_name = loaded.data.get("layout", "report")
-    layout = None
-    if isinstance(layout_name, str) and layout_name in available:
-        layout = layouts_module.load_layout(layout_name, project)
+    layout_name = data.get("layout", "report")
+    layout = (layouts_module.load_layout(layout_name, project)
+              if isinstance(layout_name, str) and layout_name in available else None)
+
+    job = None
+    if layout is not None:
+        placed, unplaced = prose_fields(data, layout)
+        check_fences(placed + unplaced, source, diagnostics)
+        sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
+        style_name = data.get("citation_style", DEFAULT_STYLE)
+        style = (resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
+                 if isinstance(style_name, str) else None)
+        if not diagnostics.errors:
+            with_bibliography = bool(
+                sources.items and style is not None and "bibliography" in layout.parts
+                and (data.get("bibliography_title") or style_has_bibliography(style)))
+            job = PandocJob(placed + unplaced, sources, style, with_bibliography)
+
+    from .validate import validate  # pydantic's import overlaps Pandoc's work
+
     brief = validate(loaded, layouts=available, labels=layout.labels if layout else (),
                      diagnostics=diagnostics)
-    if brief is None or layout is None:
+    inputs = [path.resolve()]
+    word_template = html_template = None
+    if brief is not None:
+        word_template = _confined(brief.output.word_template, ("output", "word_template"), roots,
+                                  loaded, diagnostics, "file", inputs)
+        html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,
+                                  loaded, diagnostics, "folder", inputs)
+    if brief is None or job is None or diagnostics.errors:
+        if job is not None:
+            job.cancel()
         diagnostics.raise_if_errors()
         raise BriefInvalid(diagnostics)  # pragma: no cover - validate reports the layout
+    _import_engines(preload)
 
-    source = loaded.source
-    inputs = [path.resolve()]
-    word_template = _confined(brief.output.word_template, ("output", "word_template"), roots,
-                              loaded, diagnostics, "file", inputs)
-    html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,
-                              loaded, diagnostics, "folder", inputs)
-    sources = collect_sources(loaded.data, brief.bibliography_paths(), source, roots, diagnostics)
-    inputs.extend(sources.files)
-    style = resolve_style(brief.citation_style, roots, source.location(("citation_style",)),
-                          diagnostics)
-    diagnostics.raise_if_errors()
-
-    placed, unplaced = prose_fields(loaded.data, layout)
-    with_bibliography = bool(
-        sources.items and style is not None and "bibliography" in layout.parts
-        and (brief.bibliography_title or style_has_bibliography(style)))
-    prose = read_prose(placed + unplaced, sources=sources, style=style,
-                       with_bibliography=with_bibliography, source=source, roots=roots,
-                       diagnostics=diagnostics,
-                       while_pandoc_runs=lambda: _import_engines(preload))
+    prose = read_prose(job, source=source, roots=roots, diagnostics=diagnostics)
     document = make_document(brief, loaded, layout, prose, placed, roots, slug_of(path),
                              diagnostics)
     if brief.bibliography_title:
@@ -97,14 +105,24 @@ def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
     diagnostics.raise_if_errors()
 
     diagnostics.extend(unused_warnings(sources, prose.cited))
-    for key in unused_keys(loaded.data, layout):
+    for key in unused_keys(data, layout):
         diagnostics.warning(source.location(key, at_key=True),
                             f"'{format_key_path(key)}' is not shown by the '{layout.name}' layout",
                             key=key, hint="it is kept in the document metadata only")
+    inputs.extend(sources.files)
     if style is not None:
         inputs.append(style)
     return Prepared(path, document, layout, roots, diagnostics, word_template, html_template,
                     inputs)
+
+
+def _bibliography_paths(data: dict) -> list[str]:
+    value = data.get("bibliography")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
 
 
 def _import_engines(formats: Sequence[str]) -> None:

@@ -16,7 +16,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from . import model as m
 from .citations import Sources, pandoc_path
@@ -48,32 +48,81 @@ class Prose:
         return self.blocks.get(tuple(key), [])
 
 
-def read_prose(fields: list[ProseField], *, sources: Sources, style: Optional[Path],
-               with_bibliography: bool, source: SourceMap, roots: Roots,
-               diagnostics: Diagnostics, while_pandoc_runs: Callable[[], None] = lambda: None,
-               ) -> Prose:
-    """Read every field; `while_pandoc_runs` is called while Pandoc works in its own process
-    (the CLI imports the renderers then, on the other core)."""
-    fields = [f for f in fields if f.markdown and f.markdown.strip()]
-    for f in fields:
-        _check_fences(f, source, diagnostics)
-    if diagnostics.errors:
-        return Prose()
-    parts = [f"{_FENCE} {{#bkf-{i}}}\n{f.markdown.rstrip()}\n{_FENCE}\n" for i, f in enumerate(fields)]
-    bibliography_index = None
-    if with_bibliography:
-        bibliography_index = len(fields)
-        parts.append(f"{_FENCE} {{#bkf-{bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n")
-    ast = run_pandoc("\n".join(parts), sources, style if sources.items else None,
-                     while_pandoc_runs)
+class PandocJob:
+    """Pandoc reading every prose field of a brief, in its own process.
 
+    Started as soon as the YAML is loaded, so that the schema check and the import of the
+    renderers happen while Pandoc works on the other core; `result()` waits for it."""
+
+    def __init__(self, fields: list[ProseField], sources: Sources, style: Optional[Path],
+                 with_bibliography: bool):
+        self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
+        parts = [f"{_FENCE} {{#bkf-{i}}}\n{f.markdown.rstrip()}\n{_FENCE}\n"
+                 for i, f in enumerate(self.fields)]
+        self.bibliography_index = None
+        if with_bibliography:
+            self.bibliography_index = len(self.fields)
+            parts.append(f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n")
+        self.sources = sources
+        self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
+        command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
+        if style is not None and sources.items:
+            references = Path(self._scratch.name) / "references.json"
+            references.write_text(json.dumps(sources.items), encoding="utf-8")
+            command += ["--citeproc", "--csl", str(style), "--bibliography", str(references)]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        data = "\n".join(parts).encode("utf-8")
+        self._threads = [threading.Thread(target=self._feed, args=(data,), daemon=True),
+                         threading.Thread(target=lambda: self._out.append(self.process.stdout.read()), daemon=True),
+                         threading.Thread(target=lambda: self._err.append(self.process.stderr.read()), daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _feed(self, data: bytes) -> None:
+        try:
+            self.process.stdin.write(data)
+        except BrokenPipeError:  # cancelled
+            pass
+        finally:
+            self.process.stdin.close()
+
+    def result(self) -> dict:
+        for thread in self._threads:
+            thread.join()
+        self.process.wait()
+        self._scratch.cleanup()
+        if self.process.returncode != 0:
+            raise RuntimeError("pandoc failed: " + b"".join(self._err).decode(errors="replace"))
+        return json.loads(b"".join(self._out))
+
+    def cancel(self) -> None:
+        self.process.kill()
+        for thread in self._threads:
+            thread.join()
+        self.process.wait()
+        self._scratch.cleanup()
+
+
+def check_fences(fields: list[ProseField], source: SourceMap, diagnostics: Diagnostics) -> None:
+    for f in fields:
+        if f.markdown and f.markdown.strip():
+            _check_fences(f, source, diagnostics)
+
+
+def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
+               diagnostics: Diagnostics) -> Prose:
+    """The model blocks of every field Pandoc read, with unknown citation keys reported."""
+    ast = job.result()
     by_id = {}
     for block in ast["blocks"]:
         if block["t"] == "Div" and block["c"][0][0].startswith("bkf-"):
             by_id[int(block["c"][0][0][4:])] = block["c"][1]
     prose = Prose()
-    known = set(sources.origin)
-    for i, f in enumerate(fields):
+    known = set(job.sources.origin)
+    for i, f in enumerate(job.fields):
         if i not in by_id:
             diagnostics.error(source.location(f.key), "the Markdown of this field could not be read "
                               "apart from its neighbours", key=f.key,
@@ -94,48 +143,10 @@ def read_prose(fields: list[ProseField], *, sources: Sources, style: Optional[Pa
                 diagnostics.error(source.locate_text(f.key, "@" + cited),
                                   f"the citation key '{cited}' is not defined", key=f.key,
                                   hint=hint)
-    if bibliography_index is not None and bibliography_index in by_id:
+    if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None)
-        prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(by_id[bibliography_index])
+        prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(by_id[job.bibliography_index])
     return prose
-
-
-def run_pandoc(markdown: str, sources: Sources, style: Optional[Path],
-               while_running: Callable[[], None] = lambda: None) -> dict:
-    command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
-    with tempfile.TemporaryDirectory(prefix="briefkit-") as scratch:
-        if style is not None:
-            references = Path(scratch) / "references.json"
-            references.write_text(json.dumps(sources.items), encoding="utf-8")
-            command += ["--citeproc", "--csl", str(style), "--bibliography", str(references)]
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE)
-        # Pandoc reads all its input before it answers: send it, then do other work meanwhile.
-        writer = threading.Thread(target=_feed, args=(process, markdown.encode("utf-8")))
-        writer.start()
-        while_running()
-        stdout, stderr = _collect(process)
-        writer.join()
-    if process.returncode != 0:
-        raise RuntimeError("pandoc failed: " + stderr.decode(errors="replace"))
-    return json.loads(stdout)
-
-
-def _feed(process, data: bytes) -> None:
-    try:
-        process.stdin.write(data)
-    finally:
-        process.stdin.close()
-
-
-def _collect(process) -> tuple[bytes, bytes]:
-    stderr_chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()))
-    reader.start()
-    stdout = process.stdout.read()
-    reader.join()
-    process.wait()
-    return stdout, b"".join(stderr_chunks)
 
 
 def _check_fences(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:

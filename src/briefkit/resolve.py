@@ -9,21 +9,27 @@ The same order drives `prose_fields`, so citeproc and the note numbers agree.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from . import model as m
-from . import schema
 from .diagnostics import Diagnostics, KeyPath, did_you_mean
 from .layouts import KNOWN_PARTS, Layout
 from .load import Loaded
 from .paths import PathRefused, Roots
 from .prose import BIBLIOGRAPHY_KEY, Prose, ProseField
-from .validate import group_path
+
+if TYPE_CHECKING:
+    from . import schema
 
 # Parts in which the format has prose, in the order keys of a part are read.
 PROSE_PARTS = ("standfirst", "front_box", "executive_summary", "key_takeaways", "findings",
                "sections", "recommendations", "related", "authors", "acknowledgements",
                "about", "disclaimer")
+
+
+def group_path(data: dict, key: str) -> KeyPath:
+    """Key path of the list of findings/recommendations: `(key,)` or `(key, "items")`."""
+    return (key, "items") if isinstance(data.get(key), dict) else (key,)
 
 
 def _get(data, path: KeyPath):
@@ -44,26 +50,35 @@ def part_keys(part: str, data: dict) -> list[KeyPath]:
     if part in ("executive_summary", "acknowledgements", "about", "disclaimer"):
         return [(part,)]
     if part == "key_takeaways":
-        return [("key_takeaways", i) for i in range(len(data.get("key_takeaways") or []))]
+        return [("key_takeaways", i) for i in range(_length(data.get("key_takeaways")))]
     if part in ("findings", "recommendations"):
         keys: list[KeyPath] = [(part, "intro")] if isinstance(data.get(part), dict) else []
         items_at = group_path(data, part)
-        return keys + [items_at + (i, "text") for i in range(len(_get(data, items_at) or []))]
+        return keys + [items_at + (i, "text") for i in range(_length(_get(data, items_at)))]
     if part == "sections":
-        return list(_section_keys(data.get("sections") or [], ("sections",)))
+        sections = data.get("sections")
+        return list(_section_keys(sections if isinstance(sections, list) else [], ("sections",)))
     if part == "related":
-        return [("related", i, "summary") for i in range(len(data.get("related") or []))]
+        return [("related", i, "summary") for i in range(_length(data.get("related")))]
     if part == "authors":
-        return [("authors", i, "bio") for i, a in enumerate(data.get("authors") or [])
+        authors = data.get("authors")
+        return [("authors", i, "bio") for i, a in enumerate(authors if isinstance(authors, list) else [])
                 if isinstance(a, dict)]
     return []
+
+
+def _length(value) -> int:
+    """Items of a raw list (read before validation: any other shape counts as none)."""
+    return len(value) if isinstance(value, list) else 0
 
 
 def _section_keys(sections, path: KeyPath):
     for i, section in enumerate(sections):
         if isinstance(section, dict):
             yield path + (i, "body")
-            yield from _section_keys(section.get("sections") or [], path + (i, "sections"))
+            children = section.get("sections")
+            yield from _section_keys(children if isinstance(children, list) else [],
+                                     path + (i, "sections"))
 
 
 def prose_fields(data: dict, layout: Layout) -> tuple[list[ProseField], list[ProseField]]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from . import schema
 from .diagnostics import (Diagnostic, Diagnostics, KeyPath, describe_value, did_you_mean)
 from .load import Loaded
+from .resolve import group_path
 
 MAX_SECTION_DEPTH = 3
 
@@ -167,11 +168,6 @@ def _list_item(annotation):
 
 
 # ---- relations between fields ------------------------------------------------------------------
-
-def group_path(data: dict, key: str) -> KeyPath:
-    """Key path of the list of findings/recommendations: `(key,)` or `(key, "items")`."""
-    return (key, "items") if isinstance(data.get(key), dict) else (key,)
-
 
 def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
                     labels: set[str]) -> list[Diagnostic]:

@@ -21,10 +21,11 @@ from docx.text.paragraph import Paragraph
 
 from .. import __version__
 from .. import model as m
+from ..model import house_date
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from . import wordml
-from .html import house_date
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
               "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
 
@@ -42,6 +43,17 @@ class DocxWriter:
         self.doc = doc
         self.notes = wordml.NotesPart(document, doc.notes_placement) if doc.notes else None
         self._bookmark = 0
+        self._styles: dict = {}
+
+    def paragraph(self, text: str = "", style: str | None = None):
+        """A new body paragraph with `style` set as w:pStyle. Ids are looked up once per name:
+        python-docx scans every style of the template on each lookup (by name or object)."""
+        paragraph = self.document.add_paragraph(text)
+        if style is not None:
+            if style not in self._styles:
+                self._styles[style] = wordml.style_id(self.document, style)
+            paragraph._p.style = self._styles[style]
+        return paragraph
 
     # ---- parts, in layout order ----
     def write(self, parts: list[str]) -> None:
@@ -49,7 +61,7 @@ class DocxWriter:
             getattr(self, f"part_{part}")()
 
     def part_title_page(self) -> None:
-        doc, add = self.doc, self.document.add_paragraph
+        doc, add = self.doc, self.paragraph
         if isinstance(doc.publisher.get("logo"), Path):
             self.picture(doc.publisher["logo"], Inches(1.6))
         if doc.publisher.get("name"):
@@ -83,24 +95,24 @@ class DocxWriter:
 
     def part_categories(self) -> None:
         if self.doc.categories:
-            p = self.document.add_paragraph(style="Categories")
+            p = self.paragraph(style="Categories")
             p.add_run(self.doc.label("categories") + ": ").bold = True
             p.add_run("; ".join(self.doc.categories))
 
     def part_front_box(self) -> None:
         for key, blocks in (("problem", self.doc.problem), ("solution", self.doc.solution)):
             if blocks:
-                self.document.add_paragraph(self.doc.label(key), style="Front Box Heading")
+                self.paragraph(self.doc.label(key), style="Front Box Heading")
                 self.blocks(blocks, style="Front Box Text")
 
     def part_contents(self) -> None:
         if not self.doc.toc:
             return
-        self.document.add_paragraph(self.doc.label("contents"), style="TOC Heading")
-        wordml.add_field(self.document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u',
+        self.paragraph(self.doc.label("contents"), style="TOC Heading")
+        wordml.add_field(self.paragraph(), 'TOC \\o "1-3" \\h \\z \\u',
                          "Update the table of contents (F9) to see page numbers.")
         wordml.update_fields_on_open(self.document)
-        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def part_executive_summary(self) -> None:
         self.titled("executive_summary", self.doc.executive_summary)
@@ -124,7 +136,7 @@ class DocxWriter:
     def part_full_report(self) -> None:
         link = self.doc.full_report
         if link:
-            p = self.document.add_paragraph(style="Item Title")
+            p = self.paragraph(style="Item Title")
             self.inlines(p, [m.Link([m.Text(link.get("label") or self.doc.label("full_report"))],
                                     link["url"])])
 
@@ -133,7 +145,7 @@ class DocxWriter:
             return
         self.heading(self.doc.label("related"), 1)
         for entry in self.doc.related:
-            p = self.document.add_paragraph(style="Item Title")
+            p = self.paragraph(style="Item Title")
             title = [m.Text(entry.title)]
             self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
             self.blocks(entry.summary)
@@ -141,14 +153,14 @@ class DocxWriter:
             if entry.authors:
                 meta.append(f"{self.doc.label('by')} {', '.join(entry.authors)}")
             if meta:
-                self.document.add_paragraph(" · ".join(meta), style="Item Meta")
+                self.paragraph(" · ".join(meta), style="Item Meta")
 
     def part_notes(self) -> None:
         # The notes themselves live in Word's footnotes/endnotes part; Word places endnotes at
         # the end of the document with their own heading-less list.
         if self.doc.notes and self.doc.notes_placement == "endnotes":
             self.heading(self.doc.label("notes"), 1)
-            self.document.add_paragraph(style="Colophon").add_run(
+            self.paragraph(style="Colophon").add_run(
                 f"{len(self.doc.notes)} notes follow at the end of the document.")
 
     def part_bibliography(self) -> None:
@@ -160,7 +172,7 @@ class DocxWriter:
         if self.doc.acronyms:
             self.heading(self.doc.label("acronyms"), 1)
             for short, long in self.doc.acronyms:
-                p = self.document.add_paragraph(style="Acronym")
+                p = self.paragraph(style="Acronym")
                 p.add_run(short).bold = True
                 p.add_run("\t" + long)
 
@@ -169,7 +181,7 @@ class DocxWriter:
         if with_bios:
             self.heading(self.doc.label("authors"), 1)
             for author in with_bios:
-                p = self.document.add_paragraph(style="Item Title")
+                p = self.paragraph(style="Item Title")
                 p.add_run(author.name)
                 self.blocks(author.bio)
 
@@ -188,7 +200,7 @@ class DocxWriter:
                  f"{doc.label('version')} {doc.version}" if doc.version else None,
                  doc.publisher.get("address"), doc.publisher.get("url")]
         for line in filter(None, lines):
-            self.document.add_paragraph(line, style="Colophon")
+            self.paragraph(line, style="Colophon")
 
     # ---- building blocks ----
     def titled(self, label_key: str, blocks: list[m.Block]) -> None:
@@ -202,7 +214,7 @@ class DocxWriter:
         self.heading(self.doc.label(key), 1, bookmark=key)
         self.blocks(group.intro)
         for item in group.items:
-            p = self.document.add_paragraph(style="Item Title")
+            p = self.paragraph(style="Item Title")
             self.bookmark(p, item.id)
             text = f"{self.doc.label(prefix)} {item.number}"
             p.add_run(text + (f": {item.title}" if item.title else ""))
@@ -214,10 +226,10 @@ class DocxWriter:
                 meta.append(self.doc.label("responds_to") + " " + ", ".join(
                     f"{self.doc.label('finding')} {f.number}" for f in item.findings))
             if meta:
-                self.document.add_paragraph(" · ".join(meta), style="Item Meta")
+                self.paragraph(" · ".join(meta), style="Item Meta")
 
     def heading(self, text: str, level: int, bookmark: str | None = None):
-        p = self.document.add_paragraph(text, style=f"Heading {min(level, 3)}")
+        p = self.paragraph(text, style=f"Heading {min(level, 3)}")
         if bookmark:
             self.bookmark(p, bookmark)
         return p
@@ -231,7 +243,7 @@ class DocxWriter:
             self.block(block, style, level)
 
     def block(self, block: m.Block, style: str | None, level: int) -> None:
-        add = self.document.add_paragraph
+        add = self.paragraph
         if isinstance(block, m.Para):
             self.inlines(add(style=style), block.children)
         elif isinstance(block, m.Heading):
@@ -259,7 +271,7 @@ class DocxWriter:
         style = base if level <= 1 else f"{base} {min(level, 3)}"
         for i, item in enumerate(items):
             first, rest = (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
-            p = self.document.add_paragraph(style=style)
+            p = self.paragraph(style=style)
             if ordered and i == 0:
                 wordml.restart_numbering(self.document, p, style, start)
             if first is not None:
@@ -280,11 +292,11 @@ class DocxWriter:
                     if isinstance(block, m.Para):
                         self.inlines(target, block.children, {"bold"} if bold else set())
         if table.caption:
-            self.inlines(self.document.add_paragraph(style="Caption"), table.caption)
+            self.inlines(self.paragraph(style="Caption"), table.caption)
 
     def picture(self, path: Path, width) -> None:
         try:
-            self.document.add_paragraph().add_run().add_picture(str(path), width=width)
+            self.paragraph().add_run().add_picture(str(path), width=width)
         except (UnrecognizedImageError, OSError, ValueError) as exc:
             raise BriefInvalid(Diagnostic(Location(path), f"not an image briefkit can place: {exc}",
                                           hint="use a PNG, JPEG or GIF file")) from None
@@ -311,7 +323,7 @@ class DocxWriter:
                 self.note(paragraph, inline.note)
 
     def run(self, paragraph, text: str, flags, container=None):
-        run = paragraph.add_run(text)
+        run = wordml.add_text_run(paragraph, text)
         for flag in flags:
             setattr(run.font, flag, True)
         if container is not None:
@@ -351,7 +363,7 @@ def _flatten(block: m.Block) -> list[m.Para]:
 def _style_specs(layout) -> dict:
     merged: dict = {"ensure": {}, "default_template": {}}
     for path in layout.files("word", "styles.yaml"):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
         for key in merged:
             merged[key].update(spec.get(key) or {})
     return merged

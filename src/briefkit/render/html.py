@@ -20,19 +20,11 @@ from markupsafe import Markup, escape
 from .. import __version__
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
+from ..model import house_date
 
 _SAFE_URL = re.compile(r"^(https?:|mailto:|#)", re.I)
 _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
                "underline": "u"}
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
-
-
-def house_date(value) -> str:
-    """29 October 2019."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
-
-
 def data_uri(path: Path) -> str:
     kind = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
     return f"data:{kind};base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")

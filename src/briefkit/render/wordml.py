@@ -5,8 +5,6 @@ fldSimple, numId); `docx.py` builds the document from these pieces and style nam
 
 from __future__ import annotations
 
-import copy
-
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -103,6 +101,23 @@ class NotesPart:
         p = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>')
         note.append(p)
         return p
+
+
+def add_text_run(paragraph, text: str):
+    """A run holding `text` as one w:t (python-docx's `run.text` walks it character by
+    character to find tabs and breaks; only text that has them goes that way)."""
+    from docx.text.run import Run
+
+    if "\t" in text or "\n" in text:
+        return paragraph.add_run(text)
+    r = paragraph._p.add_r()
+    if text:
+        t = r.makeelement(qn("w:t"), {})
+        t.text = text
+        if text[0].isspace() or text[-1].isspace():
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        r.append(t)
+    return Run(r, paragraph)
 
 
 def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
@@ -224,5 +239,6 @@ def _attr(value: str) -> str:
             .replace(">", "&gt;"))
 
 
-__all__ = ["NotesPart", "add_field", "add_hyperlink", "add_bookmark", "restart_numbering",
-           "apply_style_spec", "clear_body", "update_fields_on_open", "style_id", "copy"]
+__all__ = ["NotesPart", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
+           "restart_numbering", "apply_style_spec", "clear_body", "update_fields_on_open",
+           "style_id"]
