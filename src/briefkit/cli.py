@@ -57,46 +57,151 @@ def cli() -> None:
     """
 
 
+def _shard(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("write it K/N, e.g. 2/8 for the second of eight slices")
+    if not 1 <= index <= count:
+        raise click.BadParameter(f"K must be between 1 and N, found {value}")
+    return index, count
+
+
+def _build_options(function):
+    for option in reversed([
+        click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)),
+        click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("build"), show_default=True,
+                     help="Folder the outputs are written to (the tree of the briefs' folders is mirrored)."),
+        click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
+                     help="Only these formats (repeat for several); default: each brief's output.formats."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: the number of cores)."),
+        click.option("--force", is_flag=True,
+                     help="Rebuild everything, and overwrite outputs an editor changed."),
+    ]):
+        function = option(function)
+    return function
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build"), show_default=True, help="Folder the outputs are written to.")
-@click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
-              help="Only these formats (repeat for several); default: the brief's output.formats.")
-def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...]) -> None:
+@_build_options
+@click.option("--shard", callback=_shard, metavar="K/N",
+              help="Build only the K-th of N stable slices of the briefs (for CI job matrices); "
+                   "the index is made by a later run without --shard.")
+@click.option("--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page.")
+def build(paths, out_dir, formats, jobs, force, shard, combined) -> None:
     """Build briefs (YAML files, or folders of them) into DOCX, HTML and PDF.
 
-    Each brief is written as OUT/<name>.<format>, where <name> is the brief's output.name or
-    its file name. A brief with mistakes is not built; all its mistakes are listed.
+    \b
+    Each brief is written as OUT/<folder>/<name>.<format>, where <name> is the brief's
+    output.name or its file name. Only briefs whose inputs changed since the last build are
+    rebuilt (the brief, series.yaml files, bibliographies, images, templates, styles); a
+    brief with mistakes is not built and all its mistakes are listed; the others go on.
+    An output edited by hand since briefkit wrote it is kept, and the new one is written
+    beside it as <name>.new.<format> (unless --force). A folder build also writes
+    OUT/index.html listing the series.
     """
-    from .pipeline import build_brief
+    summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined)
+    sys.exit(1 if summary.having("failed") else 0)
 
-    failed = 0
-    briefs = _briefs_in(paths)
-    if not briefs:
-        raise click.UsageError("no briefs (*.yaml) found in " + ", ".join(map(str, paths)))
-    for path in briefs:
+
+def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False):
+    from .batch import build_all
+
+    progress = _Progress()
+    summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
+                        jobs=jobs, force=force, shard_spec=shard,
+                        on_start=progress.start, on_outcome=progress.show)
+    progress.finish()
+    if combined and not shard:
+        from .combine import write_combined
+
         try:
-            result = build_brief(path, out_dir, [f.lower() for f in formats] or None)
-        except BriefInvalid as exc:
-            _report(exc)
-            click.echo(f"✗ {path}: not built ({len(exc.diagnostics.errors)} error(s))", err=True)
-            failed += 1
-            continue
-        except Exception as exc:  # a bug in briefkit, not in the brief: say so in one line
-            if os.environ.get("BRIEFKIT_DEBUG"):
-                raise
-            click.echo(f"✗ {path}: internal error ({type(exc).__name__}: {_first_line(exc)}); "
-                       "this is a bug in briefkit: please report it with the brief, and set "
-                       "BRIEFKIT_DEBUG=1 to see the traceback", err=True)
-            failed += 1
-            continue
-        for warning in result.warnings.warnings:
-            click.echo(str(warning), err=True)
-        written = ", ".join(str(p) for p in result.outputs)
-        click.echo(f"✓ {path} → {written}", err=True)
-    sys.exit(1 if failed else 0)
+            summary.combined = write_combined(out_dir, [o.job for o in summary.outcomes
+                                                        if o.status != "failed"])
+            click.echo(f"combined PDF: {summary.combined}", err=True)
+        except Exception as exc:  # noqa: BLE001 - reported, the run has failed
+            click.echo(f"✗ combined PDF not written: {_first_line(exc)}", err=True)
+    _print_summary(summary)
+    if not summary.outcomes:
+        raise click.UsageError("no briefs (*.yaml with a 'title:') found in "
+                               + ", ".join(map(str, paths)))
+    return summary
+
+
+class _Progress:
+    """A bar on a terminal; one plain line per brief elsewhere (CI logs)."""
+
+    def __init__(self):
+        self.bar = None
+        self.done = 0
+        self.total = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if sys.stderr.isatty() and total > 1:
+            self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
+                                         show_pos=True, item_show_func=lambda item: item)
+            self.bar.__enter__()
+
+    def show(self, outcome) -> None:
+        self.done += 1
+        mark = {"built": "✓", "unchanged": "·", "failed": "✗"}[outcome.status]
+        lines = []
+        if outcome.status == "failed":
+            lines += outcome.errors
+        lines += outcome.warnings
+        lines += [f"kept {k}: it was edited since briefkit wrote it; the new build is beside it"
+                  for k in outcome.kept]
+        from .load import display_path
+
+        written = ", ".join(str(display_path(p)) for p in outcome.outputs)
+        detail = {"built": f"→ {written}", "unchanged": "unchanged",
+                  "failed": f"not built ({len(outcome.errors)} error(s))"}[outcome.status]
+        lines.append(f"{mark} [{self.done}/{self.total}] {outcome.job.brief_display} {detail}")
+        if self.bar is not None:
+            self.bar.update(1, outcome.job.brief.name)
+            if outcome.status == "failed" or outcome.kept or outcome.warnings:
+                click.echo("", err=True)
+                for line in lines:
+                    click.echo(line, err=True)
+        else:
+            for line in lines:
+                click.echo(line, err=True)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _print_summary(summary) -> None:
+    built, unchanged, failed = (summary.having(s) for s in ("built", "unchanged", "failed"))
+    if summary.cache_was_corrupt:
+        click.echo("note: the build cache was unreadable; everything was rebuilt", err=True)
+    if len(summary.outcomes) > 1 or failed:
+        click.echo(f"{len(built)} built, {len(unchanged)} unchanged, {len(failed)} failed", err=True)
+        for outcome in failed:
+            click.echo(f"  ✗ {outcome.job.brief_display}: {outcome.errors[0] if outcome.errors else ''}",
+                       err=True)
+    if summary.index is not None:
+        click.echo(f"index: {summary.index}", err=True)
+
+
+@cli.command()
+@_build_options
+def watch(paths, out_dir, formats, jobs, force) -> None:
+    """Build, then rebuild what changed on every save (Ctrl-C to stop).
+
+    Watches the briefs' folders and the project's templates/; each rebuild prints one line.
+    """
+    from .watch import watch_and_build
+
+    _run_build(paths, out_dir, formats, jobs, force)
+    watch_and_build(paths, lambda: _run_build(paths, out_dir, formats, jobs, False),
+                    lambda line: click.echo(line, err=True))
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import yaml
 
@@ -37,21 +38,31 @@ class Span:
 
 @dataclass
 class SourceMap:
-    """Where each key and value of a loaded file stands in its text."""
+    """Where each key and value of a loaded file stands in its text.
+
+    `under` is the source of data merged beneath this file's (a series.yaml): a key this file
+    does not have is looked up there, so its messages name the series file."""
 
     file: Path
     text: str
     keys: dict[KeyPath, Span] = field(default_factory=dict)
     values: dict[KeyPath, Span] = field(default_factory=dict)
+    under: Optional["SourceMap"] = None
+
+    def _find(self, path: KeyPath, at_key: bool):
+        span = (self.keys.get(path) if at_key else None) or self.values.get(path)
+        if span is not None:
+            return self, span
+        return self.under._find(path, at_key) if self.under is not None else None
 
     def location(self, path: KeyPath = (), *, at_key: bool = False) -> Location:
         """The position of `path`'s value (or key), else of its nearest ancestor that has one."""
         path = tuple(path)
         while True:
-            table = self.keys if at_key else self.values
-            span = table.get(path) or self.values.get(path)
-            if span is not None:
-                return Location(self.file, span.line, span.column)
+            found = self._find(path, at_key)
+            if found is not None:
+                source, span = found
+                return Location(source.file, span.line, span.column)
             if not path:
                 return Location(self.file, 1, 1)
             path = path[:-1]
@@ -59,11 +70,12 @@ class SourceMap:
 
     def locate_text(self, path: KeyPath, needle: str) -> Location:
         """The exact position of `needle` inside the source of `path`'s value, when it is there."""
-        span = self.values.get(tuple(path))
-        if span is not None:
-            found = self.text.find(needle, span.start, max(span.end, span.start + 1))
-            if found >= 0:
-                return self.offset_location(found)
+        found = self._find(tuple(path), False)
+        if found is not None:
+            source, span = found
+            offset = source.text.find(needle, span.start, max(span.end, span.start + 1))
+            if offset >= 0:
+                return source.offset_location(offset)
         return self.location(path)
 
     def offset_location(self, offset: int) -> Location:

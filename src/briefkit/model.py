@@ -254,6 +254,37 @@ class Document:
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
 
+    def block_lists(self):
+        """Every list of blocks in the document (parts, items, sections, bios, notes)."""
+        yield from (self.standfirst, self.problem, self.solution, self.executive_summary,
+                    self.acknowledgements, self.about, self.disclaimer, self.bibliography)
+        yield from self.key_takeaways
+        for group in (self.findings, self.recommendations):
+            yield group.intro
+            yield from (item.body for item in group.items)
+        yield from (section.body for section in self.all_sections())
+        yield from (entry.summary for entry in self.related)
+        yield from (person.bio for person in self.authors)
+        yield from (note.children for note in self.notes)
+
+    def image_paths(self) -> list[Path]:
+        """Every image file the document shows: figures and the publisher's logo."""
+        paths = [self.publisher["logo"]] if isinstance(self.publisher.get("logo"), Path) else []
+
+        def walk(blocks):
+            for block in blocks:
+                if isinstance(block, Figure):
+                    paths.append(block.path)
+                elif isinstance(block, (Quote, Callout)):
+                    walk(block.children)
+                elif isinstance(block, ListBlock):
+                    for item in block.items:
+                        walk(item)
+
+        for blocks in self.block_lists():
+            walk(blocks)
+        return paths
+
 
 # ---- walking ---------------------------------------------------------------------------------
 

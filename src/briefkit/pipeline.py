@@ -22,10 +22,11 @@ from . import model as m
 from .citations import (DEFAULT_STYLE, collect_sources, resolve_style, style_has_bibliography,
                         unused_warnings)
 from .diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
-from .load import display_path, load_file
+from .load import display_path
 from .paths import PathRefused, Roots, find_project_root
 from .prose import PandocJob, check_fences, read_prose
 from .resolve import make_document, prose_fields, unused_keys
+from .series import load_brief
 
 FORMATS = ("docx", "html", "pdf")
 
@@ -56,9 +57,9 @@ def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
     engines named in `preload`, run while it works (on the other core)."""
     path = Path(path)
     diagnostics = Diagnostics()
-    loaded = load_file(path)
-    data, source = loaded.data, loaded.source
     project = find_project_root(path)
+    loaded, series_paths = load_brief(path, project)
+    data, source = loaded.data, loaded.source
     roots = Roots(path.resolve().parent, project, layouts_module.builtin_dir())
     available = layouts_module.available(project)
     layout_name = data.get("layout", "report")
@@ -83,7 +84,7 @@ def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
 
     brief = validate(loaded, layouts=available, labels=layout.labels if layout else (),
                      diagnostics=diagnostics)
-    inputs = [path.resolve()]
+    inputs = [path.resolve(), *series_paths]
     word_template = html_template = None
     if brief is not None:
         word_template = _confined(brief.output.word_template, ("output", "word_template"), roots,

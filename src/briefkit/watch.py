@@ -1,0 +1,44 @@
+"""Watch: folders in, a rebuild of what changed on every save out (until Ctrl-C).
+
+The rebuild itself is the ordinary incremental build, so a save rebuilds exactly the briefs
+whose inputs changed; this module only waits for changes (watchfiles) and says what happened.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .paths import find_project_root
+
+
+def watched_folders(paths: Sequence[Path]) -> list[Path]:
+    folders = set()
+    for path in paths:
+        path = Path(path).resolve()
+        folders.add(path if path.is_dir() else path.parent)
+        templates = find_project_root(path if path.is_file() else path / "x") / "templates"
+        if templates.is_dir():
+            folders.add(templates)
+    return sorted(folders)
+
+
+def watch_and_build(paths: Sequence[Path], rebuild: Callable[[], object],
+                    say: Callable[[str], None]) -> None:
+    from watchfiles import watch
+
+    folders = watched_folders(paths)
+    say("watching " + ", ".join(str(f) for f in folders) + " (Ctrl-C to stop)")
+    try:
+        for changes in watch(*folders, debounce=300, step=100,
+                             watch_filter=lambda change, path: not Path(path).name.startswith(".")):
+            names = sorted({Path(p).name for _, p in changes})
+            started = time.perf_counter()
+            summary = rebuild()
+            built = len(summary.having("built"))
+            failed = len(summary.having("failed"))
+            say(f"{time.strftime('%H:%M:%S')} {', '.join(names)} changed: {built} rebuilt, "
+                f"{failed} failed ({time.perf_counter() - started:.1f} s)")
+    except KeyboardInterrupt:
+        say("stopped watching")
