@@ -133,6 +133,7 @@ def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
 def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequence[str]] = None,
               jobs: Optional[int] = None, force: bool = False,
               shard_spec: Optional[tuple[int, int]] = None, index: Optional[bool] = None,
+              allow_network: bool = False,
               on_start: Callable[[int], None] = lambda total: None,
               on_outcome: Callable[[Outcome], None] = lambda outcome: None) -> Summary:
     out_dir = Path(out_dir)
@@ -157,7 +158,7 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
             stale.append(job)
 
     workers = max(1, jobs or os.cpu_count() or 1)
-    for outcome in _run(stale, formats, force, cache, workers):
+    for outcome in _run(stale, formats, force, cache, workers, allow_network):
         if outcome.record is not None:
             cache.records[outcome.job.key] = outcome.record
             cache.save()
@@ -173,14 +174,16 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
     return summary
 
 
-def _run(stale: list[Job], formats, force: bool, cache: Cache, workers: int):
+def _run(stale: list[Job], formats, force: bool, cache: Cache, workers: int,
+         allow_network: bool = False):
     if not stale:
         return
-    tasks = [(job, formats, force, cache.records.get(job.key)) for job in stale]
+    tasks = [(job, formats, force, cache.records.get(job.key), False, allow_network)
+             for job in stale]
     if workers == 1 or len(stale) == 1:
         _warm(formats)
-        for task in tasks:
-            yield build_one(*task, parallel=(workers > 1))
+        for job, formats_, force_, previous, _, network in tasks:
+            yield build_one(job, formats_, force_, previous, workers > 1, network)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(stale)), mp_context=context,
@@ -203,15 +206,15 @@ def _warm(formats) -> None:
     import briefkit.validate  # noqa: F401  (pydantic and the schema)
 
 
-def build_one(job: Job, formats, force: bool, previous: Optional[Record], parallel: bool = False
-              ) -> Outcome:
+def build_one(job: Job, formats, force: bool, previous: Optional[Record], parallel: bool = False,
+              allow_network: bool = False) -> Outcome:
     """Build one brief; never raises for a bad brief (the outcome says what went wrong)."""
     from .pipeline import prepare, render_formats
     from .write import write_atomic
 
     hasher = Hasher()
     try:
-        prepared = prepare(job.brief, preload=formats or FORMATS)
+        prepared = prepare(job.brief, preload=formats or FORMATS, allow_network=allow_network)
         wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
         rendered = render_formats(prepared, wanted, parallel=parallel)
     except BriefInvalid as exc:

@@ -42,6 +42,7 @@ class Sources:
     items: list[dict] = field(default_factory=list)
     origin: dict[str, Location] = field(default_factory=dict)  # id -> where it is defined
     files: list[Path] = field(default_factory=list)  # bibliography files read (fingerprints)
+    complete: bool = True  # False when a source could not be read: unknown keys are not errors
 
     def add(self, item: dict, where: Location, diagnostics: Diagnostics) -> None:
         key = str(item.get("id", ""))

@@ -81,6 +81,9 @@ def _build_options(function):
                      help="Worker processes (default: the number of cores)."),
         click.option("--force", is_flag=True,
                      help="Rebuild everything, and overwrite outputs an editor changed."),
+        click.option("--allow-network", is_flag=True,
+                     help="Let briefs and templates fetch http(s) images and stylesheets "
+                          "(refused by default: a brief is untrusted input)."),
     ]):
         function = option(function)
     return function
@@ -92,7 +95,7 @@ def _build_options(function):
               help="Build only the K-th of N stable slices of the briefs (for CI job matrices); "
                    "the index is made by a later run without --shard.")
 @click.option("--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page.")
-def build(paths, out_dir, formats, jobs, force, shard, combined) -> None:
+def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined) -> None:
     """Build briefs (YAML files, or folders of them) into DOCX, HTML and PDF.
 
     \b
@@ -104,16 +107,17 @@ def build(paths, out_dir, formats, jobs, force, shard, combined) -> None:
     beside it as <name>.new.<format> (unless --force). A folder build also writes
     OUT/index.html listing the series.
     """
-    summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined)
+    summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined, allow_network)
     sys.exit(1 if summary.having("failed") else 0)
 
 
-def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False):
+def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
+               allow_network=False):
     from .batch import build_all
 
     progress = _Progress()
     summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
-                        jobs=jobs, force=force, shard_spec=shard,
+                        jobs=jobs, force=force, shard_spec=shard, allow_network=allow_network,
                         on_start=progress.start, on_outcome=progress.show)
     progress.finish()
     if combined and not shard:
@@ -192,15 +196,16 @@ def _print_summary(summary) -> None:
 
 @cli.command()
 @_build_options
-def watch(paths, out_dir, formats, jobs, force) -> None:
+def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
     """Build, then rebuild what changed on every save (Ctrl-C to stop).
 
     Watches the briefs' folders and the project's templates/; each rebuild prints one line.
     """
     from .watch import watch_and_build
 
-    _run_build(paths, out_dir, formats, jobs, force)
-    watch_and_build(paths, lambda: _run_build(paths, out_dir, formats, jobs, False),
+    _run_build(paths, out_dir, formats, jobs, force, allow_network=allow_network)
+    watch_and_build(paths, lambda: _run_build(paths, out_dir, formats, jobs, False,
+                                              allow_network=allow_network),
                     lambda line: click.echo(line, err=True))
 
 

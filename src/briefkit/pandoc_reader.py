@@ -29,6 +29,7 @@ class PandocReader:
         self.roots = roots
         self.problem = problem
         self.cited: list[str] = []
+        self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
 
     # ---- blocks ----
     def blocks(self, items: list) -> list[m.Block]:
@@ -44,7 +45,9 @@ class PandocReader:
     def block(self, node):  # -> Block | list[Block] | None
         kind, c = node["t"], node.get("c")
         if kind in ("Para", "Plain"):
-            return m.Para(self.inlines(c))
+            para = m.Para(self.inlines(c))
+            figures, self._inline_figures = self._inline_figures, []
+            return [para, *figures] if figures else para
         if kind == "Header":
             level, (ident, _classes, _attrs), content = c
             return m.Heading(level, self.inlines(content), None)
@@ -169,8 +172,11 @@ class PandocReader:
             _attr, content, (url, _title) = c
             return [m.Link(self.inlines(content), url)]
         if kind == "Image":
-            _attr, alt, _target = c
-            return self.inlines(alt)
+            # An image inside a sentence becomes a figure after its paragraph.
+            figure = self.image(c, [])
+            if figure is not None:
+                self._inline_figures.append(figure)
+            return []
         if kind == "Note":
             return [m.NoteRef(m.Note(0, self.blocks(c)))]
         if kind == "Span":

@@ -18,13 +18,17 @@ class PathRefused(ValueError):
     """The path cannot be used; the message says why and what to do."""
 
 
+MAX_DOWNLOAD = 20 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Roots:
-    """The folders a brief may read from."""
+    """The folders a brief may read from, and whether it may fetch http(s) URLs at all."""
 
     brief_dir: Path
     project: Path
     builtin: Path
+    allow_network: bool = False
 
     def allowed(self) -> tuple[Path, ...]:
         return (self.brief_dir.resolve(), self.project.resolve(), self.builtin.resolve())
@@ -38,8 +42,11 @@ class Roots:
         project's `assets/` and the project root."""
         text = str(text).strip()
         if _SCHEME.match(text) and not re.match(r"^[A-Za-z]:[\\/]", text):
+            if self.allow_network and re.match(r"^https?://", text, re.I) and kind == "file":
+                return download(text)
             raise PathRefused(f"'{text}' is a URL; briefkit reads only files inside the project "
-                              "(download it into assets/ and name that path)")
+                              "(download it into assets/ and name that path, or build with "
+                              "--allow-network)")
         candidates = [self.brief_dir / text, self.brief_dir / "assets" / text,
                       self.project / "assets" / text, self.project / text]
         if Path(text).is_absolute():
@@ -72,3 +79,31 @@ def find_project_root(brief_path: Path) -> Path:
         if any((folder / marker).exists() for marker in (".git", "pyproject.toml", "briefs")):
             return folder
     return start
+
+
+_downloads: dict[str, Path] = {}
+
+
+def download(url: str) -> Path:
+    """Fetch `url` once per process into a private temporary file (only with --allow-network)."""
+    import atexit
+    import shutil
+    import tempfile
+    import urllib.request
+
+    if url in _downloads:
+        return _downloads[url]
+    folder = Path(tempfile.mkdtemp(prefix="briefkit-download-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", url.rsplit("/", 1)[-1])[:80] or "download"
+    target = folder / name
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (http(s) only)
+            data = response.read(MAX_DOWNLOAD + 1)
+    except OSError as exc:
+        raise PathRefused(f"'{url}' could not be downloaded: {exc}") from None
+    if len(data) > MAX_DOWNLOAD:
+        raise PathRefused(f"'{url}' is larger than {MAX_DOWNLOAD // 1048576} MiB")
+    target.write_bytes(data)
+    _downloads[url] = target
+    return target

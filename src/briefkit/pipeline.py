@@ -50,7 +50,7 @@ def slug_of(path: Path) -> str:
     return path.parent.name if path.stem == "brief" else path.stem
 
 
-def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
+def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = False) -> Prepared:
     """Load, validate, read prose and resolve; raises `BriefInvalid` with every problem.
 
     Pandoc starts as soon as the YAML is loaded; the schema check, and the import of the
@@ -60,7 +60,7 @@ def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
     project = find_project_root(path)
     loaded, series_paths = load_brief(path, project)
     data, source = loaded.data, loaded.source
-    roots = Roots(path.resolve().parent, project, layouts_module.builtin_dir())
+    roots = Roots(path.resolve().parent, project, layouts_module.builtin_dir(), allow_network)
     available = layouts_module.available(project)
     layout_name = data.get("layout", "report")
     layout = (layouts_module.load_layout(layout_name, project)
@@ -70,11 +70,16 @@ def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
     if layout is not None:
         placed, unplaced = prose_fields(data, layout)
         check_fences(placed + unplaced, source, diagnostics)
+        fences_ok = not diagnostics.errors
+        before = len(diagnostics.errors)
         sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
         style_name = data.get("citation_style", DEFAULT_STYLE)
         style = (resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
                  if isinstance(style_name, str) else None)
-        if not diagnostics.errors:
+        # Prose is read even when a source failed, so that its own mistakes are reported in
+        # this run too; undefined citation keys are then not reported (they would be noise).
+        sources.complete = len(diagnostics.errors) == before
+        if fences_ok:
             with_bibliography = bool(
                 sources.items and style is not None and "bibliography" in layout.parts
                 and (data.get("bibliography_title") or style_has_bibliography(style)))
@@ -85,22 +90,24 @@ def prepare(path: Path, preload: Sequence[str] = ()) -> Prepared:
     brief = validate(loaded, layouts=available, labels=layout.labels if layout else (),
                      diagnostics=diagnostics)
     inputs = [path.resolve(), *series_paths]
-    word_template = html_template = None
+    word_template = html_template = logo = None
     if brief is not None:
+        logo = _confined(brief.publisher.logo, ("publisher", "logo"), roots, loaded, diagnostics,
+                         "file", inputs)
         word_template = _confined(brief.output.word_template, ("output", "word_template"), roots,
                                   loaded, diagnostics, "file", inputs)
         html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,
                                   loaded, diagnostics, "folder", inputs)
-    if brief is None or job is None or diagnostics.errors:
-        if job is not None:
-            job.cancel()
+    if job is None:
         diagnostics.raise_if_errors()
         raise BriefInvalid(diagnostics)  # pragma: no cover - validate reports the layout
-    _import_engines(preload)
-
+    if not diagnostics.errors:
+        _import_engines(preload)
+    # Read even when something else is wrong: the prose's own mistakes belong in this report.
     prose = read_prose(job, source=source, roots=roots, diagnostics=diagnostics)
-    document = make_document(brief, loaded, layout, prose, placed, roots, slug_of(path),
-                             diagnostics)
+    diagnostics.raise_if_errors()
+    document = make_document(brief, loaded, layout, prose, placed, slug_of(path), diagnostics,
+                             logo)
     if brief.bibliography_title:
         document.labels["bibliography"] = brief.bibliography_title
     diagnostics.raise_if_errors()
@@ -154,7 +161,7 @@ class BuildResult:
 
 
 def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = None, *,
-                parallel: bool = True) -> BuildResult:
+                parallel: bool = True, allow_network: bool = False) -> BuildResult:
     """Render the brief at `path` into `out_dir`; raises `BriefInvalid` for a wrong brief.
 
     Files are written only when every format rendered, so a failure leaves the previous
@@ -163,7 +170,7 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
     from .write import write_atomic
 
     requested = [f for f in (formats or FORMATS) if f in FORMATS]
-    prepared = prepare(path, preload=requested)
+    prepared = prepare(path, preload=requested, allow_network=allow_network)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
     rendered = render_formats(prepared, wanted, parallel=parallel)
     outputs = []

@@ -136,7 +136,7 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
         prose.blocks[f.key] = reader.blocks(by_id[i])
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
-            if cited not in known:
+            if cited not in known and job.sources.complete:
                 hint = did_you_mean(cited, known) or (
                     "define it in 'references' or a 'bibliography' file, or write \\@ for a "
                     "literal @")

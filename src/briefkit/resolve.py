@@ -9,13 +9,13 @@ The same order drives `prose_fields`, so citeproc and the note numbers agree.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from . import model as m
 from .diagnostics import Diagnostics, KeyPath, did_you_mean
 from .layouts import KNOWN_PARTS, Layout
 from .load import Loaded
-from .paths import PathRefused, Roots
 from .prose import BIBLIOGRAPHY_KEY, Prose, ProseField
 
 if TYPE_CHECKING:
@@ -120,8 +120,8 @@ def slugify(text: str) -> str:
 
 
 def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Prose,
-                  placed: list[ProseField], roots: Roots, slug: str,
-                  diagnostics: Diagnostics) -> m.Document:
+                  placed: list[ProseField], slug: str, diagnostics: Diagnostics,
+                  logo: Optional[Path] = None) -> m.Document:
     data, source = loaded.data, loaded.source
     doc = m.Document(slug=slug, layout=layout.name, title=brief.title, date=brief.date,
                      subtitle=brief.subtitle, kicker=brief.kicker, updated=brief.updated,
@@ -133,13 +133,7 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
         else:
             doc.authors.append(m.Person(author.name, author.title, author.affiliation,
                                         author.email, prose.get(("authors", i, "bio"))))
-    doc.publisher = brief.publisher.model_dump()
-    if brief.publisher.logo:
-        try:
-            doc.publisher["logo"] = roots.resolve(brief.publisher.logo)
-        except PathRefused as exc:
-            diagnostics.error(source.location(("publisher", "logo")), f"logo {exc}",
-                              key=("publisher", "logo"))
+    doc.publisher = {**brief.publisher.model_dump(), "logo": logo}
     doc.series = brief.series.model_dump()
     doc.categories, doc.keywords = list(brief.categories), list(brief.keywords)
     doc.copyright, doc.license = brief.copyright, brief.license

@@ -40,8 +40,9 @@ def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[st
     except ValidationError as exc:
         diagnostics.extend(_translate(exc, loaded))
         return None
-    diagnostics.extend(check_relations(brief, loaded, set(layouts), set(labels)))
-    return brief if not diagnostics.errors else None
+    relations = check_relations(brief, loaded, set(layouts), set(labels))
+    diagnostics.extend(relations)
+    return None if any(d.severity == "error" for d in relations) else brief
 
 
 # ---- schema errors -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -185,6 +186,11 @@ def render_html(prepared, medium: str = "screen") -> str:
     except jinja2.TemplateNotFound as exc:
         raise BriefInvalid(Diagnostic(Location(Path(str(exc.name))),
                                       f"template not found: {exc.name}")) from None
+    except SecurityError as exc:
+        raise BriefInvalid(Diagnostic(Location(Path(_template_in_traceback(exc))),
+                                      f"template refused by the sandbox: {exc}",
+                                      hint="templates may use the document's data, not Python "
+                                           "internals")) from None
 
 
 def _template_in_traceback(exc: BaseException) -> str:

@@ -16,7 +16,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from ..diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location
+from ..diagnostics import BriefInvalid, Diagnostics, Location
 from .html import render_html
 
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())
@@ -24,7 +24,8 @@ logging.getLogger("weasyprint").addHandler(logging.NullHandler())
 
 class ConfinedFetcher(URLFetcher):
     def __init__(self, roots, **kwargs):
-        super().__init__(allowed_protocols={"file", "data"}, timeout=5, **kwargs)
+        protocols = {"file", "data"} | ({"http", "https"} if roots.allow_network else set())
+        super().__init__(allowed_protocols=protocols, timeout=10, **kwargs)
         self.roots = roots
         self.refused: list[str] = []
 
@@ -34,7 +35,8 @@ class ConfinedFetcher(URLFetcher):
             if not self.roots.contains(path):
                 self.refused.append(url)
                 raise ValueError(f"refused: {url} is outside the project")
-        elif not url.startswith("data:"):
+        elif not url.startswith("data:") and not (
+                self.roots.allow_network and url.startswith(("http:", "https:"))):
             self.refused.append(url)
             raise ValueError(f"refused: {url} (briefkit does not fetch from the network)")
         return super().fetch(url, headers)
@@ -56,5 +58,3 @@ def render_pdf(prepared) -> bytes:
         raise BriefInvalid(diagnostics)
     return pdf
 
-
-__all__ = ["render_pdf", "ConfinedFetcher", "Diagnostic"]
