@@ -55,7 +55,7 @@ def test_bad_brief_exits_1_with_located_messages_and_writes_nothing(write_brief,
     assert result.exit_code == 1
     assert f"{path}:2:7: error: date: 2022-13-01 is not a real date" in result.stderr
     assert f"{path}:3:1: error: sttus: unknown key 'sttus'" in result.stderr
-    assert "did you mean 'status'?" in result.stderr
+    assert "Did you mean 'status'?" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
 

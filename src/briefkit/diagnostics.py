@@ -59,7 +59,7 @@ class Diagnostic:
         if self.found is not None:
             text += f", found {self.found}"
         if self.hint:
-            text += f". {self.hint}"
+            text += f". {self.hint[0].upper()}{self.hint[1:]}"
         return text
 
 

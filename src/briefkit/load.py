@@ -9,6 +9,7 @@ expanded under a budget so that a "billion laughs" file fails at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -25,6 +26,8 @@ MAX_STRING = 1024 * 1024
 _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + n for n in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Characters XML 1.0 (so DOCX, and HTML's parsers) cannot hold; tab and line ends are fine.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
 
@@ -219,6 +222,12 @@ class _Builder:
                 f"{MAX_STRING:,} are allowed in one value", key=path))
         tag = node.tag
         if tag in (_T + "str", _T + "timestamp", _T + "binary"):
+            bad = _NOT_TEXT.search(node.value)
+            if bad:
+                raise BriefInvalid(Diagnostic(
+                    self._loc(node), f"the text holds the control character "
+                    f"U+{ord(bad.group()):04X}, which no document format can carry", key=path,
+                    hint="delete it (it often comes with text pasted from a PDF or e-mail)"))
             return node.value
         if tag == _T + "null":
             return None
