@@ -282,6 +282,8 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, source: SourceMap) -> Diagnost
         if needle in problem and (not also or also in problem or also in context):
             hint = text
             break
+    if mark is not None and source.text[mark.index:mark.index + 1] == "\t":
+        hint = "YAML indents with spaces, not tabs: replace the tab"
     if "quoted" in context and exc.context_mark is not None and "end of stream" in problem:
         mark = exc.context_mark  # where the unclosed quote opens, not the end of the file
     problem = problem.replace("\t", "\\t")
