@@ -51,5 +51,22 @@ def aspi(tmp_path_factory):
     return _build(tmp_path_factory, "sino-russian-tech.yaml")
 
 
+def example_briefs() -> list[Path]:
+    from briefkit.batch import discover
+
+    return sorted(brief for brief, _ in discover([BRIEFS]))
+
+
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory):
+    """Every example brief in briefs/, built once: {brief path: {format: output path}}."""
+    built = {}
+    for brief in example_briefs():
+        out = tmp_path_factory.mktemp(brief.stem)
+        result = build_brief(brief, out, ["docx", "html", "pdf"])
+        built[brief] = {p.suffix[1:]: p for p in result.outputs}
+    return built
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")

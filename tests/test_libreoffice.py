@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import soffice
-from readers import docx_notes, pdf_text, squash
+from conftest import example_briefs, soffice
+from readers import docx_headings, docx_notes, pdf_text, squash
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 
@@ -37,3 +37,21 @@ def test_libreoffice_converts_the_long_report_with_all_endnotes(aspi, tmp_path):
     missing = [i + 1 for i, note in enumerate(notes)
                if squash(note).replace("-", "") not in bare]
     assert missing == [], f"notes LibreOffice did not print: {missing}"
+
+
+EXAMPLES = example_briefs()
+
+
+@pytest.mark.parametrize("brief", EXAMPLES, ids=[p.parent.name if p.name == "brief.yaml" else p.stem
+                                                 for p in EXAMPLES])
+def test_every_example_docx_converts_with_its_notes_and_headings(examples, brief, tmp_path):
+    import docx
+
+    path = examples[brief]["docx"]
+    assert docx.Document(str(path)).paragraphs  # re-opens in python-docx
+    text = squash(pdf_text(convert(path, tmp_path))).replace("-", "").replace("\u2010", "")
+    notes = docx_notes(path, "footnotes") + docx_notes(path, "endnotes")
+    missing = [i + 1 for i, note in enumerate(notes) if squash(note).replace("-", "") not in text]
+    assert missing == [], f"notes LibreOffice did not print: {missing}"
+    for style, heading in docx_headings(path):
+        assert squash(heading).replace("-", "") in text, heading

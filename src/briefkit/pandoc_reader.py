@@ -125,8 +125,13 @@ class PandocReader:
         return figure
 
     def image(self, c, caption: list[m.Inline]) -> Optional[m.Figure]:
-        (_ident, _classes, attrs), alt_inlines, (url, _title) = c
-        alt = dict(attrs).get("alt") or plain_text(self.inlines(alt_inlines))
+        (_ident, classes, attrs), alt_inlines, (url, _title) = c
+        alt = (dict(attrs).get("alt") or plain_text(self.inlines(alt_inlines))).strip()
+        if not alt and "decorative" not in classes:
+            self.problem(f"the image '{url}' has no alternative text for readers who cannot "
+                         "see it; write ![what it shows](path), add {alt=\"...\"}, or mark it "
+                         "{.decorative}", url)
+            return None
         try:
             path = self.roots.resolve(url)
         except PathRefused as exc:

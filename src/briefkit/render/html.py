@@ -78,8 +78,10 @@ class HtmlWriter:
             return self.table(block)
         if isinstance(block, m.Figure):
             caption = self.inlines(block.caption)
-            return (f'<figure><img src="{data_uri(block.path)}" alt="{escape(block.alt)}">'
-                    f"<figcaption>{caption}</figcaption></figure>")
+            role = "" if block.alt else ' role="presentation"'  # decorative: no alt to read
+            figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
+            return (f'<figure><img src="{data_uri(block.path)}" alt="{escape(block.alt)}"{role}>'
+                    f"{figcaption}</figure>")
         if isinstance(block, m.CodeBlock):
             return f"<pre><code>{escape(block.text)}</code></pre>"
         if isinstance(block, m.Rule):

@@ -47,7 +47,8 @@ def render_pdf(prepared) -> bytes:
     fetcher = ConfinedFetcher(prepared.roots)
     document = HTML(string=html, base_url=prepared.roots.brief_dir.as_uri() + "/",
                     url_fetcher=fetcher)
-    pdf = document.write_pdf(font_config=FontConfiguration(), uncompressed_pdf=False)
+    # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
+    pdf = document.write_pdf(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
     if fetcher.refused:
         diagnostics = Diagnostics()
         for url in dict.fromkeys(fetcher.refused):
