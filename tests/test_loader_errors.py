@@ -34,6 +34,8 @@ CASES = [
     ("control-char", 'title: "A\\x0cB"\ndate: 2024-01-02\n', "1:8", ["control character U+000C"]),
     ("missing-title", "date: 2024-01-02\n", "1:1", ["required key 'title' is missing"]),
     ("missing-date", "title: T\n", "1:1", ["required key 'date' is missing"]),
+    ("empty-title", "title: '  '\ndate: 2024-01-02\n", "1:8", ["title: must not be empty"]),
+    ("acronym-control-char", OK + 'acronyms:\n  "A\\x1fB": x\n', "4:3", ["control character U+001F"]),
     ("impossible-date", "title: T\ndate: 2019-02-30\n", "2:7", ["2019-02-30 is not a real date"]),
     ("date-format", "title: T\ndate: 29/10/2019\n", "2:7", ["YYYY-MM-DD", "'29/10/2019'"]),
     ("updated-impossible", OK + "updated: 2024-13-01\n", "3:10", ["not a real date"]),

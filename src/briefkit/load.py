@@ -191,7 +191,7 @@ class _Builder:
                 raise BriefInvalid(Diagnostic(
                     self._loc(key_node), "a key must be a plain word", key=path,
                     found=_node_kind(key_node)))
-            key = key_node.value
+            key = self._text(key_node, path)
             if key in result:
                 first = self.source.keys[path + (key,)]
                 raise BriefInvalid(Diagnostic(
@@ -222,19 +222,23 @@ class _Builder:
                 f"{MAX_STRING:,} are allowed in one value", key=path))
         tag = node.tag
         if tag in (_T + "str", _T + "timestamp", _T + "binary"):
-            bad = _NOT_TEXT.search(node.value)
-            if bad:
-                raise BriefInvalid(Diagnostic(
-                    self._loc(node), f"the text holds the control character "
-                    f"U+{ord(bad.group()):04X}, which no document format can carry", key=path,
-                    hint="delete it (it often comes with text pasted from a PDF or e-mail)"))
-            return node.value
+            return self._text(node, path)
         if tag == _T + "null":
             return None
         try:
             return _scalar_constructor.construct_object(node, deep=True)
         except (ValueError, yaml.constructor.ConstructorError):
             return node.value
+
+    def _text(self, node, path: KeyPath) -> str:
+        """A scalar's text, refused when it holds characters no document format can carry."""
+        bad = _NOT_TEXT.search(node.value)
+        if bad:
+            raise BriefInvalid(Diagnostic(
+                self._loc(node), f"the text holds the control character "
+                f"U+{ord(bad.group()):04X}, which no document format can carry", key=path,
+                hint="delete it (it often comes with text pasted from a PDF or e-mail)"))
+        return node.value
 
     def _check_tag(self, node, expected: str | None, path: KeyPath) -> None:
         allowed = _SCALAR_TAGS if expected is None else {expected}

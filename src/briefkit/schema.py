@@ -228,7 +228,8 @@ class Brief(Strict):
 
     layout: Text = "report"
     """Which layout lays the brief out: a folder under templates/ (report, research, commentary, summary)."""
-    title: Text
+    title: Annotated[Text, Field(min_length=1, pattern=r"\S")]
+    """The title, printed on the title page, in the running header and the documents' metadata."""
     subtitle: Optional[Text] = None
     kicker: Optional[Text] = None
     """Small label above the title ('Policy brief')."""
