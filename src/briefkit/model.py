@@ -172,7 +172,7 @@ class ItemGroup:
 
 @dataclass
 class Section:
-    title: str
+    title: Optional[str]
     id: str
     level: int  # 1..3
     body: list[Block]

@@ -187,7 +187,7 @@ def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:
 def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> list[m.Section]:
     out = []
     for i, section in enumerate(sections):
-        ident = section.id or slugify(section.title)
+        ident = section.id or slugify(section.title or f"section-{i + 1}")
         base, n = ident, 2
         while ident in used:
             ident, n = f"{base}-{n}", n + 1
@@ -217,7 +217,7 @@ def _resolve_cross_references(doc: m.Document, prose: Prose, loaded: Loaded,
     for item in doc.recommendations.items:
         targets[item.id] = [m.Text(f"{doc.label('recommendation')} {item.number}")]
     for section in doc.all_sections():
-        targets[section.id] = [m.Text(section.title)]
+        targets[section.id] = [m.Text(section.title or section.id)]
     for key, blocks in prose.blocks.items():
         for inline in m.walk_inlines(blocks, into_notes=True):
             if isinstance(inline, m.Link) and inline.internal:

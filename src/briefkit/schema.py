@@ -143,7 +143,8 @@ BibliographyPaths = Annotated[
 
 
 class Section(Strict):
-    title: Text
+    title: Optional[Text] = None
+    """The heading; a section without one is a run of text (a summary's body)."""
     id: Optional[Identifier] = None
     """Target of `[#id]` cross-references; derived from the title when absent."""
     body: Optional[Markdown] = None

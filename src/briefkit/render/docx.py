@@ -130,7 +130,8 @@ class DocxWriter:
 
     def part_sections(self) -> None:
         for section in self.doc.all_sections():
-            self.heading(section.title, section.level, bookmark=section.id)
+            if section.title:
+                self.heading(section.title, section.level, bookmark=section.id)
             self.blocks(section.body)
 
     def part_full_report(self) -> None:
