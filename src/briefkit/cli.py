@@ -249,6 +249,61 @@ def list_layouts() -> None:
         click.echo(f"{name:12} {layouts.load_layout(name, Path.cwd()).description}")
 
 
+@cli.command()
+@click.argument("slug")
+@click.option("--layout", "layout_name", default="report", show_default=True,
+              help="The layout the brief uses (see `briefkit layouts`).")
+@click.option("--title", default=None, help="The title (default: from the slug).")
+def new(slug: str, layout_name: str, title) -> None:
+    """Write a starter brief briefs/SLUG.yaml that builds as it is."""
+    import datetime as dt
+    import re
+
+    from . import layouts
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise click.BadParameter("use lower-case letters, digits and '-', e.g. energy-security",
+                                 param_hint="SLUG")
+    available = layouts.available(Path.cwd())
+    if layout_name not in available:
+        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
+                                 + ", ".join(sorted(available)), param_hint="--layout")
+    target = Path("briefs") / f"{slug}.yaml"
+    if target.exists():
+        raise click.UsageError(f"{target} exists already; choose another slug")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(layouts.starter_brief(layout_name, title or slug.replace("-", " ").capitalize(),
+                                            dt.date.today()), encoding="utf-8")
+    click.echo(f"wrote {target}: check it with `briefkit check {target}`, "
+               f"build it with `briefkit build {target}`", err=True)
+
+
+@cli.group()
+def template() -> None:
+    """Work with layouts' templates."""
+
+
+@template.command(name="export")
+@click.argument("layout_name", metavar="LAYOUT")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def export_template(layout_name: str, target: Path) -> None:
+    """Copy LAYOUT's templates (and what it extends) into TARGET, to start a house layout.
+
+    \b
+    Put TARGET under your project's templates/ (e.g. templates/house) and write
+    `layout: house` in a brief; edit html/, css/, word/styles.yaml and layout.yaml freely.
+    """
+    from . import layouts
+
+    if layout_name not in layouts.available(Path.cwd()):
+        raise click.BadParameter(f"no layout '{layout_name}'", param_hint="LAYOUT")
+    try:
+        written = layouts.export(layout_name, target, Path.cwd())
+    except layouts.LayoutError as exc:
+        raise click.UsageError(str(exc))
+    click.echo(f"wrote {len(written)} files to {target}", err=True)
+
+
 def main() -> None:
     """The `briefkit` executable: run a command, then leave without tearing down the heap.
 

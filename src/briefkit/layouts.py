@@ -120,3 +120,41 @@ def _merge(child: dict, base: dict) -> dict:
         else:
             out[key] = value
     return out
+
+
+def starter_brief(layout: str, title: str, today) -> str:
+    """The text of a new brief for `layout` that builds as it is."""
+    text = (builtin_dir() / "base" / "starter.yaml").read_text(encoding="utf-8")
+    return (text.replace("__LAYOUT__", layout).replace("__TITLE__", title)
+            .replace("__DATE__", today.isoformat()))
+
+
+def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path]:
+    """Copy layout `name` with everything it extends into `target`, flattened into one folder
+    that works on its own: files of the layout override those of what it extends, and its
+    layout.yaml holds the merged settings without `extends`."""
+    import shutil
+
+    layout = load_layout(name, project)
+    target = Path(target)
+    if target.exists() and any(target.iterdir()):
+        raise LayoutError(f"{target} exists and is not empty")
+    written = []
+    for folder in reversed(layout.folders):
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if path.is_dir() or relative.name in ("layout.yaml", "starter.yaml", "__init__.py") \
+                    or "__pycache__" in relative.parts:
+                continue
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+            written.append(destination)
+    settings = {k: v for k, v in layout.settings.items() if k not in ("extends", "abstract")}
+    settings["description"] = f"{layout.description} (exported from briefkit's '{name}')"
+    (target / "layout.yaml").write_text(
+        "# Exported by `briefkit template export`; put this folder under your project's\n"
+        "# templates/ and name it in a brief's `layout:`.\n"
+        + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    written.append(target / "layout.yaml")
+    return sorted(set(written))

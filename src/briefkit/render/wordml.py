@@ -226,12 +226,52 @@ def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
             ppr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'))
 
 
-def clear_body(document) -> None:
-    """Remove the template's body content but keep its final section properties."""
-    body = document.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+_VML = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:w10="urn:schemas-microsoft-com:office:word"')
+
+
+def add_watermark(section, text: str) -> None:
+    """A diagonal text watermark on every page of `section` (Word's own watermark shape: a VML
+    text path anchored in each header of the section)."""
+    headers = [section.header]
+    if section.different_first_page_header_footer:
+        headers.append(section.first_page_header)
+    if section.even_page_header.is_linked_to_previous is False:
+        headers.append(section.even_page_header)
+    for header in headers:
+        paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        shape = parse_xml(
+            f'<w:r {nsdecls("w")} {_VML}><w:pict><v:shape id="briefkit-watermark" o:spid="briefkit-watermark" '
+            f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:468pt;'
+            f'height:117pt;rotation:315;z-index:-251654144;mso-position-horizontal:center;'
+            f'mso-position-horizontal-relative:margin;mso-position-vertical:center;'
+            f'mso-position-vertical-relative:margin" fillcolor="#f4c7cf" stroked="f">'
+            f'<v:fill opacity=".5"/><v:textpath style="font-family:&quot;DejaVu Sans&quot;;font-size:1pt" '
+            f'string="{_attr(text)}"/><w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>')
+        paragraph._p.append(shape)
+
+
+def declare_east_asian_font(document, font: str) -> None:
+    """Name a CJK font for east-Asian text in the document defaults, unless the template has one."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = parse_xml(f'<w:docDefaults {nsdecls("w")}/>')
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = parse_xml(f'<w:rPrDefault {nsdecls("w")}><w:rPr/></w:rPrDefault>')
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = parse_xml(f'<w:rPr {nsdecls("w")}/>')
+        rpr_default.append(rpr)
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = parse_xml(f'<w:rFonts {nsdecls("w")}/>')
+        rpr.insert(0, fonts)
+    if not fonts.get(qn("w:eastAsia")) and not fonts.get(qn("w:eastAsiaTheme")):
+        fonts.set(qn("w:eastAsia"), font)
 
 
 def _attr(value: str) -> str:
@@ -240,5 +280,6 @@ def _attr(value: str) -> str:
 
 
 __all__ = ["NotesPart", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
-           "restart_numbering", "apply_style_spec", "clear_body", "update_fields_on_open",
+           "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
+           "update_fields_on_open",
            "style_id"]
