@@ -44,10 +44,10 @@ def render_docx(prepared) -> bytes:
         document = Document()
         for name, spec in specs["default_template"].items():
             wordml.apply_style_spec(document, name, spec, create=False)
-        anchor = None
+        anchor, has_cover = None, False
     else:
         document = word_template.open_template(template)
-        anchor = word_template.fill(document, doc, template)
+        anchor, has_cover = word_template.fill(document, doc, template)
     for name, spec in specs["ensure"].items():
         wordml.apply_style_spec(document, name, spec, create=True)
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT)
@@ -59,7 +59,9 @@ def render_docx(prepared) -> bytes:
             wordml.add_watermark(section, doc.label(doc.status))
     before = set(document.element.body)
     try:
-        DocxWriter(document, doc).write(prepared.layout.parts)
+        # A template with a cover of its own replaces briefkit's title page.
+        DocxWriter(document, doc).write([p for p in prepared.layout.parts
+                                         if not (has_cover and p == "title_page")])
     except KeyError as exc:
         if template is None:
             raise

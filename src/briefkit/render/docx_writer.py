@@ -75,7 +75,7 @@ class DocxWriter:
         add(dateline, style="Dateline")
         series = doc.series
         if series.get("name") or series.get("number"):
-            text = series.get("name", "")
+            text = series.get("name") or ""
             if series.get("number"):
                 text += f" {doc.label('series_number')} {series['number']}"
             if series.get("issn"):
@@ -308,7 +308,7 @@ class DocxWriter:
             elif isinstance(inline, m.LineBreak):
                 self.run(paragraph, "", flags, container).add_break()
             elif isinstance(inline, m.Link):
-                if inline.internal or inline.url.startswith(("http:", "https:", "mailto:")):
+                if inline.internal or _linkable(inline.url):
                     link = wordml.add_hyperlink(paragraph, inline.url, internal=inline.internal)
                     self.inlines(paragraph, inline.children, flags, container=link)
                 else:
@@ -342,6 +342,13 @@ class DocxWriter:
                     target = Paragraph(self.notes.new_paragraph(element), proxy)
                 self.inlines(target, para.children)
                 first = False
+
+
+def _linkable(url: str) -> bool:
+    """http(s), mailto and relative links become hyperlinks; other schemes stay plain text."""
+    import re
+
+    return bool(re.match(r"^(https?:|mailto:|(?![A-Za-z][A-Za-z0-9+.-]*:))", url.strip(), re.I))
 
 
 def _flatten(block: m.Block) -> list[m.Para]:

@@ -23,7 +23,9 @@ from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..model import house_date
 
-_SAFE_URL = re.compile(r"^(https?:|mailto:|#)", re.I)
+# http(s), mailto, in-page and relative links (no scheme: nothing can run); never javascript:,
+# data: or file:.
+_SAFE_URL = re.compile(r"^(https?:|mailto:|#|(?![A-Za-z][A-Za-z0-9+.-]*:))", re.I)
 _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
                "underline": "u"}
 def data_uri(path: Path) -> str:

@@ -84,10 +84,12 @@ def _known(name: str) -> bool:
 
 
 def fill(document, doc: m.Document, template: Path):
-    """Fill every placeholder; returns the `{{ body }}` paragraph's element, or None."""
+    """Fill every placeholder. Returns the `{{ body }}` paragraph's element (or None) and
+    whether the template has a cover of its own (a `{{ title }}` in its body)."""
     data = values(doc)
     problems = Diagnostics()
     anchor = None
+    has_cover = False
     for paragraph, in_body in _paragraphs(document):
         text = "".join(run.text for run in paragraph.runs)
         if "{{" not in text:
@@ -96,9 +98,11 @@ def fill(document, doc: m.Document, template: Path):
             if in_body and anchor is None:
                 anchor = paragraph._p
                 continue
+        if in_body and any(mt.group(1) == "title" for mt in PLACEHOLDER.finditer(text)):
+            has_cover = True
         _replace_in_runs(paragraph, data, template, problems)
     problems.raise_if_errors()
-    return anchor
+    return anchor, has_cover
 
 
 def place_body(document, anchor, before: set) -> None:
