@@ -223,3 +223,18 @@ sections:
         assert html_tree(html).xpath("//figure/img[@alt='A chart']/@src")[0].startswith("data:image/png")
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("template,expected", [
+    ("{% if doc.title %}unclosed\n", "template syntax error"),
+    ("<p>{{ doc.no_such_field }}</p>\n", "template error"),
+], ids=["syntax-error", "undefined-name"])
+def test_house_template_mistakes_are_located_in_the_template(project, template, expected):
+    write(project / "house" / "parts" / "colophon.html", "<p>ok</p>\n" + template)
+    path = write(project / "briefs" / "b.yaml", BASE + "output:\n  html_template: ../house\n"
+                 "  formats: [html]\n")
+    errors = errors_of(path)
+    assert len(errors) == 1
+    assert "colophon.html:" in errors[0] and expected in errors[0]
+    if "no_such_field" in template:
+        assert "no_such_field" in errors[0]
