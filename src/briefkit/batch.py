@@ -181,7 +181,7 @@ def _run(stale: list[Job], formats, force: bool, cache: Cache, workers: int,
     tasks = [(job, formats, force, cache.records.get(job.key), False, allow_network)
              for job in stale]
     if workers == 1 or len(stale) == 1:
-        _warm(formats)
+        # In this process `prepare` imports the engines itself, while Pandoc runs.
         for job, formats_, force_, previous, _, network in tasks:
             yield build_one(job, formats_, force_, previous, workers > 1, network)
         return

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Optional
@@ -21,6 +22,7 @@ CACHE_NAME = ".briefkit-cache.json"
 CACHE_FORMAT = 1
 
 
+@lru_cache(maxsize=1)
 def engine_versions() -> str:
     from . import __version__
 
