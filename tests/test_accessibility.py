@@ -101,10 +101,16 @@ def test_pdf_figure_carries_its_alt_text(examples):
 
 @pytest.mark.parametrize("brief", EXAMPLES, ids=IDS)
 def test_docx_has_heading_styles_and_a_contents_field_updated_on_open(examples, brief):
+    from briefkit.pipeline import prepare
+
     path = examples[brief]["docx"]
     document = docx.Document(str(path))
-    headings = [p for p in document.paragraphs if p.style.name.startswith("Heading ")]
-    assert headings, "no Word headings: the navigation pane would be empty"
+    styled = {(p.style.name, p.text) for p in document.paragraphs}
+    source = prepare(brief).document
+    assert ("Title", source.title) in styled
+    for section in source.all_sections():  # every titled section is in the navigation pane
+        if section.title:
+            assert (f"Heading {section.level}", section.title) in styled, section.title
     with zipfile.ZipFile(path) as archive:
         body = archive.read("word/document.xml").decode("utf-8")
         settings = archive.read("word/settings.xml").decode("utf-8")

@@ -154,7 +154,8 @@ class Section(Strict):
 
 class Link(Strict):
     label: Optional[Text] = None
-    url: Text
+    url: Optional[Text] = None
+    """Where the link goes; without one the label is shown as text."""
 
 
 class Links(Strict):

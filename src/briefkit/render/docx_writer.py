@@ -131,8 +131,8 @@ class DocxWriter:
         link = self.doc.full_report
         if link:
             p = self.paragraph(style="Item Title")
-            self.inlines(p, [m.Link([m.Text(link.get("label") or self.doc.label("full_report"))],
-                                    link["url"])])
+            text = [m.Text(link.get("label") or self.doc.label("full_report"))]
+            self.inlines(p, [m.Link(text, link["url"])] if link.get("url") else text)
 
     def part_related(self) -> None:
         if not self.doc.related:
