@@ -200,10 +200,12 @@ def _run(stale: list[Job], formats, force: bool, cache: Cache, workers: int,
 
 def _warm(formats) -> None:
     """Import the engines once per worker process; every brief it builds then skips that."""
-    from .pipeline import _import_engines
+    import importlib
 
-    _import_engines(formats or FORMATS)
-    import briefkit.validate  # noqa: F401  (pydantic and the schema)
+    from .pipeline import import_engines
+
+    import_engines(formats or FORMATS)
+    importlib.import_module("briefkit.validate")  # pydantic and the schema
 
 
 def build_one(job: Job, formats, force: bool, previous: Optional[Record], parallel: bool = False,

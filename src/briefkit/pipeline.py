@@ -21,8 +21,7 @@ from . import layouts as layouts_module
 from . import model as m
 from .citations import (DEFAULT_STYLE, collect_sources, resolve_style, style_has_bibliography,
                         unused_warnings)
-from .diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
-from .load import display_path
+from .diagnostics import BriefInvalid, Diagnostics, format_key_path
 from .paths import PathRefused, Roots, find_project_root
 from .prose import PandocJob, check_fences, read_prose
 from .resolve import make_document, prose_fields, unused_keys
@@ -102,7 +101,7 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
         diagnostics.raise_if_errors()
         raise BriefInvalid(diagnostics)  # pragma: no cover - validate reports the layout
     if not diagnostics.errors:
-        _import_engines(preload)
+        import_engines(preload)
     # Read even when something else is wrong: the prose's own mistakes belong in this report.
     prose = read_prose(job, source=source, roots=roots, diagnostics=diagnostics)
     diagnostics.raise_if_errors()
@@ -133,7 +132,7 @@ def _bibliography_paths(data: dict) -> list[str]:
     return []
 
 
-def _import_engines(formats: Sequence[str]) -> None:
+def import_engines(formats: Sequence[str]) -> None:
     import importlib
 
     for fmt in formats:
@@ -220,7 +219,3 @@ def _render_in_child(prepared: Prepared, formats: Sequence[str], sender) -> None
         sender.send(traceback.format_exc())
     finally:
         sender.close()
-
-
-def location_of(path: Path) -> Location:
-    return Location(display_path(path))

@@ -122,7 +122,7 @@ def slugify(text: str) -> str:
 def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Prose,
                   placed: list[ProseField], slug: str, diagnostics: Diagnostics,
                   logo: Optional[Path] = None) -> m.Document:
-    data, source = loaded.data, loaded.source
+    data = loaded.data
     doc = m.Document(slug=slug, layout=layout.name, title=brief.title, date=brief.date,
                      subtitle=brief.subtitle, kicker=brief.kicker, updated=brief.updated,
                      status=brief.status, version=brief.version)

@@ -49,13 +49,11 @@ def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[st
 
 def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
     raw = [(tuple(p for p in e["loc"] if p not in schema.SHAPE_TAGS), e) for e in exc.errors()]
-    missing = {loc: e for loc, e in raw if e["type"] == "missing"}
     out: list[Diagnostic] = []
     for loc, error in raw:
         kind = error["type"]
         if kind == "missing":
-            typo = _extra_sibling_for(loc, raw)
-            if typo is not None:
+            if _extra_sibling_for(loc, raw) is not None:
                 continue  # reported as the unknown key that was probably meant to be this one
             out.append(Diagnostic(
                 loaded.source.location(loc[:-1]), f"the required key '{loc[-1]}' is missing",
@@ -70,7 +68,6 @@ def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
                 key=loc, hint=hint))
         else:
             out.append(_value_error(loc, error, loaded))
-    del missing
     return out
 
 
@@ -102,7 +99,6 @@ def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
                           found=found, hint="write it like 'energy-security'")
     if kind == "value_error":
         message = error["msg"].removeprefix("Value error, ")
-        expected, _, _ = message.partition(" (")
         if message.startswith("expected "):
             return Diagnostic(location, "wrong value", key=loc,
                               expected=message.removeprefix("expected "), found=found)
@@ -128,15 +124,14 @@ def _allowed_keys(path: KeyPath) -> set[str]:
         annotation = _step(annotation, part)
         if annotation is None:
             return set()
-    model = _model_in(annotation, dict_like=True)
+    model = _model_in(annotation)
     return set(model.model_fields) if model else set()
 
 
 def _step(annotation, part):
-    model = _model_in(annotation, dict_like=not isinstance(part, int))
     if isinstance(part, int):
-        inner = _list_item(annotation)
-        return inner
+        return _list_item(annotation)
+    model = _model_in(annotation)
     if model is None:
         return None
     field = model.model_fields.get(part)
@@ -155,7 +150,7 @@ def _candidates(annotation) -> list:
     return [annotation]
 
 
-def _model_in(annotation, dict_like: bool):
+def _model_in(annotation):
     for candidate in _candidates(annotation):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
