@@ -5,13 +5,13 @@ traceback shown."""
 from __future__ import annotations
 
 import textwrap
-import time
 
 import pytest
 from click.testing import CliRunner
 
 from briefkit.cli import cli
 from briefkit.diagnostics import BriefInvalid
+from briefkit.load import MAX_VALUES
 from briefkit.pipeline import prepare
 
 OK = "title: A brief\ndate: 2024-01-02\n"
@@ -131,16 +131,18 @@ def test_mixed_script_text_loads(tmp_path):
     assert prepare(path).document.title == "话语权 and «Сколково» — العربية"
 
 
-def test_alias_bomb_fails_fast(tmp_path):
+def test_alias_bomb_stops_at_the_expansion_budget(tmp_path):
+    # 10^9 values if expanded; the budget stops it after MAX_VALUES, whatever the machine
+    # (about 0.1 s here: timed in the closing notes, not asserted, as machines are noisy).
     lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 9):
         lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]")
     path = write(tmp_path, "\n".join(lines) + "\ntitle: T\ndate: 2024-01-02\n")
-    started = time.perf_counter()
     with pytest.raises(BriefInvalid) as caught:
         prepare(path)
-    assert time.perf_counter() - started < 1.0
-    assert "expands to more than" in str(caught.value)
+    error = caught.value.diagnostics.errors[0]
+    assert f"expands to more than {MAX_VALUES:,} values" in error.message
+    assert "aliases" in error.hint
 
 
 def test_huge_file_is_refused_with_its_size(tmp_path):
