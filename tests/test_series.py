@@ -253,3 +253,36 @@ def test_build_killed_midway_leaves_no_partial_output(series):
     # The next build completes the series.
     summary = build(series)
     assert not summary.having("failed")
+
+
+def test_watch_rebuilds_what_changed_on_save(series):
+    import queue
+    import threading
+
+    process = subprocess.Popen([sys.executable, "-m", "briefkit.cli", "watch",
+                                str(series / "briefs"), "-o", str(series / "out"), "-j", "1"],
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+
+    def wait_for(words, seconds=90):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if all(word in line for word in words):
+                return line
+        raise AssertionError(f"no line with {words}")
+
+    try:
+        wait_for(["watching"])
+        path = series / "briefs" / "alpha.yaml"
+        path.write_text(path.read_text().replace("Text of Alpha.", "Saved text."), encoding="utf-8")
+        line = wait_for(["changed: 1 rebuilt, 0 failed"])
+        assert "alpha.yaml" in line
+        assert "Saved text." in (series / "out" / "alpha.html").read_text(encoding="utf-8")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

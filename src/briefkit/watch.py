@@ -12,6 +12,16 @@ from typing import Callable, Sequence
 
 from .paths import find_project_root
 
+# Files that can be inputs of a brief; editors' temporary and swap files are not.
+INPUT_SUFFIXES = {".yaml", ".yml", ".bib", ".bibtex", ".json", ".csl", ".css", ".html",
+                  ".docx", ".dotx", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ttf", ".otf",
+                  ".woff", ".woff2"}
+
+
+def is_input(path: str) -> bool:
+    name = Path(path).name
+    return not name.startswith(".") and Path(name).suffix.lower() in INPUT_SUFFIXES
+
 
 def watched_folders(paths: Sequence[Path]) -> list[Path]:
     folders = set()
@@ -32,7 +42,7 @@ def watch_and_build(paths: Sequence[Path], rebuild: Callable[[], object],
     say("watching " + ", ".join(str(f) for f in folders) + " (Ctrl-C to stop)")
     try:
         for changes in watch(*folders, debounce=300, step=100,
-                             watch_filter=lambda change, path: not Path(path).name.startswith(".")):
+                             watch_filter=lambda change, path: is_input(path)):
             names = sorted({Path(p).name for _, p in changes})
             started = time.perf_counter()
             summary = rebuild()
