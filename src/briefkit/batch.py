@@ -13,6 +13,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from .paths import find_project_root
 from .series import SERIES_FILE, series_files
 
 FORMATS = ("docx", "html", "pdf")
+SAVE_EVERY = 2.0  # seconds between saves of the build cache during a run
 _TITLE_LINE = re.compile(rb"^title\s*:", re.M)
 
 
@@ -158,12 +160,20 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
             stale.append(job)
 
     workers = max(1, jobs or os.cpu_count() or 1)
+    saved_at, unsaved = time.monotonic(), False
     for outcome in _run(stale, formats, force, cache, workers, allow_network):
         if outcome.record is not None:
             cache.records[outcome.job.key] = outcome.record
+            unsaved = True
+        # Saved every few seconds, not after every brief: the parent shares the cores with
+        # the workers, and a record lost to a kill only means one more rebuild.
+        if unsaved and time.monotonic() - saved_at > SAVE_EVERY:
             cache.save()
+            saved_at, unsaved = time.monotonic(), False
         summary.outcomes.append(outcome)
         on_outcome(outcome)
+    if unsaved:
+        cache.save()
 
     write_index = index if index is not None else any(Path(p).is_dir() for p in paths)
     if write_index and not shard_spec:

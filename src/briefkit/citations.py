@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from .diagnostics import Diagnostic, Diagnostics, Location, did_you_mean
-from .load import SourceMap
+from .diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location, did_you_mean
+from .load import SourceMap, load_data
 from .paths import PathRefused, Roots
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
@@ -97,13 +95,14 @@ def _read_bibliography(path: Path, where: Location, key, diagnostics: Diagnostic
             diagnostics.error(Location(path, exc.lineno, exc.colno),
                               f"not valid CSL-JSON: {exc.msg}", hint="fix the JSON syntax here")
             return []
+        except RecursionError:
+            diagnostics.error(file_location, "not valid CSL-JSON: values are nested too deeply")
+            return []
     else:
-        try:
-            items = yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            diagnostics.error(Location(path, mark.line + 1, mark.column + 1) if mark else file_location,
-                              f"not valid CSL-YAML: {exc.problem}")
+        try:  # briefkit's loader: tags refused, aliases under a budget, located messages
+            items = load_data(text, path)
+        except BriefInvalid as exc:
+            diagnostics.extend(exc.diagnostics)
             return []
         if isinstance(items, dict):
             items = items.get("references", [])
@@ -121,10 +120,16 @@ def _read_bibtex(path: Path, text: str, diagnostics: Diagnostics):
         message = result.stderr.decode(errors="replace").strip()
         match = re.search(r"line (\d+), column (\d+)\):\s*(.*)", message, re.S)
         if match:
-            detail = " ".join(match.group(3).split())
-            diagnostics.error(Location(path, int(match.group(1)), int(match.group(2))),
-                              f"not valid BibTeX: {detail}",
-                              hint="check the braces and commas of the entry before this place")
+            line, column = int(match.group(1)), int(match.group(2))
+            detail = match.group(3).strip().splitlines()[0]  # Pandoc then quotes the line
+            hint = "check the braces and commas of the entry before this place"
+            opened = _entry_before(text, line)
+            if detail.startswith(("unexpected end of input", "unexpected '@'")) and opened:
+                # Pandoc notices at the next entry or past the end: name the unclosed one
+                (line, column), detail = opened[:2], f"the entry '{opened[2]}' is never closed"
+                hint = "a '{' or '\"' in it has no closing partner; check each field's braces"
+            diagnostics.error(Location(path, line, column), f"not valid BibTeX: {detail}",
+                              hint=hint)
         else:
             diagnostics.error(Location(path, 1, 1), f"not valid BibTeX: {message}")
         return []
@@ -132,8 +137,22 @@ def _read_bibtex(path: Path, text: str, diagnostics: Diagnostics):
     return [(item, _locate_id(path, text, str(item["id"]))) for item in items]
 
 
+def _entry_before(text: str, line: int):
+    """(line, column, opening) of the last BibTeX entry that starts before `line`, or None."""
+    lines = text.splitlines()[: line - 1]
+    for number in range(len(lines), 0, -1):
+        match = re.match(r"\s*(@\w+\s*[{(][^,\s]*,?)", lines[number - 1])
+        if match:
+            return number, match.start(1) + 1, match.group(1)
+    return None
+
+
 def _locate_id(path: Path, text: str, key: str) -> Location:
-    offset = text.find(key)
+    # the key where an entry defines it (`@book{key,`, `"id": "key"`, `id: key`), not where it
+    # is a prefix of another key or a word of a title
+    match = re.search(r"""(?:[{(]\s*|\bid["']?\s*:\s*["']?)(%s)(?=[\s,"'}]|$)""" % re.escape(key),
+                      text, re.M)
+    offset = match.start(1) if match else text.find(key)
     if offset < 0:
         return Location(path, 1, 1)
     return Location(path, text.count("\n", 0, offset) + 1,

@@ -76,7 +76,12 @@ class SourceMap:
         found = self._find(tuple(path), False)
         if found is not None:
             source, span = found
-            offset = source.text.find(needle, span.start, max(span.end, span.start + 1))
+            end = max(span.end, span.start + 1)
+            first = offset = source.text.find(needle, span.start, end)
+            # `@smith` is not the start of `@smith2020`, nor the end of `info@smith.org`
+            while offset >= 0 and not _stands_alone(source.text, offset, needle):
+                offset = source.text.find(needle, offset + 1, end)
+            offset = offset if offset >= 0 else first
             if offset >= 0:
                 return source.offset_location(offset)
         return self.location(path)
@@ -85,6 +90,17 @@ class SourceMap:
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
         return Location(self.file, line, column)
+
+
+# What continues a word or a citation key (`smith:2020`, `un.org`): a word character, or
+# inner punctuation followed by one.
+_CONTINUES = re.compile(r"\w|[:.#$%&+?<>~/-]\w")
+
+
+def _stands_alone(text: str, offset: int, needle: str) -> bool:
+    if needle[-1:].isalnum() and _CONTINUES.match(text, offset + len(needle)):
+        return False
+    return not (needle[:1] == "@" and offset and text[offset - 1].isalnum())
 
 
 @dataclass
@@ -117,12 +133,7 @@ def load_bytes(raw: bytes, file: Path) -> Loaded:
             Location(file, 1, 1), "the file is empty",
             hint="a brief needs at least 'title' and 'date'; 'briefkit new' writes a starter"))
     source = SourceMap(file, text)
-    try:
-        node = yaml.compose(text, Loader=_Composer)
-    except yaml.MarkedYAMLError as exc:
-        raise BriefInvalid(_syntax_diagnostic(exc, source)) from None
-    except yaml.YAMLError as exc:  # errors without a mark (rare: reader errors)
-        raise BriefInvalid(Diagnostic(Location(file, 1, 1), f"not valid YAML: {exc}")) from None
+    node = _compose(source)
     if node is None:
         raise BriefInvalid(Diagnostic(Location(file, 1, 1), "the file holds only comments"))
     builder = _Builder(source)
@@ -135,37 +146,57 @@ def load_bytes(raw: bytes, file: Path) -> Loaded:
     return Loaded(data, source)
 
 
+def load_data(text: str, file: Path):
+    """Any YAML value (a CSL-YAML bibliography), built like a brief: no tag builds an object,
+    and aliases expand only to as many values as the text could hold written out."""
+    source = SourceMap(file, text.replace("\r\n", "\n"))
+    node = _compose(source)
+    if node is None:
+        return None
+    return _Builder(source, max(MAX_VALUES, len(source.text))).build(node, ())
+
+
+def _compose(source: SourceMap):
+    try:
+        return yaml.compose(source.text, Loader=_Composer)
+    except yaml.MarkedYAMLError as exc:
+        raise BriefInvalid(_syntax_diagnostic(exc, source)) from None
+    except yaml.YAMLError as exc:  # errors without a mark (rare: reader errors)
+        raise BriefInvalid(Diagnostic(Location(source.file, 1, 1), f"not valid YAML: {exc}")) from None
+
+
 def decode(raw: bytes, file: Path) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise BriefInvalid(Diagnostic(
             Location(file), f"the file is {len(raw) / 1048576:.1f} MiB; a brief may be at most "
-            f"{MAX_FILE_BYTES // 1048576} MiB",
+            f"{MAX_FILE_BYTES // 1048576} MiB ({MAX_FILE_BYTES:,} bytes; it has {len(raw):,})",
             hint="split it into several briefs, or move long data into a bibliography file"))
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    raw = raw[bom:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1  # characters
         raise BriefInvalid(Diagnostic(
             Location(file, line, column),
-            f"byte 0x{raw[exc.start]:02X} at offset {exc.start} is not UTF-8",
+            f"byte 0x{raw[exc.start]:02X} at offset {exc.start + bom} is not UTF-8",
             hint="save the file as UTF-8 (it looks like Latin-1 or Windows-1252 text)")) from None
     return text.replace("\r\n", "\n")
 
 
 class _Builder:
-    def __init__(self, source: SourceMap):
+    def __init__(self, source: SourceMap, max_values: int = MAX_VALUES):
         self.source = source
         self.count = 0
+        self.max_values = max_values
 
     def build(self, node, path: KeyPath, depth: int = 0):
         self.count += 1
-        if self.count > MAX_VALUES:
+        if self.count > self.max_values:
             raise BriefInvalid(Diagnostic(
-                self._loc(node), f"the document expands to more than {MAX_VALUES:,} values",
+                self._loc(node), f"the document expands to more than {self.max_values:,} values",
                 hint="anchors and aliases (&name / *name) are repeated too often; write the "
                      "values out or reuse fewer of them"))
         if depth > MAX_DEPTH:
@@ -271,9 +302,13 @@ _SYNTAX_HINTS = [
      "indentation of this line"),
     ("expected <block end>", "", "the indentation of this line does not match the lines "
      "above it"),
+    ("did not find expected key", "", "the indentation of this line does not match the lines "
+     "above it"),
     ("could not find expected ':'", "", "a line inside a mapping lacks 'key:'; check "
      "indentation or quote the value"),
     ("found undefined alias", "", "the alias (*name) has no anchor (&name) before it"),
+    ("another document", "", "a brief is one YAML document: remove this '---' line, or "
+     "what follows it"),
 ]
 
 
@@ -288,8 +323,17 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, source: SourceMap) -> Diagnost
             break
     if mark is not None and source.text[mark.index:mark.index + 1] == "\t":
         hint = "YAML indents with spaces, not tabs: replace the tab"
+    elif mark is not None and source.text[mark.index:mark.index + 1] in ("@", "`"):
+        hint = f"a value cannot start with '{source.text[mark.index]}' in YAML: put it in quotes"
     if "quoted" in context and exc.context_mark is not None and "end of stream" in problem:
         mark = exc.context_mark  # where the unclosed quote opens, not the end of the file
+    if ("flow" in context and "did not find expected ','" in problem
+            and exc.context_mark is not None and mark.line > exc.context_mark.line):
+        mark = exc.context_mark  # where the unclosed '[' or '{' opens
+        opened = source.text[mark.index:mark.index + 1]
+        hint = f"the '{opened}' here is not closed: add '{']' if opened == '[' else '}'}' at its end"
+    if "simple key" in context and exc.context_mark is not None:
+        mark = exc.context_mark  # the line that lacks 'key:', not the line after it
     problem = problem.replace("\t", "\\t")
     location = Location(source.file, mark.line + 1, mark.column + 1) if mark else Location(
         source.file, 1, 1)

@@ -93,6 +93,10 @@ def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
     if kind in ("string_too_short",) or (kind == "string_pattern_mismatch" and loc == ("title",)):
         return Diagnostic(location, "must not be empty", key=loc, found=found,
                           hint=f"write the {loc[-1]}")
+    if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] != schema.ID_PATTERN:
+        return Diagnostic(location, "not a valid file name", key=loc,
+                          expected="letters, digits, '.', '-' or '_', without spaces",
+                          found=found, hint="write it like 'energy-security-2019'")
     if kind == "string_pattern_mismatch":
         return Diagnostic(location, "not a valid identifier", key=loc,
                           expected="a letter followed by letters, digits, '-' or '_'",
@@ -103,18 +107,26 @@ def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
             return Diagnostic(location, "wrong value", key=loc,
                               expected=message.removeprefix("expected "), found=found)
         return Diagnostic(location, message, key=loc,
-                          hint="write the date as YYYY-MM-DD" if loc[-1:] in (("date",), ("updated",)) else None)
+                          hint="check the month and the day" if "not a real date" in message else None)
     expected = _EXPECTED.get(kind)
     if expected is None:
         return Diagnostic(location, error["msg"], key=loc, found=found)
     hint = None
     if kind == "list_type":
         hint = "write each item on its own line starting with '- '"
+    elif kind == "string_type" and _colon_text(error.get("input")):
+        hint = "YAML reads text holding ': ' as a key and its value: put the whole text in quotes"
     elif kind == "string_type" and isinstance(error.get("input"), (dict, list)):
         hint = "a text value cannot hold nested keys; check the indentation"
     elif kind == "bool_type":
         hint = "write true or false"
     return Diagnostic(location, "wrong type", key=loc, expected=expected, found=found, hint=hint)
+
+
+def _colon_text(value) -> bool:
+    """`- Costs: they rise` is a mapping of one key to a text: text the author meant whole."""
+    return (isinstance(value, dict) and len(value) == 1
+            and isinstance(next(iter(value.values())), str))
 
 
 def _allowed_keys(path: KeyPath) -> set[str]:
@@ -166,6 +178,17 @@ def _list_item(annotation):
     return None
 
 
+def _comment_after_key(source, path: KeyPath):
+    """Where a comment starts on the line of `path`'s key, if one does."""
+    found = source._find(path, True)
+    if found is None:
+        return None
+    where, span = found
+    end = where.text.find("\n", span.end)
+    offset = where.text.find("#", span.end, end if end >= 0 else len(where.text))
+    return where.offset_location(offset) if offset >= 0 else None
+
+
 # ---- relations between fields ------------------------------------------------------------------
 
 def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
@@ -183,6 +206,15 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
                 source.location(("labels", name), at_key=True), f"unknown label '{name}'",
                 key=("labels", name),
                 hint=did_you_mean(name, labels) or "labels: " + ", ".join(sorted(labels))))
+
+    colors = (data.get("theme") or {}).get("colors") if isinstance(data.get("theme"), dict) else None
+    for name, value in (colors.items() if isinstance(colors, dict) else ()):
+        comment = _comment_after_key(source, ("theme", "colors", name)) if value is None else None
+        if comment is not None:
+            out.append(Diagnostic(
+                comment, "the colour is empty: YAML reads '#' after a space as the start of "
+                "a comment", key=("theme", "colors", name),
+                hint=f"put the colour in quotes: {name}: \"#ff0000\""))
 
     seen: dict[str, KeyPath] = {}
 

@@ -39,10 +39,18 @@ def watch_and_build(paths: Sequence[Path], rebuild: Callable[[], object],
     from watchfiles import watch
 
     folders = watched_folders(paths)
-    say("watching " + ", ".join(str(f) for f in folders) + " (Ctrl-C to stop)")
+    announced = False
     try:
-        for changes in watch(*folders, debounce=300, step=100,
+        # yield_on_timeout: an empty first yield proves the watcher is live, so "watching" is
+        # only said when a save can no longer be missed.
+        for changes in watch(*folders, debounce=300, step=100, rust_timeout=300,
+                             yield_on_timeout=True,
                              watch_filter=lambda change, path: is_input(path)):
+            if not announced:
+                say("watching " + ", ".join(str(f) for f in folders) + " (Ctrl-C to stop)")
+                announced = True
+            if not changes:
+                continue
             names = sorted({Path(p).name for _, p in changes})
             started = time.perf_counter()
             summary = rebuild()
