@@ -159,8 +159,9 @@ def test_broken_bibtex_is_located_in_the_bib_file(tmp_path):
     with pytest.raises(BriefInvalid) as caught:
         prepare(path)
     error = caught.value.diagnostics.errors[0]
-    # The entry is never closed: Pandoc reports the end of the input, after line 3.
-    assert error.location.file.name == "refs.bib" and error.location.line == 4
+    # The entry is never closed: Pandoc notices at the end of the input (past the file's last
+    # line); briefkit names the entry that is not closed, on line 2.
+    assert error.location.file.name == "refs.bib" and error.location.line == 2
     assert "not valid BibTeX" in error.message
 
 

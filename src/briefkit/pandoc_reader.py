@@ -13,6 +13,7 @@ from typing import Callable, Optional
 from . import model as m
 from .paths import PathRefused, Roots
 
+_ORPHAN_NOTE = re.compile(r"\[\^[^\]\s]+\]")  # Pandoc leaves [^id] as text when no note defines it
 CROSS_REFERENCE = re.compile(r"\[#([A-Za-z][A-Za-z0-9_-]*)\]")
 _STYLES = {"Emph": "emph", "Strong": "strong", "Strikeout": "strike", "Superscript": "sup",
            "Subscript": "sub", "SmallCaps": "smallcaps", "Underline": "underline"}
@@ -153,6 +154,10 @@ class PandocReader:
     def inline(self, node) -> list[m.Inline]:
         kind, c = node["t"], node.get("c")
         if kind == "Str":
+            for match in _ORPHAN_NOTE.finditer(c):
+                self.problem(f"the note reference {match.group(0)} has no note text; add a line "
+                             f"'{match.group(0)}: the text of the note' to this field",
+                             match.group(0))
             return [m.Text(c)]
         if kind in ("Space", "SoftBreak"):
             return [m.Text(" ")]

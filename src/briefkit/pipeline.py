@@ -72,12 +72,13 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
         fences_ok = not diagnostics.errors
         before = len(diagnostics.errors)
         sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
+        # Prose is read even when a source failed, so that its own mistakes are reported in
+        # this run too; undefined citation keys are then not reported (they would be noise).
+        # A wrong style is not a failed source: keys are still checked against the sources.
+        sources.complete = len(diagnostics.errors) == before
         style_name = data.get("citation_style", DEFAULT_STYLE)
         style = (resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
                  if isinstance(style_name, str) else None)
-        # Prose is read even when a source failed, so that its own mistakes are reported in
-        # this run too; undefined citation keys are then not reported (they would be noise).
-        sources.complete = len(diagnostics.errors) == before
         if fences_ok:
             with_bibliography = bool(
                 sources.items and style is not None and "bibliography" in layout.parts
