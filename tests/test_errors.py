@@ -391,6 +391,7 @@ def test_mistake_is_located_and_explained(tmp_path, text, where, words):
     message = located(result, path, where)
     for word in words:
         assert word in message, message
+    assert len(lines_of(result)) == 1, result.stderr  # one mistake, one message
 
 
 def test_unknown_nested_key_is_reported_without_a_missing_name(tmp_path):
@@ -522,6 +523,19 @@ def test_undefined_citation_key_that_prefixes_a_defined_one(tmp_path):
     # "      Known [@smith2020a]; unknown [" is 36 characters: the unknown '@' is the 37th
     assert (error.location.line, error.location.column) == (10, 37)
     assert "'smith2020'" in error.message and "smith2020a" in error.hint
+
+
+def test_undefined_citation_key_after_an_email_address_holding_it(tmp_path):
+    path = write(tmp_path, ok("""
+        sections:
+          - title: Contact
+            body: |
+              Write to info@smith2020.org, or see [@smith2020].
+    """))
+    (error,) = errors_of(path)
+    # "      Write to info@smith2020.org, or see [" is 43 characters: the citation's '@' is the
+    # 44th (the address's '@' is not a citation)
+    assert (error.location.line, error.location.column) == (6, 44)
 
 
 def test_unknown_cross_reference_is_located(tmp_path):

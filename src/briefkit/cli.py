@@ -273,7 +273,7 @@ def new(slug: str, layout_name: str, title) -> None:
         raise click.UsageError(f"{target} exists already; choose another slug")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(layouts.starter_brief(layout_name, title or slug.replace("-", " ").capitalize(),
-                                            dt.date.today()), encoding="utf-8")
+                                            dt.date.today(), Path.cwd()), encoding="utf-8")
     click.echo(f"wrote {target}: check it with `briefkit check {target}`, "
                f"build it with `briefkit build {target}`", err=True)
 

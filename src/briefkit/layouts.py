@@ -25,6 +25,11 @@ KNOWN_PARTS = {
 }
 
 
+# What a layout's `title_block` (layout.yaml) may list, for the Word title block.
+TITLE_BLOCK_ITEMS = {"logo", "publisher", "kicker", "title", "subtitle", "byline", "by_byline",
+                     "dateline", "dateline_outlet", "series"}
+
+
 class LayoutError(Exception):
     """A layout folder is broken (a problem for whoever wrote the layout, not the author)."""
 
@@ -70,6 +75,12 @@ class Layout:
             out.extend(sorted((folder / subfolder).glob(pattern)))
         return out
 
+    def class_names(self) -> list[str]:
+        """Names the page's <body> carries as `layout-<name>` classes: the chain's folders, and
+        the `lineage` an exported layout keeps of the chain it was copied from."""
+        names = [f.name for f in self.folders] + list(self.settings.get("lineage") or [])
+        return list(dict.fromkeys(str(n) for n in names))
+
     def html_dirs(self) -> list[Path]:
         return [f / "html" for f in self.folders if (f / "html").is_dir()]
 
@@ -92,6 +103,10 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
     unknown = [p for p in merged.get("parts", []) if p not in KNOWN_PARTS]
     if unknown:
         raise LayoutError(f"layout '{name}' names unknown parts: {', '.join(unknown)}")
+    unknown = [p for p in merged.get("title_block") or [] if p not in TITLE_BLOCK_ITEMS]
+    if unknown:
+        raise LayoutError(f"layout '{name}' names unknown title_block items: {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}")
     return Layout(name=name, folders=chain, parts=list(merged.get("parts", [])),
                   labels=dict(merged.get("labels", {})), notes=merged.get("notes", "footnotes"),
                   toc=bool(merged.get("toc", False)), description=merged.get("description", ""),
@@ -122,39 +137,68 @@ def _merge(child: dict, base: dict) -> dict:
     return out
 
 
-def starter_brief(layout: str, title: str, today) -> str:
-    """The text of a new brief for `layout` that builds as it is."""
-    text = (builtin_dir() / "base" / "starter.yaml").read_text(encoding="utf-8")
+def starter_brief(layout: str, title: str, today, project: Optional[Path] = None) -> str:
+    """The text of a new brief for `layout` that builds as it is: the first `starter.yaml`
+    along the layout's chain (its own, else what it extends), which uses only keys the layout
+    shows."""
+    chain = load_layout(layout, project).folders
+    starter = next(f / "starter.yaml" for f in chain + [builtin_dir() / "base"]
+                   if (f / "starter.yaml").is_file())
+    text = starter.read_text(encoding="utf-8")
     return (text.replace("__LAYOUT__", layout).replace("__TITLE__", title)
             .replace("__DATE__", today.isoformat()))
 
 
 def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path]:
     """Copy layout `name` with everything it extends into `target`, flattened into one folder
-    that works on its own: files of the layout override those of what it extends, and its
-    layout.yaml holds the merged settings without `extends`."""
-    import shutil
-
+    that works on its own and looks the same: HTML templates of the layout override those of
+    what it extends; stylesheets, which cascade along the chain, are all kept and numbered in
+    cascade order (`css/00-base.css`, `css/01-print.css`, `css/02-report.css` ...); the Word
+    styles are merged into one `word/styles.yaml`; layout.yaml holds the merged settings
+    without `extends`, and `lineage` keeps the chain's names as classes of the page's <body>
+    (so the copied CSS rules, written for `.layout-report`, still apply)."""
     layout = load_layout(name, project)
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise LayoutError(f"{target} exists and is not empty")
     written = []
+    stylesheets = layout.files("css", "*.css")
+    for number, path in enumerate(stylesheets):
+        written.append(_copy(path, target / "css" / f"{number:02d}-{path.name}"))
+    word_styles: dict = {}
     for folder in reversed(layout.folders):
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder)
-            if path.is_dir() or relative.name in ("layout.yaml", "starter.yaml", "__init__.py") \
-                    or "__pycache__" in relative.parts:
+            if path.is_dir() or relative.name in ("layout.yaml", "__init__.py") \
+                    or "__pycache__" in relative.parts or relative.parts[0] == "css":
                 continue
-            destination = target / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, destination)
-            written.append(destination)
+            if relative == Path("word", "styles.yaml"):
+                spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
+                for key, entries in spec.items():
+                    word_styles.setdefault(key, {}).update(entries or {})
+                continue
+            written.append(_copy(path, target / relative))
+    if word_styles:
+        (target / "word").mkdir(parents=True, exist_ok=True)
+        (target / "word" / "styles.yaml").write_text(
+            "# briefkit's Word styles for this layout, merged along its chain (see base's\n"
+            "# styles.yaml in briefkit for what `ensure` and `default_template` mean).\n"
+            + yaml.safe_dump(word_styles, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        written.append(target / "word" / "styles.yaml")
     settings = {k: v for k, v in layout.settings.items() if k not in ("extends", "abstract")}
     settings["description"] = f"{layout.description} (exported from briefkit's '{name}')"
+    settings["lineage"] = layout.class_names()
     (target / "layout.yaml").write_text(
         "# Exported by `briefkit template export`; put this folder under your project's\n"
         "# templates/ and name it in a brief's `layout:`.\n"
         + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
     written.append(target / "layout.yaml")
     return sorted(set(written))
+
+
+def _copy(source: Path, destination: Path) -> Path:
+    import shutil
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+    return destination

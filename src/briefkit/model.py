@@ -22,6 +22,11 @@ def house_date(value: Optional[dt.date]) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
+def and_list(names: list[str]) -> str:
+    """Names as a byline reads them: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
 # ---- inlines ---------------------------------------------------------------------------------
 
 
@@ -191,6 +196,8 @@ class RelatedEntry:
     date: Optional[dt.date]
     authors: list[str]
     summary: list[Block]
+    kind: Optional[str] = None  # "Commentary", "Podcast" ...
+    outlet: Optional[str] = None  # "Foreign Affairs"
 
 
 @dataclass
@@ -238,6 +245,18 @@ class Document:
     output_name: str = ""
     theme: dict = field(default_factory=dict)
     lang: str = "en"
+    # Keys of the brief the layout does not show, as written (plain YAML values): kept in the
+    # outputs' metadata (HTML: a JSON block; DOCX: custom document properties).
+    unshown: dict = field(default_factory=dict)
+
+    def unshown_json(self, key: Optional[str] = None) -> str:
+        """The unshown keys (or one of them) as JSON (with <, > and & escaped, so that it can
+        stand in any HTML or XML text)."""
+        import json
+
+        value = self.unshown if key is None else self.unshown[key]
+        text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
     @property
     def is_draft(self) -> bool:

@@ -114,6 +114,7 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
 
     diagnostics.extend(unused_warnings(sources, prose.cited))
     for key in unused_keys(data, layout):
+        document.unshown[format_key_path(key)] = data[key[0]]  # into the outputs' metadata
         diagnostics.warning(source.location(key, at_key=True),
                             f"'{format_key_path(key)}' is not shown by the '{layout.name}' layout",
                             key=key, hint="it is kept in the document metadata only")

@@ -159,7 +159,7 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     if brief.links.full_report:
         doc.full_report = brief.links.full_report.model_dump()
     doc.related = [m.RelatedEntry(r.title, r.url, r.date, list(r.authors),
-                                  prose.get(("related", i, "summary")))
+                                  prose.get(("related", i, "summary")), r.kind, r.outlet)
                    for i, r in enumerate(brief.related)]
     doc.bibliography = prose.get(BIBLIOGRAPHY_KEY)
 

@@ -169,6 +169,10 @@ class RelatedItem(Strict):
     date: Optional[Date] = None
     authors: Annotated[list[Text], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)] = []
     summary: Optional[Markdown] = None
+    kind: Optional[Text] = None
+    """What the item is, printed above it: 'Commentary', 'Podcast', 'Congressional Testimony'."""
+    outlet: Optional[Text] = None
+    """Where it appeared, printed beside the kind: 'Foreign Affairs'."""
 
 
 # ---- citations, output, theme -----------------------------------------------------------------

@@ -207,8 +207,8 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
                 key=("labels", name),
                 hint=did_you_mean(name, labels) or "labels: " + ", ".join(sorted(labels))))
 
-    colors = (data.get("theme") or {}).get("colors") if isinstance(data.get("theme"), dict) else None
-    for name, value in (colors.items() if isinstance(colors, dict) else ()):
+    colors = (data.get("theme") or {}).get("colors") or {}  # the schema made both mappings
+    for name, value in colors.items():
         comment = _comment_after_key(source, ("theme", "colors", name)) if value is None else None
         if comment is not None:
             out.append(Diagnostic(

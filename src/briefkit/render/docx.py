@@ -50,7 +50,7 @@ def render_docx(prepared) -> bytes:
         anchor, has_cover = word_template.fill(document, doc, template)
     for name, spec in specs["ensure"].items():
         wordml.apply_style_spec(document, name, spec, create=True)
-    wordml.declare_east_asian_font(document, EAST_ASIAN_FONT)
+    wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
 
     if template is None:
         _page_furniture(document, doc)
@@ -60,7 +60,7 @@ def render_docx(prepared) -> bytes:
     before = set(document.element.body)
     try:
         # A template with a cover of its own replaces briefkit's title page.
-        DocxWriter(document, doc).write([p for p in prepared.layout.parts
+        DocxWriter(document, doc, prepared.layout.settings).write([p for p in prepared.layout.parts
                                          if not (has_cover and p == "title_page")])
     except KeyError as exc:
         if template is None:
@@ -68,8 +68,9 @@ def render_docx(prepared) -> bytes:
         name = re.sub(r"^no style with name ", "", str(exc.args[0] if exc.args else exc)).strip("'\"")
         raise BriefInvalid(Diagnostic(
             Location(template), f"the Word template lacks the style '{name}' that this brief needs",
-            hint="add the style to the template (Word: Styles pane), or start from a template "
-                 "briefkit made: 'briefkit template export'")) from None
+            hint="Word keeps a built-in style in a template only once it is used: apply "
+                 f"'{name}' to a paragraph of the template, delete that paragraph and save "
+                 "(briefkit adds only its own styles, never Word's built-in ones)")) from None
     word_template.place_body(document, anchor, before)
     _properties(document, doc)
     out = io.BytesIO()
@@ -114,6 +115,9 @@ def _properties(document, doc: m.Document) -> None:
     if doc.updated:
         props.modified = dt.datetime.combine(doc.updated, dt.time(0, 0))
     props.last_modified_by = "briefkit"
+    # Keys the layout does not show are kept, as JSON, in custom properties.
+    wordml.set_custom_properties(document, {f"briefkit.unshown.{key}": doc.unshown_json(key)
+                                            for key in doc.unshown})
 
 
 def _fit(text: str, limit: int = 255) -> str:

@@ -16,7 +16,7 @@ from docx.text.paragraph import Paragraph
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
-from ..model import house_date
+from ..model import and_list, house_date
 from . import wordml
 
 _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
@@ -30,10 +30,19 @@ class _PartProxy:
         self.part = part
 
 
+# The title block when a layout names none (layout.yaml `title_block`).
+TITLE_BLOCK = ["logo", "publisher", "kicker", "title", "subtitle", "byline", "dateline", "series"]
+
+
 class DocxWriter:
-    def __init__(self, document, doc: m.Document):
+    def __init__(self, document, doc: m.Document, settings: dict | None = None):
         self.document = document
         self.doc = doc
+        settings = settings or {}
+        # From layout.yaml: what the title block shows in which order, and whether it is a
+        # cover page of its own (report) or the head of the first page (articles, summaries).
+        self.title_block = list(settings.get("title_block") or TITLE_BLOCK)
+        self.cover = bool(settings.get("cover", False))
         self.notes = wordml.NotesPart(document, doc.notes_placement) if doc.notes else None
         self._bookmark = 0
         self._styles: dict = {}
@@ -54,34 +63,68 @@ class DocxWriter:
             getattr(self, f"part_{part}")()
 
     def part_title_page(self) -> None:
-        doc, add = self.doc, self.paragraph
-        if isinstance(doc.publisher.get("logo"), Path):
-            self.picture(doc.publisher["logo"], Inches(1.6))
-        if doc.publisher.get("name"):
-            add(doc.publisher["name"] + (f" · {doc.publisher['program']}" if doc.publisher.get("program") else ""),
-                style="Publisher")
-        if doc.kicker:
-            add(doc.kicker, style="Kicker")
-        add(doc.title, style="Title")
-        if doc.subtitle:
-            add(doc.subtitle, style="Subtitle")
-        if doc.authors:
-            names = [a.name + (f", {a.title}" if a.title else "") for a in doc.authors]
-            byline = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-            add(byline, style="Byline")
+        for item in self.title_block:
+            getattr(self, f"title_{item}")()
+        if self.cover:
+            self.paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def title_logo(self) -> None:
+        if isinstance(self.doc.publisher.get("logo"), Path):
+            self.picture(self.doc.publisher["logo"], Inches(1.6))
+
+    def title_publisher(self) -> None:
+        publisher = self.doc.publisher
+        if publisher.get("name"):
+            self.paragraph(publisher["name"] + (f" · {publisher['program']}" if publisher.get("program")
+                                                else ""), style="Publisher")
+
+    def title_kicker(self) -> None:
+        if self.doc.kicker:
+            self.paragraph(self.doc.kicker, style="Kicker")
+
+    def title_title(self) -> None:
+        self.paragraph(self.doc.title, style="Title")
+
+    def title_subtitle(self) -> None:
+        if self.doc.subtitle:
+            self.paragraph(self.doc.subtitle, style="Subtitle")
+
+    def _names(self) -> str:
+        return and_list([a.name + (f", {a.title}" if a.title else "") for a in self.doc.authors])
+
+    def title_byline(self) -> None:
+        if self.doc.authors:
+            self.paragraph(self._names(), style="Byline")
+
+    def title_by_byline(self) -> None:
+        """The byline of articles: "By Samuel Bendett, Adjunct Senior Fellow and …"."""
+        if self.doc.authors:
+            self.paragraph(f"{self.doc.label('by')} {self._names()}", style="Byline")
+
+    def _dateline(self) -> str:
+        doc = self.doc
         dateline = house_date(doc.date)
         if doc.updated:
             dateline += f" ({doc.label('updated')} {house_date(doc.updated)})"
-        add(dateline, style="Dateline")
-        series = doc.series
+        return dateline
+
+    def title_dateline(self) -> None:
+        self.paragraph(self._dateline(), style="Dateline")
+
+    def title_dateline_outlet(self) -> None:
+        """The date, then the outlet (the publisher's name), as articles print them."""
+        outlet = self.doc.publisher.get("name")
+        self.paragraph(self._dateline() + (f" · {outlet}" if outlet else ""), style="Dateline")
+
+    def title_series(self) -> None:
+        series = self.doc.series
         if series.get("name") or series.get("number"):
             text = series.get("name") or ""
             if series.get("number"):
-                text += f" {doc.label('series_number')} {series['number']}"
+                text += f" {self.doc.label('series_number')} {series['number']}"
             if series.get("issn"):
                 text += f" · ISSN {series['issn']}"
-            add(text.strip(), style="Series Line")
-        add().add_run().add_break(WD_BREAK.PAGE)
+            self.paragraph(text.strip(), style="Series Line")
 
     def part_standfirst(self) -> None:
         self.blocks(self.doc.standfirst, style="Subtitle")
@@ -139,15 +182,16 @@ class DocxWriter:
             return
         self.heading(self.doc.label("related"), 1)
         for entry in self.doc.related:
+            # As the source lists them: kind · outlet · date, the title, the teaser, the byline.
+            meta = [v for v in (entry.kind, entry.outlet, house_date(entry.date)) if v]
+            if meta:
+                self.paragraph(" · ".join(meta), style="Item Meta").paragraph_format.keep_with_next = True
             p = self.paragraph(style="Item Title")
             title = [m.Text(entry.title)]
             self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
             self.blocks(entry.summary)
-            meta = [house_date(entry.date)] if entry.date else []
             if entry.authors:
-                meta.append(f"{self.doc.label('by')} {', '.join(entry.authors)}")
-            if meta:
-                self.paragraph(" · ".join(meta), style="Item Meta")
+                self.paragraph(f"{self.doc.label('by')} {and_list(entry.authors)}", style="Item Meta")
 
     def part_notes(self) -> None:
         # The notes themselves live in Word's footnotes/endnotes part; Word places endnotes at

@@ -179,7 +179,7 @@ def render_html(prepared, medium: str = "screen") -> str:
     try:
         template = env.get_template("document.html")
         return template.render(doc=doc, parts=prepared.layout.parts, css=Markup(stylesheet(prepared)),
-                               layout_names=[f.name for f in prepared.layout.folders],
+                               layout_names=prepared.layout.class_names(),
                                notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
     except jinja2.TemplateSyntaxError as exc:
         raise BriefInvalid(Diagnostic(Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),

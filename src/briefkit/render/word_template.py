@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Optional
 
 from docx import Document
+from docx.oxml.ns import qn
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location
-from ..model import house_date
+from ..model import and_list, house_date
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
+ANY_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")  # what a house wrote, known or not
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 BODY = re.compile(r"^\s*\{\{\s*body\s*\}\}\s*$")
 _TEMPLATE_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -55,11 +58,9 @@ def open_template(path: Path):
 
 def values(doc: m.Document) -> dict:
     """What placeholders can name."""
-    names = doc.author_names
-    authors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
     return {
         "title": doc.title, "subtitle": doc.subtitle or "", "kicker": doc.kicker or "",
-        "date": house_date(doc.date), "updated": house_date(doc.updated), "authors": authors,
+        "date": house_date(doc.date), "updated": house_date(doc.updated), "authors": and_list(doc.author_names),
         "version": doc.version or "", "status": doc.status, "copyright": doc.copyright or "",
         "license": doc.license or "",
         "publisher": {k: v for k, v in doc.publisher.items() if k != "logo" and v},
@@ -90,17 +91,22 @@ def fill(document, doc: m.Document, template: Path):
     problems = Diagnostics()
     anchor = None
     has_cover = False
-    for paragraph, in_body in _paragraphs(document):
-        text = "".join(run.text for run in paragraph.runs)
+    for p, where, in_body in _paragraphs(document):
+        texts = _texts(p)
+        text = "".join(t.text or "" for t in texts)
         if "{{" not in text:
             continue
         if BODY.match(text):
-            if in_body and anchor is None:
-                anchor = paragraph._p
+            if in_body and anchor is None and p.getparent() is document.element.body:
+                anchor = p
                 continue
+            problems.error(Location(template), f"{{{{ body }}}} ({where}) can stand only once, "
+                           "in a paragraph of its own in the main text",
+                           hint="move it out of headers, footers, tables and text boxes")
+            continue
         if in_body and any(mt.group(1) == "title" for mt in PLACEHOLDER.finditer(text)):
             has_cover = True
-        _replace_in_runs(paragraph, data, template, problems)
+        _replace(texts, text, data, template, where, problems)
     problems.raise_if_errors()
     return anchor, has_cover
 
@@ -115,44 +121,61 @@ def place_body(document, anchor, before: set) -> None:
     anchor.getparent().remove(anchor)
 
 
+_HEADERS = (("header", "header"), ("first_page_header", "first-page header"),
+            ("even_page_header", "even-page header"), ("footer", "footer"),
+            ("first_page_footer", "first-page footer"), ("even_page_footer", "even-page footer"))
+
+
 def _paragraphs(document):
-    """(paragraph, is in the body) for the body, its tables, and every header and footer."""
-    def walk(container, in_body):
-        for paragraph in container.paragraphs:
-            yield paragraph, in_body
-        for table in getattr(container, "tables", []):
-            for row in table.rows:
-                for cell in row.cells:
-                    yield from walk(cell, in_body)
+    """(w:p element, where it is, is in the body) for every paragraph of the body and of every
+    header and footer: in tables, content controls and text boxes too (Word covers put their
+    title in text boxes), not only the top-level paragraphs python-docx lists."""
+    for i, p in enumerate(document.element.body.iter(qn("w:p")), 1):
+        yield p, f"body, paragraph {i}", True
+    seen = set()
+    for n, section in enumerate(document.sections, 1):
+        for attribute, name in _HEADERS:
+            part = getattr(section, attribute)
+            if part.is_linked_to_previous or id(part._element) in seen:
+                continue
+            seen.add(id(part._element))
+            for i, p in enumerate(part._element.iter(qn("w:p")), 1):
+                yield p, f"{name} of section {n}, paragraph {i}", False
 
-    yield from walk(document, True)
-    for section in document.sections:
-        for part in (section.header, section.first_page_header, section.even_page_header,
-                     section.footer, section.first_page_footer, section.even_page_footer):
-            if not part.is_linked_to_previous:
-                yield from walk(part, False)
+
+def _texts(p) -> list:
+    """The w:t elements of paragraph `p` in order (not those of paragraphs nested in it, in a
+    text box anchored in one of its runs)."""
+    return [t for t in p.iter(qn("w:t")) if next(t.iterancestors(qn("w:p"))) is p]
 
 
-def _replace_in_runs(paragraph, data: dict, template: Path, problems: Diagnostics) -> None:
-    runs = paragraph.runs
+def _replace(texts: list, text: str, data: dict, template: Path, where: str,
+             problems: Diagnostics) -> None:
+    """Replace each placeholder in the text spread over the w:t elements `texts`: the value
+    goes where the placeholder starts (keeping that run's formatting), the rest is cut out of
+    the runs Word split it into."""
     spans, start = [], 0
-    for run in runs:
-        spans.append((start, start + len(run.text)))
-        start += len(run.text)
-    text = "".join(run.text for run in runs)
-    for match in reversed(list(PLACEHOLDER.finditer(text))):
-        value = _lookup(match.group(1), data)
+    for t in texts:
+        spans.append((start, start + len(t.text or "")))
+        start += len(t.text or "")
+    for match in reversed(list(ANY_PLACEHOLDER.finditer(text))):
+        name = match.group(1).strip()
+        value = _lookup(name, data) if PLACEHOLDER.fullmatch(match.group(0)) else None
+        if name == "body":
+            problems.error(Location(template), f"{{{{ body }}}} ({where}) must be alone in its "
+                           "paragraph", hint="put it in a paragraph of its own where the brief's "
+                           "text should go")
+            continue
         if value is None:
             problems.error(Location(template), f"the placeholder {match.group(0)} names nothing "
-                           "briefkit knows", hint="use one of " + ", ".join(
+                           f"briefkit knows ({where})", hint="use one of " + ", ".join(
                                ["{{ %s }}" % k for k in sorted(data) if not isinstance(data[k], dict)]
                                + ["{{ publisher.name }}", "{{ series.number }}", "{{ body }}"]))
             continue
         touched = [i for i, (a, b) in enumerate(spans) if a < match.end() and b > match.start()]
-        first = touched[0]
-        for i in touched:
-            a, b = spans[i]
-            local_start, local_end = max(match.start(), a) - a, min(match.end(), b) - a
-            original = runs[i].text
-            replacement = value if i == first else ""
-            runs[i].text = original[:local_start] + replacement + original[local_end:]
+        for n, i in enumerate(touched):
+            a, _ = spans[i]
+            local_start, local_end = max(match.start(), a) - a, min(match.end(), spans[i][1]) - a
+            original = texts[i].text or ""
+            texts[i].text = original[:local_start] + (value if n == 0 else "") + original[local_end:]
+            texts[i].set(_XML_SPACE, "preserve")

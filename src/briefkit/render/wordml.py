@@ -202,6 +202,10 @@ def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
         rpr = style.element.get_or_add_rPr()
         rfonts = rpr.find(qn("w:rFonts"))
         rfonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
+        # A theme font attribute wins over the named one in Word: drop them, or the names
+        # set here would never show.
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme"):
+            rfonts.attrib.pop(qn(attribute), None)
     if "size" in spec:
         font.size = Pt(spec["size"])
     for flag in ("bold", "italic", "all_caps", "superscript"):
@@ -230,29 +234,51 @@ _VML = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-
         'xmlns:w10="urn:schemas-microsoft-com:office:word"')
 
 
+# Word's text-path shape type (136), as Word writes it before a watermark: LibreOffice draws
+# the shape only when the type is defined in the document.
+_TEXT_PATH_TYPE = (
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
+    + "".join(f'<v:f eqn="{eqn}"/>' for eqn in (
+        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3",
+        "if @0 @3 0", "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6", "mid @8 @5",
+        "mid @7 @8", "mid @6 @7", "sum @6 0 @5"))
+    + '</v:formulas><v:path textpathok="t" o:connecttype="custom" '
+    'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" '
+    'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>')
+
+
 def add_watermark(section, text: str) -> None:
-    """A diagonal text watermark on every page of `section` (Word's own watermark shape: a VML
-    text path anchored in each header of the section)."""
+    """A diagonal text watermark on every page of `section`: Word's own watermark (a VML text
+    path named PowerPlusWaterMarkObject, which Word's Design > Watermark menu and LibreOffice
+    recognise), anchored in each header of the section behind the text."""
     headers = [section.header]
     if section.different_first_page_header_footer:
         headers.append(section.first_page_header)
     if section.even_page_header.is_linked_to_previous is False:
         headers.append(section.even_page_header)
-    for header in headers:
+    for n, header in enumerate(headers, 1):
+        if any((el.get("id") or "").startswith("PowerPlusWaterMarkObject") for el in
+               header._element.iter("{urn:schemas-microsoft-com:vml}shape")):
+            continue  # a header shared with an earlier section has its watermark already
         paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
         shape = parse_xml(
-            f'<w:r {nsdecls("w")} {_VML}><w:pict><v:shape id="briefkit-watermark" o:spid="briefkit-watermark" '
+            f'<w:r {nsdecls("w")} {_VML}><w:pict>{_TEXT_PATH_TYPE}'
+            f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
             f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:468pt;'
             f'height:117pt;rotation:315;z-index:-251654144;mso-position-horizontal:center;'
             f'mso-position-horizontal-relative:margin;mso-position-vertical:center;'
-            f'mso-position-vertical-relative:margin" fillcolor="#f4c7cf" stroked="f">'
+            f'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#f4c7cf" stroked="f">'
             f'<v:fill opacity=".5"/><v:textpath style="font-family:&quot;DejaVu Sans&quot;;font-size:1pt" '
             f'string="{_attr(text)}"/><w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>')
         paragraph._p.append(shape)
 
 
-def declare_east_asian_font(document, font: str) -> None:
-    """Name a CJK font for east-Asian text in the document defaults, unless the template has one."""
+def declare_east_asian_font(document, font: str, *, replace_theme: bool = False) -> None:
+    """Name a CJK font for east-Asian text in the document defaults, unless the template has one
+    (with `replace_theme`, a theme's east-Asian font is replaced too: briefkit's own default
+    template, whose theme names no font that Linux or macOS has)."""
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     if defaults is None:
@@ -270,8 +296,47 @@ def declare_east_asian_font(document, font: str) -> None:
     if fonts is None:
         fonts = parse_xml(f'<w:rFonts {nsdecls("w")}/>')
         rpr.insert(0, fonts)
+    if replace_theme:
+        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
     if not fonts.get(qn("w:eastAsia")) and not fonts.get(qn("w:eastAsiaTheme")):
         fonts.set(qn("w:eastAsia"), font)
+
+
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+def set_custom_properties(document, values: dict[str, str]) -> None:
+    """Text custom document properties (Word: File > Properties > Custom), in the package's
+    docProps/custom.xml, which is made when the template has none."""
+    from lxml import etree
+
+    if not values:
+        return
+    package = document.part.package
+    part = next((rel.target_part for rel in package.rels.values()
+                 if rel.reltype == RT.CUSTOM_PROPERTIES and not rel.is_external), None)
+    if part is None:
+        from docx.opc.part import Part
+
+        root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
+        part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, b"", package)
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
+    elif isinstance(part, XmlPart):
+        root = part._element
+    else:
+        root = etree.fromstring(part.blob)
+    properties = {p.get("name"): p for p in root.findall(f"{{{_CUSTOM_NS}}}property")}
+    pid = max([1, *(int(p.get("pid", "1")) for p in properties.values())])
+    for name, value in values.items():
+        if name in properties:
+            root.remove(properties[name])
+        pid += 1
+        prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property", fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}",
+                                pid=str(pid), name=name)
+        etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = value
+    if not isinstance(part, XmlPart):
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _attr(value: str) -> str:
@@ -281,5 +346,5 @@ def _attr(value: str) -> str:
 
 __all__ = ["NotesPart", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
            "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
-           "update_fields_on_open",
+           "update_fields_on_open", "set_custom_properties",
            "style_id"]
