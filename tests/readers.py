@@ -84,3 +84,15 @@ def numbered_in_order(text: str, count: int) -> list[int]:
         found.append(number)
         position = match.end()
     return found
+
+
+def libreoffice_pdf(docx_path: Path, out_dir: Path) -> Path:
+    """The DOCX converted to PDF by LibreOffice headless (a second reader of our Word files)."""
+    import shutil
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{out_dir}/profile",
+                    "--convert-to", "pdf", "--outdir", str(out_dir), str(docx_path)],
+                   check=True, capture_output=True, timeout=180)
+    return out_dir / (Path(docx_path).stem + ".pdf")

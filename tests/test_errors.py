@@ -721,7 +721,7 @@ def test_many_mistakes_are_all_reported_in_one_run_sorted_by_line(tmp_path):
     assert "'nosuch' is not defined" in errors[4]
 
 
-# ---- known bugs outside the files this catalogue may fix ----------------------------------------
+# ---- found by this catalogue outside its files (pipeline.py, pandoc_reader.py), since fixed -----
 
 def test_style_typo_does_not_hide_an_undefined_citation(tmp_path):
     path = write(tmp_path, ok("""

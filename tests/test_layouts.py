@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt, RGBColor
 from lxml import etree
-from readers import W, docx_notes, docx_text, html_tree, pdf_pages, pdf_text, squash
+from readers import (W, docx_notes, docx_text, html_tree, libreoffice_pdf, pdf_pages, pdf_text,
+                     squash)
 
 from briefkit.cli import cli
 from briefkit.diagnostics import BriefInvalid
@@ -308,10 +309,7 @@ def test_house_template_output_converts_in_libreoffice(write_brief, tmp_path, lo
     path = write_brief("title: House brief\noutput: {word_template: house.docx, formats: [docx]}\n"
                        "sections:\n  - title: First section\n    body: Body text.^[A note.]\n", COMMON)
     out = build_brief(path, tmp_path / "out").outputs[0]
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path / "lo-out"), str(out)],
-                   check=True, capture_output=True, timeout=180)
-    text = squash(pdf_text(tmp_path / "lo-out" / f"{out.stem}.pdf"))
+    text = squash(pdf_text(libreoffice_pdf(out, tmp_path / "lo-out")))
     assert "House brief" in text and "First section" in text and "House back page" in text
     assert "A note." in text
 
@@ -718,11 +716,9 @@ def test_docx_draft_watermark_is_drawn_by_libreoffice(write_brief, tmp_path):
     path = write_brief("layout: commentary\ntitle: Draft piece\nstatus: draft\n"
                        "output: {formats: [docx]}\nsections: [{body: Text.}]\n", COMMON)
     out = build_brief(path, tmp_path / "out").outputs[0]
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path / "lo-out"), str(out)],
-                   check=True, capture_output=True, timeout=180)
+    converted = libreoffice_pdf(out, tmp_path / "lo-out")
     subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1",
-                    str(tmp_path / "lo-out" / f"{out.stem}.pdf"), str(tmp_path / "page")], check=True)
+                    str(converted), str(tmp_path / "page")], check=True)
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
     width, height = image.size
     # The watermark's pale red (#f4c7cf at half opacity) covers a good part of the page.

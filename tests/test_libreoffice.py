@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 from conftest import example_briefs, soffice
-from readers import docx_headings, docx_notes, pdf_text, squash
+from readers import docx_headings, docx_notes, libreoffice_pdf, pdf_text, squash
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 
 
 def convert(docx_path, out_dir):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([soffice(), "--headless", f"-env:UserInstallation=file://{out_dir}/profile",
-                    "--convert-to", "pdf", "--outdir", str(out_dir), str(docx_path)],
-                   check=True, capture_output=True, timeout=180)
-    return out_dir / (docx_path.stem + ".pdf")
+    return libreoffice_pdf(docx_path, out_dir)
 
 
 def test_libreoffice_converts_footnotes_docx(tech_ties, tmp_path):
