@@ -80,6 +80,9 @@ CASES = [
     ("missing-logo", OK + "publisher:\n  logo: logo.png\n", "4:9", ["no file 'logo.png'"]),
     ("missing-image", OK + "sections:\n  - title: S\n    body: |\n      ![A chart](chart.png)\n",
      "6:18", ["image no file 'chart.png'"]),
+    ("bibliography-number", OK + "bibliography: 2024\n", "3:15", ["no file '2024'"]),
+    ("bibliography-empty", OK + "bibliography: ''\n", "3:15", ["is empty"]),
+    ("no-formats", OK + "output:\n  formats: []\n", "4:12", ["must not be empty"]),
     ("empty-file", "", "1:1", ["the file is empty"]),
     ("only-comments", "# nothing here\n", "1:1", ["only comments"]),
 ]

@@ -126,12 +126,13 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
 
 
 def _bibliography_paths(data: dict) -> list[str]:
+    # Numbers are text here as in the schema (`bibliography: 2024` names a file "2024").
+    def text(v):
+        return str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else None
+
     value = data.get("bibliography")
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
+    values = value if isinstance(value, list) else [value]
+    return [t for t in map(text, values) if t is not None]
 
 
 def import_engines(formats: Sequence[str]) -> None:

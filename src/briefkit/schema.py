@@ -186,7 +186,7 @@ class CslItem(BaseModel):
 
 
 class Output(Strict):
-    formats: list[Literal["docx", "pdf", "html"]] = ["docx", "pdf", "html"]
+    formats: Annotated[list[Literal["docx", "pdf", "html"]], Field(min_length=1)] = ["docx", "pdf", "html"]
     name: Optional[Annotated[Text, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = None
     """File stem of the outputs; default the brief's slug."""
     paper: Literal["A4", "Letter"] = "A4"

@@ -90,6 +90,9 @@ def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
         hint = did_you_mean(error.get("input"), allowed) or f"use one of {choices}"
         return Diagnostic(location, "not an allowed value", key=loc,
                           expected=f"one of {choices}", found=found, hint=hint)
+    if kind == "too_short":
+        return Diagnostic(location, "must not be empty", key=loc, found=found,
+                          hint="name at least one, or leave the key out for the default")
     if kind in ("string_too_short",) or (kind == "string_pattern_mismatch" and loc == ("title",)):
         return Diagnostic(location, "must not be empty", key=loc, found=found,
                           hint=f"write the {loc[-1]}")
