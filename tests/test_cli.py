@@ -104,3 +104,14 @@ def test_help_teaches_the_commands():
     assert "briefkit build briefs/my-brief.yaml" in result.stdout
     for command in ("build", "check", "schema", "layouts"):
         assert command in result.stdout
+
+
+def test_check_finds_briefs_in_a_folder_as_build_does(write_brief, tmp_path):
+    write_brief(GOOD, "bibliography: refs.yaml\n", name="b/brief-one.yaml")
+    (tmp_path / "b" / "refs.yaml").write_text("- id: a\n  type: book\n  title: A\n")
+    (tmp_path / "b" / "series.yaml").write_text("copyright: © Series\n")
+    result = run("check", tmp_path / "b")
+    assert result.exit_code == 0, result.stderr
+    assert "brief-one.yaml: 1 notes, 1 sections" in result.stderr
+    assert result.stderr.count("✓ ") == 1  # one brief: not the bibliography, not the series file
+    assert ": error:" not in result.stderr

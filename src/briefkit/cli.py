@@ -21,15 +21,12 @@ FORMAT_CHOICES = click.Choice(["docx", "pdf", "html"], case_sensitive=False)
 
 
 def _briefs_in(paths: tuple[Path, ...]) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.yaml")
-                                if p.name != "series.yaml" and "assets" not in p.parts
-                                and not p.name.startswith(".")))
-        else:
-            found.append(path)
-    return found
+    """The briefs under `paths`, found as `build` finds them (series files, bibliographies and
+    a folder brief's own files are not briefs)."""
+    from .batch import discover
+    from .load import display_path
+
+    return [display_path(brief) for brief, _ in discover(paths)]
 
 
 def _first_line(exc: Exception) -> str:
