@@ -72,6 +72,7 @@ def render_docx(prepared) -> bytes:
                  f"'{name}' to a paragraph of the template, delete that paragraph and save "
                  "(briefkit adds only its own styles, never Word's built-in ones)")) from None
     word_template.place_body(document, anchor, before)
+    wordml.number_drawings(document)
     _properties(document, doc)
     out = io.BytesIO()
     document.save(out)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_BREAK
 from docx.image.exceptions import UnrecognizedImageError
 from docx.shared import Inches
-from docx.text.paragraph import Paragraph
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
@@ -23,8 +23,8 @@ _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "su
               "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
 
 
-class _PartProxy:
-    """Lets python-docx's Paragraph API write into a notes part (for runs and hyperlinks)."""
+class _StoryOf:
+    """The parent python-docx asks a block container for: the story part it writes into."""
 
     def __init__(self, part):
         self.part = part
@@ -46,11 +46,15 @@ class DocxWriter:
         self.notes = wordml.NotesPart(document, doc.notes_placement) if doc.notes else None
         self._bookmark = 0
         self._styles: dict = {}
+        # Where blocks go: the body, or while a note is written, that note (a note holds
+        # any block the body can, written by the same code).
+        self.story = document._body
+        self._in_note = False
 
     def paragraph(self, text: str = "", style: str | None = None):
-        """A new body paragraph with `style` set as w:pStyle. Ids are looked up once per name:
-        python-docx scans every style of the template on each lookup (by name or object)."""
-        paragraph = self.document.add_paragraph(text)
+        """A new paragraph of the current story with `style` set as w:pStyle. Ids are looked
+        up once per name: python-docx scans every style of the template on each lookup."""
+        paragraph = self.story.add_paragraph(text)
         if style is not None:
             if style not in self._styles:
                 self._styles[style] = wordml.style_id(self.document, style)
@@ -296,7 +300,7 @@ class DocxWriter:
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
-            self.picture(block.path, Inches(6.0))
+            self.picture(block.path, Inches(3.0 if self._in_note else 6.0))
             if block.caption:
                 self.inlines(add(style="Caption"), block.caption)
         elif isinstance(block, m.CodeBlock):
@@ -319,18 +323,28 @@ class DocxWriter:
 
     def table(self, table: m.Table) -> None:
         columns = max([len(table.header), *(len(r) for r in table.rows)] or [1])
-        grid = self.document.add_table(rows=0, cols=columns)
+        grid = self.story.add_table(0, columns, self.document._block_width)
         grid.style = self.document.styles["Table Grid"]
         for row, bold in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
             cells = grid.add_row().cells
             for cell, content in zip(cells, row):
-                paragraph = cell.paragraphs[0]
-                for j, block in enumerate(content):
-                    target = paragraph if j == 0 else cell.add_paragraph()
-                    if isinstance(block, m.Para):
-                        self.inlines(target, block.children, {"bold"} if bold else set())
+                self.cell(cell, content, bold)
         if table.caption:
             self.inlines(self.paragraph(style="Caption"), table.caption)
+
+    def cell(self, cell, content: list[m.Block], bold: bool) -> None:
+        """A table cell holds blocks as the body does, written by the same code."""
+        empty = cell.paragraphs[0]._p
+        outer, self.story = self.story, cell
+        try:
+            self.blocks(content)
+        finally:
+            self.story = outer
+        if len(cell._tc.inner_content_elements) > 1 and cell._tc[-1].tag != wordml.qn("w:tbl"):
+            cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
+        if bold:
+            for run in cell._tc.iter(wordml.qn("w:r")):
+                run.get_or_add_rPr().get_or_add_b()
 
     def picture(self, path: Path, width) -> None:
         try:
@@ -376,16 +390,18 @@ class DocxWriter:
             return None
 
     def note(self, paragraph, note: m.Note) -> None:
-        _, element = self.notes.add(paragraph)
-        proxy = _PartProxy(self.notes.part)
-        target = Paragraph(element.findall(wordml.qn("w:p"))[0], proxy)
-        first = True
-        for block in note.children:
-            for para in _flatten(block):
-                if not first:
-                    target = Paragraph(self.notes.new_paragraph(element), proxy)
-                self.inlines(target, para.children)
-                first = False
+        """A real Word note: its blocks go into the notes part through the same code as the
+        body's (lists, code, tables, figures, quotes, links)."""
+        if self._in_note:
+            return  # Pandoc puts no note inside a note
+        element = self.notes.add(paragraph)
+        outer, self.story = self.story, BlockItemContainer(element, _StoryOf(self.notes.part))
+        self._in_note = True
+        try:
+            self.blocks(note.children, style=self.notes.text_style_name)
+        finally:
+            self.story, self._in_note = outer, False
+        self.notes.finish(element)
 
 
 def _linkable(url: str) -> bool:
@@ -393,13 +409,3 @@ def _linkable(url: str) -> bool:
     import re
 
     return bool(re.match(r"^(https?:|mailto:|(?![A-Za-z][A-Za-z0-9+.-]*:))", url.strip(), re.I))
-
-
-def _flatten(block: m.Block) -> list[m.Para]:
-    if isinstance(block, m.Para):
-        return [block]
-    if isinstance(block, m.ListBlock):
-        return [p for item in block.items for b in item for p in _flatten(b)]
-    if isinstance(block, (m.Quote, m.Callout)):
-        return [p for b in block.children for p in _flatten(b)]
-    return []

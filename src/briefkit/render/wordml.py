@@ -12,12 +12,35 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import PartFactory, XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import register_element_cls
+from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
+from docx.parts.story import StoryPart
 from docx.shared import Pt, RGBColor
 
-# A template's existing notes parts must be parsed as XML (not kept as opaque bytes) so that
-# notes can be added to them: register before any document is opened.
-PartFactory.part_type_for.setdefault(CT.WML_FOOTNOTES, XmlPart)
-PartFactory.part_type_for.setdefault(CT.WML_ENDNOTES, XmlPart)
+
+class NotesStoryPart(StoryPart):
+    """A footnotes or endnotes part as a story of the document, like the body, a header or a
+    footer: python-docx resolves style names, places images and relates hyperlinks through it
+    with the same API as in the body (a bare XmlPart cannot resolve a style name)."""
+
+
+class CT_Note(BaseOxmlElement):
+    """`w:footnote` / `w:endnote`: a block container (paragraphs and tables), like a header."""
+
+    p = ZeroOrMore("w:p", successors=())
+    tbl = ZeroOrMore("w:tbl", successors=())
+
+    @property
+    def inner_content_elements(self):
+        return self.xpath("./w:p | ./w:tbl")
+
+
+# A template's existing notes parts must be parsed as stories (not kept as opaque bytes) so
+# that notes can be added to them: register before any document is opened.
+PartFactory.part_type_for[CT.WML_FOOTNOTES] = NotesStoryPart
+PartFactory.part_type_for[CT.WML_ENDNOTES] = NotesStoryPart
+register_element_cls("w:footnote", CT_Note)
+register_element_cls("w:endnote", CT_Note)
 
 _NOTES = {
     "footnotes": dict(ct=CT.WML_FOOTNOTES, rt=RT.FOOTNOTES, uri="/word/footnotes.xml",
@@ -57,11 +80,12 @@ class NotesPart:
                    f'<{spec["note"]} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></{spec["note"]}>'
                    f'<{spec["note"]} w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></{spec["note"]}>'
                    f'</{spec["root"]}>')
-            part = XmlPart(PackURI(spec["uri"]), spec["ct"], parse_xml(xml), document.part.package)
+            part = NotesStoryPart(PackURI(spec["uri"]), spec["ct"], parse_xml(xml), document.part.package)
             document.part.relate_to(part, spec["rt"])
         self.part = part
         existing = [int(n.get(qn("w:id"))) for n in part.element.findall(qn(spec["note"]))]
         self.next_id = max([0, *existing]) + 1
+        self.text_style_name = spec["text_style"]
         self.text_style = style_id(document, spec["text_style"])
         self.ref_style = style_id(document, spec["ref_style"])
         self._number_format()
@@ -83,24 +107,46 @@ class NotesPart:
                 sect_pr.insert(0, parse_xml(
                     f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>'))
 
-    def add(self, paragraph) -> tuple[int, object]:
-        """Call a new note at the end of `paragraph`; returns (id, the note's first w:p)."""
+    def add(self, paragraph):
+        """Call a new note at the end of `paragraph`; returns the note's (empty) w:footnote or
+        w:endnote element, a block container the writer fills like the body, then `finish`es."""
         note_id = self.next_id
         self.next_id += 1
         run = paragraph._p.add_r()
         run.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:rStyle w:val="{self.ref_style}"/></w:rPr>'))
         run.append(parse_xml(f'<{self.spec["ref"]} {nsdecls("w")} w:id="{note_id}"/>'))
-        note = parse_xml(
-            f'<{self.spec["note"]} {nsdecls("w")} w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr>'
-            f'<w:r><w:rPr><w:rStyle w:val="{self.ref_style}"/></w:rPr><{self.spec["own_ref"]}/></w:r>'
-            f'<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></{self.spec["note"]}>')
+        note = parse_xml(f'<{self.spec["note"]} {nsdecls("w")} w:id="{note_id}"/>')
         self.part.element.append(note)
-        return note_id, note
+        return note
 
-    def new_paragraph(self, note):
-        p = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>')
-        note.append(p)
-        return p
+    def finish(self, note) -> None:
+        """Put the note's own number at the start of its first paragraph (a paragraph of its
+        own when the note starts with a table), as Word does."""
+        first = note[0] if len(note) else None
+        if first is None or first.tag != qn("w:p"):
+            first = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>')
+            note.insert(0, first)
+        mark = [parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="{self.ref_style}"/></w:rPr>'
+                          f'<{self.spec["own_ref"]}/></w:r>'),
+                parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> </w:t></w:r>')]
+        ppr = first.find(qn("w:pPr"))
+        position = 0 if ppr is None else list(first).index(ppr) + 1
+        for offset, run in enumerate(mark):
+            first.insert(position + offset, run)
+        if note[-1].tag != qn("w:p"):  # Word ends every story, a note too, with a paragraph
+            note.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>'))
+
+
+def number_drawings(document) -> None:
+    """Give every drawing of the document its own id (Word requires ids unique across the
+    package; each story part — body, notes, headers — numbers its own from its own maximum)."""
+    ident = 0
+    for part in document.part.package.iter_parts():
+        if isinstance(part, XmlPart):
+            for doc_pr in part.element.iter(
+                    "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
+                ident += 1
+                doc_pr.set("id", str(ident))
 
 
 def add_text_run(paragraph, text: str):
@@ -344,7 +390,7 @@ def _attr(value: str) -> str:
             .replace(">", "&gt;"))
 
 
-__all__ = ["NotesPart", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
+__all__ = ["NotesPart", "NotesStoryPart", "number_drawings", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
            "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
            "update_fields_on_open", "set_custom_properties",
            "style_id"]
