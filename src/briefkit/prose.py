@@ -57,7 +57,7 @@ class PandocJob:
     def __init__(self, fields: list[ProseField], sources: Sources, style: Optional[Path],
                  with_bibliography: bool):
         self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
-        parts = [f"{_FENCE} {{#bkf-{i}}}\n{f.markdown.rstrip()}\n{_FENCE}\n"
+        parts = [f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
                  for i, f in enumerate(self.fields)]
         self.bibliography_index = None
         if with_bibliography:
@@ -110,6 +110,55 @@ def check_fences(fields: list[ProseField], source: SourceMap, diagnostics: Diagn
     for f in fields:
         if f.markdown and f.markdown.strip():
             _check_fences(f, source, diagnostics)
+            _check_note_labels(f, source, diagnostics)
+
+
+# A note label as Pandoc reads one: `[^label]`, no space or bracket in the label.
+_NOTE_LABEL = re.compile(r"\[\^([^\s\[\]^]+)\]")
+_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\s\[\]^]+)\]:")
+
+
+def scope_note_labels(markdown: str, index: int) -> str:
+    """Every `[^label]` of field `index` made that field's own (`[^bkn3-label]`): all fields
+    go through one Pandoc run, where a `[^1]` of two sections (Markdown pasted from two
+    documents) would otherwise share one definition. Text that only looks like a label (in
+    code, escaped) is given back by `unscope_note_labels`."""
+    return _NOTE_LABEL.sub(lambda mt: f"[^bkn{index}-{mt.group(1)}]", markdown)
+
+
+def unscope_note_labels(node, index: int):
+    """Pandoc's AST of field `index` with every scoped label left in its text (a code span
+    showing `[^1]`, an undefined reference printed as typed) written as the author wrote it."""
+    marker = f"[^bkn{index}-"
+    if isinstance(node, str):
+        return node.replace(marker, "[^") if marker in node else node
+    if isinstance(node, list):
+        return [unscope_note_labels(item, index) for item in node]
+    if isinstance(node, dict):
+        return {key: unscope_note_labels(value, index) for key, value in node.items()}
+    return node
+
+
+def _check_note_labels(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
+    """A label defined twice in one field: Pandoc keeps the last definition; say so where the
+    later one stands (labels of different fields never meet: see `scope_note_labels`)."""
+    seen: dict[str, int] = {}
+    in_code = False
+    for number, line in enumerate(f.markdown.splitlines(), 1):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        match = None if in_code else _NOTE_DEFINITION.match(line)
+        if match is None:
+            continue
+        label = match.group(1)
+        if label in seen:
+            diagnostics.warning(
+                source.locate_text(f.key, line.strip()),
+                f"the note [^{label}] is defined twice in this field (lines {seen[label]} and "
+                f"{number} of its text); the later definition is used for every [^{label}]",
+                key=f.key, hint=f"give one of them another label, e.g. [^{label}b], and use it "
+                "where that note is called")
+        seen[label] = number
 
 
 def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
@@ -133,7 +182,7 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
             diagnostics.error(source.locate_text(key, needle), message, key=key)
 
         reader = PandocReader(roots, problem)
-        prose.blocks[f.key] = reader.blocks(by_id[i])
+        prose.blocks[f.key] = reader.blocks(unscope_note_labels(by_id[i], i))
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:
