@@ -301,6 +301,11 @@ def export_template(layout_name: str, target: Path) -> None:
     click.echo(f"wrote {len(written)} files to {target}", err=True)
 
 
+from .cli_word import import_command  # noqa: E402 - the Word round trip's commands
+
+cli.add_command(import_command)
+
+
 def main() -> None:
     """The `briefkit` executable: run a command, then leave without tearing down the heap.
 

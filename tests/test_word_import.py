@@ -1,0 +1,260 @@
+"""`briefkit import`: Word drafts become briefs that check and build, with nothing lost.
+
+Drafts are made here from Markdown by Pandoc (plus an editor's comment and a tracked change
+added with lxml, as Word stores them), from every example brief's own DOCX, and from the real
+house templates of ../shared/corpus/docx-*. What is compared is what a reader sees in the
+built DOCX: headings, note texts in order, table cells, figures' alt text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from briefkit.citations import pandoc_path
+from briefkit.cli import cli
+from briefkit.pipeline import build_brief, prepare
+from briefkit.word_markdown import plain_text
+from conftest import ROOT, example_briefs
+from readers import docx_notes
+from word_drafts import add_comment, add_tracked_change, draft_from_markdown
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+DRAFT = """\
+---
+title: Water security in the Mekong
+subtitle: A draft for review
+author: [Jane Doe, John Roe]
+date: 2024-05-01
+---
+
+# What's the problem?
+
+Dams upstream change the river's flow.^[Mekong River Commission, *State of the Basin*, 2023.]
+
+# Background
+
+Fisheries feed sixty million people, see the
+[commission's report](https://www.mrcmekong.org/report) for the figures.^[A second note,
+with *emphasis* and a [link](https://example.org/note).]
+
+## Upstream dams
+
+| Country | Dams | Year |
+|---------|-----:|-----:|
+| China   | 11   | 2020 |
+| Laos    | 9    | 2022 |
+
+: Dams on the main stem
+
+### Effects on sediment
+
+Sediment flow fell by half.^[Third note.]
+
+#### A deeper heading
+
+Text under a fourth-level heading, with twitter handle @mekong_watch.
+
+# Key takeaways
+
+- The river is changing.
+- Cooperation is thin.
+"""
+
+
+def run_import(*args):
+    result = CliRunner().invoke(cli, ["import", *map(str, args)], catch_exceptions=False)
+    return result
+
+
+def pandoc_facts(docx: Path) -> dict:
+    """What a reader sees in a DOCX, as Pandoc reads it: headings, notes, tables, figures."""
+    ast = json.loads(subprocess.run([pandoc_path(), "-f", "docx", "-t", "json", str(docx)],
+                                    capture_output=True, check=True).stdout)
+    found = {"headings": [], "notes": [], "tables": [], "figures": []}
+
+    def visit(value):
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict) and "t" in value:
+            kind = value["t"]
+            if kind == "Header":
+                found["headings"].append(plain_text(value["c"][2]))
+            elif kind == "Note":
+                found["notes"].append(plain_text(value["c"]))
+            elif kind == "Table":
+                found["tables"].append(plain_text(value["c"][3:]))
+            elif kind == "Image":
+                found["figures"].append(plain_text(value["c"][1]))
+            visit(value.get("c"))
+    visit(ast["blocks"])
+    return found
+
+
+@pytest.fixture
+def draft(tmp_path):
+    path = draft_from_markdown(DRAFT, tmp_path / "mekong.docx")
+    add_comment(path, "Fisheries feed", "Source for this number?", author="Maria Editor")
+    add_tracked_change(path, "sixty million", "sixty-five million")
+    return path
+
+
+def test_a_word_draft_becomes_a_brief_that_checks_and_builds(draft, tmp_path):
+    target = tmp_path / "brief" / "mekong.yaml"
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 0, result.output
+    assert "2 tracked change(s) accepted" in result.output  # one deletion, one insertion
+    assert "1 comment(s) kept" in result.output
+
+    text = target.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["title"] == "Water security in the Mekong"
+    assert data["subtitle"] == "A draft for review"
+    assert data["authors"] == ["Jane Doe", "John Roe"]
+    assert str(data["date"]) == "2024-05-01"
+    assert "Dams upstream" in data["summary"]["problem"]  # a layout label became its part
+    assert [t.strip() for t in data["key_takeaways"]] == ["The river is changing.",
+                                                          "Cooperation is thin."]
+    background = data["sections"][0]
+    assert background["title"] == "Background"
+    assert background["sections"][0]["title"] == "Upstream dams"
+    assert background["sections"][0]["sections"][0]["title"] == "Effects on sediment"
+    assert "# A deeper heading" in background["sections"][0]["sections"][0]["body"]
+    # the tracked change is accepted
+    assert "sixty-five million" in background["body"] and "sixty million" not in background["body"]
+    # the comment stands above the field it annotates, with its author and text
+    lines = text.splitlines()
+    comment = next(i for i, line in enumerate(lines) if "Source for this number?" in line)
+    assert "Maria Editor" in lines[comment] and '"Fisheries feed"' in lines[comment]
+    assert lines[comment + 1].strip().startswith("body:")
+    assert "@mekong_watch" in yaml.safe_load(text)["sections"][0]["sections"][0]["sections"][0]["body"]
+
+    prepared = prepare(target)
+    assert len(prepared.document.notes) == 3
+    out = build_brief(target, tmp_path / "out", ["docx"], parallel=False).outputs[0]
+    before, after = pandoc_facts(draft), pandoc_facts(out)
+    assert after["notes"] == before["notes"]
+    assert docx_notes(out) == [re.sub(r"\s+", " ", n) for n in before["notes"]]
+    for heading in ("Background", "Upstream dams", "Effects on sediment", "A deeper heading"):
+        assert heading in after["headings"]
+    assert after["tables"] == before["tables"]
+
+
+def test_the_twitter_handle_stays_text(tmp_path):
+    path = draft_from_markdown("# Notes on people\n\nFollow \\@someone and mail me@example.org.\n",
+                               tmp_path / "handles.docx")
+    assert run_import(path, "-o", tmp_path / "h.yaml").exit_code == 0
+    out = build_brief(tmp_path / "h.yaml", tmp_path / "out", ["docx"], parallel=False).outputs[0]
+    assert "Follow @someone and mail me@example.org." in "\n".join(
+        p for p in pandoc_facts(out)["headings"]) or "@someone" in subprocess.run(
+        [pandoc_path(), "-t", "plain", str(out)], capture_output=True).stdout.decode()
+
+
+@pytest.mark.parametrize("brief", example_briefs(), ids=lambda p: p.parent.name
+                         if p.name == "brief.yaml" else p.stem)
+def test_every_example_survives_the_round_trip_through_word(brief, tmp_path):
+    layout = yaml.safe_load(brief.read_text(encoding="utf-8")).get("layout", "report")
+    first = build_brief(brief, tmp_path / "first", ["docx"], parallel=False).outputs[0]
+    target = tmp_path / "imported" / "brief.yaml"
+    result = run_import(first, "-o", target, "--layout", layout)
+    assert result.exit_code == 0, result.output
+    second = build_brief(target, tmp_path / "second", ["docx"], parallel=False).outputs[0]
+    before, after = pandoc_facts(first), pandoc_facts(second)
+    assert after["notes"] == before["notes"]
+    # A bibliography rendered from sources comes back as prose (the sources themselves are
+    # not in the DOCX), so it becomes a section and may move among the headings.
+    assert sorted(after["headings"]) == sorted(before["headings"])
+    without = [h for h in before["headings"] if h != "Bibliography"]
+    assert [h for h in after["headings"] if h != "Bibliography"] == without
+    assert after["tables"] == before["tables"]
+    assert after["figures"] == before["figures"]
+
+
+def _as_docx(template: Path, tmp_path: Path) -> Path:
+    """A .dotx is a .docx with another main content type; Pandoc reads only the latter."""
+    if template.suffix == ".docx":
+        return template
+    copy = tmp_path / (template.stem + ".docx")
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(copy, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"template.main+xml", b"document.main+xml")
+            target.writestr(item, data)
+    return copy
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS.glob("docx-*")), ids=lambda p: p.name)
+def test_a_draft_on_a_real_house_template_imports_and_builds(case, tmp_path):
+    template = next(case.glob("original-*"))
+    draft = draft_from_markdown(DRAFT, tmp_path / "draft.docx",
+                                reference=_as_docx(template, tmp_path))
+    target = tmp_path / "brief.yaml"
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 0, result.output
+    out = build_brief(target, tmp_path / "out", ["docx"], parallel=False).outputs[0]
+    before, after = pandoc_facts(draft), pandoc_facts(out)
+    assert after["notes"] == before["notes"] and len(after["notes"]) == 3
+    assert after["tables"] == before["tables"]
+    assert "Upstream dams" in after["headings"]
+
+
+def test_pictures_go_into_the_briefs_assets_with_their_alt_text(tmp_path):
+    shutil.copy(ROOT / "briefs" / "tech-ties" / "assets" / "mechanisms.png", tmp_path / "m.png")
+    draft = draft_from_markdown("# Figures\n\n![Three mechanisms by year](m.png)\n",
+                                tmp_path / "fig.docx")
+    target = tmp_path / "b" / "brief.yaml"
+    assert run_import(draft, "-o", target).exit_code == 0
+    pictures = list((tmp_path / "b" / "assets").iterdir())
+    assert len(pictures) == 1
+    assert f"![Three mechanisms by year](assets/{pictures[0].name})" in target.read_text()
+    out = build_brief(target, tmp_path / "out", ["docx"], parallel=False).outputs[0]
+    assert pandoc_facts(out)["figures"] == ["Three mechanisms by year"]
+
+
+def test_a_file_that_is_not_a_docx_is_a_located_error(tmp_path):
+    text = tmp_path / "notes.docx"
+    text.write_text("just text\n")
+    result = run_import(text, "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(f"{text}: error: import: is not a Word document")
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_password_protected_draft_is_a_located_error(tmp_path):
+    locked = tmp_path / "locked.docx"  # Word encrypts a .docx into an OLE compound file
+    locked.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1024)
+    result = run_import(locked, "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 1
+    assert "password-protected" in result.output and "Traceback" not in result.output
+
+
+def test_a_draft_with_no_text_is_a_located_error(tmp_path):
+    empty = draft_from_markdown("", tmp_path / "empty.docx")
+    result = run_import(empty, "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 1
+    assert f"{empty}: error: import: holds no text" in result.output
+
+
+def test_an_existing_brief_is_not_overwritten(draft, tmp_path):
+    target = tmp_path / "keep.yaml"
+    target.write_text("title: mine\n")
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 2 and target.read_text() == "title: mine\n"
+
+
+def test_import_help_teaches_with_examples():
+    result = CliRunner().invoke(cli, ["import", "--help"])
+    assert result.exit_code == 0
+    assert "briefkit import drafts/energy.docx" in result.output
+    assert "tracked changes" in result.output and "comments" in result.output
