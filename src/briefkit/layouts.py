@@ -52,7 +52,7 @@ def available(project: Optional[Path] = None) -> dict[str, Path]:
     for root in reversed(search_path(project)):
         for folder in sorted(root.iterdir()):
             spec = folder / "layout.yaml"
-            if spec.is_file() and not _read_spec(spec).get("abstract"):
+            if spec.is_file() and not read_mapping(spec).get("abstract"):
                 found[folder.name] = folder
     return found
 
@@ -97,8 +97,8 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
         if folder in chain:
             raise LayoutError(f"layout '{current}' extends itself")
         chain.append(folder)
-        spec = _read_spec(folder / "layout.yaml")
-        merged = _merge(merged, spec)
+        spec = read_mapping(folder / "layout.yaml")
+        merged = merge_mappings(merged, spec)
         current = spec.get("extends")
     unknown = [p for p in merged.get("parts", []) if p not in KNOWN_PARTS]
     if unknown:
@@ -114,7 +114,7 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
 
 
 @lru_cache(maxsize=64)
-def _read_spec(path: Path) -> dict:
+def read_mapping(path: Path) -> dict:
     try:
         spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
     except yaml.YAMLError as exc:
@@ -124,14 +124,14 @@ def _read_spec(path: Path) -> dict:
     return spec
 
 
-def _merge(child: dict, base: dict) -> dict:
+def merge_mappings(child: dict, base: dict) -> dict:
     """`child` over `base`: mappings merge key by key, anything else is replaced."""
     out = dict(base)
     for key, value in child.items():
         if key == "extends":
             continue
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            out[key] = _merge(value, base[key])
+            out[key] = merge_mappings(value, base[key])
         else:
             out[key] = value
     return out
@@ -154,7 +154,8 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
     that works on its own and looks the same: HTML templates of the layout override those of
     what it extends; stylesheets, which cascade along the chain, are all kept and numbered in
     cascade order (`css/00-base.css`, `css/01-print.css`, `css/02-report.css` ...); the Word
-    styles are merged into one `word/styles.yaml`; layout.yaml holds the merged settings
+    styles are merged into one `word/styles.yaml`, the design tokens into one `design.yaml`
+    (its font files are found in briefkit's own fonts/); layout.yaml holds the merged settings
     without `extends`, and `lineage` keeps the chain's names as classes of the page's <body>
     (so the copied CSS rules, written for `.layout-report`, still apply)."""
     layout = load_layout(name, project)
@@ -169,7 +170,7 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
     for folder in reversed(layout.folders):
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder)
-            if path.is_dir() or relative.name in ("layout.yaml", "__init__.py") \
+            if path.is_dir() or relative.name in ("layout.yaml", "design.yaml", "__init__.py") \
                     or "__pycache__" in relative.parts or relative.parts[0] == "css":
                 continue
             if relative == Path("word", "styles.yaml"):
@@ -185,6 +186,14 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
             "# styles.yaml in briefkit for what `ensure` and `default_template` mean).\n"
             + yaml.safe_dump(word_styles, sort_keys=False, allow_unicode=True), encoding="utf-8")
         written.append(target / "word" / "styles.yaml")
+    from .design import merged_tokens  # design imports this module
+
+    (target / "design.yaml").write_text(
+        "# briefkit's design tokens for this layout, merged along its chain (see base's\n"
+        "# design.yaml in briefkit for what each means); the CSS and Word styles follow them.\n"
+        + yaml.safe_dump(merged_tokens(layout), sort_keys=False, allow_unicode=True),
+        encoding="utf-8")
+    written.append(target / "design.yaml")
     settings = {k: v for k, v in layout.settings.items() if k not in ("extends", "abstract")}
     settings["description"] = f"{layout.description} (exported from briefkit's '{name}')"
     settings["lineage"] = layout.class_names()

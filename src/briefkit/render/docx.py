@@ -3,8 +3,8 @@
 The document starts from the house Word template (`word_template.py`: its styles, page setup,
 headers, footers and cover are kept, placeholders filled) or from python-docx's default, which
 gets the page furniture a reader expects (running title, "Page x of y"). briefkit's own styles
-come from the layout's `word/styles.yaml` and are added only where the template lacks them; the
-content is written by `DocxWriter` in style names only.
+come from the layout's design tokens and `word/styles.yaml` (briefkit.design) and are added
+only where the template lacks them; the content is written by `DocxWriter` in style names only.
 """
 
 from __future__ import annotations
@@ -13,33 +13,24 @@ import datetime as dt
 import io
 import re
 
-import yaml
 from docx import Document
-from docx.shared import Inches, Mm
+from docx.shared import Mm
 
 from .. import __version__
 from .. import model as m
+from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from . import word_template, wordml
 from .docx_writer import DocxWriter
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
-
-
-def _style_specs(layout) -> dict:
-    merged: dict = {"ensure": {}, "default_template": {}}
-    for path in layout.files("word", "styles.yaml"):
-        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
-        for key in merged:
-            merged[key].update(spec.get(key) or {})
-    return merged
 
 
 def render_docx(prepared) -> bytes:
     doc = prepared.document
     template = prepared.word_template
-    specs = _style_specs(prepared.layout)
+    design = design_of(prepared)
+    specs = design.word_styles(prepared.layout)
     if template is None:
         document = Document()
         for name, spec in specs["default_template"].items():
@@ -53,7 +44,7 @@ def render_docx(prepared) -> bytes:
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
 
     if template is None:
-        _page_furniture(document, doc)
+        _page_furniture(document, doc, design)
     if doc.is_draft:
         for section in document.sections:
             wordml.add_watermark(section, doc.label(doc.status))
@@ -79,14 +70,15 @@ def render_docx(prepared) -> bytes:
     return out.getvalue()
 
 
-def _page_furniture(document, doc: m.Document) -> None:
-    """Page size, running title and page numbers, for the default template only (a house
-    template's own page setup, headers and footers are kept as they are)."""
+def _page_furniture(document, doc: m.Document, design) -> None:
+    """Page size and margins (the design's, as in the PDF), running title and page numbers, for
+    the default template only (a house template's own page setup, headers and footers are kept
+    as they are)."""
+    page = design.page_setup()
     for section in document.sections:
-        if doc.paper == "Letter":
-            section.page_width, section.page_height = Inches(8.5), Inches(11)
-        else:
-            section.page_width, section.page_height = Mm(210), Mm(297)
+        section.page_width, section.page_height = Mm(page["width"]), Mm(page["height"])
+        section.top_margin, section.bottom_margin = Mm(page["top"]), Mm(page["bottom"])
+        section.left_margin, section.right_margin = Mm(page["left"]), Mm(page["right"])
         section.different_first_page_header_footer = True
         header = section.header.paragraphs[0] if section.header.paragraphs else section.header.add_paragraph()
         if not header.text.strip():

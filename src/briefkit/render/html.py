@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from .. import model as m
+from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..model import house_date
 
@@ -166,11 +167,14 @@ def environment(prepared, medium: str) -> SandboxedEnvironment:
     return env
 
 
-def stylesheet(prepared) -> str:
+def stylesheet(prepared, medium: str = "screen") -> str:
+    """The design tokens as CSS (design.py), then the layout's stylesheets base first, then a
+    house template folder's."""
     files = prepared.layout.files("css", "*.css")
     if prepared.html_template is not None:
         files += sorted(Path(prepared.html_template).glob("*.css"))
-    return "\n".join(path.read_text(encoding="utf-8") for path in files)
+    tokens = design_of(prepared).css(medium)
+    return "\n".join([tokens, *(path.read_text(encoding="utf-8") for path in files)])
 
 
 def render_html(prepared, medium: str = "screen") -> str:
@@ -178,7 +182,7 @@ def render_html(prepared, medium: str = "screen") -> str:
     doc = prepared.document
     try:
         template = env.get_template("document.html")
-        return template.render(doc=doc, parts=prepared.layout.parts, css=Markup(stylesheet(prepared)),
+        return template.render(doc=doc, parts=prepared.layout.parts, css=Markup(stylesheet(prepared, medium)),
                                layout_names=prepared.layout.class_names(),
                                notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
     except jinja2.TemplateSyntaxError as exc:

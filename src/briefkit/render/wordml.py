@@ -15,7 +15,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import register_element_cls
 from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
 from docx.parts.story import StoryPart
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 
 class NotesStoryPart(StoryPart):
@@ -267,10 +267,11 @@ def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
             fmt.space_after = Pt(spec["space_after"])
         if spec.get("keep_with_next"):
             fmt.keep_with_next = True
-        if "hanging" in spec:
-            from docx.shared import Inches
-            fmt.left_indent = Inches(spec["hanging"])
-            fmt.first_line_indent = Inches(-spec["hanging"])
+        if "line_spacing" in spec:  # a multiple of the size, as CSS line-height
+            fmt.line_spacing = float(spec["line_spacing"])
+        if "hanging" in spec:  # mm, as the design tokens
+            fmt.left_indent = Mm(spec["hanging"])
+            fmt.first_line_indent = Mm(-spec["hanging"])
         if "shading" in spec:
             ppr = style.element.get_or_add_pPr()
             ppr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'))
