@@ -81,7 +81,7 @@ def test_check_reports_and_writes_nothing(write_brief, tmp_path):
     before = sorted(tmp_path.rglob("*"))
     result = run("check", path)
     assert result.exit_code == 0
-    assert "1 notes, 1 sections" in result.stderr
+    assert "1 note, 1 section" in result.stderr
     assert sorted(tmp_path.rglob("*")) == before
 
 
@@ -112,6 +112,6 @@ def test_check_finds_briefs_in_a_folder_as_build_does(write_brief, tmp_path):
     (tmp_path / "b" / "series.yaml").write_text("copyright: © Series\n")
     result = run("check", tmp_path / "b")
     assert result.exit_code == 0, result.stderr
-    assert "brief-one.yaml: 1 notes, 1 sections" in result.stderr
+    assert "brief-one.yaml: 1 note, 1 section" in result.stderr
     assert result.stderr.count("✓ ") == 1  # one brief: not the bibliography, not the series file
     assert ": error:" not in result.stderr

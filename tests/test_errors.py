@@ -351,7 +351,7 @@ CASES = [
         ok("""
         bibliography: missing.bib
         """),
-        "3:15", ["bibliography no file 'missing.bib'"], id="bibliography-missing"),
+        "3:15", ["the bibliography cannot be used: no file 'missing.bib'"], id="bibliography-missing"),
     pytest.param(
         ok("""
         bibliography: /etc/passwd

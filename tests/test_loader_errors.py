@@ -79,7 +79,7 @@ CASES = [
     ("bibliography-outside", OK + "bibliography: /etc/passwd\n", "3:15", ["outside the project"]),
     ("missing-logo", OK + "publisher:\n  logo: logo.png\n", "4:9", ["no file 'logo.png'"]),
     ("missing-image", OK + "sections:\n  - title: S\n    body: |\n      ![A chart](chart.png)\n",
-     "6:18", ["image no file 'chart.png'"]),
+     "6:18", ["the image cannot be used: no file 'chart.png'"]),
     ("bibliography-number", OK + "bibliography: 2024\n", "3:15", ["no file '2024'"]),
     ("bibliography-empty", OK + "bibliography: ''\n", "3:15", ["is empty"]),
     ("no-formats", OK + "output:\n  formats: []\n", "4:12", ["must not be empty"]),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -22,11 +21,11 @@ from typing import Callable, Optional, Sequence
 from .diagnostics import BriefInvalid
 from .fingerprint import Cache, Hasher, Record, engine_versions, record_for
 from .paths import find_project_root
-from .series import SERIES_FILE, series_files
+from .discover import discover
+from .series import series_files
 
 FORMATS = ("docx", "html", "pdf")
 SAVE_EVERY = 2.0  # seconds between saves of the build cache during a run
-_TITLE_LINE = re.compile(rb"^title\s*:", re.M)
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ class Outcome:
     kept: list[Path] = field(default_factory=list)  # hand-edited files left as they were
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # formats not made: their engine cannot load
     record: Optional[Record] = None
 
 
@@ -64,49 +64,6 @@ class Summary:
         return [o for o in self.outcomes if o.status == status]
 
 
-# ---- finding briefs ---------------------------------------------------------------------------
-
-def is_brief(path: Path) -> bool:
-    """A brief is `brief.yaml`, or a YAML file with a top-level `title:` (which tells a brief
-    from a CSL-YAML bibliography or a series file lying beside it)."""
-    if path.name == "brief.yaml":
-        return True
-    if path.name == SERIES_FILE or path.suffix not in (".yaml", ".yml"):
-        return False
-    try:
-        with open(path, "rb") as stream:
-            return bool(_TITLE_LINE.search(stream.read(65536)))
-    except OSError:
-        return False
-
-
-def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
-    """(brief, the folder its output tree is mirrored from) for every brief under `paths`."""
-    found: dict[Path, Path] = {}
-    for given in paths:
-        given = Path(given).resolve()
-        if given.is_file():
-            found.setdefault(given, given.parent.parent if given.name == "brief.yaml" else given.parent)
-            continue
-        folders_with_brief: set[Path] = set()
-        for candidate in sorted(given.rglob("*.y*ml")):
-            relative = candidate.relative_to(given).parts
-            if any(part.startswith(".") or part in ("assets", "build") for part in relative[:-1]):
-                continue
-            if any(folder in candidate.parents for folder in folders_with_brief):
-                continue  # a brief folder's own files (bibliographies ...) are not briefs
-            if candidate.name == "brief.yaml":
-                folders_with_brief.add(candidate.parent)
-            if is_brief(candidate):
-                found.setdefault(candidate, given)
-    # A folder brief wins over loose YAML files found in its folder before it was known.
-    return [(b, root) for b, root in found.items()
-            if b.name == "brief.yaml" or not any(f == b.parent or f in b.parents
-                                                 for f in _folders_of(found))]
-
-
-def _folders_of(found: dict[Path, Path]) -> set[Path]:
-    return {b.parent for b in found if b.name == "brief.yaml"}
 
 
 def plan(paths: Sequence[Path], out_dir: Path) -> list[Job]:
@@ -221,23 +178,29 @@ def _warm(formats) -> None:
 def build_one(job: Job, formats, force: bool, previous: Optional[Record], parallel: bool = False,
               allow_network: bool = False) -> Outcome:
     """Build one brief; never raises for a bad brief (the outcome says what went wrong)."""
-    from .pipeline import prepare, render_formats
+    from .pipeline import dry_run, examine, render_formats
     from .write import write_atomic
 
     hasher = Hasher()
     try:
-        prepared = prepare(job.brief, preload=formats or FORMATS, allow_network=allow_network)
+        prepared = examine(job.brief, preload=formats or FORMATS, allow_network=allow_network)
         wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
+        if prepared.diagnostics.errors:
+            # Every mistake in one run, as `check` finds them: the writers that are quick to
+            # run in memory look for theirs too (the PDF's layout is not worth it here).
+            dry_run(prepared, [f for f in wanted if f != "pdf"])
+            prepared.diagnostics.raise_if_errors()
         rendered = render_formats(prepared, wanted, parallel=parallel)
     except BriefInvalid as exc:
         return Outcome(job, "failed", errors=[str(d) for d in exc.diagnostics.errors])
     except Exception as exc:  # a bug: reported for this brief, the others go on
         return Outcome(job, "failed", errors=[f"internal error: {type(exc).__name__}: {exc}"])
 
-    outcome = Outcome(job, "built", warnings=[str(w) for w in prepared.diagnostics.warnings])
+    outcome = Outcome(job, "built", warnings=[str(w) for w in prepared.diagnostics.warnings],
+                      missing=[exc.message() for exc in prepared.missing])
     written: dict[str, Path] = {}
     protected: dict[str, tuple[Path, str]] = {}
-    for fmt in wanted:
+    for fmt in [f for f in wanted if f in rendered]:
         target = job.out_dir / f"{prepared.document.output_name}.{fmt}"
         briefkit_wrote = None if force else _protect(previous, fmt, target, hasher)
         if briefkit_wrote is not None:
@@ -249,6 +212,8 @@ def build_one(job: Job, formats, force: bool, previous: Optional[Record], parall
         written[fmt] = target
         outcome.outputs.append(target)
     series = series_files(job.brief, find_project_root(job.brief))
+    if outcome.missing:
+        return outcome  # no record: the next build makes the missing formats
     outcome.record = record_for(prepared, written, series, hasher)
     for fmt, (kept, digest) in protected.items():
         outcome.record.outputs[fmt].update(kept=str(kept), kept_sha256=digest)

@@ -66,7 +66,7 @@ def collect_sources(data: dict, bibliography: list[str], source: SourceMap, root
         try:
             path = roots.resolve(text)
         except PathRefused as exc:
-            diagnostics.error(where, f"bibliography {exc}", key=key)
+            diagnostics.error(where, f"the bibliography cannot be used: {exc}", key=key)
             continue
         sources.files.append(path)
         for item, item_where in _read_bibliography(path, where, key, diagnostics):
@@ -177,7 +177,7 @@ def resolve_style(name: str, roots: Roots, where: Location, diagnostics: Diagnos
         try:
             return roots.resolve(name)
         except PathRefused as exc:
-            diagnostics.error(where, f"citation style {exc}", key=("citation_style",))
+            diagnostics.error(where, f"the citation style cannot be used: {exc}", key=("citation_style",))
             return None
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         diagnostics.error(where, f"'{name}' is not a CSL style name", key=("citation_style",),

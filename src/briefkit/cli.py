@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .diagnostics import BriefInvalid
+from .engines import ENGINE_MISSING_EXIT
 
 FORMAT_CHOICES = click.Choice(["docx", "pdf", "html"], case_sensitive=False)
 
@@ -34,11 +34,16 @@ def _first_line(exc: Exception) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def _report(exc: BriefInvalid) -> None:
-    for diagnostic in sorted(exc.diagnostics.items, key=lambda d: (str(d.location.file),
-                                                                   d.location.line,
-                                                                   d.location.column)):
-        click.echo(str(diagnostic), err=True)
+def _report(diagnostics, printed: set[str]) -> None:
+    """Print each diagnostic, located, in file order; one already printed in this run (a
+    mistake in a series file several briefs share) is not printed again."""
+    for diagnostic in sorted(diagnostics.items, key=lambda d: (str(d.location.file),
+                                                               d.location.line,
+                                                               d.location.column)):
+        line = str(diagnostic)
+        if line not in printed:
+            printed.add(line)
+            click.echo(line, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,7 +110,13 @@ def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined) 
     OUT/index.html listing the series.
     """
     summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined, allow_network)
-    sys.exit(1 if summary.having("failed") else 0)
+    sys.exit(_exit_code(summary))
+
+
+def _exit_code(summary) -> int:
+    if summary.having("failed"):
+        return 1
+    return ENGINE_MISSING_EXIT if any(o.missing for o in summary.outcomes) else 0
 
 
 def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
@@ -128,18 +139,19 @@ def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
             click.echo(f"✗ combined PDF not written: {_first_line(exc)}", err=True)
     _print_summary(summary)
     if not summary.outcomes:
-        raise click.UsageError("no briefs (*.yaml with a 'title:') found in "
-                               + ", ".join(map(str, paths)))
+        raise click.UsageError(_no_briefs(paths))
     return summary
 
 
 class _Progress:
-    """A bar on a terminal; one plain line per brief elsewhere (CI logs)."""
+    """A bar on a terminal; one plain line per brief elsewhere (CI logs). A message shared by
+    several briefs (a mistake in their series.yaml, a missing engine) is printed once."""
 
     def __init__(self):
         self.bar = None
         self.done = 0
         self.total = 0
+        self.printed: set[str] = set()
 
     def start(self, total: int) -> None:
         self.total = total
@@ -154,18 +166,22 @@ class _Progress:
         lines = []
         if outcome.status == "failed":
             lines += outcome.errors
-        lines += outcome.warnings
+        lines += outcome.warnings + outcome.missing
         lines += [f"kept {k}: it was edited since briefkit wrote it; the new build is beside it"
                   for k in outcome.kept]
+        lines = [line for line in lines if line not in self.printed]
+        self.printed.update(lines)
         from .load import display_path
 
         written = ", ".join(str(display_path(p)) for p in outcome.outputs)
         detail = {"built": f"→ {written}", "unchanged": "unchanged",
-                  "failed": f"not built ({len(outcome.errors)} error(s))"}[outcome.status]
+                  "failed": f"not built ({_count(len(outcome.errors), 'error')})"}[outcome.status]
+        if outcome.missing:
+            detail += " (not every format: see above)"
         lines.append(f"{mark} [{self.done}/{self.total}] {outcome.job.brief_display} {detail}")
         if self.bar is not None:
             self.bar.update(1, outcome.job.brief.name)
-            if outcome.status == "failed" or outcome.kept or outcome.warnings:
+            if outcome.status == "failed" or outcome.kept or outcome.warnings or outcome.missing:
                 click.echo("", err=True)
                 for line in lines:
                     click.echo(line, err=True)
@@ -182,11 +198,10 @@ def _print_summary(summary) -> None:
     built, unchanged, failed = (summary.having(s) for s in ("built", "unchanged", "failed"))
     if summary.cache_was_corrupt:
         click.echo("note: the build cache was unreadable; everything was rebuilt", err=True)
-    if len(summary.outcomes) > 1 or failed:
-        click.echo(f"{len(built)} built, {len(unchanged)} unchanged, {len(failed)} failed", err=True)
-        for outcome in failed:
-            click.echo(f"  ✗ {outcome.job.brief_display}: {outcome.errors[0] if outcome.errors else ''}",
-                       err=True)
+    if len(summary.outcomes) > 1:
+        click.echo(f"{len(built)} built, {len(unchanged)} unchanged, {len(failed)} failed"
+                   + (": " + ", ".join(o.job.brief_display for o in failed) if failed else ""),
+                   err=True)
     if summary.index is not None:
         click.echo(f"index: {summary.index}", err=True)
 
@@ -209,23 +224,85 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-def check(paths: tuple[Path, ...]) -> None:
-    """Check briefs without building them: every error and warning, located. Writes nothing."""
-    from .pipeline import prepare
+@click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
+              help="Only check these formats' writers (default: each brief's output.formats).")
+@click.option("--allow-network", is_flag=True,
+              help="Check as `build --allow-network` would build (remote images and stylesheets).")
+def check(paths: tuple[Path, ...], formats, allow_network) -> None:
+    """Check briefs without building them: every error and warning, located. Writes nothing.
 
-    failed = 0
-    for path in _briefs_in(paths):
-        try:
-            prepared = prepare(path)
-        except BriefInvalid as exc:
-            _report(exc)
+    Runs every stage `build` runs, the Word, HTML and PDF writers included (in memory), and
+    reports every mistake it finds in one run: a brief `check` passes, `build` builds.
+    Exit codes: 0 no errors, 1 a brief has errors, 3 a format's engine cannot run here.
+    """
+    from .pipeline import check_brief
+
+    briefs = _briefs_in(paths)
+    if not briefs:
+        raise click.UsageError(_no_briefs(paths))
+    failed, missing, printed = 0, {}, set()
+    for path in briefs:
+        prepared = check_brief(path, [f.lower() for f in formats] or None,
+                               allow_network=allow_network)
+        _report(prepared.diagnostics, printed)
+        for exc in prepared.missing:
+            missing.setdefault(exc.fmt, exc)
+        errors = len(prepared.diagnostics.errors)
+        if errors:
             failed += 1
-            continue
-        for warning in prepared.diagnostics.warnings:
-            click.echo(str(warning), err=True)
-        click.echo(f"✓ {path}: {len(prepared.document.notes)} notes, "
-                   f"{sum(1 for _ in prepared.document.all_sections())} sections", err=True)
-    sys.exit(1 if failed else 0)
+            click.echo(f"✗ {path}: {_count(errors, 'error')}", err=True)
+        else:
+            click.echo(f"✓ {path}: {_count(len(prepared.document.notes), 'note')}, "
+                       f"{_count(sum(1 for _ in prepared.document.all_sections()), 'section')}",
+                       err=True)
+    for exc in missing.values():
+        click.echo(f"note: {exc.fmt.upper()} not checked: {exc.message()}", err=True)
+    if len(briefs) > 1:
+        click.echo(f"{len(briefs) - failed} passed, {failed} failed", err=True)
+    sys.exit(1 if failed else ENGINE_MISSING_EXIT if missing else 0)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _no_briefs(paths) -> str:
+    return ("no briefs found in " + ", ".join(map(str, paths))
+            + " (a brief is any *.yaml that is not series.yaml or a CSL-YAML bibliography)")
+
+
+@cli.command()
+@click.option("--tests", "for_tests", is_flag=True,
+              help="Also require what the test suite needs (LibreOffice, poppler, Chromium, "
+                   "axe-core); `scripts/install-test-deps` installs it all.")
+def doctor(for_tests: bool) -> None:
+    """Check the system pieces briefkit needs, and say how to install what is missing.
+
+    \b
+    Builds need Pandoc (shipped by pypandoc-binary) and, for PDF, WeasyPrint with Pango and
+    fonts for the scripts your briefs use; the tests also need LibreOffice, poppler,
+    Chromium and axe-core (npm). Exit codes: 0 all needed pieces are there, 3 one is missing.
+    """
+    from .engines import doctor as examine_machine
+
+    missing = 0
+    for probe in examine_machine(_checkout()):
+        needed = probe.required or for_tests
+        mark = "✓" if probe.ok else ("✗" if needed else "–")
+        click.echo(f"{mark} {probe.name}: {probe.detail} (needed for {probe.needed_for})")
+        if not probe.ok and probe.install is not None:
+            for line in probe.install.lines():
+                click.echo(f"    {line}")
+        missing += needed and not probe.ok
+    if missing:
+        click.echo(f"{_count(missing, 'needed piece')} missing: install as shown above")
+    sys.exit(ENGINE_MISSING_EXIT if missing else 0)
+
+
+def _checkout():
+    """The briefkit source checkout this command runs from, if it is one (for the tests' tools)."""
+    here = Path(__file__).resolve().parents[2]
+    return here if (here / "tests" / "a11y").is_dir() else None
 
 
 @cli.command()

@@ -136,7 +136,7 @@ class PandocReader:
         try:
             path = self.roots.resolve(url)
         except PathRefused as exc:
-            self.problem(f"image {exc}", url)
+            self.problem(f"the image cannot be used: {exc}", url)
             return None
         return m.Figure(path, caption or self.inlines(alt_inlines), alt)
 

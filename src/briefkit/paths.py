@@ -42,7 +42,7 @@ class Roots:
         project's `assets/` and the project root."""
         text = str(text).strip()
         if not text:
-            raise PathRefused("is empty; write the path of a file inside the project")
+            raise PathRefused("the path is empty; write the path of a file inside the project")
         if _SCHEME.match(text) and not re.match(r"^[A-Za-z]:[\\/]", text):
             if self.allow_network and re.match(r"^https?://", text, re.I) and kind == "file":
                 return download(text)

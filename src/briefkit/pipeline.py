@@ -22,6 +22,7 @@ from . import model as m
 from .citations import (DEFAULT_STYLE, collect_sources, resolve_style, style_has_bibliography,
                         unused_warnings)
 from .diagnostics import BriefInvalid, Diagnostics, format_key_path
+from .engines import EngineMissing
 from .paths import PathRefused, Roots, find_project_root
 from .prose import PandocJob, check_fences, read_prose
 from .resolve import make_document, prose_fields, unused_keys
@@ -42,6 +43,7 @@ class Prepared:
     word_template: Optional[Path] = None
     html_template: Optional[Path] = None
     inputs: list[Path] = field(default_factory=list)  # every file the build reads
+    missing: list[EngineMissing] = field(default_factory=list)  # formats this machine cannot make
 
 
 def slug_of(path: Path) -> str:
@@ -50,7 +52,17 @@ def slug_of(path: Path) -> str:
 
 
 def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = False) -> Prepared:
-    """Load, validate, read prose and resolve; raises `BriefInvalid` with every problem.
+    """Load, validate, read prose and resolve; raises `BriefInvalid` with every problem."""
+    prepared = examine(path, preload, allow_network=allow_network)
+    prepared.diagnostics.raise_if_errors()
+    return prepared
+
+
+def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = False) -> Prepared:
+    """Load, validate, read prose and resolve, going as far as the brief allows: the
+    returned diagnostics hold every error found (its `document` is then only fit for finding
+    more mistakes, never for writing); raises `BriefInvalid` only when nothing can be checked
+    further (the file cannot be read as YAML, or its prose cannot be read).
 
     Pandoc starts as soon as the YAML is loaded; the schema check, and the import of the
     engines named in `preload`, run while it works (on the other core)."""
@@ -62,33 +74,38 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     roots = Roots(path.resolve().parent, project, layouts_module.builtin_dir(), allow_network)
     available = layouts_module.available(project)
     layout_name = data.get("layout", "report")
-    layout = (layouts_module.load_layout(layout_name, project)
-              if isinstance(layout_name, str) and layout_name in available else None)
+    # An unknown layout is reported by validate; the rest is checked as the default would be.
+    layout = layouts_module.load_layout(
+        layout_name if isinstance(layout_name, str) and layout_name in available else "report",
+        project)
 
+    placed, unplaced = prose_fields(data, layout)
+    check_fences(placed + unplaced, source, diagnostics)
+    fences_ok = not diagnostics.errors
+    before = len(diagnostics.errors)
+    sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
+    # Prose is read even when a source failed, so that its own mistakes are reported in
+    # this run too; undefined citation keys are then not reported (they would be noise).
+    # A wrong style is not a failed source: keys are still checked against the sources.
+    sources.complete = len(diagnostics.errors) == before
+    style_name = data.get("citation_style", DEFAULT_STYLE)
+    style = (resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
+             if isinstance(style_name, str) else None)
     job = None
-    if layout is not None:
-        placed, unplaced = prose_fields(data, layout)
-        check_fences(placed + unplaced, source, diagnostics)
-        fences_ok = not diagnostics.errors
-        before = len(diagnostics.errors)
-        sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
-        # Prose is read even when a source failed, so that its own mistakes are reported in
-        # this run too; undefined citation keys are then not reported (they would be noise).
-        # A wrong style is not a failed source: keys are still checked against the sources.
-        sources.complete = len(diagnostics.errors) == before
-        style_name = data.get("citation_style", DEFAULT_STYLE)
-        style = (resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
-                 if isinstance(style_name, str) else None)
-        if fences_ok:
-            with_bibliography = bool(
-                sources.items and style is not None and "bibliography" in layout.parts
-                and (data.get("bibliography_title") or style_has_bibliography(style)))
-            job = PandocJob(placed + unplaced, sources, style, with_bibliography)
+    if fences_ok:
+        with_bibliography = bool(
+            sources.items and style is not None and "bibliography" in layout.parts
+            and (data.get("bibliography_title") or style_has_bibliography(style)))
+        job = PandocJob(placed + unplaced, sources, style, with_bibliography)
 
     from .validate import validate  # pydantic's import overlaps Pandoc's work
 
-    brief = validate(loaded, layouts=available, labels=layout.labels if layout else (),
+    brief = validate(loaded, layouts=available, labels=layout.labels,
                      diagnostics=diagnostics)
+    if brief is None:
+        from .salvage import salvage  # the rest of the brief is checked all the same
+
+        brief = salvage(data)
     inputs = [path.resolve(), *series_paths]
     word_template = html_template = logo = None
     if brief is not None:
@@ -98,21 +115,20 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
                                   loaded, diagnostics, "file", inputs)
         html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,
                                   loaded, diagnostics, "folder", inputs)
-    if job is None:
+    if job is None or brief is None:
         diagnostics.raise_if_errors()
-        raise BriefInvalid(diagnostics)  # pragma: no cover - validate reports the layout
+        raise BriefInvalid(diagnostics)  # pragma: no cover - validate reports why
     if not diagnostics.errors:
         import_engines(preload)
     # Read even when something else is wrong: the prose's own mistakes belong in this report.
     prose = read_prose(job, source=source, roots=roots, diagnostics=diagnostics)
-    diagnostics.raise_if_errors()
     document = make_document(brief, loaded, layout, prose, placed, slug_of(path), diagnostics,
                              logo)
     if brief.bibliography_title:
         document.labels["bibliography"] = brief.bibliography_title
-    diagnostics.raise_if_errors()
 
-    diagnostics.extend(unused_warnings(sources, prose.cited))
+    if not diagnostics.errors:
+        diagnostics.extend(unused_warnings(sources, prose.cited))
     for key in unused_keys(data, layout):
         document.unshown[format_key_path(key)] = data[key[0]]  # into the outputs' metadata
         diagnostics.warning(source.location(key, at_key=True),
@@ -123,6 +139,45 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
         inputs.append(style)
     return Prepared(path, document, layout, roots, diagnostics, word_template, html_template,
                     inputs)
+
+
+def check_brief(path: Path, formats: Optional[Sequence[str]] = None, *,
+                allow_network: bool = False) -> Prepared:
+    """Everything `build_brief` does except writing: the brief is examined, then each format
+    is rendered in memory and thrown away, so a mistake only a writer can see (a house Word
+    template's, an HTML template's, an image an engine refuses) is found too. Every error of
+    every stage is in the returned diagnostics; nothing is raised for a wrong brief."""
+    try:
+        prepared = examine(path, preload=(), allow_network=allow_network)
+    except BriefInvalid as exc:
+        return Prepared(Path(path), None, None, None, exc.diagnostics)
+    wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
+    if prepared.diagnostics.errors:
+        # As `build` does for a wrong brief: the quick writers look for their mistakes too;
+        # the PDF's layout (seconds) waits until the brief is otherwise right.
+        wanted = [f for f in wanted if f != "pdf"]
+    dry_run(prepared, wanted)
+    return prepared
+
+
+def dry_run(prepared: Prepared, formats: Sequence[str]) -> None:
+    """Render `formats` in memory and throw the bytes away, adding what the writers refuse to
+    `prepared.diagnostics` (each mistake once) and engines that cannot load to `missing`."""
+    from .engines import usable
+    from .render import render
+
+    clean = not prepared.diagnostics.errors
+    for fmt in usable(formats, prepared.missing):
+        try:
+            render(prepared, fmt)
+        except BriefInvalid as exc:
+            known = {str(d) for d in prepared.diagnostics}
+            prepared.diagnostics.extend(d for d in exc.diagnostics if str(d) not in known)
+        except Exception:
+            # On a document already known to be wrong a writer may trip over the stand-ins
+            # (that is not news to the author); on a clean one it is briefkit's bug.
+            if clean:
+                raise
 
 
 def _bibliography_paths(data: dict) -> list[str]:
@@ -136,10 +191,15 @@ def _bibliography_paths(data: dict) -> list[str]:
 
 
 def import_engines(formats: Sequence[str]) -> None:
+    """Import the writers of `formats` ahead of time; one whose engine cannot load is left for
+    `render` to report (as `EngineMissing`, for that format only)."""
     import importlib
 
     for fmt in formats:
-        importlib.import_module(f"briefkit.render.{fmt}")
+        try:
+            importlib.import_module(f"briefkit.render.{fmt}")
+        except (OSError, ImportError):
+            continue
 
 
 def _confined(value, key, roots: Roots, loaded, diagnostics: Diagnostics, kind: str,
@@ -149,7 +209,7 @@ def _confined(value, key, roots: Roots, loaded, diagnostics: Diagnostics, kind: 
     try:
         resolved = roots.resolve(value, kind=kind)
     except PathRefused as exc:
-        diagnostics.error(loaded.source.location(key), f"{key[-1].replace('_', ' ')} {exc}", key=key)
+        diagnostics.error(loaded.source.location(key), f"the {key[-1].replace('_', ' ')} cannot be used: {exc}", key=key)
         return None
     inputs.append(resolved)
     return resolved
@@ -160,6 +220,7 @@ class BuildResult:
     path: Path
     outputs: list[Path]
     warnings: Diagnostics
+    missing: list[EngineMissing] = field(default_factory=list)
 
 
 def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = None, *,
@@ -178,15 +239,20 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
     outputs = []
     for fmt in wanted:
         target = Path(out_dir) / f"{prepared.document.output_name}.{fmt}"
-        write_atomic(target, rendered[fmt])
-        outputs.append(target)
-    return BuildResult(path, outputs, prepared.diagnostics)
+        if fmt in rendered:
+            write_atomic(target, rendered[fmt])
+            outputs.append(target)
+    return BuildResult(path, outputs, prepared.diagnostics, prepared.missing)
 
 
 def render_formats(prepared: Prepared, formats: Sequence[str], *, parallel: bool = True
                    ) -> dict[str, bytes]:
+    """The bytes of each of `formats`; a format whose engine cannot load on this machine is
+    left out and recorded in `prepared.missing`."""
+    from .engines import usable
     from .render import render
 
+    formats = usable(formats, prepared.missing)
     others = [f for f in formats if f != "pdf"]
     if not (parallel and "pdf" in formats and others and hasattr(os, "fork")):
         return {fmt: render(prepared, fmt) for fmt in formats}

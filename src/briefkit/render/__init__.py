@@ -1,7 +1,8 @@
 """Render: a `Prepared` document in, the bytes of one output format out.
 
 The writers are peers over the same model: `docx` (python-docx, real Word notes), `html`
-(Jinja templates) and `pdf` (the print HTML through WeasyPrint).
+(Jinja templates) and `pdf` (the print HTML through WeasyPrint). A writer whose engine cannot
+load on this machine raises `engines.EngineMissing` (the other formats are unaffected).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ def render(prepared, fmt: str) -> bytes:
 
         return render_html(prepared, "screen").encode("utf-8")
     if fmt == "pdf":
+        from ..engines import load_weasyprint
+
+        load_weasyprint()
         from .pdf import render_pdf
 
         return render_pdf(prepared)
