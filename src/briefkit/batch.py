@@ -178,7 +178,7 @@ def _warm(formats) -> None:
 def build_one(job: Job, formats, force: bool, previous: Optional[Record], parallel: bool = False,
               allow_network: bool = False) -> Outcome:
     """Build one brief; never raises for a bad brief (the outcome says what went wrong)."""
-    from .pipeline import dry_run, examine, render_formats
+    from .pipeline import dry_run, examine, render_formats, templates_to_try
     from .write import write_atomic
 
     hasher = Hasher()
@@ -186,9 +186,8 @@ def build_one(job: Job, formats, force: bool, previous: Optional[Record], parall
         prepared = examine(job.brief, preload=formats or FORMATS, allow_network=allow_network)
         wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
         if prepared.diagnostics.errors:
-            # Every mistake in one run, as `check` finds them: the writers that are quick to
-            # run in memory look for theirs too (the PDF's layout is not worth it here).
-            dry_run(prepared, [f for f in wanted if f != "pdf"])
+            # Every mistake in one run, as `check` finds them (house templates' too).
+            dry_run(prepared, templates_to_try(prepared, wanted))
             prepared.diagnostics.raise_if_errors()
         rendered = render_formats(prepared, wanted, parallel=parallel)
     except BriefInvalid as exc:

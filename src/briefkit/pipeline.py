@@ -153,11 +153,17 @@ def check_brief(path: Path, formats: Optional[Sequence[str]] = None, *,
         return Prepared(Path(path), None, None, None, exc.diagnostics)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
     if prepared.diagnostics.errors:
-        # As `build` does for a wrong brief: the quick writers look for their mistakes too;
-        # the PDF's layout (seconds) waits until the brief is otherwise right.
-        wanted = [f for f in wanted if f != "pdf"]
+        wanted = templates_to_try(prepared, wanted)
     dry_run(prepared, wanted)
     return prepared
+
+
+def templates_to_try(prepared: Prepared, formats: Sequence[str]) -> list[str]:
+    """For a brief already known to be wrong, the writers worth running in memory to find
+    more: those given a house template (the only brief-side input a writer alone reads). The
+    PDF's layout (seconds) waits until the brief is otherwise right."""
+    given = {"docx": prepared.word_template, "html": prepared.html_template}
+    return [f for f in formats if given.get(f) is not None]
 
 
 def dry_run(prepared: Prepared, formats: Sequence[str]) -> None:
