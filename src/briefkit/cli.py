@@ -97,7 +97,11 @@ def _build_options(function):
               help="Build only the K-th of N stable slices of the briefs (for CI job matrices); "
                    "the index is made by a later run without --shard.")
 @click.option("--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page.")
-def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined) -> None:
+@click.option("--redline-against", "redline_revision", metavar="REV", default=None,
+              help="Also write <name>.redline.docx beside each brief changed since git revision "
+                   "REV: its changes as Word tracked changes (see `briefkit redline`).")
+def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined,
+          redline_revision) -> None:
     """Build briefs (YAML files, or folders of them) into DOCX, HTML and PDF.
 
     \b
@@ -110,7 +114,12 @@ def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined) 
     OUT/index.html listing the series.
     """
     summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined, allow_network)
-    sys.exit(_exit_code(summary))
+    unredlined = 0
+    if redline_revision:
+        from .cli_word import redline_series
+
+        unredlined = redline_series(summary, redline_revision, allow_network)
+    sys.exit(_exit_code(summary) or (1 if unredlined else 0))
 
 
 def _exit_code(summary) -> int:
@@ -378,9 +387,10 @@ def export_template(layout_name: str, target: Path) -> None:
     click.echo(f"wrote {len(written)} files to {target}", err=True)
 
 
-from .cli_word import import_command  # noqa: E402 - the Word round trip's commands
+from .cli_word import import_command, redline  # noqa: E402 - the Word round trip's commands
 
 cli.add_command(import_command)
+cli.add_command(redline)
 
 
 def main() -> None:

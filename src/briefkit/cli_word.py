@@ -77,3 +77,84 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     pictures = len(written) - 1
     click.echo(f"wrote {target}" + (f" and {pictures} picture(s) in its assets/" if pictures else "")
                + f" ({imported.notes} notes); check it with `briefkit check {target}`", err=True)
+
+
+@click.command()
+@click.argument("briefs", nargs=-1, required=True, metavar="[OLD] NEW",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--against", "revision", metavar="REV", default=None,
+              help="Compare NEW with itself at this git revision (HEAD, HEAD~1, a tag…) "
+                   "instead of with an OLD file.")
+@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The DOCX to write (default: build/<NEW's name>.redline.docx).")
+@click.option("--allow-network", is_flag=True,
+              help="Let the briefs fetch http(s) images (refused by default).")
+def redline(briefs, revision, target, allow_network) -> None:
+    """Show an editor what changed: a DOCX of NEW with every change from OLD tracked.
+
+    \b
+    Examples:
+      briefkit redline briefs/energy-v1.yaml briefs/energy.yaml -o energy-changes.docx
+      briefkit redline --against HEAD~1 briefs/energy.yaml     since the last commit
+      briefkit build briefs/ --redline-against v1.0            every changed brief of a series
+    \b
+    The DOCX is laid out like NEW's normal build. Removed words are Word tracked deletions,
+    added words tracked insertions (author "briefkit", dated with NEW's date), in the text and
+    in the notes; renumbered notes and unchanged text are not marked. Open it in Word and
+    review with Accept/Reject (Review > Track Changes).
+    """
+    from .diagnostics import BriefInvalid
+    from .redline import RevisionUnavailable, redline_against, redline_briefs
+    from .write import write_atomic
+
+    if len(briefs) != (1 if revision is not None else 2):
+        raise click.UsageError("give two briefs, OLD and NEW, or one brief with --against REV")
+    old, new = (None, briefs[0]) if revision is not None else briefs
+    try:
+        if revision is not None:
+            result = redline_against(new, revision, allow_network=allow_network)
+        else:
+            result = redline_briefs(old, new, allow_network=allow_network)
+    except RevisionUnavailable as exc:
+        _refused(new, str(exc), "redline")
+        return
+    except BriefInvalid as exc:
+        for diagnostic in exc.diagnostics.errors:
+            click.echo(str(diagnostic), err=True)
+        sys.exit(1)
+    from .pipeline import slug_of
+
+    target = target or Path("build") / f"{slug_of(new)}.redline.docx"
+    try:
+        write_atomic(target, result.docx)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {target}: {exc.strerror or exc}")
+    what = (f"{result.changes} tracked change mark(s)" if result.changes
+            else "no changes: the two versions read the same")
+    click.echo(f"wrote {target}: {what}", err=True)
+
+
+def redline_series(summary, revision: str, allow_network: bool) -> int:
+    """After a build: `<name>.redline.docx` beside each built brief that changed since
+    `revision`. Returns how many briefs could not be compared (their mistakes are printed)."""
+    from .diagnostics import BriefInvalid
+    from .redline import redline_changed
+
+    failed = 0
+    for outcome in summary.outcomes:
+        if outcome.status == "failed" or not outcome.outputs:
+            continue
+        docx = next((p for p in outcome.outputs if p.suffix == ".docx"),
+                    outcome.outputs[0].with_suffix(".docx"))
+        try:
+            written = redline_changed(outcome.job.brief, revision, docx,
+                                      allow_network=allow_network)
+        except BriefInvalid as exc:
+            failed += 1
+            click.echo(f"✗ {outcome.job.brief_display}: no redline against {revision}:", err=True)
+            for diagnostic in exc.diagnostics.errors:
+                click.echo(str(diagnostic), err=True)
+            continue
+        if written is not None:
+            click.echo(f"redline: {written} (changes since {revision})", err=True)
+    return failed
