@@ -343,7 +343,7 @@ def test_dotx_template_and_template_errors(write_brief, tmp_path, logo):
     assert "fake.docx: error: not a Word document" in str(caught.value)
 
 
-def test_template_lacking_a_needed_style_is_an_error(write_brief, tmp_path):
+def test_template_lacking_a_builtin_style_gets_words_definition(write_brief, tmp_path):
     document = docx.Document()
     styles = document.styles.element
     for style in list(styles):
@@ -354,9 +354,10 @@ def test_template_lacking_a_needed_style_is_an_error(write_brief, tmp_path):
     document.save(str(tmp_path / "plain.docx"))
     path = write_brief("title: T\noutput: {word_template: plain.docx, formats: [docx]}\n"
                        "sections:\n  - title: S\n    body: x\n", COMMON)
-    with pytest.raises(BriefInvalid) as caught:
-        build_brief(path, tmp_path / "out")
-    assert "plain.docx: error: the Word template lacks the style 'Heading 1'" in str(caught.value)
+    # As Pandoc does: Word's built-in style is supplied, not refused (one rebuild per style).
+    out = build_brief(path, tmp_path / "out").outputs[0]
+    headings = [p for p in docx.Document(str(out)).paragraphs if p.text == "S"]
+    assert headings[0].style.name == "Heading 1" and headings[0].style.font.bold is not False
 
 
 def test_chinese_and_russian_print_with_real_glyphs(write_brief, tmp_path):

@@ -20,7 +20,7 @@ from .. import __version__
 from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
-from . import word_template, wordml
+from . import word_builtins, word_template, wordml
 from .docx_writer import DocxWriter
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
@@ -39,8 +39,12 @@ def render_docx(prepared) -> bytes:
     else:
         document = word_template.open_template(template)
         anchor, has_cover = word_template.fill(document, doc, template)
+        # Word's built-in styles the house template lacks, with Word's own definitions (as
+        # Pandoc does), before briefkit's: a house template is Word's world.
+        word_builtins.supply_builtin_styles(document)
     for name, spec in specs["ensure"].items():
         wordml.apply_style_spec(document, name, spec, create=True)
+    word_builtins.supply_builtin_styles(document)  # what the default template lacks (Hyperlink)
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
 
     if template is None:
@@ -63,6 +67,7 @@ def render_docx(prepared) -> bytes:
                  f"'{name}' to a paragraph of the template, delete that paragraph and save "
                  "(briefkit adds only its own styles, never Word's built-in ones)")) from None
     word_template.place_body(document, anchor, before)
+    wordml.drop_orphan_notes(document)
     wordml.number_drawings(document)
     _properties(document, doc)
     out = io.BytesIO()

@@ -137,6 +137,28 @@ class NotesPart:
             note.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>'))
 
 
+def drop_orphan_notes(document) -> None:
+    """Remove the notes no text calls any more (a house template's sample notes, its sample
+    text replaced by the brief's), and the relationships only they used."""
+    package = document.part.package
+    stories = [part for part in package.iter_parts()
+               if isinstance(part, XmlPart) and not isinstance(part, NotesStoryPart)]
+    for spec in _NOTES.values():
+        notes = [part for part in package.iter_parts()
+                 if isinstance(part, NotesStoryPart) and part.content_type == spec["ct"]]
+        if not notes:
+            continue
+        called = {ref.get(qn("w:id")) for part in stories for ref in part.element.iter(qn(spec["ref"]))}
+        for part in notes:
+            for note in part.element.findall(qn(spec["note"])):
+                if note.get(qn("w:type")) in (None, "normal") and note.get(qn("w:id")) not in called:
+                    part.element.remove(note)
+            used = {value for element in part.element.iter() for key, value in element.attrib.items()
+                    if key.startswith("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}")}
+            for rid in [rid for rid in part.rels if rid not in used]:
+                del part.rels[rid]
+
+
 def number_drawings(document) -> None:
     """Give every drawing of the document its own id (Word requires ids unique across the
     package; each story part — body, notes, headers — numbers its own from its own maximum)."""
@@ -391,7 +413,7 @@ def _attr(value: str) -> str:
             .replace(">", "&gt;"))
 
 
-__all__ = ["NotesPart", "NotesStoryPart", "number_drawings", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
+__all__ = ["NotesPart", "NotesStoryPart", "number_drawings", "drop_orphan_notes", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
            "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
            "update_fields_on_open", "set_custom_properties",
            "style_id"]
