@@ -62,10 +62,10 @@ def render_docx(prepared) -> bytes:
             raise
         name = re.sub(r"^no style with name ", "", str(exc.args[0] if exc.args else exc)).strip("'\"")
         raise BriefInvalid(Diagnostic(
-            Location(template), f"the Word template lacks the style '{name}' that this brief needs",
-            hint="Word keeps a built-in style in a template only once it is used: apply "
-                 f"'{name}' to a paragraph of the template, delete that paragraph and save "
-                 "(briefkit adds only its own styles, never Word's built-in ones)")) from None
+            Location(template), f"the Word template lacks the style '{name}' that this brief "
+            "needs, and it is neither one of Word's built-in styles nor one of the layout's",
+            hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
+                 "and save it")) from None
     word_template.place_body(document, anchor, before)
     wordml.drop_orphan_notes(document)
     wordml.number_drawings(document)
