@@ -1,7 +1,12 @@
-"""Shared fixtures: example briefs built once per test session, and a brief writer."""
+"""Shared fixtures: example briefs built once per test session, a brief writer, and the
+`needs` marker: `@pytest.mark.needs("soffice", "pdftoppm")` on a test that uses system tools.
+A missing tool skips the test with the reason on a developer's machine, and FAILS it in CI
+(`CI=true`), so a CI run never passes by skipping; `scripts/install-test-deps` installs them all.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -14,8 +19,38 @@ ROOT = Path(__file__).resolve().parents[1]
 BRIEFS = ROOT / "briefs"
 
 
+A11Y = Path(__file__).parent / "a11y"
+
+# What each tool a test may need is, and how to tell it is there.
+TOOLS = {
+    "soffice": ("LibreOffice (soffice)", lambda: soffice() is not None),
+    "pdftoppm": ("poppler's pdftoppm", lambda: shutil.which("pdftoppm") is not None),
+    "pdftotext": ("poppler's pdftotext", lambda: shutil.which("pdftotext") is not None),
+    "pdffonts": ("poppler's pdffonts", lambda: shutil.which("pdffonts") is not None),
+    "axe": ("node, Debian's chromium and axe-core (npm install in tests/a11y)",
+            lambda: bool(shutil.which("node") and Path("/usr/bin/chromium").exists()
+                         and (A11Y / "node_modules" / "axe-core").is_dir())),
+}
+
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", "needs_soffice: skipped when LibreOffice is not installed")
+    config.addinivalue_line("markers", "needs(*tools): the system tools the test uses ("
+                            + ", ".join(TOOLS) + "); skipped without them, failed in CI")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def pytest_runtest_setup(item):
+    for marker in item.iter_markers("needs"):
+        missing = [TOOLS[name][0] for name in marker.args if not TOOLS[name][1]()]
+        if missing:
+            reason = (f"needs {', '.join(missing)}: run scripts/install-test-deps "
+                      "(or see `briefkit doctor --tests`)")
+            if in_ci():
+                pytest.fail(f"CI=true and this test {reason}", pytrace=False)
+            pytest.skip(reason)
 
 
 @pytest.fixture

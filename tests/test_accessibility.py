@@ -8,7 +8,6 @@ package registries this project may use)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -22,10 +21,7 @@ A11Y = Path(__file__).parent / "a11y"
 EXAMPLES = example_briefs()
 IDS = [p.parent.name if p.name == "brief.yaml" else p.stem for p in EXAMPLES]
 
-needs_browser = pytest.mark.skipif(
-    not (shutil.which("node") and Path("/usr/bin/chromium").exists()
-         and (A11Y / "node_modules" / "axe-core").is_dir()),
-    reason="needs node, Debian's chromium and `npm install` in tests/a11y (.ci/run does both)")
+needs_browser = pytest.mark.needs("axe")
 
 
 def axe(html: Path, width: int) -> dict:

@@ -35,6 +35,7 @@ def _style(document, name):
     return document.styles[name]
 
 
+@pytest.mark.needs('pdftotext')
 def test_a_house_changes_the_design_in_one_place_and_both_media_follow(tmp_path):
     house = tmp_path / "templates" / "house"
     house.mkdir(parents=True)

@@ -304,7 +304,7 @@ def test_house_word_template_keeps_cover_styles_and_header(write_brief, tmp_path
     assert document.styles["Front Box Text"].type == WD_STYLE_TYPE.PARAGRAPH
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.needs("soffice")
 def test_house_template_output_converts_in_libreoffice(write_brief, tmp_path, logo):
     make_house_template(tmp_path / "house.docx", logo)
     path = write_brief("title: House brief\noutput: {word_template: house.docx, formats: [docx]}\n"
@@ -360,6 +360,7 @@ def test_template_lacking_a_builtin_style_gets_words_definition(write_brief, tmp
     assert headings[0].style.name == "Heading 1" and headings[0].style.font.bold is not False
 
 
+@pytest.mark.needs('pdffonts')
 def test_chinese_and_russian_print_with_real_glyphs(write_brief, tmp_path):
     out = build(write_brief, tmp_path, """
         title: Discourse power (话语权)
@@ -433,7 +434,7 @@ def test_exported_layout_works_as_a_project_layout(tmp_path, write_brief):
         os.chdir(cwd)
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler's pdftoppm")
+@pytest.mark.needs("pdftoppm")
 def test_exported_layout_looks_like_the_layout_it_was_copied_from(tmp_path, write_brief):
     """The flattened copy works on its own: the same brief gives the same pages and the same
     Word styles with the copy as with briefkit's own layout."""
@@ -572,6 +573,7 @@ def test_every_layout_shows_the_logo_on_the_title_page_and_in_the_html_header(
     assert len(with_picture) == 1 and with_picture[0] < title
 
 
+@pytest.mark.needs('pdffonts')
 def test_house_html_templates_override_a_part_extend_the_page_and_add_css(write_brief, tmp_path):
     house = tmp_path / "house"
     (house / "parts").mkdir(parents=True)
@@ -713,8 +715,7 @@ def test_draft_watermark_goes_into_the_house_header(write_brief, tmp_path, logo)
     assert 'string="REVIEW"' in header._element.xml
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
-                    reason="needs LibreOffice and poppler")
+@pytest.mark.needs("soffice", "pdftoppm")
 def test_docx_draft_watermark_is_drawn_by_libreoffice(write_brief, tmp_path):
     from PIL import Image
 

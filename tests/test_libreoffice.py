@@ -7,7 +7,7 @@ import pytest
 from conftest import example_briefs, soffice
 from readers import docx_headings, docx_notes, libreoffice_pdf, pdf_text, squash
 
-pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+pytestmark = pytest.mark.needs("soffice")
 
 
 def convert(docx_path, out_dir):

@@ -13,7 +13,7 @@ from briefkit.pipeline import build_brief
 
 EXAMPLES = example_briefs()
 NAMES = [p.parent.name if p.name == "brief.yaml" else p.stem for p in EXAMPLES]
-pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler's pdftoppm")
+pytestmark = pytest.mark.needs("pdftoppm")
 
 
 @pytest.mark.parametrize("brief,name", list(zip(EXAMPLES, NAMES)), ids=NAMES)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 
 import docx
@@ -158,8 +157,7 @@ def test_a_note_in_a_body_table_cell_and_blocks_in_cells(write_brief, tmp_path):
     assert all(p.style.name == "List Bullet" for p in table.rows[1].cells[1].paragraphs)
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                    reason="LibreOffice (soffice) is not installed")
+@pytest.mark.needs("soffice")
 def test_libreoffice_reads_every_block_of_the_notes(write_brief, tmp_path):
     path = write_brief(BLOCKS_BRIEF.format(placement="footnotes"))
     (tmp_path / "image.png").write_bytes(PNG)

@@ -308,6 +308,13 @@ def doctor(for_tests: bool) -> None:
     sys.exit(ENGINE_MISSING_EXIT if missing else 0)
 
 
+def _project(path=None) -> Path:
+    """The project every command works in: found from PATH, else the current folder, upward."""
+    from .paths import find_project_root
+
+    return find_project_root(path)
+
+
 def _checkout():
     """The briefkit source checkout this command runs from, if it is one (for the tests' tools)."""
     here = Path(__file__).resolve().parents[2]
@@ -315,21 +322,38 @@ def _checkout():
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of the brief format (for editors' autocompletion and checks)."""
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--markdown", is_flag=True,
+              help="Print the table of every key (as in docs/brief-format.md) instead.")
+def schema(path, markdown: bool) -> None:
+    """Print the JSON Schema of the brief format (for editors' autocompletion and checks).
+
+    The format is documented key by key in docs/brief-format.md of briefkit's repository
+    (--markdown prints its table of every key). Layout names come from the project of PATH
+    (default: the current folder).
+    """
     from . import layouts
     from .schema import json_schema
 
-    click.echo(json.dumps(json_schema(sorted(layouts.available(Path.cwd()))), indent=2))
+    document = json_schema(sorted(layouts.available(_project(path))))
+    if markdown:
+        from .format_doc import key_table
+
+        click.echo(key_table(document), nl=False)
+    else:
+        click.echo(json.dumps(document, indent=2))
 
 
 @cli.command(name="layouts")
-def list_layouts() -> None:
-    """List the layouts a brief can name with `layout:`."""
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def list_layouts(path) -> None:
+    """List the layouts a brief can name with `layout:` (briefkit's own, and those in the
+    templates/ folder of the project of PATH, default: the current folder)."""
     from . import layouts
 
-    for name, folder in layouts.available(Path.cwd()).items():
-        click.echo(f"{name:12} {layouts.load_layout(name, Path.cwd()).description}")
+    project = _project(path)
+    for name in layouts.available(project):
+        click.echo(f"{name:12} {layouts.load_layout(name, project).description}")
 
 
 @cli.command()
@@ -338,7 +362,11 @@ def list_layouts() -> None:
               help="The layout the brief uses (see `briefkit layouts`).")
 @click.option("--title", default=None, help="The title (default: from the slug).")
 def new(slug: str, layout_name: str, title) -> None:
-    """Write a starter brief briefs/SLUG.yaml that builds as it is."""
+    """Write a starter brief, briefs/SLUG.yaml in this project, that builds as it is.
+
+    The project is found from the current folder upward (run it anywhere inside one: from
+    briefs/ it still writes briefs/SLUG.yaml, not briefs/briefs/SLUG.yaml).
+    """
     import datetime as dt
     import re
 
@@ -347,18 +375,30 @@ def new(slug: str, layout_name: str, title) -> None:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
         raise click.BadParameter("use lower-case letters, digits and '-', e.g. energy-security",
                                  param_hint="SLUG")
-    available = layouts.available(Path.cwd())
+    project = _project()
+    available = layouts.available(project)
     if layout_name not in available:
         raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
                                  + ", ".join(sorted(available)), param_hint="--layout")
-    target = Path("briefs") / f"{slug}.yaml"
+    target = project / "briefs" / f"{slug}.yaml"
+    shown = _shown(target)
     if target.exists():
-        raise click.UsageError(f"{target} exists already; choose another slug")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(layouts.starter_brief(layout_name, title or slug.replace("-", " ").capitalize(),
-                                            dt.date.today(), Path.cwd()), encoding="utf-8")
-    click.echo(f"wrote {target}: check it with `briefkit check {target}`, "
-               f"build it with `briefkit build {target}`", err=True)
+        raise click.UsageError(f"{shown} exists already; choose another slug")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(layouts.starter_brief(layout_name,
+                                                title or slug.replace("-", " ").capitalize(),
+                                                dt.date.today(), project), encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {shown}: {exc.strerror or exc}")
+    click.echo(f"wrote {shown}: check it with `briefkit check {shown}`, "
+               f"build it with `briefkit build {shown}`", err=True)
+
+
+def _shown(path: Path) -> Path:
+    from .load import display_path
+
+    return display_path(path)
 
 
 @cli.group()
@@ -375,15 +415,21 @@ def export_template(layout_name: str, target: Path) -> None:
     \b
     Put TARGET under your project's templates/ (e.g. templates/house) and write
     `layout: house` in a brief; edit html/, css/, word/styles.yaml and layout.yaml freely.
+    LAYOUT may be briefkit's or one of the project's (found from the current folder upward).
     """
     from . import layouts
 
-    if layout_name not in layouts.available(Path.cwd()):
-        raise click.BadParameter(f"no layout '{layout_name}'", param_hint="LAYOUT")
+    project = _project()
+    available = layouts.available(project)
+    if layout_name not in available:
+        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
+                                 + ", ".join(sorted(available)), param_hint="LAYOUT")
     try:
-        written = layouts.export(layout_name, target, Path.cwd())
+        written = layouts.export(layout_name, target, project)
     except layouts.LayoutError as exc:
         raise click.UsageError(str(exc))
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {target}: {exc.strerror or exc}")
     click.echo(f"wrote {len(written)} files to {target}", err=True)
 
 

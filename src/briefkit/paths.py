@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -71,14 +72,20 @@ class Roots:
         raise PathRefused(f"no {kind} '{text}' in {self.brief_dir} or the project's assets/")
 
 
-def find_project_root(brief_path: Path) -> Path:
-    """The nearest folder above the brief that holds `briefs/`, `.git` or `pyproject.toml`;
-    otherwise the brief's own folder."""
-    start = Path(brief_path).resolve().parent
+PROJECT_MARKERS = ("briefs", "templates", ".git", "pyproject.toml")
+
+
+def find_project_root(path: Optional[Path] = None) -> Path:
+    """The project a path belongs to, found the same way by every command: from `path` (a
+    brief, or a folder) or else the current folder, upward, the nearest folder that holds
+    `briefs/`, `templates/` (its own layouts), `.git` or `pyproject.toml`; a folder named
+    `briefs` belongs to its parent. Without any, the starting folder itself."""
+    given = Path.cwd() if path is None else Path(path)
+    start = given.resolve() if given.is_dir() else given.resolve().parent
     for folder in (start, *start.parents):
         if folder.name == "briefs":
             return folder.parent
-        if any((folder / marker).exists() for marker in (".git", "pyproject.toml", "briefs")):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
             return folder
     return start
 
