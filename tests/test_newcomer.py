@@ -198,3 +198,102 @@ def test_without_pango_docx_and_html_are_built_and_the_exit_code_says_so(tmp_pat
     # once Pango is there, the next build makes the PDF
     result = run("build", brief, "-o", out)
     assert result.exit_code == 0 and (out / "note.pdf").exists(), result.stderr
+
+
+# ---- glyphs no font has -----------------------------------------------------------------------
+
+def test_characters_no_installed_font_has_are_named_in_a_warning(tmp_path):
+    from briefkit.glyphs import installed_coverage
+
+    if installed_coverage() is None:
+        pytest.skip("fontconfig (fc-list) is not installed")
+    brief = tmp_path / "runes.yaml"
+    # Runic: in no font Debian installs with briefkit's dependencies (nor on this machine).
+    brief.write_text(GOOD.replace("body: Text.", "body: Runes ᚠᚡ."))
+    result = run("check", brief)
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert re.search(r"runes\.yaml:5:\d+: warning: no installed font has ᚠ \(U\+16A0\), ᚡ \(U\+16A1\)",
+                     warning), warning
+    assert "fonts-noto-cjk" in warning
+    quiet = run("check", brief, "-f", "docx", "-f", "html")  # only the PDF draws glyphs
+    assert ": warning: " not in quiet.stderr
+
+
+def test_chinese_without_a_cjk_font_is_named_and_located(tmp_path):
+    from briefkit.glyphs import missing_glyph_warning
+    from briefkit.pipeline import prepare
+
+    brief = tmp_path / "zh.yaml"
+    brief.write_text(GOOD.replace("body: Text.", "body: Discourse power (话语权).\n      Ibid."))
+    document = prepare(brief).document
+    latin_only = ([0x20, 0xa0], [0x7e, 0x24f])
+    warning = missing_glyph_warning(document, brief, coverage=latin_only)
+    assert warning.severity == "warning" and warning.location.line == 5
+    assert "话 (U+8BDD), 语 (U+8BED), 权 (U+6743)" in warning.message
+    assert missing_glyph_warning(document, brief, coverage=([0x20], [0xffff])) is None
+
+
+# ---- one project rule, usage mistakes, progress -----------------------------------------------
+
+def test_every_command_finds_the_project_from_inside_briefs(tmp_path, monkeypatch):
+    (tmp_path / "briefs").mkdir()
+    house = tmp_path / "templates" / "house"
+    house.mkdir(parents=True)
+    (house / "layout.yaml").write_text("extends: commentary\ndescription: Our house\n")
+    monkeypatch.chdir(tmp_path / "briefs")
+    result = run("new", "energy", "--layout", "house", "--title", "Energy")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "briefs" / "energy.yaml").exists()
+    assert not (tmp_path / "briefs" / "briefs").exists()
+    assert "house" in run("layouts").output
+    assert '"house"' in run("schema").output
+    assert run("template", "export", "house", tmp_path / "copy").exit_code == 0
+    assert run("check", "energy.yaml").exit_code == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["new", "Bad Slug"], ["new", "x", "--layout", "nope"], ["template", "export", "nope", "out"],
+    ["new", "--titel", "x", "y"], ["build"], ["check", "no-such-file.yaml"]])
+def test_usage_mistakes_exit_2(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+
+
+def test_new_refuses_to_overwrite_with_exit_2(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("new", "x").exit_code == 0
+    again = CliRunner().invoke(cli, ["new", "x"])
+    assert again.exit_code == 2 and "exists already" in again.output
+
+
+def test_a_single_brief_on_a_terminal_shows_its_stages(tmp_path):
+    import os
+
+    brief = tmp_path / "one.yaml"
+    brief.write_text(GOOD)
+    primary, secondary = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "briefkit.cli", "build", str(brief), "-o",
+                               str(tmp_path / "out"), "-f", "docx"], stderr=secondary,
+                              stdout=subprocess.DEVNULL, timeout=300)
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    text = shown.decode()
+    assert done.returncode == 0, text
+    for stage in ("reading the brief", "reading the prose, citations and notes", "writing Word"):
+        assert stage in text, text
+    # not a terminal: one line, no stages
+    plain = run("build", brief, "-o", tmp_path / "out", "-f", "docx", "--force")
+    assert plain.stderr.count("\n") == 1 and "reading" not in plain.stderr, plain.stderr

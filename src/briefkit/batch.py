@@ -25,6 +25,7 @@ from .discover import discover
 from .series import series_files
 
 FORMATS = ("docx", "html", "pdf")
+_NAMES = {"docx": "Word", "html": "the web page", "pdf": "the PDF"}
 SAVE_EVERY = 2.0  # seconds between saves of the build cache during a run
 
 
@@ -94,7 +95,10 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
               shard_spec: Optional[tuple[int, int]] = None, index: Optional[bool] = None,
               allow_network: bool = False,
               on_start: Callable[[int], None] = lambda total: None,
-              on_outcome: Callable[[Outcome], None] = lambda outcome: None) -> Summary:
+              on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+              on_stage: Optional[Callable[[str], None]] = None) -> Summary:
+    """Build what is stale under `paths`; `on_stage` hears the stages of a brief built in this
+    process (a single brief: the CLI shows them on a terminal)."""
     out_dir = Path(out_dir)
     every_job = plan(paths, out_dir)
     todo = shard(every_job, *shard_spec) if shard_spec else every_job
@@ -118,7 +122,7 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
 
     workers = max(1, jobs or os.cpu_count() or 1)
     saved_at, unsaved = time.monotonic(), False
-    for outcome in _run(stale, formats, force, cache, workers, allow_network):
+    for outcome in _run(stale, formats, force, cache, workers, allow_network, on_stage):
         if outcome.record is not None:
             cache.records[outcome.job.key] = outcome.record
             unsaved = True
@@ -142,7 +146,7 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
 
 
 def _run(stale: list[Job], formats, force: bool, cache: Cache, workers: int,
-         allow_network: bool = False):
+         allow_network: bool = False, on_stage=None):
     if not stale:
         return
     tasks = [(job, formats, force, cache.records.get(job.key), False, allow_network)
@@ -150,7 +154,8 @@ def _run(stale: list[Job], formats, force: bool, cache: Cache, workers: int,
     if workers == 1 or len(stale) == 1:
         # In this process `prepare` imports the engines itself, while Pandoc runs.
         for job, formats_, force_, previous, _, network in tasks:
-            yield build_one(job, formats_, force_, previous, workers > 1, network)
+            yield build_one(job, formats_, force_, previous, workers > 1, network,
+                            on_stage=on_stage)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(stale)), mp_context=context,
@@ -176,20 +181,27 @@ def _warm(formats) -> None:
 
 
 def build_one(job: Job, formats, force: bool, previous: Optional[Record], parallel: bool = False,
-              allow_network: bool = False) -> Outcome:
+              allow_network: bool = False, on_stage=None) -> Outcome:
     """Build one brief; never raises for a bad brief (the outcome says what went wrong)."""
-    from .pipeline import dry_run, examine, render_formats, templates_to_try
+    from .pipeline import (dry_run, examine, render_formats, templates_to_try,
+                           warn_missing_glyphs)
     from .write import write_atomic
 
     hasher = Hasher()
     try:
-        prepared = examine(job.brief, preload=formats or FORMATS, allow_network=allow_network)
+        stage = on_stage or (lambda text: None)
+        prepared = examine(job.brief, preload=formats or FORMATS, allow_network=allow_network,
+                           on_stage=stage)
         wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
         if prepared.diagnostics.errors:
             # Every mistake in one run, as `check` finds them (house templates' too).
             dry_run(prepared, templates_to_try(prepared, wanted))
             prepared.diagnostics.raise_if_errors()
+        names = [_NAMES[f] for f in wanted]
+        stage("writing " + " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1
+                                        else names))
         rendered = render_formats(prepared, wanted, parallel=parallel)
+        warn_missing_glyphs(prepared, list(rendered))
     except BriefInvalid as exc:
         return Outcome(job, "failed", errors=[str(d) for d in exc.diagnostics.errors])
     except Exception as exc:  # a bug: reported for this brief, the others go on

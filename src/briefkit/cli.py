@@ -73,7 +73,8 @@ def _shard(ctx, param, value):
 
 def _build_options(function):
     for option in reversed([
-        click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)),
+        click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+                       type=click.Path(exists=True, path_type=Path)),
         click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                      default=Path("build"), show_default=True,
                      help="Folder the outputs are written to (the tree of the briefs' folders is mirrored)."),
@@ -135,7 +136,8 @@ def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
     progress = _Progress()
     summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
                         jobs=jobs, force=force, shard_spec=shard, allow_network=allow_network,
-                        on_start=progress.start, on_outcome=progress.show)
+                        on_start=progress.start, on_outcome=progress.show,
+                        on_stage=progress.stage)
     progress.finish()
     if combined and not shard:
         from .combine import write_combined
@@ -161,15 +163,23 @@ class _Progress:
         self.done = 0
         self.total = 0
         self.printed: set[str] = set()
+        self.live = False  # a single brief on a terminal: its stages, on one rewritten line
+
+    def stage(self, text: str) -> None:
+        if self.live:
+            click.echo(f"\r\x1b[K{text}…", err=True, nl=False)
 
     def start(self, total: int) -> None:
         self.total = total
+        self.live = sys.stderr.isatty() and total == 1
         if sys.stderr.isatty() and total > 1:
             self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
                                          show_pos=True, item_show_func=lambda item: item)
             self.bar.__enter__()
 
     def show(self, outcome) -> None:
+        if self.live:
+            click.echo("\r\x1b[K", err=True, nl=False)
         self.done += 1
         mark = {"built": "✓", "unchanged": "·", "failed": "✗"}[outcome.status]
         lines = []
@@ -231,7 +241,7 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True,
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
                 type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
               help="Only check these formats' writers (default: each brief's output.formats).")
@@ -322,7 +332,8 @@ def _checkout():
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, metavar="[PATH]",
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--markdown", is_flag=True,
               help="Print the table of every key (as in docs/brief-format.md) instead.")
 def schema(path, markdown: bool) -> None:
@@ -345,7 +356,8 @@ def schema(path, markdown: bool) -> None:
 
 
 @cli.command(name="layouts")
-@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, metavar="[PATH]",
+                type=click.Path(exists=True, path_type=Path))
 def list_layouts(path) -> None:
     """List the layouts a brief can name with `layout:` (briefkit's own, and those in the
     templates/ folder of the project of PATH, default: the current folder)."""

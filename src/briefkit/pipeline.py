@@ -15,7 +15,7 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from . import layouts as layouts_module
 from . import model as m
@@ -58,7 +58,8 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     return prepared
 
 
-def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = False) -> Prepared:
+def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = False,
+            on_stage: Callable[[str], None] = lambda stage: None) -> Prepared:
     """Load, validate, read prose and resolve, going as far as the brief allows: the
     returned diagnostics hold every error found (its `document` is then only fit for finding
     more mistakes, never for writing); raises `BriefInvalid` only when nothing can be checked
@@ -67,6 +68,7 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     Pandoc starts as soon as the YAML is loaded; the schema check, and the import of the
     engines named in `preload`, run while it works (on the other core)."""
     path = Path(path)
+    on_stage("reading the brief")
     diagnostics = Diagnostics()
     project = find_project_root(path)
     loaded, series_paths = load_brief(path, project)
@@ -121,6 +123,7 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     if not diagnostics.errors:
         import_engines(preload)
     # Read even when something else is wrong: the prose's own mistakes belong in this report.
+    on_stage("reading the prose, citations and notes")
     prose = read_prose(job, source=source, roots=roots, diagnostics=diagnostics)
     document = make_document(brief, loaded, layout, prose, placed, slug_of(path), diagnostics,
                              logo)
@@ -155,7 +158,18 @@ def check_brief(path: Path, formats: Optional[Sequence[str]] = None, *,
     if prepared.diagnostics.errors:
         wanted = templates_to_try(prepared, wanted)
     dry_run(prepared, wanted)
+    warn_missing_glyphs(prepared, wanted)
     return prepared
+
+
+def warn_missing_glyphs(prepared: Prepared, formats: Sequence[str]) -> None:
+    """A warning naming the characters the PDF would print as empty boxes (no font has them)."""
+    if "pdf" in formats and prepared.document is not None:
+        from .glyphs import missing_glyph_warning
+
+        warning = missing_glyph_warning(prepared.document, prepared.path)
+        if warning is not None:
+            prepared.diagnostics.add(warning)
 
 
 def templates_to_try(prepared: Prepared, formats: Sequence[str]) -> list[str]:
@@ -242,6 +256,7 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
     prepared = prepare(path, preload=requested, allow_network=allow_network)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
     rendered = render_formats(prepared, wanted, parallel=parallel)
+    warn_missing_glyphs(prepared, list(rendered))
     outputs = []
     for fmt in wanted:
         target = Path(out_dir) / f"{prepared.document.output_name}.{fmt}"
