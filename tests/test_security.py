@@ -51,7 +51,7 @@ def test_image_outside_the_project_is_refused_with_its_location(project):
                  "      ![chart](../../secret.png)\n")
     errors = errors_of(path)
     assert len(errors) == 1
-    assert "b.yaml:6:16: error: sections[0].body: image '../../secret.png' resolves to" in errors[0]
+    assert "b.yaml:6:16: error: sections[0].body: the image cannot be used: '../../secret.png' resolves to" in errors[0]
     assert "outside the project" in errors[0]
     assert not (path.parent / "out").exists()
 
@@ -60,7 +60,7 @@ def test_file_url_and_absolute_path_are_refused(project):
     path = write(project / "briefs" / "b.yaml", BASE + "publisher:\n  logo: file:///etc/passwd\n"
                  "bibliography: /etc/passwd\n")
     errors = errors_of(path)
-    assert any("b.yaml:4:9" in e and "logo 'file:///etc/passwd' is a URL" in e for e in errors)
+    assert any("b.yaml:4:9" in e and "the logo cannot be used: 'file:///etc/passwd' is a URL" in e for e in errors)
     assert any("b.yaml:5:15" in e and "'/etc/passwd' resolves to /etc/passwd, outside the project" in e
                for e in errors)
 
@@ -69,7 +69,7 @@ def test_symlink_pointing_out_of_the_project_is_refused(project, tmp_path):
     os.symlink(tmp_path / "secret.png", project / "briefs" / "logo.png")
     path = write(project / "briefs" / "b.yaml", BASE + "publisher:\n  logo: logo.png\n")
     errors = errors_of(path)
-    assert "logo 'logo.png' resolves to" in errors[0] and "outside the project" in errors[0]
+    assert "the logo cannot be used: 'logo.png' resolves to" in errors[0] and "outside the project" in errors[0]
 
 
 HEAD = '{% extends "base/document.html" %}{% block head %}HEAD{% endblock %}\n'
