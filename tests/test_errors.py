@@ -578,7 +578,7 @@ def test_unclosed_brace_in_bibtex_is_reported_in_the_bib_file(tmp_path, after):
     # Pandoc notices only at the next entry or past the end of the file; the entry whose
     # '{' (line 7) is never closed starts at 6:1
     assert (error.location.file, error.location.line, error.location.column) == (bib, 6, 1)
-    assert error.message == "not valid BibTeX: the entry '@book{broken,' is never closed"
+    assert error.message == "not valid BibLaTeX: the entry '@book{broken,' is never closed"
     result = check(tmp_path, path)
     assert "never closed" in located(result, bib, "6:1")
 
@@ -593,7 +593,7 @@ def test_missing_comma_in_bibtex_is_located(tmp_path):
     path = write(tmp_path, OK + "bibliography: refs.bib\n")
     (error,) = errors_of(path)
     assert (error.location.file, error.location.line, error.location.column) == (bib, 3, 3)
-    assert error.message == "not valid BibTeX: unexpected 'y'"
+    assert error.message == "not valid BibLaTeX: unexpected 'y'"
     assert "commas" in error.hint
 
 

@@ -165,7 +165,7 @@ def test_broken_bibtex_is_located_in_the_bib_file(tmp_path):
     # The entry is never closed: Pandoc notices at the end of the input (past the file's last
     # line); briefkit names the entry that is not closed, on line 2.
     assert error.location.file.name == "refs.bib" and error.location.line == 2
-    assert "not valid BibTeX" in error.message
+    assert "not valid BibLaTeX" in error.message
 
 
 def test_broken_csl_json_is_located_in_the_json_file(tmp_path):

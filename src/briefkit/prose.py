@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Optional
 
 from . import model as m
-from .citations import Sources, pandoc_path
-from .diagnostics import Diagnostics, KeyPath, did_you_mean
+from .citations import SOURCES_FILTER, Sources, pandoc_path
+from .csl_styles import Style, write_style
+from .diagnostics import Diagnostics, KeyPath, Location, did_you_mean
 from .load import SourceMap
 from .pandoc_reader import PandocReader
 from .paths import Roots
@@ -54,8 +55,8 @@ class PandocJob:
     Started as soon as the YAML is loaded, so that the schema check and the import of the
     renderers happen while Pandoc works on the other core; `result()` waits for it."""
 
-    def __init__(self, fields: list[ProseField], sources: Sources, style: Optional[Path],
-                 with_bibliography: bool):
+    def __init__(self, fields: list[ProseField], sources: Sources, style: Optional[Style],
+                 with_bibliography: bool, lang: Optional[str] = None):
         self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
         parts = [f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
                  for i, f in enumerate(self.fields)]
@@ -65,11 +66,16 @@ class PandocJob:
             parts.append(f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n")
         self.sources = sources
         self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
+        scratch = Path(self._scratch.name)
         command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
-        if style is not None and sources.items:
-            references = Path(self._scratch.name) / "references.json"
-            references.write_text(json.dumps(sources.items), encoding="utf-8")
-            command += ["--citeproc", "--csl", str(style), "--bibliography", str(references)]
+        if sources:
+            # the filter reports each source's ids (or why it cannot be read) before citeproc
+            command += ["--lua-filter", str(SOURCES_FILTER), *sources.pandoc_arguments(scratch)]
+            if style is not None:
+                command += ["--citeproc", "--csl", str(write_style(style, scratch))]
+                if lang:
+                    command += ["--metadata", f"lang={lang}"]
+        self.style = style
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE)
         self._out: list[bytes] = []
@@ -95,7 +101,20 @@ class PandocJob:
         self.process.wait()
         self._scratch.cleanup()
         if self.process.returncode != 0:
-            raise RuntimeError("pandoc failed: " + b"".join(self._err).decode(errors="replace"))
+            message = b"".join(self._err).decode(errors="replace")
+            location = None
+            inline = self.sources.inline
+            place = re.search(r"YAML parse exception at line (\d+), column (\d+)", message)
+            if inline is not None and str(inline.file) in message and place:
+                # the inline references keep their lines; HsYAML counts from 0
+                location = Location(inline.shown, int(place.group(1)) + 1,
+                                    int(place.group(2)) + 1)
+            for bibliography in self.sources.bibliographies:  # never a temporary file's name
+                message = message.replace(str(bibliography.file), str(bibliography.shown))
+            if self.style is not None:
+                message = message.replace(str(write_style(self.style, Path(self._scratch.name))),
+                                          str(self.style.path.name))
+            raise PandocFailed(message.replace(self._scratch.name, "").strip(), location)
         return json.loads(b"".join(self._out))
 
     def cancel(self) -> None:
@@ -104,6 +123,14 @@ class PandocJob:
             thread.join()
         self.process.wait()
         self._scratch.cleanup()
+
+
+class PandocFailed(Exception):
+    """Pandoc refused the prose, a source or the style; the message names no scratch file."""
+
+    def __init__(self, message: str, location: Optional[Location] = None):
+        super().__init__(message)
+        self.location = location
 
 
 def check_fences(fields: list[ProseField], source: SourceMap, diagnostics: Diagnostics) -> None:
@@ -164,7 +191,19 @@ def _check_note_labels(f: ProseField, source: SourceMap, diagnostics: Diagnostic
 def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
                diagnostics: Diagnostics) -> Prose:
     """The model blocks of every field Pandoc read, with unknown citation keys reported."""
-    ast = job.result()
+    try:
+        ast = job.result()
+    except PandocFailed as exc:
+        message = " ".join(str(exc).split())
+        key = ("citation_style",) if re.search(r"\bCSL\b|style", message) else ()
+        if exc.location is not None:
+            key = ("references",)
+        diagnostics.error(exc.location or source.location(key),
+                          f"Pandoc cannot format this brief: {message}", key=key,
+                          hint="check the citation style and the bibliography files")
+        return Prose()
+    report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
+    job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
     by_id = {}
     for block in ast["blocks"]:
         if block["t"] == "Div" and block["c"][0][0].startswith("bkf-"):

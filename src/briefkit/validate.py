@@ -19,6 +19,30 @@ from .resolve import group_path
 
 MAX_SECTION_DEPTH = 3
 
+# Keys a Pandoc user writes in a document's metadata, and what briefkit calls them.
+PANDOC_KEYS = {
+    "csl": "briefkit's is 'citation_style' (a bundled style name or a .csl path)",
+    "citation-style": "briefkit's is 'citation_style' (a bundled style name or a .csl path)",
+    "reference-section-title": "briefkit's is 'bibliography_title'",
+    "nocite": "briefkit lists in the bibliography the sources the text cites; cite each source "
+              "you want listed (a source never cited is a warning)",
+    "link-citations": "briefkit links each note to its place in the text already; remove it",
+    "link-bibliography": "briefkit links DOIs and URLs in notes and the bibliography already; "
+                         "remove it",
+    "suppress-bibliography": "leave out 'bibliography_title' and use a style without a "
+                             "bibliography",
+    "notes-after-punctuation": "briefkit follows the style; remove it",
+    "citation-abbreviations": "briefkit has no abbreviation files; write the short form in the "
+                              "source",
+    "author": "briefkit's is 'authors' (a list of names or of {name, title, affiliation})",
+    "abstract": "briefkit's is 'executive_summary' (or 'summary' with problem/solution)",
+    "reference-doc": "briefkit's is 'output.word_template'",
+    "toc": "briefkit's is 'output.toc'",
+    "papersize": "briefkit's is 'output.paper' (A4 or Letter)",
+    "keyword": "briefkit's is 'keywords'",
+    "locale": "briefkit's is 'lang' (a BCP 47 tag such as en-AU or fr-FR)",
+}
+
 _EXPECTED = {
     "string_type": "text",
     "list_type": "a list",
@@ -61,7 +85,9 @@ def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
         elif kind == "extra_forbidden":
             allowed = _allowed_keys(loc[:-1])
             hint = did_you_mean(loc[-1], allowed)
-            if hint is None:
+            if len(loc) == 1 and loc[0] in PANDOC_KEYS:
+                hint = f"'{loc[0]}' is Pandoc's key: {PANDOC_KEYS[loc[0]]}"
+            elif hint is None:
                 hint = "allowed here: " + ", ".join(sorted(allowed))
             out.append(Diagnostic(
                 loaded.source.location(loc, at_key=True), f"unknown key '{loc[-1]}'",
