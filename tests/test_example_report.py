@@ -42,7 +42,7 @@ def test_docx_has_every_heading_and_133_endnotes(aspi):
     assert len(notes) == NOTES and all(notes)
     assert docx_note_references(aspi["docx"], "endnotes") == NOTES
     paragraphs = [p.text for p in docx.Document(str(aspi["docx"])).paragraphs]
-    assert "What's the problem?" in paragraphs and "What's the solution?" in paragraphs
+    assert "What’s the problem?" in paragraphs and "What’s the solution?" in paragraphs
     recommendations = [t for t in paragraphs if t.startswith("Recommendation ")]
     assert len(recommendations) == 4
 
@@ -50,7 +50,7 @@ def test_docx_has_every_heading_and_133_endnotes(aspi):
 def test_html_has_every_heading_and_133_linked_notes(aspi):
     tree = html_tree(aspi["html"])
     headings = {squash(h.text_content()) for h in tree.xpath("//h2|//h3|//h4")}
-    for title in section_titles() + ["What's the problem?", "What's the solution?",
+    for title in section_titles() + ["What’s the problem?", "What’s the solution?",
                                      "Policy considerations and recommendations", "Notes"]:
         assert title in headings, title
     assert len(tree.xpath("//section[@role='doc-endnotes']/ol/li")) == NOTES
@@ -67,7 +67,7 @@ def test_pdf_has_every_heading_contents_page_numbers_and_133_notes(aspi):
     assert numbered_in_order(notes_part, NOTES) == list(range(1, NOTES + 1))
     reader = PdfReader(str(aspi["pdf"]))
     # The contents page(s): each entry has a dot leader and the page number it points to.
-    for title in ("What's the problem?", "Dialogues and exchanges", "Conclusions and implications",
+    for title in ("What’s the problem?", "Dialogues and exchanges", "Conclusions and implications",
                   "Policy considerations and recommendations", "Notes"):
         match = re.search(rf"{re.escape(title)} \.{{5,}} (\d+)", text)
         assert match, title

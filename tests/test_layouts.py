@@ -87,7 +87,7 @@ def test_commentary_shows_standfirst_byline_titles_categories_and_footnotes(writ
     assert not tree.xpath("//nav[@id='contents']")  # no contents page for an article
     assert docx_notes(out["docx"], "footnotes") == ["On the ties."]
     text = pdf_text(out["pdf"])
-    first_page = text.split("\f")[0]
+    first_page = squash(text.split("\f")[0])  # the title may wrap
     assert "China, Russia Deepen Technological Ties" in first_page and "deepening their ties" in first_page
     # Word: the article head reads like the source (date and outlet, title, "By ..."), and the
     # text follows on the same page: no cover page, no contents.
@@ -184,8 +184,23 @@ def test_report_shows_front_box_contents_and_endnotes(write_brief, tmp_path):
           - title: Body
             body: Text.^[A note.]
     """)
-    everywhere(out, "What's the problem?", "What's the solution?", "Contents")
+    # Four entries (problem, solution, Body, Notes) do not earn a contents page.
+    everywhere(out, "What’s the problem?", "What’s the solution?")
+    assert "Contents" not in pdf_text(out["pdf"]) and "Contents" not in docx_text(out["docx"])
+    assert not html_tree(out["html"]).xpath("//nav[@id='contents']")
     assert docx_notes(out["docx"], "endnotes") == ["A note."]
+
+
+def test_report_contents_only_when_it_earns_a_page(write_brief, tmp_path):
+    sections = "".join(f"  - title: Part {n}\n    body: Text {n}.\n" for n in range(1, 5))
+    out = build(write_brief, tmp_path, "title: A report\nsummary: {problem: P., solution: S.}\n"
+                "sections:\n" + sections)
+    everywhere(out, "Contents")  # problem, solution and four parts: six entries
+    (tmp_path / "b2").mkdir()
+    path = write_brief("title: Asked for\noutput: {toc: true}\nsections:\n  - title: One\n"
+                       "    body: Text.\n", COMMON, name="b2/brief.yaml")
+    outputs = {p.suffix[1:]: p for p in build_brief(path, tmp_path / "out2").outputs}
+    everywhere(outputs, "Contents")  # a brief that asks for contents gets them
 
 
 UNSHOWN = {
@@ -469,7 +484,7 @@ def test_exported_layout_looks_like_the_layout_it_was_copied_from(tmp_path, writ
 
 
 STARTER_SHOWS = {  # something each layout's starter shows that the others' do not
-    "report": "What's the problem?", "research": "Download the full paper",
+    "report": "What’s the problem?", "research": "Download the full paper",
     "commentary": "The piece in one or two sentences", "summary": "The sentence a reader should remember.",
 }
 

@@ -24,7 +24,7 @@ def test_libreoffice_converts_footnotes_docx(tech_ties, tmp_path):
 
 def test_libreoffice_converts_the_long_report_with_all_endnotes(aspi, tmp_path):
     text = squash(pdf_text(convert(aspi["docx"], tmp_path)))
-    assert "What's the problem?" in text and "Conclusions and implications" in text
+    assert "What’s the problem?" in text and "Conclusions and implications" in text
     notes = docx_notes(aspi["docx"], "endnotes")
     assert len(notes) == 133
     # pdftotext drops some hyphens of LibreOffice's PDFs ("crossborder"): compare without them.

@@ -37,8 +37,8 @@ def test_docx_headings_use_word_styles(tech_ties):
 def test_docx_front_box_recommendations_and_lists(tech_ties):
     document = docx.Document(str(tech_ties["docx"]))
     styles = {(p.style.name, p.text) for p in document.paragraphs}
-    assert ("Front Box Heading", "What's the problem?") in styles
-    assert ("Front Box Heading", "What's the solution?") in styles
+    assert ("Front Box Heading", "What’s the problem?") in styles
+    assert ("Front Box Heading", "What’s the solution?") in styles
     assert ("Item Title", "Recommendation 1: Track the trajectory of the collaborations") in styles
     assert ("Item Title", "Finding 2: Obstacles remain") in styles
     text = docx_text(tech_ties["docx"])
@@ -95,7 +95,7 @@ def test_html_headings_and_parts(tech_ties):
     tree = html_tree(tech_ties["html"])
     assert [h.text_content() for h in tree.xpath("//h1")] == ["Sino-Russian technology ties"]
     h2 = [squash(h.text_content()) for h in tree.xpath("//h2")]
-    for title in ["What's the problem?", "What's the solution?", "Contents", "Findings", *SECTION_TITLES,
+    for title in ["What’s the problem?", "What’s the solution?", "Contents", "Findings", *SECTION_TITLES,
                   "Policy considerations and recommendations", "Notes", "Bibliography"]:
         assert title in h2, title
     assert tree.xpath("//aside[@class='pullquote']") and tree.xpath("//aside[@class='box']")

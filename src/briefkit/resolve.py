@@ -165,14 +165,34 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
 
     doc.notes_placement = brief.notes or layout.notes
     doc.paper = brief.output.paper
-    doc.toc = layout.toc if brief.output.toc is None else brief.output.toc
     doc.formats = list(dict.fromkeys(brief.output.formats))
     doc.output_name = brief.output.name or slug
     doc.theme = brief.theme.model_dump()
 
     _number_notes(doc, placed, prose)
     _resolve_cross_references(doc, prose, loaded, diagnostics)
+    # A contents page the brief did not ask for is made only when it earns a page.
+    doc.toc = (layout.toc and contents_entries(doc, layout.parts)
+               >= int(layout.settings.get("toc_min_entries", 0))
+               if brief.output.toc is None else brief.output.toc)
     return doc
+
+
+def contents_entries(doc: m.Document, parts: list[str]) -> int:
+    """How many lines a contents page of `doc` would list (as parts/contents.html and the
+    Word contents list them): the front box's two headings, the parts with a heading, every
+    titled section and subsection."""
+    def titled(sections) -> int:
+        return sum(1 + sum(1 for t in s.sections if t.title) for s in sections if s.title)
+
+    present = {"executive_summary": doc.executive_summary, "key_takeaways": doc.key_takeaways,
+               "findings": doc.findings and doc.findings.items,
+               "recommendations": doc.recommendations and doc.recommendations.items,
+               "notes": doc.notes and doc.notes_placement == "endnotes",
+               "bibliography": doc.bibliography, "acronyms": doc.acronyms}
+    front = sum(1 for x in (doc.problem, doc.solution) if x) if "front_box" in parts else 0
+    return front + sum(1 for part, there in present.items() if there and part in parts) \
+        + (titled(doc.sections) if "sections" in parts else 0)
 
 
 def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:

@@ -112,7 +112,15 @@ class HtmlWriter:
         return f"<table>{caption}{head}<tbody>{body}</tbody></table>"
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
-        return Markup("".join(self.inline(i) for i in inlines))
+        out, previous = [], None
+        for inline in inlines:
+            if isinstance(inline, m.NoteRef) and isinstance(previous, m.NoteRef):
+                # Two calls in a row read as one number ("67"): separate them.
+                out.append(self.note_call(inline.note, after_call=True))
+            else:
+                out.append(self.inline(inline))
+            previous = inline
+        return Markup("".join(out))
 
     def inline(self, inline: m.Inline) -> str:
         if isinstance(inline, m.Text):
@@ -136,14 +144,16 @@ class HtmlWriter:
             return self.note_call(inline.note)
         return ""
 
-    def note_call(self, note: m.Note) -> str:
+    def note_call(self, note: m.Note, after_call: bool = False) -> str:
         if self.footnotes:
             paragraphs = [self.inlines(b.children) if isinstance(b, m.Para) else self.block(b)
                           for b in note.children]
             body = '<br class="note-para">'.join(paragraphs)
-            return f'<span class="footnote" id="{note.id}">{body}</span>'
+            kind = "footnote after-call" if after_call else "footnote"
+            return f'<span class="{kind}" id="{note.id}">{body}</span>'
         # U+2060 WORD JOINER: the call never wraps away from the word it follows.
-        return (f'\u2060<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
+        comma = '<sup class="call-separator">,</sup>' if after_call else ""
+        return (f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
                 f"<sup>{note.number}</sup></a>")
 
 

@@ -3,7 +3,7 @@
 WeasyPrint's default fetcher reads any `file:` URL and requests any `http(s)` one, so a stylesheet
 `@import` or a `<link rel=attachment>` in a template could pull `/etc/passwd` into the PDF or
 reach the network. `ConfinedFetcher` allows `data:` URLs and files inside the allowed roots only,
-and remembers what it refused so the build can say so.
+and remembers what it refused so the build can say so. No `file:` link reaches the PDF.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def render_pdf(prepared) -> bytes:
     document = HTML(string=html, base_url=prepared.roots.brief_dir.as_uri() + "/",
                     url_fetcher=fetcher)
     # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
-    pdf = document.write_pdf(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
+    rendered = document.render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
+    _no_file_links(rendered, prepared.roots.brief_dir)
+    pdf = rendered.write_pdf(pdf_variant="pdf/ua-1")
     if fetcher.refused:
         diagnostics = Diagnostics()
         for url in dict.fromkeys(fetcher.refused):
@@ -59,3 +61,21 @@ def render_pdf(prepared) -> bytes:
         raise BriefInvalid(diagnostics)
     return pdf
 
+
+
+def _no_file_links(rendered, brief_dir: Path) -> None:
+    """WeasyPrint resolves a relative link (`href="full-report.pdf"`) against the base URL,
+    which is the brief's folder on the build machine: the PDF would link to `file:///…`.
+    Such a link goes back to its relative form (a file beside the brief, as in the HTML);
+    any other `file:` link is dropped."""
+    base = Path(brief_dir).resolve()
+    for page in rendered.pages:
+        kept = []
+        for link_type, target, rectangle, box in page.links:
+            if link_type == "external" and str(target).lower().startswith("file:"):
+                path = Path(unquote(urlparse(target).path)).resolve()
+                if base not in path.parents:
+                    continue
+                target = path.relative_to(base).as_posix()
+            kept.append((link_type, target, rectangle, box))
+        page.links = kept

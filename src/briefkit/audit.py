@@ -1,0 +1,278 @@
+"""Audit a proof as a publications designer would: a PDF (and its DOCX twin) in, measures out.
+
+    python -m briefkit.audit FILE.pdf [FILE.docx] [--max-pages N]
+
+prints pages and how full each is, characters per line of body text (median and 10th/90th
+percentiles over full lines), the share of lines that end hyphenated and the longest run of
+them, the faces used, the margins, fixed labels with straight quotes, print-only faults ("↩"
+back-links), and for a DOCX its page setup and the faces its styles name. It exits 1 when a
+threshold (`Thresholds`) is broken, listing each fault. PDF text and boxes come from
+pdfplumber (pdfminer.six); the DOCX is read with python-docx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+PT_PER_MM = 72 / 25.4
+_HYPHENS = ("-", "\u2010", "\u00ad")
+_LEADER = re.compile(r"\.{8,}|…{3,}")
+_STYLE_SUFFIX = re.compile(r"(?:[-,]?(?:Bold|Italic|Regular|Oblique|Semibold|Medium|Light|Black))+$", re.I)
+# Fixed labels of briefkit's layouts that contain an apostrophe or quotes.
+_STRAIGHT_QUOTE_LABEL = re.compile(r"\b\w+'\w*\b[^.\n]{0,40}\?")
+
+
+@dataclass
+class Thresholds:
+    """What the issue asks of every example: a designer's limits for a proof."""
+
+    chars_per_line: tuple[int, int] = (60, 75)
+    max_hyphenated_share: float = 0.08
+    max_hyphen_run: int = 2
+    forbidden_faces: tuple[str, ...] = ("DejaVu",)
+    max_pages: Optional[int] = None
+    margin_tolerance_mm: float = 1.5
+
+
+@dataclass
+class PdfAudit:
+    path: Path
+    pages: int
+    fill: list[float]                  # share of the text area each page uses, 0..1
+    body_size: float
+    line_lengths: list[int]            # characters of each full line of body text
+    body_lines: int
+    hyphenated: int
+    longest_hyphen_run: int
+    faces: set[str]                    # families, e.g. "Noto Serif"
+    fonts: set[str]                    # font names as embedded (subset tag removed)
+    margins_mm: dict[str, float]
+    back_links: int
+    straight_quote_labels: list[str]
+    text: str = field(repr=False, default="")
+
+    @property
+    def median_chars(self) -> float:
+        return statistics.median(self.line_lengths) if self.line_lengths else 0.0
+
+    def percentile(self, q: int) -> float:
+        if len(self.line_lengths) < 2:
+            return self.median_chars
+        return statistics.quantiles(self.line_lengths, n=100, method="inclusive")[q - 1]
+
+    @property
+    def hyphenated_share(self) -> float:
+        return self.hyphenated / self.body_lines if self.body_lines else 0.0
+
+
+@dataclass
+class DocxAudit:
+    path: Path
+    page_mm: dict[str, float]
+    faces: set[str]
+
+
+def face_of(fontname: str) -> str:
+    """'ABCDEF+Noto-Serif-BoldItalic' -> 'Noto Serif'."""
+    name = fontname.split("+", 1)[-1]
+    name = _STYLE_SUFFIX.sub("", name)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|-", " ", name).replace("  ", " ").strip()
+
+
+def audit_pdf(path: Path) -> PdfAudit:
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        pages = [(page.width, page.height, page.extract_text_lines(return_chars=True))
+                 for page in pdf.pages]
+    sizes: Counter = Counter()
+    fonts: set[str] = set()
+    for _, _, lines in pages:
+        for line in lines:
+            for char in line["chars"]:
+                fonts.add(char["fontname"].split("+", 1)[-1])
+                if char["text"].strip():
+                    sizes[(round(char["size"], 1), face_of(char["fontname"]))] += 1
+    (body_size, body_face), _ = sizes.most_common(1)[0] if sizes else ((0.0, ""), 0)
+
+    def is_body(line) -> bool:
+        chars = [c for c in line["chars"] if c["text"].strip()]
+        alike = [c for c in chars if abs(c["size"] - body_size) < 0.3
+                 and face_of(c["fontname"]) == body_face]
+        return bool(chars) and len(alike) >= 0.8 * len(chars) and not _LEADER.search(line["text"])
+
+    body = [[line for line in lines if is_body(line)] for _, _, lines in pages]
+    all_body = [line for lines in body for line in lines]
+    left = _mode([round(line["x0"], 0) for line in all_body]) if all_body else 0.0
+    right = max((line["x1"] for line in all_body), default=0.0)
+    width = right - left
+    full = [line for line in all_body if line["x1"] - line["x0"] >= 0.9 * width]
+    line_lengths = [len(line["text"]) for line in full]
+
+    hyphenated, longest, run = 0, 0, 0
+    for lines in body:
+        previous_bottom = None
+        for line in sorted(lines, key=lambda l: l["top"]):
+            ends = line["text"].rstrip().endswith(_HYPHENS) and re.search(r"\w[-\u2010\u00ad]$",
+                                                                          line["text"].rstrip())
+            # A run continues only on the next line of the same block.
+            adjacent = previous_bottom is not None and line["top"] - previous_bottom < body_size
+            if ends:
+                hyphenated += 1
+                run = run + 1 if adjacent else 1
+                longest = max(longest, run)
+            else:
+                run = 0
+            previous_bottom = line["bottom"]
+
+    top = min((line["top"] for line in all_body), default=0.0)
+    bottom = max((line["bottom"] for line in all_body), default=0.0)
+    fill = []
+    for (page_width, page_height, lines) in pages:
+        inside = [line for line in lines if line["top"] >= top - 2 and line["bottom"] <= bottom + 2]
+        if not inside or bottom <= top:
+            fill.append(0.0)
+            continue
+        used = max(line["bottom"] for line in inside) - min(line["top"] for line in inside)
+        fill.append(round(min(1.0, used / (bottom - top)), 2))
+    page_width, page_height = (pages[0][0], pages[0][1]) if pages else (0.0, 0.0)
+    margins = {"left": left / PT_PER_MM, "right": (page_width - right) / PT_PER_MM,
+               "top": top / PT_PER_MM, "bottom": (page_height - bottom) / PT_PER_MM}
+    text = "\n".join(line["text"] for _, _, lines in pages for line in lines)
+    return PdfAudit(
+        path=Path(path), pages=len(pages), fill=fill, body_size=body_size,
+        line_lengths=line_lengths, body_lines=len(all_body), hyphenated=hyphenated,
+        longest_hyphen_run=longest, faces={face_of(f) for f in fonts}, fonts=fonts,
+        margins_mm={k: round(v, 1) for k, v in margins.items()},
+        back_links=text.count("\u21a9"),
+        straight_quote_labels=sorted(set(_STRAIGHT_QUOTE_LABEL.findall(text)) & _labels_with_quotes()),
+        text=text)
+
+
+def _labels_with_quotes() -> set[str]:
+    """The built-in fixed labels that hold an apostrophe, spelt with a straight one."""
+    from .layouts import available, load_layout
+
+    found = set()
+    for name in available():
+        for label in load_layout(name).labels.values():
+            if "\u2019" in str(label) or "'" in str(label):
+                found.add(str(label).replace("\u2019", "'"))
+    return found
+
+
+def audit_docx(path: Path) -> DocxAudit:
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    page = {"width": section.page_width.mm, "height": section.page_height.mm,
+            "top": section.top_margin.mm, "right": section.right_margin.mm,
+            "bottom": section.bottom_margin.mm, "left": section.left_margin.mm}
+    styles = document.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    used = {p.style.style_id for p in document.paragraphs if p.style is not None}
+    used |= {"Normal", next((sid for sid, s in by_id.items()
+                             if s.get(qn("w:default")) == "1" and s.get(qn("w:type")) == "paragraph"),
+                            "Normal")}
+    faces = set()
+
+    def font_of(style_id, depth=0) -> Optional[str]:
+        style = by_id.get(style_id)
+        if style is None or depth > 20:
+            return None
+        fonts = style.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        if fonts is not None and fonts.get(qn("w:ascii")):
+            return fonts.get(qn("w:ascii"))
+        based = style.find(qn("w:basedOn"))
+        return font_of(based.get(qn("w:val")), depth + 1) if based is not None else None
+
+    default = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+    for style_id in used:
+        name = font_of(style_id) or (default.get(qn("w:ascii")) if default is not None else None)
+        if name:
+            faces.add(name)
+    return DocxAudit(path=Path(path), page_mm={k: round(v, 1) for k, v in page.items()},
+                     faces=faces)
+
+
+def faults(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None,
+           limits: Thresholds = Thresholds()) -> list[str]:
+    """Every threshold the proof breaks, one sentence each (empty: the proof passes)."""
+    out = []
+    low, high = limits.chars_per_line
+    if pdf.line_lengths and not low <= pdf.median_chars <= high:
+        out.append(f"{pdf.median_chars:g} characters per line of body text (median); "
+                   f"expected {low}-{high}")
+    if pdf.hyphenated_share > limits.max_hyphenated_share:
+        out.append(f"{pdf.hyphenated_share:.1%} of body lines end hyphenated; expected at most "
+                   f"{limits.max_hyphenated_share:.0%}")
+    if pdf.longest_hyphen_run > limits.max_hyphen_run:
+        out.append(f"{pdf.longest_hyphen_run} hyphenated lines in a row; expected at most "
+                   f"{limits.max_hyphen_run}")
+    bad = sorted(f for f in pdf.fonts if any(x.lower() in f.lower() for x in limits.forbidden_faces))
+    if bad:
+        out.append(f"forbidden faces in the PDF: {', '.join(bad)}")
+    if pdf.back_links:
+        out.append(f"{pdf.back_links} web back-links (\u21a9) in print")
+    if pdf.straight_quote_labels:
+        out.append(f"labels with straight quotes: {', '.join(pdf.straight_quote_labels)}")
+    if limits.max_pages is not None and pdf.pages > limits.max_pages:
+        out.append(f"{pdf.pages} pages; expected at most {limits.max_pages}")
+    if docx_audit is not None:
+        for side in ("left", "right"):
+            if abs(docx_audit.page_mm[side] - pdf.margins_mm[side]) > limits.margin_tolerance_mm:
+                out.append(f"DOCX {side} margin {docx_audit.page_mm[side]:g} mm, PDF "
+                           f"{pdf.margins_mm[side]:g} mm")
+        pdf_faces = {f for f in pdf.faces if "CJK" not in f}
+        if docx_audit.faces != pdf_faces:
+            out.append(f"DOCX names the faces {sorted(docx_audit.faces)}, the PDF uses "
+                       f"{sorted(pdf_faces)}")
+    return out
+
+
+def report(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None) -> str:
+    lines = [f"{pdf.path}: {pdf.pages} pages, filled " +
+             " ".join(f"{round(f * 100)}%" for f in pdf.fill),
+             f"  body text {pdf.body_size:g} pt, {pdf.body_lines} lines; characters per full line: "
+             f"median {pdf.median_chars:g}, p10 {pdf.percentile(10):g}, p90 {pdf.percentile(90):g}",
+             f"  hyphenated line ends: {pdf.hyphenated} ({pdf.hyphenated_share:.1%}), longest run "
+             f"{pdf.longest_hyphen_run}",
+             f"  faces: {', '.join(sorted(pdf.fonts))}",
+             "  margins (text block): " + ", ".join(f"{k} {v:g} mm" for k, v in pdf.margins_mm.items())]
+    if docx_audit is not None:
+        lines += [f"{docx_audit.path}: page " + ", ".join(f"{k} {v:g} mm"
+                                                        for k, v in docx_audit.page_mm.items()),
+                  f"  faces named: {', '.join(sorted(docx_audit.faces))}"]
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m briefkit.audit", description=__doc__.split("\n")[0])
+    parser.add_argument("pdf", type=Path)
+    parser.add_argument("docx", type=Path, nargs="?")
+    parser.add_argument("--max-pages", type=int)
+    args = parser.parse_args(argv)
+    pdf = audit_pdf(args.pdf)
+    docx_audit = audit_docx(args.docx) if args.docx else None
+    print(report(pdf, docx_audit))
+    found = faults(pdf, docx_audit, Thresholds(max_pages=args.max_pages))
+    for fault in found:
+        print(f"fault: {fault}")
+    return 1 if found else 0
+
+
+def _mode(values: list[float]) -> float:
+    return Counter(values).most_common(1)[0][0] if values else 0.0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
