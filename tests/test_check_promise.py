@@ -1,0 +1,105 @@
+"""`check` promises what `build` does: a brief check passes builds, and a brief check refuses is
+refused by build with the same messages. Asserted over the real briefs of ../shared/corpus and
+over the fuzzer's generated briefs and raw files.
+
+Both sides run the same formats. The quick run compares Word and HTML on generated briefs;
+`pytest -m slow` adds the corpus (90 briefs, each checked and built: minutes) and the PDF.
+A crash (briefkit's bug, not the brief's) must at least be the same crash on both sides.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+
+from briefkit.diagnostics import BriefInvalid
+from briefkit.discover import discover
+from briefkit.pipeline import build_brief, check_brief
+from test_fuzz import LONG, QUICK, brief as generated_brief, raw as raw_file
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = (ROOT.parent / "shared" / "corpus").resolve()
+CORPUS_BRIEFS = sorted(path for path, _ in discover([CORPUS])) if CORPUS.is_dir() else []
+QUICK_FORMATS = ("docx", "html")
+
+
+def outcome_of_check(path: Path, formats) -> list[str]:
+    try:
+        return sorted(str(d) for d in check_brief(path, formats).diagnostics.errors)
+    except Exception as exc:  # noqa: BLE001 - compared with build's below
+        return [f"crash: {type(exc).__name__}"]
+
+
+def outcome_of_build(path: Path, formats, out: Path) -> list[str]:
+    try:
+        build_brief(path, out, formats, parallel=False)
+    except BriefInvalid as exc:
+        return sorted(str(d) for d in exc.diagnostics.errors)
+    except Exception as exc:  # noqa: BLE001
+        return [f"crash: {type(exc).__name__}"]
+    return []
+
+
+def assert_check_promises_build(path: Path, formats, out: Path) -> None:
+    checked = outcome_of_check(path, formats)
+    built = outcome_of_build(path, formats, out)
+    assert bool(checked) == bool(built), (
+        f"check {'refused' if checked else 'passed'} and build "
+        f"{'refused' if built else 'built'} {path}:\ncheck: {checked}\nbuild: {built}")
+    # build stops before the writers of a wrong brief (but for house templates'), so what it
+    # says is part of what check says
+    assert set(built) <= set(checked), (built, checked)
+
+
+def corpus_id(path: Path) -> str:
+    return str(path.relative_to(CORPUS))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS_BRIEFS, reason="../shared/corpus is not beside the repository")
+@pytest.mark.parametrize("brief", CORPUS_BRIEFS, ids=corpus_id)
+def test_check_promises_build_on_the_corpus(brief, tmp_path):
+    assert_check_promises_build(brief, QUICK_FORMATS, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("brief", CORPUS_BRIEFS, ids=corpus_id)
+def test_check_promises_build_on_the_corpus_with_the_pdf(brief, tmp_path):
+    assert_check_promises_build(brief, ("docx", "html", "pdf"), tmp_path)
+
+
+def _generated(data: dict, formats) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "brief.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        assert_check_promises_build(path, formats, Path(folder) / "out")
+
+
+def _raw(data: bytes, formats) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "brief.yaml"
+        path.write_bytes(data)
+        assert_check_promises_build(path, formats, Path(folder) / "out")
+
+
+@QUICK
+@given(generated_brief)
+def test_check_promises_build_on_generated_briefs(data):
+    _generated(data, QUICK_FORMATS)
+
+
+@QUICK
+@given(raw_file)
+def test_check_promises_build_on_arbitrary_files(data):
+    _raw(data, QUICK_FORMATS)
+
+
+@pytest.mark.slow
+@LONG
+@given(generated_brief)
+def test_check_promises_build_on_generated_briefs_with_the_pdf(data):
+    _generated(data, ("docx", "html", "pdf"))
