@@ -262,3 +262,83 @@ def test_import_help_teaches_with_examples():
     assert result.exit_code == 0
     assert "briefkit import drafts/energy.docx" in result.output
     assert "tracked changes" in result.output and "comments" in result.output
+
+
+def _add_zotero_field(path: Path, placeholder: str) -> None:
+    """A Zotero citation field where `placeholder` stands, and the document's Zotero style
+    preference (APA), as the Zotero Word plugin writes them."""
+    from xml.sax.saxutils import escape
+
+    from word_drafts import _rewrite
+
+    citation = {"citationID": "abc", "properties": {"plainCitation": "(Doe 2020)"},
+                "citationItems": [{"id": 1, "uris": ["http://zotero.org/users/1/items/ABCD"],
+                                   "locator": "12", "label": "page",
+                                   "itemData": {"id": 1, "type": "book", "title": "Rivers of Asia",
+                                                "author": [{"family": "Doe", "given": "Jane"}],
+                                                "issued": {"date-parts": [["2020"]]},
+                                                "publisher": "River Press"}}]}
+    field = ('</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
+             'xml:space="preserve">' + escape(" ADDIN ZOTERO_ITEM CSL_CITATION "
+                                              + json.dumps(citation) + " ")
+             + '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>'
+             '(Doe 2020)</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t '
+             'xml:space="preserve">')
+    custom = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://'
+              'schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://'
+              'schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property fmtid="'
+              '{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="ZOTERO_PREF_1"><vt:lpwstr>'
+              '&lt;data&gt;&lt;style id="http://www.zotero.org/styles/apa"/&gt;&lt;/data&gt;'
+              '</vt:lpwstr></property></Properties>')
+
+    def edit(parts):
+        parts["word/document.xml"] = parts["word/document.xml"].decode().replace(
+            placeholder, field).encode()
+        parts["docProps/custom.xml"] = custom.encode()
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].decode().replace(
+            "</Types>", '<Override PartName="/docProps/custom.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>').encode()
+    _rewrite(path, edit)
+
+
+def test_zotero_citation_fields_become_references_and_citations(tmp_path):
+    draft = draft_from_markdown("---\ntitle: Rivers\ndate: 2024-01-02\n---\n\n# Rivers\n\n"
+                                "Rivers matter ZOTEROHERE.\n", tmp_path / "z.docx")
+    _add_zotero_field(draft, "ZOTEROHERE")
+    target = tmp_path / "z.yaml"
+    assert run_import(draft, "-o", target).exit_code == 0
+    data = yaml.safe_load(target.read_text())
+    assert [r["id"] for r in data["references"]] == ["doe2020"]
+    assert data["references"][0]["title"] == "Rivers of Asia"
+    assert data["citation_style"] == "apa"  # the document's Zotero style
+    assert "[@doe2020, page 12" in data["sections"][0]["body"]
+    out = build_brief(target, tmp_path / "out", ["docx"], parallel=False).outputs[0]
+    text = subprocess.run([pandoc_path(), "-t", "plain", str(out)], capture_output=True).stdout.decode()
+    assert "(Doe, 2020, p. 12)" in text and "Rivers of Asia" in text  # APA, with a bibliography
+
+
+def test_endnote_citation_fields_become_references_and_citations(tmp_path):
+    from xml.sax.saxutils import escape
+
+    from word_drafts import _rewrite
+
+    draft = draft_from_markdown("---\ntitle: Rivers\ndate: 2024-01-02\n---\n\n# Rivers\n\n"
+                                "Rivers matter ENHERE.\n", tmp_path / "en.docx")
+    record = ("<EndNote><Cite><Author>Doe</Author><Year>2020</Year><RecNum>7</RecNum>"
+              "<DisplayText>(Doe 2020)</DisplayText><record><rec-number>7</rec-number>"
+              '<ref-type name="Book">6</ref-type><contributors><authors><author>Doe, Jane</author>'
+              "</authors></contributors><titles><title>Rivers of Asia</title></titles><dates>"
+              "<year>2020</year></dates><publisher>River Press</publisher></record></Cite></EndNote>")
+    field = ('</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
+             'xml:space="preserve"> ADDIN EN.CITE ' + escape(record) + ' </w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>(Doe 2020)</w:t></w:r>'
+             '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve">')
+    _rewrite(draft, lambda parts: parts.update({"word/document.xml": parts[
+        "word/document.xml"].decode().replace("ENHERE", field).encode()}))
+    target = tmp_path / "en.yaml"
+    assert run_import(draft, "-o", target).exit_code == 0
+    data = yaml.safe_load(target.read_text())
+    assert data["references"][0]["title"] == "Rivers of Asia"
+    assert "[@doe2020" in data["sections"][0]["body"]
+    out = build_brief(target, tmp_path / "out", ["docx"], parallel=False).outputs[0]
+    assert any("Rivers of Asia" in n for n in docx_notes(out, "endnotes") + docx_notes(out))

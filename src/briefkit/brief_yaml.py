@@ -46,6 +46,9 @@ def _entry(head: str, value, path, depth: int, comments, lines: list[str]) -> No
     if isinstance(value, dict) and value:
         lines.append(head)
         _mapping(value, path, depth + 1, comments, lines)
+    elif isinstance(value, list) and value and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        lines.append(f"{head} [{', '.join(_scalar(v) for v in value)}]")  # date-parts: [2020, 3]
     elif isinstance(value, list) and value:
         lines.append(head)
         for index, item in enumerate(value):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -23,9 +22,11 @@ from typing import Optional
 
 from . import layouts as layouts_module
 from .brief_yaml import dump_brief
-from .citations import pandoc_path
+from .citations import pandoc_path, styles_dir
+from .write import write_atomic
 from .word_markdown import Cleaner, plain_text, to_markdown
-from .word_package import DraftFacts, DraftRefused, core_date, inspect_draft
+from .word_package import (DraftFacts, DraftRefused, citation_style_id, core_date,
+                           inspect_draft)
 from .word_parts import Outline, PartMapper
 
 __all__ = ["DraftRefused", "Imported", "import_draft", "write_import"]
@@ -74,6 +75,7 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
 
     outline = Outline.from_blocks(ast["blocks"], TITLE_STYLES)
     cleaner = Cleaner(image_target, outline.link_targets_known())
+    references, cleaner.cite_keys = readable_keys(references)
     mapper = PartMapper(layout, cleaner, outline)
     data = _metadata(ast["meta"], outline, facts, layout, draft, mapper)
     for role, inlines in outline.title_inlines.items():
@@ -84,6 +86,12 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
     mapper.parts(data)
     if references:
         data["references"] = references
+        style = citation_style_id(facts)
+        if style and (styles_dir() / f"{style}.csl").is_file():
+            data["citation_style"] = style
+        elif style:
+            mapper.unmapped.append(f"the draft's citation style '{style}' is not in briefkit's "
+                                   "collection; set `citation_style`")
         if mapper.bibliography_title:
             data["bibliography_title"] = mapper.bibliography_title
     if not mapper.fields and not data.get("title_found"):
@@ -124,7 +132,7 @@ _ORDER = ["layout", "kicker", "title", "subtitle", "date", "updated", "status", 
           "authors", "publisher", "series", "categories", "notes", "output", "standfirst",
           "summary", "executive_summary", "key_takeaways", "findings", "sections",
           "recommendations", "links", "acronyms", "acknowledgements", "about", "disclaimer", "copyright",
-          "license", "bibliography_title", "references"]
+          "license", "citation_style", "bibliography_title", "references"]
 
 
 def write_import(imported: Imported, target: Path) -> list[Path]:
@@ -133,13 +141,17 @@ def write_import(imported: Imported, target: Path) -> list[Path]:
     folder = target.parent.resolve()
     written = []
     for name, source in imported.assets.items():
-        destination = (folder / name)
-        if destination.parent.is_symlink() or folder not in destination.resolve().parents:
-            raise DraftRefused(f"cannot write {name}: assets/ leads outside {folder}")
+        destination = folder / name
+        if destination.parent.is_symlink() or destination.is_symlink() or \
+                folder not in destination.resolve().parents:
+            raise DraftRefused(f"cannot write {name}: it leads outside {folder}")
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
+        if destination.exists() and destination.read_bytes() != source.read_bytes():
+            raise DraftRefused(f"{destination} exists and holds another picture; move it away "
+                               "or import under another name (-o)")
+        write_atomic(destination, source.read_bytes())
         written.append(destination)
-    target.write_text(imported.yaml_text, encoding="utf-8")
+    write_atomic(target, imported.yaml_text.encode("utf-8"))
     return [target, *written]
 
 
@@ -166,6 +178,31 @@ def _references(draft: Path, scratch: Path) -> list[dict]:
     except ValueError:
         return []
     return items if isinstance(items, list) else []
+
+
+def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
+    """Citation fields carry ids like "1" or a Zotero URI; an author edits `[@doe2020]`."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    out = []
+    for item in items:
+        names = item.get("author") or item.get("editor") or [{}]
+        first = names[0] if isinstance(names, list) and names else {}
+        stem = str(first.get("family") or first.get("literal") or item.get("title") or "source")
+        stem = re.sub(r"[^a-z0-9]+", "", stem.split()[0].lower()) if stem.split() else ""
+        year = ""
+        parts = (item.get("issued") or {}).get("date-parts") if isinstance(item.get("issued"), dict) else None
+        if parts and parts[0]:
+            year = str(parts[0][0])
+        key = (stem or "source") + year
+        candidate, suffix = key, 0
+        while candidate in taken:
+            suffix += 1
+            candidate = key + "abcdefghijklmnopqrstuvwxyz"[(suffix - 1) % 26] * (1 + (suffix - 1) // 26)
+        taken.add(candidate)
+        keys[str(item.get("id"))] = candidate
+        out.append({**item, "id": candidate})
+    return out, keys
 
 
 def _metadata(meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Path,

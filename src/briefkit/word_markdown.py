@@ -90,6 +90,7 @@ class Cleaner:
         self.comments: list[Comment] = []  # of the field being cleaned
         self._open: dict[str, Comment] = {}
         self.anchors: list[str] = []  # bookmark ids met (item ids)
+        self.cite_keys: dict[str, str] = {}  # citation field ids -> the brief's keys
 
     def field(self, blocks: list) -> tuple[list, list[Comment]]:
         self.comments = []
@@ -176,7 +177,11 @@ class Cleaner:
         return self._Str(c[1])
 
     def _Cite(self, c):
-        return {"t": "Cite", "c": c}
+        citations, text = c
+        for citation in citations:
+            citation["citationId"] = self.cite_keys.get(citation["citationId"],
+                                                        citation["citationId"])
+        return {"t": "Cite", "c": [citations, text]}
 
     # ---- blocks ----
     def _Div(self, c):

@@ -32,6 +32,7 @@ class DraftRefused(ValueError):
 @dataclass
 class DraftFacts:
     core: dict[str, str] = field(default_factory=dict)  # title, subject, creator, created …
+    custom: dict[str, str] = field(default_factory=dict)  # custom properties (ZOTERO_PREF_1 …)
     tracked_changes: int = 0
     comments: int = 0
     footnotes: int = 0
@@ -93,7 +94,28 @@ def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:
             name = etree.QName(el).localname
             if el.text and el.text.strip():
                 facts.core[name] = el.text.strip()
+    if "docProps/custom.xml" in names:
+        custom = etree.fromstring(package.read("docProps/custom.xml"), _PARSER)
+        for prop in custom:
+            if prop.get("name"):
+                facts.custom[prop.get("name")] = "".join(prop.itertext())
     return facts
+
+
+def citation_style_id(facts: DraftFacts) -> str | None:
+    """The CSL style a Zotero or Mendeley document was set to, e.g. 'apa'."""
+    zotero = "".join(v for k, v in sorted(facts.custom.items(), key=lambda kv: _pref_number(kv[0]))
+                     if k.startswith("ZOTERO_PREF"))
+    for text in (zotero, *(v for k, v in facts.custom.items() if "Mendeley" in k and "Style" in k)):
+        match = re.search(r"zotero\.org/styles/([a-z0-9][a-z0-9-]*)", text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _pref_number(name: str) -> int:
+    match = re.search(r"(\d+)$", name)
+    return int(match.group(1)) if match else 0
 
 
 def _int(text) -> int:

@@ -211,8 +211,13 @@ class PartMapper:
         if lead:
             sections.append({"body": self.field(("sections", 0, "body"), lead)})
         used: set[str] = set()
+        elsewhere = {normalise(text): key for key, text in self.layout.labels.items()
+                     if key in PART_OF_LABEL and isinstance(text, str)}
         for node in root.children:
             key = self.labels.get(normalise(node.title))
+            if key is None and normalise(node.title) in elsewhere:
+                self.unmapped.append(f'"{node.title}" names a part the \'{self.layout.name}\' '
+                                     "layout does not show: kept as a section (try --layout)")
             if key and key not in used and self._part(key, node):
                 used.add(key)
                 continue
