@@ -22,7 +22,8 @@ from typing import Optional
 
 from . import layouts as layouts_module
 from .brief_yaml import dump_brief
-from .citations import pandoc_path, styles_dir
+from .citations import pandoc_path
+from .csl_styles import styles_dir
 from .write import write_atomic
 from .word_markdown import Cleaner, plain_text, to_markdown
 from .word_package import (DraftFacts, DraftRefused, citation_style_id, core_date,
