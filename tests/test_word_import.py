@@ -342,3 +342,15 @@ def test_endnote_citation_fields_become_references_and_citations(tmp_path):
     assert "[@doe2020" in data["sections"][0]["body"]
     out = build_brief(target, tmp_path / "out", ["docx"], parallel=False).outputs[0]
     assert any("Rivers of Asia" in n for n in docx_notes(out, "endnotes") + docx_notes(out))
+
+
+def test_words_table_of_contents_becomes_the_layouts_own(tmp_path):
+    draft = draft_from_markdown(DRAFT, tmp_path / "toc.docx", extra=("--toc",))
+    target = tmp_path / "toc.yaml"
+    result = run_import(draft, "-o", target, "--layout", "commentary")
+    assert result.exit_code == 0
+    data = yaml.safe_load(target.read_text())
+    assert "Table of Contents" not in [s.get("title") for s in data["sections"]]
+    assert "table of contents" in result.output  # listed: the commentary layout has none
+    assert '"Key takeaways" names a part' in result.output  # nor key takeaways: a section
+    assert "Key takeaways" in [s.get("title") for s in data["sections"]]

@@ -20,8 +20,9 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def draft_from_markdown(markdown: str, target: Path, *, reference: Path | None = None) -> Path:
-    command = [pandoc_path(), "-f", "markdown", "-o", str(target)]
+def draft_from_markdown(markdown: str, target: Path, *, reference: Path | None = None,
+                        extra: tuple[str, ...] = ()) -> Path:
+    command = [pandoc_path(), "-f", "markdown", "-o", str(target), *extra]
     if reference is not None:
         command += ["--reference-doc", str(reference)]
     subprocess.run(command, input=markdown.encode(), check=True, cwd=target.parent)

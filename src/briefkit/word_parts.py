@@ -123,6 +123,8 @@ class Outline:
             self.entries.append(Entry("item" if style == "Item Title" else "meta", inlines=inlines))
         elif style in CALLOUT_STYLES:
             self.entries.append(Entry("block", block))
+        elif style and re.fullmatch(r"toc \d", style, re.I):
+            return  # an entry of Word's table of contents: the layout makes its own
         else:
             for inner in content:
                 self._top(inner, title_styles)
@@ -215,6 +217,8 @@ class PartMapper:
                      if key in PART_OF_LABEL and isinstance(text, str)}
         for node in root.children:
             key = self.labels.get(normalise(node.title))
+            if node.entry.toc:  # Word's "TOC Heading": a contents page, whatever its words
+                key = "contents"
             if key is None and normalise(node.title) in elsewhere:
                 self.unmapped.append(f'"{node.title}" names a part the \'{self.layout.name}\' '
                                      "layout does not show: kept as a section (try --layout)")
@@ -302,7 +306,15 @@ class PartMapper:
             data["acronyms"] = {plain_text(e.inlines[0]["c"]): plain_text(e.inlines[1:])
                                 for e in node.entries}
         elif key == "contents":
-            if not self.layout.toc:
+            if not node.entry.toc and (node.entries or node.children):
+                return False  # a heading "Contents" over text of its own: a section
+            if node.entries:
+                self.unmapped.append(f"{len(node.entries)} paragraph(s) of Word's table of "
+                                     "contents (the layout writes its own)")
+            if "contents" not in self.layout.parts:
+                self.unmapped.append(f"the table of contents: the '{self.layout.name}' layout "
+                                     "has none")
+            elif not self.layout.toc:
                 data.setdefault("output", {})["toc"] = True
         elif key == "notes":
             if not self.outline.has_notes or len(node.entries) > 1 or node.children:
