@@ -70,6 +70,12 @@ def resolved(root, accept: bool) -> list[str]:
     """Paragraph texts after accepting (or rejecting) every tracked change, as Word does."""
     root = copy.deepcopy(root)
     drop, keep = ("del", "ins") if accept else ("ins", "del")
+    for row in list(root.iter(W + "tr")):
+        if row.find(f"{W}trPr/{W}{drop}") is not None:
+            row.getparent().remove(row)
+    for table in list(root.iter(W + "tbl")):
+        if table.find(W + "tr") is None:
+            table.getparent().remove(table)
     for p in list(root.iter(W + "p")):
         mark = p.find(f"{W}pPr/{W}rPr/{W}{drop}")
         if mark is not None:
@@ -230,3 +236,27 @@ def test_redline_help_teaches_with_examples():
     result = CliRunner().invoke(cli, ["redline", "--help"])
     assert "briefkit redline --against HEAD~1" in result.output
     assert "Accept/Reject" in result.output
+
+
+def test_a_removed_table_and_an_added_one_are_tracked_row_by_row(tmp_path):
+    table_a = "| Dam | Year |\n      |-----|-----:|\n      | Xayaburi | 2019 |\n"
+    table_b = "| Basin | Share |\n      |-------|------:|\n      | Upper | 16% |\n"
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(OLD.replace("      The last paragraph", "      " + table_a + "\n      The last paragraph"))
+    new.write_text(NEW.replace("      The last paragraph", "      " + table_b + "\n      The last paragraph"))
+    out = tmp_path / "tables.docx"
+    assert CliRunner().invoke(cli, ["redline", str(old), str(new), "-o", str(out)]).exit_code == 0
+    body = parts(out)["word/document.xml"]
+    rows = {("del" if r.find(f"{W}trPr/{W}del") is not None else
+             "ins" if r.find(f"{W}trPr/{W}ins") is not None else "none"):
+            "".join(t.text or "" for t in r.iter(W + "t", W + "delText")) for r in body.iter(W + "tr")}
+    assert "Xayaburi" in "".join(v for k, v in rows.items() if k == "del") or any(
+        "Xayaburi" in "".join(t.text or "" for t in r.iter(W + "delText"))
+        for r in body.iter(W + "tr") if r.find(f"{W}trPr/{W}del") is not None)
+    assert all(r.find(f"{W}trPr/{W}del") is not None or r.find(f"{W}trPr/{W}ins") is not None
+               for r in body.iter(W + "tr"))  # no row of either table is left unmarked
+    new_build = parts(build_brief(new, tmp_path / "n", ["docx"], parallel=False).outputs[0])
+    old_build = parts(build_brief(old, tmp_path / "o", ["docx"], parallel=False).outputs[0])
+    assert resolved(body, accept=True) == resolved(new_build["word/document.xml"], True)
+    assert resolved(body, accept=False) == resolved(old_build["word/document.xml"], True)

@@ -268,11 +268,13 @@ def align(old_ps: list, new_ps: list, marker: Marker, parent_for_end=None) -> No
     """Mark the differences between two paragraph sequences in NEW's tree."""
     old_keys = [paragraph_key(p) for p in old_ps]
     new_keys = [paragraph_key(p) for p in new_ps]
+    old_places, new_places = _places(old_ps), _places(new_ps)
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        pairs = _pair(old_keys[i1:i2], new_keys[j1:j2]) if op == "replace" else []
+        pairs = (_pair(old_keys[i1:i2], new_keys[j1:j2], old_places[i1:i2], new_places[j1:j2])
+                 if op == "replace" else [])
         paired_old = {i for i, _ in pairs}
         paired_new = {j for _, j in pairs}
         for i, j in pairs:
@@ -280,27 +282,118 @@ def align(old_ps: list, new_ps: list, marker: Marker, parent_for_end=None) -> No
         for j in range(j2 - j1):
             if j not in paired_new:
                 mark_inserted(new_ps[j1 + j], marker)
-        # deleted paragraphs go before the next NEW paragraph that follows them
+        # deleted paragraphs go back where they stood; a table
+        # removed whole comes back as a deleted table (its rows marked), not as loose text
+        removed = {id(old_ps[i1 + i]) for i in range(i2 - i1) if i not in paired_old}
+        tables_done: set[int] = set()
         for i in range(i2 - i1):
             if i in paired_old:
                 continue
-            later = [j for oi, j in pairs if oi > i]
-            anchor_index = j1 + later[0] if later else j2
-            copy_ = deleted_copy(old_ps[i1 + i], marker)
+            old_p = old_ps[i1 + i]
+            table = _outermost_table(old_p)
+            element = None
+            if table is not None:
+                if id(table) in tables_done:
+                    continue
+                if {id(p) for p in table.iter(w("p"))} <= removed:
+                    tables_done.add(id(table))
+                    element = deleted_table(table, marker)
+            if element is None:
+                element = deleted_copy(old_p, marker)
+            # right after NEW's paragraph paired with the nearest earlier one: deletions come
+            # before the insertions of the same gap, as Word shows a replacement
+            earlier = [j for oi, j in pairs if oi < i]
+            anchor_index = j1 + (earlier[-1] + 1 if earlier else 0)
+            # a paragraph of the body never goes into a table cell of NEW, nor a table
+            in_cell = element.tag == w("tbl") or _outermost_table(old_p) is None
             if anchor_index < len(new_ps):
-                new_ps[anchor_index].addprevious(copy_)
-            elif new_ps:
-                new_ps[-1].addnext(copy_)  # still before a trailing w:sectPr
+                anchor = new_ps[anchor_index]
+                (_body_level(anchor) if in_cell else anchor).addprevious(element)
+            elif new_ps:  # still before a trailing w:sectPr
+                anchor = new_ps[-1]
+                (_body_level(anchor) if in_cell else anchor).addnext(element)
             elif parent_for_end is not None:
-                parent_for_end.append(copy_)
+                parent_for_end.append(element)
 
 
-def _pair(old_keys: list[str], new_keys: list[str]) -> list[tuple[int, int]]:
+def _outermost_table(paragraph):
+    tables = list(paragraph.iterancestors(w("tbl")))
+    return tables[-1] if tables else None
+
+
+def _body_level(element):
+    while element.getparent() is not None and element.getparent().tag not in (
+            w("body"), w("footnote"), w("endnote")):
+        element = element.getparent()
+    return element
+
+
+def _mark_row(row, tag: str, marker: Marker) -> None:
+    trpr = row.find(w("trPr"))
+    if trpr is None:
+        trpr = etree.Element(w("trPr"))
+        before = row.find(w("tblPrEx"))
+        (before.addnext(trpr) if before is not None else row.insert(0, trpr))
+    change = trpr.find(w("trPrChange"))
+    (change.addprevious(marker.make(tag)) if change is not None else trpr.append(marker.make(tag)))
+
+
+def deleted_table(table, marker: Marker):
+    """OLD's table, every paragraph and row deleted."""
+    copy_ = copy.deepcopy(table)
+    for paragraph in list(copy_.iter(w("p"))):
+        paragraph.addprevious(deleted_copy(paragraph, marker))
+        paragraph.getparent().remove(paragraph)
+    for row in copy_.iter(w("tr")):
+        _mark_row(row, "del", marker)
+    return copy_
+
+
+def mark_inserted_tables(root, marker: Marker) -> None:
+    """Rows of a table NEW added (every paragraph of it inserted) are inserted rows."""
+    for table in root.iter(w("tbl")):
+        paragraphs = list(table.iter(w("p")))
+        if paragraphs and all(p.find(f"{w('pPr')}/{w('rPr')}/{w('ins')}") is not None
+                              for p in paragraphs):
+            for row in table.iter(w("tr")):
+                if row.find(f"{w('trPr')}/{w('ins')}") is None:
+                    _mark_row(row, "ins", marker)
+
+
+def _places(paragraphs: list) -> list[str]:
+    """Where each paragraph stands: "" in the running text, else the text of its table."""
+    texts: dict[int, str] = {}
+    out = []
+    for paragraph in paragraphs:
+        table = _outermost_table(paragraph)
+        if table is None:
+            out.append("")
+            continue
+        if id(table) not in texts:
+            texts[id(table)] = "T:" + "".join(paragraph_key(p) for p in table.iter(w("p")))
+        out.append(texts[id(table)])
+    return out
+
+
+def _same_place(old: str, new: str) -> bool:
+    """Body text pairs with body text; a cell with a cell of a similar table (a table that
+    was rewritten as a whole is deleted and inserted, row by row)."""
+    if not old or not new:
+        return old == new
+    return difflib.SequenceMatcher(None, old, new, autojunk=False).quick_ratio() >= 0.6
+
+
+def _pair(old_keys: list[str], new_keys: list[str], old_places: list[str] | None = None,
+          new_places: list[str] | None = None) -> list[tuple[int, int]]:
     """Pairs (i, j), in order, of paragraphs similar enough to be diffed word by word."""
     pairs, start = [], 0
+    old_places = old_places or [""] * len(old_keys)
+    new_places = new_places or [""] * len(new_keys)
     for i, old in enumerate(old_keys):
         best, best_j = 0.0, None
         for j in range(start, len(new_keys)):
+            if not _same_place(old_places[i], new_places[j]):
+                continue
             ratio = difflib.SequenceMatcher(None, old, new_keys[j], autojunk=False).quick_ratio()
             if ratio > best:
                 best, best_j = ratio, j
@@ -348,6 +441,7 @@ def redline_package(old_docx: bytes, new_docx: bytes, author: str, date: str) ->
         new_doc = etree.fromstring(new_zip.read("word/document.xml"), _PARSER)
         align(_body_paragraphs(old_doc), _body_paragraphs(new_doc), marker,
               new_doc.find(w("body")))
+        mark_inserted_tables(new_doc, marker)
         changed["word/document.xml"] = etree.tostring(new_doc, xml_declaration=True,
                                                       encoding="UTF-8", standalone=True)
         out = io.BytesIO()
