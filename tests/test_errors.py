@@ -13,6 +13,8 @@ invoke the Click group `briefkit.cli.cli` that it runs.
 
 from __future__ import annotations
 
+import re
+
 import textwrap
 import time
 from pathlib import Path
@@ -69,7 +71,20 @@ def check(tmp_path: Path, path: Path, expect_exit: int = 1):
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     assert files_in(tmp_path) == before, "check wrote files"
+    for line in lines_of(result) + lines_of(result, "warning"):
+        assert_reads_as_a_sentence(line)
     return result
+
+
+def assert_reads_as_a_sentence(line: str) -> None:
+    """No word said twice in a row ("bibliography: bibliography no file …"), quoted names and
+    the key path aside."""
+    message = re.split(r": (?:error|warning): ", line, maxsplit=1)[-1]
+    message = re.sub(r"^[\w.\[\]-]+: ", "", message)  # the key path
+    message = re.sub(r"""'[^']*'|"[^"]*"|`[^`]*`|\S*/\S*|[&*]\w+""", " ", message)
+    words = re.findall(r"[a-z]+", message.lower())
+    doubled = [a for a, b in zip(words, words[1:]) if a == b and len(a) > 1]
+    assert not doubled, f"'{doubled[0]} {doubled[0]}' in: {line}"
 
 
 def lines_of(result, severity: str = "error") -> list[str]:
