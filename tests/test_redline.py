@@ -260,3 +260,26 @@ def test_a_removed_table_and_an_added_one_are_tracked_row_by_row(tmp_path):
     old_build = parts(build_brief(old, tmp_path / "o", ["docx"], parallel=False).outputs[0])
     assert resolved(body, accept=True) == resolved(new_build["word/document.xml"], True)
     assert resolved(body, accept=False) == resolved(old_build["word/document.xml"], True)
+
+
+def test_a_replaced_picture_is_a_change_and_an_unchanged_one_is_not(tmp_path):
+    from PIL import Image
+
+    for name, colour in (("a.png", "red"), ("b.png", "blue")):
+        Image.new("RGB", (40, 20), colour).save(tmp_path / name)
+    figure = "      ![Flow of the river]({})\n"
+    (tmp_path / "old.yaml").write_text(OLD + figure.format("a.png"))
+    (tmp_path / "same.yaml").write_text(OLD + figure.format("a.png"))
+    (tmp_path / "new.yaml").write_text(OLD + figure.format("b.png"))
+    for other, changed in (("same.yaml", False), ("new.yaml", True)):
+        out = tmp_path / f"{other}.docx"
+        result = CliRunner().invoke(cli, ["redline", str(tmp_path / "old.yaml"),
+                                          str(tmp_path / other), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(out) as z:
+            xml = z.read("word/document.xml").decode()
+        body = etree.fromstring(xml.encode())
+        inserted_pictures = [el for el in body.iter(W + "ins")
+                             if list(el.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip"))]
+        assert bool(inserted_pictures) == changed
+        assert "urn:briefkit" not in xml  # the comparison leaves no trace

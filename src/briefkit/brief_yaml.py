@@ -21,14 +21,22 @@ INDENT = "  "
 def dump_brief(data: dict, comments: dict[KeyPath, list[str]] | None = None,
                header: list[str] = ()) -> str:
     """YAML text of `data`; `comments[path]` are written as `# ...` lines above that key."""
-    lines = [f"# {line}".rstrip() for line in header]
+    lines = [f"# {_printable(line)}".rstrip() for line in header]
     _mapping(data, (), 0, comments or {}, lines)
     return "\n".join(lines) + "\n"
 
 
+def _printable(text: str) -> str:
+    """YAML allows no control characters, not even in comments."""
+    return "".join(ch if ch in "\n\t" or (ch >= " " and ch not in "\x7f\x85\ufeff"
+                                           and not 0xD800 <= ord(ch) <= 0xDFFF
+                                           and ch not in "\ufffe\uffff") else "\ufffd"
+                   for ch in text)
+
+
 def _comment_lines(comments, path, depth) -> list[str]:
     out = []
-    for comment in comments.get(path, ()):
+    for comment in map(_printable, comments.get(path, ())):
         for line in comment.splitlines() or [""]:
             out.append(f"{INDENT * depth}# {line}".rstrip())
     return out

@@ -27,6 +27,8 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_MEDIA_HASH = "{urn:briefkit:redline}media"  # set while comparing, removed before writing
 _NOTE_KINDS = {"footnotes": ("footnote", "footnoteReference"),
                "endnotes": ("endnote", "endnoteReference")}
 
@@ -83,6 +85,8 @@ def tokens(paragraph) -> list[Token]:
                 key = etree.QName(child).localname
                 if child.tag == w("instrText"):
                     key += ":" + (child.text or "").strip()
+                # a picture compares by the bytes it shows (see _stamp_media)
+                key += "".join(":" + b.get(_MEDIA_HASH, "") for b in child.iter(_BLIP))
                 out.append(Token("\x01" + key, run, child))
     return out
 
@@ -439,9 +443,15 @@ def redline_package(old_docx: bytes, new_docx: bytes, author: str, date: str) ->
                                            standalone=True)
         old_doc = etree.fromstring(old_zip.read("word/document.xml"), _PARSER)
         new_doc = etree.fromstring(new_zip.read("word/document.xml"), _PARSER)
+        _stamp_media(old_doc, old_zip)
+        _stamp_media(new_doc, new_zip)
         align(_body_paragraphs(old_doc), _body_paragraphs(new_doc), marker,
               new_doc.find(w("body")))
         mark_inserted_tables(new_doc, marker)
+        for blip in new_doc.iter(_BLIP):
+            blip.attrib.pop(_MEDIA_HASH, None)
+        # drop only the stamp's own declaration: Word needs every prefix mc:Ignorable names
+        etree.cleanup_namespaces(new_doc, keep_ns_prefixes=[p for p in new_doc.nsmap if p])
         changed["word/document.xml"] = etree.tostring(new_doc, xml_declaration=True,
                                                       encoding="UTF-8", standalone=True)
         out = io.BytesIO()
@@ -449,6 +459,26 @@ def redline_package(old_docx: bytes, new_docx: bytes, author: str, date: str) ->
             for item in new_zip.infolist():
                 target.writestr(item, changed.get(item.filename, new_zip.read(item.filename)))
     return out.getvalue(), marker.changes
+
+
+def _stamp_media(root, package: zipfile.ZipFile) -> None:
+    """Mark each picture with a digest of its image, so a replaced picture is a change."""
+    import hashlib
+    import posixpath
+
+    rels_name = "word/_rels/document.xml.rels"
+    if rels_name not in package.namelist():
+        return
+    targets = {rel.get("Id"): rel.get("Target") for rel in
+               etree.fromstring(package.read(rels_name), _PARSER)}
+    names = set(package.namelist())
+    for blip in root.iter(_BLIP):
+        target = targets.get(blip.get(f"{{{R}}}embed"))
+        if not target:
+            continue
+        name = posixpath.normpath(posixpath.join("word", target)).lstrip("/")
+        if name in names:
+            blip.set(_MEDIA_HASH, hashlib.sha256(package.read(name)).hexdigest()[:16])
 
 
 def _redline_notes(old_root, new_root, kind: str, marker: Marker) -> None:
