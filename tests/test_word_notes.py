@@ -94,6 +94,8 @@ def test_every_block_of_a_note_reaches_the_word_notes(write_brief, tmp_path, pla
     assert [targets[h.get(R + "id")] for h in hyperlinks] == [
         ("hyperlink", "https://example.org/report.pdf"), ("hyperlink", "https://doi.org/10.1/x")]
     assert _text(hyperlinks[0]) == "the source"
+    # Its runs in Word's Hyperlink style, resolved through the document's styles.
+    assert {names[s.get(W + "val")] for s in hyperlinks[0].iter(W + "rStyle")} == {"Hyperlink"}
 
     # Each note starts with its own number mark, in the note text style.
     for note in notes.values():

@@ -169,6 +169,24 @@ def test_missing_builtin_styles_and_numbering_part_are_supplied(write_brief, tmp
     assert docx_notes(out) == ["A note with a link."]
 
 
+def test_a_house_list_style_without_numbers_gets_words_numbering(write_brief, tmp_path):
+    """A template whose own List Number / List Bullet carry no numbering would print bare
+    items: Word's numbering is given to them, the rest of the house's style kept."""
+    document = docx.Document()
+    for name in ("List Number", "List Bullet", "List Bullet 2"):
+        style = document.styles[name]
+        num_pr = style.element.find(f"{W}pPr/{W}numPr")
+        num_pr.getparent().remove(num_pr)
+        style.font.italic = True  # the house's own look
+    document.save(str(tmp_path / "house.docx"))
+    path = write_brief(LISTS_BRIEF.format(template="house.docx"))
+    out = build_brief(path, tmp_path / "out").outputs[0]
+    assert _list_formats(out) == {"First bullet": "bullet", "Second bullet": "bullet",
+                                  "Nested bullet": "bullet", "First numbered": "decimal",
+                                  "Second numbered": "decimal"}
+    assert docx.Document(str(out)).styles["List Number"].font.italic is True
+
+
 def test_translated_style_ids_are_matched_by_name(write_brief, tmp_path):
     """A German Word template: ids like 'Standard' and 'berschrift1' for Normal and heading 1.
     Supplied styles must base on the template's own Normal, by its id."""

@@ -27,7 +27,7 @@ _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + n for n in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Characters XML 1.0 (so DOCX, and HTML's parsers) cannot hold; tab and line ends are fine.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
 
@@ -263,7 +263,7 @@ class _Builder:
 
     def _text(self, node, path: KeyPath) -> str:
         """A scalar's text, refused when it holds characters no document format can carry."""
-        bad = _NOT_TEXT.search(node.value)
+        bad = NOT_TEXT.search(node.value)
         if bad:
             raise BriefInvalid(Diagnostic(
                 self._loc(node), f"the text holds the control character "

@@ -115,6 +115,12 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
                                   loaded, diagnostics, "file", inputs)
         html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,
                                   loaded, diagnostics, "folder", inputs)
+        if word_template is not None:  # its size budget and outside links, before any writer
+            from .render.word_template import inspect_template
+
+            if not inspect_template(word_template, source.location(("output", "word_template")),
+                                    diagnostics):
+                word_template = None
     if job is None or brief is None:
         diagnostics.raise_if_errors()
         raise BriefInvalid(diagnostics)  # pragma: no cover - validate reports why

@@ -22,7 +22,7 @@ from . import model as m
 from .citations import SOURCES_FILTER, Sources, pandoc_path
 from .csl_styles import Style, write_style
 from .diagnostics import Diagnostics, KeyPath, Location, did_you_mean
-from .load import SourceMap
+from .load import NOT_TEXT, SourceMap
 from .pandoc_reader import PandocReader
 from .paths import Roots
 
@@ -134,10 +134,13 @@ class PandocFailed(Exception):
 
 
 def check_fences(fields: list[ProseField], source: SourceMap, diagnostics: Diagnostics) -> None:
+    """What must hold before Pandoc reads the fields: fences balanced, quotes within the
+    nesting budget (and a located warning for a note label defined twice in one field)."""
     for f in fields:
         if f.markdown and f.markdown.strip():
             _check_fences(f, source, diagnostics)
             _check_note_labels(f, source, diagnostics)
+            _check_quote_depth(f, source, diagnostics)
 
 
 # A note label as Pandoc reads one: `[^label]`, no space or bracket in the label.
@@ -153,17 +156,111 @@ def scope_note_labels(markdown: str, index: int) -> str:
     return _NOTE_LABEL.sub(lambda mt: f"[^bkn{index}-{mt.group(1)}]", markdown)
 
 
-def unscope_note_labels(node, index: int):
+def unscope_note_labels(node, index: int, found: set | None = None):
     """Pandoc's AST of field `index` with every scoped label left in its text (a code span
-    showing `[^1]`, an undefined reference printed as typed) written as the author wrote it."""
+    showing `[^1]`, an undefined reference printed as typed) written as the author wrote it,
+    and every character no document format can carry (a `&#11;` entity, decoded by Pandoc)
+    taken out and added to `found`."""
     marker = f"[^bkn{index}-"
     if isinstance(node, str):
-        return node.replace(marker, "[^") if marker in node else node
+        if marker in node:
+            node = node.replace(marker, "[^")
+        if found is not None and NOT_TEXT.search(node):
+            found.update(NOT_TEXT.findall(node))
+            node = NOT_TEXT.sub("", node)
+        return node
     if isinstance(node, list):
-        return [unscope_note_labels(item, index) for item in node]
+        return [unscope_note_labels(item, index, found) for item in node]
     if isinstance(node, dict):
-        return {key: unscope_note_labels(value, index) for key, value in node.items()}
+        return {key: unscope_note_labels(value, index, found) for key, value in node.items()}
     return node
+
+
+# The nesting budget: blocks and inlines inside one another (quotes, lists, notes, emphasis).
+# Real prose nests a dozen levels; the walkers and writers recurse once or more per level.
+MAX_NESTING = 64
+_QUOTE_MARKERS = re.compile(r"^(?:[ \t]{0,3}>)+")
+
+
+def nesting(node) -> int:
+    """How many Pandoc elements deep `node` goes, counted without recursion."""
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            depth += "t" in item
+            deepest = max(deepest, depth)
+            stack.extend((value, depth) for value in item.values() if isinstance(value, (list, dict)))
+        elif isinstance(item, list):
+            stack.extend((value, depth) for value in item if isinstance(value, (list, dict)))
+    return deepest
+
+
+def _too_deep(f: ProseField, source: SourceMap, diagnostics: Diagnostics, depth: int,
+              needle: str = "") -> None:
+    diagnostics.error(
+        source.locate_text(f.key, needle) if needle else source.location(f.key),
+        f"the Markdown nests {depth} levels deep (quotes, lists, notes or emphasis inside one "
+        f"another), more than briefkit's nesting budget of {MAX_NESTING} levels", key=f.key,
+        hint="flatten it: no reader follows more than a few levels")
+
+
+def _check_quote_depth(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
+    """Quotes nested past the budget, found in the Markdown itself: Pandoc takes seconds over
+    thousands of `>` (and Python cannot decode what it then prints)."""
+    for line in f.markdown.splitlines():
+        markers = _QUOTE_MARKERS.match(line)
+        if markers and markers.group().count(">") > MAX_NESTING:
+            _too_deep(f, source, diagnostics, markers.group().count(">"), line.strip()[:80])
+            return
+
+
+def _check_characters(f: ProseField, found: set, source: SourceMap, diagnostics: Diagnostics) -> None:
+    """Characters no document format can carry that Pandoc decoded from entities (`&#11;`,
+    `&#xFFFE;`): refused as the loader refuses them typed raw, located at the entity."""
+    for char in sorted(found):
+        where = _entity_written(f.markdown, char)
+        written = f" (written as {where[1]})" if where else ""
+        diagnostics.error(
+            _locate_in_line(source, f.key, *where) if where else source.location(f.key),
+            f"the text holds the control character U+{ord(char):04X}{written}, which no "
+            "document format can carry", key=f.key, hint="delete it")
+
+
+def _entity_written(markdown: str, char: str):
+    """(line, entity, column in line) of the first entity outside code that stands for
+    `char` (inside code an entity is the text it shows)."""
+    in_code = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if in_code:
+            continue
+        for mt in _ENTITY.finditer(line):
+            if _entity_char(mt) == char and line.count("`", 0, mt.start()) % 2 == 0:
+                return line, mt.group(), mt.start()
+    return None
+
+
+def _locate_in_line(source: SourceMap, key, line: str, needle: str, column: int) -> Location:
+    """The position of `needle`, at `column` of the Markdown line `line`, in the brief."""
+    stripped = line.strip()
+    at = source.locate_text(key, stripped)
+    lines = source.text.splitlines()
+    if at.file == source.file and 0 < at.line <= len(lines) and \
+            lines[at.line - 1][at.column - 1:].startswith(stripped):
+        return Location(at.file, at.line, at.column + column - (len(line) - len(line.lstrip())))
+    return source.locate_text(key, needle)
+
+
+_ENTITY = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+
+
+def _entity_char(match) -> str:
+    try:
+        return chr(int(match.group(1), 16) if match.group(1) else int(match.group(2)))
+    except (ValueError, OverflowError):
+        return ""
 
 
 def _check_note_labels(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
@@ -193,6 +290,11 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
     """The model blocks of every field Pandoc read, with unknown citation keys reported."""
     try:
         ast = job.result()
+    except RecursionError:  # nested deeper than Python decodes: past any budget
+        diagnostics.error(source.location(()), "the Markdown of this brief nests deeper than "
+                          f"briefkit's nesting budget of {MAX_NESTING} levels",
+                          hint="flatten its lists, notes and emphasis")
+        return Prose()
     except PandocFailed as exc:
         message = " ".join(str(exc).split())
         key = ("citation_style",) if re.search(r"\bCSL\b|style", message) else ()
@@ -220,8 +322,15 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
         def problem(message: str, needle: str, key=f.key) -> None:
             diagnostics.error(source.locate_text(key, needle), message, key=key)
 
+        depth = nesting(by_id[i])
+        if depth > MAX_NESTING:  # checked before any walk: walkers recurse once a level
+            _too_deep(f, source, diagnostics, depth)
+            continue
+        found: set = set()
+        blocks = unscope_note_labels(by_id[i], i, found)
+        _check_characters(f, found, source, diagnostics)
         reader = PandocReader(roots, problem)
-        prose.blocks[f.key] = reader.blocks(unscope_note_labels(by_id[i], i))
+        prose.blocks[f.key] = reader.blocks(blocks)
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:
@@ -233,7 +342,13 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
                                   hint=hint)
     if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None)
-        prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(by_id[job.bibliography_index])
+        found = set()
+        entries = unscope_note_labels(by_id[job.bibliography_index], -1, found)
+        for char in sorted(found):  # from a source's data: the entries print without it
+            diagnostics.warning(source.location(("bibliography",)), f"a bibliography entry holds "
+                                f"the control character U+{ord(char):04X}, left out of the outputs",
+                                hint="delete it from the source's data")
+        prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(entries)
     return prose
 
 

@@ -20,7 +20,7 @@ from .. import __version__
 from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
-from . import word_builtins, word_template, wordml
+from . import word_builtins, word_notes, word_template, wordml
 from .docx_writer import DocxWriter
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
@@ -67,7 +67,7 @@ def render_docx(prepared) -> bytes:
             hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
                  "and save it")) from None
     word_template.place_body(document, anchor, before)
-    wordml.drop_orphan_notes(document)
+    word_notes.drop_orphan_notes(document)
     wordml.number_drawings(document)
     _properties(document, doc)
     out = io.BytesIO()

@@ -17,7 +17,7 @@ from docx.shared import Inches
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..model import and_list, house_date
-from . import wordml
+from . import word_notes, wordml
 
 _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
               "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
@@ -43,7 +43,7 @@ class DocxWriter:
         # cover page of its own (report) or the head of the first page (articles, summaries).
         self.title_block = list(settings.get("title_block") or TITLE_BLOCK)
         self.cover = bool(settings.get("cover", False))
-        self.notes = wordml.NotesPart(document, doc.notes_placement) if doc.notes else None
+        self.notes = word_notes.NotesPart(document, doc.notes_placement) if doc.notes else None
         self._bookmark = 0
         self._styles: dict = {}
         # Where blocks go: the body, or while a note is written, that note (a note holds
@@ -54,7 +54,7 @@ class DocxWriter:
     def paragraph(self, text: str = "", style: str | None = None):
         """A new paragraph of the current story with `style` set as w:pStyle. Ids are looked
         up once per name: python-docx scans every style of the template on each lookup."""
-        paragraph = self.story.add_paragraph(text)
+        paragraph = self.story.add_paragraph(wordml.xml_text(text))
         if style is not None:
             if style not in self._styles:
                 self._styles[style] = wordml.style_id(self.document, style)

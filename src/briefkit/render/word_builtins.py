@@ -94,7 +94,10 @@ def _name(style) -> str:
 def supply_builtin_styles(document, names=WRITER_STYLES) -> list[str]:
     """Copy each of `names` the document lacks from Word's definitions; returns those added."""
     supplier = _Supplier(document)
-    return [name for name in names if supplier.ensure(name)]
+    added = [name for name in names if supplier.ensure(name)]
+    for name in names:  # a house's own list style without numbers would print bare items
+        supplier.number(name)
+    return added
 
 
 class _Supplier:
@@ -138,6 +141,27 @@ class _Supplier:
             num_id.set(qn("w:val"), self._numbering(num_id.get(qn("w:val")), style_id))
         self.styles.append(style)
         return True
+
+    def number(self, name: str) -> None:
+        """Give the template's own style `name` Word's numbering when Word's definition has
+        numbering and neither the style nor one it is based on does."""
+        reference = self.reference.by_name.get(name.lower())
+        reference_num = None if reference is None else reference.find(
+            f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+        style_id = self.id_of_name.get(name.lower())
+        if reference_num is None or style_id is None:
+            return
+        by_id = {s.get(qn("w:styleId")): s for s in self.styles.findall(qn("w:style"))}
+        style, seen = by_id.get(style_id), set()
+        while style is not None and style.get(qn("w:styleId")) not in seen:
+            if style.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}") is not None:
+                return
+            seen.add(style.get(qn("w:styleId")))
+            base = style.find(qn("w:basedOn"))
+            style = by_id.get(base.get(qn("w:val"))) if base is not None else None
+        num_id = self._numbering(reference_num.get(qn("w:val")), style_id)
+        num_pr = by_id[style_id].get_or_add_pPr().get_or_add_numPr()  # in schema order
+        num_pr.get_or_add_numId().val = int(num_id)
 
     def _numbering(self, reference_num_id: str, style_id: str) -> str:
         """The reference list definition behind `reference_num_id`, copied into the document's

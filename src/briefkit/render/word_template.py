@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location
 from ..model import and_list, house_date
+from . import word_package
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 ANY_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")  # what a house wrote, known or not
@@ -34,11 +35,11 @@ _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingm
 def open_template(path: Path):
     """The template as a document (a .dotx differs from a .docx only in its content type)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            parts = {name: archive.read(name) for name in archive.namelist()}
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BriefInvalid(Diagnostic(Location(path), f"not a Word document ({exc})",
+        parts = word_package.read_parts(path)
+    except word_package.PackageRefused as exc:
+        raise BriefInvalid(Diagnostic(Location(path), str(exc),
                                       hint="save the template from Word as .docx or .dotx")) from None
+    word_package.drop_outside_links(parts)  # reported by `inspect_template`
     types = parts.get("[Content_Types].xml", b"")
     if _DOCUMENT_TYPE not in types and _TEMPLATE_TYPE not in types:
         raise BriefInvalid(Diagnostic(Location(path), "not a Word document: it has no document part",
@@ -54,6 +55,31 @@ def open_template(path: Path):
     except Exception as exc:  # python-docx raises several kinds for a damaged package
         raise BriefInvalid(Diagnostic(Location(path), f"not a Word document python-docx can read "
                                       f"({type(exc).__name__}: {exc})")) from None
+
+
+def inspect_template(path: Path, location: Location, diagnostics: Diagnostics) -> bool:
+    """What the brief is told about its house template before anything is rendered, at the
+    brief's `output.word_template` (`location`): a package past the size budget (an error:
+    returns False, the template must not be opened), links to outside resources that the
+    output leaves out (a warning each). A file that is no Word document is `open_template`'s
+    to report."""
+    try:
+        parts = word_package.read_parts(path)
+    except word_package.PackageTooLarge as exc:
+        diagnostics.error(location, f"the Word template {path.name} cannot be used: {exc}",
+                          key=("output", "word_template"),
+                          hint="use the house's real template; a Word template is rarely over 20 MB")
+        return False
+    except word_package.PackageRefused:
+        return True
+    for link in word_package.drop_outside_links(parts):
+        diagnostics.warning(
+            location, f"the Word template {path.name} links {link.part or 'the package'} to an "
+            f"outside resource ({link.kind}: {link.target}); the output leaves the link out, so "
+            "that it reaches nothing when opened", key=("output", "word_template"),
+            hint="remove the link in Word (e.g. Developer > Document Template for an attached "
+                 "template) to silence this")
+    return True
 
 
 def values(doc: m.Document) -> dict:

@@ -9,49 +9,12 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.opc.part import PartFactory, XmlPart
+from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.oxml.parser import register_element_cls
-from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
-from docx.parts.story import StoryPart
 from docx.shared import Mm, Pt, RGBColor
 
-
-class NotesStoryPart(StoryPart):
-    """A footnotes or endnotes part as a story of the document, like the body, a header or a
-    footer: python-docx resolves style names, places images and relates hyperlinks through it
-    with the same API as in the body (a bare XmlPart cannot resolve a style name)."""
-
-
-class CT_Note(BaseOxmlElement):
-    """`w:footnote` / `w:endnote`: a block container (paragraphs and tables), like a header."""
-
-    p = ZeroOrMore("w:p", successors=())
-    tbl = ZeroOrMore("w:tbl", successors=())
-
-    @property
-    def inner_content_elements(self):
-        return self.xpath("./w:p | ./w:tbl")
-
-
-# A template's existing notes parts must be parsed as stories (not kept as opaque bytes) so
-# that notes can be added to them: register before any document is opened.
-PartFactory.part_type_for[CT.WML_FOOTNOTES] = NotesStoryPart
-PartFactory.part_type_for[CT.WML_ENDNOTES] = NotesStoryPart
-register_element_cls("w:footnote", CT_Note)
-register_element_cls("w:endnote", CT_Note)
-
-_NOTES = {
-    "footnotes": dict(ct=CT.WML_FOOTNOTES, rt=RT.FOOTNOTES, uri="/word/footnotes.xml",
-                      root="w:footnotes", note="w:footnote", ref="w:footnoteReference",
-                      own_ref="w:footnoteRef", pr="w:footnotePr", text_style="footnote text",
-                      ref_style="footnote reference"),
-    "endnotes": dict(ct=CT.WML_ENDNOTES, rt=RT.ENDNOTES, uri="/word/endnotes.xml",
-                     root="w:endnotes", note="w:endnote", ref="w:endnoteReference",
-                     own_ref="w:endnoteRef", pr="w:endnotePr", text_style="endnote text",
-                     ref_style="endnote reference"),
-}
+from ..load import NOT_TEXT
 
 
 def style_id(document, name: str) -> str:
@@ -62,101 +25,6 @@ def style_id(document, name: str) -> str:
         if name_el is not None and name_el.get(qn("w:val")).lower() == wanted:
             return style.get(qn("w:styleId"))
     raise KeyError(name)
-
-
-class NotesPart:
-    """The footnotes (or endnotes) part of a document, created when the template has none."""
-
-    def __init__(self, document, kind: str):
-        self.kind = kind
-        self.spec = spec = _NOTES[kind]
-        self.document = document
-        part = None
-        for rel in document.part.rels.values():
-            if rel.reltype == spec["rt"] and not rel.is_external:
-                part = rel.target_part
-        if part is None:
-            xml = (f'<{spec["root"]} {nsdecls("w", "r")}>'
-                   f'<{spec["note"]} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></{spec["note"]}>'
-                   f'<{spec["note"]} w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></{spec["note"]}>'
-                   f'</{spec["root"]}>')
-            part = NotesStoryPart(PackURI(spec["uri"]), spec["ct"], parse_xml(xml), document.part.package)
-            document.part.relate_to(part, spec["rt"])
-        self.part = part
-        existing = [int(n.get(qn("w:id"))) for n in part.element.findall(qn(spec["note"]))]
-        self.next_id = max([0, *existing]) + 1
-        self.text_style_name = spec["text_style"]
-        self.text_style = style_id(document, spec["text_style"])
-        self.ref_style = style_id(document, spec["ref_style"])
-        self._number_format()
-
-    def _number_format(self) -> None:
-        # Endnotes default to i, ii, iii in Word: the brief's notes are 1, 2, 3.
-        settings = self.document.settings.element
-        pr = settings.find(qn(self.spec["pr"]))
-        if pr is None:
-            pr = parse_xml(f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>')
-            anchor = settings.find(qn("w:characterSpacingControl"))
-            if anchor is not None:
-                anchor.addnext(pr)
-            else:
-                settings.append(pr)
-        for section in self.document.sections:
-            sect_pr = section._sectPr
-            if sect_pr.find(qn(self.spec["pr"])) is None:
-                sect_pr.insert(0, parse_xml(
-                    f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>'))
-
-    def add(self, paragraph):
-        """Call a new note at the end of `paragraph`; returns the note's (empty) w:footnote or
-        w:endnote element, a block container the writer fills like the body, then `finish`es."""
-        note_id = self.next_id
-        self.next_id += 1
-        run = paragraph._p.add_r()
-        run.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:rStyle w:val="{self.ref_style}"/></w:rPr>'))
-        run.append(parse_xml(f'<{self.spec["ref"]} {nsdecls("w")} w:id="{note_id}"/>'))
-        note = parse_xml(f'<{self.spec["note"]} {nsdecls("w")} w:id="{note_id}"/>')
-        self.part.element.append(note)
-        return note
-
-    def finish(self, note) -> None:
-        """Put the note's own number at the start of its first paragraph (a paragraph of its
-        own when the note starts with a table), as Word does."""
-        first = note[0] if len(note) else None
-        if first is None or first.tag != qn("w:p"):
-            first = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>')
-            note.insert(0, first)
-        mark = [parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="{self.ref_style}"/></w:rPr>'
-                          f'<{self.spec["own_ref"]}/></w:r>'),
-                parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> </w:t></w:r>')]
-        ppr = first.find(qn("w:pPr"))
-        position = 0 if ppr is None else list(first).index(ppr) + 1
-        for offset, run in enumerate(mark):
-            first.insert(position + offset, run)
-        if note[-1].tag != qn("w:p"):  # Word ends every story, a note too, with a paragraph
-            note.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>'))
-
-
-def drop_orphan_notes(document) -> None:
-    """Remove the notes no text calls any more (a house template's sample notes, its sample
-    text replaced by the brief's), and the relationships only they used."""
-    package = document.part.package
-    stories = [part for part in package.iter_parts()
-               if isinstance(part, XmlPart) and not isinstance(part, NotesStoryPart)]
-    for spec in _NOTES.values():
-        notes = [part for part in package.iter_parts()
-                 if isinstance(part, NotesStoryPart) and part.content_type == spec["ct"]]
-        if not notes:
-            continue
-        called = {ref.get(qn("w:id")) for part in stories for ref in part.element.iter(qn(spec["ref"]))}
-        for part in notes:
-            for note in part.element.findall(qn(spec["note"])):
-                if note.get(qn("w:type")) in (None, "normal") and note.get(qn("w:id")) not in called:
-                    part.element.remove(note)
-            used = {value for element in part.element.iter() for key, value in element.attrib.items()
-                    if key.startswith("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}")}
-            for rid in [rid for rid in part.rels if rid not in used]:
-                del part.rels[rid]
 
 
 def number_drawings(document) -> None:
@@ -171,11 +39,18 @@ def number_drawings(document) -> None:
                 doc_pr.set("id", str(ident))
 
 
+def xml_text(text: str) -> str:
+    """`text` without the characters XML cannot hold (the loader and the prose reader refuse
+    them with a located error; this is the last guard, for text from any other source)."""
+    return NOT_TEXT.sub("", text) if NOT_TEXT.search(text) else text
+
+
 def add_text_run(paragraph, text: str):
     """A run holding `text` as one w:t (python-docx's `run.text` walks it character by
     character to find tabs and breaks; only text that has them goes that way)."""
     from docx.text.run import Run
 
+    text = xml_text(text)
     if "\t" in text or "\n" in text:
         return paragraph.add_run(text)
     r = paragraph._p.add_r()
@@ -413,7 +288,7 @@ def _attr(value: str) -> str:
             .replace(">", "&gt;"))
 
 
-__all__ = ["NotesPart", "NotesStoryPart", "number_drawings", "drop_orphan_notes", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
+__all__ = ["number_drawings", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
            "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
            "update_fields_on_open", "set_custom_properties",
            "style_id"]
