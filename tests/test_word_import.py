@@ -354,3 +354,22 @@ def test_words_table_of_contents_becomes_the_layouts_own(tmp_path):
     assert "table of contents" in result.output  # listed: the commentary layout has none
     assert '"Key takeaways" names a part' in result.output  # nor key takeaways: a section
     assert "Key takeaways" in [s.get("title") for s in data["sections"]]
+
+
+def test_tracked_paragraphs_are_accepted_as_pandoc_accepts_them(tmp_path):
+    from word_drafts import track_paragraph
+
+    draft = draft_from_markdown("# Part\n\nFirst paragraph stays.\n\nSecond is deleted whole.\n\n"
+                                "Third was inserted.\n\nFourth part\n\ncontinues here.\n",
+                                tmp_path / "paras.docx")
+    track_paragraph(draft, "Second", "del")
+    track_paragraph(draft, "Third", "ins")
+    track_paragraph(draft, "Fourth", "del", whole=False)  # only its mark: it joins the next
+    target = tmp_path / "p.yaml"
+    result = run_import(draft, "-o", target)
+    assert "2 tracked change(s) accepted" in result.output
+    body = yaml.safe_load(target.read_text())["sections"][0]["body"]
+    accepted = subprocess.run([pandoc_path(), "-f", "docx", "--track-changes=accept", "-t",
+                               "plain", "--wrap=none", str(draft)], capture_output=True).stdout.decode()
+    assert [p for p in body.split("\n\n")] == [p for p in accepted.strip().split("\n\n")][1:]
+    assert "Fourth part continues here." in body and "Second" not in body

@@ -124,3 +124,29 @@ def add_tracked_change(path: Path, deleted: str, inserted: str, author: str = "E
         parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8",
                                                     standalone=True)
     _rewrite(path, edit)
+
+
+def track_paragraph(path: Path, starts_with: str, tag: str, *, whole: bool = True) -> None:
+    """The paragraph starting with `starts_with` tracked as inserted (`tag="ins"`) or deleted
+    (`"del"`): its paragraph mark, and with `whole` its runs too, as Word records it."""
+    def edit(parts):
+        doc = etree.fromstring(parts["word/document.xml"])
+        para = next(p for p in doc.iter(w("p"))
+                    if "".join(t.text or "" for t in p.iter(w("t"))).startswith(starts_with))
+        stamp = {w("id"): "77", w("author"): "Ed Itor", w("date"): "2024-05-02T10:00:00Z"}
+        if whole:
+            for run in list(para.findall(w("r"))):
+                wrapper = etree.Element(w(tag), stamp)
+                run.addprevious(wrapper)
+                wrapper.append(run)
+                if tag == "del":
+                    for t in run.iter(w("t")):
+                        t.tag = w("delText")
+        ppr = para.find(w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(w("pPr"))
+            para.insert(0, ppr)
+        etree.SubElement(etree.SubElement(ppr, w("rPr")), w(tag), stamp)
+        parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8",
+                                                    standalone=True)
+    _rewrite(path, edit)

@@ -94,7 +94,7 @@ class Cleaner:
 
     def field(self, blocks: list) -> tuple[list, list[Comment]]:
         self.comments = []
-        cleaned = self.walk(blocks)
+        cleaned = _without_flags(self.walk(blocks))
         comments, self.comments = self.comments, []
         return cleaned, comments
 
@@ -106,6 +106,10 @@ class Cleaner:
             out = []
             for item in value:
                 result = self.walk(item)
+                if (out and isinstance(out[-1], dict) and out[-1].pop("_joins_next", False)
+                        and isinstance(result, dict) and result.get("t") == "Para"):
+                    out[-1]["c"].extend([{"t": "Space"}, *result["c"]])  # its mark was deleted
+                    continue
                 if isinstance(item, dict) and "t" in item and isinstance(result, list):
                     out.extend(result)  # a node replaced by none or several
                 else:
@@ -144,10 +148,12 @@ class Cleaner:
         if "comment-end" in classes:
             self._open.pop(attrs.get("id", ""), None)
             return []
-        if "deletion" in classes or "paragraph-deletion" in classes:
+        if "paragraph-deletion" in classes or "paragraph-insertion" in classes:
+            return []  # the mark of a paragraph (its merging is done in _Para)
+        if "deletion" in classes:
             self.changes += 1
             return []
-        if "insertion" in classes or "paragraph-insertion" in classes:
+        if "insertion" in classes:
             self.changes += 1
         if ident:
             self.anchors.append(ident)
@@ -192,10 +198,14 @@ class Cleaner:
         return self.walk(content)
 
     def _Para(self, c):
+        joins_next = bool(c) and c[-1]["t"] == "Span" and "paragraph-deletion" in c[-1]["c"][0][1]
         inlines = self.walk(c)
         if all(i["t"] in ("Space", "SoftBreak", "LineBreak") for i in inlines):
             return []
-        return {"t": "Para", "c": inlines}
+        para = {"t": "Para", "c": inlines}
+        if joins_next:  # accepting the deleted mark joins the next paragraph to this one
+            para["_joins_next"] = True
+        return para
 
     def _Plain(self, c):
         inlines = self.walk(c)
@@ -216,6 +226,16 @@ class Cleaner:
 
     def _RawBlock(self, c):
         return {"t": "Para", "c": [self._Str(c[1])]}
+
+
+def _without_flags(value):
+    if isinstance(value, list):
+        for item in value:
+            _without_flags(item)
+    elif isinstance(value, dict):
+        value.pop("_joins_next", None)
+        _without_flags(value.get("c"))
+    return value
 
 
 def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list[str]:
