@@ -217,7 +217,8 @@ def test_pictures_go_into_the_briefs_assets_with_their_alt_text(tmp_path):
     draft = draft_from_markdown("# Figures\n\n![Three mechanisms by year](m.png)\n",
                                 tmp_path / "fig.docx")
     target = tmp_path / "b" / "brief.yaml"
-    assert run_import(draft, "-o", target).exit_code == 0
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 0 and "alt text" not in result.output  # the caption is its text
     pictures = list((tmp_path / "b" / "assets").iterdir())
     assert len(pictures) == 1
     assert f"![Three mechanisms by year](assets/{pictures[0].name})" in target.read_text()
@@ -373,3 +374,11 @@ def test_tracked_paragraphs_are_accepted_as_pandoc_accepts_them(tmp_path):
                                "plain", "--wrap=none", str(draft)], capture_output=True).stdout.decode()
     assert [p for p in body.split("\n\n")] == [p for p in accepted.strip().split("\n\n")][1:]
     assert "Fourth part continues here." in body and "Second" not in body
+
+
+def test_a_picture_without_alt_text_is_listed(tmp_path):
+    shutil.copy(ROOT / "briefs" / "tech-ties" / "assets" / "mechanisms.png", tmp_path / "m.png")
+    draft = draft_from_markdown("# Figures\n\nSee ![](m.png) here.\n", tmp_path / "bare.docx")
+    result = run_import(draft, "-o", tmp_path / "bare.yaml")
+    assert result.exit_code == 0
+    assert "1 picture(s) without alt text" in result.output

@@ -88,6 +88,10 @@ class Outline:
                 self.has_notes = True
             elif value["t"] == "Cite":
                 self.has_references = True
+            elif value["t"] == "Figure" and plain_text(value["c"][1]):
+                # its caption is the figure's text in the brief (`![caption](path)`)
+                self._scan(value["c"][1])  # (its blocks hold only the picture)
+                return
             self._scan(value.get("c"))
 
     def _top(self, block: dict, title_styles: dict[str, str]) -> None:
