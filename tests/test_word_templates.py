@@ -105,6 +105,11 @@ def test_real_house_templates_build_with_numbered_lists_and_notes(case, which, t
     assert formats["First numbered"] == formats["Second numbered"] == "decimal"
     bullets = [f for text, f in formats.items() if "bullet" in text]
     assert len(bullets) == 3 and set(bullets) == {"bullet"}
+    if which == "original":  # no placeholder: its sample text is left out, as Pandoc does
+        assert not any(t in docx.Document(str(out)).paragraphs[0].text
+                       for t in ("Lorem", "Título do documento", "测试文段", "Title"))
+        text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+        assert "Lorem ipsum" not in text and "测试文段" not in text
     kind = "endnotes" if docx_note_references(out, "endnotes") else "footnotes"
     notes = docx_notes(out, kind)
     assert len(notes) == docx_note_references(out, kind) == 9
@@ -166,6 +171,27 @@ def test_missing_builtin_styles_and_numbering_part_are_supplied(write_brief, tmp
                                   "Second numbered": "decimal"}
     quoted = [p for p in result.paragraphs if p.text == "A QUOTED line."]
     assert quoted[0].style.name == "Quote"
+    assert docx_notes(out) == ["A note with a link."]
+
+
+def test_pandocs_reference_docx_is_taken_as_pandoc_takes_it(write_brief, tmp_path):
+    """Pandoc's own reference document (styles and a specimen text): its styles are used, its
+    specimen text is not printed."""
+    from briefkit.citations import pandoc_path
+
+    reference = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"],
+                               check=True, capture_output=True).stdout
+    (tmp_path / "reference.docx").write_bytes(reference)
+    path = write_brief(LISTS_BRIEF.format(template="reference.docx"))
+    out = build_brief(path, tmp_path / "out").outputs[0]
+    result = docx.Document(str(out))
+    texts = [p.text for p in result.paragraphs]
+    assert "Template trial" in texts
+    assert not {"Abstract", "Heading 1", "Author", "First Paragraph."} & set(texts)
+    heading = next(p for p in result.paragraphs if p.text == "Background")
+    assert heading.style.name == "Heading 1" and heading.style.element.find(f"{W}rPr/{W}color") is not None
+    assert "First Paragraph" in {s.name for s in result.styles}  # the reference's own styles
+    assert _list_formats(out)["First numbered"] == "decimal"
     assert docx_notes(out) == ["A note with a link."]
 
 

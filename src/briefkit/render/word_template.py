@@ -4,8 +4,10 @@ The template keeps everything that makes it the house's: styles, page setup, hea
 footers (first-page and even-page variants included) and its cover. Placeholders written as
 `{{ title }}`, `{{ authors }}`, `{{ series.number }}` … are filled in the body, tables, headers
 and footers, also where Word split one across several runs; the brief's content goes where a
-paragraph holds only `{{ body }}` (at the end of the document when none does). A placeholder
-that names nothing is an error naming the template and the placeholder.
+paragraph holds only `{{ body }}` (at the end of the document when none does). A template
+whose main text holds no placeholder is taken as Pandoc takes a reference document: its styles,
+page setup, headers and footers, without its sample text. A placeholder that names nothing is an
+error naming the template and the placeholder.
 """
 
 from __future__ import annotations
@@ -117,11 +119,13 @@ def fill(document, doc: m.Document, template: Path):
     problems = Diagnostics()
     anchor = None
     has_cover = False
+    placeholders_in_body = False
     for p, where, in_body in _paragraphs(document):
         texts = _texts(p)
         text = "".join(t.text or "" for t in texts)
         if "{{" not in text:
             continue
+        placeholders_in_body = placeholders_in_body or in_body
         if BODY.match(text):
             if in_body and anchor is None and p.getparent() is document.element.body:
                 anchor = p
@@ -134,7 +138,19 @@ def fill(document, doc: m.Document, template: Path):
             has_cover = True
         _replace(texts, text, data, template, where, problems)
     problems.raise_if_errors()
+    if not placeholders_in_body:
+        _clear_sample_text(document)
     return anchor, has_cover
+
+
+def _clear_sample_text(document) -> None:
+    """A template whose main text names no placeholder is a style sheet (Pandoc's
+    reference.docx, a house's specimen page, lorem ipsum): as Pandoc does, its text is left
+    out and its styles, page setup, headers and footers kept."""
+    body = document.element.body
+    for element in list(body):
+        if not element.tag.endswith("}sectPr"):
+            body.remove(element)
 
 
 def place_body(document, anchor, before: set) -> None:
