@@ -50,7 +50,8 @@ def pandoc_prints(markdown: str, *, bibliographies: Sequence[Path] = (), csl: Op
         for back in item.xpath(".//a[contains(@class, 'footnote-back')]"):
             back.drop_tree()
         printed.notes.append(fold(item.text_content()))
-    for cite in tree.xpath("//span[@class='citation'][not(ancestor::section[@id='footnotes'])]"):
+    for cite in tree.xpath("//span[@class='citation'][not(ancestor::section[@id='footnotes'])]"
+                           "[not(.//a[contains(@class, 'footnote-ref')])]"):
         printed.citations.append(fold(cite.text_content()))
     printed.bibliography = [fold(e.text_content()) for e in tree.xpath("//div[@class='csl-entry']")]
     return printed

@@ -303,3 +303,15 @@ def test_pandoc_keys_get_a_hint_naming_briefkits(tmp_path, key, value, words):
     assert error.startswith(f"{path.name}:1:1: error: {key}: unknown key") or \
         f"brief.yaml:1:1: error: {key}: unknown key" in error
     assert "Pandoc's key" in error and words in error
+
+
+def test_style_with_entities_is_refused_before_pandoc(tmp_path):
+    (tmp_path / "xxe.csl").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"><info><title>&x;</title>'
+        '</info><citation><layout><text variable="title"/></layout></citation></style>\n')
+    path = tmp_path / "brief.yaml"
+    path.write_text(brief(head="citation_style: xxe.csl\n", references=INLINE), encoding="utf-8")
+    (error,) = errors_of(path)
+    assert "xxe.csl:1:1: error: the style declares a DOCTYPE or entities" in error
+    assert "root:" not in error

@@ -96,7 +96,9 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
         with_bibliography = bool(
             sources and style is not None and "bibliography" in layout.parts
             and (data.get("bibliography_title") or style.has_bibliography))
-        job = PandocJob(placed + unplaced, sources, style, with_bibliography)
+        lang = data.get("lang")  # the citeproc locale (Pandoc's `lang` metadata)
+        job = PandocJob(placed + unplaced, sources, style, with_bibliography,
+                        lang if isinstance(lang, str) else None)
 
     from .validate import validate  # pydantic's import overlaps Pandoc's work
 
