@@ -283,3 +283,33 @@ def test_a_replaced_picture_is_a_change_and_an_unchanged_one_is_not(tmp_path):
                              if list(el.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip"))]
         assert bool(inserted_pictures) == changed
         assert "urn:briefkit" not in xml  # the comparison leaves no trace
+
+
+def test_a_brief_added_since_the_revision_gets_no_redline(repository, monkeypatch):
+    monkeypatch.chdir(repository)
+    (repository / "briefs" / "fresh.yaml").write_text(NEW.replace("Water security", "Fresh"))
+    result = CliRunner().invoke(cli, ["build", "briefs", "-f", "docx", "-o", "out",
+                                      "--redline-against", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert (repository / "out" / "water.redline.docx").is_file()
+    assert not (repository / "out" / "fresh.redline.docx").exists()
+
+
+def test_a_mistake_in_the_old_version_is_located_at_the_revision(repository, monkeypatch):
+    monkeypatch.chdir(repository)
+    (repository / "briefs" / "water.yaml").write_text(OLD.replace("date: 2024-05-01", "date: 2024-13-01"))
+    _git(repository, "commit", "-qam", "broken date")
+    (repository / "briefs" / "water.yaml").write_text(NEW)
+    result = CliRunner().invoke(cli, ["redline", "--against", "HEAD", "briefs/water.yaml"])
+    assert result.exit_code == 1
+    assert re.search(r"water\.yaml@HEAD:2:\d+: error: date", result.output), result.output
+
+
+def test_build_outside_a_repository_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "briefs").mkdir()
+    (tmp_path / "briefs" / "water.yaml").write_text(NEW)
+    result = CliRunner().invoke(cli, ["build", "briefs", "-f", "docx", "-o", "out",
+                                      "--redline-against", "HEAD"])
+    assert result.exit_code == 1
+    assert "error: redline: is not readable at revision 'HEAD'" in result.output

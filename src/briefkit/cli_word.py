@@ -138,7 +138,7 @@ def redline_series(summary, revision: str, allow_network: bool) -> int:
     """After a build: `<name>.redline.docx` beside each built brief that changed since
     `revision`. Returns how many briefs could not be compared (their mistakes are printed)."""
     from .diagnostics import BriefInvalid
-    from .redline import redline_changed
+    from .redline import RevisionUnavailable, redline_changed, revision_error
 
     failed = 0
     for outcome in summary.outcomes:
@@ -149,6 +149,10 @@ def redline_series(summary, revision: str, allow_network: bool) -> int:
         try:
             written = redline_changed(outcome.job.brief, revision, docx,
                                       allow_network=allow_network)
+        except RevisionUnavailable as exc:
+            failed += 1
+            click.echo(str(revision_error(Path(outcome.job.brief_display), exc)), err=True)
+            continue
         except BriefInvalid as exc:
             failed += 1
             click.echo(f"✗ {outcome.job.brief_display}: no redline against {revision}:", err=True)

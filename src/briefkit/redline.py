@@ -24,7 +24,12 @@ AUTHOR = "briefkit"
 
 
 class RevisionUnavailable(ValueError):
-    """The brief cannot be read at that revision; the message says why."""
+    """The brief cannot be read at that revision; the message says why. `new_since` is true
+    when the repository and revision are fine but the brief did not exist then."""
+
+    def __init__(self, message: str, new_since: bool = False):
+        super().__init__(message)
+        self.new_since = new_since
 
 
 @dataclass
@@ -61,8 +66,10 @@ def brief_at_revision(brief: Path, revision: str) -> bytes:
                                   "files with `briefkit redline OLD NEW`") from None
     if result.returncode != 0:
         reason = (result.stderr.decode(errors="replace").strip().splitlines() or ["git failed"])[-1]
+        new_since = "exists on disk, but not in" in reason or "does not exist in" in reason
         raise RevisionUnavailable(f"is not readable at revision '{revision}' ({reason}); name a "
-                                  "commit, branch or tag in which the brief exists (e.g. HEAD~1)")
+                                  "commit, branch or tag in which the brief exists (e.g. HEAD~1)",
+                                  new_since)
     return result.stdout
 
 
@@ -95,8 +102,10 @@ def redline_changed(brief: Path, revision: str, docx_output: Path, *,
     changed since `revision`; None when it did not (or did not exist then)."""
     try:
         old_text = brief_at_revision(brief, revision)
-    except RevisionUnavailable:
-        return None
+    except RevisionUnavailable as exc:
+        if exc.new_since:
+            return None  # a brief added since: nothing to compare it with
+        raise
     if old_text == Path(brief).read_bytes():
         return None
     redline = redline_against(brief, revision, allow_network=allow_network)
