@@ -29,11 +29,6 @@ def _briefs_in(paths: tuple[Path, ...]) -> list[Path]:
     return [display_path(brief) for brief, _ in discover(paths)]
 
 
-def _first_line(exc: Exception) -> str:
-    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
-
-
 def _report(diagnostics, printed: set[str]) -> None:
     """Print each diagnostic, located, in file order; one already printed in this run (a
     mistake in a series file several briefs share) is not printed again."""
@@ -124,7 +119,7 @@ def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined,
 
 
 def _exit_code(summary) -> int:
-    if summary.having("failed"):
+    if summary.having("failed") or summary.problems:
         return 1
     return ENGINE_MISSING_EXIT if any(o.missing for o in summary.outcomes) else 0
 
@@ -132,22 +127,36 @@ def _exit_code(summary) -> int:
 def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
                allow_network=False):
     from .batch import build_all
+    from .outputs import NamesRefused, OutputError
+    from .workers import Interrupted
 
     progress = _Progress()
-    summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
-                        jobs=jobs, force=force, shard_spec=shard, allow_network=allow_network,
-                        on_start=progress.start, on_outcome=progress.show,
-                        on_stage=progress.stage)
+    try:
+        summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
+                            jobs=jobs, force=force, shard_spec=shard, combined=combined,
+                            allow_network=allow_network, on_start=progress.start,
+                            on_outcome=progress.show, on_stage=progress.stage,
+                            on_wait=lambda line: click.echo(line, err=True))
+    except NamesRefused as exc:
+        progress.finish()
+        for line in exc.messages:
+            click.echo(line, err=True)
+        click.echo("nothing was built: outputs would overwrite each other", err=True)
+        sys.exit(1)
+    except OutputError as exc:
+        progress.finish()
+        if exc.usage:
+            raise click.BadParameter(str(exc), param_hint="'-o' / '--out'")
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt as exc:
+        progress.finish()
+        click.echo("interrupted: every output written so far is complete and recorded; "
+                   "run the same command to finish", err=True)
+        sys.exit(128 + (exc.signum if isinstance(exc, Interrupted) else 2))
     progress.finish()
-    if combined and not shard:
-        from .combine import write_combined
-
-        try:
-            summary.combined = write_combined(out_dir, [o.job for o in summary.outcomes
-                                                        if o.status != "failed"])
-            click.echo(f"combined PDF: {summary.combined}", err=True)
-        except Exception as exc:  # noqa: BLE001 - reported, the run has failed
-            click.echo(f"✗ combined PDF not written: {_first_line(exc)}", err=True)
+    if summary.combined is not None:
+        click.echo(f"combined PDF: {summary.combined}", err=True)
     _print_summary(summary)
     if not summary.outcomes:
         raise click.UsageError(_no_briefs(paths))
@@ -186,11 +195,12 @@ class _Progress:
         if outcome.status == "failed":
             lines += outcome.errors
         lines += outcome.warnings + outcome.missing
-        lines += [f"kept {k}: it was edited since briefkit wrote it; the new build is beside it"
-                  for k in outcome.kept]
+        from .load import display_path
+
+        lines += [f"kept {display_path(k)}: it is not as briefkit wrote it (edited, or not "
+                  "briefkit's); the new build is written beside it" for k in outcome.kept]
         lines = [line for line in lines if line not in self.printed]
         self.printed.update(lines)
-        from .load import display_path
 
         written = ", ".join(str(display_path(p)) for p in outcome.outputs)
         detail = {"built": f"→ {written}", "unchanged": "unchanged",
@@ -223,6 +233,8 @@ def _print_summary(summary) -> None:
                    err=True)
     if summary.index is not None:
         click.echo(f"index: {summary.index}", err=True)
+    for problem in summary.problems:
+        click.echo(f"error: {problem}", err=True)
 
 
 @cli.command()

@@ -2,7 +2,8 @@
 
 Each brief is laid out on its own by WeasyPrint (its page numbering restarts), then the pages
 are joined after a contents page that gives each brief's first page in the combined file. The
-result is rebuilt only when one of the briefs' own outputs changed.
+result is rebuilt only when one of the briefs' own outputs changed. It carries a fingerprint
+like every output, and an edited combined.pdf is kept (the new one goes beside it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from markupsafe import escape
 
 from .model import house_date
+from .outputs import replace_file
+from .stamp import is_own, pdf_finisher, stamp
 from .write import write_atomic
 
 COMBINED_NAME = "combined.pdf"
@@ -33,8 +36,8 @@ def write_combined(out_dir: Path, jobs) -> Path:
     jobs = sorted(jobs, key=lambda j: j.key)
     key = hashlib.sha256(json.dumps([cache.records[j.key].inputs for j in jobs if j.key in cache.records],
                                     sort_keys=True).encode()).hexdigest()
-    stamp = out_dir / ".combined.sha256"
-    if target.exists() and stamp.exists() and stamp.read_text() == key:
+    done = out_dir / ".combined.sha256"
+    if is_own(target) and done.exists() and done.read_text() == key:
         return target
 
     documents, entries = [], []
@@ -58,6 +61,6 @@ def write_combined(out_dir: Path, jobs) -> Path:
         ".t{flex:1}.d{color:#555d66}.p{width:3em;text-align:right}ol{list-style:none;padding:0}"
         "</style></head><body><h1>Contents</h1><ol>" + "".join(rows) + "</ol></body></html>")).render()
     pages = [p for d in [contents, *documents] for p in d.pages]
-    write_atomic(target, contents.copy(pages).write_pdf())
-    write_atomic(stamp, key.encode())
-    return target
+    written = replace_file(target, stamp("pdf", contents.copy(pages).write_pdf(finisher=pdf_finisher)))
+    write_atomic(done, key.encode())
+    return written

@@ -8,7 +8,7 @@ only links in the text (which are written out, never fetched) may be remote.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -30,6 +30,9 @@ class Roots:
     project: Path
     builtin: Path
     allow_network: bool = False
+    # Every path `resolve` looked at, found or not: the build cache keys on them, so a file
+    # that appears where it would now be found (and shadow another) triggers a rebuild.
+    probed: list = field(default_factory=list, compare=False, repr=False)
 
     def allowed(self) -> tuple[Path, ...]:
         return (self.brief_dir.resolve(), self.project.resolve(), self.builtin.resolve())
@@ -54,6 +57,7 @@ class Roots:
                       self.project / "assets" / text, self.project / text]
         if Path(text).is_absolute():
             candidates = [Path(text)]
+        self.probed.extend(c.absolute() for c in candidates)
         for candidate in candidates:
             if candidate.exists() or candidate.is_symlink():
                 if not self.contains(candidate):

@@ -21,7 +21,7 @@ from . import layouts as layouts_module
 from . import model as m
 from .citations import collect_sources, unused_warnings
 from .csl_styles import DEFAULT_STYLE, resolve_style
-from .diagnostics import BriefInvalid, Diagnostics, format_key_path
+from .diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from .engines import EngineMissing
 from .paths import PathRefused, Roots, find_project_root
 from .prose import PandocJob, check_fences, read_prose
@@ -135,6 +135,7 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
                              logo)
     if brief.bibliography_title:
         document.labels["bibliography"] = brief.bibliography_title
+    _check_output_name(document.output_name, brief, source, path, diagnostics)
 
     if not diagnostics.errors:
         diagnostics.extend(unused_warnings(sources, prose.cited))
@@ -148,6 +149,23 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
         inputs.extend(p for p in (style.path, style.parent) if p is not None)
     return Prepared(path, document, layout, roots, diagnostics, word_template, html_template,
                     inputs)
+
+
+def _check_output_name(name: str, brief, source, path: Path, diagnostics: Diagnostics) -> None:
+    """The outputs' name must fit a file name, with room for `.new-2.docx` and the hidden
+    staging name (outputs.py); located at `output.name`, or at the brief whose file name it is."""
+    from .outputs import MAX_NAME_BYTES
+
+    size = len(name.encode("utf-8"))
+    if size <= MAX_NAME_BYTES:
+        return
+    declared = bool(brief.output.name)
+    diagnostics.error(
+        source.location(("output", "name")) if declared else Location(path),
+        f"the outputs' name is {size} bytes long; file names allow {MAX_NAME_BYTES} here "
+        "(with room for '.new-2.docx')", key=("output", "name"),
+        hint="write a shorter output.name" if declared
+        else "add a shorter output.name to the brief (its file name is used otherwise)")
 
 
 def check_brief(path: Path, formats: Optional[Sequence[str]] = None, *,
@@ -251,25 +269,34 @@ class BuildResult:
 
 def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = None, *,
                 parallel: bool = True, allow_network: bool = False) -> BuildResult:
-    """Render the brief at `path` into `out_dir`; raises `BriefInvalid` for a wrong brief.
+    """Render the brief at `path` into `out_dir`; raises `BriefInvalid` for a wrong brief and
+    `outputs.OutputError` for a file that cannot be written.
 
-    Files are written only when every format rendered, so a failure leaves the previous
-    outputs as they were. With `parallel`, DOCX and HTML render in a forked process while
+    Files are replaced only when every format rendered, all together (outputs.py), so a failure
+    leaves the previous outputs as they were; an output an editor changed is kept and the new
+    one written beside it. With `parallel`, DOCX and HTML render in a forked process while
     this one lays out the PDF (the PDF dominates; the machine has a second core)."""
-    from .write import write_atomic
+    from .outputs import choose_target, commit, signals_held, stage
 
     requested = [f for f in (formats or FORMATS) if f in FORMATS]
     prepared = prepare(path, preload=requested, allow_network=allow_network)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
     rendered = render_formats(prepared, wanted, parallel=parallel)
     warn_missing_glyphs(prepared, list(rendered))
-    outputs = []
-    for fmt in wanted:
-        target = Path(out_dir) / f"{prepared.document.output_name}.{fmt}"
-        if fmt in rendered:
-            write_atomic(target, rendered[fmt])
-            outputs.append(target)
-    return BuildResult(path, outputs, prepared.diagnostics, prepared.missing)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for fmt in wanted:
+            if fmt in rendered:
+                target = Path(out_dir) / f"{prepared.document.output_name}.{fmt}"
+                chosen = choose_target(target, False, lambda _: False)[0]
+                staged.append((stage(chosen, rendered[fmt]), chosen))
+        with signals_held():
+            commit(staged)
+    finally:
+        for part, _ in staged:
+            part.unlink(missing_ok=True)
+    return BuildResult(path, [target for _, target in staged], prepared.diagnostics,
+                       prepared.missing)
 
 
 def render_formats(prepared: Prepared, formats: Sequence[str], *, parallel: bool = True
@@ -306,7 +333,9 @@ def render_formats(prepared: Prepared, formats: Sequence[str], *, parallel: bool
 
 def _render_in_child(prepared: Prepared, formats: Sequence[str], sender) -> None:
     from .render import render
+    from .workers import become_helper
 
+    become_helper()
     try:
         sender.send({fmt: render(prepared, fmt) for fmt in formats})
     except BriefInvalid as exc:

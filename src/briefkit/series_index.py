@@ -2,7 +2,8 @@
 
 The page lists every brief (title, date, authors, a link to each format), newest first. It is
 made from the fingerprint records, so a run that rebuilt nothing can still write it, and it is
-written only when its text changes: a no-op rebuild writes nothing.
+written only when its text changes: a no-op rebuild writes nothing. An index an editor
+changed is kept (the new one goes beside it, as for every output).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .layouts import builtin_dir
 from .model import house_date
-from .write import write_atomic
+from .outputs import replace_file
+from .stamp import stamp
 
 INDEX_NAME = "index.html"
 
@@ -35,7 +37,7 @@ def write_series_index(out_dir: Path, records) -> Path:
     css = (builtin_dir() / "base" / "css" / "base.css").read_text(encoding="utf-8")
     html = env.get_template("series_index.html").render(entries=entries, css=css)
     target = out_dir / INDEX_NAME
-    payload = html.encode("utf-8")
+    payload = stamp("html", html.encode("utf-8"))
     if not target.exists() or target.read_bytes() != payload:
-        write_atomic(target, payload)
+        return replace_file(target, payload)
     return target

@@ -3,12 +3,20 @@
 The writers are peers over the same model: `docx` (python-docx, real Word notes), `html`
 (Jinja templates) and `pdf` (the print HTML through WeasyPrint). A writer whose engine cannot
 load on this machine raises `engines.EngineMissing` (the other formats are unaffected).
+Every output leaves here stamped with its fingerprint (`stamp.py`), so a file tells by itself
+whether an editor changed it.
 """
 
 from __future__ import annotations
 
 
 def render(prepared, fmt: str) -> bytes:
+    from ..stamp import stamp
+
+    return stamp(fmt, _render(prepared, fmt))
+
+
+def _render(prepared, fmt: str) -> bytes:
     if fmt == "html":
         from .html import render_html
 

@@ -20,6 +20,7 @@ from .. import __version__
 from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
+from ..stamp import DOCX_PROPERTY, PLACEHOLDER
 from . import word_builtins, word_notes, word_template, wordml
 from .docx_writer import DocxWriter
 
@@ -114,8 +115,10 @@ def _properties(document, doc: m.Document) -> None:
         props.modified = dt.datetime.combine(doc.updated, dt.time(0, 0))
     props.last_modified_by = "briefkit"
     # Keys the layout does not show are kept, as JSON, in custom properties.
-    wordml.set_custom_properties(document, {f"briefkit.unshown.{key}": doc.unshown_json(key)
-                                            for key in doc.unshown})
+    # The fingerprint is reserved here and filled in once the file is made (stamp.py).
+    wordml.set_custom_properties(document, {**{f"briefkit.unshown.{key}": doc.unshown_json(key)
+                                               for key in doc.unshown},
+                                            DOCX_PROPERTY: PLACEHOLDER})
 
 
 def _fit(text: str, limit: int = 255) -> str:

@@ -17,6 +17,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from ..diagnostics import BriefInvalid, Diagnostics, Location
+from ..stamp import pdf_finisher
 from .html import render_html
 
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())
@@ -50,7 +51,8 @@ def render_pdf(prepared) -> bytes:
     # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
     rendered = document.render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
     _no_file_links(rendered, prepared.roots.brief_dir)
-    pdf = rendered.write_pdf(pdf_variant="pdf/ua-1")
+    # The finisher reserves the fingerprint `render` fills in (stamp.py).
+    pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
     if fetcher.refused:
         diagnostics = Diagnostics()
         for url in dict.fromkeys(fetcher.refused):
