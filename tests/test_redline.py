@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -157,10 +156,8 @@ def test_identical_versions_mark_nothing(versions, tmp_path):
         assert not marked(root, "ins") and not marked(root, "del")
 
 
-@pytest.mark.needs_soffice
+@pytest.mark.needs("soffice")
 def test_libreoffice_lists_the_tracked_changes(versions, tmp_path):
-    if soffice() is None:
-        pytest.skip("LibreOffice is not installed")
     old, new = versions
     out = tmp_path / "changes.docx"
     assert CliRunner().invoke(cli, ["redline", str(old), str(new), "-o", str(out)]).exit_code == 0
@@ -184,8 +181,6 @@ def _git(folder: Path, *args: str) -> None:
 
 @pytest.fixture
 def repository(tmp_path):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
     folder = tmp_path / "repo"
     (folder / "briefs").mkdir(parents=True)
     (folder / "briefs" / "water.yaml").write_text(OLD)
