@@ -91,6 +91,7 @@ class Cleaner:
         self._open: dict[str, Comment] = {}
         self.anchors: list[str] = []  # bookmark ids met (item ids)
         self.cite_keys: dict[str, str] = {}  # citation field ids -> the brief's keys
+        self._tables = 0  # depth of tables being walked
 
     def field(self, blocks: list) -> tuple[list, list[Comment]]:
         self.comments = []
@@ -163,7 +164,9 @@ class Cleaner:
         index = len(self.notes)
         self.notes.append([])  # reserve the number: notes inside come later
         self.notes[index] = self.walk(c)
-        return {"t": "Str", "c": f"BKNOTE{index}Z"}
+        # In a table a note is a `[^label]` reference of the placeholder's width, so that
+        # neither a pipe table's cells nor a grid table's columns are disturbed.
+        return {"t": "Str", "c": f"BKTNOTE{index}Z" if self._tables else f"BKNOTE{index}Z"}
 
     def _Link(self, c):
         attr, content, (target, title) = c
@@ -216,7 +219,16 @@ class Cleaner:
         return {"t": "Header", "c": [level, ["", [], []], self.walk(content)]}
 
     def _Table(self, c):
-        return {"t": "Table", "c": [["", [], []], *self.walk(c[1:])]}
+        # Word's column widths would make Pandoc write a grid table; without them a table of
+        # one-line cells is written as a pipe table, which an author edits easily.
+        attr, caption, colspecs, *rest = c
+        colspecs = [[align, {"t": "ColWidthDefault"}] for align, _width in colspecs]
+        self._tables += 1
+        try:
+            return {"t": "Table", "c": [["", [], []], self.walk(caption), colspecs,
+                                        *self.walk(rest)]}
+        finally:
+            self._tables -= 1
 
     def _Figure(self, c):
         return {"t": "Figure", "c": [["", [], []], *self.walk(c[1:])]}
@@ -284,7 +296,16 @@ def _place_notes(text: str, note_texts: list[str], xrefs: list[str]) -> str:
             "\n" + ("    " + line if line.strip() else "") for line in lines[1:]))
         return f"[^{label}]"
 
+    def table_note(match):
+        index = int(match.group(1))
+        body = note_texts[index] if index < len(note_texts) else ""
+        lines = body.strip().split("\n")
+        definitions.append(f"[^tnote{index}]: " + lines[0] + "".join(
+            "\n" + ("    " + line if line.strip() else "") for line in lines[1:]))
+        return f"[^tnote{index}]"
+
     text = re.sub(r"BKNOTE(\d+)Z", note, text)
+    text = re.sub(r"BKTNOTE(\d+)Z", table_note, text)
     text = re.sub(r"BKXREF(\d+)Z", lambda m: f"[#{xrefs[int(m.group(1))]}]", text)
     if definitions:
         text = text.rstrip() + "\n\n" + "\n\n".join(definitions)
