@@ -1,10 +1,9 @@
 """`check` promises what `build` does: a brief check passes builds, and a brief check refuses is
-refused by build with the same messages. Asserted over the real briefs of ../shared/corpus and
-over the fuzzer's generated briefs and raw files.
+refused by build with the same messages. Asserted here over the fuzzer's generated briefs and
+raw files; tests/test_corpus.py asserts it over every brief of ../shared/corpus.
 
-Both sides run the same formats. The quick run compares Word and HTML on generated briefs;
-`pytest -m slow` adds the corpus (90 briefs, each checked and built: minutes) and the PDF.
-A crash (briefkit's bug, not the brief's) must at least be the same crash on both sides.
+Both sides run the same formats: Word and HTML in the quick run, the PDF too with
+`pytest -m slow`. A crash (briefkit's bug, not the brief's) must be the same crash on both sides.
 """
 
 from __future__ import annotations
@@ -17,13 +16,9 @@ import yaml
 from hypothesis import given
 
 from briefkit.diagnostics import BriefInvalid
-from briefkit.discover import discover
 from briefkit.pipeline import build_brief, check_brief
 from test_fuzz import LONG, QUICK, brief as generated_brief, raw as raw_file
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = (ROOT.parent / "shared" / "corpus").resolve()
-CORPUS_BRIEFS = sorted(path for path, _ in discover([CORPUS])) if CORPUS.is_dir() else []
 QUICK_FORMATS = ("docx", "html")
 
 
@@ -53,23 +48,6 @@ def assert_check_promises_build(path: Path, formats, out: Path) -> None:
     # build stops before the writers of a wrong brief (but for house templates'), so what it
     # says is part of what check says
     assert set(built) <= set(checked), (built, checked)
-
-
-def corpus_id(path: Path) -> str:
-    return str(path.relative_to(CORPUS))
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not CORPUS_BRIEFS, reason="../shared/corpus is not beside the repository")
-@pytest.mark.parametrize("brief", CORPUS_BRIEFS, ids=corpus_id)
-def test_check_promises_build_on_the_corpus(brief, tmp_path):
-    assert_check_promises_build(brief, QUICK_FORMATS, tmp_path)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("brief", CORPUS_BRIEFS, ids=corpus_id)
-def test_check_promises_build_on_the_corpus_with_the_pdf(brief, tmp_path):
-    assert_check_promises_build(brief, ("docx", "html", "pdf"), tmp_path)
 
 
 def _generated(data: dict, formats) -> None:
