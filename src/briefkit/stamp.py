@@ -56,34 +56,38 @@ def _seal_flat(data: bytes) -> bytes:
     return zeroed[:start] + digest + zeroed[start + 64:]
 
 
-def _docx_digest(archive: zipfile.ZipFile) -> tuple[str, bytes | None]:
-    """(digest of the content with the fingerprint zeroed, the fingerprint's digits)."""
+def _docx_digest(members) -> tuple[str, bytes | None]:
+    """(digest of the content with the fingerprint zeroed, the fingerprint's digits), over
+    (name, uncompressed bytes) pairs in archive order."""
     digest, digits = hashlib.sha256(), None
-    for info in archive.infolist():
-        data = archive.read(info)
-        if info.filename == CUSTOM_XML:
+    for name, data in members:
+        if name == CUSTOM_XML:
             data, digits = _zeroed(data)
-        name = info.filename.encode("utf-8")
-        digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
+        encoded = name.encode("utf-8")
+        digest.update(b"%d:%s%d:" % (len(encoded), encoded, len(data)))
         digest.update(data)
     return digest.hexdigest(), digits
 
 
+def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    return [(info, archive.read(info)) for info in archive.infolist()]
+
+
 def _seal_docx(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        digest, digits = _docx_digest(archive)
-        if digits is None:
-            raise NotStampable("no fingerprint property in docProps/custom.xml")
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as sealed:
-            for info in archive.infolist():
-                member = archive.read(info)
-                if info.filename == CUSTOM_XML:
-                    member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
-                # Media are compressed already: stored as they are, XML deflated.
-                method = (zipfile.ZIP_STORED if info.filename.startswith("word/media/")
-                          else zipfile.ZIP_DEFLATED)
-                sealed.writestr(info, member, compress_type=method)
+        members = _members(archive)
+    digest, digits = _docx_digest((info.filename, member) for info, member in members)
+    if digits is None:
+        raise NotStampable("no fingerprint property in docProps/custom.xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as sealed:
+        for info, member in members:
+            if info.filename == CUSTOM_XML:
+                member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
+            # Media are compressed already: stored as they are, XML deflated.
+            method = (zipfile.ZIP_STORED if info.filename.startswith("word/media/")
+                      else zipfile.ZIP_DEFLATED)
+            sealed.writestr(info, member, compress_type=method)
     return out.getvalue()
 
 
@@ -112,7 +116,7 @@ def fingerprint_of(data: bytes, fmt: str) -> str | None:
     if fmt == "docx":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                digest, digits = _docx_digest(archive)
+                digest, digits = _docx_digest((i.filename, m) for i, m in _members(archive))
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             return None
         return digest if digits is not None and digits.decode() == digest else None
