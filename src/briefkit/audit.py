@@ -39,6 +39,7 @@ class Thresholds:
     forbidden_faces: tuple[str, ...] = ("DejaVu",)
     max_pages: Optional[int] = None
     margin_tolerance_mm: float = 1.5
+    min_full_lines: int = 12           # fewer: too little text to measure a measure
 
 
 @dataclass
@@ -108,18 +109,21 @@ def audit_pdf(path: Path) -> PdfAudit:
                  and face_of(c["fontname"]) == body_face]
         return bool(chars) and len(alike) >= 0.8 * len(chars) and not _LEADER.search(line["text"])
 
-    body = [[line for line in lines if is_body(line)] for _, _, lines in pages]
+    body = [sorted((line for line in lines if is_body(line)), key=lambda l: l["top"])
+            for _, _, lines in pages]
     all_body = [line for lines in body for line in lines]
+    # A full line is one the paragraph wraps after: the next body line follows at the line
+    # pitch and starts at the same place (the last line of a paragraph is short by nature).
+    full = [line for lines in body for line, after in zip(lines, lines[1:])
+            if after["top"] - line["bottom"] < 0.75 * body_size and abs(after["x0"] - line["x0"]) < 1]
     left = _mode([round(line["x0"], 0) for line in all_body]) if all_body else 0.0
-    right = max((line["x1"] for line in all_body), default=0.0)
-    width = right - left
-    full = [line for line in all_body if line["x1"] - line["x0"] >= 0.9 * width]
+    right = max((line["x1"] for line in full or all_body), default=0.0)
     line_lengths = [len(line["text"]) for line in full]
 
     hyphenated, longest, run = 0, 0, 0
     for lines in body:
         previous_bottom = None
-        for line in sorted(lines, key=lambda l: l["top"]):
+        for line in lines:
             ends = line["text"].rstrip().endswith(_HYPHENS) and re.search(r"\w[-\u2010\u00ad]$",
                                                                           line["text"].rstrip())
             # A run continues only on the next line of the same block.
@@ -209,7 +213,8 @@ def faults(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None,
     """Every threshold the proof breaks, one sentence each (empty: the proof passes)."""
     out = []
     low, high = limits.chars_per_line
-    if pdf.line_lengths and not low <= pdf.median_chars <= high:
+    measurable = len(pdf.line_lengths) >= limits.min_full_lines
+    if measurable and not low <= pdf.median_chars <= high:
         out.append(f"{pdf.median_chars:g} characters per line of body text (median); "
                    f"expected {low}-{high}")
     if pdf.hyphenated_share > limits.max_hyphenated_share:
@@ -228,7 +233,8 @@ def faults(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None,
     if limits.max_pages is not None and pdf.pages > limits.max_pages:
         out.append(f"{pdf.pages} pages; expected at most {limits.max_pages}")
     if docx_audit is not None:
-        for side in ("left", "right"):
+        # The right edge of ragged text is known only from enough full lines.
+        for side in ("left", "right") if measurable else ("left",):
             if abs(docx_audit.page_mm[side] - pdf.margins_mm[side]) > limits.margin_tolerance_mm:
                 out.append(f"DOCX {side} margin {docx_audit.page_mm[side]:g} mm, PDF "
                            f"{pdf.margins_mm[side]:g} mm")
@@ -261,6 +267,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("docx", type=Path, nargs="?")
     parser.add_argument("--max-pages", type=int)
     args = parser.parse_args(argv)
+    for path in (args.pdf, args.docx):
+        if path is not None and not path.is_file():
+            parser.error(f"{path}: no such file")
     pdf = audit_pdf(args.pdf)
     docx_audit = audit_docx(args.docx) if args.docx else None
     print(report(pdf, docx_audit))

@@ -127,6 +127,8 @@ class Design:
         size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
         lines.append(f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
                      f"{page['bottom']:g}mm {page['left']:g}mm; }}")
+        # The named page of very wide tables (print.css): the same paper turned.
+        lines.append(f"@page landscape {{ size: {size} landscape; }}")
         return "\n".join(lines) + "\n"
 
     # ---- Word -----------------------------------------------------------------------------

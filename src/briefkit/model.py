@@ -241,6 +241,7 @@ class Document:
 
     paper: str = "A4"
     toc: bool = True
+    words: int = 0  # words of running text (notes excluded): how long the brief reads
     formats: list[str] = field(default_factory=lambda: ["docx", "pdf", "html"])
     output_name: str = ""
     theme: dict = field(default_factory=dict)

@@ -171,11 +171,26 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
 
     _number_notes(doc, placed, prose)
     _resolve_cross_references(doc, prose, loaded, diagnostics)
+    doc.words = count_words([doc.problem, doc.solution, doc.executive_summary, doc.key_takeaways,
+                             doc.findings, doc.recommendations, doc.sections])
     # A contents page the brief did not ask for is made only when it earns a page.
     doc.toc = (layout.toc and contents_entries(doc, layout.parts)
                >= int(layout.settings.get("toc_min_entries", 0))
                if brief.output.toc is None else brief.output.toc)
     return doc
+
+
+def count_words(value) -> int:
+    """Words of the text in a model value (blocks, items, sections), notes not followed."""
+    if isinstance(value, m.Text):
+        return len(value.text.split())
+    if isinstance(value, m.NoteRef):
+        return 0
+    if isinstance(value, (list, tuple)):
+        return sum(count_words(v) for v in value)
+    if hasattr(value, "__dataclass_fields__"):
+        return sum(count_words(getattr(value, name)) for name in value.__dataclass_fields__)
+    return 0
 
 
 def contents_entries(doc: m.Document, parts: list[str]) -> int:

@@ -109,7 +109,10 @@ class HtmlWriter:
         caption = f"<caption>{self.inlines(table.caption)}</caption>" if table.caption else ""
         head = f"<thead><tr>{cells(table.header, 'th')}</tr></thead>" if table.header else ""
         body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
-        return f"<table>{caption}{head}<tbody>{body}</tbody></table>"
+        # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
+        columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+        width = " class=\"very-wide\"" if columns >= 14 else " class=\"wide\"" if columns >= 8 else ""
+        return f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
         out, previous = [], None
@@ -194,6 +197,7 @@ def render_html(prepared, medium: str = "screen") -> str:
         template = env.get_template("document.html")
         return template.render(doc=doc, parts=prepared.layout.parts, css=Markup(stylesheet(prepared, medium)),
                                layout_names=prepared.layout.class_names(),
+                               long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
                                notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
     except jinja2.TemplateSyntaxError as exc:
         raise BriefInvalid(Diagnostic(Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
