@@ -127,6 +127,13 @@ class Design:
         size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
         lines.append(f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
                      f"{page['bottom']:g}mm {page['left']:g}mm; }}")
+        # The footnote rule, written out here: custom properties do not reach @footnote. The
+        # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
+        # top padding would lose them again.
+        lines.append(f"@page {{ @footnote {{ border-top: "
+                     f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
+                     f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
+                     f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}")
         # The named page of very wide tables (print.css): the same paper turned.
         lines.append(f"@page landscape {{ size: {size} landscape; }}")
         return "\n".join(lines) + "\n"
