@@ -145,3 +145,31 @@ def test_long_words_and_wide_tables_lose_nothing_in_print(write_brief, tmp_path)
     # HTML: the caption sits above the table.
     table = html_tree(out["html"]).xpath("//table")[0]
     assert table[0].tag == "caption" and "Sixty columns" in table[0].text_content()
+
+
+def _link_targets(pdf_path) -> list[str]:
+    from pypdf import PdfReader
+
+    targets = []
+    for page in PdfReader(str(pdf_path)).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            if "/URI" in action:
+                targets.append(str(action["/URI"]))
+    return targets
+
+
+def test_the_research_call_to_action_is_last_with_its_address_and_no_file_link(examples):
+    brief = next(b for b in EXAMPLES if b.stem == "research-sino-russian")
+    out = examples[brief]
+    text = pdf_text(out["pdf"])
+    # Last before the colophon, with its address printed for the reader of paper.
+    assert "Download the full paper (sino-russian-tech.pdf)" in text
+    assert text.index("Download the full paper") > text.index("About the authors")
+    assert "Contents" not in text  # the research layout has no contents by default
+    for example in EXAMPLES:
+        targets = _link_targets(examples[example]["pdf"])
+        assert not [t for t in targets if t.lower().startswith("file:")], (example, targets)
+        html = examples[example]["html"].read_text(encoding="utf-8")
+        assert 'href="file:' not in html.lower()
+    assert "sino-russian-tech.pdf" in _link_targets(out["pdf"])

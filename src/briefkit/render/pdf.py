@@ -64,7 +64,6 @@ def render_pdf(prepared) -> bytes:
     return pdf
 
 
-
 def _no_file_links(rendered, brief_dir: Path) -> None:
     """WeasyPrint resolves a relative link (`href="full-report.pdf"`) against the base URL,
     which is the brief's folder on the build machine: the PDF would link to `file:///…`.
