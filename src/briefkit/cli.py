@@ -1,7 +1,7 @@
 """The command line: parses options, calls the library, prints diagnostics.
 
 Exit codes: 0 all went well, 1 a brief is wrong (every problem is printed, located), 2 a usage
-error (Click's own). Messages go to stderr; stdout carries only what a command produces
+error (Click's own), 3 a format's engine cannot run on this machine (the others were made). Messages go to stderr; stdout carries only what a command produces
 (`schema`'s JSON, `layouts`' list).
 """
 
@@ -48,9 +48,14 @@ def cli() -> None:
 
     \b
     Start with:
+      briefkit doctor                         what this machine lacks, and how to install it
+      briefkit new my-brief                   a starter brief, briefs/my-brief.yaml
       briefkit check briefs/my-brief.yaml     find every mistake, with file:line:column
       briefkit build briefs/my-brief.yaml     write build/my-brief.{docx,html,pdf}
       briefkit schema > brief.schema.json     autocompletion for your editor
+
+    Exit codes: 0 done, 1 a brief has mistakes, 2 a usage mistake, 3 a format's engine
+    cannot run on this machine (see `briefkit doctor`). The format: docs/brief-format.md.
     """
 
 
