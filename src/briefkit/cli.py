@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .engines import ENGINE_MISSING_EXIT
+from .progress import Progress, count as _count, print_summary
 
 FORMAT_CHOICES = click.Choice(["docx", "pdf", "html"], case_sensitive=False)
 
@@ -135,7 +136,7 @@ def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
     from .outputs import NamesRefused, OutputError
     from .workers import Interrupted
 
-    progress = _Progress()
+    progress = Progress()
     try:
         summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
                             jobs=jobs, force=force, shard_spec=shard, combined=combined,
@@ -162,84 +163,10 @@ def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
     progress.finish()
     if summary.combined is not None:
         click.echo(f"combined PDF: {summary.combined}", err=True)
-    _print_summary(summary)
+    print_summary(summary)
     if not summary.outcomes:
         raise click.UsageError(_no_briefs(paths))
     return summary
-
-
-class _Progress:
-    """A bar on a terminal; one plain line per brief elsewhere (CI logs). A message shared by
-    several briefs (a mistake in their series.yaml, a missing engine) is printed once."""
-
-    def __init__(self):
-        self.bar = None
-        self.done = 0
-        self.total = 0
-        self.printed: set[str] = set()
-        self.live = False  # a single brief on a terminal: its stages, on one rewritten line
-
-    def stage(self, text: str) -> None:
-        if self.live:
-            click.echo(f"\r\x1b[K{text}…", err=True, nl=False)
-
-    def start(self, total: int) -> None:
-        self.total = total
-        self.live = sys.stderr.isatty() and total == 1
-        if sys.stderr.isatty() and total > 1:
-            self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
-                                         show_pos=True, item_show_func=lambda item: item)
-            self.bar.__enter__()
-
-    def show(self, outcome) -> None:
-        if self.live:
-            click.echo("\r\x1b[K", err=True, nl=False)
-        self.done += 1
-        mark = {"built": "✓", "unchanged": "·", "failed": "✗"}[outcome.status]
-        lines = []
-        if outcome.status == "failed":
-            lines += outcome.errors
-        lines += outcome.warnings + outcome.missing
-        from .load import display_path
-
-        lines += [f"kept {display_path(k)}: it is not as briefkit wrote it (edited, or not "
-                  "briefkit's); the new build is written beside it" for k in outcome.kept]
-        lines = [line for line in lines if line not in self.printed]
-        self.printed.update(lines)
-
-        written = ", ".join(str(display_path(p)) for p in outcome.outputs)
-        detail = {"built": f"→ {written}", "unchanged": "unchanged",
-                  "failed": f"not built ({_count(len(outcome.errors), 'error')})"}[outcome.status]
-        if outcome.missing:
-            detail += " (not every format: see above)"
-        lines.append(f"{mark} [{self.done}/{self.total}] {outcome.job.brief_display} {detail}")
-        if self.bar is not None:
-            self.bar.update(1, outcome.job.brief.name)
-            if outcome.status == "failed" or outcome.kept or outcome.warnings or outcome.missing:
-                click.echo("", err=True)
-                for line in lines:
-                    click.echo(line, err=True)
-        else:
-            for line in lines:
-                click.echo(line, err=True)
-
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
-def _print_summary(summary) -> None:
-    built, unchanged, failed = (summary.having(s) for s in ("built", "unchanged", "failed"))
-    if summary.cache_was_corrupt:
-        click.echo("note: the build cache was unreadable; everything was rebuilt", err=True)
-    if len(summary.outcomes) > 1:
-        click.echo(f"{len(built)} built, {len(unchanged)} unchanged, {len(failed)} failed"
-                   + (": " + ", ".join(o.job.brief_display for o in failed) if failed else ""),
-                   err=True)
-    if summary.index is not None:
-        click.echo(f"index: {summary.index}", err=True)
-    for problem in summary.problems:
-        click.echo(f"error: {problem}", err=True)
 
 
 @cli.command()
@@ -297,9 +224,6 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
         click.echo(f"{len(briefs) - failed} passed, {failed} failed", err=True)
     sys.exit(1 if failed else ENGINE_MISSING_EXIT if missing else 0)
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _no_briefs(paths) -> str:
