@@ -29,7 +29,9 @@ WRITER = ("markdown-multiline_tables-simple_tables-raw_html-raw_tex-raw_attribut
           "-link_attributes-header_attributes-inline_code_attributes-fenced_code_attributes"
           "-yaml_metadata_block-pandoc_title_block")
 CALLOUT_STYLES = {"Pull Quote": "pullquote", "Intense Quote": "pullquote", "Box Text": "box"}
-_AT = "BKATZ"
+# "@" travels as a private-use character before it, two characters like the "\@" it becomes,
+# so a grid table's columns keep their width.
+_AT = "\ue000@"
 
 
 def plain_text(node) -> str:
@@ -273,7 +275,8 @@ def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list
             current.append(line)
     # Trailing spaces mean nothing in what Pandoc writes (hard breaks are written `\`); without
     # them every field can be a YAML literal block.
-    text_of = {k: "\n".join(line.rstrip() for line in v).strip("\n").replace(_AT, "\\@")
+    text_of = {k: "\n".join(line.rstrip() for line in v).strip("\n")
+               .replace("\ue000\\@", "\\@").replace(_AT, "\\@")
                for k, v in texts.items()}
     note_texts = [text_of.get(f"N{i}", "") for i in range(len(notes))]
     out = []
