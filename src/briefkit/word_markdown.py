@@ -176,7 +176,8 @@ class Cleaner:
         if target.startswith("#"):
             if target[1:] in self.known_ids:
                 self.xrefs.append(target[1:])
-                return {"t": "Str", "c": f"BKXREF{len(self.xrefs) - 1}Z"}
+                # as wide as the `[#id]` it becomes (grid tables keep their columns)
+                return {"t": "Str", "c": f"\ue001{target[1:]}\ue002\ue002"}
             return content  # a bookmark briefkit does not know: the words stay
         return {"t": "Link", "c": [["", [], []], content, [target, title]]}
 
@@ -309,7 +310,8 @@ def _place_notes(text: str, note_texts: list[str], xrefs: list[str]) -> str:
 
     text = re.sub(r"BKNOTE(\d+)Z", note, text)
     text = re.sub(r"BKTNOTE(\d+)Z", table_note, text)
-    text = re.sub(r"BKXREF(\d+)Z", lambda m: f"[#{xrefs[int(m.group(1))]}]", text)
+    text = re.sub(r"\ue001((?:\\?[A-Za-z0-9_-])+)\ue002\ue002",
+                  lambda m: "[#" + m.group(1).replace("\\", "") + "]", text)
     if definitions:
         text = text.rstrip() + "\n\n" + "\n\n".join(definitions)
     return text
