@@ -390,3 +390,30 @@ def test_a_picture_without_alt_text_is_listed(tmp_path):
     result = run_import(draft, "-o", tmp_path / "bare.yaml")
     assert result.exit_code == 0
     assert "1 picture(s) without alt text" in result.output
+
+
+def test_a_table_whose_cells_hold_lists_keeps_its_columns():
+    """A cell with a list makes Pandoc write a grid table, whose columns are aligned by width:
+    what the importer puts back after Pandoc wrote it (`\\@`, `[#id]`, note labels) must not
+    shift them."""
+    from briefkit.word_markdown import Cleaner, to_markdown
+
+    source = ("+--------------------------------+---------------+\n"
+              "| Head                           | b             |\n"
+              "+================================+===============+\n"
+              "| see [R1](#track_this) \\@handle | - item one^[x]  |\n"
+              "|                                | - item two    |\n"
+              "+--------------------------------+---------------+\n")
+
+    def ast(markdown):
+        return json.loads(subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json"],
+                                         input=markdown.encode(), capture_output=True,
+                                         check=True).stdout)
+
+    cleaner = Cleaner(lambda path: path, {"track_this"})
+    blocks, _ = cleaner.field(ast(source)["blocks"])
+    markdown = to_markdown([blocks], cleaner.notes, cleaner.xrefs)[0]
+    assert "[#track_this]" in markdown and "\\@handle" in markdown
+    table = next(b for b in ast(markdown)["blocks"] if b["t"] == "Table")
+    text = plain_text(table["c"][3:])
+    assert "see [#track_this] @handle" in text and "item one" in text and "item two" in text
