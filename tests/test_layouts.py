@@ -307,7 +307,8 @@ def test_house_word_template_keeps_cover_styles_and_header(write_brief, tmp_path
     assert texts[-1] == "House back page"
     assert texts.index("First section") < texts.index("House back page")
     assert "{{ body }}" not in texts
-    heading = next(p for p in document.paragraphs if p.text == "First section")
+    # The contents, written at build time, lists it first; then the heading itself.
+    heading = [p for p in document.paragraphs if p.text == "First section"][-1]
     assert heading.style.name == "Heading 1"
     assert document.styles["Heading 1"].font.color.rgb == RGBColor(0, 0x55, 0)
     assert document.styles["Title"].font.color.rgb == RGBColor(0x8B, 0, 0)

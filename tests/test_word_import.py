@@ -98,7 +98,9 @@ def pandoc_facts(docx: Path) -> dict:
                 found["headings"].append(plain_text(value["c"][2]))
             elif kind == "Note":
                 found["notes"].append(plain_text(value["c"]))
-            elif kind == "Table":
+            elif kind == "Table" and value["c"][3][1]:
+                # data tables (with a header row); briefkit's boxes (cover, front box) are
+                # drawn as tables without one
                 found["tables"].append(plain_text(value["c"][3:]))
             elif kind == "Image":
                 found["figures"].append(plain_text(value["c"][1]))

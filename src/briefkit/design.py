@@ -150,6 +150,13 @@ class Design:
                 for name, entry in (spec.get(key) or {}).items():
                     merged[key][name] = {k: self._resolve(v, path, f"{key}.{name}.{k}")
                                          for k, v in (entry or {}).items()}
+        # A style with a size of its own leads as the body does (CSS line-height is a factor
+        # of each element's own size; Word's line spacing is then set in points from both).
+        leading = float(self.get("type", "leading"))
+        for specs in merged.values():
+            for spec in specs.values():
+                if isinstance(spec.get("size"), (int, float)) and "line_spacing" not in spec:
+                    spec["line_spacing"] = leading
         return merged
 
     def _builtin_word_styles(self) -> dict:
@@ -171,7 +178,8 @@ class Design:
                                 "space_after": s(f"heading_{n}_after"), "keep_with_next": True}
                for n in (1, 2, 3)},
             "Quote": {"font": self.text_face, "size": t("body"), "italic": True,
-                      "color": self.color("muted")},
+                      "color": self.color("muted"), "border_left": self.get("rules", "box"),
+                      "border_color": self.color("accent")},
             "Caption": {"font": display, "size": t("caption"), "color": self.color("muted"),
                         "italic": False, "bold": False},
             "Header": {"font": display, "size": t("running"), "color": self.color("muted")},

@@ -15,14 +15,10 @@ from typing import Optional
 
 import yaml
 
+from .presentation import KNOWN_PARTS  # the one table of parts
+
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-KNOWN_PARTS = {
-    "title_page", "standfirst", "categories", "front_box", "contents", "executive_summary",
-    "key_takeaways", "findings", "sections", "recommendations", "full_report", "related",
-    "notes", "bibliography", "acronyms", "authors", "acknowledgements", "about", "disclaimer",
-    "colophon",
-}
 
 
 # What a layout's `title_block` (layout.yaml) may list, for the Word title block.
@@ -107,8 +103,12 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
     if unknown:
         raise LayoutError(f"layout '{name}' names unknown title_block items: {', '.join(unknown)}; "
                           f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}")
+    from .locales import english_labels  # locales reads layouts' helpers
+
+    # `labels`: as an English brief gets them (the English locale's, then the layout's own);
+    # resolve takes the document's language from the raw `settings["labels"]`.
     return Layout(name=name, folders=chain, parts=list(merged.get("parts", [])),
-                  labels=dict(merged.get("labels", {})), notes=merged.get("notes", "footnotes"),
+                  labels=english_labels(merged.get("labels") or {}, project), notes=merged.get("notes", "footnotes"),
                   toc=bool(merged.get("toc", False)), description=merged.get("description", ""),
                   settings=merged)
 

@@ -27,6 +27,39 @@ def and_list(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
+# ---- composed lines ----------------------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    """A piece of a line that resolve composes (byline, dateline, meta lines, colophon): its
+    text, its role (HTML: a class; Word: a hint such as "name" for bold), a link, and for a date
+    its ISO form (HTML `<time datetime>`). Writers lay pieces out; they never add words."""
+
+    text: str
+    role: str = ""
+    href: Optional[str] = None
+    datetime: Optional[str] = None
+
+
+Phrase = list[Piece]
+
+
+def phrase_text(phrase: Phrase) -> str:
+    return "".join(piece.text for piece in phrase)
+
+
+@dataclass
+class ContentsEntry:
+    """One line of the contents: its text, the id it links to, its depth (1 or 2), the lines
+    under it."""
+
+    text: str
+    target: str
+    level: int = 1
+    children: list["ContentsEntry"] = field(default_factory=list)
+
+
 # ---- inlines ---------------------------------------------------------------------------------
 
 
@@ -110,6 +143,7 @@ class Table:
     rows: list[list[list["Block"]]]
     aligns: list[str]  # "left" | "right" | "center" | "default"
     caption: list[Inline] = field(default_factory=list)
+    label: str = ""  # "Table 1", numbered by resolve in reading order
 
 
 @dataclass
@@ -117,6 +151,7 @@ class Figure:
     path: Path  # resolved, confined
     caption: list[Inline]
     alt: str
+    label: str = ""  # "Figure 1", numbered by resolve in reading order (figures with a caption)
 
 
 @dataclass
@@ -152,6 +187,7 @@ class Person:
     affiliation: Optional[str] = None
     email: Optional[str] = None
     bio: list[Block] = field(default_factory=list)
+    credit: Phrase = field(default_factory=list)  # "Name, title, affiliation" above the bio
 
 
 @dataclass
@@ -164,6 +200,9 @@ class Item:
     body: list[Block]
     audience: Optional[str] = None
     findings: list["Item"] = field(default_factory=list)  # recommendations: the findings answered
+    label: str = ""  # "Finding 2"
+    heading: Phrase = field(default_factory=list)  # "Finding 2: title"
+    meta: list[Phrase] = field(default_factory=list)  # "For: …", "Responds to: Finding 1"
 
 
 @dataclass
@@ -198,6 +237,8 @@ class RelatedEntry:
     summary: list[Block]
     kind: Optional[str] = None  # "Commentary", "Podcast" ...
     outlet: Optional[str] = None  # "Foreign Affairs"
+    meta: Phrase = field(default_factory=list)  # "Commentary · Foreign Affairs · 12 August 2020"
+    byline: str = ""  # "By A and B"
 
 
 @dataclass
@@ -249,6 +290,19 @@ class Document:
     # Keys of the brief the layout does not show, as written (plain YAML values): kept in the
     # outputs' metadata (HTML: a JSON block; DOCX: custom document properties).
     unshown: dict = field(default_factory=dict)
+
+    # What resolve composes for the reader (presentation.py), in the brief's language: the
+    # writers lay these out and add no words of their own.
+    publisher_line: Phrase = field(default_factory=list)
+    byline: Phrase = field(default_factory=list)  # names, with titles
+    by_byline: Phrase = field(default_factory=list)  # "By " + byline
+    dateline: Phrase = field(default_factory=list)  # "29 October 2019 · Updated …"
+    dateline_outlet: Phrase = field(default_factory=list)  # dateline · outlet
+    series_line: Phrase = field(default_factory=list)
+    contents: list[ContentsEntry] = field(default_factory=list)
+    full_report_text: str = ""
+    colophon: list[Piece] = field(default_factory=list)  # one line each
+    logo_alt: str = ""
 
     def unshown_json(self, key: Optional[str] = None) -> str:
         """The unshown keys (or one of them) as JSON (with <, > and & escaped, so that it can

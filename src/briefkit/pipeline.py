@@ -24,6 +24,7 @@ from .csl_styles import DEFAULT_STYLE, resolve_style
 from .diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from .engines import EngineMissing
 from .paths import PathRefused, Roots, find_project_root
+from .locales import is_tag, label_names
 from .prose import PandocJob, check_fences, read_prose
 from .resolve import make_document, prose_fields, unused_keys
 from .series import load_brief
@@ -98,11 +99,11 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
             and (data.get("bibliography_title") or style.has_bibliography))
         lang = data.get("lang")  # the citeproc locale (Pandoc's `lang` metadata)
         job = PandocJob(placed + unplaced, sources, style, with_bibliography,
-                        lang if isinstance(lang, str) else None)
+                        lang if isinstance(lang, str) and is_tag(lang) else None)
 
     from .validate import validate  # pydantic's import overlaps Pandoc's work
 
-    brief = validate(loaded, layouts=available, labels=layout.labels,
+    brief = validate(loaded, layouts=available, labels=label_names(project) | set(layout.labels),
                      diagnostics=diagnostics)
     if brief is None:
         from .salvage import salvage  # the rest of the brief is checked all the same
@@ -132,9 +133,7 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     on_stage("reading the prose, citations and notes")
     prose = read_prose(job, source=source, roots=roots, diagnostics=diagnostics)
     document = make_document(brief, loaded, layout, prose, placed, slug_of(path), diagnostics,
-                             logo)
-    if brief.bibliography_title:
-        document.labels["bibliography"] = brief.bibliography_title
+                             logo, project)
     _check_output_name(document.output_name, brief, source, path, diagnostics)
 
     if not diagnostics.errors:

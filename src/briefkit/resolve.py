@@ -16,6 +16,8 @@ from . import model as m
 from .diagnostics import Diagnostics, KeyPath, did_you_mean
 from .layouts import KNOWN_PARTS, Layout
 from .load import Loaded
+from .locales import layout_labels, load_locale
+from .presentation import PART, compose, contents, number_tables_and_figures
 from .prose import BIBLIOGRAPHY_KEY, Prose, ProseField
 
 if TYPE_CHECKING:
@@ -100,17 +102,10 @@ def prose_fields(data: dict, layout: Layout) -> tuple[list[ProseField], list[Pro
 
 def unused_keys(data: dict, layout: Layout) -> list[KeyPath]:
     """Top-level keys with content that the layout does not show."""
-    shown_by_part = {
-        "standfirst": ["standfirst"], "front_box": ["summary"], "categories": ["categories"],
-        "executive_summary": ["executive_summary"], "key_takeaways": ["key_takeaways"],
-        "findings": ["findings"], "sections": ["sections"], "recommendations": ["recommendations"],
-        "full_report": ["links"], "related": ["related"], "acronyms": ["acronyms"],
-        "acknowledgements": ["acknowledgements"], "about": ["about"],
-        "disclaimer": ["disclaimer"], "bibliography": ["bibliography_title"],
-    }
     hidden = set()
     for part in KNOWN_PARTS - set(layout.parts):
-        hidden.update(shown_by_part.get(part, []))
+        hidden.update(PART[part].keys)
+    hidden -= {key for part in layout.parts for key in PART[part].keys}
     return [(key,) for key in sorted(hidden) if data.get(key)]
 
 
@@ -121,12 +116,15 @@ def slugify(text: str) -> str:
 
 def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Prose,
                   placed: list[ProseField], slug: str, diagnostics: Diagnostics,
-                  logo: Optional[Path] = None) -> m.Document:
+                  logo: Optional[Path] = None, project: Optional[Path] = None) -> m.Document:
     data = loaded.data
     doc = m.Document(slug=slug, layout=layout.name, title=brief.title, date=brief.date,
                      subtitle=brief.subtitle, kicker=brief.kicker, updated=brief.updated,
-                     status=brief.status, version=brief.version)
-    doc.labels = {**layout.labels, **brief.labels}
+                     status=brief.status, version=brief.version, lang=brief.lang)
+    locale = load_locale(brief.lang, project)
+    doc.labels = {**locale.labels, **layout_labels(layout.settings.get("labels") or {}, locale), **brief.labels}
+    if brief.bibliography_title:
+        doc.labels["bibliography"] = brief.bibliography_title
     for i, author in enumerate(brief.authors):
         if isinstance(author, str):
             doc.authors.append(m.Person(author))
@@ -170,6 +168,7 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     doc.theme = brief.theme.model_dump()
 
     _number_notes(doc, placed, prose)
+    number_tables_and_figures(doc, [prose.get(f.key) for f in placed])
     _resolve_cross_references(doc, prose, loaded, diagnostics)
     doc.words = count_words([doc.problem, doc.solution, doc.executive_summary, doc.key_takeaways,
                              doc.findings, doc.recommendations, doc.sections])
@@ -177,6 +176,7 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     doc.toc = (layout.toc and contents_entries(doc, layout.parts)
                >= int(layout.settings.get("toc_min_entries", 0))
                if brief.output.toc is None else brief.output.toc)
+    compose(doc, locale, layout.parts)
     return doc
 
 
@@ -194,20 +194,8 @@ def count_words(value) -> int:
 
 
 def contents_entries(doc: m.Document, parts: list[str]) -> int:
-    """How many lines a contents page of `doc` would list (as parts/contents.html and the
-    Word contents list them): the front box's two headings, the parts with a heading, every
-    titled section and subsection."""
-    def titled(sections) -> int:
-        return sum(1 + sum(1 for t in s.sections if t.title) for s in sections if s.title)
-
-    present = {"executive_summary": doc.executive_summary, "key_takeaways": doc.key_takeaways,
-               "findings": doc.findings and doc.findings.items,
-               "recommendations": doc.recommendations and doc.recommendations.items,
-               "notes": doc.notes and doc.notes_placement == "endnotes",
-               "bibliography": doc.bibliography, "acronyms": doc.acronyms}
-    front = sum(1 for x in (doc.problem, doc.solution) if x) if "front_box" in parts else 0
-    return front + sum(1 for part, there in present.items() if there and part in parts) \
-        + (titled(doc.sections) if "sections" in parts else 0)
+    """How many lines a contents page of `doc` would list (the contents resolve composes)."""
+    return sum(1 + len(entry.children) for entry in contents(doc, parts))
 
 
 def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:

@@ -242,6 +242,10 @@ class Brief(Strict):
     date: Date
     """Publication date, YYYY-MM-DD."""
     updated: Optional[Date] = None
+    lang: Annotated[Text, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")] = "en"
+    """The document's language, a BCP 47 tag (`en`, `en-AU`, `fr-FR`): declared by every output
+    (HTML lang, PDF /Lang, Word proofing language), used for hyphenation and the citation
+    locale, and the language of the words briefkit prints itself (dates, "and", labels)."""
     status: Literal["draft", "review", "final"] = "final"
     """Anything but `final` marks every output as a draft."""
     version: Optional[Text] = None

@@ -122,6 +122,10 @@ def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
     if kind in ("string_too_short",) or (kind == "string_pattern_mismatch" and loc == ("title",)):
         return Diagnostic(location, "must not be empty", key=loc, found=found,
                           hint=f"write the {loc[-1]}")
+    if kind == "string_pattern_mismatch" and loc == ("lang",):
+        return Diagnostic(location, "not a language tag", key=loc,
+                          expected="a BCP 47 tag such as en, en-AU or fr-FR", found=found,
+                          hint="write the language and, if you like, the region: 'fr-FR'")
     if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] != schema.ID_PATTERN:
         return Diagnostic(location, "not a valid file name", key=loc,
                           expected="letters, digits, '.', '-' or '_', without spaces",

@@ -234,7 +234,11 @@ class Cleaner:
             self._tables -= 1
 
     def _Figure(self, c):
-        return {"t": "Figure", "c": [["", [], []], *self.walk(c[1:])]}
+        caption, blocks = c[1], c[2]
+        # "Figure 1 " is briefkit's own label (bold, first in the caption): the brief numbers
+        # its figures again, so the label is not part of the caption it gives.
+        return {"t": "Figure", "c": [["", [], []], self.walk([caption[0], _unlabelled(caption[1])]),
+                                     self.walk(blocks)]}
 
     def _CodeBlock(self, c):
         return {"t": "CodeBlock", "c": [["", [], []], c[1]]}
@@ -251,6 +255,24 @@ def _without_flags(value):
         value.pop("_joins_next", None)
         _without_flags(value.get("c"))
     return value
+
+
+def _unlabelled(blocks: list) -> list:
+    """Caption blocks without a leading bold "Figure 1" (inside a style's Div too)."""
+    if not blocks:
+        return blocks
+    first = blocks[0]
+    if first["t"] == "Div":
+        return [{"t": "Div", "c": [first["c"][0], _unlabelled(first["c"][1])]}, *blocks[1:]]
+    if first["t"] in ("Plain", "Para"):
+        inlines = first["c"]
+        if inlines and inlines[0]["t"] == "Strong" and re.fullmatch(
+                r"\S+ \d+", plain_text(inlines[0]["c"]).strip()):
+            inlines = inlines[1:]
+            while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
+                inlines = inlines[1:]
+            return [{"t": first["t"], "c": inlines}, *blocks[1:]]
+    return blocks
 
 
 def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list[str]:

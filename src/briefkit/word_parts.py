@@ -101,6 +101,8 @@ class Outline:
             toc = "TOC-Heading" in classes or dict(attrs).get("custom-style") == "TOC Heading"
             self.entries.append(Entry("heading", inlines=inlines, level=level, ident=ident, toc=toc))
             return
+        if kind == "Table" and self._box(block, title_styles):
+            return
         if kind != "Div":
             self.entries.append(Entry("block", block))
             return
@@ -132,6 +134,29 @@ class Outline:
         else:
             for inner in content:
                 self._top(inner, title_styles)
+
+    def _box(self, table: dict, title_styles: dict[str, str]) -> bool:
+        """briefkit's DOCX writer draws boxes as tables (the cover, the front box: one column of
+        styled paragraphs; key takeaways beside numerals: a column of 1, 2, 3 …). Read such a
+        table as what it holds; any other table is a table."""
+        head = [[cell[4] for cell in row[1]] for row in table["c"][3][1]]
+        rows = head + [[cell[4] for cell in row[1]] for body in table["c"][4] for row in body[3]]
+        if not rows:
+            return False
+        styled = any(b["t"] == "Div" for row in rows for cell in row for b in cell)
+        if styled and all(len(row) == 1 for row in rows):
+            for row in rows:
+                for inner in row[0]:
+                    self._top(inner, title_styles)
+            return True
+        numerals = [plain_text(row[0]) for row in rows if len(row) == 2]
+        if len(numerals) == len(rows) and numerals == [str(n) for n in range(1, len(rows) + 1)]:
+            items = [[b for inner in row[1] for b in (inner["c"][1] if inner["t"] == "Div"
+                                                       else [inner])] for row in rows]
+            self.entries.append(Entry("block", {"t": "OrderedList",
+                                                "c": [[1, {"t": "Decimal"}, {"t": "Period"}], items]}))
+            return True
+        return False
 
     def link_targets_known(self) -> set[str]:
         """Internal link targets that will exist in the brief: item anchors and headings."""

@@ -21,7 +21,7 @@ from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..stamp import DOCX_PROPERTY, PLACEHOLDER
-from . import word_builtins, word_notes, word_template, wordml
+from . import word_builtins, word_fonts, word_notes, word_template, wordml
 from .docx_writer import DocxWriter
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
@@ -47,6 +47,7 @@ def render_docx(prepared) -> bytes:
         wordml.apply_style_spec(document, name, spec, create=True)
     word_builtins.supply_builtin_styles(document)  # what the default template lacks (Hyperlink)
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
+    wordml.set_language(document, doc.lang)
 
     if template is None:
         _page_furniture(document, doc, design)
@@ -56,8 +57,11 @@ def render_docx(prepared) -> bytes:
     before = set(document.element.body)
     try:
         # A template with a cover of its own replaces briefkit's title page.
-        DocxWriter(document, doc, prepared.layout.settings).write([p for p in prepared.layout.parts
-                                         if not (has_cover and p == "title_page")])
+        writer = DocxWriter(document, doc, prepared.layout.settings, design,
+                            full_bleed=template is None)
+        writer.write([p for p in prepared.layout.parts if not (has_cover and p == "title_page")])
+        if writer.full_bleed:  # the cover is a section of its own: the body's first page has
+            document.sections[-1].different_first_page_header_footer = False  # its header
     except KeyError as exc:
         if template is None:
             raise
@@ -70,6 +74,8 @@ def render_docx(prepared) -> bytes:
     word_template.place_body(document, anchor, before)
     word_notes.drop_orphan_notes(document)
     wordml.number_drawings(document)
+    # The design's faces travel with the file, so it looks the same where they are not installed.
+    word_fonts.embed_fonts(document, design.font_files())
     _properties(document, doc)
     out = io.BytesIO()
     document.save(out)

@@ -16,8 +16,9 @@ from docx.shared import Inches
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
-from ..model import and_list, house_date
-from . import word_notes, wordml
+from ..presentation import PART
+from . import word_boxes, word_notes, wordml
+from .docx_title import TITLE_BLOCK, TitleBlockWriter
 
 _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
               "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
@@ -30,15 +31,17 @@ class _StoryOf:
         self.part = part
 
 
-# The title block when a layout names none (layout.yaml `title_block`).
-TITLE_BLOCK = ["logo", "publisher", "kicker", "title", "subtitle", "byline", "dateline", "series"]
-
-
-class DocxWriter:
-    def __init__(self, document, doc: m.Document, settings: dict | None = None):
+class DocxWriter(TitleBlockWriter):
+    def __init__(self, document, doc: m.Document, settings: dict | None = None, design=None,
+                 full_bleed: bool = False):
         self.document = document
         self.doc = doc
         settings = settings or {}
+        # The layout's design tokens (boxes' colours and rules); `full_bleed`: the cover is a
+        # page of colour as in the PDF (briefkit's own page setup, no house template).
+        self.design = design
+        self.full_bleed = full_bleed and design is not None and bool(settings.get("cover"))
+        self.takeaway_numerals = settings.get("takeaways") == "numerals"
         # From layout.yaml: what the title block shows in which order, and whether it is a
         # cover page of its own (report) or the head of the first page (articles, summaries).
         self.title_block = list(settings.get("title_block") or TITLE_BLOCK)
@@ -66,70 +69,6 @@ class DocxWriter:
         for part in parts:
             getattr(self, f"part_{part}")()
 
-    def part_title_page(self) -> None:
-        for item in self.title_block:
-            getattr(self, f"title_{item}")()
-        if self.cover:
-            self.paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-    def title_logo(self) -> None:
-        if isinstance(self.doc.publisher.get("logo"), Path):
-            self.picture(self.doc.publisher["logo"], Inches(1.6))
-
-    def title_publisher(self) -> None:
-        publisher = self.doc.publisher
-        if publisher.get("name"):
-            self.paragraph(publisher["name"] + (f" · {publisher['program']}" if publisher.get("program")
-                                                else ""), style="Publisher")
-
-    def title_kicker(self) -> None:
-        if self.doc.kicker:
-            self.paragraph(self.doc.kicker, style="Kicker")
-
-    def title_title(self) -> None:
-        self.paragraph(self.doc.title, style="Title")
-
-    def title_subtitle(self) -> None:
-        if self.doc.subtitle:
-            self.paragraph(self.doc.subtitle, style="Subtitle")
-
-    def _names(self) -> str:
-        return and_list([a.name + (f", {a.title}" if a.title else "") for a in self.doc.authors])
-
-    def title_byline(self) -> None:
-        if self.doc.authors:
-            self.paragraph(self._names(), style="Byline")
-
-    def title_by_byline(self) -> None:
-        """The byline of articles: "By Samuel Bendett, Adjunct Senior Fellow and …"."""
-        if self.doc.authors:
-            self.paragraph(f"{self.doc.label('by')} {self._names()}", style="Byline")
-
-    def _dateline(self) -> str:
-        doc = self.doc
-        dateline = house_date(doc.date)
-        if doc.updated:
-            dateline += f" ({doc.label('updated')} {house_date(doc.updated)})"
-        return dateline
-
-    def title_dateline(self) -> None:
-        self.paragraph(self._dateline(), style="Dateline")
-
-    def title_dateline_outlet(self) -> None:
-        """The date, then the outlet (the publisher's name), as articles print them."""
-        outlet = self.doc.publisher.get("name")
-        self.paragraph(self._dateline() + (f" · {outlet}" if outlet else ""), style="Dateline")
-
-    def title_series(self) -> None:
-        series = self.doc.series
-        if series.get("name") or series.get("number"):
-            text = series.get("name") or ""
-            if series.get("number"):
-                text += f" {self.doc.label('series_number')} {series['number']}"
-            if series.get("issn"):
-                text += f" · ISSN {series['issn']}"
-            self.paragraph(text.strip(), style="Series Line")
-
     def part_standfirst(self) -> None:
         self.blocks(self.doc.standfirst, style="Subtitle")
 
@@ -140,33 +79,65 @@ class DocxWriter:
             p.add_run("; ".join(self.doc.categories))
 
     def part_front_box(self) -> None:
-        for key, blocks in (("problem", self.doc.problem), ("solution", self.doc.solution)):
-            if blocks:
-                self.paragraph(self.doc.label(key), style="Front Box Heading")
-                self.blocks(blocks, style="Front Box Text")
+        """What's the problem / what's the solution: ONE shaded block under a rule, holding
+        its paragraphs and lists, as in print."""
+        if not (self.doc.problem or self.doc.solution):
+            return
+
+        def write():
+            for key, blocks in (("problem", self.doc.problem), ("solution", self.doc.solution)):
+                if blocks:
+                    heading = self.paragraph(self.doc.label(key), style="Front Box Heading")
+                    wordml.set_outline_level(heading, 1)  # an h2, as in HTML and PDF
+                    if self.design is not None:  # in a box: LibreOffice would move the whole
+                        heading.paragraph_format.keep_with_next = False  # box to the next page
+                    self.bookmark(heading, key)
+                    self.blocks(blocks, style="Front Box Text")
+
+        if self.design is None:
+            return write()
+        design = self.design
+        cell = word_boxes.box(self.story, self.document._block_width, fill=design.color("tint"),
+                              rules={"top": (float(design.get("rules", "box")),
+                                             design.color("accent"))}, margins_mm=(1, 6, 4, 6))
+        self.into(cell, write)
 
     def part_contents(self) -> None:
-        if not self.doc.toc:
+        """The contents as resolve listed it, written now: each entry a link to its heading's
+        bookmark, there on opening (no field for Word to update, no prompt)."""
+        if not self.doc.contents:
             return
-        self.paragraph(self.doc.label("contents"), style="TOC Heading")
-        wordml.add_field(self.paragraph(), 'TOC \\o "1-3" \\h \\z \\u',
-                         "Update the table of contents (F9) to see page numbers.")
-        wordml.update_fields_on_open(self.document)
+        heading = self.paragraph(self.doc.label("contents"), style="TOC Heading")
+        # A layout with a cover gives the contents a page of its own, as its print CSS does.
+        heading.paragraph_format.page_break_before = self.cover
+        self.bookmark(heading, "contents")
+        for entry in self.doc.contents:
+            for line in [entry, *entry.children]:
+                p = self.paragraph(style=f"toc {line.level}")
+                self.inlines(p, [m.Link([m.Text(line.text)], f"#{line.target}", internal=True)])
         self.paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def part_executive_summary(self) -> None:
         self.titled("executive_summary", self.doc.executive_summary)
 
     def part_key_takeaways(self) -> None:
-        if self.doc.key_takeaways:
-            self.heading(self.doc.label("key_takeaways"), 1)
-            self.list_items(self.doc.key_takeaways, ordered=True, level=1)
+        if not self.doc.key_takeaways:
+            return
+        self.heading(self.doc.label("key_takeaways"), 1, bookmark="key-takeaways")
+        if not self.takeaway_numerals:
+            return self.list_items(self.doc.key_takeaways, ordered=True, level=1)
+        # Large numerals beside each takeaway, as the layout prints them (layout.yaml).
+        rows = word_boxes.numbered_rows(self.story, self.document._block_width,
+                                        len(self.doc.key_takeaways), 16)
+        for number, ((numeral, text), blocks) in enumerate(zip(rows, self.doc.key_takeaways), 1):
+            self.into(numeral, lambda n=number: self.paragraph(str(n), style="Takeaway Numeral"))
+            self.into(text, lambda b=blocks: self.blocks(b))
 
     def part_findings(self) -> None:
-        self.items("findings", self.doc.findings, "finding")
+        self.items("findings", self.doc.findings)
 
     def part_recommendations(self) -> None:
-        self.items("recommendations", self.doc.recommendations, "recommendation")
+        self.items("recommendations", self.doc.recommendations)
 
     def part_sections(self) -> None:
         for section in self.doc.all_sections():
@@ -178,41 +149,40 @@ class DocxWriter:
         link = self.doc.full_report
         if link:
             p = self.paragraph(style="Item Title")
-            text = [m.Text(link.get("label") or self.doc.label("full_report"))]
+            text = [m.Text(self.doc.full_report_text)]
             self.inlines(p, [m.Link(text, link["url"])] if link.get("url") else text)
 
     def part_related(self) -> None:
         if not self.doc.related:
             return
-        self.heading(self.doc.label("related"), 1)
+        self.heading(self.doc.label("related"), 1, bookmark="related")
         for entry in self.doc.related:
             # As the source lists them: kind · outlet · date, the title, the teaser, the byline.
-            meta = [v for v in (entry.kind, entry.outlet, house_date(entry.date)) if v]
-            if meta:
-                self.paragraph(" · ".join(meta), style="Item Meta").paragraph_format.keep_with_next = True
+            if entry.meta:  # under a rule: each item stands apart, as in print
+                p = self.paragraph(style="Related Meta")
+                p.paragraph_format.keep_with_next = True
+                self.phrase(p, entry.meta)
             p = self.paragraph(style="Item Title")
             title = [m.Text(entry.title)]
             self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
             self.blocks(entry.summary)
-            if entry.authors:
-                self.paragraph(f"{self.doc.label('by')} {and_list(entry.authors)}", style="Item Meta")
+            if entry.byline:
+                self.paragraph(entry.byline, style="Item Meta")
 
     def part_notes(self) -> None:
-        # The notes themselves live in Word's footnotes/endnotes part; Word places endnotes at
-        # the end of the document with their own heading-less list.
+        # The notes themselves live in Word's endnotes part, which Word prints at the end of
+        # the document; the heading stands where the layout places notes.
         if self.doc.notes and self.doc.notes_placement == "endnotes":
-            self.heading(self.doc.label("notes"), 1)
-            self.paragraph(style="Colophon").add_run(
-                f"{len(self.doc.notes)} notes follow at the end of the document.")
+            self.heading(self.doc.label("notes"), 1, bookmark="notes")
 
     def part_bibliography(self) -> None:
         if self.doc.bibliography:
-            self.heading(self.doc.label("bibliography"), 1)
+            self.heading(self.doc.label("bibliography"), 1, bookmark="bibliography")
             self.blocks(self.doc.bibliography, style="Bibliography")
 
     def part_acronyms(self) -> None:
         if self.doc.acronyms:
-            self.heading(self.doc.label("acronyms"), 1)
+            self.heading(self.doc.label("acronyms"), 1, bookmark="acronyms")
             for short, long in self.doc.acronyms:
                 p = self.paragraph(style="Acronym")
                 p.add_run(short).bold = True
@@ -221,10 +191,9 @@ class DocxWriter:
     def part_authors(self) -> None:
         with_bios = [a for a in self.doc.authors if a.bio]
         if with_bios:
-            self.heading(self.doc.label("authors"), 1)
+            self.heading(self.doc.label("authors"), 1, bookmark="authors")
             for author in with_bios:
-                p = self.paragraph(style="Item Title")
-                p.add_run(author.name)
+                self.phrase(self.paragraph(style="Item Title"), author.credit)
                 self.blocks(author.bio)
 
     def part_acknowledgements(self) -> None:
@@ -237,38 +206,42 @@ class DocxWriter:
         self.titled("disclaimer", self.doc.disclaimer)
 
     def part_colophon(self) -> None:
-        doc = self.doc
-        lines = [doc.copyright, doc.license,
-                 f"{doc.label('version')} {doc.version}" if doc.version else None,
-                 doc.publisher.get("address"), doc.publisher.get("url")]
-        for line in filter(None, lines):
-            self.paragraph(line, style="Colophon")
+        for line in self.doc.colophon:
+            self.paragraph(line.text, style="Colophon")
 
     # ---- building blocks ----
     def titled(self, label_key: str, blocks: list[m.Block]) -> None:
         if blocks:
-            self.heading(self.doc.label(label_key), 1)
+            self.heading(self.doc.label(label_key), 1, bookmark=PART[label_key].anchor)
             self.blocks(blocks)
 
-    def items(self, key: str, group: m.ItemGroup, prefix: str) -> None:
+    def items(self, key: str, group: m.ItemGroup) -> None:
         if not group:
             return
         self.heading(self.doc.label(key), 1, bookmark=key)
         self.blocks(group.intro)
         for item in group.items:
             p = self.paragraph(style="Item Title")
+            wordml.set_outline_level(p, 2)  # an h3, as in HTML and PDF
             self.bookmark(p, item.id)
-            text = f"{self.doc.label(prefix)} {item.number}"
-            p.add_run(text + (f": {item.title}" if item.title else ""))
+            self.phrase(p, item.heading)
             self.blocks(item.body)
-            meta = []
-            if item.audience:
-                meta.append(f"{self.doc.label('audience')} {item.audience}")
-            if item.findings:
-                meta.append(self.doc.label("responds_to") + " " + ", ".join(
-                    f"{self.doc.label('finding')} {f.number}" for f in item.findings))
-            if meta:
-                self.paragraph(" · ".join(meta), style="Item Meta")
+            for line in item.meta:
+                self.phrase(self.paragraph(style="Item Meta"), line)
+
+    def phrase(self, paragraph, pieces: list[m.Piece]) -> None:
+        """A line resolve composed: pieces as runs ("\n" a line break), names in bold, links
+        where a piece has one."""
+        for piece in pieces:
+            if piece.text == "\n":
+                self.run(paragraph, "", set()).add_break()
+                continue
+            flags = {"bold"} if piece.role in ("name", "author") else set()
+            if piece.href:
+                self.inlines(paragraph, [m.Link([m.Text(piece.text)], piece.href,
+                                                internal=piece.href.startswith("#"))], flags)
+            else:
+                self.run(paragraph, piece.text, flags)
 
     def heading(self, text: str, level: int, bookmark: str | None = None):
         p = self.paragraph(text, style=f"Heading {min(level, 3)}")
@@ -300,9 +273,9 @@ class DocxWriter:
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
-            self.picture(block.path, Inches(3.0 if self._in_note else 6.0))
+            self.picture(block.path, Inches(3.0 if self._in_note else 6.0), block.alt)
             if block.caption:
-                self.inlines(add(style="Caption"), block.caption)
+                self.caption(block.label, block.caption)
         elif isinstance(block, m.CodeBlock):
             add(block.text, style=style)
         elif isinstance(block, m.Rule):
@@ -321,34 +294,52 @@ class DocxWriter:
             self.blocks(rest, style="List Continue" if not any(
                 isinstance(b, m.ListBlock) for b in rest) else None, level=level)
 
+    def caption(self, label: str, caption: list[m.Inline]):
+        """"Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
+        p = self.paragraph(style="Caption")
+        if label:
+            self.run(p, label + (" " if caption else ""), {"bold"})
+        self.inlines(p, caption)
+        return p
+
     def table(self, table: m.Table) -> None:
+        if table.label or table.caption:  # above the table, as in print
+            self.caption(table.label, table.caption).paragraph_format.keep_with_next = True
         columns = max([len(table.header), *(len(r) for r in table.rows)] or [1])
-        grid = self.story.add_table(0, columns, self.document._block_width)
+        grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table Grid"]
         for row, bold in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
-            cells = grid.add_row().cells
+            row_element = grid.add_row()
+            if bold:  # the header row: repeated on each page, read as headers by screen readers
+                row_element._tr.get_or_add_trPr().append(wordml.parse_xml(
+                    f'<w:tblHeader {wordml.nsdecls("w")}/>'))
+            cells = row_element.cells
             for cell, content in zip(cells, row):
                 self.cell(cell, content, bold)
-        if table.caption:
-            self.inlines(self.paragraph(style="Caption"), table.caption)
 
     def cell(self, cell, content: list[m.Block], bold: bool) -> None:
         """A table cell holds blocks as the body does, written by the same code."""
-        empty = cell.paragraphs[0]._p
-        outer, self.story = self.story, cell
-        try:
-            self.blocks(content)
-        finally:
-            self.story = outer
-        if len(cell._tc.inner_content_elements) > 1 and cell._tc[-1].tag != wordml.qn("w:tbl"):
-            cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
+        self.into(cell, lambda: self.blocks(content))
         if bold:
             for run in cell._tc.iter(wordml.qn("w:r")):
                 run.get_or_add_rPr().get_or_add_b()
 
-    def picture(self, path: Path, width) -> None:
+    def into(self, cell, write) -> None:
+        """Run `write` with `cell` as the story: blocks go into the cell through the body's code."""
+        empty = cell.paragraphs[0]._p
+        outer, self.story = self.story, cell
         try:
-            self.paragraph().add_run().add_picture(str(path), width=width)
+            write()
+        finally:
+            self.story = outer
+        if len(cell._tc.inner_content_elements) > 1 and cell._tc[-1].tag != wordml.qn("w:tbl"):
+            cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
+
+    def picture(self, path: Path, width, alt: str = "") -> None:
+        try:
+            shape = self.paragraph().add_run().add_picture(str(path), width=width)
+            # The picture's alt text, the same as the HTML's and the PDF's.
+            shape._inline.docPr.set("descr", alt)
         except (UnrecognizedImageError, OSError, ValueError) as exc:
             raise BriefInvalid(Diagnostic(Location(path), f"not an image briefkit can place: {exc}",
                                           hint="use a PNG, JPEG or GIF file")) from None

@@ -52,6 +52,20 @@ def css_string(value) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+def phrase(pieces: list[m.Piece]) -> Markup:
+    """A line resolve composed, laid out: each piece escaped, in a span of its role, a date in
+    <time>, a link only where it is safe."""
+    out = []
+    for piece in pieces:
+        text = str(escape(piece.text))
+        if piece.datetime:
+            text = f'<time datetime="{escape(piece.datetime)}">{text}</time>'
+        if piece.href and _SAFE_URL.match(piece.href.strip()):
+            text = f'<a href="{escape(piece.href.strip())}">{text}</a>'
+        out.append(f'<span class="{escape(piece.role)}">{text}</span>' if piece.role else text)
+    return Markup("".join(out))
+
+
 class HtmlWriter:
     def __init__(self, footnotes: bool):
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
@@ -80,7 +94,8 @@ class HtmlWriter:
         if isinstance(block, m.Table):
             return self.table(block)
         if isinstance(block, m.Figure):
-            caption = self.inlines(block.caption)
+            label = f'<span class="figure-label">{escape(block.label)}</span> ' if block.label else ""
+            caption = Markup(label) + self.inlines(block.caption)
             role = "" if block.alt else ' role="presentation"'  # decorative: no alt to read
             figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
             return (f'<figure><img src="{data_uri(block.path)}" alt="{escape(block.alt)}"{role}>'
@@ -106,7 +121,9 @@ class HtmlWriter:
                 out.append(f"<{tag}{style}>{self.item(cell)}</{tag}>")
             return "".join(out)
 
-        caption = f"<caption>{self.inlines(table.caption)}</caption>" if table.caption else ""
+        label = f'<span class="table-label">{escape(table.label)}</span> ' if table.label else ""
+        caption = (f"<caption>{label}{self.inlines(table.caption)}</caption>"
+                   if table.caption or label else "")
         head = f"<thead><tr>{cells(table.header, 'th')}</tr></thead>" if table.header else ""
         body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
@@ -173,7 +190,8 @@ def environment(prepared, medium: str) -> SandboxedEnvironment:
                                trim_blocks=True, lstrip_blocks=True)
     doc = prepared.document
     writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
-    env.filters.update(blocks=writer.blocks, inlines=writer.inlines, house_date=house_date,
+    env.filters.update(blocks=writer.blocks, inlines=writer.inlines, phrase=phrase,
+                       house_date=house_date,
                        data_uri=data_uri, css_string=css_string,
                        safe_url=safe_url)
     env.globals.update(label=doc.label, version=__version__, medium=medium)

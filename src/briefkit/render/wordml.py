@@ -6,6 +6,7 @@ fldSimple, numId); `docx.py` builds the document from these pieces and style nam
 from __future__ import annotations
 
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -124,6 +125,19 @@ def restart_numbering(document, paragraph, style_name: str, start: int = 1) -> N
     ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{new_id}"/></w:numPr>'))
 
 
+_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+               "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+               "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+               "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _rule(side: str, points, color) -> str:
+    return (f'<w:{side} w:val="single" w:sz="{int(float(points) * 8)}" w:space="4" '
+            f'w:color="{str(color).lstrip("#")}"/>')
+
+
 def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
     """Create (when missing and `create`) or restyle a style from a layout's styles.yaml entry."""
     try:
@@ -164,11 +178,23 @@ def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
             fmt.space_after = Pt(spec["space_after"])
         if spec.get("keep_with_next"):
             fmt.keep_with_next = True
+        if "indent" in spec:  # mm, the whole paragraph
+            fmt.left_indent = Mm(spec["indent"])
         if "line_spacing" in spec:  # a multiple of the size, as CSS line-height
-            fmt.line_spacing = float(spec["line_spacing"])
+            if "size" in spec:  # CSS's 1.45 is 1.45 × the size; Word's "multiple" would be of
+                # the face's own line height (about 1.36 × the size for Noto): at least the CSS's
+                fmt.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+                fmt.line_spacing = Pt(float(spec["size"]) * float(spec["line_spacing"]))
+            else:
+                fmt.line_spacing = float(spec["line_spacing"])
         if "hanging" in spec:  # mm, as the design tokens
             fmt.left_indent = Mm(spec["hanging"])
             fmt.first_line_indent = Mm(-spec["hanging"])
+        rules = "".join(_rule(side, spec[f"border_{side}"], spec.get("border_color", "000000"))
+                        for side in ("top", "left", "bottom") if spec.get(f"border_{side}"))
+        if rules:  # paragraph rules (points, in `border_color`), as the CSS borders
+            style.element.get_or_add_pPr().insert_element_before(
+                parse_xml(f'<w:pBdr {nsdecls("w")}>{rules}</w:pBdr>'), *_AFTER_PBDR)
         if "shading" in spec:
             ppr = style.element.get_or_add_pPr()
             ppr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'))
@@ -219,10 +245,8 @@ def add_watermark(section, text: str) -> None:
         paragraph._p.append(shape)
 
 
-def declare_east_asian_font(document, font: str, *, replace_theme: bool = False) -> None:
-    """Name a CJK font for east-Asian text in the document defaults, unless the template has one
-    (with `replace_theme`, a theme's east-Asian font is replaced too: briefkit's own default
-    template, whose theme names no font that Linux or macOS has)."""
+def default_run_properties(document):
+    """The w:rPr of the styles part's run defaults (w:docDefaults/w:rPrDefault), made if absent."""
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     if defaults is None:
@@ -230,12 +254,20 @@ def declare_east_asian_font(document, font: str, *, replace_theme: bool = False)
         styles.insert(0, defaults)
     rpr_default = defaults.find(qn("w:rPrDefault"))
     if rpr_default is None:
-        rpr_default = parse_xml(f'<w:rPrDefault {nsdecls("w")}><w:rPr/></w:rPrDefault>')
+        rpr_default = parse_xml(f'<w:rPrDefault {nsdecls("w")}/>')
         defaults.insert(0, rpr_default)
     rpr = rpr_default.find(qn("w:rPr"))
     if rpr is None:
         rpr = parse_xml(f'<w:rPr {nsdecls("w")}/>')
         rpr_default.append(rpr)
+    return rpr
+
+
+def declare_east_asian_font(document, font: str, *, replace_theme: bool = False) -> None:
+    """Name a CJK font for east-Asian text in the document defaults, unless the template has one
+    (with `replace_theme`, a theme's east-Asian font is replaced too: briefkit's own default
+    template, whose theme names no font that Linux or macOS has)."""
+    rpr = default_run_properties(document)
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = parse_xml(f'<w:rFonts {nsdecls("w")}/>')
@@ -292,3 +324,23 @@ __all__ = ["number_drawings", "add_text_run", "add_field", "add_hyperlink", "add
            "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
            "update_fields_on_open", "set_custom_properties",
            "style_id"]
+
+
+def set_language(document, tag: str) -> None:
+    """The document's proofing language: w:lang of the run defaults and of every style that names
+    one (a template's Normal often says en-US), so Word checks spelling and hyphenates in it."""
+    styles = document.styles.element
+    rpr = default_run_properties(document)
+    if rpr.find(qn("w:lang")) is None:
+        rpr.append(parse_xml(f'<w:lang {nsdecls("w")}/>'))
+    for lang in styles.iter(qn("w:lang")):
+        lang.set(qn("w:val"), tag)
+
+
+def set_outline_level(paragraph, level: int) -> None:
+    """A paragraph that is a heading without a heading style (a labelled item, a box's heading):
+    Word's navigation pane, its contents and screen readers list it at `level` (0 = Heading 1),
+    as the PDF's outline and tags do."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.insert_element_before(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'),
+                              "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")

@@ -1,0 +1,113 @@
+"""The DOCX is the PDF's twin: for every example and every layout's starter, the Word file
+(read with python-docx, its notes part included) and the PDF (pdftotext, its outline) show the
+same parts, labels, headings and notes, in the same order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import docx
+import pytest
+from conftest import example_briefs
+from pypdf import PdfReader
+from readers import docx_notes, pdf_text, squash
+
+from briefkit.layouts import available, starter_brief
+from briefkit.pipeline import build_brief
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Title-block lines: the cover may place them anywhere on its page (the PDF puts the publisher
+# at the foot of the report's cover), so they are held to be present, not to an order.
+TITLE_BLOCK = {"Title", "Subtitle", "Publisher", "Kicker", "Byline", "Dateline", "Series Line"}
+# Lines that carry labels and composed words: held to the PDF's order.
+LABELLED = {"Item Title", "Item Meta", "Caption", "Categories", "Colophon", "TOC Heading",
+            "Front Box Heading", "toc 1", "toc 2"}
+STARTERS = sorted(available())
+
+
+def docx_outline(document) -> list[str]:
+    """What Word's navigation pane lists: the title, headings and paragraphs with an outline
+    level (labelled items, the front box's headings)."""
+    out = []
+    for p in document.paragraphs:
+        name = p.style.name
+        explicit = p._p.find(f"{W}pPr/{W}outlineLvl")
+        if p.text.strip() and (name == "Title" or name.startswith("Heading ") or explicit is not None):
+            out.append(squash(p.text))
+    return out
+
+
+def pdf_outline(path) -> list[str]:
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(squash(item.title))
+
+    walk(PdfReader(str(path)).outline)
+    return titles
+
+
+def flat_pdf(path) -> str:
+    # U+2010 ends a line where the PDF hyphenated a word; case may differ (CSS text-transform).
+    return squash(pdf_text(path).replace("\u2010\n", "")).casefold()
+
+
+def in_order(phrases: list[str], text: str) -> list[str]:
+    """The phrases not found in `text` after the previous one (empty: all there, in order)."""
+    missing, at = [], 0
+    for phrase in phrases:
+        found = text.find(squash(phrase).casefold(), at)
+        if found < 0:
+            missing.append(phrase)
+        else:
+            at = found + 1
+    return missing
+
+
+def check_twins(out: dict) -> None:
+    document = docx.Document(str(out["docx"]))
+    pdf = flat_pdf(out["pdf"])
+    # Headings: the same, in the same order, in Word's outline and the PDF's bookmarks.
+    assert docx_outline(document) == pdf_outline(out["pdf"])
+    # Parts and labels: every title-block line is printed; every labelled line in order.
+    lines = [(p.style.name, p.text) for p in document.paragraphs if p.text.strip()]
+    missing = [t for s, t in lines if s in TITLE_BLOCK and squash(t).casefold() not in pdf]
+    assert not missing, f"title block lines missing from the PDF: {missing}"
+    labelled = [t for s, t in lines if s in LABELLED or s.startswith("Heading ")]
+    assert not in_order(labelled, pdf), f"out of order or missing in the PDF: {in_order(labelled, pdf)}"
+    # Notes: the same notes, in the same order (footnotes or endnotes).
+    notes = docx_notes(out["docx"], "footnotes") + docx_notes(out["docx"], "endnotes")
+    heads = [squash(n)[:60] for n in notes]
+    assert not in_order(heads, pdf), f"notes missing or out of order in the PDF: {in_order(heads, pdf)[:3]}"
+    # And nothing more in the PDF: as many numbered notes as Word has.
+    assert all(squash(n) for n in notes)
+
+
+@pytest.mark.parametrize("brief", example_briefs(), ids=lambda p: p.stem)
+def test_example_docx_and_pdf_are_twins(examples, brief):
+    check_twins(examples[brief])
+
+
+@pytest.mark.parametrize("layout", STARTERS)
+def test_starter_docx_and_pdf_are_twins(tmp_path, layout):
+    path = tmp_path / "brief.yaml"
+    path.write_text(starter_brief(layout, "Energy security", dt.date(2024, 5, 1)), encoding="utf-8")
+    out = {p.suffix[1:]: p for p in build_brief(path, tmp_path / "out").outputs}
+    check_twins(out)
+
+
+def test_parity_check_catches_a_heading_missing_from_word(examples):
+    """The check can fail: a DOCX that lost a heading is not the PDF's twin."""
+    brief = next(b for b in example_briefs() if b.stem == "sino-russian-tech")
+    out = dict(examples[brief])
+    document = docx.Document(str(out["docx"]))
+    heading = next(p for p in document.paragraphs if p.style.name == "Heading 2")
+    heading._p.getparent().remove(heading._p)
+    broken = out["docx"].with_name("broken.docx")
+    document.save(str(broken))
+    with pytest.raises(AssertionError):
+        check_twins({**out, "docx": broken})
