@@ -36,17 +36,22 @@ def docx_note_references(path: Path, kind: str = "footnotes") -> int:
 
 
 def docx_headings(path: Path) -> list[tuple[str, str]]:
-    return [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs
+    return [(p.style.name, p.text) for p in docx_paragraphs(path)
             if p.style.name.startswith(("Heading", "Title"))]
 
 
+def docx_paragraphs(source) -> list:
+    """Every paragraph of a DOCX body in reading order, those in tables too (the cover and the
+    front box are shaded tables): a path or a python-docx Document."""
+    from docx.text.paragraph import Paragraph
+
+    document = source if hasattr(source, "element") else docx.Document(str(source))
+    w_p = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+    return [Paragraph(p, document._body) for p in document.element.body.iter(w_p)]
+
+
 def docx_text(path: Path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
+    return "\n".join(p.text for p in docx_paragraphs(path))
 
 
 def html_tree(path: Path):

@@ -96,12 +96,14 @@ def test_pdf_figure_carries_its_alt_text(examples):
 
 
 @pytest.mark.parametrize("brief", EXAMPLES, ids=IDS)
-def test_docx_has_heading_styles_and_a_contents_field_updated_on_open(examples, brief):
+def test_docx_has_heading_styles_and_a_contents_written_at_build_time(examples, brief):
+    from readers import docx_paragraphs
+
     from briefkit.pipeline import prepare
 
     path = examples[brief]["docx"]
     document = docx.Document(str(path))
-    styled = {(p.style.name, p.text) for p in document.paragraphs}
+    styled = {(p.style.name, p.text) for p in docx_paragraphs(document)}
     source = prepare(brief).document
     assert ("Title", source.title) in styled
     for section in source.all_sections():  # every titled section is in the navigation pane
@@ -110,8 +112,10 @@ def test_docx_has_heading_styles_and_a_contents_field_updated_on_open(examples, 
     with zipfile.ZipFile(path) as archive:
         body = archive.read("word/document.xml").decode("utf-8")
         settings = archive.read("word/settings.xml").decode("utf-8")
-    if 'TOC \\o "1-3"' in body:
-        assert '<w:updateFields w:val="true"/>' in settings
+    # The contents is there on opening: no field for Word to update, no prompt.
+    assert "updateFields" not in settings and 'TOC \\o' not in body
+    entries = [p.text for p in docx_paragraphs(document) if p.style.name.startswith("toc")]
+    assert entries == [e.text for entry in source.contents for e in [entry, *entry.children]]
 
 
 def test_html_landmarks_and_note_roles(examples):

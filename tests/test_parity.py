@@ -8,6 +8,7 @@ import datetime as dt
 
 import docx
 import pytest
+from docx.text.paragraph import Paragraph
 from conftest import example_briefs
 from pypdf import PdfReader
 from readers import docx_notes, pdf_text, squash
@@ -25,11 +26,17 @@ LABELLED = {"Item Title", "Item Meta", "Caption", "Categories", "Colophon", "TOC
 STARTERS = sorted(available())
 
 
+def body_paragraphs(document) -> list[Paragraph]:
+    """Every paragraph of the body in reading order, those in tables too (the cover and the
+    front box are shaded tables)."""
+    return [Paragraph(p, document._body) for p in document.element.body.iter(f"{W}p")]
+
+
 def docx_outline(document) -> list[str]:
     """What Word's navigation pane lists: the title, headings and paragraphs with an outline
     level (labelled items, the front box's headings)."""
     out = []
-    for p in document.paragraphs:
+    for p in body_paragraphs(document):
         name = p.style.name
         explicit = p._p.find(f"{W}pPr/{W}outlineLvl")
         if p.text.strip() and (name == "Title" or name.startswith("Heading ") or explicit is not None):
@@ -51,16 +58,22 @@ def pdf_outline(path) -> list[str]:
     return titles
 
 
+def comparable(text: str) -> str:
+    """Text as both files are compared: white space folded, case ignored (CSS may print a line
+    in capitals), and hyphens dropped (the PDF hyphenates at line ends, and pdftotext drops a
+    hyphen it takes for one)."""
+    return squash(text.replace("\u2010\n", "")).replace("-", "").replace("\u2010", "").casefold()
+
+
 def flat_pdf(path) -> str:
-    # U+2010 ends a line where the PDF hyphenated a word; case may differ (CSS text-transform).
-    return squash(pdf_text(path).replace("\u2010\n", "")).casefold()
+    return comparable(pdf_text(path))
 
 
 def in_order(phrases: list[str], text: str) -> list[str]:
     """The phrases not found in `text` after the previous one (empty: all there, in order)."""
     missing, at = [], 0
     for phrase in phrases:
-        found = text.find(squash(phrase).casefold(), at)
+        found = text.find(comparable(phrase), at)
         if found < 0:
             missing.append(phrase)
         else:
@@ -74,8 +87,8 @@ def check_twins(out: dict) -> None:
     # Headings: the same, in the same order, in Word's outline and the PDF's bookmarks.
     assert docx_outline(document) == pdf_outline(out["pdf"])
     # Parts and labels: every title-block line is printed; every labelled line in order.
-    lines = [(p.style.name, p.text) for p in document.paragraphs if p.text.strip()]
-    missing = [t for s, t in lines if s in TITLE_BLOCK and squash(t).casefold() not in pdf]
+    lines = [(p.style.name, p.text) for p in body_paragraphs(document) if p.text.strip()]
+    missing = [t for s, t in lines if s in TITLE_BLOCK and comparable(t) not in pdf]
     assert not missing, f"title block lines missing from the PDF: {missing}"
     labelled = [t for s, t in lines if s in LABELLED or s.startswith("Heading ")]
     assert not in_order(labelled, pdf), f"out of order or missing in the PDF: {in_order(labelled, pdf)}"
@@ -83,8 +96,6 @@ def check_twins(out: dict) -> None:
     notes = docx_notes(out["docx"], "footnotes") + docx_notes(out["docx"], "endnotes")
     heads = [squash(n)[:60] for n in notes]
     assert not in_order(heads, pdf), f"notes missing or out of order in the PDF: {in_order(heads, pdf)[:3]}"
-    # And nothing more in the PDF: as many numbered notes as Word has.
-    assert all(squash(n) for n in notes)
 
 
 @pytest.mark.parametrize("brief", example_briefs(), ids=lambda p: p.stem)

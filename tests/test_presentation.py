@@ -64,6 +64,7 @@ BRIEF = """
         date: 2020-08-12
         authors: [Samuel Bendett, Elsa B. Kania]
     copyright: © Example Institute 2020
+    output: {{toc: true}}
 """
 
 

@@ -11,6 +11,7 @@ import docx
 from docx.shared import Mm
 from lxml import etree
 
+from briefkit.design import load_design
 from briefkit.layouts import load_layout
 from briefkit.pipeline import build_brief
 from briefkit.render.word_fonts import obfuscate
@@ -64,7 +65,9 @@ def test_report_cover_is_a_full_bleed_page_of_the_primary_colour(write_brief, tm
     heights = sum(row.height for row in cover.rows)
     assert Mm(285) < heights < first.page_height
     # the body keeps the design's margins, the same as the PDF's @page (design.yaml)
-    assert round(body.left_margin.mm) == 30 and round(body.right_margin.mm) == 38
+    page = load_design(load_layout("report")).page_setup()
+    assert round(body.left_margin.mm) == round(page["left"])
+    assert round(body.right_margin.mm) == round(page["right"])
 
 
 def test_front_box_is_one_shaded_block_holding_its_lists(write_brief, tmp_path):

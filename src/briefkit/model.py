@@ -301,6 +301,7 @@ class Document:
     series_line: Phrase = field(default_factory=list)
     contents: list[ContentsEntry] = field(default_factory=list)
     full_report_text: str = ""
+    categories_line: Phrase = field(default_factory=list)  # "Related categories: A; B"
     colophon: list[Piece] = field(default_factory=list)  # one line each
     logo_alt: str = ""
 

@@ -107,6 +107,10 @@ def compose(doc: m.Document, locale: Locale, parts: list[str]) -> None:
             if piece is not None:
                 entry.meta += ([m.Piece(sep)] if entry.meta else []) + [piece]
         entry.byline = f"{label('by')} {locale.and_list(entry.authors)}" if entry.authors else ""
+    if doc.categories:
+        doc.categories_line = [m.Piece(label("categories") + locale.label_separator.rstrip(),
+                                       "categories-label"),
+                               m.Piece(" " + "; ".join(doc.categories), "categories-list")]
     if doc.full_report:
         doc.full_report_text = doc.full_report.get("label") or label("full_report")
     doc.contents = contents(doc, parts) if doc.toc and "contents" in parts else []

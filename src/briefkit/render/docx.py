@@ -51,9 +51,6 @@ def render_docx(prepared) -> bytes:
 
     if template is None:
         _page_furniture(document, doc, design)
-    if doc.is_draft:
-        for section in document.sections:
-            wordml.add_watermark(section, doc.label(doc.status))
     before = set(document.element.body)
     try:
         # A template with a cover of its own replaces briefkit's title page.
@@ -72,6 +69,9 @@ def render_docx(prepared) -> bytes:
             hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
                  "and save it")) from None
     word_template.place_body(document, anchor, before)
+    if doc.is_draft:  # every section, the cover's too
+        for section in document.sections:
+            wordml.add_watermark(section, doc.label(doc.status))
     word_notes.drop_orphan_notes(document)
     wordml.number_drawings(document)
     # The design's faces travel with the file, so it looks the same where they are not installed.

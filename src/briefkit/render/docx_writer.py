@@ -74,9 +74,10 @@ class DocxWriter(TitleBlockWriter):
 
     def part_categories(self) -> None:
         if self.doc.categories:
+            label, rest = self.doc.categories_line
             p = self.paragraph(style="Categories")
-            p.add_run(self.doc.label("categories") + ": ").bold = True
-            p.add_run("; ".join(self.doc.categories))
+            self.run(p, label.text, {"bold"})
+            self.run(p, rest.text, set())
 
     def part_front_box(self) -> None:
         """What's the problem / what's the solution: ONE shaded block under a rule, holding
