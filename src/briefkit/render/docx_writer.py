@@ -309,6 +309,9 @@ class DocxWriter(TitleBlockWriter):
         columns = max([len(table.header), *(len(r) for r in table.rows)] or [1])
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table Grid"]
+        if self.design is not None:  # the print's light table: rules between rows, no grid
+            word_boxes.light_rules(grid, float(self.design.get("rules", "light")),
+                                   self.design.color("rule"))
         for row, bold in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
             row_element = grid.add_row()
             if bold:  # the header row: repeated on each page, read as headers by screen readers
@@ -372,7 +375,8 @@ class DocxWriter(TitleBlockWriter):
             setattr(run.font, flag, True)
         if container is not None:
             container.append(run._r)
-            run.style = self._hyperlink_style()
+            if container.get(wordml.qn("w:anchor")) is None:  # a link out, styled as one;
+                run.style = self._hyperlink_style()  # one within reads as text, as in print
         return run
 
     def _hyperlink_style(self):

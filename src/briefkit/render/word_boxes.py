@@ -137,3 +137,12 @@ def color_runs(paragraphs, color: str) -> None:
     for paragraph in paragraphs:
         for run in paragraph.runs:
             run.font.color.rgb = RGBColor.from_string(color)
+
+
+def light_rules(table, points: float, color: str) -> None:
+    """A data table as print sets it: a rule above, below and between rows, no vertical lines."""
+    size = int(points * 8) or 2
+    rule = f'w:val="single" w:sz="{size}" w:space="0" w:color="{color}"'
+    _set_table_property(table, f'<w:tblBorders {nsdecls("w")}><w:top {rule}/>'
+                        f'<w:left w:val="nil"/><w:bottom {rule}/><w:right w:val="nil"/>'
+                        f'<w:insideH {rule}/><w:insideV w:val="nil"/></w:tblBorders>')
