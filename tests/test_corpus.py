@@ -47,8 +47,9 @@ EXPECTED_ERRORS = {
 # Owned by other slices; strict, so each is removed the day it passes.
 XFAIL = {
     "csl-chicago-notes-fr/brief-lang.yaml": "`lang` (developer C2, issue #9) not landed",
-    "md-pandoc-notes/brief.yaml": "a note in a table caption is numbered after the table's "
-                                  "notes; Pandoc numbers the caption first (table layout, C1/C2)",
+    "md-pandoc-notes/brief.yaml": "DOCX: a table's caption is written after the table, so Word "
+                                  "numbers the caption's note after the cells' (HTML, PDF and "
+                                  "Pandoc put it first): DOCX writer, C2/A2",
     "min-blocks-in-note/brief.yaml": "PDF: a note's blocks after its first paragraph are laid "
                                      "out in the body, not the footnote (notes in print, C1)",
 }
@@ -99,7 +100,7 @@ def test_corpus_brief(brief: Path, copied):
     for fmt in formats:
         arguments += ["-f", fmt]
     built = _invoke(folder, *arguments)
-    checked = _invoke(folder, "check", path.name)
+    checked = _invoke(folder, "check", path.name, *arguments[4:])  # the same formats
     output = built.output + (built.stderr if built.stderr_bytes is not None else "")
     assert "internal error" not in output and "Traceback" not in output, output
     assert "briefkit-" not in output and "/tmp/" not in output.replace(str(folder), "")
@@ -107,6 +108,14 @@ def test_corpus_brief(brief: Path, copied):
         assert built.exit_code == 1, output
         for words in EXPECTED_ERRORS[name]:
             assert words in output, output
+        assert checked.exit_code == 1
+        return
+    if name == "bib-two-files-duplicate/brief-pandoc-keys.yaml":
+        # each Pandoc key is an error whose hint names briefkit's key
+        unknown = [line for line in output.splitlines() if "unknown key" in line]
+        assert built.exit_code == 1 and unknown, output
+        assert all("Pandoc's key" in line and re.search(r"briefkit('s is '\w|\b)", line)
+                   for line in unknown), output
         assert checked.exit_code == 1
         return
     if name == "bib-two-files-duplicate/brief.yaml":
@@ -228,17 +237,19 @@ def _style(folder: Path, name: str):
 
 
 def _docx_notes(path: Path) -> list[str]:
-    notes = []
+    """Each note's text in the order a reader meets its reference (Word numbers them so)."""
+    texts: dict[tuple[str, str], str] = {}
     with zipfile.ZipFile(path) as archive:
         for part, tag in (("word/footnotes.xml", "footnote"), ("word/endnotes.xml", "endnote")):
             if part not in archive.namelist():
                 continue
-            root = etree.fromstring(archive.read(part))
-            for note in root.iter(W + tag):
-                if int(note.get(W + "id")) > 0:  # a note holds paragraphs, lists, tables…
-                    notes.append(fold(" ".join("".join(t.text or "" for t in p.iter(W + "t"))
-                                               for p in note.iter(W + "p"))))
-    return notes
+            for note in etree.fromstring(archive.read(part)).iter(W + tag):
+                # a note holds paragraphs, lists, tables…: one space between paragraphs
+                texts[(tag, note.get(W + "id"))] = fold(" ".join(
+                    "".join(t.text or "" for t in p.iter(W + "t")) for p in note.iter(W + "p")))
+        document = etree.fromstring(archive.read("word/document.xml"))
+    return [texts.get((reference.tag[len(W):-len("Reference")], reference.get(W + "id")), "")
+            for reference in document.iter(W + "footnoteReference", W + "endnoteReference")]
 
 
 def _docx_text(path: Path) -> str:

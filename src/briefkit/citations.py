@@ -284,7 +284,8 @@ def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
                           hint="write it as CSL-JSON does (dates as {\"date-parts\": [[2019]]})")
     if kind == "CSL-JSON" and _json_problem(shown, text) is not None:
         return _json_problem(shown, text)
-    return Diagnostic(Location(shown, 1, 1) if bibliography.file else bibliography.where,
+    inline = bibliography.key == ("references",)
+    return Diagnostic(bibliography.where if inline else Location(shown, 1, 1),
                       f"Pandoc cannot read this {kind} bibliography: {' '.join(body.split())}")
 
 

@@ -11,11 +11,17 @@ function Pandoc(doc)
   if doc.meta.references ~= nil then  -- the brief's inline references (--metadata-file)
     local alone = pandoc.Pandoc({}, pandoc.Meta{references = doc.meta.references,
                                                 nocite = nocite})
-    local ids = {}
-    for _, reference in ipairs(pandoc.utils.references(alone)) do
-      ids[#ids + 1] = reference.id
+    local ok, result = pcall(pandoc.utils.references, alone)
+    if ok then
+      local ids = {}
+      for _, reference in ipairs(result) do
+        ids[#ids + 1] = reference.id
+      end
+      report[#report + 1] = {file = "<references>", ids = ids}
+    else
+      report[#report + 1] = {file = "<references>", error = tostring(result)}
+      doc.meta.references = nil
     end
-    report[#report + 1] = {file = "<references>", ids = ids}
   end
   local files = doc.meta.bibliography or {}
   if pandoc.utils.type(files) ~= "List" then
