@@ -173,3 +173,26 @@ def test_the_research_call_to_action_is_last_with_its_address_and_no_file_link(e
         html = examples[example]["html"].read_text(encoding="utf-8")
         assert 'href="file:' not in html.lower()
     assert "sino-russian-tech.pdf" in _link_targets(out["pdf"])
+
+
+def test_no_hyphenation_in_titles_headings_labels_or_bold_leads(write_brief, tmp_path):
+    long = "Internationalisation institutionalisation telecommunications counterintelligence"
+    path = write_brief(f"""
+        layout: report
+        title: {long} {long}
+        date: 2020-08-12
+        categories: [{long}, {long}, {long}]
+        recommendations:
+          - title: {long} {long}
+            text: {_words(60)}
+        sections:
+          - title: {long} {long}
+            body: "**{long} {long} {long}** {_words(120)}"
+    """)
+    out = _build(path, tmp_path / "out")
+    with pdfplumber.open(str(out["pdf"])) as pdf:
+        lines = [line for page in pdf.pages for line in page.extract_text_lines(return_chars=True)]
+    # WeasyPrint marks an automatic break with U+2010; body text may have some, nothing else.
+    broken = [line["text"] for line in lines if line["text"].rstrip().endswith("\u2010")
+              and any("Bold" in c["fontname"] or "Sans" in c["fontname"] for c in line["chars"][-3:])]
+    assert broken == []
