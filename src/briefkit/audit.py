@@ -177,7 +177,8 @@ def audit_docx(path: Path) -> DocxAudit:
     from docx.oxml.ns import qn
 
     document = docx.Document(str(path))
-    section = document.sections[0]
+    # The body's page setup: the last section (a cover may be a section of its own, full bleed).
+    section = document.sections[-1]
     page = {"width": section.page_width.mm, "height": section.page_height.mm,
             "top": section.top_margin.mm, "right": section.right_margin.mm,
             "bottom": section.bottom_margin.mm, "left": section.left_margin.mm}
