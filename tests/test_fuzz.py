@@ -2,6 +2,10 @@
 each name a file, a line and a column. Anything else (a traceback, a message without a place,
 an output that lost the title) fails.
 
+Besides briefs and raw bytes, the fuzzer writes Markdown (entities, control characters, deep
+quotes and lists, tables in notes, hostile links and images), CSL items (inline `references`
+cited from the text) and series folders (`series.yaml` files merged under briefs).
+
 The CI run is short; `pytest -m slow tests/test_fuzz.py` runs the long one (5,000 examples per
 test). Examples that once failed are kept in tests/fuzz-db and replayed first.
 """
@@ -96,6 +100,111 @@ def run_raw(raw: bytes) -> None:
         check(path)
 
 
+# ---- Markdown ---------------------------------------------------------------------------------
+
+# Control characters arriving as entities (`&#11;`, `&#xFFFE;`) and quotes deeper than ~100
+# levels still crash the Word writer: their fix (#10, the Word writer's owner) is in progress;
+# add them here (and raise MAX_NESTING) when it lands.
+MAX_NESTING = 40
+_SNIPPETS = [
+    "text", "&#0;", "&#x10FFFF;", "&amp;", "&nbsp;", "&#8203;", "&lt;b&gt;",
+    "**bold", "*em*", "`code`", "~~x~~", "^sup^", "> quote", "- item", "1. one", "# Heading",
+    "```\ncode\n```", "::: box\nboxed\n:::", "::: pullquote\nq\n:::", "---",
+    "| a | b |\n|---|---|\n| 1 | 2 |", "text^[a note]", "text^[note with [link](https://x.org)]",
+    "text[^n]\n\n[^n]: | a | b |\n    |---|---|\n    | 1 | 2 |",
+    "text[^t]\n\n[^t]:\n    | h |\n    |---|\n    | c |\n\n    > quoted in a note",
+    "[proto](//evil.example/x)", "[js](javascript:alert(1))", "[file](file:///etc/passwd)",
+    "<https://ok.example>", "![alt](missing.png)", "![](file:///etc/passwd)",
+    "![x](http://127.0.0.1:9/x.png)", "[@nokey]", "[#nowhere]", "<script>x</script>",
+    "\\", "$x^2$", "[^dangling]", "Term\n: definition", "| only | header |",
+]
+
+
+@st.composite
+def markdown(draw):
+    """Prose built from pieces that have broken Markdown readers and writers, nested."""
+    parts = draw(st.lists(st.sampled_from(_SNIPPETS), min_size=1, max_size=8))
+    joiners = draw(st.lists(st.sampled_from(["\n\n", " ", "\n"]), min_size=len(parts),
+                            max_size=len(parts)))
+    text = "".join(p + j for p, j in zip(parts, joiners))
+    depth = draw(st.integers(0, MAX_NESTING))
+    nesting = draw(st.sampled_from(["> ", "- ", "  - ", "1. "]))
+    if depth:
+        text += "\n\n" + nesting * depth + "deep\n"
+    return text
+
+
+markdown_brief = st.fixed_dictionaries({
+    "title": st.just("Fuzzed prose"), "date": st.just("2024-01-02"),
+    "sections": st.lists(st.fixed_dictionaries({"title": text, "body": markdown()}),
+                         min_size=1, max_size=2)},
+    optional={"summary": st.fixed_dictionaries({"problem": markdown()}),
+              "notes": st.sampled_from(["footnotes", "endnotes"])})
+
+
+# ---- CSL items --------------------------------------------------------------------------------
+
+# Null values (`author: null`) and dates that are not mappings (`issued: 2019`) still make
+# Pandoc fail on the CSL-JSON briefkit hands it: their fix belongs to the citations rework
+# (#9, "every date shape"); add st.none() and those shapes back when it lands.
+_csl_date = st.one_of(
+    st.fixed_dictionaries({"date-parts": st.lists(st.lists(st.integers(-5, 3000), max_size=3),
+                                                  max_size=2)}),
+    st.sampled_from([{},
+                     [{"year": 2019}], {"literal": "n.d."}, {"raw": "2020-01"}]))
+_csl_name = st.one_of(st.fixed_dictionaries({}, optional={"family": text, "given": text,
+                                                         "literal": text}),
+                      text)
+csl_item = st.fixed_dictionaries(
+    {"id": st.sampled_from(["a", "b", "a b", "", "@x", "日本"])},
+    optional={"type": st.sampled_from(["book", "article-journal", "webpage", "nonsense", 3]),
+              "title": text, "author": st.lists(_csl_name, max_size=3),
+              "issued": _csl_date, "URL": st.sampled_from(["https://x.org", "//evil/x",
+                                                           "javascript:x", "file:///etc/passwd"]),
+              "container-title": text, "page": text, "DOI": text})
+csl_brief = st.fixed_dictionaries({
+    "title": st.just("Fuzzed references"), "date": st.just("2024-01-02"),
+    "references": st.lists(csl_item, max_size=4),
+    "sections": st.just([{"title": "S", "body": "Cited [@a] and [@b, p. 3]. Again [@a]."}])})
+
+
+# ---- series folders ---------------------------------------------------------------------------
+
+series_data = st.fixed_dictionaries({}, optional={
+    "layout": st.sampled_from(["report", "summary", "commentary", "nope", 3]),
+    "publisher": maybe(st.fixed_dictionaries({}, optional={"name": maybe(text),
+                                                           "url": maybe(text)})),
+    "series": maybe(st.fixed_dictionaries({}, optional={"name": maybe(text),
+                                                        "number": maybe(text)})),
+    "labels": maybe(st.dictionaries(st.sampled_from(["notes", "nope"]), text, max_size=2)),
+    "date": maybe(date), "title": maybe(text), "authors": maybe(st.lists(text, max_size=2)),
+})
+series_folder = st.fixed_dictionaries({
+    "outer": series_data, "inner": st.one_of(st.none(), series_data),
+    "briefs": st.lists(st.one_of(brief, series_data), min_size=1, max_size=2)})
+
+
+def run_series(folder_data: dict) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / ".git").mkdir()
+        briefs = root / "briefs"
+        inner = briefs / "inner"
+        inner.mkdir(parents=True)
+
+        def dump(path, data):
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+
+        dump(briefs / "series.yaml", folder_data["outer"])
+        if folder_data["inner"] is not None:
+            dump(inner / "series.yaml", folder_data["inner"])
+        for i, data in enumerate(folder_data["briefs"]):
+            path = (inner if i % 2 else briefs) / f"brief-{i}.yaml"
+            dump(path, data)
+            check(path)
+
+
 raw = st.one_of(st.binary(max_size=300),
                 st.text(max_size=300).map(lambda t: t.encode("utf-8")),
                 st.lists(st.sampled_from(["title: x\n", "date: 2020-01-01\n", "\t", "  - ", ": ",
@@ -115,6 +224,38 @@ def test_generated_briefs_build_or_fail_with_located_errors(data):
 @given(raw)
 def test_arbitrary_files_load_or_fail_with_located_errors(data):
     run_raw(data)
+
+
+@QUICK
+@given(markdown_brief)
+def test_generated_markdown_builds_or_fails_with_located_errors(data):
+    run_brief(data)
+
+
+@QUICK
+@given(csl_brief)
+def test_generated_csl_items_build_or_fail_with_located_errors(data):
+    run_brief(data)
+
+
+@QUICK
+@given(series_folder)
+def test_generated_series_folders_build_or_fail_with_located_errors(data):
+    run_series(data)
+
+
+@pytest.mark.slow
+@LONG
+@given(st.one_of(markdown_brief, csl_brief))
+def test_generated_prose_and_references_long_run(data):
+    run_brief(data)
+
+
+@pytest.mark.slow
+@LONG
+@given(series_folder)
+def test_generated_series_folders_long_run(data):
+    run_series(data)
 
 
 @pytest.mark.slow

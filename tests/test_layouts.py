@@ -113,7 +113,7 @@ def test_research_shows_executive_summary_numbered_takeaways_call_to_action_and_
           - Second takeaway.
           - Third takeaway.
         links:
-          full_report: {url: "full.pdf"}
+          full_report: {url: "https://example.org/full.pdf"}
         sections:
           - title: Body
             body: Text.
@@ -124,7 +124,7 @@ def test_research_shows_executive_summary_numbered_takeaways_call_to_action_and_
     takeaways = tree.xpath("//section[@id='key-takeaways']/ol/li")
     assert [squash(li.text_content()) for li in takeaways] == ["First takeaway.", "Second takeaway.",
                                                                "Third takeaway."]
-    assert tree.xpath("//p[@class='call-to-action']/a/@href") == ["full.pdf"]
+    assert tree.xpath("//p[@class='call-to-action']/a/@href") == ["https://example.org/full.pdf"]
     # Word: each takeaway beside its large numeral (a numeral column), as in print
     table = next(t for t in docx.Document(str(out["docx"])).tables
                  if t.cell(0, 1).text == "First takeaway.")

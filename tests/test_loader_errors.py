@@ -83,6 +83,12 @@ CASES = [
     ("bibliography-number", OK + "bibliography: 2024\n", "3:15", ["no file '2024'"]),
     ("bibliography-empty", OK + "bibliography: ''\n", "3:15", ["is empty"]),
     ("no-formats", OK + "output:\n  formats: []\n", "4:12", ["must not be empty"]),
+    ("tag-bool-maybe", OK + "output:\n  toc: !!bool maybe\n", "4:8",
+     ["the value 'maybe' cannot be read as !!bool", "Remove the tag"]),
+    ("tag-int-empty", OK + 'version: !!int ""\n', "3:10", ["the value '' cannot be read as !!int"]),
+    ("tag-float-word", OK + "version: !!float one\n", "3:10", ["cannot be read as !!float"]),
+    ("deep-block-mapping", OK + "unshown:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 80))
+     + "  " * 80 + "v\n", "67:129", ["nested more than 64 levels", "nesting budget"]),
     ("empty-file", "", "1:1", ["the file is empty"]),
     ("only-comments", "# nothing here\n", "1:1", ["only comments"]),
 ]
@@ -193,8 +199,40 @@ def test_image_that_is_not_an_image(tmp_path):
     path = write(tmp_path, OK + "sections:\n  - title: S\n    body: |\n      ![A chart](chart.png)\n")
     result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out"), "-f", "docx"])
     assert result.exit_code == 1
-    assert "chart.png: error: not an image briefkit can place" in result.stderr
+    # Located where the brief shows it (it used to name only the image file).
+    assert (f"{path}:6:18: error: sections[0].body: image 'chart.png' is not an image briefkit "
+            "can read") in result.stderr
     assert not (tmp_path / "out" / "brief.docx").exists()
+
+
+def test_text_fields_keep_the_spelling_of_numbers_and_booleans(tmp_path):
+    from briefkit.render import render
+
+    path = write(tmp_path, "title: .nan\ndate: 2024-01-02\nkicker: yes\nversion: 1.10\n"
+                 "series: {name: S, number: 022, issn: 0317}\ncategories: [010, 1e3]\n"
+                 "authors: [1_000]\nsections:\n  - title: 1.50\n    body: 0o17\n")
+    doc = prepare(path).document
+    assert (doc.title, doc.kicker, doc.version) == (".nan", "yes", "1.10")
+    assert (doc.series["number"], doc.series["issn"]) == ("022", "0317")
+    assert doc.categories == ["010", "1e3"] and doc.author_names == ["1_000"]
+    assert doc.sections[0].title == "1.50"
+    page = render(prepare(path), "html").decode()
+    for text in ("022", "0317", ">.nan<", "1.10", "010", "0o17"):
+        assert text in page, text
+
+
+def test_a_30000_deep_flow_list_is_a_located_error_not_a_crash(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = write(tmp_path, OK + "acronyms: " + "[" * 30000 + "]" * 30000 + "\n")
+    briefkit = Path(sys.executable).parent / "briefkit"
+    result = subprocess.run([str(briefkit), "check", str(path)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1, (result.returncode, result.stderr[-500:])
+    assert f"{path}:3:" in result.stderr and "nest" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_many_mistakes_are_reported_in_one_run_in_file_order(tmp_path):

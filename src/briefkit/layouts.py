@@ -16,6 +16,7 @@ from typing import Optional
 import yaml
 
 from .presentation import KNOWN_PARTS  # the one table of parts
+from .paths import PathRefused, confine
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -27,7 +28,12 @@ TITLE_BLOCK_ITEMS = {"logo", "publisher", "kicker", "title", "subtitle", "byline
 
 
 class LayoutError(Exception):
-    """A layout folder is broken (a problem for whoever wrote the layout, not the author)."""
+    """A layout folder is broken (a problem for whoever wrote the layout, not the author).
+    `location` is where in the layout's files, when known."""
+
+    def __init__(self, message: str, location=None):
+        super().__init__(message)
+        self.location = location
 
 
 def builtin_dir() -> Path:
@@ -48,9 +54,17 @@ def available(project: Optional[Path] = None) -> dict[str, Path]:
     for root in reversed(search_path(project)):
         for folder in sorted(root.iterdir()):
             spec = folder / "layout.yaml"
-            if spec.is_file() and not read_mapping(spec).get("abstract"):
+            if spec.is_file() and not _is_abstract(spec):
                 found[folder.name] = folder
     return found
+
+
+def _is_abstract(spec: Path) -> bool:
+    # A broken layout is listed all the same: only the briefs that use it fail, with its error.
+    try:
+        return bool(read_mapping(spec).get("abstract"))
+    except LayoutError:
+        return False
 
 
 @dataclass
@@ -87,22 +101,37 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
     merged: dict = {}
     current: Optional[str] = name
     while current:
-        folder = next((r / current for r in roots if (r / current / "layout.yaml").is_file()), None)
-        if folder is None:
-            raise LayoutError(f"layout '{current}' not found in " + ", ".join(map(str, roots)))
+        root = next((r for r in roots if (r / current / "layout.yaml").is_file()), None)
+        if root is None:
+            raise LayoutError(f"layout '{current}' not found in " + ", ".join(map(str, roots)),
+                              _location(chain[-1] / "layout.yaml") if chain else None)
+        folder = root / current
+        try:  # the layout's folder and its layout.yaml are read through the gate
+            confine(folder / "layout.yaml", [root.resolve()])
+        except PathRefused as exc:
+            raise LayoutError(f"layout.yaml {exc}", _location(folder / "layout.yaml")) from None
         if folder in chain:
             raise LayoutError(f"layout '{current}' extends itself")
         chain.append(folder)
         spec = read_mapping(folder / "layout.yaml")
         merged = merge_mappings(merged, spec)
         current = spec.get("extends")
-    unknown = [p for p in merged.get("parts", []) if p not in KNOWN_PARTS]
+    where = _location(chain[0] / "layout.yaml")
+    parts = merged.get("parts", [])
+    if not isinstance(parts, list):
+        raise LayoutError(f"layout '{name}': 'parts' must be a list of part names", where)
+    unknown = [str(p) for p in parts if p not in KNOWN_PARTS]
     if unknown:
-        raise LayoutError(f"layout '{name}' names unknown parts: {', '.join(unknown)}")
-    unknown = [p for p in merged.get("title_block") or [] if p not in TITLE_BLOCK_ITEMS]
+        raise LayoutError(f"layout '{name}' names unknown parts: {', '.join(unknown)}; known: "
+                          f"{', '.join(sorted(KNOWN_PARTS))}", where)
+    title_block = merged.get("title_block") or []
+    unknown = [str(p) for p in title_block if p not in TITLE_BLOCK_ITEMS] if isinstance(
+        title_block, list) else [str(title_block)]
     if unknown:
         raise LayoutError(f"layout '{name}' names unknown title_block items: {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}")
+                          f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}", where)
+    if not isinstance(merged.get("labels", {}), dict):
+        raise LayoutError(f"layout '{name}': 'labels' must be a mapping", where)
     from .locales import english_labels  # locales reads layouts' helpers
 
     # `labels`: as an English brief gets them (the English locale's, then the layout's own);
@@ -115,13 +144,40 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
 
 @lru_cache(maxsize=64)
 def read_mapping(path: Path) -> dict:
+    """A layout's YAML file (layout.yaml, design.yaml, word/styles.yaml) as a mapping, read
+    through the gate: its real path must stay inside the `templates/` folder it was found in."""
     try:
-        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
-    except yaml.YAMLError as exc:
-        raise LayoutError(f"{path}: not valid YAML: {exc}") from None
+        real = confine(path, _layout_roots(Path(path)))
+        spec = yaml.load(real.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
+    except PathRefused as exc:
+        raise LayoutError(str(exc), _location(path)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if "flow" in (exc.context or "") and exc.context_mark is not None:
+            mark = exc.context_mark  # where the unclosed '[' or '{' opens
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise LayoutError(f"not valid YAML: {problem}", _location(
+            path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)) from None
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"cannot be read: {exc}", _location(path)) from None
     if not isinstance(spec, dict):
-        raise LayoutError(f"{path}: expected a mapping")
+        raise LayoutError("expected a mapping of settings (parts: [...], labels: ...)",
+                          _location(path, 1, 1))
     return spec
+
+
+def _layout_roots(path: Path) -> list[Path]:
+    """briefkit's own templates, and the `templates/` folder (or, for an exported layout,
+    the layout's own folder) that holds `path`."""
+    path = Path(path).absolute()
+    holder = next((f for f in path.parents if f.name == "templates"), path.parent)
+    return [builtin_dir().resolve(), holder.resolve()]
+
+
+def _location(path: Path, line: int = 0, column: int = 0):
+    from .diagnostics import Location
+
+    return Location(Path(path), line, column)
 
 
 def merge_mappings(child: dict, base: dict) -> dict:

@@ -4,7 +4,11 @@ The YAML is composed into nodes by PyYAML's safe composer (no tag ever builds an
 turned into dicts, lists and scalars here, so that every key and value keeps its line and
 column. Dates stay text (the schema parses them, so an impossible date gets a located message),
 mapping keys are always their source text (`NO:` is the acronym, not `False`), and aliases are
-expanded under a budget so that a "billion laughs" file fails at once.
+expanded under a budget so that a "billion laughs" file fails at once. Nesting depth is checked
+on the parser's events BEFORE anything is composed (composing recurses: a 30,000-deep flow list
+would crash the process). A plain number keeps its source spelling: it is an `int`/`float` whose
+`str()` is the text as written (`022`, `1.10`, `.nan`), so a text field gets what the author
+typed; the spelling of plain `true`/`no`/`on` values is kept in `SourceMap.spellings`.
 """
 
 from __future__ import annotations
@@ -51,6 +55,14 @@ class SourceMap:
     keys: dict[KeyPath, Span] = field(default_factory=dict)
     values: dict[KeyPath, Span] = field(default_factory=dict)
     under: Optional["SourceMap"] = None
+    spellings: dict[KeyPath, str] = field(default_factory=dict)  # plain booleans as written
+
+    def spelling(self, path: KeyPath) -> Optional[str]:
+        """How the plain boolean at `path` was written (`yes`, `On`), if it is one."""
+        path = tuple(path)
+        if path in self.spellings:
+            return self.spellings[path]
+        return self.under.spelling(path) if self.under is not None else None
 
     def _find(self, path: KeyPath, at_key: bool):
         span = (self.keys.get(path) if at_key else None) or self.values.get(path)
@@ -156,8 +168,56 @@ def load_data(text: str, file: Path):
     return _Builder(source, max(MAX_VALUES, len(source.text))).build(node, ())
 
 
+class SpelledInt(int):
+    """An integer read from YAML that prints as it was written (`022`, `0x1F`, `1_000`)."""
+
+    def __new__(cls, value: int, spelling: str):
+        number = super().__new__(cls, value)
+        number.spelling = spelling
+        return number
+
+    def __str__(self) -> str:
+        return self.spelling
+
+    def __reduce__(self):
+        return (SpelledInt, (int(self), self.spelling))
+
+
+class SpelledFloat(float):
+    """A float read from YAML that prints as it was written (`1.10`, `.nan`, `1e3`)."""
+
+    def __new__(cls, value: float, spelling: str):
+        number = super().__new__(cls, value)
+        number.spelling = spelling
+        return number
+
+    def __str__(self) -> str:
+        return self.spelling
+
+    def __reduce__(self):
+        return (SpelledFloat, (float(self), self.spelling))
+
+
+def _check_depth(source: SourceMap) -> None:
+    """Refuse nesting deeper than MAX_DEPTH from the parser's events (flat, no recursion)."""
+    depth = 0
+    for event in yaml.parse(source.text, Loader=_Composer):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise BriefInvalid(Diagnostic(
+                    Location(source.file, mark.line + 1, mark.column + 1),
+                    f"values are nested more than {MAX_DEPTH} levels deep (the nesting budget)",
+                    hint="a brief needs a few levels; check for unclosed '[' or '{' or "
+                         "generated data"))
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 def _compose(source: SourceMap):
     try:
+        _check_depth(source)
         return yaml.compose(source.text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
         raise BriefInvalid(_syntax_diagnostic(exc, source)) from None
@@ -257,9 +317,21 @@ class _Builder:
         if tag == _T + "null":
             return None
         try:
-            return _scalar_constructor.construct_object(node, deep=True)
-        except (ValueError, yaml.constructor.ConstructorError):
-            return node.value
+            value = _scalar_constructor.construct_object(node, deep=True)
+        except Exception:  # `!!bool maybe`, `!!int ""`, `!!float x`: a tag the text does not fit
+            name = tag.replace(_T, "!!")
+            raise BriefInvalid(Diagnostic(
+                self._loc(node), f"the value {node.value!r} cannot be read as {name}", key=path,
+                hint=f"remove the tag '{name}' (then the value is text), or write a value of "
+                     "that type")) from None
+        if not node.style:  # plain (None or '' by the composer): keep how it was written
+            if isinstance(value, bool):
+                self.source.spellings[path] = node.value
+            elif isinstance(value, int):
+                return SpelledInt(value, node.value)
+            elif isinstance(value, float):
+                return SpelledFloat(value, node.value)
+        return value
 
     def _text(self, node, path: KeyPath) -> str:
         """A scalar's text, refused when it holds characters no document format can carry."""
@@ -306,6 +378,8 @@ _SYNTAX_HINTS = [
      "above it"),
     ("could not find expected ':'", "", "a line inside a mapping lacks 'key:'; check "
      "indentation or quote the value"),
+    ("exceeded maximum nesting depth", "", f"values may nest at most {MAX_DEPTH} levels (the "
+     "nesting budget); check for unclosed '[' or '{' or generated data"),
     ("found undefined alias", "", "the alias (*name) has no anchor (&name) before it"),
     ("another document", "", "a brief is one YAML document: remove this '---' line, or "
      "what follows it"),

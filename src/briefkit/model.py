@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
+from .diagnostics import Location
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 
@@ -152,6 +154,7 @@ class Figure:
     caption: list[Inline]
     alt: str
     label: str = ""  # "Figure 1", numbered by resolve in reading order (figures with a caption)
+    location: Optional["Location"] = None  # where the brief shows it (for engines' refusals)
 
 
 @dataclass

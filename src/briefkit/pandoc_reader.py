@@ -11,7 +11,9 @@ import re
 from typing import Callable, Optional
 
 from . import model as m
-from .paths import PathRefused, Roots
+from .diagnostics import Location
+from .images import ImageRefused, check_image
+from .paths import PathRefused, Roots, safe_link
 
 _ORPHAN_NOTE = re.compile(r"\[\^[^\]\s]+\]")  # Pandoc leaves [^id] as text when no note defines it
 CROSS_REFERENCE = re.compile(r"\[#([A-Za-z][A-Za-z0-9_-]*)\]")
@@ -26,9 +28,11 @@ CALLOUTS = ("pullquote", "box")
 class PandocReader:
     """Reads one field's blocks; `problem(message, needle)` reports a located problem."""
 
-    def __init__(self, roots: Roots, problem: Callable[[str, str], None]):
+    def __init__(self, roots: Roots, problem: Callable[[str, str], None],
+                 locate: Optional[Callable[[str], Location]] = None):
         self.roots = roots
         self.problem = problem
+        self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
 
@@ -135,10 +139,15 @@ class PandocReader:
             return None
         try:
             path = self.roots.resolve(url)
+            check_image(path, self.roots.read_bytes(path))
         except PathRefused as exc:
             self.problem(f"the image cannot be used: {exc}", url)
             return None
-        return m.Figure(path, caption or self.inlines(alt_inlines), alt)
+        except ImageRefused as exc:
+            self.problem(f"image '{url}' {exc}", url)
+            return None
+        location = self.locate(url) if self.locate is not None else None
+        return m.Figure(path, caption or self.inlines(alt_inlines), alt, location=location)
 
     # ---- inlines ----
     def inlines(self, items: list) -> list[m.Inline]:
@@ -180,7 +189,8 @@ class PandocReader:
             return [m.Text(c[1])]
         if kind == "Link":
             _attr, content, (url, _title) = c
-            return [m.Link(self.inlines(content), url)]
+            target = safe_link(url)  # only http(s), mailto and in-page links; the text stays
+            return [m.Link(self.inlines(content), target)] if target else self.inlines(content)
         if kind == "Image":
             # An image inside a sentence becomes a figure after its paragraph.
             figure = self.image(c, [])

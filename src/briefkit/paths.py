@@ -1,16 +1,23 @@
-"""Paths a brief names, resolved and confined.
+"""The confinement gate: every file and URL any engine touches, resolved and confined.
 
-A brief is untrusted: every file it makes briefkit read must resolve (symlinks followed) inside
-the brief's folder, the project root or briefkit's own installed data. URLs are refused here;
-only links in the text (which are written out, never fetched) may be remote.
+A brief (and its images, bibliographies, styles and house templates) is untrusted: every file
+briefkit or an engine reads must have its real path (symlinks resolved at every level) inside
+the brief's folder, the project root or briefkit's own installed data. `Roots.real` is that
+check; `read_bytes`, `read_text` and `data_uri` read through it, `fetchable` judges the URLs an
+engine asks for (WeasyPrint's fetcher): `data:` always, `file:` without a host and inside the
+roots, `http(s):` only with --allow-network. `safe_link` is the rule for links written into an
+output (never fetched): only http(s), mailto and in-page links survive.
 """
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+from urllib.parse import unquote, urlparse
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -35,11 +42,48 @@ class Roots:
     probed: list = field(default_factory=list, compare=False, repr=False)
 
     def allowed(self) -> tuple[Path, ...]:
-        return (self.brief_dir.resolve(), self.project.resolve(), self.builtin.resolve())
+        roots = (self.brief_dir.resolve(), self.project.resolve(), self.builtin.resolve())
+        if self.allow_network and _download_dir:  # what --allow-network fetched
+            roots += (_download_dir[0].resolve(),)
+        return roots
 
     def contains(self, path: Path) -> bool:
-        real = Path(path).resolve()
-        return any(real == root or root in real.parents for root in self.allowed())
+        return _inside(Path(path).resolve(), self.allowed())
+
+    def real(self, path: Path) -> Path:
+        """The real path of `path` when it lies inside the allowed roots; else `PathRefused`."""
+        return confine(path, self.allowed())
+
+    def read_bytes(self, path: Path) -> bytes:
+        return self.real(path).read_bytes()
+
+    def read_text(self, path: Path) -> str:
+        return self.real(path).read_text(encoding="utf-8")
+
+    def data_uri(self, path: Path) -> str:
+        """A confined file as a `data:` URI (how HTML and PDF outputs carry images)."""
+        real = self.real(path)
+        kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+        return f"data:{kind};base64," + base64.b64encode(real.read_bytes()).decode("ascii")
+
+    def fetchable(self, url: str) -> str:
+        """`url` when an engine may fetch it; else `PathRefused` saying why."""
+        parsed = urlparse(url)
+        scheme = parsed.scheme.lower()
+        if scheme == "data":
+            return url
+        if scheme == "file":
+            if parsed.netloc:
+                raise PathRefused(f"'{_short(url)}' names a host ({parsed.netloc}); briefkit "
+                                  "reads no file: URL with a host")
+            self.real(Path(unquote(parsed.path)))
+            return url
+        if scheme in ("http", "https") and self.allow_network:
+            return url
+        if scheme in ("http", "https"):
+            raise PathRefused(f"'{_short(url)}' is on the network; briefkit does not fetch from "
+                              "the network (build with --allow-network to allow it)")
+        raise PathRefused(f"'{_short(url)}' uses a scheme briefkit never reads")
 
     def resolve(self, text: str, *, must_exist: bool = True, kind: str = "file") -> Path:
         """`text` as a confined, existing path: relative to the brief's folder, then to the
@@ -76,6 +120,39 @@ class Roots:
         raise PathRefused(f"no {kind} '{text}' in {self.brief_dir} or the project's assets/")
 
 
+def confine(path: Path, roots) -> Path:
+    """The real path of `path` (symlinks resolved at every level), refused unless it lies
+    inside one of `roots` (themselves real paths)."""
+    try:
+        real = Path(path).resolve(strict=False)
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise PathRefused(f"'{path}' cannot be resolved ({exc})") from None
+    if not _inside(real, roots):
+        shown = f"{path}' (a link to {real})" if real != Path(path).absolute() else f"{path}'"
+        raise PathRefused(f"'{shown} is outside the project; briefkit reads only files inside "
+                          "the brief's folder, the project or briefkit's own templates")
+    return real
+
+
+def _inside(real: Path, roots) -> bool:
+    return any(real == root or root in real.parents for root in roots)
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 120 else url[:100] + "…"
+
+
+# Links written into an output (never fetched): the web, mail and places in the document.
+_LINK = re.compile(r"^(https?://[^/\\\s]|mailto:[^\s]|#)", re.I)
+
+
+def safe_link(url) -> Optional[str]:
+    """`url` as written into an output, or None when it is not an http(s), mailto or in-page
+    link (`javascript:`, `file:`, `//host/x`, relative paths: the text stays, the link goes)."""
+    text = str(url or "").strip()
+    return text if _LINK.match(text) else None
+
+
 PROJECT_MARKERS = ("briefs", "templates", ".git", "pyproject.toml")
 
 
@@ -95,6 +172,7 @@ def find_project_root(path: Optional[Path] = None) -> Path:
 
 
 _downloads: dict[str, Path] = {}
+_download_dir: list[Path] = []  # one private folder per process
 
 
 def download(url: str) -> Path:
@@ -106,8 +184,10 @@ def download(url: str) -> Path:
 
     if url in _downloads:
         return _downloads[url]
-    folder = Path(tempfile.mkdtemp(prefix="briefkit-download-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if not _download_dir:
+        _download_dir.append(Path(tempfile.mkdtemp(prefix="briefkit-download-")))
+        atexit.register(shutil.rmtree, _download_dir[0], ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(dir=_download_dir[0]))
     name = re.sub(r"[^A-Za-z0-9._-]", "_", url.rsplit("/", 1)[-1])[:80] or "download"
     target = folder / name
     try:

@@ -77,10 +77,19 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     roots = Roots(path.resolve().parent, project, layouts_module.builtin_dir(), allow_network)
     available = layouts_module.available(project)
     layout_name = data.get("layout", "report")
-    # An unknown layout is reported by validate; the rest is checked as the default would be.
-    layout = layouts_module.load_layout(
-        layout_name if isinstance(layout_name, str) and layout_name in available else "report",
-        project)
+    # An unknown layout is reported by validate, a broken one here; the rest is checked as the
+    # default would be.
+    layout = None
+    if isinstance(layout_name, str) and layout_name in available:
+        try:
+            layout = layouts_module.load_layout(layout_name, project)
+        except layouts_module.LayoutError as exc:
+            diagnostics.error(exc.location or source.location(("layout",)),
+                              f"layout '{layout_name}' (named by {path.name}) is broken: {exc}",
+                              hint="fix the layout's files; briefs that use other layouts are "
+                                   "not affected")
+    if layout is None:
+        layout = layouts_module.load_layout("report", project)
 
     placed, unplaced = prose_fields(data, layout)
     check_fences(placed + unplaced, source, diagnostics)

@@ -329,7 +329,8 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
         found: set = set()
         blocks = unscope_note_labels(by_id[i], i, found)
         _check_characters(f, found, source, diagnostics)
-        reader = PandocReader(roots, problem)
+        reader = PandocReader(roots, problem,
+                              lambda needle, key=f.key: source.locate_text(key, needle))
         prose.blocks[f.key] = reader.blocks(blocks)
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)

@@ -17,6 +17,7 @@ from .diagnostics import Diagnostics, KeyPath, did_you_mean
 from .layouts import KNOWN_PARTS, Layout
 from .load import Loaded
 from .locales import layout_labels, load_locale
+from .paths import safe_link
 from .presentation import PART, compose, contents, number_tables_and_figures
 from .prose import BIBLIOGRAPHY_KEY, Prose, ProseField
 
@@ -156,7 +157,8 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     doc.acronyms = sorted(brief.acronyms.items(), key=lambda kv: kv[0].casefold())
     if brief.links.full_report:
         doc.full_report = brief.links.full_report.model_dump()
-    doc.related = [m.RelatedEntry(r.title, r.url, r.date, list(r.authors),
+        doc.full_report["url"] = safe_link(doc.full_report.get("url"))
+    doc.related = [m.RelatedEntry(r.title, safe_link(r.url), r.date, list(r.authors),
                                   prose.get(("related", i, "summary")), r.kind, r.outlet)
                    for i, r in enumerate(brief.related)]
     doc.bibliography = prose.get(BIBLIOGRAPHY_KEY)

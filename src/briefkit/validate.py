@@ -59,14 +59,43 @@ def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[st
              diagnostics: Optional[Diagnostics] = None) -> schema.Brief | None:
     """The typed brief, or None with the reasons added to `diagnostics`."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    try:
-        brief = schema.Brief.model_validate(loaded.data)
-    except ValidationError as exc:
-        diagnostics.extend(_translate(exc, loaded))
-        return None
+    while True:
+        try:
+            brief = schema.Brief.model_validate(loaded.data)
+            break
+        except ValidationError as exc:
+            if not _respell_booleans(exc, loaded):
+                diagnostics.extend(_translate(exc, loaded))
+                return None
     relations = check_relations(brief, loaded, set(layouts), set(labels))
     diagnostics.extend(relations)
     return None if any(d.severity == "error" for d in relations) else brief
+
+
+def _respell_booleans(exc: ValidationError, loaded: Loaded) -> bool:
+    """Put back the text of plain booleans (`yes`, `On`, `NO`) that stand where the schema wants
+    text; True when something changed (then validate again). Numbers need no such step: the
+    loader's numbers print as they were written."""
+    changed = False
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if p not in schema.SHAPE_TAGS)
+        if error["type"] != "string_type" or not isinstance(error.get("input"), bool):
+            continue
+        spelling = loaded.source.spelling(loc)
+        parent = _container(loaded.data, loc[:-1])
+        if spelling is not None and parent is not None and parent[loc[-1]] is error["input"]:
+            parent[loc[-1]] = spelling
+            changed = True
+    return changed
+
+
+def _container(data, path: KeyPath):
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data if isinstance(data, (dict, list)) else None
 
 
 # ---- schema errors -----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def render_docx(prepared) -> bytes:
             wordml.apply_style_spec(document, name, spec, create=False)
         anchor, has_cover = None, False
     else:
-        document = word_template.open_template(template)
+        document = word_template.open_template(template, prepared.roots)
         anchor, has_cover = word_template.fill(document, doc, template)
         # Word's built-in styles the house template lacks, with Word's own definitions (as
         # Pandoc does), before briefkit's: a house template is Word's world.
@@ -55,7 +55,7 @@ def render_docx(prepared) -> bytes:
     try:
         # A template with a cover of its own replaces briefkit's title page.
         writer = DocxWriter(document, doc, prepared.layout.settings, design,
-                            full_bleed=template is None)
+                            full_bleed=template is None, roots=prepared.roots)
         writer.write([p for p in prepared.layout.parts if not (has_cover and p == "title_page")])
         if writer.full_bleed:  # the cover is a section of its own: the body's first page has
             document.sections[-1].different_first_page_header_footer = False  # its header

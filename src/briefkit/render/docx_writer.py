@@ -7,11 +7,11 @@ hyperlinks and bookmarks (through `wordml`). It never decides page setup or prop
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_BREAK
-from docx.image.exceptions import UnrecognizedImageError
 from docx.shared import Inches
 
 from .. import model as m
@@ -19,6 +19,7 @@ from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..presentation import PART
 from . import word_boxes, word_notes, wordml
 from .docx_title import TITLE_BLOCK, TitleBlockWriter
+from ..paths import safe_link
 
 _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
               "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
@@ -33,9 +34,10 @@ class _StoryOf:
 
 class DocxWriter(TitleBlockWriter):
     def __init__(self, document, doc: m.Document, settings: dict | None = None, design=None,
-                 full_bleed: bool = False):
+                 full_bleed: bool = False, *, roots):
         self.document = document
         self.doc = doc
+        self.roots = roots  # images are read through the confinement gate
         settings = settings or {}
         # The layout's design tokens (boxes' colours and rules); `full_bleed`: the cover is a
         # page of colour as in the PDF (briefkit's own page setup, no house template).
@@ -274,7 +276,8 @@ class DocxWriter(TitleBlockWriter):
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
-            self.picture(block.path, Inches(3.0 if self._in_note else 6.0), block.alt)
+            self.picture(block.path, Inches(3.0 if self._in_note else 6.0), block.alt,
+                         block.location)
             if block.caption:
                 self.caption(block.label, block.caption)
         elif isinstance(block, m.CodeBlock):
@@ -339,13 +342,15 @@ class DocxWriter(TitleBlockWriter):
         if len(cell._tc.inner_content_elements) > 1 and cell._tc[-1].tag != wordml.qn("w:tbl"):
             cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
 
-    def picture(self, path: Path, width, alt: str = "") -> None:
+    def picture(self, path: Path, width, alt: str = "", location: Location | None = None) -> None:
         try:
-            shape = self.paragraph().add_run().add_picture(str(path), width=width)
+            data = self.roots.read_bytes(path)  # through the confinement gate
+            shape = self.paragraph().add_run().add_picture(io.BytesIO(data), width=width)
             # The picture's alt text, the same as the HTML's and the PDF's.
             shape._inline.docPr.set("descr", alt)
-        except (UnrecognizedImageError, OSError, ValueError) as exc:
-            raise BriefInvalid(Diagnostic(Location(path), f"not an image briefkit can place: {exc}",
+        except Exception as exc:  # python-docx's image readers raise several kinds
+            raise BriefInvalid(Diagnostic(location or Location(path),
+                                          f"not an image briefkit can place in Word: {exc}",
                                           hint="use a PNG, JPEG or GIF file")) from None
 
     def inlines(self, paragraph, inlines: list[m.Inline], flags: frozenset | set = frozenset(),
@@ -361,7 +366,7 @@ class DocxWriter(TitleBlockWriter):
             elif isinstance(inline, m.LineBreak):
                 self.run(paragraph, "", flags, container).add_break()
             elif isinstance(inline, m.Link):
-                if inline.internal or _linkable(inline.url):
+                if inline.internal or safe_link(inline.url):
                     link = wordml.add_hyperlink(paragraph, inline.url, internal=inline.internal)
                     self.inlines(paragraph, inline.children, flags, container=link)
                 else:
@@ -400,8 +405,3 @@ class DocxWriter(TitleBlockWriter):
         self.notes.finish(element)
 
 
-def _linkable(url: str) -> bool:
-    """http(s), mailto and relative links become hyperlinks; other schemes stay plain text."""
-    import re
-
-    return bool(re.match(r"^(https?:|mailto:|(?![A-Za-z][A-Za-z0-9+.-]*:))", url.strip(), re.I))

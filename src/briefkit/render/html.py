@@ -1,43 +1,58 @@
 """Render HTML: a `Prepared` document in, one standalone HTML page out (CSS and images inlined).
 
-The page comes from the layout's Jinja templates, run in Jinja's sandbox with autoescaping; the
-prose in it comes from `HtmlWriter`, which escapes every piece of text and lets through only
-http(s), mailto and in-page links. `medium` is "screen" for the .html output and "print" for the
-PDF: the same templates, with notes as page-foot footnotes when the brief asks for them.
+The page comes from the layout's Jinja templates, run in Jinja's immutable sandbox with
+autoescaping, over plain data only (`template_data`: no paths, no objects with methods; on a
+mapping `a.b` is the key `b`, never a method). Template files and stylesheets are read through
+the confinement gate (a part linked to a file outside the project is refused). The prose comes
+from `HtmlWriter`, which escapes every piece of text and lets through only http(s), mailto and
+in-page links. `medium` is "screen" for the .html output and "print" for the PDF: the same
+templates, with notes as page-foot footnotes when the brief asks for them. Any mistake in a
+template, at compile or run time, is an error located at its file and line.
 """
 
 from __future__ import annotations
 
-import base64
-import mimetypes
-import re
+import datetime as dt
 from pathlib import Path
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .. import __version__
 from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
-from ..model import house_date
+from ..model import house_date as _house_date
+from ..paths import PathRefused, safe_link
+from .template_data import plain_document
 
-# http(s), mailto, in-page and relative links (no scheme: nothing can run); never javascript:,
-# data: or file:.
-_SAFE_URL = re.compile(r"^(https?:|mailto:|#|(?![A-Za-z][A-Za-z0-9+.-]*:))", re.I)
 _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
                "underline": "u"}
-def data_uri(path: Path) -> str:
-    kind = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
-    return f"data:{kind};base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
 def safe_url(value) -> str:
     """Links from a brief: http(s), mailto and in-page only; anything else goes nowhere."""
-    text = str(value or "").strip()
-    return text if _SAFE_URL.match(text) else "#"
+    return safe_link(value) or "#"
+
+
+def house_date(value) -> str:
+    """The house date of an ISO date text (what templates hold) or a date."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return _house_date(value)
+
+
+def prose(value) -> Markup:
+    """The `blocks`/`inlines` filters: prose arrives already written; other text is escaped."""
+    if isinstance(value, Markup):
+        return value
+    return Markup("") if not value else escape(value)
 
 
 def css_string(value) -> Markup:
@@ -60,15 +75,20 @@ def phrase(pieces: list[m.Piece]) -> Markup:
         text = str(escape(piece.text))
         if piece.datetime:
             text = f'<time datetime="{escape(piece.datetime)}">{text}</time>'
-        if piece.href and _SAFE_URL.match(piece.href.strip()):
-            text = f'<a href="{escape(piece.href.strip())}">{text}</a>'
+        if piece.href and safe_link(piece.href):
+            text = f'<a href="{escape(safe_link(piece.href))}">{text}</a>'
         out.append(f'<span class="{escape(piece.role)}">{text}</span>' if piece.role else text)
     return Markup("".join(out))
 
 
 class HtmlWriter:
-    def __init__(self, footnotes: bool):
+    def __init__(self, footnotes: bool, roots):
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
+        self.roots = roots  # images are read through the confinement gate
+        self.figures: dict[str, m.Figure] = {}  # data URI -> figure (the PDF locates refusals)
+
+    def phrase(self, pieces: list[m.Piece]) -> Markup:
+        return phrase(pieces)
 
     def blocks(self, blocks: list[m.Block]) -> Markup:
         return Markup("\n".join(self.block(b) for b in blocks))
@@ -98,7 +118,9 @@ class HtmlWriter:
             caption = Markup(label) + self.inlines(block.caption)
             role = "" if block.alt else ' role="presentation"'  # decorative: no alt to read
             figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
-            return (f'<figure><img src="{data_uri(block.path)}" alt="{escape(block.alt)}"{role}>'
+            uri = self.roots.data_uri(block.path)
+            self.figures[uri] = block
+            return (f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>'
                     f"{figcaption}</figure>")
         if isinstance(block, m.CodeBlock):
             return f"<pre><code>{escape(block.text)}</code></pre>"
@@ -157,9 +179,8 @@ class HtmlWriter:
             return "<br>"
         if isinstance(inline, m.Link):
             inner = self.inlines(inline.children)
-            if not _SAFE_URL.match(inline.url.strip()):
-                return str(inner)
-            return f'<a href="{escape(inline.url.strip())}">{inner}</a>'
+            url = safe_link(inline.url)
+            return str(inner) if url is None else f'<a href="{escape(url)}">{inner}</a>'
         if isinstance(inline, m.NoteRef):
             return self.note_call(inline.note)
         return ""
@@ -177,24 +198,60 @@ class HtmlWriter:
                 f"<sup>{note.number}</sup></a>")
 
 
-def environment(prepared, medium: str) -> SandboxedEnvironment:
-    dirs = [str(d) for d in prepared.layout.html_dirs()]
+class _PlainDataEnvironment(ImmutableSandboxedEnvironment):
+    """On a mapping, `a.b` is the key `b` only: `doc.findings.items` is the findings, never
+    the dict method, and no method of a list or mapping can be reached."""
+
+    def getattr(self, obj, attribute):
+        if isinstance(obj, dict):
+            if attribute in obj:
+                return obj[attribute]
+            return self.undefined(obj=obj, name=attribute)
+        if isinstance(obj, list):
+            return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Templates from `folders` (first match wins), each file's real path checked by the gate;
+    `prefixes` name a layout's own folder (`base/document.html`)."""
+
+    def __init__(self, folders: list[Path], prefixes: dict[str, Path], roots):
+        self.folders, self.prefixes, self.roots = folders, prefixes, roots
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)  # refuses '..'
+        candidates = [Path(folder, *pieces) for folder in self.folders]
+        if len(pieces) > 1 and pieces[0] in self.prefixes:
+            candidates.append(Path(self.prefixes[pieces[0]], *pieces[1:]))
+        for candidate in candidates:
+            if candidate.is_file() or candidate.is_symlink():
+                try:
+                    text = self.roots.read_text(candidate)
+                except PathRefused as exc:
+                    raise BriefInvalid(Diagnostic(Location(candidate), f"template {exc}",
+                                                  hint="copy the file into the template folder "
+                                                       "instead of linking to it")) from None
+                return text, str(candidate), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def environment(prepared, medium: str) -> _PlainDataEnvironment:
+    dirs = [d for d in prepared.layout.html_dirs()]
     if prepared.html_template is not None:
-        dirs.insert(0, str(prepared.html_template))
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(dirs),
-        jinja2.PrefixLoader({f.name: jinja2.FileSystemLoader(str(f / "html"))
-                             for f in prepared.layout.folders}),
-    ])
-    env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True)
+        dirs.insert(0, Path(prepared.html_template))
+    loader = ConfinedLoader(dirs, {f.name: f / "html" for f in prepared.layout.folders},
+                            prepared.roots)
+    env = _PlainDataEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                                trim_blocks=True, lstrip_blocks=True)
     doc = prepared.document
-    writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
-    env.filters.update(blocks=writer.blocks, inlines=writer.inlines, phrase=phrase,
-                       house_date=house_date,
-                       data_uri=data_uri, css_string=css_string,
-                       safe_url=safe_url)
-    env.globals.update(label=doc.label, version=__version__, medium=medium)
+    env.writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
+                            roots=prepared.roots)
+    env.filters.update(blocks=prose, inlines=prose, phrase=prose, house_date=house_date,
+                       css_string=css_string, safe_url=safe_url)
+    labels = dict(doc.labels)
+    env.globals.update(label=lambda key: labels.get(key, key), labels=labels,
+                       version=__version__, medium=medium)
     return env
 
 
@@ -204,42 +261,68 @@ def stylesheet(prepared, medium: str = "screen") -> str:
     files = prepared.layout.files("css", "*.css")
     if prepared.html_template is not None:
         files += sorted(Path(prepared.html_template).glob("*.css"))
-    tokens = design_of(prepared).css(medium)
-    return "\n".join([tokens, *(path.read_text(encoding="utf-8") for path in files)])
+    texts = [design_of(prepared).css(medium)]
+    for path in files:
+        try:
+            texts.append(prepared.roots.read_text(path))
+        except PathRefused as exc:
+            raise BriefInvalid(Diagnostic(Location(path), f"stylesheet {exc}",
+                                          hint="copy the file into the template folder instead "
+                                               "of linking to it")) from None
+    return "\n".join(texts)
 
 
 def render_html(prepared, medium: str = "screen") -> str:
+    return render_page(prepared, medium)[0]
+
+
+def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
+    """The page, and the figures it shows by their data URI (so the PDF can locate a refusal)."""
     env = environment(prepared, medium)
     doc = prepared.document
     try:
+        context = dict(doc=plain_document(doc, env.writer, prepared.roots),
+                       parts=list(prepared.layout.parts), css=Markup(stylesheet(prepared, medium)),
+                       layout_names=prepared.layout.class_names(),
+                       long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
+                       notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
         template = env.get_template("document.html")
-        return template.render(doc=doc, parts=prepared.layout.parts, css=Markup(stylesheet(prepared, medium)),
-                               layout_names=prepared.layout.class_names(),
-                               long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
-                               notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
+        return template.render(**context), env.writer.figures
+    except BriefInvalid:
+        raise
     except jinja2.TemplateSyntaxError as exc:
         raise BriefInvalid(Diagnostic(Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
                                       f"template syntax error: {exc.message}")) from None
+    except jinja2.TemplateNotFound as exc:
+        raise BriefInvalid(Diagnostic(_template_location(exc, Path(str(exc.name))),
+                                      f"template not found: {exc.name}")) from None
     except jinja2.UndefinedError as exc:
-        raise BriefInvalid(Diagnostic(Location(Path(_template_in_traceback(exc))),
+        raise BriefInvalid(Diagnostic(_template_location(exc),
                                       f"template error: {exc.message}",
                                       hint="the template names something briefkit does not provide")) from None
-    except jinja2.TemplateNotFound as exc:
-        raise BriefInvalid(Diagnostic(Location(Path(str(exc.name))),
-                                      f"template not found: {exc.name}")) from None
     except SecurityError as exc:
-        raise BriefInvalid(Diagnostic(Location(Path(_template_in_traceback(exc))),
+        raise BriefInvalid(Diagnostic(_template_location(exc),
                                       f"template refused by the sandbox: {exc}",
                                       hint="templates may use the document's data, not Python "
                                            "internals")) from None
+    except PathRefused as exc:
+        raise BriefInvalid(Diagnostic(Location(prepared.path), f"asset {exc}")) from None
+    except Exception as exc:  # a runtime error in a house template: 1/0, a bad filter argument
+        location = _template_location(exc, None)
+        if location is None:
+            raise
+        raise BriefInvalid(Diagnostic(location, f"template error: {type(exc).__name__}: {exc}",
+                                      hint="fix the expression at this line of the template")) from None
 
 
-def _template_in_traceback(exc: BaseException) -> str:
+def _template_location(exc: BaseException, default=Location(Path("template"))):
+    """The innermost template file and line in `exc`'s traceback (Jinja rewrites the
+    traceback so that template frames carry the template's file name and line)."""
     tb = exc.__traceback__
-    found = "template"
+    found = default
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if name.endswith(".html"):
-            found = f"{name}:{tb.tb_lineno}"
+        if name.endswith((".html", ".htm", ".j2", ".jinja")) and Path(name).is_file():
+            found = Location(Path(name), tb.tb_lineno, 1)
         tb = tb.tb_next
     return found

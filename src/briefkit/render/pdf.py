@@ -1,26 +1,29 @@
 """Render PDF: a `Prepared` document in, PDF bytes out, through the print HTML and WeasyPrint.
 
 WeasyPrint's default fetcher reads any `file:` URL and requests any `http(s)` one, so a stylesheet
-`@import` or a `<link rel=attachment>` in a template could pull `/etc/passwd` into the PDF or
-reach the network. `ConfinedFetcher` allows `data:` URLs and files inside the allowed roots only,
-and remembers what it refused so the build can say so. No `file:` link reaches the PDF.
+`@import`, a `<link rel=attachment>` in a template or an `<image href>` inside an SVG figure could
+pull `/etc/passwd` into the PDF or reach the network. `ConfinedFetcher` asks the confinement gate
+(`Roots.fetchable`) about every URL and remembers what it refused so the build can say so. An
+image WeasyPrint cannot load (it logs and leaves a gap) is an error located at the figure. Only
+http(s) and mailto links (and in-page ones) reach the PDF: WeasyPrint would turn a relative
+link from a template into a `file:` link to the build machine.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from ..diagnostics import BriefInvalid, Diagnostics, Location
+from ..diagnostics import Diagnostics, Location
+from ..paths import PathRefused, safe_link
 from ..stamp import pdf_finisher
-from .html import render_html
+from .html import render_page
 
-logging.getLogger("weasyprint").addHandler(logging.NullHandler())
+_LOGGER = logging.getLogger("weasyprint")
+_LOGGER.addHandler(logging.NullHandler())
 
 
 class ConfinedFetcher(URLFetcher):
@@ -28,55 +31,67 @@ class ConfinedFetcher(URLFetcher):
         protocols = {"file", "data"} | ({"http", "https"} if roots.allow_network else set())
         super().__init__(allowed_protocols=protocols, timeout=10, **kwargs)
         self.roots = roots
-        self.refused: list[str] = []
+        self.refused: dict[str, str] = {}  # url -> why
 
     def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(unquote(urlparse(url).path))
-            if not self.roots.contains(path):
-                self.refused.append(url)
-                raise ValueError(f"refused: {url} is outside the project")
-        elif not url.startswith("data:") and not (
-                self.roots.allow_network and url.startswith(("http:", "https:"))):
-            self.refused.append(url)
-            raise ValueError(f"refused: {url} (briefkit does not fetch from the network)")
+        try:
+            self.roots.fetchable(url)
+        except PathRefused as exc:
+            self.refused.setdefault(url, str(exc))
+            raise ValueError(f"refused: {exc}") from None
         return super().fetch(url, headers)
 
 
+class _ImageFailures(logging.Handler):
+    """WeasyPrint's "Failed to load image" messages, by URL."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.urls: dict[str, str] = {}
+
+    def emit(self, record):
+        if str(record.msg).startswith("Failed to load image") and record.args:
+            self.urls[str(record.args[0])] = str(record.args[1]) if len(record.args) > 1 else ""
+
+
 def render_pdf(prepared) -> bytes:
-    html = render_html(prepared, "print")
+    html, figures = render_page(prepared, "print")
     fetcher = ConfinedFetcher(prepared.roots)
     document = HTML(string=html, base_url=prepared.roots.brief_dir.as_uri() + "/",
                     url_fetcher=fetcher)
-    # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
-    rendered = document.render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
-    _no_file_links(rendered, prepared.roots.brief_dir)
+    failures = _ImageFailures()
+    _LOGGER.addHandler(failures)
+    try:
+        # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
+        rendered = document.render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
+    finally:
+        _LOGGER.removeHandler(failures)
+    _only_safe_links(rendered)
+    diagnostics = Diagnostics()
+    for url, why in fetcher.refused.items():
+        diagnostics.error(Location(prepared.path), f"the templates or a figure ask for "
+                          f"'{url[:120]}', which briefkit refuses to read: {why}",
+                          hint="only files inside the brief's folder, the project or "
+                               "briefkit's own templates may be used")
+    for url, why in failures.urls.items():
+        figure = figures.get(url)
+        if figure is not None:
+            diagnostics.error(figure.location or Location(prepared.path),
+                              f"the PDF engine cannot draw the image '{figure.path.name}' "
+                              f"({why or 'refused'})",
+                              hint="save it again as a PNG or JPEG of reasonable size")
+        elif url not in fetcher.refused:
+            diagnostics.error(Location(prepared.path), f"the PDF engine cannot load the image "
+                              f"'{url[:120]}' named by the templates ({why or 'refused'})")
+    diagnostics.raise_if_errors()
     # The finisher reserves the fingerprint `render` fills in (stamp.py).
-    pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
-    if fetcher.refused:
-        diagnostics = Diagnostics()
-        for url in dict.fromkeys(fetcher.refused):
-            diagnostics.error(Location(prepared.path), f"the templates ask for '{url}', which "
-                              "briefkit refuses to read",
-                              hint="only files inside the brief's folder, the project or "
-                                   "briefkit's own templates may be used")
-        raise BriefInvalid(diagnostics)
-    return pdf
+    return rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
 
 
-def _no_file_links(rendered, brief_dir: Path) -> None:
-    """WeasyPrint resolves a relative link (`href="full-report.pdf"`) against the base URL,
-    which is the brief's folder on the build machine: the PDF would link to `file:///…`.
-    Such a link goes back to its relative form (a file beside the brief, as in the HTML);
-    any other `file:` link is dropped."""
-    base = Path(brief_dir).resolve()
+def _only_safe_links(rendered) -> None:
+    """Drop every external link that is not http(s) or mailto (a relative `href` from a
+    template arrives here as a `file:` URL of the build machine)."""
     for page in rendered.pages:
-        kept = []
-        for link_type, target, rectangle, box in page.links:
-            if link_type == "external" and str(target).lower().startswith("file:"):
-                path = Path(unquote(urlparse(target).path)).resolve()
-                if base not in path.parents:
-                    continue
-                target = path.relative_to(base).as_posix()
-            kept.append((link_type, target, rectangle, box))
-        page.links = kept
+        page.links = [(kind, target, rectangle, box)
+                      for kind, target, rectangle, box in page.links
+                      if kind != "external" or safe_link(target)]

@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location
 from ..model import and_list, house_date
+from ..paths import PathRefused
 from . import word_package
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
@@ -34,11 +35,12 @@ _TEMPLATE_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingm
 _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
-def open_template(path: Path):
-    """The template as a document (a .dotx differs from a .docx only in its content type)."""
+def open_template(path: Path, roots):
+    """The template as a document (a .dotx differs from a .docx only in its content type),
+    read through the confinement gate."""
     try:
-        parts = word_package.read_parts(path)
-    except word_package.PackageRefused as exc:
+        parts = word_package.read_parts(io.BytesIO(roots.read_bytes(path)))
+    except (word_package.PackageRefused, PathRefused) as exc:
         raise BriefInvalid(Diagnostic(Location(path), str(exc),
                                       hint="save the template from Word as .docx or .dotx")) from None
     word_package.drop_outside_links(parts)  # reported by `inspect_template`
