@@ -64,9 +64,12 @@ def render_pdf(prepared) -> bytes:
     try:
         # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
         rendered = document.render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
+        _only_safe_links(rendered)
+        # The finisher reserves the fingerprint `render` fills in (stamp.py). Attachments are
+        # fetched here, so refusals are judged after it.
+        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
     finally:
         _LOGGER.removeHandler(failures)
-    _only_safe_links(rendered)
     diagnostics = Diagnostics()
     for url, why in fetcher.refused.items():
         diagnostics.error(Location(prepared.path), f"the templates or a figure ask for "
@@ -84,8 +87,7 @@ def render_pdf(prepared) -> bytes:
             diagnostics.error(Location(prepared.path), f"the PDF engine cannot load the image "
                               f"'{url[:120]}' named by the templates ({why or 'refused'})")
     diagnostics.raise_if_errors()
-    # The finisher reserves the fingerprint `render` fills in (stamp.py).
-    return rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
+    return pdf
 
 
 def _only_safe_links(rendered) -> None:
