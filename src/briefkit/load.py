@@ -168,10 +168,13 @@ def load_data(text: str, file: Path):
     return _Builder(source, max(MAX_VALUES, len(source.text))).build(node, ())
 
 
-class SpelledInt(int):
-    """An integer read from YAML that prints as it was written (`022`, `0x1F`, `1_000`)."""
+class _Spelled:
+    """A number read from YAML that prints as it was written (`022`, `1.10`, `.nan`, `1_000`):
+    mixed into int and float, so arithmetic and comparisons are the number's."""
 
-    def __new__(cls, value: int, spelling: str):
+    spelling: str
+
+    def __new__(cls, value, spelling: str):
         number = super().__new__(cls, value)
         number.spelling = spelling
         return number
@@ -179,23 +182,16 @@ class SpelledInt(int):
     def __str__(self) -> str:
         return self.spelling
 
-    def __reduce__(self):
-        return (SpelledInt, (int(self), self.spelling))
+    def __reduce__(self):  # pickled with its spelling (builds run in worker processes)
+        return (type(self), (self.__class__.__bases__[1](self), self.spelling))
 
 
-class SpelledFloat(float):
-    """A float read from YAML that prints as it was written (`1.10`, `.nan`, `1e3`)."""
+class SpelledInt(_Spelled, int):
+    pass
 
-    def __new__(cls, value: float, spelling: str):
-        number = super().__new__(cls, value)
-        number.spelling = spelling
-        return number
 
-    def __str__(self) -> str:
-        return self.spelling
-
-    def __reduce__(self):
-        return (SpelledFloat, (float(self), self.spelling))
+class SpelledFloat(_Spelled, float):
+    pass
 
 
 def _check_depth(source: SourceMap) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from . import schema
 from .diagnostics import (Diagnostic, Diagnostics, KeyPath, describe_value, did_you_mean)
 from .load import Loaded
+from .resolve import _get as value_at
 from .resolve import group_path
 
 MAX_SECTION_DEPTH = 3
@@ -82,20 +83,12 @@ def _respell_booleans(exc: ValidationError, loaded: Loaded) -> bool:
         if error["type"] != "string_type" or not isinstance(error.get("input"), bool):
             continue
         spelling = loaded.source.spelling(loc)
-        parent = _container(loaded.data, loc[:-1])
-        if spelling is not None and parent is not None and parent[loc[-1]] is error["input"]:
+        parent = value_at(loaded.data, loc[:-1])
+        if (spelling is not None and isinstance(parent, (dict, list))
+                and parent[loc[-1]] is error["input"]):
             parent[loc[-1]] = spelling
             changed = True
     return changed
-
-
-def _container(data, path: KeyPath):
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data if isinstance(data, (dict, list)) else None
 
 
 # ---- schema errors -----------------------------------------------------------------------------
