@@ -67,17 +67,21 @@ def css_string(value) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-def phrase(pieces: list[m.Piece]) -> Markup:
-    """A line resolve composed, laid out: each piece escaped, in a span of its role, a date in
-    <time>, a link only where it is safe."""
+def phrase(pieces) -> Markup:
+    """A line resolve composed, laid out: each piece (a `Piece`, or its plain mapping as
+    templates hold it) escaped, in a span of its role, a date in <time>, a link only where it
+    is safe."""
+    if isinstance(pieces, Markup):
+        return pieces
     out = []
-    for piece in pieces:
-        text = str(escape(piece.text))
-        if piece.datetime:
-            text = f'<time datetime="{escape(piece.datetime)}">{text}</time>'
-        if piece.href and safe_link(piece.href):
-            text = f'<a href="{escape(safe_link(piece.href))}">{text}</a>'
-        out.append(f'<span class="{escape(piece.role)}">{text}</span>' if piece.role else text)
+    for piece in pieces or []:
+        get = piece.get if isinstance(piece, dict) else lambda name, p=piece: getattr(p, name)
+        text = str(escape(get("text") or ""))
+        if get("datetime"):
+            text = f'<time datetime="{escape(get("datetime"))}">{text}</time>'
+        if get("href") and safe_link(get("href")):
+            text = f'<a href="{escape(safe_link(get("href")))}">{text}</a>'
+        out.append(f'<span class="{escape(get("role"))}">{text}</span>' if get("role") else text)
     return Markup("".join(out))
 
 
@@ -86,9 +90,6 @@ class HtmlWriter:
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
         self.roots = roots  # images are read through the confinement gate
         self.figures: dict[str, m.Figure] = {}  # data URI -> figure (the PDF locates refusals)
-
-    def phrase(self, pieces: list[m.Piece]) -> Markup:
-        return phrase(pieces)
 
     def blocks(self, blocks: list[m.Block]) -> Markup:
         return Markup("\n".join(self.block(b) for b in blocks))
@@ -247,7 +248,7 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     doc = prepared.document
     env.writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
                             roots=prepared.roots)
-    env.filters.update(blocks=prose, inlines=prose, phrase=prose, house_date=house_date,
+    env.filters.update(blocks=prose, inlines=prose, phrase=phrase, house_date=house_date,
                        css_string=css_string, safe_url=safe_url)
     labels = dict(doc.labels)
     env.globals.update(label=lambda key: labels.get(key, key), labels=labels,

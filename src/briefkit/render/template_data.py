@@ -42,8 +42,6 @@ def _plain(value, writer, roots):
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(item, _BLOCKS) for item in value):
             return writer.blocks(list(value))
-        if value and all(isinstance(item, m.Piece) for item in value):  # a line resolve composed
-            return writer.phrase(list(value))
         return [_plain(item, writer, roots) for item in value]
     if isinstance(value, dict):
         return {str(key): _plain(item, writer, roots) for key, item in value.items()}
