@@ -32,8 +32,10 @@ class TitleBlockWriter:
         """The title block on a page of the layout's primary colour, the publisher at its foot,
         as the PDF's cover."""
         design = self.design
+        # The PDF sets the logo 20 mm down and the title block about 70 mm down.
+        logo = "logo" in self.title_block and isinstance(self.doc.publisher.get("logo"), Path)
         main, foot = word_boxes.full_bleed_cover(self.story, design.page_setup(),
-                                                 design.color("primary"))
+                                                 design.color("primary"), 20 if logo else 70)
         self.into(main, lambda: [getattr(self, f"title_{item}")() for item in self.title_block
                                  if item != "publisher"])
         self.into(foot, self.title_publisher)
@@ -42,8 +44,8 @@ class TitleBlockWriter:
         for paragraph in texts:
             word_boxes.color_runs([paragraph], colors.get(paragraph.style.name,
                                                           design.color("cover_text")))
-        if texts and texts[0] in main.paragraphs:
-            texts[0].paragraph_format.space_before = Mm(40)
+        if logo and texts and texts[0] in main.paragraphs:
+            texts[0].paragraph_format.space_before = Mm(30)
 
     def title_logo(self) -> None:
         if isinstance(self.doc.publisher.get("logo"), Path):

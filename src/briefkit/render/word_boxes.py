@@ -104,17 +104,21 @@ def _cant_split(tr) -> None:
     tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
 
 
-def full_bleed_cover(story, page: dict, fill: str, foot_mm: float = 42):
+def full_bleed_cover(story, page: dict, fill: str, top_mm: float = 70, foot_mm: float = 42):
     """A page-sized shaded table (main cell, foot cell) ending in a section of its own without
-    margins, as the PDF's cover; the next section keeps the body's page setup."""
-    table = story.add_table(2, 1, Mm(page["width"]))
+    margins, as the PDF's cover; the next section keeps the body's page setup. The main cell's
+    text starts `top_mm` down (LibreOffice ignores space before a cell's first paragraph)."""
+    # A little wider than the page (a bleed: the edge is cut, never left white) ...
+    width = page["width"] + 4
+    table = story.add_table(2, 1, Mm(width))
     _no_borders(table)
+    _set_table_property(table, f'<w:tblW {nsdecls("w")} w:w="{twips(width)}" w:type="dxa"/>')
     _set_table_property(table, f'<w:tblInd {nsdecls("w")} w:w="0" w:type="dxa"/>')
-    # A little under the page: the section's closing paragraph must fit on it too.
-    heights = (page["height"] - foot_mm - 3, foot_mm)
+    # ... and a hair under its height: the section's closing paragraph must fit on it too.
+    heights = (page["height"] - foot_mm - 1, foot_mm)
     main, foot = table.cell(0, 0), table.cell(1, 0)
-    style_cell(main, fill=fill, margins_mm=(20, 22, 0, 22), width_mm=page["width"])
-    style_cell(foot, fill=fill, margins_mm=(0, 22, 20, 22), width_mm=page["width"])
+    style_cell(main, fill=fill, margins_mm=(top_mm, 26, 0, 22), width_mm=width)
+    style_cell(foot, fill=fill, margins_mm=(0, 26, 20, 22), width_mm=width)
     for tr, height in zip(table._tbl.tr_lst, heights):
         tr.get_or_add_trPr().append(parse_xml(
             f'<w:trHeight {nsdecls("w")} w:val="{twips(height)}" w:hRule="exact"/>'))
