@@ -46,7 +46,6 @@ EXPECTED_ERRORS = {
 }
 # Owned by other slices; strict, so each is removed the day it passes.
 XFAIL = {
-    "csl-chicago-notes-fr/brief-lang.yaml": "`lang` (developer C2, issue #9) not landed",
     "md-pandoc-notes/brief.yaml": "DOCX: a table's caption is written after the table, so Word "
                                   "numbers the caption's note after the cells' (HTML, PDF and "
                                   "Pandoc put it first): DOCX writer, C2/A2",
