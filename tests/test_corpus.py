@@ -46,9 +46,6 @@ EXPECTED_ERRORS = {
 }
 # Owned by other slices; strict, so each is removed the day it passes.
 XFAIL = {
-    "md-pandoc-notes/brief.yaml": "DOCX: a table's caption is written after the table, so Word "
-                                  "numbers the caption's note after the cells' (HTML, PDF and "
-                                  "Pandoc put it first): DOCX writer, C2/A2",
     "min-blocks-in-note/brief.yaml": "PDF: a note's blocks after its first paragraph are laid "
                                      "out in the body, not the footnote (notes in print, C1)",
 }
@@ -235,6 +232,12 @@ def _style(folder: Path, name: str):
     return parent, root.get("default-locale")
 
 
+def _run_text(paragraph) -> str:
+    """A paragraph's text as Word shows it: a line break or tab reads as white space."""
+    return "".join(e.text or "" if e.tag == W + "t" else " "
+                   for e in paragraph.iter(W + "t", W + "br", W + "cr", W + "tab"))
+
+
 def _docx_notes(path: Path) -> list[str]:
     """Each note's text in the order a reader meets its reference (Word numbers them so)."""
     texts: dict[tuple[str, str], str] = {}
@@ -244,8 +247,7 @@ def _docx_notes(path: Path) -> list[str]:
                 continue
             for note in etree.fromstring(archive.read(part)).iter(W + tag):
                 # a note holds paragraphs, lists, tables…: one space between paragraphs
-                texts[(tag, note.get(W + "id"))] = fold(" ".join(
-                    "".join(t.text or "" for t in p.iter(W + "t")) for p in note.iter(W + "p")))
+                texts[(tag, note.get(W + "id"))] = fold(" ".join(_run_text(p) for p in note.iter(W + "p")))
         document = etree.fromstring(archive.read("word/document.xml"))
     return [texts.get((reference.tag[len(W):-len("Reference")], reference.get(W + "id")), "")
             for reference in document.iter(W + "footnoteReference", W + "endnoteReference")]
