@@ -46,8 +46,6 @@ EXPECTED_ERRORS = {
 }
 # Owned by other slices; strict, so each is removed the day it passes.
 XFAIL = {
-    "min-blocks-in-note/brief.yaml": "PDF: a note's blocks after its first paragraph are laid "
-                                     "out in the body, not the footnote (notes in print, C1)",
 }
 
 

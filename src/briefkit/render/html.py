@@ -96,7 +96,13 @@ class HtmlWriter:
 
     def block(self, block: m.Block) -> str:
         if isinstance(block, m.Para):
-            return f"<p>{self.inlines(block.children)}</p>"
+            inner = self.inlines(block.children)
+            if self.footnotes and _calls_a_note_with_blocks(block.children):
+                # A page-foot note is laid out where it is called; an HTML parser closes a <p>
+                # at the first <pre>, <table> or <figure> inside it and would move the note's
+                # later blocks into the body. A <div> keeps them inside the note.
+                return f'<div class="p">{inner}</div>'
+            return f"<p>{inner}</p>"
         if isinstance(block, m.Heading):
             level = min(block.level + 2, 6)
             return f"<h{level}>{self.inlines(block.children)}</h{level}>"
@@ -197,6 +203,17 @@ class HtmlWriter:
         comma = '<sup class="call-separator">,</sup>' if after_call else ""
         return (f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
                 f"<sup>{note.number}</sup></a>")
+
+
+def _calls_a_note_with_blocks(inlines) -> bool:
+    """Whether these inlines call a note holding more than paragraphs (code, table, figure …)."""
+    for inline in inlines:
+        if isinstance(inline, m.NoteRef):
+            if any(not isinstance(b, m.Para) for b in inline.note.children):
+                return True
+        elif _calls_a_note_with_blocks(getattr(inline, "children", ()) or ()):
+            return True
+    return False
 
 
 class _PlainDataEnvironment(ImmutableSandboxedEnvironment):
