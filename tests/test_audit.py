@@ -159,12 +159,11 @@ def _link_targets(pdf_path) -> list[str]:
     return targets
 
 
-def test_the_research_call_to_action_is_last_with_its_address_and_no_file_link(examples):
+def test_the_research_call_to_action_is_last_and_no_file_link(examples):
     brief = next(b for b in EXAMPLES if b.stem == "research-sino-russian")
-    out = examples[brief]
-    text = pdf_text(out["pdf"])
-    # Last before the colophon, with its address printed for the reader of paper.
-    assert "Download the full paper (sino-russian-tech.pdf)" in text
+    text = pdf_text(examples[brief]["pdf"])
+    # Last before the colophon; its label only (the example has no web address to print).
+    assert "Download the full paper" in text
     assert text.index("Download the full paper") > text.index("About the authors")
     assert "Contents" not in text  # the research layout has no contents by default
     for example in EXAMPLES:
@@ -172,7 +171,31 @@ def test_the_research_call_to_action_is_last_with_its_address_and_no_file_link(e
         assert not [t for t in targets if t.lower().startswith("file:")], (example, targets)
         html = examples[example]["html"].read_text(encoding="utf-8")
         assert 'href="file:' not in html.lower()
-    assert "sino-russian-tech.pdf" in _link_targets(out["pdf"])
+
+
+def test_a_call_to_action_prints_its_address_and_a_relative_one_is_a_warning(write_brief, tmp_path):
+    base = """
+        layout: research
+        title: A call to action
+        date: 2020-08-12
+        executive_summary: The summary.
+        links:
+          full_report:
+            label: Download the full paper
+            url: {url}
+        """
+    web = write_brief(base.format(url="https://example.org/full-paper.pdf"), name="web.yaml")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["build", str(web), "-o", str(out), "-f", "pdf"]).exit_code == 0
+    assert "Download the full paper (https://example.org/full-paper.pdf)" in " ".join(
+        pdf_text(out / "web.pdf").split())
+    assert "https://example.org/full-paper.pdf" in _link_targets(out / "web.pdf")
+    # A relative address is not linked in any output (only http(s), mailto and in-page links
+    # are): check says so at its line instead of dropping it silently.
+    local = write_brief(base.format(url="full-paper.pdf"), name="local.yaml")
+    result = CliRunner().invoke(cli, ["check", str(local)])
+    assert result.exit_code == 0
+    assert "local.yaml:8:10: warning: links.full_report.url: this address will not be linked" in result.output
 
 
 def test_no_hyphenation_in_titles_headings_labels_or_bold_leads(write_brief, tmp_path):

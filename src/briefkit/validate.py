@@ -262,6 +262,8 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
                 key=("labels", name),
                 hint=did_you_mean(name, labels) or "labels: " + ", ".join(sorted(labels))))
 
+    out.extend(_links_dropped(brief, source))
+
     colors = (data.get("theme") or {}).get("colors") or {}  # the schema made both mappings
     for name, value in colors.items():
         comment = _comment_after_key(source, ("theme", "colors", name)) if value is None else None
@@ -318,3 +320,21 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
                         "finding ids: " + ", ".join(sorted(finding_ids)) if finding_ids
                         else "give the finding an 'id:' first")))
     return out
+
+
+def _links_dropped(brief: schema.Brief, source) -> list[Diagnostic]:
+    """A warning for each address the outputs will not link (the link rule of `safe_link`:
+    only http(s), mailto and in-page links reach an output), so a relative or `file:` address
+    is not dropped silently."""
+    from .paths import safe_link
+    fields = []
+    if brief.links is not None and brief.links.full_report is not None:
+        fields.append((("links", "full_report", "url"), brief.links.full_report.url))
+    fields += [(("related", i, "url"), item.url) for i, item in enumerate(brief.related or [])]
+    if brief.publisher is not None:
+        fields.append((("publisher", "url"), getattr(brief.publisher, "url", None)))
+    return [Diagnostic(source.location(path), "this address will not be linked", key=path,
+                       expected="an http(s) or mailto address, or #an-anchor in the brief",
+                       found=repr(url), severity="warning",
+                       hint="write the full https:// address; the label is printed as text")
+            for path, url in fields if url and safe_link(url) is None]
