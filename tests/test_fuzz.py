@@ -102,12 +102,10 @@ def run_raw(raw: bytes) -> None:
 
 # ---- Markdown ---------------------------------------------------------------------------------
 
-# Control characters arriving as entities (`&#11;`, `&#xFFFE;`) and quotes deeper than ~100
-# levels still crash the Word writer: their fix (#10, the Word writer's owner) is in progress;
-# add them here (and raise MAX_NESTING) when it lands.
-MAX_NESTING = 40
+# Deeper than the prose nesting budget (64 levels): a located error, never a crash.
+MAX_NESTING = 100
 _SNIPPETS = [
-    "text", "&#0;", "&#x10FFFF;", "&amp;", "&nbsp;", "&#8203;", "&lt;b&gt;",
+    "text", "&#0;", "&#11;", "&#xFFFE;", "&#x1F;", "&#x10FFFF;", "&amp;", "&nbsp;", "&#8203;", "&lt;b&gt;",
     "**bold", "*em*", "`code`", "~~x~~", "^sup^", "> quote", "- item", "1. one", "# Heading",
     "```\ncode\n```", "::: box\nboxed\n:::", "::: pullquote\nq\n:::", "---",
     "| a | b |\n|---|---|\n| 1 | 2 |", "text^[a note]", "text^[note with [link](https://x.org)]",
@@ -144,13 +142,11 @@ markdown_brief = st.fixed_dictionaries({
 
 # ---- CSL items --------------------------------------------------------------------------------
 
-# Null values (`author: null`) and dates that are not mappings (`issued: 2019`) still make
-# Pandoc fail on the CSL-JSON briefkit hands it: their fix belongs to the citations rework
-# (#9, "every date shape"); add st.none() and those shapes back when it lands.
+# Null values and dates that are not mappings (`issued: 2019`, as Pandoc's YAML allows).
 _csl_date = st.one_of(
     st.fixed_dictionaries({"date-parts": st.lists(st.lists(st.integers(-5, 3000), max_size=3),
                                                   max_size=2)}),
-    st.sampled_from([{},
+    st.sampled_from([{}, None, 2019, "2019-03-15", "circa 1900",
                      [{"year": 2019}], {"literal": "n.d."}, {"raw": "2020-01"}]))
 _csl_name = st.one_of(st.fixed_dictionaries({}, optional={"family": text, "given": text,
                                                          "literal": text}),
@@ -158,7 +154,8 @@ _csl_name = st.one_of(st.fixed_dictionaries({}, optional={"family": text, "given
 csl_item = st.fixed_dictionaries(
     {"id": st.sampled_from(["a", "b", "a b", "", "@x", "日本"])},
     optional={"type": st.sampled_from(["book", "article-journal", "webpage", "nonsense", 3]),
-              "title": text, "author": st.lists(_csl_name, max_size=3),
+              "title": st.one_of(text, st.none()), "author": st.one_of(
+                  st.lists(_csl_name, max_size=3), st.none()),
               "issued": _csl_date, "URL": st.sampled_from(["https://x.org", "//evil/x",
                                                            "javascript:x", "file:///etc/passwd"]),
               "container-title": text, "page": text, "DOI": text})
