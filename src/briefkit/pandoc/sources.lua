@@ -6,20 +6,26 @@
 local nocite = pandoc.Inlines{pandoc.Cite({pandoc.Str("@*")},
                                           {pandoc.Citation("*", "NormalCitation")})}
 
+-- One source read on its own: {file, ids} or {file, error}.
+local function read_alone(name, meta)
+  local ok, result = pcall(pandoc.utils.references, pandoc.Pandoc({}, meta))
+  if not ok then
+    return {file = name, error = tostring(result)}
+  end
+  local ids = {}
+  for _, reference in ipairs(result) do
+    ids[#ids + 1] = reference.id
+  end
+  return {file = name, ids = ids}
+end
+
 function Pandoc(doc)
   local report, readable = {}, pandoc.List{}
   if doc.meta.references ~= nil then  -- the brief's inline references (--metadata-file)
-    local alone = pandoc.Pandoc({}, pandoc.Meta{references = doc.meta.references,
-                                                nocite = nocite})
-    local ok, result = pcall(pandoc.utils.references, alone)
-    if ok then
-      local ids = {}
-      for _, reference in ipairs(result) do
-        ids[#ids + 1] = reference.id
-      end
-      report[#report + 1] = {file = "<references>", ids = ids}
-    else
-      report[#report + 1] = {file = "<references>", error = tostring(result)}
+    local entry = read_alone("<references>", pandoc.Meta{references = doc.meta.references,
+                                                         nocite = nocite})
+    report[#report + 1] = entry
+    if entry.error then
       doc.meta.references = nil
     end
   end
@@ -29,17 +35,10 @@ function Pandoc(doc)
   end
   for _, file in ipairs(files) do
     local name = pandoc.utils.stringify(file)
-    local alone = pandoc.Pandoc({}, pandoc.Meta{bibliography = name, nocite = nocite})
-    local ok, result = pcall(pandoc.utils.references, alone)
-    if ok then
-      local ids = {}
-      for _, reference in ipairs(result) do
-        ids[#ids + 1] = reference.id
-      end
-      report[#report + 1] = {file = name, ids = ids}
+    local entry = read_alone(name, pandoc.Meta{bibliography = name, nocite = nocite})
+    report[#report + 1] = entry
+    if not entry.error then
       readable:insert(file)
-    else
-      report[#report + 1] = {file = name, error = tostring(result)}
     end
   end
   if #readable > 0 then

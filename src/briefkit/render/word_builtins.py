@@ -34,23 +34,19 @@ WRITER_STYLES = (
     "List Continue", "Quote", "Caption", "TOC Heading", "Table Grid", "Hyperlink", "Header",
     "Footer", "footnote text", "footnote reference", "endnote text", "endnote reference")
 
-# Word's definitions of the built-in styles python-docx's default template does not hold.
+# Word's definitions of the built-in styles python-docx's default template does not hold:
+# footnotes and endnotes share theirs, names aside.
+_NOTE_STYLES = "".join(f"""
+<w:style w:type="paragraph" w:styleId="{kind.title()}Text"><w:name w:val="{kind} text"/>
+  <w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
+  <w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+  <w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>
+<w:style w:type="character" w:styleId="{kind.title()}Reference"><w:name w:val="{kind} reference"/>
+  <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:semiHidden/>
+  <w:unhideWhenUsed/><w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>"""
+    for kind in ("footnote", "endnote"))
 _WORD_DEFINITIONS = f"""<w:styles {nsdecls("w")}>
-<w:style w:type="paragraph" w:styleId="FootnoteText"><w:name w:val="footnote text"/>
-  <w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
-  <w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
-  <w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>
-<w:style w:type="character" w:styleId="FootnoteReference"><w:name w:val="footnote reference"/>
-  <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:semiHidden/>
-  <w:unhideWhenUsed/><w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>
-<w:style w:type="paragraph" w:styleId="EndnoteText"><w:name w:val="endnote text"/>
-  <w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
-  <w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
-  <w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>
-<w:style w:type="character" w:styleId="EndnoteReference"><w:name w:val="endnote reference"/>
-  <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:semiHidden/>
-  <w:unhideWhenUsed/><w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>
-<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>
+{_NOTE_STYLES}<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>
   <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
   <w:rPr><w:color w:val="0563C1" w:themeColor="hyperlink"/><w:u w:val="single"/></w:rPr></w:style>
 </w:styles>"""
