@@ -2,13 +2,14 @@
 
     python benchmarks/bench_pipeline.py [BRIEF] [--runs N]
 
-Every figure is a whole process (start-up and imports included), the median of N runs, with
-its peak resident memory. Peers get the same content:
+Every figure is a whole process (start-up and imports included), the median of N runs (the
+commands take turns, so a machine's drift weighs on all alike), with its peak resident
+memory. Peers get the same content:
 - Pandoc: the brief's prose as one Markdown file (headings, notes, citations) -> DOCX;
 - WeasyPrint alone: `python -m weasyprint --pdf-variant pdf/ua-1` (briefkit's own variant) on
   briefkit's own print HTML of the brief.
-Targets (issue 2): the three-format build within 1.15x of WeasyPrint alone; DOCX alone within
-1.5x of Pandoc.
+Targets (issues 2 and 11): the three-format build within 1.15x of WeasyPrint alone; DOCX alone
+within 1.5x of Pandoc.
 """
 
 from __future__ import annotations
@@ -40,10 +41,18 @@ def timed(command: list[str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def measure(command: list[str], runs: int) -> tuple[float, int]:
-    timed(command)  # warm the file cache
-    results = [timed(command) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def measure_all(rows: dict[str, list[str]], runs: int) -> dict[str, tuple[float, int]]:
+    """Median wall time and peak memory of each command. The commands take turns, run after
+    run, so that a machine slowing down or speeding up during the benchmark weighs on every
+    figure alike instead of on whichever command ran then."""
+    for command in rows.values():
+        timed(command)  # warm the file cache
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name in rows}
+    for _ in range(runs):
+        for name, command in rows.items():
+            results[name].append(timed(command))
+    return {name: (statistics.median(r[0] for r in got), max(r[1] for r in got))
+            for name, got in results.items()}
 
 
 def peer_inputs(brief: Path, scratch: Path) -> tuple[Path, Path]:
@@ -100,7 +109,7 @@ def main() -> None:
                                                    "--pdf-variant", "pdf/ua-1", str(html),
                                                    str(scratch / "weasy.pdf")],
         }
-        results = {name: measure(command, args.runs) for name, command in rows.items()}
+        results = measure_all(rows, args.runs)
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; brief: {args.brief.name}; median of {args.runs}")

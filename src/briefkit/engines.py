@@ -8,8 +8,10 @@ the formats it can and says how to get the others (exit code 3).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -44,6 +46,9 @@ class EngineMissing(Exception):
         self.fmt, self.engine, self.reason, self.install = fmt, engine, reason, install
         super().__init__(self.message())
 
+    def __reduce__(self):  # it crosses from the PDF process (render/pdf_process.py)
+        return (type(self), (self.fmt, self.engine, self.reason, self.install))
+
     def message(self) -> str:
         return (f"the {self.fmt.upper()} was not made: {self.engine} cannot load on this machine "
                 f"({self.reason}). Install it ({self.install}), then build again; "
@@ -53,10 +58,33 @@ class EngineMissing(Exception):
 def load_weasyprint():
     """Import WeasyPrint, or raise `EngineMissing` naming the library it could not load."""
     try:
-        import weasyprint  # noqa: F401  (it loads Pango through cffi on import)
+        with _libraries_from_ldconfig():
+            import weasyprint  # noqa: F401  (it loads Pango through cffi on import)
     except (OSError, ImportError) as exc:
         raise EngineMissing("pdf", "WeasyPrint", _first_line(exc), PANGO) from None
     return weasyprint
+
+
+@contextlib.contextmanager
+def _libraries_from_ldconfig():
+    """On Linux, `ctypes.util.find_library` answered from the linker cache alone.
+
+    WeasyPrint tries three names per library (Windows' and macOS' first), and for each name
+    the linker cache does not know, `find_library` runs gcc and ld (about 10 ms a name, 0.15 s
+    of a build). Its last names are sonames (`libpango-1.0.so.0`), which cffi opens directly
+    wherever the dynamic loader looks (LD_LIBRARY_PATH included), so nothing is lost."""
+    import ctypes.util
+
+    from_cache = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    if not sys.platform.startswith("linux") or from_cache is None:
+        yield
+        return
+    original = ctypes.util.find_library
+    ctypes.util.find_library = from_cache
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
 
 
 def usable(formats, missing: list[EngineMissing]) -> list[str]:

@@ -40,11 +40,14 @@ class Roots:
     # Every path `resolve` looked at, found or not: the build cache keys on them, so a file
     # that appears where it would now be found (and shadow another) triggers a rebuild.
     probed: list = field(default_factory=list, compare=False, repr=False)
+    # The private folder of what --allow-network fetched for this brief. Kept here, not only
+    # in this process's memory: the document (and these roots) cross to the PDF process.
+    downloads: list = field(default_factory=list, compare=False, repr=False)
 
     def allowed(self) -> tuple[Path, ...]:
         roots = (self.brief_dir.resolve(), self.project.resolve(), self.builtin.resolve())
-        if self.allow_network and _download_dir:  # what --allow-network fetched
-            roots += (_download_dir[0].resolve(),)
+        if self.allow_network:
+            roots += tuple(folder.resolve() for folder in self.downloads)
         return roots
 
     def contains(self, path: Path) -> bool:
@@ -93,7 +96,10 @@ class Roots:
             raise PathRefused("the path is empty; write the path of a file inside the project")
         if _SCHEME.match(text) and not re.match(r"^[A-Za-z]:[\\/]", text):
             if self.allow_network and re.match(r"^https?://", text, re.I) and kind == "file":
-                return download(text)
+                fetched = download(text)
+                if _download_dir[0] not in self.downloads:
+                    self.downloads.append(_download_dir[0])
+                return fetched
             raise PathRefused(f"'{text}' is a URL; briefkit reads only files inside the project "
                               "(download it into assets/ and name that path, or build with "
                               "--allow-network)")

@@ -10,9 +10,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -26,6 +23,7 @@ from .engines import EngineMissing
 from .paths import PathRefused, Roots, find_project_root
 from .locales import is_tag, label_names
 from .prose import PandocJob, check_fences, read_prose
+from .render.pdf_process import PdfProcess
 from .resolve import make_document, prose_fields, unused_keys
 from .series import load_brief
 
@@ -282,15 +280,20 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
 
     Files are replaced only when every format rendered, all together (outputs.py), so a failure
     leaves the previous outputs as they were; an output an editor changed is kept and the new
-    one written beside it. With `parallel`, DOCX and HTML render in a forked process while
-    this one lays out the PDF (the PDF dominates; the machine has a second core)."""
+    one written beside it. With `parallel`, the PDF is laid out in a process of its own that
+    loads WeasyPrint while this one reads the brief (render/pdf_process.py)."""
     from .outputs import choose_target, commit, signals_held, stage
 
     requested = [f for f in (formats or FORMATS) if f in FORMATS]
-    prepared = prepare(path, preload=requested, allow_network=allow_network)
-    wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
-    rendered = render_formats(prepared, wanted, parallel=parallel)
-    warn_missing_glyphs(prepared, list(rendered))
+    pdf_process = PdfProcess.start_if_useful(requested, parallel)
+    try:
+        prepared = prepare(path, preload=() if pdf_process else requested,
+                           allow_network=allow_network)
+        wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
+        rendered = render_formats(prepared, wanted, pdf_process)
+    finally:
+        if pdf_process is not None:
+            pdf_process.stop()
     staged: list[tuple[Path, Path]] = []
     try:
         for fmt in wanted:
@@ -307,48 +310,35 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
                        prepared.missing)
 
 
-def render_formats(prepared: Prepared, formats: Sequence[str], *, parallel: bool = True
-                   ) -> dict[str, bytes]:
-    """The bytes of each of `formats`; a format whose engine cannot load on this machine is
-    left out and recorded in `prepared.missing`."""
-    from .engines import usable
+def render_formats(prepared: Prepared, formats: Sequence[str],
+                   pdf_process: Optional[PdfProcess] = None) -> dict[str, bytes]:
+    """The bytes of each of `formats`, and the glyph warning when a PDF is made. A format whose
+    engine cannot load on this machine is left out and recorded in `prepared.missing`.
+
+    With a `pdf_process` (started before the brief was read) the PDF is laid out there while
+    this process writes the other formats and checks the glyphs; it is stopped either way."""
+    from .engines import EngineMissing, usable
     from .render import render
 
-    formats = usable(formats, prepared.missing)
-    others = [f for f in formats if f != "pdf"]
-    if not (parallel and "pdf" in formats and others and hasattr(os, "fork")):
-        return {fmt: render(prepared, fmt) for fmt in formats}
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_in_child, args=(prepared, others, sender), daemon=True)
-    child.start()
-    sender.close()
+    if pdf_process is None or "pdf" not in formats:
+        if pdf_process is not None:
+            pdf_process.stop()
+        rendered = {fmt: render(prepared, fmt) for fmt in usable(formats, prepared.missing)}
+        warn_missing_glyphs(prepared, list(rendered))
+        return rendered
+    from .glyphs import missing_glyph_warning
+
     try:
-        rendered = {"pdf": render(prepared, "pdf")}
-        outcome = receiver.recv()
-    except BaseException:
-        child.kill()
-        raise
+        pdf_process.send(prepared)
+        rendered = {fmt: render(prepared, fmt) for fmt in formats if fmt != "pdf"}
+        warning = missing_glyph_warning(prepared.document, prepared.path)
+        try:
+            rendered["pdf"] = pdf_process.result()
+        except EngineMissing as exc:
+            prepared.missing.append(exc)
+            return rendered
     finally:
-        child.join()
-    if isinstance(outcome, Diagnostics):
-        raise BriefInvalid(outcome)
-    if isinstance(outcome, str):
-        raise RuntimeError(outcome)
-    rendered.update(outcome)
-    return rendered
-
-
-def _render_in_child(prepared: Prepared, formats: Sequence[str], sender) -> None:
-    from .render import render
-    from .workers import become_helper
-
-    become_helper()
-    try:
-        sender.send({fmt: render(prepared, fmt) for fmt in formats})
-    except BriefInvalid as exc:
-        sender.send(exc.diagnostics)
-    except Exception:  # reported by the parent, with the child's traceback
-        sender.send(traceback.format_exc())
-    finally:
-        sender.close()
+        pdf_process.stop()
+    if warning is not None:
+        prepared.diagnostics.add(warning)
+    return {fmt: rendered[fmt] for fmt in formats if fmt in rendered}

@@ -152,28 +152,8 @@ def scope_note_labels(markdown: str, index: int) -> str:
     """Every `[^label]` of field `index` made that field's own (`[^bkn3-label]`): all fields
     go through one Pandoc run, where a `[^1]` of two sections (Markdown pasted from two
     documents) would otherwise share one definition. Text that only looks like a label (in
-    code, escaped) is given back by `unscope_note_labels`."""
+    code, escaped) is given back by `clean_field`."""
     return _NOTE_LABEL.sub(lambda mt: f"[^bkn{index}-{mt.group(1)}]", markdown)
-
-
-def unscope_note_labels(node, index: int, found: set | None = None):
-    """Pandoc's AST of field `index` with every scoped label left in its text (a code span
-    showing `[^1]`, an undefined reference printed as typed) written as the author wrote it,
-    and every character no document format can carry (a `&#11;` entity, decoded by Pandoc)
-    taken out and added to `found`."""
-    marker = f"[^bkn{index}-"
-    if isinstance(node, str):
-        if marker in node:
-            node = node.replace(marker, "[^")
-        if found is not None and NOT_TEXT.search(node):
-            found.update(NOT_TEXT.findall(node))
-            node = NOT_TEXT.sub("", node)
-        return node
-    if isinstance(node, list):
-        return [unscope_note_labels(item, index, found) for item in node]
-    if isinstance(node, dict):
-        return {key: unscope_note_labels(value, index, found) for key, value in node.items()}
-    return node
 
 
 # The nesting budget: blocks and inlines inside one another (quotes, lists, notes, emphasis).
@@ -182,18 +162,35 @@ MAX_NESTING = 64
 _QUOTE_MARKERS = re.compile(r"^(?:[ \t]{0,3}>)+")
 
 
-def nesting(node) -> int:
-    """How many Pandoc elements deep `node` goes, counted without recursion."""
+def clean_field(node, index: int, found: set) -> int:
+    """Pandoc's AST of field `index`, cleaned in place: every scoped label left in its text (a
+    code span showing `[^1]`, an undefined reference printed as typed) written as the author
+    wrote it, and every character no document format can carry (a `&#11;` entity, decoded by
+    Pandoc) taken out and added to `found`. Returns how many Pandoc elements deep `node` goes,
+    counted without recursion: a field deeper than the budget is never walked recursively."""
+    marker = f"[^bkn{index}-"
     deepest, stack = 0, [(node, 0)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict):
             depth += "t" in item
             deepest = max(deepest, depth)
-            stack.extend((value, depth) for value in item.values() if isinstance(value, (list, dict)))
-        elif isinstance(item, list):
-            stack.extend((value, depth) for value in item if isinstance(value, (list, dict)))
+            entries = item.items()
+        else:
+            entries = enumerate(item)
+        for key, value in entries:
+            if isinstance(value, str):
+                if marker in value or NOT_TEXT.search(value):
+                    item[key] = _clean_text(value, marker, found)
+            elif isinstance(value, (list, dict)):
+                stack.append((value, depth))
     return deepest
+
+
+def _clean_text(text: str, marker: str, found: set) -> str:
+    text = text.replace(marker, "[^")
+    found.update(NOT_TEXT.findall(text))
+    return NOT_TEXT.sub("", text)
 
 
 def _too_deep(f: ProseField, source: SourceMap, diagnostics: Diagnostics, depth: int,
@@ -322,12 +319,12 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
         def problem(message: str, needle: str, key=f.key) -> None:
             diagnostics.error(source.locate_text(key, needle), message, key=key)
 
-        depth = nesting(by_id[i])
-        if depth > MAX_NESTING:  # checked before any walk: walkers recurse once a level
+        found: set = set()
+        blocks = by_id[i]
+        depth = clean_field(blocks, i, found)
+        if depth > MAX_NESTING:  # checked before any recursive walk: they recurse once a level
             _too_deep(f, source, diagnostics, depth)
             continue
-        found: set = set()
-        blocks = unscope_note_labels(by_id[i], i, found)
         _check_characters(f, found, source, diagnostics)
         reader = PandocReader(roots, problem,
                               lambda needle, key=f.key: source.locate_text(key, needle))
@@ -344,7 +341,8 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
     if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None)
         found = set()
-        entries = unscope_note_labels(by_id[job.bibliography_index], -1, found)
+        entries = by_id[job.bibliography_index]
+        clean_field(entries, -1, found)
         for char in sorted(found):  # from a source's data: the entries print without it
             diagnostics.warning(source.location(("bibliography",)), f"a bibliography entry holds "
                                 f"the control character U+{ord(char):04X}, left out of the outputs",
