@@ -132,14 +132,35 @@ def test_docx_contents_is_written_at_build_time_without_an_update_prompt(write_b
         body = archive.read("word/document.xml").decode()
     assert "updateFields" not in settings
     assert "Update the table of contents" not in body
+    assert "w:dirty" not in body  # a dirty field makes Word ask too
     document = docx.Document(str(out["docx"]))
     entries = [p for p in document.paragraphs if p.style.name.startswith("toc")]
-    assert [p.text for p in entries] == ["Findings", "Evidence",
-                                         "Policy considerations and recommendations", "Notes"]
-    # each entry links to a bookmark on its heading
+    assert [p.text.split("\t")[0] for p in entries] == [
+        "Findings", "Evidence", "Policy considerations and recommendations", "Notes"]
+    # each entry links to a bookmark on its heading, and names its page by the same bookmark
     anchors = [p._p.find(f"{W}hyperlink").get(f"{W}anchor") for p in entries]
     bookmarks = set(re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', body))
     assert anchors and set(anchors) <= bookmarks
+    references = [" ".join(t.text for t in p._p.iter(f"{W}instrText")).split() for p in entries]
+    assert references == [["PAGEREF", anchor, "\\h"] for anchor in anchors]
+
+
+@pytest.mark.needs("soffice", "pdftotext")
+def test_docx_contents_shows_the_page_of_each_heading_in_libreoffice(write_brief, tmp_path):
+    """The contents' page numbers, as LibreOffice computes them on opening, are the pages the
+    headings are on (dot leaders, then the number, as in the PDF)."""
+    from readers import libreoffice_pdf
+
+    out = build(write_brief, tmp_path)
+    converted = libreoffice_pdf(out["docx"], tmp_path / "lo")
+    pages = pdf_text(converted).split("\f")  # pdftotext ends each page with a form feed
+    contents = next(text for text in pages if "Contents" in text)
+    numbered = dict(re.findall(r"^(\w[^\n]*?)[ .]*?(\d+)$", contents, re.M))
+    for heading in ("Findings", "Evidence"):
+        shown = int(numbered[heading])
+        body_pages = [n for n, text in enumerate(pages, 1)
+                      if re.search(rf"^{heading}$", text, re.M) and text is not contents]
+        assert shown in body_pages, (heading, shown, body_pages)
 
 
 def test_docx_pictures_carry_alt_text_and_tables_mark_header_rows(write_brief, tmp_path):

@@ -36,6 +36,7 @@ __all__ = ["DraftRefused", "Imported", "import_draft", "write_import"]
 TITLE_STYLES = {"Title": "title", "Subtitle": "subtitle", "Kicker": "kicker", "Byline": "byline",
                 "Author": "byline", "Dateline": "date", "Date": "date", "Publisher": "publisher",
                 "Series Line": "series", "Categories": "categories", "Abstract": "standfirst",
+                "Standfirst": "standfirst",
                 "Colophon": "colophon"}
 _MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june",
                                        "july", "august", "september", "october", "november",

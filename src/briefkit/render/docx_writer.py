@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 from docx.blkcntnr import BlockItemContainer
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Inches
 
 from .. import model as m
@@ -72,7 +72,7 @@ class DocxWriter(TitleBlockWriter):
             getattr(self, f"part_{part}")()
 
     def part_standfirst(self) -> None:
-        self.blocks(self.doc.standfirst, style="Subtitle")
+        self.blocks(self.doc.standfirst, style="Standfirst")
 
     def part_categories(self) -> None:
         if self.doc.categories:
@@ -114,11 +114,22 @@ class DocxWriter(TitleBlockWriter):
         # A layout with a cover gives the contents a page of its own, as its print CSS does.
         heading.paragraph_format.page_break_before = self.cover
         self.bookmark(heading, "contents")
+        for level in {line.level for entry in self.doc.contents for line in [entry, *entry.children]}:
+            self._page_number_tab(f"toc {level}")
         for entry in self.doc.contents:
             for line in [entry, *entry.children]:
                 p = self.paragraph(style=f"toc {line.level}")
                 self.inlines(p, [m.Link([m.Text(line.text)], f"#{line.target}", internal=True)])
+                wordml.add_page_reference(p, line.target)
         self.paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def _page_number_tab(self, style_name: str) -> None:
+        """The page numbers of a contents level stand at the right margin after dot leaders,
+        as in the PDF, unless a house template's style sets its own tabs."""
+        tabs = self.document.styles[style_name].paragraph_format.tab_stops
+        if len(tabs) == 0:
+            tabs.add_tab_stop(self.document._block_width, WD_TAB_ALIGNMENT.RIGHT,
+                              WD_TAB_LEADER.DOTS)
 
     def part_executive_summary(self) -> None:
         self.titled("executive_summary", self.doc.executive_summary)

@@ -65,9 +65,11 @@ def add_text_run(paragraph, text: str):
 
 
 def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
-    """A complex field (PAGE, NUMPAGES, TOC ...) that Word computes."""
+    """A complex field (PAGE, NUMPAGES, PAGEREF ...) that Word computes, with `placeholder` as
+    its last result. Never marked dirty: Word asks whether to update fields when a document
+    holding a dirty field is opened (PAGE and NUMPAGES are live in headers and footers)."""
     p = paragraph._p
-    for xml in (f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>',
+    for xml in (f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
                 f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>',
                 f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'):
         p.append(parse_xml(xml))
@@ -75,12 +77,6 @@ def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
         run = paragraph.add_run(placeholder)
         p.append(run._r)
     p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
-
-
-def update_fields_on_open(document) -> None:
-    settings = document.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
 
 
 def add_hyperlink(paragraph, url: str, *, internal: bool = False):
@@ -92,6 +88,15 @@ def add_hyperlink(paragraph, url: str, *, internal: bool = False):
         link = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}"/>')
     paragraph._p.append(link)
     return link
+
+
+def add_page_reference(paragraph, bookmark: str) -> None:
+    """A tab, then Word's PAGEREF field: the number of the page `bookmark` is on. LibreOffice
+    computes it when it opens the file, Word when it prints or exports (fields that name a
+    bookmark are updated then) or on F9. No number is cached: Word's pages are not the PDF's,
+    and a wrong number is worse than none."""
+    paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:tab/></w:r>'))
+    add_field(paragraph, f"PAGEREF {_attr(bookmark)} \\h")
 
 
 def add_bookmark(paragraph, name: str, ident: int) -> None:
@@ -138,6 +143,21 @@ def _rule(side: str, points, color) -> str:
             f'w:color="{str(color).lstrip("#")}"/>')
 
 
+def _forget_template_look(style) -> None:
+    """A built-in style restyled from the design keeps none of the default template's own
+    decoration the design does not set: Title's rule and letter spacing, Subtitle's tracking,
+    kerning thresholds (the design's rules and faces are the whole look)."""
+    ppr = style.element.pPr
+    if ppr is not None:
+        for border in ppr.findall(qn("w:pBdr")):
+            ppr.remove(border)
+    rpr = style.element.rPr
+    if rpr is not None:
+        for tag in ("w:spacing", "w:kern", "w:u"):
+            for child in rpr.findall(qn(tag)):
+                rpr.remove(child)
+
+
 def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
     """Create (when missing and `create`) or restyle a style from a layout's styles.yaml entry."""
     try:
@@ -147,6 +167,10 @@ def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
     except KeyError:
         if not create:
             return
+        style = None
+    if style is not None and not create:
+        _forget_template_look(style)
+    if style is None:
         kind = WD_STYLE_TYPE.CHARACTER if spec.get("type") == "character" else WD_STYLE_TYPE.PARAGRAPH
         style = document.styles.add_style(name, kind)
         style.element.find(qn("w:name")).set(qn("w:val"), name)
@@ -320,9 +344,9 @@ def _attr(value: str) -> str:
             .replace(">", "&gt;"))
 
 
-__all__ = ["number_drawings", "add_text_run", "add_field", "add_hyperlink", "add_bookmark",
+__all__ = ["number_drawings", "add_text_run", "add_field", "add_page_reference", "add_hyperlink", "add_bookmark",
            "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
-           "update_fields_on_open", "set_custom_properties",
+           "set_custom_properties",
            "style_id"]
 
 
