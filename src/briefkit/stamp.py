@@ -33,6 +33,7 @@ CUSTOM_XML = "docProps/custom.xml"
 _FOUND = re.compile(rb"briefkit-sha256:([0-9a-f]{64})")
 _HEAD = re.compile(rb"<head(\s[^>]*)?>", re.I)
 _DOCTYPE = re.compile(rb"^\s*<!doctype[^>]*>", re.I)
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # members written from memory carry zip's earliest date
 
 
 class NotStampable(ValueError):
@@ -73,9 +74,15 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, bytes]]:
     return [(info, archive.read(info)) for info in archive.infolist()]
 
 
-def _seal_docx(data: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        members = _members(archive)
+def _seal_docx(data) -> bytes:
+    """A DOCX with its fingerprint filled in: from the bytes of a zip, or from its members
+    ((name, bytes) in archive order, as `render/docx.py` hands them over, so the file is
+    zipped once)."""
+    if isinstance(data, (bytes, bytearray)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [(info, member) for info, member in _members(archive)]
+    else:
+        members = [(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), member) for name, member in data]
     digest, digits = _docx_digest((info.filename, member) for info, member in members)
     if digits is None:
         raise NotStampable("no fingerprint property in docProps/custom.xml")
@@ -84,7 +91,7 @@ def _seal_docx(data: bytes) -> bytes:
         for info, member in members:
             if info.filename == CUSTOM_XML:
                 member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
-            # Media are compressed already: stored as they are, XML deflated.
+            # Media are compressed already: stored as they are, XML and fonts deflated.
             method = (zipfile.ZIP_STORED if info.filename.startswith("word/media/")
                       else zipfile.ZIP_DEFLATED)
             sealed.writestr(info, member, compress_type=method)
@@ -96,7 +103,8 @@ def html_meta() -> str:
 
 
 def stamp(fmt: str, data: bytes) -> bytes:
-    """`data` of format `fmt` with its fingerprint filled in (for HTML, inserted first)."""
+    """`data` of format `fmt` with its fingerprint filled in (for HTML, inserted first; a DOCX
+    may come as its members, (name, bytes) in archive order, and is then zipped once)."""
     if fmt == "docx":
         return _seal_docx(data)
     if fmt == "html" and _FOUND.search(data) is None:

@@ -16,7 +16,8 @@ def render(prepared, fmt: str) -> bytes:
     return stamp(fmt, _render(prepared, fmt))
 
 
-def _render(prepared, fmt: str) -> bytes:
+def _render(prepared, fmt: str):
+    """The output before its stamp: bytes, or for a DOCX its members (zipped by the stamp)."""
     if fmt == "html":
         from .html import render_html
 

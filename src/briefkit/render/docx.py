@@ -10,7 +10,6 @@ only where the template lacks them; the content is written by `DocxWriter` in st
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 from docx import Document
@@ -21,13 +20,14 @@ from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..stamp import DOCX_PROPERTY, PLACEHOLDER
-from . import word_builtins, word_fonts, word_notes, word_template, wordml
+from . import word_builtins, word_fonts, word_notes, word_package, word_template, wordml
 from .docx_writer import DocxWriter
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
 
 
-def render_docx(prepared) -> bytes:
+def render_docx(prepared) -> list[tuple[str, bytes]]:
+    """The DOCX's members, (name, bytes) in archive order: `render` zips them once, stamped."""
     doc = prepared.document
     template = prepared.word_template
     design = design_of(prepared)
@@ -77,9 +77,7 @@ def render_docx(prepared) -> bytes:
     # The design's faces travel with the file, so it looks the same where they are not installed.
     word_fonts.embed_fonts(document, design.font_files())
     _properties(document, doc)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return word_package.package_members(document)  # zipped once, by the stamp
 
 
 def _page_furniture(document, doc: m.Document, design) -> None:
