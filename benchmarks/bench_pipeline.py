@@ -2,9 +2,10 @@
 
     python benchmarks/bench_pipeline.py [BRIEF] [--runs N]
 
-Every figure is a whole process (start-up and imports included), the median of N runs (the
-commands take turns, so a machine's drift weighs on all alike), with its peak resident
-memory. Peers get the same content:
+Every figure is a whole process (start-up and imports included), the median of N runs, with
+its peak resident memory. The commands take turns, so a machine's drift weighs on all alike,
+and each ratio is taken run by run against the peer that ran right after (its median, min
+and max are printed: a wide range says the machine was noisy). Peers get the same content:
 - Pandoc: the brief's prose as one Markdown file (headings, notes, citations) -> DOCX;
 - WeasyPrint alone: `python -m weasyprint --pdf-variant pdf/ua-1` (briefkit's own variant) on
   briefkit's own print HTML of the brief.
@@ -41,18 +42,23 @@ def timed(command: list[str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def measure_all(rows: dict[str, list[str]], runs: int) -> dict[str, tuple[float, int]]:
-    """Median wall time and peak memory of each command. The commands take turns, run after
-    run, so that a machine slowing down or speeding up during the benchmark weighs on every
-    figure alike instead of on whichever command ran then."""
+def measure_all(rows: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, int]]]:
+    """(wall seconds, peak MiB) of each run of each command. The commands take turns, run
+    after run, so that a machine slowing down or speeding up during the benchmark weighs on
+    every figure alike, and a ratio can be taken run by run."""
     for command in rows.values():
         timed(command)  # warm the file cache
     results: dict[str, list[tuple[float, int]]] = {name: [] for name in rows}
     for _ in range(runs):
         for name, command in rows.items():
             results[name].append(timed(command))
-    return {name: (statistics.median(r[0] for r in got), max(r[1] for r in got))
-            for name, got in results.items()}
+    return results
+
+
+def ratio(results, top: str, bottom: str) -> tuple[float, float, float]:
+    """Median, min and max of top/bottom taken run by run (the two ran back to back)."""
+    pairs = [a[0] / b[0] for a, b in zip(results[top], results[bottom])]
+    return statistics.median(pairs), min(pairs), max(pairs)
 
 
 def peer_inputs(brief: Path, scratch: Path) -> tuple[Path, Path]:
@@ -98,16 +104,18 @@ def main() -> None:
         markdown, html = peer_inputs(args.brief, scratch)
         out = scratch / "out"
         # --force: every timed run is a full build (the cache would skip an unchanged brief).
+        build = [briefkit, "build", str(args.brief), "-o", str(out), "--force"]
+        # Each peer runs right after the briefkit command it is compared with (ratios are
+        # taken run by run); the same tagged PDF/UA-1 output briefkit makes, from its HTML.
         rows = {
-            "briefkit build (docx+html+pdf)": [briefkit, "build", str(args.brief), "-o", str(out), "--force"],
-            "briefkit build -f docx": [briefkit, "build", str(args.brief), "-o", str(out), "--force", "-f", "docx"],
-            "briefkit build -f html": [briefkit, "build", str(args.brief), "-o", str(out), "--force", "-f", "html"],
-            "briefkit build -f pdf": [briefkit, "build", str(args.brief), "-o", str(out), "--force", "-f", "pdf"],
-            "pandoc Markdown -> DOCX": [pandoc, str(markdown), "-o", str(scratch / "pandoc.docx")],
-            # The same tagged PDF/UA-1 output briefkit makes, from the same HTML.
+            "briefkit build (docx+html+pdf)": build,
             "WeasyPrint alone (briefkit's HTML)": [sys.executable, "-m", "weasyprint",
                                                    "--pdf-variant", "pdf/ua-1", str(html),
                                                    str(scratch / "weasy.pdf")],
+            "briefkit build -f pdf": [*build, "-f", "pdf"],
+            "briefkit build -f docx": [*build, "-f", "docx"],
+            "pandoc Markdown -> DOCX": [pandoc, str(markdown), "-o", str(scratch / "pandoc.docx")],
+            "briefkit build -f html": [*build, "-f", "html"],
         }
         results = measure_all(rows, args.runs)
 
@@ -115,17 +123,20 @@ def main() -> None:
           f"Python {platform.python_version()}; brief: {args.brief.name}; median of {args.runs}")
     print(f"| {'command':38} | wall (s) | peak (MiB) |")
     print(f"|{'-' * 40}|----------|------------|")
-    for name, (wall, peak) in results.items():
+    for name, got in results.items():
+        wall, peak = statistics.median(r[0] for r in got), max(r[1] for r in got)
         print(f"| {name:38} | {wall:8.2f} | {peak:10d} |")
-    weasy = results["WeasyPrint alone (briefkit's HTML)"][0]
-    pandoc_time = results["pandoc Markdown -> DOCX"][0]
-    full = results["briefkit build (docx+html+pdf)"][0]
-    docx = results["briefkit build -f docx"][0]
     print()
-    print(f"three formats / WeasyPrint alone = {full / weasy:.2f}x (target <= 1.15x) "
-          f"{'MET' if full / weasy <= 1.15 else 'MISSED'}")
-    print(f"DOCX alone / Pandoc              = {docx / pandoc_time:.2f}x (target <= 1.50x) "
-          f"{'MET' if docx / pandoc_time <= 1.5 else 'MISSED'}")
+    for label, top, bottom, target in (
+            ("three formats / WeasyPrint alone", "briefkit build (docx+html+pdf)",
+             "WeasyPrint alone (briefkit's HTML)", 1.15),
+            ("PDF alone / WeasyPrint alone", "briefkit build -f pdf",
+             "WeasyPrint alone (briefkit's HTML)", None),
+            ("DOCX alone / Pandoc", "briefkit build -f docx", "pandoc Markdown -> DOCX", 1.5)):
+        median, low, high = ratio(results, top, bottom)
+        verdict = "" if target is None else (f" (target <= {target:.2f}x) "
+                                             f"{'MET' if median <= target else 'MISSED'}")
+        print(f"{label:33} = {median:.2f}x, run by run {low:.2f}-{high:.2f}x{verdict}")
 
 
 if __name__ == "__main__":

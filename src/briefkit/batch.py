@@ -107,7 +107,6 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
     built in this process (a single brief: the CLI shows them on a terminal). Raises `NamesRefused` (nothing built)
     when outputs would overwrite each other, `OutputError` when the folder cannot be written,
     and `workers.Interrupted`/KeyboardInterrupt after saving the cache when stopped."""
-    from .series_index import INDEX_NAME
     from .workers import interruptible
 
     out_dir = Path(out_dir)
@@ -116,7 +115,9 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
     write_index = (index if index is not None else any(Path(p).is_dir() for p in paths)) \
         and not shard_spec
     reserved = {}
-    if write_index:
+    if write_index:  # (imported here: the index's Jinja is not needed to build one brief)
+        from .series_index import INDEX_NAME
+
         reserved[out_dir / INDEX_NAME] = "the series index"
     if combined and not shard_spec:
         from .combine import COMBINED_NAME
