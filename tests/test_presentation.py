@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from readers import docx_notes, docx_text, html_tree, pdf_text, squash
 
@@ -122,6 +123,32 @@ def test_docx_has_no_stub_line_and_its_notes_under_a_notes_heading(write_brief, 
     paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
     assert not any("notes follow" in text for _, text in paragraphs)
     assert ("Heading 1", "Notes") in paragraphs
+    assert docx_notes(out["docx"], "endnotes") == ["A note with a link."]
+
+
+def test_docx_endnotes_print_under_their_heading_before_the_parts_after_it(write_brief,
+                                                                           tmp_path):
+    """The report places notes before the authors and colophon: Word is told to print
+    endnotes at the end of their section, and the section ends with the Notes heading; the
+    parts after it follow in a continuous section with the same page setup and running
+    heads. (LibreOffice prints them at the document's end whatever the placement.)"""
+    out = build(write_brief, tmp_path)
+    document = docx.Document(str(out["docx"]))
+    with zipfile.ZipFile(out["docx"]) as archive:
+        settings = archive.read("word/settings.xml").decode()
+    assert re.search(r"<w:endnotePr><w:pos w:val=\"sectEnd\"/>", settings)
+    body = [p for p in document.element.body if p.tag == f"{W}p"]
+    text = {p: Paragraph(p, document._body).text for p in body}
+    heading = next(p for p in body if text[p] == "Notes")
+    assert "About the authors" in [text[p] for p in body[body.index(heading) + 1:]]
+    ends_section = heading.find(f"{W}pPr/{W}sectPr")
+    final = document.element.body.sectPr
+    assert ends_section is not None
+    assert document.sections[-1].start_type == 0  # WD_SECTION.CONTINUOUS
+    for tag in ("pgSz", "pgMar", "headerReference", "footerReference"):
+        assert [e.attrib for e in ends_section.findall(f"{W}{tag}")] == \
+               [e.attrib for e in final.findall(f"{W}{tag}")], tag
+    # the notes themselves are all there, called from the section that ends with the heading
     assert docx_notes(out["docx"], "endnotes") == ["A note with a link."]
 
 

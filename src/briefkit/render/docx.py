@@ -59,6 +59,8 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
         writer.write([p for p in prepared.layout.parts if not (has_cover and p == "title_page")])
         if writer.full_bleed:  # the cover is a section of its own: the body's first page has
             document.sections[-1].different_first_page_header_footer = False  # its header
+        if template is None and writer.notes_heading is not None:
+            word_notes.print_endnotes_under(document, writer.notes_heading)
     except KeyError as exc:
         if template is None:
             raise

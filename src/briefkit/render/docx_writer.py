@@ -50,6 +50,7 @@ class DocxWriter(TitleBlockWriter):
         self.cover = bool(settings.get("cover", False))
         self.notes = word_notes.NotesPart(document, doc.notes_placement) if doc.notes else None
         self._bookmark = 0
+        self.notes_heading = None  # the endnotes' heading, once written
         self._styles: dict = {}
         # Where blocks go: the body, or while a note is written, that note (a note holds
         # any block the body can, written by the same code).
@@ -187,7 +188,7 @@ class DocxWriter(TitleBlockWriter):
         # The notes themselves live in Word's endnotes part, which Word prints at the end of
         # the document; the heading stands where the layout places notes.
         if self.doc.notes and self.doc.notes_placement == "endnotes":
-            self.heading(self.doc.label("notes"), 1, bookmark="notes")
+            self.notes_heading = self.heading(self.doc.label("notes"), 1, bookmark="notes")
 
     def part_bibliography(self) -> None:
         if self.doc.bibliography:

@@ -95,9 +95,10 @@ class NotesPart:
                 settings.append(pr)
         for section in self.document.sections:
             sect_pr = section._sectPr
-            if sect_pr.find(qn(self.spec["pr"])) is None:
-                sect_pr.insert(0, parse_xml(
-                    f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>'))
+            if sect_pr.find(qn(self.spec["pr"])) is None:  # after the header references
+                sect_pr.insert_element_before(parse_xml(
+                    f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>'),
+                    *_SECTION_SUCCESSORS[self.kind])
 
     def add(self, paragraph):
         """Call a new note at the end of `paragraph`; returns the note's (empty) w:footnote or
@@ -127,6 +128,37 @@ class NotesPart:
             first.insert(position + offset, run)
         if note[-1].tag != qn("w:p"):  # Word ends every story, a note too, with a paragraph
             note.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>'))
+
+
+# What follows footnotePr / endnotePr in a w:sectPr (the schema's order).
+_SECTION_SUCCESSORS = {
+    "footnotes": ("w:endnotePr", "w:type", "w:pgSz", "w:pgMar", "w:cols", "w:titlePg", "w:docGrid"),
+    "endnotes": ("w:type", "w:pgSz", "w:pgMar", "w:cols", "w:titlePg", "w:docGrid"),
+}
+
+
+def print_endnotes_under(document, heading) -> None:
+    """Endnotes printed right under their heading, where the layout places them, not after the
+    parts that follow (authors, colophon): Word's "end of section" placement (the settings'
+    endnotePr/pos), the section ending with the heading, and the rest of the body in a
+    continuous section of the same page setup. Nothing changes when the heading is the last
+    paragraph. (LibreOffice 7 prints a DOCX's endnotes at the end of the document whatever
+    the placement.)"""
+    body = document.element.body
+    following = heading._p.getnext()
+    if following is None or following.tag == qn("w:sectPr"):
+        return
+    import copy
+
+    from docx.enum.section import WD_SECTION
+
+    settings_pr = document.settings.element.find(qn("w:endnotePr"))
+    if settings_pr is None or settings_pr.find(qn("w:pos")) is not None:
+        return
+    settings_pr.insert(0, parse_xml(f'<w:pos {nsdecls("w")} w:val="sectEnd"/>'))
+    # A paragraph's sectPr ends its section: the heading's is the body's own, as it stands now.
+    heading._p.get_or_add_pPr().insert_element_before(copy.deepcopy(body.sectPr), "w:pPrChange")
+    document.sections[-1].start_type = WD_SECTION.CONTINUOUS
 
 
 def drop_orphan_notes(document) -> None:
