@@ -338,34 +338,32 @@ def build_one(job: Job, formats, parallel: bool = False, allow_network: bool = F
     """Build one brief and stage its outputs beside their targets (the caller replaces them);
     never raises for a bad brief or a file that cannot be written (the outcome says what)."""
     from .pipeline import dry_run, examine, render_formats, templates_to_try
-    from .render.pdf_process import PdfProcess
+    from .render.pdf_process import pdf_process_for
     from .workers import staged_now
 
     hasher = Hasher()
-    pdf_process = PdfProcess.start_if_useful(formats, parallel)
-    try:
-        say = on_stage or (lambda text: None)
-        # With a PDF process the cores are busy while the brief is read; this process imports
-        # the other writers later, while the PDF is laid out.
-        preload = () if pdf_process else (formats or FORMATS)
-        prepared = examine(job.brief, preload=preload, allow_network=allow_network,
-                           on_stage=say)
-        wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
-        if prepared.diagnostics.errors:
-            # Every mistake in one run, as `check` finds them (house templates' too).
-            dry_run(prepared, templates_to_try(prepared, wanted))
-            prepared.diagnostics.raise_if_errors()
-        names = [_NAMES[f] for f in wanted]
-        say("writing " + " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1
-                                      else names))
-        rendered = render_formats(prepared, wanted, pdf_process)
-    except BriefInvalid as exc:
-        return Outcome(job, "failed", errors=[str(d) for d in exc.diagnostics.errors])
-    except Exception as exc:  # a bug: reported for this brief, the others go on
-        return Outcome(job, "failed", errors=[f"internal error: {type(exc).__name__}: {exc}"])
-    finally:
-        if pdf_process is not None:
-            pdf_process.stop()
+    with pdf_process_for(formats, parallel) as pdf_process:
+        try:
+            say = on_stage or (lambda text: None)
+            # With a PDF process the cores are busy while the brief is read; this process
+            # imports the other writers later, while the PDF is laid out.
+            preload = () if pdf_process else (formats or FORMATS)
+            prepared = examine(job.brief, preload=preload, allow_network=allow_network,
+                               on_stage=say)
+            wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
+            if prepared.diagnostics.errors:
+                # Every mistake in one run, as `check` finds them (house templates' too).
+                dry_run(prepared, templates_to_try(prepared, wanted))
+                prepared.diagnostics.raise_if_errors()
+            names = [_NAMES[f] for f in wanted]
+            say("writing " + " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1
+                                          else names))
+            rendered = render_formats(prepared, wanted, pdf_process)
+        except BriefInvalid as exc:
+            return Outcome(job, "failed", errors=[str(d) for d in exc.diagnostics.errors])
+        except Exception as exc:  # a bug: reported for this brief, the others go on
+            return Outcome(job, "failed",
+                           errors=[f"internal error: {type(exc).__name__}: {exc}"])
 
     outcome = Outcome(job, "built", warnings=[str(w) for w in prepared.diagnostics.warnings],
                       missing=[exc.message() for exc in prepared.missing])

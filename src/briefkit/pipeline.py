@@ -23,7 +23,7 @@ from .engines import EngineMissing
 from .paths import PathRefused, Roots, find_project_root
 from .locales import is_tag, label_names
 from .prose import PandocJob, check_fences, read_prose
-from .render.pdf_process import PdfProcess
+from .render.pdf_process import PdfProcess, pdf_process_for
 from .resolve import make_document, prose_fields, unused_keys
 from .series import load_brief
 
@@ -285,15 +285,11 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
     from .outputs import choose_target, commit, signals_held, stage
 
     requested = [f for f in (formats or FORMATS) if f in FORMATS]
-    pdf_process = PdfProcess.start_if_useful(requested, parallel)
-    try:
+    with pdf_process_for(requested, parallel) as pdf_process:
         prepared = prepare(path, preload=() if pdf_process else requested,
                            allow_network=allow_network)
         wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
         rendered = render_formats(prepared, wanted, pdf_process)
-    finally:
-        if pdf_process is not None:
-            pdf_process.stop()
     staged: list[tuple[Path, Path]] = []
     try:
         for fmt in wanted:
@@ -315,30 +311,25 @@ def render_formats(prepared: Prepared, formats: Sequence[str],
     """The bytes of each of `formats`, and the glyph warning when a PDF is made. A format whose
     engine cannot load on this machine is left out and recorded in `prepared.missing`.
 
-    With a `pdf_process` (started before the brief was read) the PDF is laid out there while
-    this process writes the other formats and checks the glyphs; it is stopped either way."""
+    With a `pdf_process` (started before the brief was read; its owner stops it) the PDF is
+    laid out there while this process writes the other formats and checks the glyphs."""
     from .engines import EngineMissing, usable
     from .render import render
 
     if pdf_process is None or "pdf" not in formats:
-        if pdf_process is not None:
-            pdf_process.stop()
         rendered = {fmt: render(prepared, fmt) for fmt in usable(formats, prepared.missing)}
         warn_missing_glyphs(prepared, list(rendered))
         return rendered
     from .glyphs import missing_glyph_warning
 
+    pdf_process.send(prepared)
+    rendered = {fmt: render(prepared, fmt) for fmt in formats if fmt != "pdf"}
+    warning = missing_glyph_warning(prepared.document, prepared.path)
     try:
-        pdf_process.send(prepared)
-        rendered = {fmt: render(prepared, fmt) for fmt in formats if fmt != "pdf"}
-        warning = missing_glyph_warning(prepared.document, prepared.path)
-        try:
-            rendered["pdf"] = pdf_process.result()
-        except EngineMissing as exc:
-            prepared.missing.append(exc)
-            return rendered
-    finally:
-        pdf_process.stop()
+        rendered["pdf"] = pdf_process.result()
+    except EngineMissing as exc:
+        prepared.missing.append(exc)
+        return rendered
     if warning is not None:
         prepared.diagnostics.add(warning)
     return {fmt: rendered[fmt] for fmt in formats if fmt in rendered}

@@ -74,15 +74,10 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, bytes]]:
     return [(info, archive.read(info)) for info in archive.infolist()]
 
 
-def _seal_docx(data) -> bytes:
-    """A DOCX with its fingerprint filled in: from the bytes of a zip, or from its members
-    ((name, bytes) in archive order, as `render/docx.py` hands them over, so the file is
-    zipped once)."""
-    if isinstance(data, (bytes, bytearray)):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [(info, member) for info, member in _members(archive)]
-    else:
-        members = [(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), member) for name, member in data]
+def _seal_docx(members) -> bytes:
+    """A DOCX zipped from its members ((name, bytes) in archive order, as `render/docx.py`
+    hands them over: the file is zipped once) with its fingerprint filled in."""
+    members = [(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), member) for name, member in members]
     digest, digits = _docx_digest((info.filename, member) for info, member in members)
     if digits is None:
         raise NotStampable("no fingerprint property in docProps/custom.xml")
@@ -104,7 +99,7 @@ def html_meta() -> str:
 
 def stamp(fmt: str, data: bytes) -> bytes:
     """`data` of format `fmt` with its fingerprint filled in (for HTML, inserted first; a DOCX
-    may come as its members, (name, bytes) in archive order, and is then zipped once)."""
+    comes as its members, (name, bytes) in archive order, and is zipped here)."""
     if fmt == "docx":
         return _seal_docx(data)
     if fmt == "html" and _FOUND.search(data) is None:

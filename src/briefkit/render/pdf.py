@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -93,7 +94,6 @@ def render_pdf(prepared) -> bytes:
 
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
-_font_configs: dict[tuple, FontConfiguration] = {}
 
 
 def _font_config(html: str, html_template) -> FontConfiguration:
@@ -103,12 +103,12 @@ def _font_config(html: str, html_template) -> FontConfiguration:
     worker grow by a third of a megabyte a brief (93 to 115 MiB over 60 short briefs; 93 to
     99 MiB when shared). Keyed, so two designs that name the same family with other files
     never share one."""
-    key = (tuple(_FONT_FACE.findall(html)), str(html_template))
-    if key not in _font_configs:
-        if len(_font_configs) >= 8:
-            _font_configs.clear()
-        _font_configs[key] = FontConfiguration()
-    return _font_configs[key]
+    return _shared_font_config(tuple(_FONT_FACE.findall(html)), str(html_template))
+
+
+@lru_cache(maxsize=8)
+def _shared_font_config(font_faces: tuple, html_template: str) -> FontConfiguration:
+    return FontConfiguration()
 
 
 def _only_safe_links(rendered) -> None:

@@ -13,11 +13,12 @@ The process ignores Ctrl-C (the build stops it), dies with its parent (Linux) an
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
 import traceback
-from typing import Optional
+from typing import Iterator, Optional
 
 from ..diagnostics import BriefInvalid
 from ..engines import EngineMissing
@@ -34,14 +35,6 @@ class PdfProcess:
         child_end.close()
         self._sender: Optional[threading.Thread] = None
 
-    @classmethod
-    def start_if_useful(cls, formats, parallel: bool) -> Optional["PdfProcess"]:
-        """A PDF process when the PDF may be wanted and a second process can help (fork)."""
-        wanted = formats is None or "pdf" in formats
-        if parallel and wanted and hasattr(os, "fork"):
-            return cls()
-        return None
-
     def send(self, prepared) -> None:
         """Hand the document over; returns at once (the process may still be loading)."""
         # A thread: the pickle is larger than a pipe's buffer and the process reads it only
@@ -57,8 +50,6 @@ class PdfProcess:
         except EOFError:
             raise RuntimeError(f"the PDF process ended without a result (exit code "
                                f"{self._process.exitcode})") from None
-        finally:
-            self.stop()
         if kind == "pdf":
             return value
         if kind == "invalid":
@@ -68,10 +59,25 @@ class PdfProcess:
         raise RuntimeError(value)
 
     def stop(self) -> None:
+        """End the process (at once, if it is still at work) and close the pipe; idempotent."""
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
         self._conn.close()
+
+
+@contextlib.contextmanager
+def pdf_process_for(formats, parallel: bool) -> Iterator[Optional[PdfProcess]]:
+    """A PDF process for the build of one brief, when the PDF may be wanted (`formats` None:
+    the brief's own) and a second process can help (`parallel`, fork); stopped however the
+    build ends."""
+    wanted = formats is None or "pdf" in formats
+    process = PdfProcess() if parallel and wanted and hasattr(os, "fork") else None
+    try:
+        yield process
+    finally:
+        if process is not None:
+            process.stop()
 
 
 def _serve(conn) -> None:
