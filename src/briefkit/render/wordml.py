@@ -68,15 +68,25 @@ def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
     """A complex field (PAGE, NUMPAGES, PAGEREF ...) that Word computes, with `placeholder` as
     its last result. Never marked dirty: Word asks whether to update fields when a document
     holding a dirty field is opened (PAGE and NUMPAGES are live in headers and footers)."""
-    p = paragraph._p
-    for xml in (f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
-                f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>',
-                f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'):
-        p.append(parse_xml(xml))
+    begin_field(paragraph._p, f" {instruction} ")
     if placeholder:
         run = paragraph.add_run(placeholder)
-        p.append(run._r)
-    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
+        paragraph._p.append(run._r)
+    end_field(paragraph._p)
+
+
+def begin_field(parent, instruction: str) -> None:
+    """The opening of a complex field in `parent` (a w:p or w:hyperlink): its begin mark, its
+    code, its separator. The runs appended next are its result, until `end_field`."""
+    code = parse_xml(f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"/></w:r>')
+    code[0].text = xml_text(instruction)
+    parent.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>'))
+    parent.append(code)
+    parent.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'))
+
+
+def end_field(parent) -> None:
+    parent.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
 
 
 def add_hyperlink(paragraph, url: str, *, internal: bool = False):
@@ -96,7 +106,7 @@ def add_page_reference(paragraph, bookmark: str) -> None:
     bookmark are updated then) or on F9. No number is cached: Word's pages are not the PDF's,
     and a wrong number is worse than none."""
     paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:tab/></w:r>'))
-    add_field(paragraph, f"PAGEREF {_attr(bookmark)} \\h")
+    add_field(paragraph, f"PAGEREF {bookmark} \\h")
 
 
 def add_bookmark(paragraph, name: str, ident: int) -> None:
