@@ -193,3 +193,12 @@ def probe_style(style: Style) -> str:
             f'<text value="{opening}"/><choose>{choose}</choose><text value="{between}"/>'
             f'<text variable="locator"/><text value="{closing}"/></group></layout></citation>'
             '</style>')
+
+
+def write_style(style: Style, scratch: Path) -> Path:
+    """The file Pandoc reads for `style`: the bundled file itself, or a self-contained copy."""
+    if style.text is None:
+        return style.path
+    target = scratch / style.path.name
+    target.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + style.text, encoding="utf-8")
+    return target

@@ -95,7 +95,17 @@ class Paragraph:
     comments: list[Comment] = field(default_factory=list)
 
     def frozen(self) -> "Paragraph":
-        self.parts = tuple(_merge(self.parts))  # type: ignore[assignment]
+        """Runs of the same formatting merged, never across a field's bookmark."""
+        cuts = sorted({0, len(self.parts), *(m.at for m in self.marks)})
+        merged: list = []
+        moved: dict[int, int] = {}
+        for start, end in zip(cuts, cuts[1:]):
+            moved[start] = len(merged)
+            merged.extend(_merge(list(self.parts[start:end])))
+        moved[len(self.parts)] = len(merged)
+        for mark in self.marks:
+            mark.at = moved.get(mark.at, len(merged))
+        self.parts = tuple(merged)  # type: ignore[assignment]
         return self
 
     @property
@@ -170,10 +180,10 @@ class Reader:
                 pending = []
                 if joining is not None:  # the mark before this paragraph was deleted
                     offset = len(joining.parts)
-                    joining.parts.extend(paragraph.parts)
+                    joining.parts = list(joining.parts) + list(paragraph.parts)
                     joining.marks += [Mark(m.name, m.start, m.at + offset) for m in paragraph.marks]
                     joining.comments += paragraph.comments
-                    paragraph = joining
+                    paragraph = joining.frozen()
                 else:
                     out.append(paragraph)
                 joining = paragraph if self._mark_deleted(child) else None

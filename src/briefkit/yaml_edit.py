@@ -62,9 +62,12 @@ class BriefText:
         path = tuple(path)
         if self.get(path) == value:
             return
-        expected = copy.deepcopy(self.loaded.data)
-        _put(expected, path, value)
         span = self.loaded.source.values[path]
+        expected = copy.deepcopy(self.loaded.data)
+        for other, where in self.loaded.source.values.items():  # an anchor's aliases follow it
+            if (where.start, where.end) == (span.start, span.end) and \
+                    isinstance(self.get(other), str):
+                _put(expected, other, value)
         key = self.loaded.source.keys.get(path)
         old = str(self.get(path))
         for write in (self._in_place, self._whole):
