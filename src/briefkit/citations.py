@@ -28,6 +28,7 @@ from .load import SourceMap, display_path, load_data
 from .paths import PathRefused, Roots
 
 SOURCES_FILTER = Path(__file__).parent / "pandoc" / "sources.lua"
+CITATIONS_FILTER = Path(__file__).parent / "pandoc" / "citations.lua"
 INLINE_NAME = "<references>"  # how the filter names the metadata's references
 SUFFIXES = {".bib": "BibLaTeX", ".bibtex": "BibTeX", ".json": "CSL-JSON", ".yaml": "CSL-YAML",
             ".yml": "CSL-YAML"}

@@ -20,11 +20,19 @@ def _refused(path: Path, message: str, key: str = "") -> None:
 @click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The brief to write (default: briefs/<draft name>.yaml).")
-@click.option("--layout", "layout_name", default="report", show_default=True,
-              help="The layout whose labels name the parts (see `briefkit layouts`).")
-@click.option("--force", is_flag=True, help="Overwrite the brief if it exists.")
-def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
-    """Turn a Word draft (.docx) into a brief that checks and builds.
+@click.option("--layout", "layout_name", default=None,
+              help="The layout whose labels name the parts (see `briefkit layouts`; default "
+                   "report).")
+@click.option("--into", "into", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A DOCX briefkit built and an editor changed: apply the editor's changes to "
+                   "this brief (the one it was built from), rewriting only the changed fields.")
+@click.option("--dry-run", is_flag=True,
+              help="With --into: print the changes to the brief as a diff, write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite the brief if it exists; with --into, "
+              "take Word's version of fields changed on both sides.")
+def import_command(draft: Path, target, layout_name: str, force: bool, into, dry_run: bool) -> None:
+    """Turn a Word draft (.docx) into a brief that checks and builds; or, with --into, bring an
+    editor's changes in a DOCX briefkit built back into its brief.
 
     \b
     Examples:
@@ -44,11 +52,29 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
       comments                         YAML comments above the field they annotate
     What has no place in the format stays as prose and is listed at the end.
     Then: edit the YAML, `briefkit check` it, `briefkit build` it.
+    \b
+    From Word and back (a DOCX briefkit built, edited in Word or LibreOffice):
+      briefkit import edited.docx --into briefs/energy.yaml --dry-run    the diff only
+      briefkit import edited.docx --into briefs/energy.yaml              apply it
+    Text edits (tracked changes accepted), new and removed notes, changed locators, new
+    paragraphs and comments go into the fields they belong to; nothing else of the YAML
+    changes. A field changed in the brief since the build and in Word too is a conflict:
+    nothing is written unless --force takes Word's version.
     """
+    if into is not None:
+        if target is not None or layout_name is not None:
+            raise click.UsageError("--into edits an existing brief: leave out -o and --layout")
+        from .cli_into import import_into_command
+
+        import_into_command(draft, into, force=force, dry_run=dry_run)
+        return
+    if dry_run:
+        raise click.UsageError("--dry-run goes with --into")
     from . import layouts
     from .paths import find_project_root
     from .word_import import DraftRefused, import_draft, write_import
 
+    layout_name = layout_name or "report"
     target = target or Path("briefs") / f"{draft.stem}.yaml"
     project = find_project_root(target.parent if target.parent.exists() else Path.cwd())
     available = layouts.available(project)

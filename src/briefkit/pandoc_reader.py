@@ -29,11 +29,12 @@ class PandocReader:
     """Reads one field's blocks; `problem(message, needle)` reports a located problem."""
 
     def __init__(self, roots: Roots, problem: Callable[[str, str], None],
-                 locate: Optional[Callable[[str], Location]] = None):
+                 locate: Optional[Callable[[str], Location]] = None, report=None):
         self.roots = roots
         self.problem = problem
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
+        self.report = report  # cite_items.CitationReport: each citation's items
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
 
     # ---- blocks ----
@@ -160,6 +161,23 @@ class PandocReader:
                     out.append(inline)
         return _expand(out)
 
+    def citation(self, citations: list, printed: list[m.Inline]) -> list[m.Inline]:
+        """A citation with its items; with a note style citeproc made it a note: the citation
+        then stands inside the note, around the note's text (as Zotero puts it)."""
+        if self.report is None:
+            return printed
+        number = citations[0].get("citationHash", 0) if citations else 0
+        items = self.report.items_of(number, citations,
+                                     [plain_text(self.inlines(c["citationPrefix"])) for c in citations],
+                                     [plain_text(self.inlines(c["citationSuffix"])) for c in citations])
+        notes = [i for i in printed if isinstance(i, m.NoteRef)]
+        if len(notes) == 1 and len(notes[0].note.children) == 1 and \
+                isinstance(notes[0].note.children[0], m.Para):
+            para = notes[0].note.children[0]
+            para.children = [m.Citation(items, para.children, number)]
+            return printed
+        return [m.Citation(items, printed, number)]
+
     def inline(self, node) -> list[m.Inline]:
         kind, c = node["t"], node.get("c")
         if kind == "Str":
@@ -178,7 +196,7 @@ class PandocReader:
         if kind == "Cite":
             citations, content = c
             self.cited.extend(citation["citationId"] for citation in citations)
-            return self.inlines(content)
+            return self.citation(citations, self.inlines(content))
         if kind == "Code":
             return [m.Code(c[1])]
         if kind == "LineBreak":
@@ -304,7 +322,7 @@ def plain_text(inlines) -> str:
             parts.append(node.text)
         elif isinstance(node, m.Code):
             parts.append(node.text)
-        elif isinstance(node, (m.Styled, m.Link)):
+        elif isinstance(node, (m.Styled, m.Link, m.Citation)):
             parts.append(plain_text(node.children))
         elif isinstance(node, m.LineBreak):
             parts.append(" ")

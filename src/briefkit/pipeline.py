@@ -142,6 +142,8 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     document = make_document(brief, loaded, layout, prose, placed, slug_of(path), diagnostics,
                              logo, project)
     _check_output_name(document.output_name, brief, source, path, diagnostics)
+    document.citation_style = style
+    document.source_text = source.text
 
     if not diagnostics.errors:
         diagnostics.extend(unused_warnings(sources, prose.cited))

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Optional
 
 from . import model as m
-from .citations import SOURCES_FILTER, Sources, pandoc_path
-from .csl_styles import Style, write_style
+from .cite_items import CitationReport
+from .citations import CITATIONS_FILTER, SOURCES_FILTER, Sources, pandoc_path
+from .csl_styles import Style, probe_style, write_style
 from .diagnostics import Diagnostics, KeyPath, Location, did_you_mean
 from .load import NOT_TEXT, SourceMap
 from .pandoc_reader import PandocReader
@@ -44,6 +45,7 @@ class ProseField:
 class Prose:
     blocks: dict[KeyPath, list[m.Block]] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
+    csl_items: dict[str, dict] = field(default_factory=dict)  # cited key -> CSL-JSON
 
     def get(self, key: KeyPath) -> list[m.Block]:
         return self.blocks.get(tuple(key), [])
@@ -72,7 +74,12 @@ class PandocJob:
             # the filter reports each source's ids (or why it cannot be read) before citeproc
             command += ["--lua-filter", str(SOURCES_FILTER), *sources.pandoc_arguments(scratch)]
             if style is not None:
-                command += ["--citeproc", "--csl", str(write_style(style, scratch))]
+                # each citation's locator as citeproc parses it, for Word's citation fields
+                probe = scratch / "briefkit-probe.csl"
+                probe.write_text(probe_style(style), encoding="utf-8")
+                command += ["--lua-filter", str(CITATIONS_FILTER),
+                            "--metadata", f"briefkit-probe={probe}",
+                            "--citeproc", "--csl", str(write_style(style, scratch))]
                 if lang:
                     command += ["--metadata", f"lang={lang}"]
         self.style = style
@@ -303,11 +310,12 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
         return Prose()
     report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
     job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
+    report = CitationReport.from_meta(ast.get("meta", {}))
     by_id = {}
     for block in ast["blocks"]:
         if block["t"] == "Div" and block["c"][0][0].startswith("bkf-"):
             by_id[int(block["c"][0][0][4:])] = block["c"][1]
-    prose = Prose()
+    prose = Prose(csl_items=report.items)
     known = set(job.sources.origin)
     for i, f in enumerate(job.fields):
         if i not in by_id:
@@ -327,7 +335,7 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
             continue
         _check_characters(f, found, source, diagnostics)
         reader = PandocReader(roots, problem,
-                              lambda needle, key=f.key: source.locate_text(key, needle))
+                              lambda needle, key=f.key: source.locate_text(key, needle), report)
         prose.blocks[f.key] = reader.blocks(blocks)
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)

@@ -128,10 +128,11 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
         doc.labels["bibliography"] = brief.bibliography_title
     for i, author in enumerate(brief.authors):
         if isinstance(author, str):
-            doc.authors.append(m.Person(author))
+            doc.authors.append(m.Person(author, key=("authors", i), name_key=("authors", i)))
         else:
             doc.authors.append(m.Person(author.name, author.title, author.affiliation,
-                                        author.email, prose.get(("authors", i, "bio"))))
+                                        author.email, prose.get(("authors", i, "bio")),
+                                        key=("authors", i), name_key=("authors", i, "name")))
     doc.publisher = {**brief.publisher.model_dump(), "logo": logo}
     doc.series = brief.series.model_dump()
     doc.categories, doc.keywords = list(brief.categories), list(brief.keywords)
@@ -162,6 +163,7 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
                                   prose.get(("related", i, "summary")), r.kind, r.outlet)
                    for i, r in enumerate(brief.related)]
     doc.bibliography = prose.get(BIBLIOGRAPHY_KEY)
+    doc.csl_items = prose.csl_items
 
     doc.notes_placement = brief.notes or layout.notes
     doc.paper = brief.output.paper
@@ -205,8 +207,9 @@ def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:
     items_at = group_path(data, key)
     return m.ItemGroup(
         prose.get((key, "intro")) if intro else [],
-        [m.Item(i + 1, item.id or f"{prefix}-{i + 1}", item.title, prose.get(items_at + (i, "text")))
-         for i, item in enumerate(items)])
+        [m.Item(i + 1, item.id or f"{prefix}-{i + 1}", item.title, prose.get(items_at + (i, "text")),
+                key=items_at + (i,))
+         for i, item in enumerate(items)], key=(key,))
 
 
 def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> list[m.Section]:
@@ -220,7 +223,7 @@ def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> l
         here = path + (i,)
         out.append(m.Section(section.title, ident, level, prose.get(here + ("body",)),
                              _sections(section.sections, here + ("sections",), level + 1, prose,
-                                       used)))
+                                       used), key=here))
     return out
 
 

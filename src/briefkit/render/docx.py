@@ -18,9 +18,12 @@ from docx.shared import Mm
 from .. import __version__
 from .. import model as m
 from ..design import design_of
+from ..docx_source import FIELD_PREFIX, Record, add_record
+from ..word_story import read_document
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..stamp import DOCX_PROPERTY, PLACEHOLDER
-from . import word_builtins, word_fonts, word_notes, word_package, word_template, wordml
+from . import (word_builtins, word_citations, word_fonts, word_notes, word_package, word_template,
+               wordml)
 from .docx_writer import DocxWriter
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
@@ -76,6 +79,9 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
             wordml.add_watermark(section, doc.label(doc.status))
     word_notes.drop_orphan_notes(document)
     wordml.number_drawings(document)
+    # What each field showed, and the brief as built: `import --into` reads them back.
+    add_record(document, Record(doc.source_text, prepared.path.name, writer.fields, writer.kinds,
+                                read_document(document, FIELD_PREFIX).paragraphs))
     # The design's faces travel with the file, so it looks the same where they are not installed.
     word_fonts.embed_fonts(document, design.font_files())
     _properties(document, doc)
@@ -124,7 +130,20 @@ def _properties(document, doc: m.Document) -> None:
     # The fingerprint is reserved here and filled in once the file is made (stamp.py).
     wordml.set_custom_properties(document, {**{f"briefkit.unshown.{key}": doc.unshown_json(key)
                                                for key in doc.unshown},
+                                            **_zotero_preferences(doc),
                                             DOCX_PROPERTY: PLACEHOLDER})
+
+
+def _zotero_preferences(doc: m.Document) -> dict[str, str]:
+    """Zotero's document preferences, so its plugin refreshes the citation fields in the
+    brief's style and locale (footnotes or endnotes as the brief's notes)."""
+    style = doc.citation_style
+    if style is None or not doc.csl_items:
+        return {}
+    ident = style.ident or f"http://www.zotero.org/styles/{style.path.stem}"
+    return word_citations.document_preferences(
+        ident, doc.lang, doc.notes_placement if style.notes else None, style.has_bibliography,
+        doc.slug)
 
 
 def _fit(text: str, limit: int = 255) -> str:

@@ -8,6 +8,7 @@ hyperlinks and bookmarks (through `wordml`). It never decides page setup or prop
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from pathlib import Path
 
 from docx.blkcntnr import BlockItemContainer
@@ -17,7 +18,8 @@ from docx.shared import Inches
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..presentation import PART
-from . import word_boxes, word_notes, wordml
+from ..docx_source import field_name
+from . import word_boxes, word_citations, word_notes, wordml
 from .docx_title import TITLE_BLOCK, TitleBlockWriter
 from ..paths import safe_link
 
@@ -56,16 +58,41 @@ class DocxWriter(TitleBlockWriter):
         # any block the body can, written by the same code).
         self.story = document._body
         self._in_note = False
+        self._note_number = 0  # the note being written (a citation's Zotero noteIndex)
+        # The brief's fields, each a hidden bookmark around what shows it (import --into).
+        self.fields: dict[str, tuple] = {}
+        self.kinds: dict[str, str] = {}
+        self._made: list = []  # (in a note, w:p) of every paragraph written, in order
 
     def paragraph(self, text: str = "", style: str | None = None):
         """A new paragraph of the current story with `style` set as w:pStyle. Ids are looked
         up once per name: python-docx scans every style of the template on each lookup."""
         paragraph = self.story.add_paragraph(wordml.xml_text(text))
+        self._made.append((self._in_note, paragraph._p))
         if style is not None:
             if style not in self._styles:
                 self._styles[style] = wordml.style_id(self.document, style)
             paragraph._p.style = self._styles[style]
         return paragraph
+
+    @contextmanager
+    def field(self, key: tuple, kind: str = "markdown"):
+        """What is written inside is field `key` of the brief: a hidden bookmark from the start
+        of its first paragraph to the end of its last."""
+        start, in_note = len(self._made), self._in_note
+        yield
+        made = [p for note, p in self._made[start:] if note == in_note]
+        if not key or not made:
+            return
+        name = self._new_field(key, kind)
+        self._bookmark += 1
+        wordml.bookmark_range(made[0], made[-1], name, self._bookmark)
+
+    def _new_field(self, key: tuple, kind: str) -> str:
+        name = field_name(len(self.fields) + 1)
+        self.fields[name] = tuple(key)
+        self.kinds[name] = kind
+        return name
 
     # ---- parts, in layout order ----
     def write(self, parts: list[str]) -> None:
@@ -73,7 +100,8 @@ class DocxWriter(TitleBlockWriter):
             getattr(self, f"part_{part}")()
 
     def part_standfirst(self) -> None:
-        self.blocks(self.doc.standfirst, style="Standfirst")
+        with self.field(("standfirst",)):
+            self.blocks(self.doc.standfirst, style="Standfirst")
 
     def part_categories(self) -> None:
         if self.doc.categories:
@@ -96,7 +124,8 @@ class DocxWriter(TitleBlockWriter):
                     if self.design is not None:  # in a box: LibreOffice would move the whole
                         heading.paragraph_format.keep_with_next = False  # box to the next page
                     self.bookmark(heading, key)
-                    self.blocks(blocks, style="Front Box Text")
+                    with self.field(("summary", key)):
+                        self.blocks(blocks, style="Front Box Text")
 
         if self.design is None:
             return write()
@@ -139,14 +168,15 @@ class DocxWriter(TitleBlockWriter):
         if not self.doc.key_takeaways:
             return
         self.heading(self.doc.label("key_takeaways"), 1, bookmark="key-takeaways")
+        keys = [("key_takeaways", i) for i in range(len(self.doc.key_takeaways))]
         if not self.takeaway_numerals:
-            return self.list_items(self.doc.key_takeaways, ordered=True, level=1)
+            return self.list_items(self.doc.key_takeaways, ordered=True, level=1, keys=keys)
         # Large numerals beside each takeaway, as the layout prints them (layout.yaml).
         rows = word_boxes.numbered_rows(self.story, self.document._block_width,
                                         len(self.doc.key_takeaways), 16)
         for number, ((numeral, text), blocks) in enumerate(zip(rows, self.doc.key_takeaways), 1):
             self.into(numeral, lambda n=number: self.paragraph(str(n), style="Takeaway Numeral"))
-            self.into(text, lambda b=blocks: self.blocks(b))
+            self.into(text, lambda b=blocks, k=keys[number - 1]: self.field_blocks(k, b))
 
     def part_findings(self) -> None:
         self.items("findings", self.doc.findings)
@@ -157,8 +187,9 @@ class DocxWriter(TitleBlockWriter):
     def part_sections(self) -> None:
         for section in self.doc.all_sections():
             if section.title:
-                self.heading(section.title, section.level, bookmark=section.id)
-            self.blocks(section.body)
+                with self.field(section.key + ("title",), "text"):
+                    self.heading(section.title, section.level, bookmark=section.id)
+            self.field_blocks(section.key + ("body",), section.body)
 
     def part_full_report(self) -> None:
         link = self.doc.full_report
@@ -171,7 +202,7 @@ class DocxWriter(TitleBlockWriter):
         if not self.doc.related:
             return
         self.heading(self.doc.label("related"), 1, bookmark="related")
-        for entry in self.doc.related:
+        for index, entry in enumerate(self.doc.related):
             # As the source lists them: kind · outlet · date, the title, the teaser, the byline.
             if entry.meta:  # under a rule: each item stands apart, as in print
                 p = self.paragraph(style="Related Meta")
@@ -180,7 +211,7 @@ class DocxWriter(TitleBlockWriter):
             p = self.paragraph(style="Item Title")
             title = [m.Text(entry.title)]
             self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
-            self.blocks(entry.summary)
+            self.field_blocks(("related", index, "summary"), entry.summary)
             if entry.byline:
                 self.paragraph(entry.byline, style="Item Meta")
 
@@ -209,7 +240,7 @@ class DocxWriter(TitleBlockWriter):
             self.heading(self.doc.label("authors"), 1, bookmark="authors")
             for author in with_bios:
                 self.phrase(self.paragraph(style="Item Title"), author.credit)
-                self.blocks(author.bio)
+                self.field_blocks(author.key + ("bio",), author.bio)
 
     def part_acknowledgements(self) -> None:
         self.titled("acknowledgements", self.doc.acknowledgements)
@@ -228,19 +259,23 @@ class DocxWriter(TitleBlockWriter):
     def titled(self, label_key: str, blocks: list[m.Block]) -> None:
         if blocks:
             self.heading(self.doc.label(label_key), 1, bookmark=PART[label_key].anchor)
-            self.blocks(blocks)
+            self.field_blocks((label_key,), blocks)
+
+    def field_blocks(self, key: tuple, blocks: list[m.Block], style: str | None = None) -> None:
+        with self.field(key):
+            self.blocks(blocks, style=style)
 
     def items(self, key: str, group: m.ItemGroup) -> None:
         if not group:
             return
         self.heading(self.doc.label(key), 1, bookmark=key)
-        self.blocks(group.intro)
+        self.field_blocks(group.key + ("intro",), group.intro)
         for item in group.items:
             p = self.paragraph(style="Item Title")
             wordml.set_outline_level(p, 2)  # an h3, as in HTML and PDF
             self.bookmark(p, item.id)
             self.phrase(p, item.heading)
-            self.blocks(item.body)
+            self.field_blocks(item.key + ("text",), item.body)
             for line in item.meta:
                 self.phrase(self.paragraph(style="Item Meta"), line)
 
@@ -252,7 +287,13 @@ class DocxWriter(TitleBlockWriter):
                 self.run(paragraph, "", set()).add_break()
                 continue
             flags = {"bold"} if piece.role in ("name", "author") else set()
-            if piece.href:
+            if piece.key:  # a value of the brief inside a composed line (a title, a name)
+                name = self._new_field(piece.key, "text")
+                self._bookmark += 1
+                wordml.bookmark_start(paragraph._p, name, self._bookmark)
+                self.run(paragraph, piece.text, flags)
+                wordml.bookmark_end(paragraph._p, self._bookmark)
+            elif piece.href:
                 self.inlines(paragraph, [m.Link([m.Text(piece.text)], piece.href,
                                                 internal=piece.href.startswith("#"))], flags)
             else:
@@ -297,13 +338,18 @@ class DocxWriter(TitleBlockWriter):
         elif isinstance(block, m.Rule):
             add("* * *", style=style)
 
-    def list_items(self, items, ordered: bool, level: int, start: int = 1) -> None:
+    def list_items(self, items, ordered: bool, level: int, start: int = 1,
+                   keys: list | None = None) -> None:
         base = "List Number" if ordered else "List Bullet"
         style = base if level <= 1 else f"{base} {min(level, 3)}"
         for i, item in enumerate(items):
+            if keys:
+                with self.field(keys[i]):
+                    self.list_items([item], ordered, level, start if i == 0 else 0)
+                continue
             first, rest = (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
             p = self.paragraph(style=style)
-            if ordered and i == 0:
+            if ordered and i == 0 and start:
                 wordml.restart_numbering(self.document, p, style, start)
             if first is not None:
                 self.inlines(p, first.children)
@@ -385,6 +431,8 @@ class DocxWriter(TitleBlockWriter):
                     self.inlines(paragraph, inline.children, flags, container)
             elif isinstance(inline, m.NoteRef) and self.notes is not None:
                 self.note(paragraph, inline.note)
+            elif isinstance(inline, m.Citation):
+                self.citation(paragraph, inline, flags, container)
 
     def run(self, paragraph, text: str, flags, container=None):
         run = wordml.add_text_run(paragraph, text)
@@ -402,6 +450,15 @@ class DocxWriter(TitleBlockWriter):
         except KeyError:
             return None
 
+    def citation(self, paragraph, citation: m.Citation, flags, container) -> None:
+        """A live Zotero field around the text citeproc printed."""
+        parent = container if container is not None else paragraph._p
+        data = word_citations.citation_data(citation.number, citation.items, self.doc.csl_items,
+                                            self._note_number if self._in_note else 0)
+        wordml.begin_field(parent, word_citations.field_instruction(data))
+        self.inlines(paragraph, citation.children, flags, container)
+        wordml.end_field(parent)
+
     def note(self, paragraph, note: m.Note) -> None:
         """A real Word note: its blocks go into the notes part through the same code as the
         body's (lists, code, tables, figures, quotes, links)."""
@@ -409,7 +466,7 @@ class DocxWriter(TitleBlockWriter):
             return  # Pandoc puts no note inside a note
         element = self.notes.add(paragraph)
         outer, self.story = self.story, BlockItemContainer(element, _StoryOf(self.notes.part))
-        self._in_note = True
+        self._in_note, self._note_number = True, note.number
         try:
             self.blocks(note.children, style=self.notes.text_style_name)
         finally:

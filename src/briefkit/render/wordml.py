@@ -120,6 +120,26 @@ def add_bookmark(paragraph, name: str, ident: int) -> None:
     p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{ident}"/>'))
 
 
+def bookmark_range(first, last, name: str, ident: int) -> None:
+    """A bookmark from the start of paragraph `first` to the end of paragraph `last` (w:p)."""
+    start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
+    ppr = first.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        first.insert(0, start)
+    bookmark_end(last, ident)
+
+
+def bookmark_start(p, name: str, ident: int) -> None:
+    """A bookmark opening where `p` ends so far (the runs appended next are inside it)."""
+    p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>'))
+
+
+def bookmark_end(p, ident: int) -> None:
+    p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{ident}"/>'))
+
+
 def restart_numbering(document, paragraph, style_name: str, start: int = 1) -> None:
     """Make `paragraph` (a 'List Number' item) start a new list at `start`, not continue the last."""
     numbering = document.part.numbering_part.element
