@@ -63,8 +63,9 @@ def document_tokens(paragraphs) -> list[Token]:
     out: list[Token] = []
     for index, paragraph in enumerate(paragraphs):
         if index:
-            out.append(Token(("p",), ("p", paragraph.style), style=paragraph.style,
-                             previous=paragraphs[index - 1].style))
+            role = paragraph_role(paragraph.style)
+            out.append(Token(("p",), ("p", role), style=role,
+                             previous=paragraph_role(paragraphs[index - 1].style)))
         for part in paragraph.parts:
             out.extend(_part_tokens(part))
     return out
@@ -557,21 +558,35 @@ def _token_markdown(token: Token) -> str:
     raise PatchFailed(f"a new {kind} cannot be written as Markdown")
 
 
-def _paragraph_prefix(style: str) -> str:
+def paragraph_role(style: str) -> str:
+    """What a paragraph style says about the Markdown (a list item, a quote, a heading), in
+    words that survive an application renaming styles ("footnote text" saved as "Footnote")."""
     name = style.lower()
-    if name.startswith("list bullet"):
+    for prefix, role in (("list bullet", "bullet"), ("list number", "number"),
+                         ("heading", "heading"), ("caption", "caption")):
+        if name.startswith(prefix):
+            return role + name[len(prefix):].strip()
+    if name in ("quote", "intense quote", "block text"):
+        return "quote"
+    return ""
+
+
+def _paragraph_prefix(role: str) -> str:
+    if role.startswith("bullet"):
         return "- "
-    if name.startswith("list number"):
+    if role.startswith("number"):
         return "1. "
-    if name in ("quote", "intense quote"):
+    if role == "quote":
         return "> "
+    if role.startswith("heading"):
+        return "#" * int(role[7:] or 1) + " " if role[7:].isdigit() else "# "
     return ""
 
 
 def paragraphs_markdown(paragraphs: list[Paragraph]) -> str:
     """A field written anew from the document's paragraphs (what cannot be patched)."""
     text = render(document_tokens(paragraphs))
-    first = paragraphs[0].style if paragraphs else ""
+    first = paragraph_role(paragraphs[0].style) if paragraphs else ""
     return (_paragraph_prefix(first) + text).strip() if text.strip() else ""
 
 

@@ -80,7 +80,11 @@ class _Owners:
     inline: dict[str, tuple[int, int, int]]  # field -> (paragraph, first part, end part)
 
 
-def _owners(paragraphs: list[Paragraph], fields: dict[str, tuple]) -> _Owners:
+def _owners(paragraphs: list[Paragraph], fields: dict[str, tuple],
+            whole: Optional[set[str]] = None) -> _Owners:
+    """Which field each paragraph shows. `whole`: the fields written as whole paragraphs (read
+    from the document as built); an application may move a bookmark's end before the last
+    note reference of a paragraph (LibreOffice does), which does not make it a part."""
     starts: dict[str, tuple[int, int]] = {}
     ends: dict[str, tuple[int, int]] = {}
     for index, paragraph in enumerate(paragraphs):
@@ -92,8 +96,8 @@ def _owners(paragraphs: list[Paragraph], fields: dict[str, tuple]) -> _Owners:
     for name, (first, at) in starts.items():
         last, end_at = ends.get(name, (first, len(paragraphs[first].parts)))
         last = max(last, first)
-        whole = at == 0 and (last > first or end_at >= len(paragraphs[last].parts))
-        if whole:
+        if (name in whole) if whole is not None else (
+                at == 0 and (last > first or end_at >= len(paragraphs[last].parts))):
             for index in range(first, last + 1):
                 block[index] = block[index] or name
         elif last == first:
@@ -108,7 +112,8 @@ def _owners(paragraphs: list[Paragraph], fields: dict[str, tuple]) -> _Owners:
 def split_fields(record: Record, edited: list[Paragraph],
                  shown: Path) -> tuple[dict[str, FieldText], list[Diagnostic]]:
     built = record.paragraphs
-    old, new = _owners(built, record.fields), _owners(edited, record.fields)
+    old = _owners(built, record.fields)
+    new = _owners(edited, record.fields, {n for n in old.block if n} - set(old.inline))
     owner = list(new.block)
     messages: list[Diagnostic] = []
     old_keys = [identity([p]) for p in built]
@@ -239,7 +244,11 @@ def new_text(field_text: FieldText, markdown: str) -> NewText:
     try:
         return NewText(patch(markdown, field_text.built, field_text.edited))
     except PatchFailed:
+        pass
+    try:
         return NewText(paragraphs_markdown(field_text.edited), rewritten=True)
+    except PatchFailed:
+        return NewText(markdown, rewritten=True)
 
 
 def unwritable(field_text: FieldText) -> Optional[str]:

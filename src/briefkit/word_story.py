@@ -24,6 +24,7 @@ from lxml import etree
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_PAGE_FIELD = re.compile(r"\s*(PAGE|PAGEREF|NUMPAGES|SECTIONPAGES|SECTION)\b", re.I)
 ZOTERO = re.compile(r"^\s*ADDIN\s+ZOTERO_ITEM\s+CSL_CITATION\s*(\{.*\})\s*$", re.S)
 _FLAGS = {"i": "i", "b": "b", "strike": "s", "dstrike": "s", "smallCaps": "sc", "u": "u"}
 _SKIPPED = {"rPr", "footnoteRef", "endnoteRef", "commentReference", "lastRenderedPageBreak",
@@ -217,7 +218,7 @@ class Reader:
 
     def _paragraph(self, p, in_table: bool) -> Paragraph:
         style = p.find(w("pPr") + "/" + w("pStyle"))
-        paragraph = Paragraph(self.style_name(style.get(w("val"))) if style is not None else "",
+        paragraph = Paragraph(self.style_name(style.get(w("val")) if style is not None else ""),
                               [], in_table)
         self._field_stack = []
         self._inlines(p, paragraph, frozenset())
@@ -309,7 +310,7 @@ class Reader:
             citation = ZOTERO.match(done["code"])
             if citation:
                 self._add(paragraph, _citation(citation.group(1), plain(_merge(result))))
-            else:  # another field (a page number): its result reads as text
+            elif not _PAGE_FIELD.match(done["code"]):  # a page number is the application's
                 for part in result:
                     self._add(paragraph, part)
 
@@ -363,7 +364,7 @@ def _strip_own_space(paragraphs: list[Paragraph]) -> list[Paragraph]:
     """A note begins with its number and a space, which the note's text does not hold."""
     if paragraphs and paragraphs[0].parts and isinstance(paragraphs[0].parts[0], Text):
         first = paragraphs[0].parts[0]
-        rest = first.text.lstrip(" ")
+        rest = first.text.lstrip(" \t\u00a0")
         parts = list(paragraphs[0].parts)
         if rest:
             parts[0] = Text(rest, first.flags)
@@ -452,10 +453,13 @@ def _read(body, footnotes, endnotes, comments, styles, link, field_prefix: str) 
             tag = w(kind[:-1])
             notes.update({(kind, n.get(w("id"))): n for n in root.findall(tag)})
     names = {}
+    default = ""
     if styles is not None:
         for style in styles.findall(w("style")):
             name = style.find(w("name"))
             names[style.get(w("styleId"))] = name.get(w("val")) if name is not None else ""
+            if style.get(w("type")) == "paragraph" and style.get(w("default")) in ("1", "true"):
+                default = names[style.get(w("styleId"))]
     said = {}
     if comments is not None:
         for comment in comments.findall(w("comment")):
@@ -469,6 +473,7 @@ def _read(body, footnotes, endnotes, comments, styles, link, field_prefix: str) 
         return Comment(*found) if found else None
 
     reader = Reader(notes=lambda kind, ident: notes.get((kind, ident)),
-                    link=lambda rid: link(rid) or "", style_name=lambda ident: names.get(ident, ident or ""),
+                    link=lambda rid: link(rid) or "",
+                    style_name=lambda ident: names.get(ident, ident) if ident else default,
                     comment=comment, field_prefix=field_prefix)
     return reader.story(body)
