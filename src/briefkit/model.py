@@ -299,7 +299,8 @@ class Document:
     notes: list[Note] = field(default_factory=list)
     notes_placement: str = "endnotes"  # or "footnotes"
     csl_items: dict = field(default_factory=dict)  # cited key -> CSL-JSON (Word's citation fields)
-    citation_style: object = None  # the csl_styles.Style (Zotero's document preferences)
+    # The citation style as Zotero names it: {"id", "notes" (a note style), "bibliography"}.
+    citation_style: dict = field(default_factory=dict)
     source_text: str = ""  # the brief's YAML as read (a DOCX carries it: import --into)
     bibliography: list[Block] = field(default_factory=list)
 

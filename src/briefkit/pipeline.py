@@ -142,7 +142,10 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     document = make_document(brief, loaded, layout, prose, placed, slug_of(path), diagnostics,
                              logo, project)
     _check_output_name(document.output_name, brief, source, path, diagnostics)
-    document.citation_style = style
+    if style is not None:
+        document.citation_style = {
+            "id": style.ident or f"http://www.zotero.org/styles/{style.path.stem}",
+            "notes": style.notes, "bibliography": style.has_bibliography}
     document.source_text = source.text
 
     if not diagnostics.errors:

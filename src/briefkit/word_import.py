@@ -182,6 +182,10 @@ def _references(draft: Path, scratch: Path) -> list[dict]:
     return items if isinstance(items, list) else []
 
 
+# A citation key an author writes: letters first (Zotero's item ids are numbers or URIs).
+_READABLE = re.compile(r"[A-Za-z][\w:.#$%&+?<>~/-]*[\w]|[A-Za-z]")
+
+
 def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
     """Citation fields carry ids like "1" or a Zotero URI; an author edits `[@doe2020]`."""
     keys: dict[str, str] = {}
@@ -197,6 +201,8 @@ def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
         if parts and parts[0]:
             year = str(parts[0][0])
         key = (stem or "source") + year
+        if _READABLE.fullmatch(str(item.get("id"))):  # a key already (a DOCX briefkit built)
+            key = str(item.get("id"))
         candidate, suffix = key, 0
         while candidate in taken:
             suffix += 1

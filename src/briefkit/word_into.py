@@ -17,6 +17,7 @@ is written unless the caller forces the editor's version.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -373,7 +374,7 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
 
 def _describe(comment: Comment) -> str:
     on = _short(comment.annotated, 60)
-    when = f" ({comment.date[:10]})" if comment.date else ""
+    when = f" ({comment.date[:10]})" if re.match(r"(19|20)\d\d-\d\d-\d\d", comment.date) else ""
     where = f' on "{on}"' if on else ""
     return f"Comment by {comment.author or 'an editor'}{when}{where}: {comment.text}"
 

@@ -138,12 +138,11 @@ def _zotero_preferences(doc: m.Document) -> dict[str, str]:
     """Zotero's document preferences, so its plugin refreshes the citation fields in the
     brief's style and locale (footnotes or endnotes as the brief's notes)."""
     style = doc.citation_style
-    if style is None or not doc.csl_items:
+    if not style or not doc.csl_items:
         return {}
-    ident = style.ident or f"http://www.zotero.org/styles/{style.path.stem}"
     return word_citations.document_preferences(
-        ident, doc.lang, doc.notes_placement if style.notes else None, style.has_bibliography,
-        doc.slug)
+        style["id"], doc.lang, doc.notes_placement if style["notes"] else None,
+        style["bibliography"], doc.slug)
 
 
 def _fit(text: str, limit: int = 255) -> str:
