@@ -98,7 +98,7 @@ def _part_json(part) -> list:
     if isinstance(part, Citation):
         return ["c", list(part.items), part.printed]
     if isinstance(part, CrossReference):
-        return ["x", part.anchor]
+        return ["x", part.anchor, part.text]
     if isinstance(part, Picture):
         return ["i", part.alt]
     raise TypeError(part)
@@ -144,7 +144,7 @@ def _part(data: list):
     if kind == "c":
         return Citation(tuple(data[1]), data[2])
     if kind == "x":
-        return CrossReference(data[1])
+        return CrossReference(data[1], data[2])
     if kind == "i":
         return Picture(data[1])
     raise ValueError(kind)

@@ -92,8 +92,8 @@ def _part_tokens(part) -> list[Token]:
         return [Token(("note",), ("note", note_identity(part)), part=part)]
     if isinstance(part, Citation):
         return [Token(_cite_key(part), ("cite", part.items), part=part)]
-    if isinstance(part, CrossReference):
-        return [Token(("xref", part.anchor), ("xref", part.anchor), part=part)]
+    if isinstance(part, CrossReference):  # its words are briefkit's; an edit of them shows
+        return [Token(("xref", part.anchor), ("xref", part.anchor, part.text), part=part)]
     if isinstance(part, Picture):
         return [Token(("pic",), ("pic", part.alt), part=part)]
     return []
@@ -334,25 +334,172 @@ class _Edit:
 
 
 def patch(markdown: str, built: list[Paragraph], edited: list[Paragraph]) -> str:
-    """`markdown` with the changes from `built` to `edited` made in it; raises PatchFailed."""
+    """`markdown` with the changes from `built` to `edited` made in it; raises PatchFailed.
+
+    Paragraphs are matched first (a paragraph the editor removed goes with its lines and its
+    block's fences, a new one is a block of its own after the one it follows); words within
+    matched paragraphs after."""
     old = document_tokens(built)
     new = document_tokens(edited)
     if [t.exact for t in old] == [t.exact for t in new]:
         return markdown
     source = source_tokens(markdown)
     mapped = _align(source, old)
+    old_ranges, new_ranges = _ranges(old), _ranges(new)
     edits: list[_Edit] = []
-    matcher = difflib.SequenceMatcher(None, [t.exact for t in old], [t.exact for t in new],
-                                      autojunk=False)
+    previous: Optional[int] = None  # the last paragraph of the Markdown kept, for insertions
+    waiting: list[int] = []  # new paragraphs to insert after `previous`
+    for i, j in pair_paragraphs(old, new, old_ranges, new_ranges):
+        if i is None:
+            waiting.append(j)
+            continue
+        if waiting:
+            edits.append(_inserted(markdown, source, mapped, old_ranges, previous, i, waiting,
+                                   edited))
+            waiting = []
+        if j is None:
+            edits.append(_deleted(markdown, source, mapped, old_ranges, i))
+            continue
+        previous = i
+        a1, a2 = old_ranges[i]
+        b1, b2 = new_ranges[j]
+        if paragraph_role(built[i].style) != paragraph_role(edited[j].style):
+            raise PatchFailed("a paragraph's style changed")
+        edits += _word_edits(markdown, source, mapped, old, new, a1, a2, b1, b2)
+    if waiting:
+        edits.append(_inserted(markdown, source, mapped, old_ranges, previous, None, waiting,
+                               edited))
+    return _apply(markdown, edits)
+
+
+def _ranges(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Each paragraph's tokens (start, end) in a field's token list."""
+    out, start = [], 0
+    for index, token in enumerate(tokens):
+        if token.key == ("p",):
+            out.append((start, index))
+            start = index + 1
+    out.append((start, len(tokens)))
+    return out
+
+
+def pair_paragraphs(old: list[Token], new: list[Token], old_ranges, new_ranges):
+    """(old paragraph, new paragraph) in reading order; None where one side has none. Equal
+    paragraphs pair first, then changed ones that still share most of their words."""
+    def exact(tokens, ranges):
+        return [tuple(t.exact for t in tokens[a:b]) for a, b in ranges]
+
+    old_keys, new_keys = exact(old, old_ranges), exact(new, new_ranges)
+    out: list[tuple[Optional[int], Optional[int]]] = []
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += [(i1 + k, j1 + k) for k in range(i2 - i1)]
+            continue
+        j = j1
+        for i in range(i1, i2):
+            best = None
+            for candidate in range(j, j2):
+                ratio = difflib.SequenceMatcher(None, old_keys[i], new_keys[candidate],
+                                                autojunk=False).ratio()
+                if ratio > 0.5:
+                    best = candidate
+                    break
+            if best is None:
+                out.append((i, None))
+                continue
+            out += [(None, k) for k in range(j, best)] + [(i, best)]
+            j = best + 1
+        out += [(None, k) for k in range(j, j2)]
+    return out
+
+
+def _word_edits(markdown, source, mapped, old, new, a1, a2, b1, b2) -> list[_Edit]:
+    edits = []
+    matcher = difflib.SequenceMatcher(None, [t.exact for t in old[a1:a2]],
+                                      [t.exact for t in new[b1:b2]], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
+        i1, i2, j1, j2 = i1 + a1, i2 + a1, j1 + b1, j2 + b1
         if op == "replace" and i2 - i1 == j2 - j1 == 1 and old[i1].key == new[j1].key and \
                 old[i1].key[0] in ("note", "cite") and i1 in mapped:
             edits.append(_changed_marker(markdown, source[mapped[i1]], old[i1], new[j1]))
             continue
         edits.append(_replacement(markdown, source, mapped, old, new, i1, i2, j1, j2))
-    return _apply(markdown, edits)
+    return edits
+
+
+def _lines_of(markdown: str, source, mapped, old_ranges, i) -> tuple[int, int]:
+    """The lines showing paragraph `i` (offsets of their start and end): no other
+    paragraph's words may stand on them."""
+    a, b = old_ranges[i]
+    mine = [mapped[k] for k in range(a, b) if k in mapped and source[mapped[k]].key != ("s",)]
+    if not mine:
+        raise PatchFailed("a paragraph's words are not in the Markdown")
+    start = markdown.rfind("\n", 0, source[min(mine)].start) + 1
+    end = markdown.find("\n", source[max(mine)].end)
+    end = len(markdown) if end < 0 else end
+    others = {mapped[k] for other, (c, d) in enumerate(old_ranges) if other != i
+              for k in range(c, d) if k in mapped}
+    if any(start <= source[k].start < end for k in others if source[k].key[0] != "s"):
+        raise PatchFailed("a paragraph shares its lines with another")
+    return start, end
+
+
+_FENCE_OPEN = re.compile(r"\s{0,3}:{3,}\s*\S")
+_FENCE_CLOSE = re.compile(r"\s{0,3}:{3,}\s*$")
+
+
+def _deleted(markdown: str, source, mapped, old_ranges, i) -> _Edit:
+    """A paragraph the editor removed: its lines go, with the blank line before them, and the
+    fences of a div it was alone in."""
+    start, end = _lines_of(markdown, source, mapped, old_ranges, i)
+    lines_before = markdown[:start].split("\n")[:-1]
+    lines_after = markdown[end + 1:].split("\n") if end < len(markdown) else []
+    if lines_before and _FENCE_OPEN.match(lines_before[-1]) and lines_after and \
+            _FENCE_CLOSE.match(lines_after[0]):
+        start -= len(lines_before[-1]) + 1
+        end += len(lines_after[0]) + 1
+        lines_before = lines_before[:-1]
+        lines_after = lines_after[1:]
+    if end >= len(markdown):  # the field's last block: the break before it goes
+        while start > 0 and markdown[start - 1] == "\n":
+            start -= 1
+        return _Edit(start, len(markdown), "")
+    end += 1  # its line end
+    if lines_before and not lines_before[-1].strip() and (not lines_after or not lines_after[0].strip()):
+        end += len(lines_after[0]) + 1 if lines_after else 0  # one blank line stays between
+    return _Edit(start, min(end, len(markdown)), "")
+
+
+def _inserted(markdown: str, source, mapped, old_ranges, previous: Optional[int],
+              following: Optional[int], paragraphs: list[int], edited) -> _Edit:
+    """New paragraphs as blocks of their own, after the block of the paragraph they follow
+    (past its div's closing fence), or before the first."""
+    blocks = [paragraphs_markdown([edited[j]]) for j in paragraphs]
+    roles = [paragraph_role(edited[j].style) for j in paragraphs]
+    if previous is None:
+        start, _ = _lines_of(markdown, source, mapped, old_ranges, following) \
+            if following is not None else (0, 0)
+        return _Edit(start, start, _joined(blocks, roles) + "\n\n")
+    _, end = _lines_of(markdown, source, mapped, old_ranges, previous)
+    while end < len(markdown):
+        line_end = markdown.find("\n", end + 1)
+        line = markdown[end + 1:line_end if line_end >= 0 else len(markdown)]
+        if not _FENCE_CLOSE.match(line):
+            break
+        end = line_end if line_end >= 0 else len(markdown)
+    before = paragraph_role(edited[paragraphs[0] - 1].style) if paragraphs[0] else ""
+    tight = roles[0] in ("bullet", "number") and roles[0] == before
+    return _Edit(end, end, ("\n" if tight else "\n\n") + _joined(blocks, roles))
+
+
+def _joined(blocks: list[str], roles: list[str]) -> str:
+    out = blocks[0]
+    for block, role, before in zip(blocks[1:], roles[1:], roles):
+        out += ("\n" if role in ("bullet", "number") and role == before else "\n\n") + block
+    return out
 
 
 def _align(source: list[Token], old: list[Token]) -> dict[int, int]:
@@ -568,6 +715,8 @@ def paragraph_role(style: str) -> str:
             return role + name[len(prefix):].strip()
     if name in ("quote", "intense quote", "block text"):
         return "quote"
+    if name in ("pull quote", "box text"):  # briefkit's ::: pullquote and ::: box
+        return name.split()[0].replace("pull", "pullquote")
     return ""
 
 

@@ -60,6 +60,7 @@ class Citation:
 @dataclass(frozen=True)
 class CrossReference:
     anchor: str
+    text: str = ""  # the words briefkit wrote for it ("Finding 2")
 
 
 @dataclass(frozen=True)
@@ -238,9 +239,11 @@ class Reader:
                 self._deleted_fields(child)
             elif tag == w("hyperlink"):
                 anchor = child.get(w("anchor"))
-                if anchor:
-                    paragraph.parts.append(CrossReference(anchor))
-                    continue  # its words are the target's, written by briefkit
+                if anchor:  # its words are the target's, written by briefkit
+                    words = Paragraph("", [])
+                    self._inlines(child, words, flags)
+                    paragraph.parts.append(CrossReference(anchor, plain(words.parts)))
+                    continue
                 target = self.link(child.get(f"{{{R}}}id") or "")
                 self._inlines(child, paragraph, flags | {f"href={target}"} if target else flags)
             elif tag == w("fldSimple"):
