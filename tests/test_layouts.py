@@ -461,10 +461,10 @@ def test_exported_layout_looks_like_the_layout_it_was_copied_from(tmp_path, writ
     Word styles with the copy as with briefkit's own layout."""
     from visual import difference, render_pages
 
-    from briefkit.layout import folders as layouts
+    from briefkit.layout.export import export
 
     (tmp_path / ".git").mkdir()
-    layouts.export("summary", tmp_path / "templates" / "house", tmp_path)
+    export("summary", tmp_path / "templates" / "house", tmp_path)
     brief = """
         title: The Resilience of Sino-Russian High-Tech Cooperation
         links: {full_report: {label: Read the full article in War on the Rocks.}}

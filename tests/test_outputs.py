@@ -517,7 +517,7 @@ def test_briefkit_s_own_code_is_part_of_the_key(tmp_path):
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = code_digest(copy)
     assert before == code_digest(package)
-    (copy / "render" / "docx.py").write_text((copy / "render" / "docx.py").read_text() + "\n# x\n")
+    (copy / "render" / "word" / "docx.py").write_text((copy / "render" / "word" / "docx.py").read_text() + "\n# x\n")
     assert code_digest(copy) != before
     from briefkit.build.fingerprint import engine_versions
 

@@ -121,7 +121,7 @@ def input_files(prepared) -> list[Path]:
 def candidate_files(prepared) -> list[Path]:
     """Paths that would change the build if a file appeared there: every place a named file
     was looked for, and a project layout of each name in the layout's chain."""
-    from briefkit.layout.folders import search_path
+    from briefkit.layout.files import search_path
 
     roots = [prepared.roots.project / "templates", *search_path(prepared.roots.project)]
     layouts = [root / folder.name / "layout.yaml" for folder in prepared.layout.folders

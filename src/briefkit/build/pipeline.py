@@ -111,7 +111,7 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     from briefkit.validate.check import validate  # pydantic's import overlaps Pandoc's work
 
     brief = validate(loaded, layouts=available, labels=label_names(project) | set(layout.labels),
-                     diagnostics=diagnostics)
+                     diagnostics=diagnostics, layout=layout)
     if brief is None:
         from briefkit.validate.salvage import salvage  # the rest of the brief is checked all the same
 

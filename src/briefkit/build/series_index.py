@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from briefkit.layout.folders import builtin_dir
+from briefkit.layout.files import builtin_dir
 from briefkit.model import house_date
 from briefkit.build.outputs import replace_file
 from briefkit.render.stamp import stamp

@@ -371,6 +371,7 @@ def export_template(layout_name: str, target: Path) -> None:
     LAYOUT may be briefkit's or one of the project's (found from the current folder upward).
     """
     from briefkit.layout import folders as layouts
+    from briefkit.layout.export import export
 
     project = _project()
     available = layouts.available(project)
@@ -378,7 +379,7 @@ def export_template(layout_name: str, target: Path) -> None:
         raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
                                  + ", ".join(sorted(available)), param_hint="LAYOUT")
     try:
-        written = layouts.export(layout_name, target, project)
+        written = export(layout_name, target, project)
     except layouts.LayoutError as exc:
         raise click.UsageError(str(exc))
     except OSError as exc:

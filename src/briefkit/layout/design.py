@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.layout.folders import LayoutError, builtin_dir, merge_mappings, read_mapping
+from briefkit.layout.files import LayoutError, builtin_dir, merge_mappings, read_mapping
 
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).

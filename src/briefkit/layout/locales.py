@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from briefkit.layout.folders import merge_mappings, read_mapping, search_path
+from briefkit.layout.files import merge_mappings, read_mapping, search_path
 
 DEFAULT_LANG = "en"
 # BCP 47 as briefs write it: a language subtag, then script/region/variant subtags.

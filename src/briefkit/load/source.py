@@ -408,3 +408,19 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, source: SourceMap) -> Diagnost
     location = Location(source.file, mark.line + 1, mark.column + 1) if mark else Location(
         source.file, 1, 1)
     return Diagnostic(location, f"not valid YAML: {problem}", hint=hint)
+
+
+def value_at(data, path: KeyPath):
+    """The value at `path` in loaded values, or None where the path leads nowhere."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def group_path(data: dict, key: str) -> KeyPath:
+    """Key path of a list of numbered items (findings …): `(key,)`, or `(key, "items")` when
+    they are written as `{intro, items}`."""
+    return (key, "items") if isinstance(data.get(key), dict) else (key,)

@@ -7,18 +7,23 @@ section depth, the layout and label names.
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel, ValidationError
 
+from briefkit import model as m
+from briefkit.layout.folders import Layout
 from briefkit.validate import schema
-from briefkit.core.diagnostics import (Diagnostic, Diagnostics, KeyPath, describe_value, did_you_mean)
+from briefkit.core.diagnostics import (Diagnostic, Diagnostics, KeyPath, Location,
+                                       describe_value, did_you_mean)
 from briefkit.load.source import Loaded
-from briefkit.resolve.document import _get as value_at
-from briefkit.resolve.document import group_path
+from briefkit.load.source import group_path, value_at
 
 MAX_SECTION_DEPTH = 3
+# Names a part a layout adds may not take: the document's own (templates see both as `doc.x`).
+_DOCUMENT_NAMES = frozenset(f.name for f in dataclasses.fields(m.Document))
 
 # Keys a Pandoc user writes in a document's metadata, and what briefkit calls them.
 PANDOC_KEYS = {
@@ -57,18 +62,31 @@ _EXPECTED = {
 
 
 def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[str] = (),
-             diagnostics: Optional[Diagnostics] = None) -> schema.Brief | None:
-    """The typed brief, or None with the reasons added to `diagnostics`."""
+             diagnostics: Optional[Diagnostics] = None,
+             layout: Optional[Layout] = None) -> schema.Brief | None:
+    """The typed brief, or None with the reasons added to `diagnostics`. The brief format is
+    the one of `layout`: with the keys of the parts it adds (its parts.yaml)."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    declared = layout.table.declared() if layout is not None else []
+    clashes = [p for p in declared if p.content_key in schema.Brief.model_fields
+               or p.name in _DOCUMENT_NAMES]
+    for part in clashes:
+        diagnostics.error(Location(layout.folders[0] / "layout.yaml"),
+                          f"layout '{layout.name}' adds the part '{part.name}' with the key "
+                          f"'{part.content_key}', which the brief format already has",
+                          hint="name the part and its key otherwise in the layout's parts.yaml")
+    model = schema.brief_model(tuple((p.content_key, p.shape, p.name) for p in declared
+                                     if p not in clashes))
     while True:
         try:
-            brief = schema.Brief.model_validate(loaded.data)
+            brief = model.model_validate(loaded.data)
             break
         except ValidationError as exc:
             if not _respell_booleans(exc, loaded):
-                diagnostics.extend(_translate(exc, loaded))
+                diagnostics.extend(_translate(exc, loaded, model))
                 return None
-    relations = check_relations(brief, loaded, set(layouts), set(labels))
+    relations = check_relations(brief, loaded, set(layouts), set(labels),
+                                [p.content_key for p in declared if p.shape == "items"])
     diagnostics.extend(relations)
     return None if any(d.severity == "error" for d in relations) else brief
 
@@ -93,7 +111,8 @@ def _respell_booleans(exc: ValidationError, loaded: Loaded) -> bool:
 
 # ---- schema errors -----------------------------------------------------------------------------
 
-def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
+def _translate(exc: ValidationError, loaded: Loaded,
+               model: type[schema.Brief] = schema.Brief) -> list[Diagnostic]:
     raw = [(tuple(p for p in e["loc"] if p not in schema.SHAPE_TAGS), e) for e in exc.errors()]
     out: list[Diagnostic] = []
     for loc, error in raw:
@@ -105,7 +124,7 @@ def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
                 loaded.source.location(loc[:-1]), f"the required key '{loc[-1]}' is missing",
                 key=loc[:-1], hint=f"add '{loc[-1]}:' here"))
         elif kind == "extra_forbidden":
-            allowed = _allowed_keys(loc[:-1])
+            allowed = _allowed_keys(loc[:-1], model)
             hint = did_you_mean(loc[-1], allowed)
             if len(loc) == 1 and loc[0] in PANDOC_KEYS:
                 hint = f"'{loc[0]}' is Pandoc's key: {PANDOC_KEYS[loc[0]]}"
@@ -184,9 +203,9 @@ def _colon_text(value) -> bool:
             and isinstance(next(iter(value.values())), str))
 
 
-def _allowed_keys(path: KeyPath) -> set[str]:
+def _allowed_keys(path: KeyPath, brief_model: type[schema.Brief] = schema.Brief) -> set[str]:
     """Field names of the model that `path` (without shape tags) leads to."""
-    annotation: Any = schema.Brief
+    annotation: Any = brief_model
     for part in path:
         annotation = _step(annotation, part)
         if annotation is None:
@@ -247,7 +266,8 @@ def _comment_after_key(source, path: KeyPath):
 # ---- relations between fields ------------------------------------------------------------------
 
 def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
-                    labels: set[str]) -> list[Diagnostic]:
+                    labels: set[str], more_items: Iterable[str] = ()) -> list[Diagnostic]:
+    """Checks that span fields; `more_items` are keys of numbered items a layout adds."""
     source, data = loaded.source, loaded.data
     out: list[Diagnostic] = []
     if layouts and brief.layout not in layouts:
@@ -294,6 +314,10 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
     _, recommendations = brief.recommendation_list()
     for i, rec in enumerate(recommendations):
         claim(rec.id, recs_at + (i, "id"))
+    for key in more_items:
+        _, items = schema.group_of(getattr(brief, key, None))
+        for i, item in enumerate(items):
+            claim(item.id, group_path(data, key) + (i, "id"))
 
     def walk(sections, path: KeyPath, depth: int) -> None:
         for i, section in enumerate(sections):

@@ -13,8 +13,10 @@ import datetime as _dt
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
+from functools import lru_cache
+
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
-                      field_validator)
+                      create_model, field_validator)
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 _COLOR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|[a-zA-Z]{3,20})$")
@@ -295,6 +297,34 @@ class Brief(Strict):
         if self.bibliography is None:
             return []
         return [self.bibliography] if isinstance(self.bibliography, str) else list(self.bibliography)
+
+
+# What a brief writes for a part a layout adds (its parts.yaml), by the part's shape.
+_DECLARED_VALUES: dict[str, tuple[Any, Any]] = {
+    "prose": (Optional[Markdown], None),
+    "list": (list[Markdown], []),
+    "items": (Optional[Findings], None),
+}
+
+
+@lru_cache(maxsize=32)
+def brief_model(declared: tuple[tuple[str, str, str], ...] = ()) -> type[Brief]:
+    """The brief format for a layout that adds parts: `declared` holds (key, shape, part name)
+    for each; the format gains those keys, typed by shape (prose: Markdown; list: a list of
+    Markdown; items: findings)."""
+    if not declared:
+        return Brief
+    fields: dict[str, Any] = {
+        key: (_DECLARED_VALUES[shape][0],
+              Field(default=_DECLARED_VALUES[shape][1],
+                    description=f"The '{name}' part the layout adds ({shape})."))
+        for key, shape, name in declared}
+    return create_model("Brief", __base__=Brief, __doc__=Brief.__doc__, **fields)
+
+
+def group_of(value) -> tuple[Optional[str], list]:
+    """(intro, items) of numbered items written as a list or as `{intro, items}`."""
+    return _group(value)
 
 
 def _group(value) -> tuple[Optional[str], list]:

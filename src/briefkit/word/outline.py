@@ -3,9 +3,10 @@
 `Outline` reads the top-level blocks Pandoc gave: the title block (by paragraph style), headings,
 body blocks, and briefkit's own item paragraphs ("Item Title" / "Item Meta", as its DOCX writer
 lays out findings, recommendations and author bios). `PartMapper` nests headings into sections
-(three levels; deeper ones stay headings inside a body) and gives a heading whose text is one of
-the layout's labels ("What's the problem?", "Key takeaways", …) to that part, when the layout
-shows it. Labels are read from the layout, never listed here.
+(three levels; deeper ones stay headings inside a body) and gives a heading whose text is the
+label of a part in the layout's table of parts ("What's the problem?", "Key takeaways", …) to
+that part, when the layout shows it, reading it as the part's shape. Parts and labels are read
+from the layout, never listed here.
 """
 
 from __future__ import annotations
@@ -16,14 +17,9 @@ from typing import Optional
 
 from briefkit.word.markdown import CALLOUT_STYLES, Cleaner, plain_text
 
-# The layout part each label names; only these labels are headings of a part.
-PART_OF_LABEL = {"problem": "front_box", "solution": "front_box", "standfirst": "standfirst",
-                 "executive_summary": "executive_summary", "key_takeaways": "key_takeaways",
-                 "findings": "findings", "recommendations": "recommendations",
-                 "acknowledgements": "acknowledgements", "about": "about",
-                 "disclaimer": "disclaimer", "authors": "authors", "contents": "contents",
-                 "notes": "notes", "bibliography": "bibliography", "acronyms": "acronyms"}
-_PROSE_PARTS = ("standfirst", "executive_summary", "acknowledgements", "about", "disclaimer")
+# Shapes whose part a heading of the draft can fill (the others are not headed by a label).
+_IMPORTED_SHAPES = {"box", "lead", "prose", "list", "items", "people", "glossary", "contents",
+                    "notes", "bibliography"}
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
@@ -184,9 +180,12 @@ class PartMapper:
         self.bibliography_title: Optional[str] = None
         self.leftovers: list[dict] = []
         self.known_ids = cleaner.known_ids
+        # label key -> (part, box field): the headings that name a part
+        self.part_of_label = {key: found for key, found in layout.table.by_label().items()
+                              if found[0].shape in _IMPORTED_SHAPES}
         self.labels = {normalise(text): key for key, text in layout.labels.items()
-                       if key in PART_OF_LABEL and PART_OF_LABEL[key] in layout.parts
-                       and isinstance(text, str)}
+                       if key in self.part_of_label and isinstance(text, str)
+                       and self.part_of_label[key][0].name in layout.parts}
         self.data: dict = {}
 
     def add_leftover(self, text: str) -> None:
@@ -243,7 +242,7 @@ class PartMapper:
             sections.append({"body": self.field(("sections", 0, "body"), lead)})
         used: set[str] = set()
         elsewhere = {normalise(text): key for key, text in self.layout.labels.items()
-                     if key in PART_OF_LABEL and isinstance(text, str)}
+                     if key in self.part_of_label and isinstance(text, str)}
         for node in root.children:
             key = self.labels.get(normalise(node.title))
             if node.entry.toc:  # Word's "TOC Heading": a contents page, whatever its words
@@ -311,51 +310,56 @@ class PartMapper:
 
     # ---- parts named by a label ----
     def _part(self, key: str, node: Node) -> bool:
+        """Fill the part whose label is `key` from the heading `node`, read as its shape;
+        False when the node does not hold what the shape needs (it stays a section)."""
         data = self.data
-        if key in ("problem", "solution"):
-            summary = data.setdefault("summary", {})
-            summary[key] = self.field(("summary", key), self._all(node))
-        elif key in _PROSE_PARTS:
-            data[key] = self.field((key,), self._all(node))
-        elif key == "key_takeaways":
+        part, field_name = self.part_of_label[key]
+        content_key = part.content_key or part.name
+        if part.shape == "box":
+            box = data.setdefault(content_key, {})
+            box[field_name] = self.field((content_key, field_name), self._all(node))
+        elif part.shape in ("lead", "prose"):
+            data[content_key] = self.field((content_key,), self._all(node))
+        elif part.shape == "list":
             blocks = self._all(node)
             lists = [b for b in blocks if b["t"] in ("BulletList", "OrderedList")]
-            if len(lists) == 1 and len(blocks) == 1:
-                items = lists[0]["c"] if lists[0]["t"] == "BulletList" else lists[0]["c"][1]
+            if lists and len(lists) == len(blocks):  # (a list Word numbers on may come as
+                items = [item for b in lists  # several, an item each, from a styled DOCX)
+                         for item in (b["c"] if b["t"] == "BulletList" else b["c"][1])]
             else:
                 items = [[b] for b in blocks]
-            data[key] = [self.field((key, i), item) for i, item in enumerate(items)]
-        elif key in ("findings", "recommendations"):
-            return self._items(key, node)
-        elif key == "authors":
+            data[content_key] = [self.field((content_key, i), item) for i, item in enumerate(items)]
+        elif part.shape == "items":
+            return self._items(content_key, node, part.item_label or part.name)
+        elif part.shape == "people":
             return self._bios(node)
-        elif key == "acronyms":
+        elif part.shape == "glossary":
             if node.children or not node.entries or any(e.kind != "acronym" for e in node.entries):
                 return False
-            data["acronyms"] = {plain_text(e.inlines[0]["c"]): plain_text(e.inlines[1:])
-                                for e in node.entries}
-        elif key == "contents":
+            data[content_key] = {plain_text(e.inlines[0]["c"]): plain_text(e.inlines[1:])
+                                 for e in node.entries}
+        elif part.shape == "contents":
             if not node.entry.toc and (node.entries or node.children):
                 return False  # a heading "Contents" over text of its own: a section
             if node.entries:
                 self.unmapped.append(f"{len(node.entries)} paragraph(s) of Word's table of "
                                      "contents (the layout writes its own)")
-            if "contents" not in self.layout.parts:
+            if part.name not in self.layout.parts:
                 self.unmapped.append(f"the table of contents: the '{self.layout.name}' layout "
                                      "has none")
             elif not self.layout.toc:
                 data.setdefault("output", {})["toc"] = True
-        elif key == "notes":
+        elif part.shape == "notes":
             if not self.outline.has_notes or len(node.entries) > 1 or node.children:
                 return False
-        elif key == "bibliography":
+        elif part.shape == "bibliography":
             if not self.outline.has_references:
                 return False
             self.bibliography_title = node.title
         return True
 
-    def _items(self, key: str, node: Node) -> bool:
-        prefix = self.layout.labels.get("finding" if key == "findings" else "recommendation", "")
+    def _items(self, key: str, node: Node, item_label: str) -> bool:
+        prefix = self.layout.labels.get(item_label, "")
         intro: list = []
         items: list[dict] = []
         blocks_of: list[list] = []

@@ -300,7 +300,9 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
     doc = prepared.document
     try:
         context = dict(doc=plain_document(doc, env.writer, prepared.roots),
-                       parts=list(prepared.layout.parts), css=Markup(stylesheet(prepared, medium)),
+                       parts=list(prepared.layout.parts),
+                       part_rows=[part.as_data() for part in prepared.layout.placed()],
+                       css=Markup(stylesheet(prepared, medium)),
                        layout_names=prepared.layout.class_names(),
                        long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
                        notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))

@@ -27,6 +27,8 @@ def plain_document(doc: m.Document, writer, roots) -> dict:
     data = _plain(dataclasses.replace(doc, publisher=publisher), writer, roots)
     data.update(is_draft=doc.is_draft, author_names=list(doc.author_names),
                 unshown_json={key: doc.unshown_json(key) for key in doc.unshown})
+    # A part a layout adds is seen by its name, as the built-in parts are (`doc.methodology`).
+    data.update({name: value for name, value in data.pop("extra").items() if name not in data})
     return data
 
 

@@ -61,7 +61,8 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
         # A template with a cover of its own replaces briefkit's title page.
         writer = DocxWriter(document, doc, prepared.layout.settings, design,
                             full_bleed=template is None, roots=prepared.roots)
-        writer.write([p for p in prepared.layout.parts if not (has_cover and p == "title_page")])
+        writer.write([p for p in prepared.layout.placed()
+                      if not (has_cover and p.shape == "title_page")])
         if writer.full_bleed:  # the cover is a section of its own: the body's first page has
             document.sections[-1].different_first_page_header_footer = False  # its header
         if template is None and writer.notes_heading is not None:

@@ -20,7 +20,7 @@ TITLE_BLOCK = ["logo", "publisher", "kicker", "title", "subtitle", "byline", "da
 
 
 class TitleBlockWriter:
-    def part_title_page(self) -> None:
+    def shape_title_page(self, part=None) -> None:
         if self.full_bleed:
             return self.cover_page()
         for item in self.title_block:
