@@ -22,7 +22,7 @@ from readers import (W, docx_notes, docx_paragraphs, docx_text, html_tree, libre
 
 from briefkit.cli import cli
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 COMMON = """
     date: 2019-10-12

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from briefkit.cli import cli
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import build_brief, prepare
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import prepare
 from briefkit.layout.files import LayoutError
 from briefkit.layout.folders import load_layout
 from readers import docx_notes, docx_paragraphs, html_tree

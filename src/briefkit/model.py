@@ -14,9 +14,22 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from briefkit.core.diagnostics import Location
+from briefkit.formats import NAMES
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def house_date(value: Optional[dt.date]) -> str:
@@ -26,7 +39,13 @@ def house_date(value: Optional[dt.date]) -> str:
 
 def and_list(names: list[str]) -> str:
     """Names as a byline reads them: "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+    return (
+        names[0]
+        if len(names) == 1
+        else ", ".join(names[:-1]) + " and " + names[-1]
+        if names
+        else ""
+    )
 
 
 # ---- composed lines ----------------------------------------------------------------------------
@@ -286,7 +305,7 @@ class Document:
     paper: str = "A4"
     toc: bool = True
     words: int = 0  # words of running text (notes excluded): how long the brief reads
-    formats: list[str] = field(default_factory=lambda: ["docx", "pdf", "html"])
+    formats: list[str] = field(default_factory=lambda: list(NAMES))
     output_name: str = ""
     theme: dict = field(default_factory=dict)
     lang: str = "en"
@@ -346,8 +365,16 @@ class Document:
 
     def block_lists(self):
         """Every list of blocks in the document (parts, items, sections, bios, notes)."""
-        yield from (self.standfirst, self.problem, self.solution, self.executive_summary,
-                    self.acknowledgements, self.about, self.disclaimer, self.bibliography)
+        yield from (
+            self.standfirst,
+            self.problem,
+            self.solution,
+            self.executive_summary,
+            self.acknowledgements,
+            self.about,
+            self.disclaimer,
+            self.bibliography,
+        )
         yield from self.key_takeaways
         for group in (self.findings, self.recommendations):
             yield group.intro

@@ -36,8 +36,12 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
     for folder in reversed(layout.folders):
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder)
-            if path.is_dir() or relative.name in ("layout.yaml", "design.yaml", "__init__.py") \
-                    or "__pycache__" in relative.parts or relative.parts[0] == "css":
+            if (
+                path.is_dir()
+                or relative.name in ("layout.yaml", "design.yaml", "__init__.py")
+                or "__pycache__" in relative.parts
+                or relative.parts[0] == "css"
+            ):
                 continue
             if relative == Path("word", "styles.yaml"):
                 spec = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
@@ -50,13 +54,16 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
         (target / "word" / "styles.yaml").write_text(
             "# briefkit's Word styles for this layout, merged along its chain (see base's\n"
             "# styles.yaml in briefkit for what `ensure` and `default_template` mean).\n"
-            + yaml.safe_dump(word_styles, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            + yaml.safe_dump(word_styles, sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
         written.append(target / "word" / "styles.yaml")
     (target / "design.yaml").write_text(
         "# briefkit's design tokens for this layout, merged along its chain (see base's\n"
         "# design.yaml in briefkit for what each means); the CSS and Word styles follow them.\n"
         + yaml.safe_dump(merged_tokens(layout), sort_keys=False, allow_unicode=True),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     written.append(target / "design.yaml")
     settings = {k: v for k, v in layout.settings.items() if k not in ("extends", "abstract")}
     settings["description"] = f"{layout.description} (exported from briefkit's '{name}')"
@@ -64,7 +71,9 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
     (target / "layout.yaml").write_text(
         "# Exported by `briefkit template export`; put this folder under your project's\n"
         "# templates/ and name it in a brief's `layout:`.\n"
-        + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
     written.append(target / "layout.yaml")
     return sorted(set(written))
 

@@ -57,13 +57,16 @@ def read_mapping(path: Path) -> dict:
         if "flow" in (exc.context or "") and exc.context_mark is not None:
             mark = exc.context_mark  # where the unclosed '[' or '{' opens
         problem = exc.problem or exc.context or "not valid YAML"
-        raise LayoutError(f"not valid YAML: {problem}", location(
-            path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)) from None
+        raise LayoutError(
+            f"not valid YAML: {problem}",
+            location(path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0),
+        ) from None
     except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
         raise LayoutError(f"cannot be read: {exc}", location(path)) from None
     if not isinstance(spec, dict):
-        raise LayoutError("expected a mapping of settings (parts: [...], labels: ...)",
-                          location(path, 1, 1))
+        raise LayoutError(
+            "expected a mapping of settings (parts: [...], labels: ...)", location(path, 1, 1)
+        )
     return spec
 
 

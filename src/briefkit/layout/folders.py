@@ -14,14 +14,30 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit.core.paths import PathRefused, confine
-from briefkit.layout.files import (LayoutError, builtin_dir, location, merge_mappings,
-                                   read_mapping, search_path)
+from briefkit.layout.files import (
+    LayoutError,
+    builtin_dir,
+    location,
+    merge_mappings,
+    read_mapping,
+    search_path,
+)
 from briefkit.layout.locales import english_labels
 from briefkit.layout.parts import PartsError, PartTable, table_from_rows
 
 # What a layout's `title_block` (layout.yaml) may list, for the Word title block.
-TITLE_BLOCK_ITEMS = {"logo", "publisher", "kicker", "title", "subtitle", "byline", "by_byline",
-                     "dateline", "dateline_outlet", "series"}
+TITLE_BLOCK_ITEMS = {
+    "logo",
+    "publisher",
+    "kicker",
+    "title",
+    "subtitle",
+    "byline",
+    "by_byline",
+    "dateline",
+    "dateline_outlet",
+    "series",
+}
 
 
 def available(project: Optional[Path] = None) -> dict[str, Path]:
@@ -84,8 +100,10 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
     while current:
         root = next((r for r in roots if (r / current / "layout.yaml").is_file()), None)
         if root is None:
-            raise LayoutError(f"layout '{current}' not found in " + ", ".join(map(str, roots)),
-                              location(chain[-1] / "layout.yaml") if chain else None)
+            raise LayoutError(
+                f"layout '{current}' not found in " + ", ".join(map(str, roots)),
+                location(chain[-1] / "layout.yaml") if chain else None,
+            )
         folder = root / current
         try:  # the layout's folder and its layout.yaml are read through the gate
             confine(folder / "layout.yaml", [root.resolve()])
@@ -104,23 +122,39 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
     table = part_table(chain)
     unknown = [str(p) for p in parts if p not in table]
     if unknown:
-        raise LayoutError(f"layout '{name}' names unknown parts: {', '.join(unknown)}; known: "
-                          f"{', '.join(sorted(table.names()))} (a layout adds a part with a row "
-                          "in its parts.yaml)", where)
+        raise LayoutError(
+            f"layout '{name}' names unknown parts: {', '.join(unknown)}; known: "
+            f"{', '.join(sorted(table.names()))} (a layout adds a part with a row "
+            "in its parts.yaml)",
+            where,
+        )
     title_block = merged.get("title_block") or []
-    unknown = [str(p) for p in title_block if p not in TITLE_BLOCK_ITEMS] if isinstance(
-        title_block, list) else [str(title_block)]
+    unknown = (
+        [str(p) for p in title_block if p not in TITLE_BLOCK_ITEMS]
+        if isinstance(title_block, list)
+        else [str(title_block)]
+    )
     if unknown:
-        raise LayoutError(f"layout '{name}' names unknown title_block items: {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}", where)
+        raise LayoutError(
+            f"layout '{name}' names unknown title_block items: {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}",
+            where,
+        )
     if not isinstance(merged.get("labels", {}), dict):
         raise LayoutError(f"layout '{name}': 'labels' must be a mapping", where)
     # `labels`: as an English brief gets them (the English locale's, then the layout's own);
     # resolve takes the document's language from the raw `settings["labels"]`.
-    return Layout(name=name, folders=chain, parts=list(merged.get("parts", [])),
-                  labels=english_labels(merged.get("labels") or {}, project), notes=merged.get("notes", "footnotes"),
-                  toc=bool(merged.get("toc", False)), description=merged.get("description", ""),
-                  settings=merged, table=table)
+    return Layout(
+        name=name,
+        folders=chain,
+        parts=list(merged.get("parts", [])),
+        labels=english_labels(merged.get("labels") or {}, project),
+        notes=merged.get("notes", "footnotes"),
+        toc=bool(merged.get("toc", False)),
+        description=merged.get("description", ""),
+        settings=merged,
+        table=table,
+    )
 
 
 def part_table(chain: list[Path]) -> PartTable:
@@ -145,10 +179,14 @@ def starter_brief(layout: str, title: str, today, project: Optional[Path] = None
     along the layout's chain (its own, else what it extends), which uses only keys the layout
     shows."""
     chain = load_layout(layout, project).folders
-    starter = next(f / "starter.yaml" for f in chain + [builtin_dir() / "base"]
-                   if (f / "starter.yaml").is_file())
+    starter = next(
+        f / "starter.yaml"
+        for f in chain + [builtin_dir() / "base"]
+        if (f / "starter.yaml").is_file()
+    )
     text = starter.read_text(encoding="utf-8")
-    return (text.replace("__LAYOUT__", layout).replace("__TITLE__", title)
-            .replace("__DATE__", today.isoformat()))
-
-
+    return (
+        text.replace("__LAYOUT__", layout)
+        .replace("__TITLE__", title)
+        .replace("__DATE__", today.isoformat())
+    )

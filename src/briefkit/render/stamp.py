@@ -23,6 +23,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from briefkit.formats import FORMAT
+
 PREFIX = "briefkit-sha256:"
 ZEROS = "0" * 64
 PLACEHOLDER = PREFIX + ZEROS
@@ -45,7 +47,7 @@ def _zeroed(data: bytes) -> tuple[bytes, bytes | None]:
     found = _FOUND.search(data)
     if found is None:
         return data, None
-    return data[:found.start(1)] + ZEROS.encode() + data[found.end(1):], found.group(1)
+    return data[: found.start(1)] + ZEROS.encode() + data[found.end(1) :], found.group(1)
 
 
 def _seal_flat(data: bytes) -> bytes:
@@ -54,7 +56,7 @@ def _seal_flat(data: bytes) -> bytes:
         raise NotStampable("no fingerprint placeholder")
     start = _FOUND.search(zeroed).start(1)
     digest = hashlib.sha256(zeroed).hexdigest().encode()
-    return zeroed[:start] + digest + zeroed[start + 64:]
+    return zeroed[:start] + digest + zeroed[start + 64 :]
 
 
 def _docx_digest(members) -> tuple[str, bytes | None]:
@@ -87,8 +89,11 @@ def _seal_docx(members) -> bytes:
             if info.filename == CUSTOM_XML:
                 member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
             # Media are compressed already: stored as they are, XML and fonts deflated.
-            method = (zipfile.ZIP_STORED if info.filename.startswith("word/media/")
-                      else zipfile.ZIP_DEFLATED)
+            method = (
+                zipfile.ZIP_STORED
+                if info.filename.startswith("word/media/")
+                else zipfile.ZIP_DEFLATED
+            )
             sealed.writestr(info, member, compress_type=method)
     return out.getvalue()
 
@@ -98,15 +103,17 @@ def html_meta() -> str:
 
 
 def stamp(fmt: str, data: bytes) -> bytes:
-    """`data` of format `fmt` with its fingerprint filled in (for HTML, inserted first; a DOCX
-    comes as its members, (name, bytes) in archive order, and is zipped here)."""
-    if fmt == "docx":
+    """`data` of format `fmt` with its fingerprint filled in, as its row of the table of
+    formats says: `zip` (a DOCX comes as its members, (name, bytes) in archive order, and is
+    zipped here), `meta` (an HTML meta element, inserted first), `trailer` (in place)."""
+    kind = FORMAT[fmt].stamp
+    if kind == "zip":
         return _seal_docx(data)
-    if fmt == "html" and _FOUND.search(data) is None:
+    if kind == "meta" and _FOUND.search(data) is None:
         meta = html_meta().encode()
         head = _HEAD.search(data)
         if head is not None:
-            data = data[:head.end()] + meta + data[head.end():]
+            data = data[: head.end()] + meta + data[head.end() :]
         else:  # a house template without <head>: after the doctype, before everything else
             doctype = _DOCTYPE.match(data)
             at = doctype.end() if doctype else 0
@@ -116,7 +123,7 @@ def stamp(fmt: str, data: bytes) -> bytes:
 
 def fingerprint_of(data: bytes, fmt: str) -> str | None:
     """The fingerprint `data` carries, when it matches its content; None otherwise."""
-    if fmt == "docx":
+    if FORMAT[fmt].stamp == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 digest, digits = _docx_digest((i.filename, m) for i, m in _members(archive))

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from briefkit import model as m
 from briefkit.core.diagnostics import Diagnostics, KeyPath, did_you_mean
+from briefkit.core.paths import safe_link
 from briefkit.layout.folders import Layout
+from briefkit.layout.locales import layout_labels, load_locale
 from briefkit.layout.parts import Part
 from briefkit.load.source import Loaded, group_path
 from briefkit.load.source import value_at as _get
-from briefkit.layout.locales import layout_labels, load_locale
-from briefkit.core.paths import safe_link
-from briefkit.resolve.compose import compose, contents, number_tables_and_figures
 from briefkit.prose.read import BIBLIOGRAPHY_KEY, Prose, ProseField
+from briefkit.resolve.compose import compose, contents, number_tables_and_figures
 
 if TYPE_CHECKING:
     from briefkit.validate import schema
@@ -51,8 +51,11 @@ def part_keys(part: Part, data: dict) -> list[KeyPath]:
     if part.shape == "related":
         return [(key, i, "summary") for i in range(_length(data.get(key)))]
     people = data.get(key)  # people: the bios of those given as mappings
-    return [(key, i, "bio") for i, person in enumerate(people if isinstance(people, list) else [])
-            if isinstance(person, dict)]
+    return [
+        (key, i, "bio")
+        for i, person in enumerate(people if isinstance(people, list) else [])
+        if isinstance(person, dict)
+    ]
 
 
 def _length(value) -> int:
@@ -65,15 +68,15 @@ def _section_keys(sections, path: KeyPath):
         if isinstance(section, dict):
             yield path + (i, "body")
             children = section.get("sections")
-            yield from _section_keys(children if isinstance(children, list) else [],
-                                     path + (i, "sections"))
+            yield from _section_keys(
+                children if isinstance(children, list) else [], path + (i, "sections")
+            )
 
 
 def prose_fields(data: dict, layout: Layout) -> tuple[list[ProseField], list[ProseField]]:
     """(fields the layout places, in reading order; fields it does not place)."""
     placed_parts = [p for p in layout.placed() if p.shape in PROSE_SHAPES]
-    unplaced_parts = [p for p in layout.table if p.shape in PROSE_SHAPES
-                      and p not in placed_parts]
+    unplaced_parts = [p for p in layout.table if p.shape in PROSE_SHAPES and p not in placed_parts]
 
     def fields(parts: Iterable[Part]) -> list[ProseField]:
         out = []
@@ -100,23 +103,51 @@ def slugify(text: str) -> str:
     return slug if slug and slug[0].isalpha() else f"s-{slug or 'section'}"
 
 
-def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Prose,
-                  placed: list[ProseField], slug: str, diagnostics: Diagnostics,
-                  logo: Optional[Path] = None, project: Optional[Path] = None) -> m.Document:
+def make_document(
+    brief: schema.Brief,
+    loaded: Loaded,
+    layout: Layout,
+    prose: Prose,
+    placed: list[ProseField],
+    slug: str,
+    diagnostics: Diagnostics,
+    logo: Optional[Path] = None,
+    project: Optional[Path] = None,
+) -> m.Document:
     data = loaded.data
-    doc = m.Document(slug=slug, layout=layout.name, title=brief.title, date=brief.date,
-                     subtitle=brief.subtitle, kicker=brief.kicker, updated=brief.updated,
-                     status=brief.status, version=brief.version, lang=brief.lang)
+    doc = m.Document(
+        slug=slug,
+        layout=layout.name,
+        title=brief.title,
+        date=brief.date,
+        subtitle=brief.subtitle,
+        kicker=brief.kicker,
+        updated=brief.updated,
+        status=brief.status,
+        version=brief.version,
+        lang=brief.lang,
+    )
     locale = load_locale(brief.lang, project)
-    doc.labels = {**locale.labels, **layout_labels(layout.settings.get("labels") or {}, locale), **brief.labels}
+    doc.labels = {
+        **locale.labels,
+        **layout_labels(layout.settings.get("labels") or {}, locale),
+        **brief.labels,
+    }
     if brief.bibliography_title:
         doc.labels["bibliography"] = brief.bibliography_title
     for i, author in enumerate(brief.authors):
         if isinstance(author, str):
             doc.authors.append(m.Person(author))
         else:
-            doc.authors.append(m.Person(author.name, author.title, author.affiliation,
-                                        author.email, prose.get(("authors", i, "bio"))))
+            doc.authors.append(
+                m.Person(
+                    author.name,
+                    author.title,
+                    author.affiliation,
+                    author.email,
+                    prose.get(("authors", i, "bio")),
+                )
+            )
     doc.publisher = {**brief.publisher.model_dump(), "logo": logo}
     doc.series = brief.series.model_dump()
     doc.categories, doc.keywords = list(brief.categories), list(brief.keywords)
@@ -128,8 +159,9 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     doc.executive_summary = prose.get(("executive_summary",))
     doc.key_takeaways = [prose.get(("key_takeaways", i)) for i in range(len(brief.key_takeaways))]
     doc.findings = _items(brief.finding_list(), data, "findings", prose, "finding")
-    doc.recommendations = _items(brief.recommendation_list(), data, "recommendations", prose,
-                                 "recommendation")
+    doc.recommendations = _items(
+        brief.recommendation_list(), data, "recommendations", prose, "recommendation"
+    )
     by_id = {item.id: item for item in doc.findings.items}
     _, recommendations = brief.recommendation_list()
     for item, rec in zip(doc.recommendations.items, recommendations):
@@ -143,9 +175,18 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     if brief.links.full_report:
         doc.full_report = brief.links.full_report.model_dump()
         doc.full_report["url"] = safe_link(doc.full_report.get("url"))
-    doc.related = [m.RelatedEntry(r.title, safe_link(r.url), r.date, list(r.authors),
-                                  prose.get(("related", i, "summary")), r.kind, r.outlet)
-                   for i, r in enumerate(brief.related)]
+    doc.related = [
+        m.RelatedEntry(
+            r.title,
+            safe_link(r.url),
+            r.date,
+            list(r.authors),
+            prose.get(("related", i, "summary")),
+            r.kind,
+            r.outlet,
+        )
+        for i, r in enumerate(brief.related)
+    ]
     doc.bibliography = prose.get(BIBLIOGRAPHY_KEY)
     for part in layout.table.declared():
         doc.extra[part.name] = _declared_content(part, data, prose)
@@ -159,13 +200,25 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     _number_notes(doc, placed, prose)
     number_tables_and_figures(doc, [prose.get(f.key) for f in placed])
     _resolve_cross_references(doc, layout, prose, loaded, diagnostics)
-    doc.words = count_words([doc.problem, doc.solution, doc.executive_summary, doc.key_takeaways,
-                             doc.findings, doc.recommendations, doc.sections,
-                             list(doc.extra.values())])
+    doc.words = count_words(
+        [
+            doc.problem,
+            doc.solution,
+            doc.executive_summary,
+            doc.key_takeaways,
+            doc.findings,
+            doc.recommendations,
+            doc.sections,
+            list(doc.extra.values()),
+        ]
+    )
     # A contents page the brief did not ask for is made only when it earns a page.
-    doc.toc = (layout.toc and contents_entries(doc, layout.placed())
-               >= int(layout.settings.get("toc_min_entries", 0))
-               if brief.output.toc is None else brief.output.toc)
+    doc.toc = (
+        layout.toc
+        and contents_entries(doc, layout.placed()) >= int(layout.settings.get("toc_min_entries", 0))
+        if brief.output.toc is None
+        else brief.output.toc
+    )
     compose(doc, locale, layout.placed(), layout.table)
     return doc
 
@@ -178,8 +231,10 @@ def _declared_content(part: Part, data: dict, prose: Prose):
     if part.shape == "items":
         value = data.get(key)
         items = _get(data, group_path(data, key)) if value is not None else []
-        group = (value.get("intro") if isinstance(value, dict) else None,
-                 [_Plain(item) for item in (items if isinstance(items, list) else [])])
+        group = (
+            value.get("intro") if isinstance(value, dict) else None,
+            [_Plain(item) for item in (items if isinstance(items, list) else [])],
+        )
         return _items(group, data, key, prose, part.item_label or part.name)
     return prose.get((key,))
 
@@ -214,8 +269,13 @@ def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:
     items_at = group_path(data, key)
     return m.ItemGroup(
         prose.get((key, "intro")) if intro else [],
-        [m.Item(i + 1, item.id or f"{prefix}-{i + 1}", item.title, prose.get(items_at + (i, "text")))
-         for i, item in enumerate(items)])
+        [
+            m.Item(
+                i + 1, item.id or f"{prefix}-{i + 1}", item.title, prose.get(items_at + (i, "text"))
+            )
+            for i, item in enumerate(items)
+        ],
+    )
 
 
 def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> list[m.Section]:
@@ -227,9 +287,15 @@ def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> l
             ident, n = f"{base}-{n}", n + 1
         used.add(ident)
         here = path + (i,)
-        out.append(m.Section(section.title, ident, level, prose.get(here + ("body",)),
-                             _sections(section.sections, here + ("sections",), level + 1, prose,
-                                       used)))
+        out.append(
+            m.Section(
+                section.title,
+                ident,
+                level,
+                prose.get(here + ("body",)),
+                _sections(section.sections, here + ("sections",), level + 1, prose, used),
+            )
+        )
     return out
 
 
@@ -243,8 +309,9 @@ def _number_notes(doc: m.Document, placed: list[ProseField], prose: Prose) -> No
                 doc.notes.append(inline.note)
 
 
-def _resolve_cross_references(doc: m.Document, layout: Layout, prose: Prose, loaded: Loaded,
-                              diagnostics: Diagnostics) -> None:
+def _resolve_cross_references(
+    doc: m.Document, layout: Layout, prose: Prose, loaded: Loaded, diagnostics: Diagnostics
+) -> None:
     targets: dict[str, list[m.Inline]] = {}
     for part in layout.table.of_shape("items"):
         for item in doc.part_content(part).items:
@@ -261,6 +328,8 @@ def _resolve_cross_references(doc: m.Document, layout: Layout, prose: Prose, loa
                     diagnostics.error(
                         loaded.source.locate_text(key, f"[#{name}]"),
                         f"the cross-reference [#{name}] names no finding, recommendation or "
-                        "section", key=key,
-                        hint=did_you_mean(name, targets) or "give the target an 'id:'")
+                        "section",
+                        key=key,
+                        hint=did_you_mean(name, targets) or "give the target an 'id:'",
+                    )
                     inline.children = [m.Text(f"[#{name}]")]

@@ -16,15 +16,22 @@ from docx.shared import Inches
 
 from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.paths import safe_link
 from briefkit.layout.parts import Part
+from briefkit.ooxml import wordml
 from briefkit.render.word import boxes as word_boxes
 from briefkit.render.word import notes as word_notes
-from briefkit.ooxml import wordml
 from briefkit.render.word.title import TITLE_BLOCK, TitleBlockWriter
-from briefkit.core.paths import safe_link
 
-_RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
-              "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
+_RUN_FLAGS = {
+    "emph": "italic",
+    "strong": "bold",
+    "strike": "strike",
+    "sup": "superscript",
+    "sub": "subscript",
+    "smallcaps": "small_caps",
+    "underline": "underline",
+}
 
 
 class _StoryOf:
@@ -35,8 +42,16 @@ class _StoryOf:
 
 
 class DocxWriter(TitleBlockWriter):
-    def __init__(self, document, doc: m.Document, settings: dict | None = None, design=None,
-                 full_bleed: bool = False, *, roots):
+    def __init__(
+        self,
+        document,
+        doc: m.Document,
+        settings: dict | None = None,
+        design=None,
+        full_bleed: bool = False,
+        *,
+        roots,
+    ):
         self.document = document
         self.doc = doc
         self.roots = roots  # images are read through the confinement gate
@@ -104,9 +119,13 @@ class DocxWriter(TitleBlockWriter):
         if self.design is None:
             return write()
         design = self.design
-        cell = word_boxes.box(self.story, self.document._block_width, fill=design.color("tint"),
-                              rules={"top": (float(design.get("rules", "box")),
-                                             design.color("accent"))}, margins_mm=(1, 6, 4, 6))
+        cell = word_boxes.box(
+            self.story,
+            self.document._block_width,
+            fill=design.color("tint"),
+            rules={"top": (float(design.get("rules", "box")), design.color("accent"))},
+            margins_mm=(1, 6, 4, 6),
+        )
         self.into(cell, write)
 
     def shape_contents(self, part: Part) -> None:
@@ -118,7 +137,9 @@ class DocxWriter(TitleBlockWriter):
         # A layout with a cover gives the contents a page of its own, as its print CSS does.
         heading.paragraph_format.page_break_before = self.cover
         self.bookmark(heading, part.anchor or part.name)
-        for level in {line.level for entry in self.doc.contents for line in [entry, *entry.children]}:
+        for level in {
+            line.level for entry in self.doc.contents for line in [entry, *entry.children]
+        }:
             self._page_number_tab(f"toc {level}")
         for entry in self.doc.contents:
             for line in [entry, *entry.children]:
@@ -132,8 +153,9 @@ class DocxWriter(TitleBlockWriter):
         as in the PDF, unless a house template's style sets its own tabs."""
         tabs = self.document.styles[style_name].paragraph_format.tab_stops
         if len(tabs) == 0:
-            tabs.add_tab_stop(self.document._block_width, WD_TAB_ALIGNMENT.RIGHT,
-                              WD_TAB_LEADER.DOTS)
+            tabs.add_tab_stop(
+                self.document._block_width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+            )
 
     def shape_prose(self, part: Part) -> None:
         blocks = self.doc.part_content(part)
@@ -149,8 +171,7 @@ class DocxWriter(TitleBlockWriter):
         if not self.takeaway_numerals:
             return self.list_items(entries, ordered=True, level=1)
         # Large numerals beside each takeaway, as the layout prints them (layout.yaml).
-        rows = word_boxes.numbered_rows(self.story, self.document._block_width,
-                                        len(entries), 16)
+        rows = word_boxes.numbered_rows(self.story, self.document._block_width, len(entries), 16)
         for number, ((numeral, text), blocks) in enumerate(zip(rows, entries), 1):
             self.into(numeral, lambda n=number: self.paragraph(str(n), style="Takeaway Numeral"))
             self.into(text, lambda b=blocks: self.blocks(b))
@@ -204,8 +225,9 @@ class DocxWriter(TitleBlockWriter):
         # The notes themselves live in Word's endnotes part, which Word prints at the end of
         # the document; the heading stands where the layout places notes.
         if self.doc.notes and self.doc.notes_placement == "endnotes":
-            self.notes_heading = self.heading(self.doc.label(part.label or part.name), 1,
-                                              bookmark=part.anchor)
+            self.notes_heading = self.heading(
+                self.doc.label(part.label or part.name), 1, bookmark=part.anchor
+            )
 
     def shape_bibliography(self, part: Part) -> None:
         if self.doc.bibliography:
@@ -242,8 +264,11 @@ class DocxWriter(TitleBlockWriter):
                 continue
             flags = {"bold"} if piece.role in ("name", "author") else set()
             if piece.href:
-                self.inlines(paragraph, [m.Link([m.Text(piece.text)], piece.href,
-                                                internal=piece.href.startswith("#"))], flags)
+                self.inlines(
+                    paragraph,
+                    [m.Link([m.Text(piece.text)], piece.href, internal=piece.href.startswith("#"))],
+                    flags,
+                )
             else:
                 self.run(paragraph, piece.text, flags)
 
@@ -272,13 +297,17 @@ class DocxWriter(TitleBlockWriter):
         elif isinstance(block, m.Quote):
             self.blocks(block.children, style="Quote", level=level)
         elif isinstance(block, m.Callout):
-            self.blocks(block.children, style="Pull Quote" if block.kind == "pullquote" else "Box Text",
-                        level=level)
+            self.blocks(
+                block.children,
+                style="Pull Quote" if block.kind == "pullquote" else "Box Text",
+                level=level,
+            )
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
-            self.picture(block.path, Inches(3.0 if self._in_note else 6.0), block.alt,
-                         block.location)
+            self.picture(
+                block.path, Inches(3.0 if self._in_note else 6.0), block.alt, block.location
+            )
             if block.caption:
                 self.caption(block.label, block.caption)
         elif isinstance(block, m.CodeBlock):
@@ -290,17 +319,24 @@ class DocxWriter(TitleBlockWriter):
         base = "List Number" if ordered else "List Bullet"
         style = base if level <= 1 else f"{base} {min(level, 3)}"
         for i, item in enumerate(items):
-            first, rest = (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
+            first, rest = (
+                (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
+            )
             p = self.paragraph(style=style)
             if ordered and i == 0:
                 wordml.restart_numbering(self.document, p, style, start)
             if first is not None:
                 self.inlines(p, first.children)
-            self.blocks(rest, style="List Continue" if not any(
-                isinstance(b, m.ListBlock) for b in rest) else None, level=level)
+            self.blocks(
+                rest,
+                style="List Continue"
+                if not any(isinstance(b, m.ListBlock) for b in rest)
+                else None,
+                level=level,
+            )
 
     def caption(self, label: str, caption: list[m.Inline]):
-        """"Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
+        """ "Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
         p = self.paragraph(style="Caption")
         if label:
             self.run(p, label + (" " if caption else ""), {"bold"})
@@ -314,13 +350,17 @@ class DocxWriter(TitleBlockWriter):
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table Grid"]
         if self.design is not None:  # the print's light table: rules between rows, no grid
-            word_boxes.light_rules(grid, float(self.design.get("rules", "light")),
-                                   self.design.color("rule"))
-        for row, bold in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
+            word_boxes.light_rules(
+                grid, float(self.design.get("rules", "light")), self.design.color("rule")
+            )
+        for row, bold in ([(table.header, True)] if table.header else []) + [
+            (r, False) for r in table.rows
+        ]:
             row_element = grid.add_row()
             if bold:  # the header row: repeated on each page, read as headers by screen readers
-                row_element._tr.get_or_add_trPr().append(wordml.parse_xml(
-                    f'<w:tblHeader {wordml.nsdecls("w")}/>'))
+                row_element._tr.get_or_add_trPr().append(
+                    wordml.parse_xml(f"<w:tblHeader {wordml.nsdecls('w')}/>")
+                )
             cells = row_element.cells
             for cell, content in zip(cells, row):
                 self.cell(cell, content, bold)
@@ -350,18 +390,28 @@ class DocxWriter(TitleBlockWriter):
             # The picture's alt text, the same as the HTML's and the PDF's.
             shape._inline.docPr.set("descr", alt)
         except Exception as exc:  # python-docx's image readers raise several kinds
-            raise BriefInvalid(Diagnostic(location or Location(path),
-                                          f"not an image briefkit can place in Word: {exc}",
-                                          hint="use a PNG, JPEG or GIF file")) from None
+            raise BriefInvalid(
+                Diagnostic(
+                    location or Location(path),
+                    f"not an image briefkit can place in Word: {exc}",
+                    hint="use a PNG, JPEG or GIF file",
+                )
+            ) from None
 
-    def inlines(self, paragraph, inlines: list[m.Inline], flags: frozenset | set = frozenset(),
-                container=None) -> None:
+    def inlines(
+        self,
+        paragraph,
+        inlines: list[m.Inline],
+        flags: frozenset | set = frozenset(),
+        container=None,
+    ) -> None:
         for inline in inlines:
             if isinstance(inline, m.Text):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.Styled):
-                self.inlines(paragraph, inline.children, set(flags) | {_RUN_FLAGS[inline.style]},
-                             container)
+                self.inlines(
+                    paragraph, inline.children, set(flags) | {_RUN_FLAGS[inline.style]}, container
+                )
             elif isinstance(inline, m.Code):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.LineBreak):
@@ -404,5 +454,3 @@ class DocxWriter(TitleBlockWriter):
         finally:
             self.story, self._in_note = outer, False
         self.notes.finish(element)
-
-
