@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from briefkit.markdown_patch import PatchFailed, patch, source_tokens
-from briefkit.word_story import Citation, NoteMark, Paragraph, Text
+from briefkit.word.markdown_patch import PatchFailed, patch, source_tokens
+from briefkit.ooxml.story import Citation, NoteMark, Paragraph, Text
 
 ITALIC = frozenset({"i"})
 LINK = frozenset({"href=https://x.org"})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.yaml_edit import BriefText, EditFailed
+from briefkit.load.edit import BriefText, EditFailed
 from conftest import ROOT
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -106,7 +106,7 @@ def test_comments_go_above_the_key_or_the_items_dash():
 def test_every_prose_field_of_real_briefs_takes_a_one_word_edit_on_its_own_lines(path):
     """Each text value of every example, starter and corpus brief: a word appended to its
     last line changes only the lines that value spans."""
-    from briefkit.diagnostics import BriefInvalid
+    from briefkit.core.diagnostics import BriefInvalid
 
     text = path.read_text(encoding="utf-8")
     try:
