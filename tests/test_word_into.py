@@ -27,7 +27,7 @@ from briefkit.prose.citations import pandoc_path
 from briefkit.cli import cli
 from briefkit.builder.batch import build_brief
 from conftest import BRIEFS, example_briefs
-from word_drafts import add_comment, add_tracked_change
+from word_drafts import _rewrite, add_comment, add_tracked_change
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -69,15 +69,6 @@ def copy(built, tmp_path):
 
 
 # ---- editing a DOCX as Word stores it ----------------------------------------------------------
-
-def _rewrite(path: Path, edit) -> None:
-    with zipfile.ZipFile(path) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    edit(parts)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-
 
 def _xml(parts: dict, name: str, change) -> None:
     root = etree.fromstring(parts[name])

@@ -1,5 +1,5 @@
 """`briefkit import EDITED.docx --into BRIEF.yaml`: the files read and written, the messages
-printed; the reading and merging are `word_into`'s.
+printed; the reading and merging are `word/into.py`'s.
 
 The brief is rebuilt from the merged text (a hidden file beside it, so its relative paths
 resolve, removed afterwards) and each changed field compared with the edited DOCX. The brief

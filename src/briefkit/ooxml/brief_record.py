@@ -5,7 +5,7 @@ Each field of the brief a reader sees is a hidden bookmark in the document (`_bk
 Word keeps hidden bookmarks while an editor edits, LibreOffice keeps them when it saves as
 DOCX; content controls' tags do not survive LibreOffice). The part holds the brief's YAML as it
 was built (the base of a three-way merge), which key each bookmark shows, and every paragraph of
-the body as briefkit wrote it, read by `word_story` (so a later import compares what an editor
+the body as briefkit wrote it, read by `story` (so a later import compares what an editor
 saved with what was written, part for part, and tells briefkit's own words from the brief's).
 """
 
@@ -20,7 +20,15 @@ from typing import Optional
 
 from lxml import etree
 
-from briefkit.ooxml.story import Citation, CrossReference, Mark, NoteMark, Paragraph, Picture, Text
+from briefkit.ooxml.story_parts import (
+    Citation,
+    CrossReference,
+    Mark,
+    NoteMark,
+    Paragraph,
+    Picture,
+    Text,
+)
 
 FIELD_PREFIX = "_bkf"
 NAMESPACE = "urn:briefkit:brief-source:1"

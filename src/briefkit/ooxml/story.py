@@ -1,5 +1,6 @@
 """A Word document's text as a reader sees it: WordprocessingML parts in, every paragraph of the
-body (and of each note it calls) as text, notes, citations and cross-references out.
+body (and of each note it calls) as text, notes, citations and cross-references out
+(`story_parts`).
 
 What an editor did is read as Word shows it with "All Markup" accepted: tracked insertions are
 text, deletions are not (a deleted paragraph mark joins two paragraphs), moves count where they
@@ -16,10 +17,23 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from lxml import etree
+
+from briefkit.ooxml.story_parts import (
+    Citation,
+    Comment,
+    CrossReference,
+    Mark,
+    NoteMark,
+    Paragraph,
+    Picture,
+    Story,
+    Text,
+    _merge,
+    plain,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -48,120 +62,6 @@ _SKIPPED = {
 
 def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
-
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-    flags: frozenset = frozenset()  # i, b, s, sup, sub, sc, u; "href=URL" inside a link out
-
-
-@dataclass(frozen=True)
-class NoteMark:
-    paragraphs: tuple  # of Paragraph
-
-
-@dataclass(frozen=True)
-class Citation:
-    items: tuple  # of CSL citation items without itemData, as sorted JSON texts
-    printed: str  # the field's result as it reads
-
-    @property
-    def data(self) -> list[dict]:
-        return [json.loads(item) for item in self.items]
-
-
-@dataclass(frozen=True)
-class CrossReference:
-    anchor: str
-    text: str = ""  # the words briefkit wrote for it ("Finding 2")
-
-
-@dataclass(frozen=True)
-class Picture:
-    alt: str
-
-
-Part = object  # Text | NoteMark | Citation | CrossReference | Picture
-
-
-@dataclass
-class Mark:
-    """A field bookmark in a paragraph: its name, start or end, before which part."""
-
-    name: str
-    start: bool
-    at: int
-
-
-@dataclass
-class Comment:
-    author: str
-    date: str
-    text: str
-    annotated: str = ""
-
-
-@dataclass
-class Paragraph:
-    style: str
-    parts: Any = field(default_factory=list)  # a list while read, a tuple once `frozen`
-    in_table: bool = False
-    marks: list[Mark] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)
-
-    def frozen(self) -> "Paragraph":
-        """Runs of the same formatting merged, never across a field's bookmark."""
-        cuts = sorted({0, len(self.parts), *(m.at for m in self.marks)})
-        merged: list = []
-        moved: dict[int, int] = {}
-        for start, end in zip(cuts, cuts[1:]):
-            moved[start] = len(merged)
-            merged.extend(_merge(list(self.parts[start:end])))
-        moved[len(self.parts)] = len(merged)
-        for mark in self.marks:
-            mark.at = moved.get(mark.at, len(merged))
-        self.parts = tuple(merged)
-        return self
-
-    @property
-    def text(self) -> str:
-        return plain(self.parts)
-
-
-def plain(parts) -> str:
-    """The characters of parts: text, a note's text in brackets, a citation's printed text."""
-    out = []
-    for part in parts:
-        if isinstance(part, Text):
-            out.append(part.text)
-        elif isinstance(part, NoteMark):
-            out.append("[" + " ".join(p.text for p in part.paragraphs) + "]")
-        elif isinstance(part, Citation):
-            out.append(part.printed)
-    return "".join(out)
-
-
-def _merge(parts: list) -> list:
-    out: list = []
-    for part in parts:
-        if (
-            isinstance(part, Text)
-            and out
-            and isinstance(out[-1], Text)
-            and out[-1].flags == part.flags
-        ):
-            out[-1] = Text(out[-1].text + part.text, part.flags)
-        elif not (isinstance(part, Text) and not part.text):
-            out.append(part)
-    return out
-
-
-@dataclass
-class Story:
-    paragraphs: list[Paragraph]
-    tracked_changes: int = 0
-    comments: int = 0
 
 
 class Reader:
@@ -438,8 +338,6 @@ def _citation(code: str, printed: str) -> Citation:
             kept.append(json.dumps(trimmed, sort_keys=True, ensure_ascii=False))
     return Citation(tuple(kept), printed)
 
-
-# ---- packages ----------------------------------------------------------------------------------
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -111,14 +111,7 @@ def add_page_reference(paragraph, bookmark: str) -> None:
 
 
 def add_bookmark(paragraph, name: str, ident: int) -> None:
-    p = paragraph._p
-    start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
-    ppr = p.find(qn("w:pPr"))
-    if ppr is not None:
-        ppr.addnext(start)
-    else:
-        p.insert(0, start)
-    p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{ident}"/>'))
+    bookmark_range(paragraph._p, paragraph._p, name, ident)
 
 
 def bookmark_range(first, last, name: str, ident: int) -> None:

@@ -1,12 +1,12 @@
 """`briefkit import EDITED.docx --into BRIEF.yaml`: a DOCX briefkit built that an editor changed,
 and the brief it came from, in; the brief with the editor's changes out, every other byte kept.
 
-    the DOCX's paragraphs (word_story) and its record (docx_source: the brief as built, which
-    field each bookmark shows, every paragraph as written) -> which paragraphs show which field
-    (the bookmarks; where an editor lost one, the order of what was written) -> each changed
-    field's new text (markdown_patch: the changed words, in the Markdown's own spelling) ->
-    merged three ways with the brief as it is now (the record is the base) -> the YAML edited
-    in place (yaml_edit) -> rebuilt, and each changed field compared with the edited DOCX.
+    the DOCX's paragraphs (ooxml/story) and its record (ooxml/brief_record: the brief as
+    built, which field each bookmark shows, every paragraph as written) -> which paragraphs
+    show which field (into_fields) -> each changed field's new text (markdown_patch: the changed
+    words, in the Markdown's own spelling) -> merged three ways with the brief as it is now
+    (the record is the base) -> the YAML edited in place (load/edit) -> rebuilt, and each
+    changed field compared with the edited DOCX.
 
 What cannot go back (words briefkit composes, such as a label or "Figure 1"; the printed text
 of a citation; a paragraph outside every field) is a message naming where it is, never dropped
@@ -24,259 +24,26 @@ from typing import Callable, Optional
 
 from briefkit.core.diagnostics import Diagnostic, Location, format_key_path
 from briefkit.load.edit import BriefText, EditFailed
-from briefkit.ooxml.brief_record import FIELD_PREFIX, Record, read_record
-from briefkit.ooxml.story import (
+from briefkit.load.source import value_at
+from briefkit.ooxml.brief_record import Record
+from briefkit.ooxml.story_parts import (
     Citation,
     Comment,
     NoteMark,
-    Paragraph,
     Picture,
-    Text,
     plain,
-    read_package,
 )
-from briefkit.word.markdown_patch import PatchFailed, identity, paragraphs_markdown, patch
-
-
-class NotBriefkitDocx(ValueError):
-    """The DOCX carries no record of a brief (not built by briefkit, or the record was lost)."""
-
-
-@dataclass
-class FieldText:
-    """One field of the brief: what briefkit wrote for it and what the editor left."""
-
-    name: str
-    key: tuple
-    kind: str  # "markdown" or "text"
-    built: list[Paragraph] = field(default_factory=list)
-    edited: list[Paragraph] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)
-    found: bool = False  # the editor's document shows it (its bookmark or its paragraphs)
-
-    @property
-    def changed(self) -> bool:
-        return identity(self.built) != identity(self.edited)
-
-
-@dataclass
-class Reading:
-    """What the edited DOCX says, field by field, before anything is merged."""
-
-    record: Record
-    fields: dict[str, FieldText]
-    messages: list[Diagnostic]
-    tracked_changes: int = 0
-    comments: int = 0
-
-
-def read_edited(files: dict[str, bytes], shown: Path) -> Reading:
-    record = read_record(files)
-    if record is None:
-        raise NotBriefkitDocx(
-            "carries no record of the brief it was built from (it was not built by briefkit, "
-            "or its custom XML part was removed); make a new brief from it with `briefkit import "
-            f"{shown} -o NEW.yaml` instead"
-        )
-    story = read_package(files, FIELD_PREFIX)
-    fields, messages = split_fields(record, story.paragraphs, shown)
-    return Reading(record, fields, messages, story.tracked_changes, story.comments)
-
-
-# ---- which paragraphs show which field --------------------------------------------------------
-
-
-@dataclass
-class _Owners:
-    block: list[Optional[str]]  # the field each paragraph shows whole, or None
-    inline: dict[str, tuple[int, int, int]]  # field -> (paragraph, first part, end part)
-
-
-def _owners(
-    paragraphs: list[Paragraph], fields: dict[str, tuple], whole: Optional[set[str]] = None
-) -> _Owners:
-    """Which field each paragraph shows. `whole`: the fields written as whole paragraphs (read
-    from the document as built); an application may move a bookmark's end before the last
-    note reference of a paragraph (LibreOffice does), which does not make it a part."""
-    starts: dict[str, tuple[int, int]] = {}
-    ends: dict[str, tuple[int, int]] = {}
-    for index, paragraph in enumerate(paragraphs):
-        for mark in paragraph.marks:
-            if mark.name in fields:
-                (starts if mark.start else ends).setdefault(mark.name, (index, mark.at))
-    block: list[Optional[str]] = [None] * len(paragraphs)
-    inline: dict[str, tuple[int, int, int]] = {}
-    for name, (first, at) in starts.items():
-        last, end_at = ends.get(name, (first, len(paragraphs[first].parts)))
-        last = max(last, first)
-        if (
-            (name in whole)
-            if whole is not None
-            else (at == 0 and (last > first or end_at >= len(paragraphs[last].parts)))
-        ):
-            for index in range(first, last + 1):
-                block[index] = block[index] or name
-        elif last == first:
-            inline[name] = (first, at, end_at)
-        else:
-            for index in range(first + 1, last + 1):
-                block[index] = block[index] or name
-            inline[name] = (first, at, len(paragraphs[first].parts))
-    return _Owners(block, inline)
-
-
-def split_fields(
-    record: Record, edited: list[Paragraph], shown: Path
-) -> tuple[dict[str, FieldText], list[Diagnostic]]:
-    built = record.paragraphs
-    old = _owners(built, record.fields)
-    new = _owners(edited, record.fields, {n for n in old.block if n} - set(old.inline))
-    owner = list(new.block)
-    messages: list[Diagnostic] = []
-    old_keys = [identity([p]) for p in built]
-    new_keys = [identity([p]) for p in edited]
-    paired: dict[int, int] = {}  # edited paragraph -> built paragraph
-    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
-            paired.update({j1 + k: i1 + k for k in range(j2 - j1)})
-        elif op == "replace":
-            for j in range(j1, j2):
-                best = max(
-                    range(i1, i2),
-                    key=lambda i: difflib.SequenceMatcher(
-                        None, built[i].text, edited[j].text
-                    ).ratio(),
-                )
-                if difflib.SequenceMatcher(None, built[best].text, edited[j].text).ratio() > 0.5:
-                    paired[j] = best
-    for j, b in paired.items():
-        if owner[j] is None and old.block[b] is not None and not _inline_here(new, j):
-            owner[j] = old.block[b]  # a field's paragraph that lost its bookmark
-    inline_text: dict[str, list] = {}
-    for name, (j, start, end) in new.inline.items():
-        inline_text[name] = list(edited[j].parts[start:end])
-    for name, (i, start, end) in old.inline.items():
-        if name in inline_text:
-            continue
-        found = next((j for j, b in paired.items() if b == i), None)
-        if found is not None and owner[found] is None:
-            cut = _between(built[i], start, end, edited[found])
-            if cut is not None:
-                inline_text[name] = cut
-    for j, paragraph in enumerate(edited):
-        if owner[j] is not None or _inline_here(new, j):
-            continue
-        was = paired.get(j)
-        if was is not None and old_keys[was] == new_keys[j]:
-            continue  # briefkit's own words, as written
-        if was is not None and old.block[was] is None:
-            if not paragraph.text.strip():
-                continue
-            if any(place[0] == was for place in old.inline.values()):
-                if _composed(built[was], old, was) == _composed(paragraph, new, j):
-                    continue  # only the brief's values in it changed
-            messages.append(
-                Diagnostic(
-                    Location(shown),
-                    f"the words '{_short(built[was].text)}' were changed to "
-                    f"'{_short(paragraph.text)}', but briefkit composes them (a label, a number, a "
-                    "date line): the change cannot go back into the brief",
-                    severity="warning",
-                    hint="change the brief's value or `labels:` instead",
-                )
-            )
-            continue
-        neighbour = _neighbour(owner, j)
-        if neighbour is not None:
-            owner[j] = neighbour
-        elif paragraph.text.strip():
-            messages.append(
-                Diagnostic(
-                    Location(shown),
-                    f"the paragraph '{_short(paragraph.text)}' stands outside every "
-                    "field of the brief (between parts briefkit composes) and was left out",
-                    severity="warning",
-                    hint="add it to the brief where it belongs",
-                )
-            )
-    fields: dict[str, FieldText] = {}
-    for name, key in record.fields.items():
-        text = FieldText(name, tuple(key), record.kinds.get(name, "markdown"))
-        if name in old.inline:
-            i, start, end = old.inline[name]
-            text.built = [Paragraph(built[i].style, tuple(built[i].parts[start:end]))]
-        else:
-            text.built = [p for p, o in zip(built, old.block) if o == name]
-        if name in inline_text:
-            text.edited = [
-                Paragraph(text.built[0].style if text.built else "", tuple(inline_text[name]))
-            ]
-            text.found = True
-        else:
-            text.edited = [p for p, o in zip(edited, owner) if o == name]
-            text.found = bool(text.edited) or any(m.name == name for p in edited for m in p.marks)
-        for j, paragraph in enumerate(edited):
-            if owner[j] == name or (name in new.inline and new.inline[name][0] == j):
-                text.comments += paragraph.comments
-        fields[name] = text
-    _orphan_comments(edited, owner, new, fields)
-    return fields, messages
-
-
-def _composed(paragraph: Paragraph, owners: _Owners, index: int) -> Optional[str]:
-    """A composed line's own words, the brief's values in it left out (None: cannot tell)."""
-    places = sorted((start, end) for p, start, end in owners.inline.values() if p == index)
-    if not places:
-        return None
-    out, at = [], 0
-    for start, end in places:
-        out.append(plain(paragraph.parts[at:start]))
-        at = end
-    out.append(plain(paragraph.parts[at:]))
-    return "\x00".join(out)
-
-
-def _inline_here(owners: _Owners, index: int) -> bool:
-    return any(place[0] == index for place in owners.inline.values())
-
-
-def _between(built: Paragraph, start: int, end: int, edited: Paragraph) -> Optional[list]:
-    """An inline field's parts in an edited paragraph that lost its bookmark: what stands
-    between the composed words written before and after it."""
-    before, after = plain(built.parts[:start]), plain(built.parts[end:])
-    text = plain(edited.parts)
-    if not (text.startswith(before) and text.endswith(after)):
-        return None
-    middle = text[len(before) : len(text) - len(after) if after else len(text)]
-    return [Text(middle)]
-
-
-def _neighbour(owner: list[Optional[str]], j: int) -> Optional[str]:
-    """The field an editor's new paragraph joins: the one it follows, else the one it leads."""
-    if j > 0 and owner[j - 1] is not None:
-        return owner[j - 1]
-    if j + 1 < len(owner) and owner[j + 1] is not None:
-        return owner[j + 1]
-    return None
-
-
-def _orphan_comments(edited, owner, new: _Owners, fields: dict[str, FieldText]) -> None:
-    """A comment on briefkit's own words (a heading) goes with the next field."""
-    for j, paragraph in enumerate(edited):
-        if not paragraph.comments or owner[j] is not None or _inline_here(new, j):
-            continue
-        following = next((owner[k] for k in range(j + 1, len(owner)) if owner[k]), None)
-        if following is not None:
-            fields[following].comments += paragraph.comments
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# ---- the new text of each changed field -------------------------------------------------------
+from briefkit.word.into_fields import (
+    FieldText,
+    NotBriefkitDocx,
+    Reading,
+    read_edited,
+    shorten,
+    split_fields,
+)
+from briefkit.word.markdown_patch import patch
+from briefkit.word.markdown_words import PatchFailed, identity
+from briefkit.word.markdown_write import paragraphs_markdown
 
 
 @dataclass
@@ -336,9 +103,6 @@ def printed_edits(field_text: FieldText) -> list[tuple[str, str]]:
     ]
 
 
-# ---- the merge --------------------------------------------------------------------------------
-
-
 @dataclass
 class Merged:
     text: str  # the brief with the editor's changes (the brief as it was when nothing changed)
@@ -371,8 +135,8 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
             merged.messages.append(
                 Diagnostic(
                     _where(ours, ours_key, shown),
-                    f"the printed citation '{_short(printed)}' was "
-                    f"edited to '{_short(edited)}': the citation style prints it, so the edit is "
+                    f"the printed citation '{shorten(printed)}' was "
+                    f"edited to '{shorten(edited)}': the citation style prints it, so the edit is "
                     "not kept",
                     key=ours_key or field_text.key,
                     severity="warning",
@@ -381,7 +145,7 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
             )
         if not field_text.changed or not field_text.found and not field_text.built:
             continue
-        base_value = _get(base, field_text.key)
+        base_value = value_at(base, field_text.key)
         if not isinstance(base_value, (str, int, float)) or isinstance(base_value, bool):
             merged.messages.append(
                 Diagnostic(
@@ -420,7 +184,7 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
                 )
             )
             continue
-        ours_value = _get(ours.data, ours_key)
+        ours_value = value_at(ours.data, ours_key)
         if ours_value == written.value:
             continue
         if str(ours_value) != str(base_value) and not force:
@@ -430,8 +194,8 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
                     "changed in the brief since the DOCX was built, and in Word too",
                     key=ours_key,
                     expected="one side changed",
-                    found=f"the brief: '{_short(str(ours_value))}', Word: "
-                    f"'{_short(written.value)}'",
+                    found=f"the brief: '{shorten(str(ours_value))}', Word: "
+                    f"'{shorten(written.value)}'",
                     hint="make the two agree in the brief, or run again with --force to take "
                     "Word's version",
                 )
@@ -461,7 +225,7 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
 
 
 def _describe(comment: Comment) -> str:
-    on = _short(comment.annotated, 60)
+    on = shorten(comment.annotated, 60)
     when = f" ({comment.date[:10]})" if re.match(r"(19|20)\d\d-\d\d-\d\d", comment.date) else ""
     where = f' on "{on}"' if on else ""
     return f"Comment by {comment.author or 'an editor'}{when}{where}: {comment.text}"
@@ -471,15 +235,6 @@ def _where(ours: BriefText, key: Optional[tuple], shown: Path) -> Location:
     if key is None:
         return Location(shown)
     return ours.loaded.source.location(key)
-
-
-def _get(data, key: tuple):
-    for part in key:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def _locate(base, ours, key: tuple) -> Optional[tuple]:
@@ -513,9 +268,6 @@ def _locate(base, ours, key: tuple) -> Optional[tuple]:
     return tuple(out)
 
 
-# ---- checking the result ----------------------------------------------------------------------
-
-
 def check_rebuilt(
     reading: Reading, merged: Merged, rebuilt: Record, shown: Path
 ) -> list[Diagnostic]:
@@ -539,8 +291,8 @@ def check_rebuilt(
                     "the rebuilt brief does not read as the edited DOCX here",
                     key=key,
                     severity="warning",
-                    found=f"'{_short(' '.join(p.text for p in (again.built if again else [])))}'",
-                    expected=f"'{_short(' '.join(p.text for p in field_text.edited))}'",
+                    found=f"'{shorten(' '.join(p.text for p in (again.built if again else [])))}'",
+                    expected=f"'{shorten(' '.join(p.text for p in field_text.edited))}'",
                     hint="check the Markdown of this field",
                 )
             )
