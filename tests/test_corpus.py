@@ -122,6 +122,21 @@ def test_corpus_brief(brief: Path, copied):
     for fmt, output_path in outputs.items():
         assert output_path.exists(), f"no {fmt} written"
     _assert_as_pandoc_prints(path, outputs)
+    _assert_word_round_trip(folder, path, outputs["docx"])
+
+
+def _assert_word_round_trip(folder: Path, path: Path, docx: Path) -> None:
+    """From Word and back with no edit (`import --into`): the brief stays byte for byte; and
+    each citation of the DOCX is a Zotero field valid for the CSL citation schema (these
+    sources are the world's: Zotero and Better BibTeX exports, BibLaTeX, CSL-YAML)."""
+    from test_word_citations import assert_valid_fields
+
+    before = path.read_bytes()
+    result = _invoke(folder, "import", str(docx), "--into", path.name)
+    assert result.exit_code == 0, result.output
+    assert "no changes" in result.output, result.output
+    assert path.read_bytes() == before
+    assert_valid_fields(docx)
 
 
 def _output_name(path: Path) -> str:

@@ -326,3 +326,84 @@ def test_an_unedited_starter_leaves_its_brief_byte_identical(layout, tmp_path, m
     result = run_import(docx, "--into", brief)
     assert result.exit_code == 0, result.output
     assert brief.read_bytes() == before
+
+
+# ---- an editor in LibreOffice ------------------------------------------------------------------
+
+# A Basic macro doing what an editor does in LibreOffice Writer: Track Changes on, a phrase
+# replaced (Find & Replace), a footnote inserted after some words, a comment on others, then
+# File > Save As > Word 2007-365 (.docx).
+MACRO = """\
+Sub EditAsAnEditor(inUrl As String, outUrl As String)
+  Dim opening(0) As New com.sun.star.beans.PropertyValue
+  opening(0).Name = "Hidden"
+  opening(0).Value = True
+  oDoc = StarDesktop.loadComponentFromURL(inUrl, "_blank", 0, opening())
+  oDoc.RecordChanges = True
+  oReplace = oDoc.createReplaceDescriptor()
+  oReplace.SearchString = "now carry the"
+  oReplace.ReplaceString = "now sustain the"
+  oDoc.replaceAll(oReplace)
+  oSearch = oDoc.createSearchDescriptor()
+  oSearch.SearchString = "espionage arrest"
+  oFound = oDoc.findFirst(oSearch)
+  oNote = oDoc.createInstance("com.sun.star.text.Footnote")
+  oFound.getText().insertTextContent(oFound.getEnd(), oNote, False)
+  oNote.setString("Reported in June 2020.")
+  oSearch.SearchString = "worries about losing"
+  oFound = oDoc.findFirst(oSearch)
+  oComment = oDoc.createInstance("com.sun.star.text.textfield.Annotation")
+  oComment.Author = "Maria Editor"
+  oComment.Content = "Source for this?"
+  oFound.getText().insertTextContent(oFound, oComment, True)
+  Dim saving(0) As New com.sun.star.beans.PropertyValue
+  saving(0).Name = "FilterName"
+  saving(0).Value = "MS Word 2007 XML"
+  oDoc.storeToURL(outUrl, saving())
+  oDoc.close(True)
+End Sub
+"""
+
+
+def _libreoffice_profile(root: Path) -> Path:
+    """A LibreOffice user profile (made by LibreOffice itself) whose Standard Basic library
+    holds MACRO."""
+    from xml.sax.saxutils import escape
+
+    from conftest import soffice
+
+    subprocess.run([soffice(), f"-env:UserInstallation={root.as_uri()}", "--headless",
+                    "--terminate_after_init"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120)
+    module = root / "user" / "basic" / "Standard" / "Module1.xba"
+    module.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<script:module xmlns:script='
+        '"http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">'
+        f"{escape(MACRO)}</script:module>\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.needs("soffice")
+def test_an_editor_in_libreoffice(copy, tmp_path):
+    from conftest import soffice
+
+    brief, docx = copy
+    before = brief.read_text(encoding="utf-8")
+    profile = _libreoffice_profile(tmp_path / "profile")
+    edited = tmp_path / "edited-in-libreoffice.docx"
+    subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    f'macro:///Standard.Module1.EditAsAnEditor("{docx.as_uri()}",'
+                    f'"{edited.as_uri()}")'], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120)  # (a helper it leaves holds pipes)
+    assert edited.is_file(), "LibreOffice did not save the edited DOCX"
+    result = run_import(edited, "--into", brief)
+    assert result.exit_code == 0, result.output
+    assert "tracked change(s) accepted" in result.output
+    assert changed_lines(before, brief.read_text(encoding="utf-8")) == [
+        "-      Dialogues, science parks, academic exchanges and joint funds now carry the",
+        "+      Dialogues, science parks, academic exchanges and joint funds now sustain the",
+        "+    # Comment by Maria Editor on \"worries about losing\": Source for this?",
+        "-      Even after a 2020 espionage arrest, agreements on joint research centres went",
+        "+      Even after a 2020 espionage arrest^[Reported in June 2020.], agreements on joint "
+        "research centres went",
+    ]

@@ -65,20 +65,23 @@ def w(tag: str) -> str:
 
 
 class Reader:
-    """Reads the body of a document. `notes(kind, id)` gives a note's element, `link(rid)`
-    a hyperlink's target, `style_name(id)` a paragraph style's name, `comment(id)` a comment."""
+    """Reads the body of a document. `notes(kind, id)` gives a note's element, `links[story]`
+    the targets of the hyperlinks of a story ("document", "footnotes", "endnotes": each part has
+    its own relationships), `style_name(id)` a paragraph style's name, `comment(id)` a
+    comment."""
 
     def __init__(
         self,
         *,
         notes: Callable[[str, str], Optional[etree._Element]],
-        link: Callable[[str], str],
+        links: dict[str, dict[str, str]],
         style_name: Callable[[str], str],
         comment: Callable[[str], Optional[Comment]],
         field_prefix: str,
     ):
         self.notes = notes
-        self.link = link
+        self.links = links
+        self.story_name = "document"
         self.style_name = style_name
         self.comment = comment
         self.field_prefix = field_prefix
@@ -171,7 +174,8 @@ class Reader:
                     self._inlines(child, words, flags)
                     paragraph.parts.append(CrossReference(anchor, plain(words.parts)))
                     continue
-                target = self.link(child.get(f"{{{R}}}id") or "")
+                rid = child.get(f"{{{R}}}id") or ""
+                target = self.links.get(self.story_name, {}).get(rid, "")
                 self._inlines(child, paragraph, flags | {f"href={target}"} if target else flags)
             elif tag == w("fldSimple"):
                 self._inlines(child, paragraph, flags)
@@ -277,12 +281,12 @@ class Reader:
                 return None
             inner = Reader(
                 notes=self.notes,
-                link=self.link,
+                links=self.links,
                 style_name=self.style_name,
                 comment=self.comment,
                 field_prefix=self.field_prefix,
             )
-            inner._ended = self._ended
+            inner._ended, inner.story_name = self._ended, kind
             story = inner.story(note)
             self.tracked_changes += inner.tracked_changes
             self.comments += inner.comments
@@ -347,53 +351,78 @@ _RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 def read_package(files: dict[str, bytes], field_prefix: str) -> Story:
     """The body of a DOCX given as its members (name -> bytes)."""
     document = etree.fromstring(files["word/document.xml"], _PARSER)
-    targets: dict[str, tuple[str, str]] = {}  # rid -> (type, target)
-    rels = files.get("word/_rels/document.xml.rels")
-    if rels:
-        for rel in etree.fromstring(rels, _PARSER).iter(f"{{{_RELS}}}Relationship"):
-            targets[rel.get("Id") or ""] = (rel.get("Type") or "", rel.get("Target") or "")
+    relationships = _relationships(files, "word/document.xml")
 
-    def part(kind: str):
-        for type_, target in targets.values():
+    def part(kind: str) -> tuple[Optional[str], object]:
+        for type_, target, _ in relationships.values():
             if type_ == _RT + kind:
                 name = target.lstrip("/") if target.startswith("/") else "word/" + target
                 if name in files:
-                    return etree.fromstring(files[name], _PARSER)
-        return None
+                    return name, etree.fromstring(files[name], _PARSER)
+        return None, None
 
+    links = {"document": _external(relationships)}
+    parts = {}
+    for kind in ("footnotes", "endnotes", "comments", "styles"):
+        name, parts[kind] = part(kind)
+        if name is not None and kind in ("footnotes", "endnotes"):
+            links[kind] = _external(_relationships(files, name))
     return _read(
         document.find(w("body")),
-        part("footnotes"),
-        part("endnotes"),
-        part("comments"),
-        part("styles"),
-        lambda rid: targets.get(rid, ("", ""))[1],
+        parts["footnotes"],
+        parts["endnotes"],
+        parts["comments"],
+        parts["styles"],
+        links,
         field_prefix,
     )
+
+
+def _relationships(files: dict[str, bytes], name: str) -> dict[str, tuple[str, str, str]]:
+    """A part's relationships: id -> (type, target, target mode)."""
+    folder, _, base = name.rpartition("/")
+    data = files.get(f"{folder}/_rels/{base}.rels")
+    if not data:
+        return {}
+    return {
+        rel.get("Id") or "": (
+            rel.get("Type") or "",
+            rel.get("Target") or "",
+            rel.get("TargetMode") or "",
+        )
+        for rel in etree.fromstring(data, _PARSER).iter(f"{{{_RELS}}}Relationship")
+    }
+
+
+def _external(relationships: dict[str, tuple[str, str, str]]) -> dict[str, str]:
+    return {rid: target for rid, (_, target, mode) in relationships.items() if mode == "External"}
 
 
 def read_document(document, field_prefix: str) -> Story:
     """The body of a python-docx document in memory (as briefkit writes it)."""
     parts = {"footnotes": None, "endnotes": None}
-    links: dict[str, str] = {}
-    for rid, rel in document.part.rels.items():
+    links = {"document": _targets(document.part)}
+    for rel in document.part.rels.values():
         kind = rel.reltype.rsplit("/", 1)[-1]
-        if rel.is_external:
-            links[rid] = rel.target_ref
-        elif kind in parts:
+        if not rel.is_external and kind in parts:
             parts[kind] = rel.target_part.element
+            links[kind] = _targets(rel.target_part)
     return _read(
         document.element.body,
         parts["footnotes"],
         parts["endnotes"],
         None,
         document.styles.element,
-        links.get,
+        links,
         field_prefix,
     )
 
 
-def _read(body, footnotes, endnotes, comments, styles, link, field_prefix: str) -> Story:
+def _targets(part) -> dict[str, str]:
+    return {rid: rel.target_ref for rid, rel in part.rels.items() if rel.is_external}
+
+
+def _read(body, footnotes, endnotes, comments, styles, links, field_prefix: str) -> Story:
     notes = {}
     for kind, root in (("footnotes", footnotes), ("endnotes", endnotes)):
         if root is not None:
@@ -425,7 +454,7 @@ def _read(body, footnotes, endnotes, comments, styles, link, field_prefix: str) 
 
     reader = Reader(
         notes=lambda kind, ident: notes.get((kind, ident)),
-        link=lambda rid: link(rid) or "",
+        links=links,
         style_name=lambda ident: names.get(ident, ident) if ident else default,
         comment=comment_of,
         field_prefix=field_prefix,
