@@ -298,6 +298,58 @@ def test_into_takes_no_output_or_layout(built):
     assert run_import(docx, "--dry-run").exit_code == 2
 
 
+def _body_paragraph(root, needle: str):
+    """The body-level element (a paragraph, or the table holding it) with `needle`."""
+    element = _paragraph_with(root, needle)
+    while element.getparent().tag != w("body"):
+        element = element.getparent()
+    return element
+
+
+def test_findings_moved_in_word_move_in_the_brief(copy):
+    """The editor cuts Finding 2 (its title and text) and pastes it before Finding 1."""
+    brief, docx = copy
+    before = brief.read_text(encoding="utf-8")
+
+    def move(root):
+        first = _body_paragraph(root, "The partnership is institutionalised")
+        title = _body_paragraph(root, "Obstacles remain")
+        moving = [title]
+        while "Alibaba" not in "".join(t.text or "" for t in moving[-1].iter(w("t"))) and \
+                not list(moving[-1].iter(w("footnoteReference")))[-1:]:
+            moving.append(moving[-1].getnext())
+        for element in moving:
+            first.addprevious(element)
+    _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", move))
+    result = run_import(docx, "--into", brief)
+    assert result.exit_code == 0, result.output
+    after = brief.read_text(encoding="utf-8")
+    assert [line for line in after.splitlines() if line.startswith("  - id: ")][:3] == [
+        "  - id: obstacles", "  - id: institutions", "  - id: resilience"]
+    assert sorted(before.splitlines()) == sorted(after.splitlines())  # lines moved, not changed
+
+
+def test_a_heading_added_among_the_sections_is_a_new_section(copy):
+    brief, docx = copy
+
+    def add(root):  # typed before the next section's heading
+        following = next(p for p in root.iter(w("p"))
+                         if "".join(t.text or "" for t in p.iter(w("t"))) == "What to watch"
+                         and p.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) == "Heading1")
+        following.addprevious(etree.fromstring(
+            f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r>'
+            '<w:t>Funding</w:t></w:r></w:p>'))
+        following.addprevious(etree.fromstring(
+            f'<w:p xmlns:w="{W}"><w:r><w:t>Joint funds pay for most of it.</w:t></w:r></w:p>'))
+    _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", add))
+    before = brief.read_text(encoding="utf-8")
+    result = run_import(docx, "--into", brief)
+    assert result.exit_code == 0, result.output
+    assert changed_lines(before, brief.read_text(encoding="utf-8")) == [
+        "+  - title: Funding", "+    body: Joint funds pay for most of it."]
+    assert "a new section 'Funding' in sections" in result.output
+
+
 # ---- no edits: nothing changes -----------------------------------------------------------------
 
 EXAMPLES = example_briefs()

@@ -135,3 +135,36 @@ def test_every_prose_field_of_real_briefs_takes_a_one_word_edit_on_its_own_lines
         assert tail <= 0 or before[-tail:] == after[-tail:], key
         tried += 1
     assert tried or not values
+
+
+LISTS = """\
+findings:
+  # about the first
+  - id: one
+    text: One.
+  - id: two
+    text: |
+      Two.
+
+      More.
+sections:
+  - title: A
+    body: Body A.
+other: 1
+"""
+
+
+def test_items_move_whole_with_their_comments():
+    brief = BriefText(LISTS, Path("b.yaml"))
+    brief.reorder(("findings",), [1, 0])
+    assert [f["id"] for f in brief.data["findings"]] == ["two", "one"]
+    assert sorted(brief.text.splitlines()) == sorted(LISTS.splitlines())
+    assert "  # about the first\n  - id: one\n" in brief.text
+
+
+def test_a_new_item_is_written_as_its_neighbours_are():
+    brief = BriefText(LISTS, Path("b.yaml"))
+    brief.insert(("sections",), 1, {"title": "B", "body": "First.\n\nSecond.\n"})
+    assert changed_lines(LISTS, brief.text) == [
+        "+  - title: B", "+    body: |", "+      First.", "+", "+      Second."]
+    assert brief.data["sections"][1] == {"title": "B", "body": "First.\n\nSecond.\n"}

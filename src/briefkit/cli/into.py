@@ -67,7 +67,7 @@ def import_into_command(docx: Path, brief: Path, *, force: bool, dry_run: bool) 
         click.echo(unified_diff(current, merged.text, str(shown_brief)), nl=False)
         click.echo(f"{shown_brief}: {_summary(merged)} (dry run: nothing written)", err=True)
         return
-    if merged.text == current:
+    if merged.text == current and not merged.rearranged:
         click.echo(f"{shown_brief}: no changes to bring back; the brief was not touched", err=True)
         return
     _replace(
@@ -85,6 +85,8 @@ def import_into_command(docx: Path, brief: Path, *, force: bool, dry_run: bool) 
 def _summary(merged) -> str:
     fields = len(merged.changed)
     out = f"{fields} field(s) changed"
+    if merged.rearranged:
+        out += ", " + ", ".join(merged.rearranged)
     if merged.comments:
         out += f", {merged.comments} comment(s) kept as YAML comments"
     return out

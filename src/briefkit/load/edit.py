@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from briefkit.core.diagnostics import BriefInvalid, KeyPath, format_key_path
-from briefkit.load.source import Loaded, load_bytes
+from briefkit.load.source import Loaded, load_bytes, value_at
 from briefkit.word.brief_yaml import _literal_safe, _printable, _scalar
 
 _BLOCK_HEADER = re.compile(r"([|>])([1-9]?)([+-]?)([1-9]?)[ \t]*(#.*)?$")
@@ -115,6 +115,73 @@ class BriefText:
             return f"|{lead}{chomp}\n" + "\n".join(lines) + tail
         return _scalar(value) + ("\n" if self.text[span.end - 1 : span.end] == "\n" else "")
 
+    # ---- lists ----
+    def _item_blocks(self, path: KeyPath) -> list[tuple[int, int]]:
+        """The text of each item of the block list at `path`: from the start of the line of
+        its dash (with the comment lines just above it) to where the next one starts."""
+        items = self.get(path)
+        if not isinstance(items, list) or not items:
+            raise EditFailed(f"{format_key_path(path)}: not a list with items")
+        starts = []
+        for index in range(len(items)):
+            span = self.loaded.source.values[tuple(path) + (index,)]
+            line = self.text.rfind("\n", 0, span.start) + 1
+            if self.text[line : span.start].strip() != "-":
+                raise EditFailed(f"{format_key_path(path)}: not a list written one item a line")
+            while line > 0:  # comments above the dash belong to the item
+                previous = self.text.rfind("\n", 0, line - 1) + 1
+                if not self.text[previous:line].strip().startswith("#"):
+                    break
+                line = previous
+            starts.append(line)
+        end = self.loaded.source.values[tuple(path)].end
+        end = self.text.rfind("\n", 0, end) + 1 if not self.text[:end].endswith("\n") else end
+        return [(a, b) for a, b in zip(starts, starts[1:] + [max(end, starts[-1])])]
+
+    def reorder(self, path: KeyPath, order: list[int]) -> None:
+        """Put the items of the list at `path` in `order` (old indexes), their text moved whole
+        (comments, blank lines and styles with them)."""
+        blocks = self._item_blocks(path)
+        if sorted(order) != list(range(len(blocks))):
+            raise EditFailed(f"{format_key_path(path)}: not an order of its items")
+        pieces = [self.text[a:b] for a, b in blocks]
+        pieces = [p if p.endswith("\n") else p + "\n" for p in pieces]
+        start, end = blocks[0][0], blocks[-1][1]
+        moved = "".join(pieces[i] for i in order)
+        if not self.text[start:end].endswith("\n"):
+            moved = moved[:-1]
+        expected = copy.deepcopy(self.loaded.data)
+        items = value_at(expected, path)
+        items[:] = [items[i] for i in order]
+        self._replace(start, end, moved, expected, path)
+
+    def insert(self, path: KeyPath, index: int, value: dict) -> None:
+        """A new mapping item (text values) in the list at `path`, before item `index` (after
+        the last when `index` is its length), written as its neighbours are."""
+        blocks = self._item_blocks(path)
+        dash = self.loaded.source.values[tuple(path) + (0,)].column - 3  # `- ` before the key
+        lines: list[str] = []
+        for number, (key, text) in enumerate(value.items()):
+            head = (" " * dash + "- ") if number == 0 else " " * (dash + 2)
+            lines.extend(_entry_lines(head + f"{key}:", text, dash + 2))
+        block = "\n".join(lines) + "\n"
+        at = blocks[index][0] if index < len(blocks) else blocks[-1][1]
+        if index >= len(blocks) and not self.text[:at].endswith("\n"):
+            block = "\n" + block
+        expected = copy.deepcopy(self.loaded.data)
+        value_at(expected, path).insert(index, dict(value))
+        self._replace(at, at, block, expected, path)
+
+    def _replace(self, start: int, end: int, text: str, expected, path: KeyPath) -> None:
+        new = self.text[:start] + text + self.text[end:]
+        loaded = self._load(new)
+        if not _same(loaded.data, expected):
+            raise EditFailed(
+                f"{format_key_path(path)}: the list could not be rewritten so that "
+                "it reads back as it should"
+            )
+        self.text, self.loaded = new, loaded
+
     # ---- comments ----
     def comment(self, path: KeyPath, lines: list[str]) -> None:
         """`# line` comments above the key at `path` (above the list item's dash when the key
@@ -141,6 +208,17 @@ class BriefText:
             self.text = before
             raise EditFailed(f"{format_key_path(path)}: a comment could not be placed above it")
         self.loaded = loaded
+
+
+def _entry_lines(head: str, value: str, column: int) -> list[str]:
+    """`head` (`- key:` or `key:`) and a text value: on its line, or a literal block."""
+    if "\n" in value.strip("\n") and _literal_safe(value):
+        body = value.rstrip("\n")
+        chomp = "" if value.endswith("\n") else "-"
+        return [f"{head} |{chomp}"] + [
+            (" " * (column + 2) + line) if line else "" for line in body.split("\n")
+        ]
+    return [f"{head} {_scalar(value)}"]
 
 
 def _put(data: Any, path: KeyPath, value: Any) -> None:

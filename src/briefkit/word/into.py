@@ -41,6 +41,7 @@ from briefkit.word.into_fields import (
     shorten,
     split_fields,
 )
+from briefkit.word.into_lists import rearrange
 from briefkit.word.markdown_patch import patch
 from briefkit.word.markdown_words import PatchFailed, identity
 from briefkit.word.markdown_write import paragraphs_markdown
@@ -108,6 +109,7 @@ class Merged:
     text: str  # the brief with the editor's changes (the brief as it was when nothing changed)
     changed: list[tuple[tuple, str]] = field(default_factory=list)  # (key, how)
     conflicts: list[Diagnostic] = field(default_factory=list)
+    rearranged: list[str] = field(default_factory=list)  # items moved, sections added
     messages: list[Diagnostic] = field(default_factory=list)
     comments: int = 0
 
@@ -220,6 +222,19 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
                     hint="check its Markdown",
                 )
             )
+    try:
+        merged.rearranged = rearrange(reading, base, ours, _locate, Path(brief))
+    except EditFailed as exc:
+        (merged.messages if force else merged.conflicts).append(
+            Diagnostic(
+                Location(shown),
+                str(exc),
+                severity="warning" if force else "error",
+                hint="move it by hand in the brief"
+                if force
+                else "make the two agree, or run again with --force to leave it out",
+            )
+        )
     merged.text = ours.text
     return merged
 
@@ -273,7 +288,7 @@ def check_rebuilt(
 ) -> list[Diagnostic]:
     """Each changed field of the new brief, rebuilt, compared with what the editor left; a
     field that reads otherwise is a warning naming it."""
-    fields, _ = split_fields(rebuilt, rebuilt.paragraphs, shown)
+    fields = split_fields(rebuilt, rebuilt.paragraphs, shown).fields
     by_key = {f.key: f for f in fields.values()}
     out = []
     changed_keys = {key for key, _ in merged.changed}

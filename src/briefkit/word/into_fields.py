@@ -20,7 +20,7 @@ from briefkit.core.diagnostics import Diagnostic, Location
 from briefkit.ooxml.brief_record import FIELD_PREFIX, Record, read_record
 from briefkit.ooxml.story import read_package
 from briefkit.ooxml.story_parts import Comment, Paragraph, Text, plain
-from briefkit.word.markdown_words import identity
+from briefkit.word.markdown_words import identity, paragraph_role
 
 
 class NotBriefkitDocx(ValueError):
@@ -45,12 +45,26 @@ class FieldText:
 
 
 @dataclass
+class NewSection:
+    """A heading an editor added among the sections, and the paragraphs after it."""
+
+    after: tuple  # the key of the field it follows (a section's title or body)
+    level: int  # its heading's level
+    title: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    follows_new: Optional[int] = None  # it follows another new section (its index)
+    heading: int = -1  # the heading's paragraph
+
+
+@dataclass
 class Reading:
     """What the edited DOCX says, field by field, before anything is merged."""
 
     record: Record
     fields: dict[str, FieldText]
     messages: list[Diagnostic]
+    new_sections: list[NewSection] = field(default_factory=list)
+    places: dict[str, int] = field(default_factory=dict)  # field -> its first paragraph
     tracked_changes: int = 0
     comments: int = 0
 
@@ -64,8 +78,16 @@ def read_edited(files: dict[str, bytes], shown: Path) -> Reading:
             f"{shown} -o NEW.yaml` instead"
         )
     story = read_package(files, FIELD_PREFIX)
-    fields, messages = split_fields(record, story.paragraphs, shown)
-    return Reading(record, fields, messages, story.tracked_changes, story.comments)
+    split = split_fields(record, story.paragraphs, shown)
+    return Reading(
+        record,
+        split.fields,
+        split.messages,
+        split.new_sections,
+        split.places,
+        story.tracked_changes,
+        story.comments,
+    )
 
 
 @dataclass
@@ -107,14 +129,21 @@ def _owners(
     return _Owners(block, inline)
 
 
-def split_fields(
-    record: Record, edited: list[Paragraph], shown: Path
-) -> tuple[dict[str, FieldText], list[Diagnostic]]:
+@dataclass
+class Split:
+    fields: dict[str, FieldText]
+    messages: list[Diagnostic]
+    new_sections: list[NewSection]
+    places: dict[str, int]
+
+
+def split_fields(record: Record, edited: list[Paragraph], shown: Path) -> Split:
     built = record.paragraphs
     old = _owners(built, record.fields)
     new = _owners(edited, record.fields, {n for n in old.block if n} - set(old.inline))
     owner = list(new.block)
     messages: list[Diagnostic] = []
+    sections: list[NewSection] = []  # owners "+0", "+1" …: headings an editor added
     old_keys = [identity([p]) for p in built]
     new_keys = [identity([p]) for p in edited]
     paired: dict[int, int] = {}  # edited paragraph -> built paragraph
@@ -170,7 +199,12 @@ def split_fields(
             )
             continue
         neighbour = _neighbour(owner, j)
-        if neighbour is not None:
+        section = _new_section(paragraph, neighbour, record, sections)
+        if section is not None:
+            section.heading = j
+            sections.append(section)
+            owner[j] = f"+{len(sections) - 1}"
+        elif neighbour is not None:
             owner[j] = neighbour
         elif paragraph.text.strip():
             messages.append(
@@ -203,7 +237,35 @@ def split_fields(
                 text.comments += paragraph.comments
         fields[name] = text
     _orphan_comments(edited, owner, new, fields)
-    return fields, messages
+    for j, holder in enumerate(owner):
+        if holder and holder.startswith("+") and sections[int(holder[1:])].heading != j:
+            sections[int(holder[1:])].paragraphs.append(edited[j])
+    places: dict[str, int] = {}
+    for j, holder in enumerate(owner):
+        if holder and not holder.startswith("+"):
+            places.setdefault(holder, j)
+    for inline, (j, _, _) in new.inline.items():
+        places[inline] = min(places.get(inline, j), j)
+    return Split(fields, messages, sections, places)
+
+
+def _new_section(
+    paragraph: Paragraph, neighbour: Optional[str], record: Record, sections: list[NewSection]
+) -> Optional[NewSection]:
+    """A new heading among the sections (after a section's field, or after a new one)."""
+    role = paragraph_role(paragraph.style)
+    if not role.startswith("heading") or neighbour is None or not paragraph.text.strip():
+        return None
+    level = int(role[len("heading") :]) if role[len("heading") :].isdigit() else 1
+    if neighbour.startswith("+"):
+        before = sections[int(neighbour[1:])]
+        return NewSection(
+            before.after, level, paragraph.text.strip(), follows_new=int(neighbour[1:])
+        )
+    key = record.fields.get(neighbour, ())
+    if not key or key[0] != "sections":
+        return None
+    return NewSection(tuple(key), level, paragraph.text.strip())
 
 
 def _composed(paragraph: Paragraph, owners: _Owners, index: int) -> Optional[str]:
@@ -248,7 +310,9 @@ def _orphan_comments(edited, owner, new: _Owners, fields: dict[str, FieldText]) 
     for j, paragraph in enumerate(edited):
         if not paragraph.comments or owner[j] is not None or _inline_here(new, j):
             continue
-        following = next((owner[k] for k in range(j + 1, len(owner)) if owner[k]), None)
+        following = next(
+            (owner[k] for k in range(j + 1, len(owner)) if owner[k] and owner[k] in fields), None
+        )
         if following is not None:
             fields[following].comments += paragraph.comments
 
