@@ -48,6 +48,9 @@ class Record:
     fields: dict[str, tuple] = field(default_factory=dict)  # bookmark -> key path
     kinds: dict[str, str] = field(default_factory=dict)  # bookmark -> "markdown" or "text"
     paragraphs: list[Paragraph] = field(default_factory=list)  # the body as written
+    # The cited sources as Pandoc read them (CSL-JSON): a later `import` takes them as they
+    # were, where the fields' itemData had to follow the CSL schema (a @misc's empty type).
+    references: list = field(default_factory=list)
 
 
 def field_name(number: int) -> str:
@@ -68,6 +71,7 @@ def record_xml(record: Record) -> bytes:
             "fields": {k: list(v) for k, v in record.fields.items()},
             "kinds": record.kinds,
             "paragraphs": [_paragraph_json(p) for p in record.paragraphs],
+            "references": record.references,
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -144,6 +148,7 @@ def read_record(files: dict[str, bytes]) -> Optional[Record]:
                 {k: tuple(v) for k, v in written.get("fields", {}).items()},
                 dict(written.get("kinds", {})),
                 [_paragraph(p) for p in written.get("paragraphs", [])],
+                list(written.get("references", [])),
             )
         except (etree.XMLSyntaxError, ValueError, AttributeError, TypeError, KeyError):
             return None

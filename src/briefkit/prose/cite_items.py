@@ -42,7 +42,8 @@ class CiteItem:
 @dataclass
 class CitationReport:
     """What `citations.lua` found: the probe's text of each citation (by its number, the
-    citations' `citationHash`), and the cited items' CSL-JSON by id."""
+    citations' `citationHash`), and the cited items' CSL-JSON by id, as Pandoc writes it
+    (`csl_item` makes one valid for the CSL schema)."""
 
     probed: dict[int, str]
     items: dict[str, dict]
@@ -63,11 +64,7 @@ class CitationReport:
         }
         return cls(
             probed,
-            {
-                str(item["id"]): csl_item(item)
-                for item in items
-                if isinstance(item, dict) and "id" in item
-            },
+            {str(item["id"]): item for item in items if isinstance(item, dict) and "id" in item},
         )
 
     def items_of(

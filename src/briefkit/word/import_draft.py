@@ -22,6 +22,8 @@ from typing import Optional
 
 from briefkit.core.write import write_atomic
 from briefkit.layout import folders as layouts_module
+from briefkit.ooxml.brief_record import read_record
+from briefkit.ooxml.package import PackageRefused, read_parts
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.csl_styles import styles_dir
 from briefkit.word.brief_yaml import dump_brief
@@ -101,6 +103,7 @@ def import_draft(
     scratch = Path(scratch or tempfile.mkdtemp(prefix="briefkit-import-"))
     ast = _read_with_pandoc(Path(draft).resolve(), scratch)
     references = _references(Path(draft).resolve(), scratch) if "references" in ast["meta"] else []
+    references = _as_built(references, draft)
 
     assets: dict[str, Path] = {}
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
@@ -267,6 +270,17 @@ def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
             "save it again and import the saved copy"
         )
     return json.loads(result.stdout)
+
+
+def _as_built(references: list[dict], draft: Path) -> list[dict]:
+    """A DOCX briefkit built carries its cited sources as Pandoc read them (its record): those
+    replace what the citation fields say, which had to follow the CSL schema."""
+    try:
+        record = read_record(read_parts(draft))
+    except PackageRefused:
+        return references
+    built = {str(item.get("id")): item for item in (record.references if record else [])}
+    return [built.get(str(item.get("id")), item) for item in references]
 
 
 def _references(draft: Path, scratch: Path) -> list[dict]:

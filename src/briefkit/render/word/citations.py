@@ -21,7 +21,7 @@ from typing import Optional
 from xml.sax.saxutils import quoteattr
 
 from briefkit import __version__
-from briefkit.prose.cite_items import CiteItem
+from briefkit.prose.cite_items import CiteItem, csl_item
 
 SCHEMA = "https://resource.citationstyles.org/schema/latest/input/json/csl-citation.json"
 FIELD = "ADDIN ZOTERO_ITEM CSL_CITATION"
@@ -37,10 +37,7 @@ def citation_data(
     number of the note it stands in, 0 in the text)."""
     out = []
     for item in items:
-        entry: dict = {
-            "id": item.id,
-            "itemData": csl.get(item.id) or {"id": item.id, "type": "document"},
-        }
+        entry: dict = {"id": item.id, "itemData": csl_item(csl.get(item.id) or {"id": item.id})}
         for key, value in (
             ("locator", item.locator),
             ("label", item.label),

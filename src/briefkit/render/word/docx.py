@@ -102,7 +102,14 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
     story = read_document(document, FIELD_PREFIX)
     add_record(
         document,
-        Record(doc.source_text, prepared.path.name, writer.fields, writer.kinds, story.paragraphs),
+        Record(
+            doc.source_text,
+            prepared.path.name,
+            writer.fields,
+            writer.kinds,
+            story.paragraphs,
+            [doc.csl_items[key] for key in sorted(doc.csl_items)],
+        ),
     )
     # The design's faces travel with the file, so it looks the same where they are not installed.
     word_fonts.embed_fonts(document, design.font_files())
