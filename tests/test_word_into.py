@@ -278,6 +278,28 @@ def test_words_briefkit_composes_cannot_go_back_and_say_so(copy):
     assert brief.read_bytes() == before
 
 
+def test_a_colour_applied_in_word_is_said_not_kept(copy):
+    brief, docx = copy
+    before = brief.read_bytes()
+
+    def colour(root):
+        for t in root.iter(w("t")):
+            if t.text and "now carry the" in t.text:
+                run = t.getparent()
+                properties = run.find(w("rPr"))
+                if properties is None:
+                    properties = etree.SubElement(run, w("rPr"))
+                    run.insert(0, properties)
+                etree.SubElement(properties, w("color")).set(w("val"), "FF0000")
+                return
+    _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", colour))
+    result = run_import(docx, "--into", brief)
+    assert result.exit_code == 0, result.output
+    assert "findings[0].text: formatting (colour) applied in Word cannot go into the brief" \
+        in result.output
+    assert brief.read_bytes() == before
+
+
 def test_a_docx_briefkit_did_not_build_is_refused_with_what_to_do(tmp_path, built):
     brief, _ = built
     foreign = tmp_path / "foreign.docx"
@@ -290,6 +312,12 @@ def test_a_docx_briefkit_did_not_build_is_refused_with_what_to_do(tmp_path, buil
     damaged.write_bytes(b"PK\x03\x04 not really a zip")
     result = run_import(damaged, "--into", brief)
     assert result.exit_code == 1 and "Traceback" not in result.output
+    styles = tmp_path / "damaged-styles.docx"
+    shutil.copy(built[1], styles)
+    _rewrite(styles, lambda parts: parts.update({"word/styles.xml": parts["word/styles.xml"][:400]}))
+    result = run_import(styles, "--into", brief)
+    assert result.exit_code == 1 and "is a damaged Word document" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_into_takes_no_output_or_layout(built):

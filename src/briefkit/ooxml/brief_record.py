@@ -109,6 +109,8 @@ def _paragraph_json(paragraph: Paragraph) -> dict:
         out["t"] = 1
     if paragraph.marks:
         out["m"] = [[m.name, int(m.start), m.at] for m in paragraph.marks]
+    if paragraph.looks:
+        out["l"] = sorted(paragraph.looks)
     return out
 
 
@@ -150,8 +152,8 @@ def read_record(files: dict[str, bytes]) -> Optional[Record]:
                 [_paragraph(p) for p in written.get("paragraphs", [])],
                 list(written.get("references", [])),
             )
-        except (etree.XMLSyntaxError, ValueError, AttributeError, TypeError, KeyError):
-            return None
+        except (etree.XMLSyntaxError, ValueError, AttributeError, TypeError, KeyError, IndexError):
+            return None  # damaged, or written by another version: no record to go by
     return None
 
 
@@ -161,6 +163,7 @@ def _paragraph(data: dict) -> Paragraph:
         [_part(p) for p in data["p"]],
         bool(data.get("t")),
         [Mark(name, bool(start), at) for name, start, at in data.get("m", [])],
+        looks=set(data.get("l", [])),
     )
     paragraph.parts = tuple(paragraph.parts)
     return paragraph

@@ -113,6 +113,7 @@ class Reader:
                     joining.parts = list(joining.parts) + list(paragraph.parts)
                     joining.marks += [Mark(m.name, m.start, m.at + offset) for m in paragraph.marks]
                     joining.comments += paragraph.comments
+                    joining.looks |= paragraph.looks
                     paragraph = joining.frozen()
                 else:
                     out.append(paragraph)
@@ -214,6 +215,7 @@ class Reader:
 
     def _run(self, run, paragraph: Paragraph, flags: frozenset) -> None:
         flags = flags | _run_flags(run)
+        paragraph.looks |= _looks(run)
         for child in run:
             tag = child.tag
             if tag == w("fldChar"):
@@ -327,6 +329,22 @@ def _run_flags(run) -> frozenset:
         elif local == "vertAlign" and value in ("superscript", "subscript"):
             flags.add("sup" if value == "superscript" else "sub")
     return frozenset(flags)
+
+
+# Direct formatting of runs that no Markdown says: an editor's colour, highlight or size (not
+# faces: LibreOffice names a face on runs it saves).
+_LOOKS = {"color": "colour", "highlight": "highlight", "sz": "size", "shd": "shading"}
+
+
+def _looks(run) -> set:
+    rpr = run.find(w("rPr"))
+    if rpr is None:
+        return set()
+    return {
+        _LOOKS[etree.QName(child).localname]
+        for child in rpr
+        if etree.QName(child).localname in _LOOKS
+    }
 
 
 def _citation(code: str, printed: str) -> Citation:

@@ -70,6 +70,7 @@ class Paragraph:
     in_table: bool = False
     marks: list[Mark] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    looks: set = field(default_factory=set)  # direct formatting Markdown cannot say (colour …)
 
     def frozen(self) -> "Paragraph":
         """Runs of the same formatting merged, never across a field's bookmark."""

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from lxml import etree
+
 from briefkit.core.diagnostics import Diagnostic, Location
 from briefkit.ooxml.brief_record import FIELD_PREFIX, Record, read_record
 from briefkit.ooxml.story import read_package
@@ -24,7 +26,8 @@ from briefkit.word.markdown_words import identity, paragraph_role
 
 
 class NotBriefkitDocx(ValueError):
-    """The DOCX carries no record of a brief (not built by briefkit, or the record was lost)."""
+    """The DOCX cannot be brought into a brief: it carries no record of one (not built by
+    briefkit, or the record was lost), or it is damaged. The message says what to do."""
 
 
 @dataclass
@@ -77,7 +80,13 @@ def read_edited(files: dict[str, bytes], shown: Path) -> Reading:
             "or its custom XML part was removed); make a new brief from it with `briefkit import "
             f"{shown} -o NEW.yaml` instead"
         )
-    story = read_package(files, FIELD_PREFIX)
+    try:
+        story = read_package(files, FIELD_PREFIX)
+    except (etree.XMLSyntaxError, KeyError, ValueError) as exc:
+        raise NotBriefkitDocx(
+            f"is a damaged Word document ({exc}); open it in Word, save it again and import "
+            "the saved copy"
+        ) from None
     split = split_fields(record, story.paragraphs, shown)
     return Reading(
         record,
@@ -237,6 +246,7 @@ def split_fields(record: Record, edited: list[Paragraph], shown: Path) -> Split:
                 text.comments += paragraph.comments
         fields[name] = text
     _orphan_comments(edited, owner, new, fields)
+    messages += _looks_changed(fields.values(), shown)
     for j, holder in enumerate(owner):
         if holder and holder.startswith("+") and sections[int(holder[1:])].heading != j:
             sections[int(holder[1:])].paragraphs.append(edited[j])
@@ -247,6 +257,42 @@ def split_fields(record: Record, edited: list[Paragraph], shown: Path) -> Split:
     for inline, (j, _, _) in new.inline.items():
         places[inline] = min(places.get(inline, j), j)
     return Split(fields, messages, sections, places)
+
+
+def _looks_changed(fields, shown: Path) -> list[Diagnostic]:
+    """Formatting an editor applied that Markdown cannot say (a colour, a face, a size) or a
+    paragraph style changed on unchanged words: the layout decides these, so they are not
+    kept, and the message says so."""
+    out = []
+    for text in fields:
+        added = set().union(*(p.looks for p in text.edited)) - set().union(
+            *(p.looks for p in text.built)
+        )
+        styled = {p.text: p.style for p in text.built}
+        restyled = sorted(
+            {
+                p.style
+                for p in text.edited
+                if p.text in styled
+                and p.style.lower() != styled[p.text].lower()
+                and paragraph_role(p.style) == paragraph_role(styled[p.text])
+            }
+        )
+        what = [f"formatting ({', '.join(sorted(added))})"] if added else []
+        what += [f"the paragraph style '{style}'" for style in restyled]
+        if what:
+            out.append(
+                Diagnostic(
+                    Location(shown),
+                    f"{' and '.join(what)} applied in Word cannot go into the "
+                    "brief: the layout's styles decide how it looks",
+                    key=text.key,
+                    severity="warning",
+                    hint="emphasis, lists and quotes are Markdown; a house "
+                    "look is a layout's (templates/…/word/styles.yaml)",
+                )
+            )
+    return out
 
 
 def _new_section(
