@@ -17,6 +17,10 @@ from briefkit.builder.batch import build_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEFS = ROOT / "briefs"
+# The real-world corpus and sources the project is tested against live beside the checkout
+# (../shared); a clone without them skips those tests, saying so (CI fails them instead).
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
 
 
 A11Y = Path(__file__).parent / "a11y"
@@ -27,6 +31,8 @@ TOOLS = {
     "pdftoppm": ("poppler's pdftoppm", lambda: shutil.which("pdftoppm") is not None),
     "pdftotext": ("poppler's pdftotext", lambda: shutil.which("pdftotext") is not None),
     "pdffonts": ("poppler's pdffonts", lambda: shutil.which("pdffonts") is not None),
+    "shared": ("../shared beside the checkout (the real-world corpus the tests read)",
+               lambda: CORPUS.is_dir()),
     "axe": ("node, Debian's chromium and axe-core (npm install in tests/a11y)",
             lambda: bool(shutil.which("node") and Path("/usr/bin/chromium").exists()
                          and (A11Y / "node_modules" / "axe-core").is_dir())),

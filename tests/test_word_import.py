@@ -206,6 +206,7 @@ def _as_docx(template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", sorted(CORPUS.glob("docx-*")), ids=lambda p: p.name)
+@pytest.mark.needs("shared")
 def test_a_draft_on_a_real_house_template_imports_and_builds(case, tmp_path):
     template = next(case.glob("original-*"))
     draft = draft_from_markdown(DRAFT, tmp_path / "draft.docx",
