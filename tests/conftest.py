@@ -50,13 +50,23 @@ def in_ci() -> bool:
 
 def pytest_runtest_setup(item):
     for marker in item.iter_markers("needs"):
-        missing = [TOOLS[name][0] for name in marker.args if not TOOLS[name][1]()]
+        missing = [name for name in marker.args if not TOOLS[name][1]()]
         if missing:
-            reason = (f"needs {', '.join(missing)}: run scripts/install-test-deps "
-                      "(or see `briefkit doctor --tests`)")
+            remedy = ("put the project's shared folder (corpus, sources, spec) beside this "
+                      "checkout as ../shared" if missing == ["shared"] else
+                      "run scripts/install-test-deps (or see `briefkit doctor --tests`)")
+            reason = f"needs {', '.join(TOOLS[name][0] for name in missing)}: {remedy}"
             if in_ci():
                 pytest.fail(f"CI=true and this test {reason}", pytrace=False)
             pytest.skip(reason)
+
+
+def corpus_cases(pattern: str) -> list:
+    """Parameters for a test over `../shared/corpus/<pattern>`: the matching paths, or without
+    the corpus one parameter that skips saying why (CI fails it)."""
+    if CORPUS.is_dir():
+        return sorted(CORPUS.glob(pattern))
+    return [pytest.param(None, marks=pytest.mark.needs("shared"), id="no-corpus")]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import corpus_cases
 from lxml import etree
 from readers import docx_note_references, docx_notes, libreoffice_pdf, pdf_text
 
@@ -84,11 +85,7 @@ def _list_formats(path) -> dict:
     return out
 
 
-def _corpus_cases():
-    return sorted(p for p in CORPUS.glob("docx-*") if p.is_dir())
-
-
-@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", corpus_cases("docx-*"), ids=lambda p: getattr(p, "name", p))
 @pytest.mark.parametrize("which", ["house", "original"])
 @pytest.mark.needs("shared")
 def test_real_house_templates_build_with_numbered_lists_and_notes(case, which, tmp_path):
