@@ -124,6 +124,15 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
     except EditFailed:
         base = {}
     merged = Merged(current, messages=list(reading.messages))
+    if reading.record.name and reading.record.name != shown.name:
+        merged.messages.append(
+            Diagnostic(
+                Location(shown),
+                f"the DOCX was built from a brief named '{reading.record.name}'",
+                severity="warning",
+                hint="check that this is the brief it came from",
+            )
+        )
     for _name, field_text in reading.fields.items():
         ours_key = _locate(base, ours.data, field_text.key)
         if field_text.comments and ours_key is not None:
