@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from briefkit import model as m
 from briefkit.prose.csl_styles import styles_dir
 from briefkit.core.diagnostics import BriefInvalid
 from briefkit.prose.pandoc_ast import plain_text
@@ -86,7 +87,8 @@ def test_inline_reference_markdown_is_formatted(tmp_path):
     path = tmp_path / "brief.yaml"
     path.write_text(brief(references=INLINE), encoding="utf-8")
     note = prepare(path).document.notes[0]
-    emphasised = [n for n in note.children[0].children if getattr(n, "style", None) == "emph"]
+    # (the note's text is a citation: walked into, as every writer does)
+    emphasised = [n for n in m.walk_inlines(note.children) if getattr(n, "style", None) == "emph"]
     assert emphasised and "Policy" in plain_text(emphasised)
 
 
