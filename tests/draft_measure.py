@@ -1,0 +1,189 @@
+"""A Word draft in, what `briefkit import` kept of it out: the measure of issue 20's round trip.
+
+For one draft: import it (exit code), check the brief, build it, then compare the source with
+what a reader gets:
+- words: Pandoc's plain text of the draft as a multiset of words, against the words of the built
+  HTML (the share of the source's words found there);
+- footnotes and endnotes (references in the draft's body against notes in the HTML), tables,
+  pictures, comments (the draft's comments against the YAML comments of the brief).
+
+Used by tests/test_word_drafts.py and, as a script, on drafts kept out of the repository:
+    python tests/draft_measure.py /work/heldout-drafts
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree, html
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+WORD = re.compile(r"\w+", re.UNICODE)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def words(text: str) -> Counter:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return Counter(WORD.findall(text))
+
+
+def pandoc() -> str:
+    from briefkit.citations import pandoc_path
+
+    return pandoc_path()
+
+
+def source_words(draft: Path) -> Counter:
+    """The draft as Pandoc's plain-text writer gives it (tracked changes accepted)."""
+    result = subprocess.run([pandoc(), "-f", "docx", "-t", "plain", "--wrap=none", str(draft)],
+                            capture_output=True, check=True)
+    text = result.stdout.decode()
+    # Pandoc's note markers ("[1]") are numbering, not the author's words
+    text = re.sub(r"\[\d+\]", " ", text)
+    return words(text)
+
+
+@dataclass
+class Source:
+    notes: int = 0
+    tables: int = 0
+    pictures: int = 0
+    comments: int = 0
+
+
+def source_counts(draft: Path) -> Source:
+    facts = Source()
+    with zipfile.ZipFile(draft) as package:
+        names = set(package.namelist())
+        document = etree.fromstring(package.read("word/document.xml"), _PARSER)
+        body = document.find(W + "body")
+        facts.notes = sum(1 for el in body.iter(W + "footnoteReference", W + "endnoteReference")
+                          if not _deleted(el))
+        facts.tables = sum(1 for t in body.iter(W + "tbl") if not _in_textbox(t))
+        facts.pictures = sum(1 for el in body.iter(A_BLIP, V_IMAGEDATA) if not _deleted(el))
+        if "word/comments.xml" in names:
+            comments = etree.fromstring(package.read("word/comments.xml"), _PARSER)
+            facts.comments = sum(1 for _ in comments.iter(W + "comment"))
+    return facts
+
+
+def _deleted(element) -> bool:
+    return any(a.tag in (W + "del", W + "moveFrom") for a in element.iterancestors())
+
+
+def _in_textbox(element) -> bool:
+    return any(a.tag == W + "txbxContent" for a in element.iterancestors())
+
+
+@dataclass
+class Result:
+    name: str
+    imported: int = -1
+    checked: int = -1
+    built: int = -1
+    source_words: int = 0
+    found_words: int = 0
+    missing: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)  # kind -> (in, out)
+    messages: str = ""
+
+    @property
+    def word_share(self) -> float:
+        return self.found_words / self.source_words if self.source_words else 1.0
+
+    def ok(self, threshold: float = 0.97) -> bool:
+        return (self.imported == 0 and self.checked == 0 and self.built == 0
+                and self.word_share >= threshold
+                and all(a == b for a, b in self.counts.values()))
+
+    def line(self) -> str:
+        counts = " ".join(f"{k}={a}/{b}" + ("" if a == b else "!") for k, (a, b) in self.counts.items())
+        return (f"{self.name:28} import={self.imported} check={self.checked} build={self.built} "
+                f"words={self.word_share:.1%} ({self.found_words}/{self.source_words}) {counts}")
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    return subprocess.run([sys.executable, "-m", "briefkit.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True)
+
+
+def measure(draft: Path, work: Path, formats: tuple[str, ...] = ("html", "docx")) -> Result:
+    name = draft.parent.name if draft.name == "draft.docx" else draft.stem
+    result = Result(name)
+    project = work / name
+    (project / "briefs").mkdir(parents=True, exist_ok=True)
+    brief = project / "briefs" / f"{name}.yaml"
+    flags = [x for f in formats for x in ("-f", f)]
+    done = _run("import", str(draft.resolve()), "-o", str(brief), "--force", cwd=project)
+    result.imported = done.returncode
+    result.messages = done.stderr
+    if done.returncode != 0:
+        return result
+    done = _run("check", str(brief), *flags, cwd=project)
+    result.checked = done.returncode
+    result.messages += done.stderr
+    done = _run("build", str(brief), "-o", str(project / "out"), "--force", *flags, cwd=project)
+    result.built = done.returncode
+    result.messages += done.stderr
+    page = project / "out" / f"{name}.html"
+    if done.returncode != 0 or not page.is_file():
+        return result
+    tree = html.parse(str(page))
+    for bad in tree.xpath("//script|//style"):
+        bad.getparent().remove(bad)
+    text = " ".join(tree.getroot().itertext())
+    # alt text of pictures is text a reader gets too
+    text += " " + " ".join(tree.xpath("//img/@alt"))
+    wanted, found = source_words(draft), words(text)
+    result.source_words = sum(wanted.values())
+    result.found_words = sum(min(n, found[w]) for w, n in wanted.items())
+    result.missing = sorted((w for w, n in wanted.items() if found[w] < n),
+                            key=lambda w: -(wanted[w] - found[w]))[:20]
+    source = source_counts(draft)
+    main = tree.xpath("//main") or [tree.getroot()]
+    out_notes = len(tree.xpath("//li[starts-with(@id, 'note-')]"))
+    brief_text = brief.read_text(encoding="utf-8")
+    result.counts = {
+        "notes": (source.notes, out_notes),
+        "tables": (source.tables, len(main[0].xpath(".//table[not(ancestor::*[@data-layout])]"))),
+        "pictures": (source.pictures, len(main[0].xpath(".//img[starts-with(@src, 'assets/') or "
+                                                        "contains(@src, '/assets/')]"))),
+        "comments": (source.comments, len(re.findall(r"^\s*# Comment by ", brief_text, re.M))),
+    }
+    return result
+
+
+def main(argv: list[str]) -> int:
+    import tempfile
+
+    roots = [Path(a) for a in argv] or [Path(__file__).parent / "data" / "word-drafts"]
+    drafts = sorted(p for root in roots for p in (root.rglob("*.docx") if root.is_dir() else [root]))
+    work = Path(tempfile.mkdtemp(prefix="briefkit-drafts-"))
+    good = 0
+    for draft in drafts:
+        result = measure(draft, work)
+        good += result.ok()
+        print(("ok   " if result.ok() else "FAIL ") + result.line(), flush=True)
+        if not result.ok():
+            for line in result.messages.strip().splitlines()[-6:]:
+                print("       " + line[:300])
+            if result.missing:
+                print("       missing words: " + " ".join(result.missing))
+    print(f"{good} of {len(drafts)} drafts round-trip ({work})")
+    return 0 if good == len(drafts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
