@@ -89,7 +89,12 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
               default=None, help="The DOCX to write (default: build/<NEW's name>.redline.docx).")
 @click.option("--allow-network", is_flag=True,
               help="Let the briefs fetch http(s) images (refused by default).")
-def redline(briefs, revision, target, allow_network) -> None:
+@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
+                                                     "%Y-%m-%dT%H:%M:%SZ"]), default=None,
+              metavar="DATE", help="Date the marks with DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, "
+                                   "UTC) instead of now, e.g. for a file that must come out the "
+                                   "same byte for byte.")
+def redline(briefs, revision, target, allow_network, date) -> None:
     """Show an editor what changed: a DOCX of NEW with every change from OLD tracked.
 
     \b
@@ -99,9 +104,10 @@ def redline(briefs, revision, target, allow_network) -> None:
       briefkit build briefs/ --redline-against v1.0            every changed brief of a series
     \b
     The DOCX is laid out like NEW's normal build. Removed words are Word tracked deletions,
-    added words tracked insertions (author "briefkit", dated with NEW's date), in the text and
-    in the notes; renumbered notes and unchanged text are not marked. Open it in Word and
-    review with Accept/Reject (Review > Track Changes).
+    added words tracked insertions, a paragraph or section that moved is one tracked move
+    (author "briefkit", dated now or --date), in the text, the notes and the tables;
+    renumbered notes and unchanged text are not marked. Open it in Word and review with
+    Accept/Reject (Review > Track Changes).
     """
     from .diagnostics import BriefInvalid
     from .redline import RevisionUnavailable, redline_against, redline_briefs
@@ -112,9 +118,9 @@ def redline(briefs, revision, target, allow_network) -> None:
     old, new = (None, briefs[0]) if revision is not None else briefs
     try:
         if revision is not None:
-            result = redline_against(new, revision, allow_network=allow_network)
+            result = redline_against(new, revision, allow_network=allow_network, date=date)
         else:
-            result = redline_briefs(old, new, allow_network=allow_network)
+            result = redline_briefs(old, new, allow_network=allow_network, date=date)
     except RevisionUnavailable as exc:
         _refused(new, str(exc), "redline")
         return
