@@ -29,7 +29,7 @@ from lxml import etree, html
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
-WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)]|\w+", re.UNICODE)  # a web address is one word
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
@@ -158,9 +158,9 @@ def measure(draft: Path, work: Path, formats: tuple[str, ...] = ("html", "docx")
     result.counts = {
         "notes": (source.notes, out_notes),
         "tables": (source.tables, len(main[0].xpath(".//table[not(ancestor::*[@data-layout])]"))),
-        "pictures": (source.pictures, len(main[0].xpath(".//img[starts-with(@src, 'assets/') or "
-                                                        "contains(@src, '/assets/')]"))),
-        "comments": (source.comments, len(re.findall(r"^\s*# Comment by ", brief_text, re.M))),
+        # the layout's own pictures (a logo) are not in <main>
+        "pictures": (source.pictures, len(main[0].xpath(".//img"))),
+        "comments": (source.comments, brief_text.count("# Comment by ")),
     }
     return result
 

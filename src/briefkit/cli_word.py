@@ -71,9 +71,16 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     if imported.comments:
         click.echo(f"{draft}: note: {imported.comments} comment(s) kept as YAML comments above "
                    "the fields they annotate", err=True)
+    if imported.rewritten:
+        click.echo(f"{draft}: note: read with help: " + "; ".join(
+            f"{count} {what}" for what, count in imported.rewritten.items()), err=True)
     if imported.unmapped:
         click.echo(f"{draft}: note: kept as prose or guessed, check these: "
                    + "; ".join(imported.unmapped), err=True)
+    if imported.not_carried:
+        click.echo(f"{draft}: warning: could not carry (each is marked where it stood): "
+                   + "; ".join(f"{count} {what}" for what, count in imported.not_carried.items()),
+                   err=True)
     pictures = len(written) - 1
     click.echo(f"wrote {target}" + (f" and {pictures} picture(s) in its assets/" if pictures else "")
                + f" ({imported.notes} notes); check it with `briefkit check {target}`", err=True)

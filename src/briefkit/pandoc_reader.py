@@ -23,15 +23,21 @@ _ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center",
           "AlignDefault": "default"}
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
 CALLOUTS = ("pullquote", "box")
+# The alt text `briefkit import` gives a Word picture that had none: a build may go ahead, and
+# `check` warns at each one until the author describes it.
+ALT_PLACEHOLDER = "TODO: describe this picture"
 
 
 class PandocReader:
     """Reads one field's blocks; `problem(message, needle)` reports a located problem."""
 
     def __init__(self, roots: Roots, problem: Callable[[str, str], None],
-                 locate: Optional[Callable[[str], Location]] = None):
+                 locate: Optional[Callable[[str], Location]] = None,
+                 notice: Optional[Callable[[str, str], None]] = None):
         self.roots = roots
         self.problem = problem
+        self.notice = notice or (lambda message, needle: None)  # a located warning
+        self.placeholders = 0  # pictures whose alt text is still ALT_PLACEHOLDER
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
@@ -137,6 +143,11 @@ class PandocReader:
                          "see it; write ![what it shows](path), add {alt=\"...\"}, or mark it "
                          "{.decorative}", url)
             return None
+        if alt.startswith(ALT_PLACEHOLDER):
+            self.placeholders += 1
+            self.notice(f"the image '{url}' still has the alt text '{ALT_PLACEHOLDER}' that "
+                        "`briefkit import` gave it; say in a few words what it shows (or mark "
+                        "it {.decorative})", url)
         try:
             path = self.roots.resolve(url)
             check_image(path, self.roots.read_bytes(path))

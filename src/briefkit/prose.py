@@ -23,7 +23,7 @@ from .citations import SOURCES_FILTER, Sources, pandoc_path
 from .csl_styles import Style, write_style
 from .diagnostics import Diagnostics, KeyPath, Location, did_you_mean
 from .load import NOT_TEXT, SourceMap
-from .pandoc_reader import PandocReader
+from .pandoc_reader import ALT_PLACEHOLDER, PandocReader
 from .paths import Roots
 
 MARKDOWN = ("markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
@@ -309,6 +309,7 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
             by_id[int(block["c"][0][0][4:])] = block["c"][1]
     prose = Prose()
     known = set(job.sources.origin)
+    placeholders = 0
     for i, f in enumerate(job.fields):
         if i not in by_id:
             diagnostics.error(source.location(f.key), "the Markdown of this field could not be read "
@@ -319,6 +320,9 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
         def problem(message: str, needle: str, key=f.key) -> None:
             diagnostics.error(source.locate_text(key, needle), message, key=key)
 
+        def notice(message: str, needle: str, key=f.key) -> None:
+            diagnostics.warning(source.locate_text(key, needle), message, key=key)
+
         found: set = set()
         blocks = by_id[i]
         depth = clean_field(blocks, i, found)
@@ -327,8 +331,9 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
             continue
         _check_characters(f, found, source, diagnostics)
         reader = PandocReader(roots, problem,
-                              lambda needle, key=f.key: source.locate_text(key, needle))
+                              lambda needle, key=f.key: source.locate_text(key, needle), notice)
         prose.blocks[f.key] = reader.blocks(blocks)
+        placeholders += reader.placeholders
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:
@@ -338,6 +343,10 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
                 diagnostics.error(source.locate_text(f.key, "@" + cited),
                                   f"the citation key '{cited}' is not defined", key=f.key,
                                   hint=hint)
+    if placeholders:
+        diagnostics.warning(source.location(()), f"{placeholders} picture(s) still have the "
+                            f"alt text '{ALT_PLACEHOLDER}' from `briefkit import`",
+                            hint="describe each where the warnings above point")
     if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None)
         found = set()

@@ -16,6 +16,7 @@ import json
 import re
 import subprocess
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -23,12 +24,15 @@ from typing import Optional
 from . import layouts as layouts_module
 from .brief_yaml import dump_brief
 from .citations import pandoc_path
+from .pandoc_reader import ALT_PLACEHOLDER
 from .csl_styles import styles_dir
 from .write import write_atomic
 from .word_markdown import Cleaner, plain_text, to_markdown
 from .word_package import (DraftFacts, DraftRefused, citation_style_id, core_date,
                            inspect_draft)
 from .word_parts import Outline, PartMapper
+from .word_pictures import convert_pictures
+from .word_prepare import prepare, without_bibliography_fields
 
 __all__ = ["DraftRefused", "Imported", "import_draft", "write_import"]
 
@@ -52,7 +56,8 @@ class Imported:
     comments: int = 0
     unmapped: list[str] = field(default_factory=list)
     notes: int = 0
-
+    rewritten: dict[str, int] = field(default_factory=dict)  # what was read with help
+    not_carried: dict[str, int] = field(default_factory=dict)  # kind -> count, kept as marks
 
 def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
                  project: Optional[Path] = None, scratch: Optional[Path] = None) -> Imported:
@@ -61,8 +66,23 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
     facts = inspect_draft(draft)
     layout = layouts_module.load_layout(layout_name, project)
     scratch = Path(scratch or tempfile.mkdtemp(prefix="briefkit-import-"))
-    ast = _read_with_pandoc(Path(draft).resolve(), scratch)
-    references = _references(Path(draft).resolve(), scratch) if "references" in ast["meta"] else []
+    work = Path(tempfile.mkdtemp(prefix="briefkit-prepared-"))
+    prepared = prepare(Path(draft), work)
+    ast = _read_with_pandoc(prepared.path.resolve(), scratch)
+    converted_citations = _count(ast["blocks"], "Cite")
+    if converted_citations < prepared.citation_fields:
+        # some citation fields could not be read: the draft's own reference list stays as prose
+        plain = work / "without-bibliography.docx"
+        if without_bibliography_fields(prepared, plain):
+            ast = _read_with_pandoc(plain.resolve(), scratch)
+            prepared.lost["reference list(s) rendered by a citation manager, kept as prose "
+                          "because some citations could not be converted"] += 1
+        prepared.lost["citation field(s) that could not be converted, kept as their text"] += \
+            prepared.citation_fields - converted_citations
+    references = (_references(prepared.path.resolve(), scratch) if "references" in ast["meta"]
+                  else [])
+    extracted = sorted(p.resolve() for p in scratch.rglob("*") if p.is_file())
+    converted, picture_failures = convert_pictures(extracted)
 
     assets: dict[str, Path] = {}
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
@@ -71,6 +91,7 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
         source = (scratch / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
         if scratch.resolve() not in source.parents or not source.is_file():
             return path  # not extracted from this draft (a linked picture): left as written
+        source = converted.get(source, source)
         name = f"assets/{stem}-" + re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".")
         assets[name] = source
         return name
@@ -114,9 +135,10 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
     for path, field_comments in mapper.title_comments:
         comments.setdefault(path, []).extend(c.describe() for c in field_comments)
     _prune(data)
-    if outline.images_without_alt:
-        mapper.unmapped.append(f"{outline.images_without_alt} picture(s) without alt text; "
-                               "describe each in its ![...] text")
+    if cleaner.placeholders:
+        mapper.unmapped.append(f"{cleaner.placeholders} picture(s) without alt text: each "
+                               f"has '{ALT_PLACEHOLDER}' for you to replace (`check` points at "
+                               "each)")
     header = [f"Imported by briefkit from {Path(draft).name}."]
     if facts.tracked_changes or cleaner.changes:
         header.append(f"{max(facts.tracked_changes, cleaner.changes)} tracked change(s) were "
@@ -125,9 +147,12 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
         header.append("Editors' comments stand above the field they annotate.")
     ordered = {k: data[k] for k in _ORDER if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
+    for reason, count in Counter(picture_failures.values()).items():
+        prepared.lost[f"picture(s) not converted: {reason}"] += count
     return Imported(dump_brief(ordered, comments, header), ordered, assets,
                     max(facts.tracked_changes, cleaner.changes),
-                    sum(len(v) for v in comments.values()), mapper.unmapped, len(cleaner.notes))
+                    sum(len(v) for v in comments.values()), mapper.unmapped, len(cleaner.notes),
+                    dict(prepared.done), dict(prepared.lost))
 
 
 _ORDER = ["layout", "kicker", "title", "subtitle", "date", "updated", "status", "version",
@@ -179,7 +204,21 @@ def _references(draft: Path, scratch: Path) -> list[dict]:
         items = json.loads(result.stdout)
     except ValueError:
         return []
-    return items if isinstance(items, list) else []
+    if not isinstance(items, list):
+        return []
+    for item in items:
+        # EndNote's record has <pages>, which Pandoc keeps under that name; CSL's is `page`
+        if isinstance(item, dict) and "pages" in item and "page" not in item:
+            item["page"] = item.pop("pages")
+    return items
+
+
+def _count(value, kind: str) -> int:
+    if isinstance(value, list):
+        return sum(_count(item, kind) for item in value)
+    if isinstance(value, dict) and "t" in value:
+        return (value["t"] == kind) + _count(value.get("c"), kind)
+    return 0
 
 
 def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:

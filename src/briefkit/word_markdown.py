@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .citations import pandoc_path
+from .pandoc_reader import ALT_PLACEHOLDER
 
 API_VERSION = [1, 23, 1]
 # Pipe tables where cells allow, grid tables (which hold lists and paragraphs) otherwise.
@@ -94,6 +95,8 @@ class Cleaner:
         self.anchors: list[str] = []  # bookmark ids met (item ids)
         self.cite_keys: dict[str, str] = {}  # citation field ids -> the brief's keys
         self._tables = 0  # depth of tables being walked
+        self._captioned = False  # inside a figure whose caption describes its picture
+        self.placeholders = 0  # pictures given ALT_PLACEHOLDER
 
     def field(self, blocks: list) -> tuple[list, list[Comment]]:
         self.comments = []
@@ -183,7 +186,12 @@ class Cleaner:
 
     def _Image(self, c):
         attr, alt, (target, title) = c
-        return {"t": "Image", "c": [["", [], []], self.walk(alt), [self.image_target(target), ""]]}
+        alt = self.walk(alt)
+        if not plain_text(alt) and not self._captioned:
+            # the brief needs alt text: a placeholder `check` warns about until it is written
+            self.placeholders += 1
+            alt = [{"t": "Str", "c": ALT_PLACEHOLDER}]
+        return {"t": "Image", "c": [["", [], []], alt, [self.image_target(target), ""]]}
 
     def _RawInline(self, c):
         return self._Str(c[1])
@@ -237,8 +245,12 @@ class Cleaner:
         caption, blocks = c[1], c[2]
         # "Figure 1 " is briefkit's own label (bold, first in the caption): the brief numbers
         # its figures again, so the label is not part of the caption it gives.
-        return {"t": "Figure", "c": [["", [], []], self.walk([caption[0], _unlabelled(caption[1])]),
-                                     self.walk(blocks)]}
+        caption = self.walk([caption[0], _unlabelled(caption[1])])
+        self._captioned = bool(plain_text(caption[1]))  # the caption is the picture's text
+        try:
+            return {"t": "Figure", "c": [["", [], []], caption, self.walk(blocks)]}
+        finally:
+            self._captioned = False
 
     def _CodeBlock(self, c):
         return {"t": "CodeBlock", "c": [["", [], []], c[1]]}

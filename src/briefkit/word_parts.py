@@ -254,6 +254,12 @@ class PartMapper:
             if key and key not in used and self._part(key, node):
                 used.add(key)
                 continue
+            if (key is None and self.outline.has_references and not node.entries
+                    and not node.children and self.bibliography_title is None):
+                # the heading of the reference list a citation manager rendered (Pandoc leaves
+                # the list out: the brief renders its own from `references`)
+                self.bibliography_title = node.title
+                continue
             sections.append(self.section(node, ("sections", len(sections)), 1))
         if self.leftovers:
             sections.append({"body": self.field(("sections", len(sections), "body"),

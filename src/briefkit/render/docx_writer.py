@@ -355,15 +355,20 @@ class DocxWriter(TitleBlockWriter):
             cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
 
     def picture(self, path: Path, width, alt: str = "", location: Location | None = None) -> None:
+        data = self.roots.read_bytes(path)  # through the confinement gate
         try:
-            data = self.roots.read_bytes(path)  # through the confinement gate
             shape = self.paragraph().add_run().add_picture(io.BytesIO(data), width=width)
-            # The picture's alt text, the same as the HTML's and the PDF's.
-            shape._inline.docPr.set("descr", alt)
-        except Exception as exc:  # python-docx's image readers raise several kinds
-            raise BriefInvalid(Diagnostic(location or Location(path),
-                                          f"not an image briefkit can place in Word: {exc}",
-                                          hint="use a PNG, JPEG or GIF file")) from None
+        except Exception:  # python-docx's image readers raise several kinds, some without words
+            try:  # a JPEG whose headers python-docx does not parse (EXIF only, CMYK …): as PNG
+                shape = self.paragraph().add_run().add_picture(io.BytesIO(_as_png(data)),
+                                                               width=width)
+            except Exception as exc:
+                reason = str(exc) or type(exc).__name__
+                raise BriefInvalid(Diagnostic(location or Location(path),
+                                              f"not an image briefkit can place in Word: {reason}",
+                                              hint="use a PNG, JPEG or GIF file")) from None
+        # The picture's alt text, the same as the HTML's and the PDF's.
+        shape._inline.docPr.set("descr", alt)
 
     def inlines(self, paragraph, inlines: list[m.Inline], flags: frozenset | set = frozenset(),
                 container=None) -> None:
@@ -417,3 +422,10 @@ class DocxWriter(TitleBlockWriter):
         self.notes.finish(element)
 
 
+def _as_png(data: bytes) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "PNG")
+    return out.getvalue()
