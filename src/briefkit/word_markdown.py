@@ -71,13 +71,14 @@ class Comment:
     date: str
     text: str
     annotated: list[str] = field(default_factory=list)
+    on_deleted: bool = False  # made on words a tracked change deleted
 
     def describe(self) -> str:
         on = re.sub(r"\s+", " ", "".join(self.annotated)).strip()
         if len(on) > 60:
             on = on[:57] + "..."
         when = f" ({self.date[:10]})" if self.date else ""
-        where = f' on "{on}"' if on else ""
+        where = (f' on deleted text "{on}"' if self.on_deleted else f' on "{on}"') if on else ""
         return f"Comment by {self.author or 'an editor'}{when}{where}: {self.text}"
 
 
@@ -158,12 +159,33 @@ class Cleaner:
             return []  # the mark of a paragraph (its merging is done in _Para)
         if "deletion" in classes:
             self.changes += 1
+            self._deleted(content)  # the words go; a comment made on them stays
             return []
         if "insertion" in classes:
             self.changes += 1
         if ident:
             self.anchors.append(ident)
         return self.walk(content)
+
+    def _deleted(self, value) -> None:
+        """Deleted text: its words are not kept, but comments that start or end in it are, with
+        the words they were made on."""
+        if isinstance(value, list):
+            for item in value:
+                self._deleted(item)
+        elif isinstance(value, dict) and "t" in value:
+            if value["t"] == "Span" and {"comment-start", "comment-end"} & set(value["c"][0][1]):
+                self._Span(value["c"])
+                if "comment-start" in value["c"][0][1] and self.comments:
+                    self.comments[-1].on_deleted = True
+            elif value["t"] == "Str":
+                for comment in self._open.values():
+                    comment.annotated.append(value["c"])
+            elif value["t"] in ("Space", "SoftBreak"):
+                for comment in self._open.values():
+                    comment.annotated.append(" ")
+            else:
+                self._deleted(value.get("c"))
 
     def _Note(self, c):
         index = len(self.notes)
@@ -236,8 +258,8 @@ class Cleaner:
         colspecs = [[align, {"t": "ColWidthDefault"}] for align, _width in colspecs]
         self._tables += 1
         try:
-            return {"t": "Table", "c": [["", [], []], self.walk(caption), colspecs,
-                                        *self.walk(rest)]}
+            caption = self.walk([caption[0], _unlabelled(caption[1])])
+            return {"t": "Table", "c": [["", [], []], caption, colspecs, *self.walk(rest)]}
         finally:
             self._tables -= 1
 
@@ -269,8 +291,18 @@ def _without_flags(value):
     return value
 
 
+# The word a caption's number follows, in the languages drafts come in: the brief numbers its
+# tables and figures itself, so "Table 3: Rainfall" must come in as "Rainfall" (or the built
+# caption reads "Table 3 Table 3: Rainfall").
+_CAPTION_LABEL = re.compile(
+    r"^\s*(?:table|tab\.|tabelle|tableau|tabla|tabela|tabella|tabel|таблица|جدول|表格?|"
+    r"figure|fig\.|figura|abbildung|abb\.|grafik|chart|graph|exhibit|box|map|illustration|"
+    r"рисунок|рис\.|شکل|نمودار|图|圖)\s*[A-Z]?\d+(?:[.\-–]\d+)*\s*[:.–—-]?\s*", re.I)
+
+
 def _unlabelled(blocks: list) -> list:
-    """Caption blocks without a leading bold "Figure 1" (inside a style's Div too)."""
+    """Caption blocks without their leading "Table 1:" / bold "Figure 1" (inside a style's
+    Div too)."""
     if not blocks:
         return blocks
     first = blocks[0]
@@ -281,10 +313,37 @@ def _unlabelled(blocks: list) -> list:
         if inlines and inlines[0]["t"] == "Strong" and re.fullmatch(
                 r"\S+ \d+", plain_text(inlines[0]["c"]).strip()):
             inlines = inlines[1:]
-            while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
-                inlines = inlines[1:]
-            return [{"t": first["t"], "c": inlines}, *blocks[1:]]
+        else:
+            inlines = _without_label(inlines)
+        while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
+            inlines = inlines[1:]
+        return ([{"t": first["t"], "c": inlines}] if inlines else []) + blocks[1:]
     return blocks
+
+
+def _without_label(inlines: list) -> list:
+    """The inlines after a leading caption label, cut where the label's text ends."""
+    text = ""
+    for count, inline in enumerate(inlines):
+        if inline["t"] == "Str":
+            text += inline["c"]
+        elif inline["t"] in ("Space", "SoftBreak"):
+            text += " "
+        elif inline["t"] in ("Strong", "Emph", "Span"):
+            text += plain_text([inline])
+        else:
+            break
+        match = _CAPTION_LABEL.match(text)
+        if match and match.end() < len(text) and inline["t"] == "Str":
+            # the label ends inside this word ("1:Rainfall"): keep the rest of it
+            rest = text[match.end():]
+            if len(rest) < len(inline["c"]):
+                return [{"t": "Str", "c": rest}, *inlines[count + 1:]]
+        if match and match.end() == len(text.rstrip()) and (
+                count + 1 == len(inlines) or inlines[count + 1]["t"] in ("Space", "SoftBreak")):
+            following = inlines[count + 1:]
+            return following
+    return inlines
 
 
 def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list[str]:

@@ -275,19 +275,21 @@ class PartMapper:
             entry["id"] = node.entry.ident
         blocks = prefix + self._blocks(node.entries)
         if depth >= 3:
-            blocks += self._flatten(node.children, node.level)
+            # a body's `#` is read one level below a top-level section: the draft's fourth
+            # level under a third-level section is `###` here, so it stays below its parent
+            blocks += self._flatten(node.children, node.level, depth - 1)
         entry["body"] = self.field(path + ("body",), blocks) if blocks else ""
         if depth < 3 and node.children:
             entry["sections"] = [self.section(child, path + ("sections", i), depth + 1)
                                  for i, child in enumerate(node.children)]
         return entry
 
-    def _flatten(self, nodes: list[Node], base: int) -> list:
+    def _flatten(self, nodes: list[Node], base: int, shift: int = 0) -> list:
         out = []
         for node in nodes:
-            out.append({"t": "Header", "c": [max(1, node.level - base), ["", [], []],
-                                             node.entry.inlines]})
-            out += self._blocks(node.entries) + self._flatten(node.children, base)
+            out.append({"t": "Header", "c": [min(6, max(1, node.level - base) + shift),
+                                             ["", [], []], node.entry.inlines]})
+            out += self._blocks(node.entries) + self._flatten(node.children, base, shift)
         return out
 
     def _all(self, node: Node) -> list:
