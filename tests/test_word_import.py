@@ -86,7 +86,7 @@ def pandoc_facts(docx: Path) -> dict:
     """What a reader sees in a DOCX, as Pandoc reads it: headings, notes, tables, figures."""
     ast = json.loads(subprocess.run([pandoc_path(), "-f", "docx", "-t", "json", str(docx)],
                                     capture_output=True, check=True).stdout)
-    found = {"headings": [], "notes": [], "tables": [], "figures": []}
+    found = {"headings": [], "notes": [], "tables": [], "figures": [], "captions": []}
 
     def visit(value):
         if isinstance(value, list):
@@ -102,6 +102,7 @@ def pandoc_facts(docx: Path) -> dict:
                 # data tables (with a header row); briefkit's boxes (cover, front box) are
                 # drawn as tables without one
                 found["tables"].append(plain_text(value["c"][3:]))
+                found["captions"].append(plain_text(value["c"][1][1]))
             elif kind == "Image":
                 found["figures"].append(plain_text(value["c"][1]))
             visit(value.get("c"))
@@ -187,7 +188,15 @@ def test_every_example_survives_the_round_trip_through_word(brief, tmp_path):
     without = [h for h in before["headings"] if h != "Bibliography"]
     assert [h for h in after["headings"] if h != "Bibliography"] == without
     assert after["tables"] == before["tables"]
+    assert after["captions"] == before["captions"]  # "Table 1 Rainfall", not "Table 1 Table 1"
     assert after["figures"] == before["figures"]
+    # the byline: the same people, each once (an "About the authors" entry is not another
+    # author), and the publisher with its programme apart
+    original = prepare(brief).document
+    imported = prepare(target).document
+    assert [a.name for a in imported.authors] == [a.name for a in original.authors]
+    for key in ("name", "program"):
+        assert imported.publisher.get(key) == original.publisher.get(key), key
 
 
 def _as_docx(template: Path, tmp_path: Path) -> Path:

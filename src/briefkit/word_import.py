@@ -276,8 +276,20 @@ def _metadata(meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Pa
     if authors:
         data["authors"] = authors
     if title_block.get("publisher"):
-        name, _, program = title_block["publisher"].partition(" · ")
-        data["publisher"] = {"name": name.strip(), **({"program": program.strip()} if program else {})}
+        # briefkit writes the programme on a line of its own; others a " · " between them
+        lines = [plain_text(line) for line in _lines(outline.title_inlines.get("publisher", []))]
+        lines = [line for line in lines if line] or [title_block["publisher"]]
+        name, _, program = lines[0].partition(" · ")
+        program = " ".join(filter(None, [program.strip(), *lines[1:]]))
+        data["publisher"] = {"name": name.strip(), **({"program": program} if program else {})}
+    elif title_block.get("date"):
+        # a dateline with the outlet: "1 September 2020 · Real Clear Defense"
+        updated_label = layout.labels.get("updated", "Updated")
+        pieces = [p.strip() for p in re.split(r"\s+[·•|]\s+", title_block["date"])]
+        outlet = [p for p in pieces[1:] if p and not p.startswith(updated_label)
+                  and _date(p) == (None, None)]
+        if outlet:
+            data["publisher"] = {"name": outlet[-1]}
     if title_block.get("series"):
         name, sep, number = title_block["series"].partition(
             f" {layout.labels.get('series_number', 'No.')} ")
@@ -299,6 +311,17 @@ def _metadata(meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Pa
         else:
             mapper.add_leftover(line)
     return data
+
+
+def _lines(inlines: list) -> list[list]:
+    """Inlines split at line breaks."""
+    lines: list[list] = [[]]
+    for inline in inlines:
+        if inline.get("t") == "LineBreak":
+            lines.append([])
+        else:
+            lines[-1].append(inline)
+    return lines
 
 
 def _meta_text(meta: dict, key: str) -> Optional[str]:

@@ -23,6 +23,10 @@ PART_OF_LABEL = {"problem": "front_box", "solution": "front_box", "standfirst": 
                  "acknowledgements": "acknowledgements", "about": "about",
                  "disclaimer": "disclaimer", "authors": "authors", "contents": "contents",
                  "notes": "notes", "bibliography": "bibliography", "acronyms": "acronyms"}
+# Paragraph styles of the boxes briefkit's DOCX writer draws as one-column tables: a draft's own
+# one-column table, whatever its styles, stays a table.
+_BOX_STYLES = {"Front Box Heading", "Front Box Text", "Item Title", "Item Meta", "Takeaway Numeral",
+               "Related Meta", "Box Text", "Pull Quote"}
 _PROSE_PARTS = ("standfirst", "executive_summary", "acknowledgements", "about", "disclaimer")
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -143,7 +147,8 @@ class Outline:
         rows = head + [[cell[4] for cell in row[1]] for body in table["c"][4] for row in body[3]]
         if not rows:
             return False
-        styled = any(b["t"] == "Div" for row in rows for cell in row for b in cell)
+        styled = any(b["t"] == "Div" and _custom_style(b) in (_BOX_STYLES | set(title_styles))
+                     for row in rows for cell in row for b in cell)
         if styled and all(len(row) == 1 for row in rows):
             for row in rows:
                 for inner in row[0]:
@@ -163,6 +168,14 @@ class Outline:
         ids = {e.ident for e in self.entries if e.kind == "heading"}
         ids |= {a for e in self.entries if e.kind == "item" for a in _anchors(e.inlines)}
         return {i for i in self.link_targets & ids if _IDENT.fullmatch(i)}
+
+
+def _name(author) -> str:
+    return author if isinstance(author, str) else str(author.get("name", ""))
+
+
+def _custom_style(block: dict) -> str:
+    return dict(block["c"][0][2]).get("custom-style", "")
 
 
 def _anchors(inlines: list) -> list[str]:
@@ -426,16 +439,25 @@ class PartMapper:
         authors = self.data.setdefault("authors", [])
         current = None
         pending: dict[int, list] = {}
+        full_report = normalise(self.layout.labels.get("full_report", "") or "")
         for entry in node.entries:
+            if entry.kind == "item" and (normalise(plain_text(entry.inlines)) == full_report or (
+                    len(entry.inlines) == 1 and entry.inlines[0]["t"] == "Link")):
+                self._blocks([entry])  # "Download the full paper": the layout's link, no author
+                continue
             if entry.kind == "item":
-                name = plain_text(entry.inlines)
+                text = plain_text(entry.inlines)
+                # "Name, Title" as briefkit prints a bio's head: the author of that name
                 index = next((i for i, a in enumerate(authors)
-                              if (a if isinstance(a, str) else a.get("name")) == name), None)
+                              if text == _name(a) or text.startswith(_name(a) + ", ")), None)
                 if index is None:
-                    authors.append({"name": name})
+                    authors.append({"name": text})
                     index = len(authors) - 1
                 elif isinstance(authors[index], str):
                     authors[index] = {"name": authors[index]}
+                name = _name(authors[index])
+                if text.startswith(name + ", ") and not authors[index].get("title"):
+                    authors[index]["title"] = text[len(name) + 2:].strip()
                 current = index
                 pending[current] = []
             elif current is not None:
