@@ -29,6 +29,7 @@ from lxml import etree, html
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 WORD = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)]|\w+", re.UNICODE)  # a web address is one word
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
@@ -70,8 +71,9 @@ def source_counts(draft: Path) -> Source:
         body = document.find(W + "body")
         facts.notes = sum(1 for el in body.iter(W + "footnoteReference", W + "endnoteReference")
                           if not _deleted(el))
-        facts.tables = sum(1 for t in body.iter(W + "tbl") if not _in_textbox(t))
-        facts.pictures = sum(1 for el in body.iter(A_BLIP, V_IMAGEDATA) if not _deleted(el))
+        facts.tables = sum(1 for t in body.iter(W + "tbl") if not _fallback(t))
+        facts.pictures = sum(1 for el in body.iter(A_BLIP, V_IMAGEDATA)
+                             if not _deleted(el) and not _fallback(el))
         if "word/comments.xml" in names:
             comments = etree.fromstring(package.read("word/comments.xml"), _PARSER)
             facts.comments = sum(1 for _ in comments.iter(W + "comment"))
@@ -82,8 +84,9 @@ def _deleted(element) -> bool:
     return any(a.tag in (W + "del", W + "moveFrom") for a in element.iterancestors())
 
 
-def _in_textbox(element) -> bool:
-    return any(a.tag == W + "txbxContent" for a in element.iterancestors())
+def _fallback(element) -> bool:
+    """Word writes a shape twice, as DrawingML and as a VML fallback: count it once."""
+    return any(a.tag == MC_FALLBACK for a in element.iterancestors())
 
 
 @dataclass

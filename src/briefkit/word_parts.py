@@ -68,6 +68,7 @@ class Outline:
         self.entries: list[Entry] = []
         self.link_targets: set[str] = set()
         self.images_without_alt = 0
+        self.toc_entries = 0
         self.has_notes = False
         self.has_references = False
 
@@ -134,7 +135,8 @@ class Outline:
         elif style in CALLOUT_STYLES:
             self.entries.append(Entry("block", block))
         elif style and re.fullmatch(r"toc \d", style, re.I):
-            return  # an entry of Word's table of contents: the layout makes its own
+            self.toc_entries += 1  # an entry of Word's table of contents: the layout makes its own
+            return
         else:
             for inner in content:
                 self._top(inner, title_styles)
@@ -266,6 +268,10 @@ class PartMapper:
                                      "layout does not show: kept as a section (try --layout)")
             if key and key not in used and self._part(key, node):
                 used.add(key)
+                if key == "contents" and node.entries:
+                    # text between Word's contents and the next heading is the document's own
+                    sections.append({"body": self.field(("sections", len(sections), "body"),
+                                                        self._blocks(node.entries))})
                 continue
             if (key is None and self.outline.has_references and not node.entries
                     and not node.children and self.bibliography_title is None):
@@ -358,8 +364,8 @@ class PartMapper:
         elif key == "contents":
             if not node.entry.toc and (node.entries or node.children):
                 return False  # a heading "Contents" over text of its own: a section
-            if node.entries:
-                self.unmapped.append(f"{len(node.entries)} paragraph(s) of Word's table of "
+            if self.outline.toc_entries:
+                self.unmapped.append(f"{self.outline.toc_entries} entries of Word's table of "
                                      "contents (the layout writes its own)")
             if "contents" not in self.layout.parts:
                 self.unmapped.append(f"the table of contents: the '{self.layout.name}' layout "

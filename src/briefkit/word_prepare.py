@@ -11,7 +11,8 @@ copy is rewritten so that nothing is lost on the way:
   otherwise be read twice);
 - `w:altChunk` (a part of HTML, MHT, text or another DOCX pulled into the document) becomes
   paragraphs of its text;
-- a linked picture (stored outside the file) becomes a visible line naming it.
+- a linked picture (stored outside the file) becomes a visible line naming it;
+- a comment held only by its reference mark gets an (empty) range there, which Pandoc reads.
 `without_bibliography_fields` makes a further copy in which the reference lists that citation
 managers render (EndNote's `EN.REFLIST`, Zotero's and Mendeley's bibliography fields) are plain
 text, for a draft some of whose citations could not be converted: its rendered bibliography is
@@ -71,6 +72,7 @@ def prepare(draft: Path, scratch: Path) -> Prepared:
             continue
         root = etree.fromstring(parts[name], _PARSER)
         prepared.citation_fields += _endnote_records(root, prepared)
+        _anchor_comments(root, prepared)
         if name == "word/document.xml":
             _text_boxes(root, prepared)
             _alt_chunks(root, parts, rels.get(name, {}), prepared)
@@ -251,6 +253,24 @@ def _unwrap_fields(root, pattern: re.Pattern) -> int:
                 if child.tag == w("fldChar") and child.get(w("fldCharType")) == "separate":
                     run.remove(child)
     return count
+
+
+# ---- comments --------------------------------------------------------------------------------
+
+def _anchor_comments(root, prepared: Prepared) -> None:
+    """A comment Word holds by its reference alone (no range of text marked) is read by Pandoc
+    only with a range: an empty one where the reference stands."""
+    ranged = {el.get(w("id")) for el in root.iter(w("commentRangeStart"))}
+    for reference in list(root.iter(w("commentReference"))):
+        comment_id = reference.get(w("id"))
+        run = reference.getparent()
+        if comment_id in ranged or run is None or run.getparent() is None:
+            continue
+        for tag in ("commentRangeStart", "commentRangeEnd"):
+            marker = etree.Element(w(tag))
+            marker.set(w("id"), comment_id)
+            run.addprevious(marker)
+        prepared.done["comment(s) without a marked range anchored where they stand"] += 1
 
 
 # ---- text boxes ------------------------------------------------------------------------------
