@@ -40,7 +40,7 @@ def words(text: str) -> Counter:
 
 
 def pandoc() -> str:
-    from briefkit.citations import pandoc_path
+    from briefkit.prose.citations import pandoc_path
 
     return pandoc_path()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from briefkit.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 from conftest import soffice
 from redline_check import docx_words, odt_words, to_fodt
 
