@@ -46,13 +46,28 @@ def pandoc() -> str:
 
 
 def source_words(draft: Path) -> Counter:
-    """The draft as Pandoc's plain-text writer gives it (tracked changes accepted)."""
-    result = subprocess.run([pandoc(), "-f", "docx", "-t", "plain", "--wrap=none", str(draft)],
+    """The words of the draft as Pandoc's DOCX reader gives them (tracked changes accepted):
+    its plain text without what a writer generates (list numbers, note markers)."""
+    result = subprocess.run([pandoc(), "-f", "docx", "-t", "json", str(draft)],
                             capture_output=True, check=True)
-    text = result.stdout.decode()
-    # Pandoc's note markers ("[1]") are numbering, not the author's words
-    text = re.sub(r"\[\d+\]", " ", text)
-    return words(text)
+    found: list[str] = []
+
+    def visit(value) -> None:
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict) and "t" in value:
+            kind, content = value["t"], value.get("c")
+            if kind == "Str":
+                found.append(content)
+            elif kind in ("Code", "Math", "RawInline", "CodeBlock", "RawBlock"):
+                found.append(content[-1])
+            else:
+                visit(content)
+            found.append(" ")
+
+    visit(json.loads(result.stdout)["blocks"])
+    return words(" ".join(found))
 
 
 @dataclass

@@ -119,23 +119,29 @@ class PandocReader:
     def table(self, c) -> m.Table:
         _attr, (_short, caption_blocks), colspecs, head, bodies, foot = c
         aligns = [_ALIGN.get(spec[0]["t"], "default") for spec in colspecs]
-
-        def row_cells(row):
-            return [self.blocks(cell[4]) for cell in row[1]]
-
-        header_rows = head[1]
-        header = row_cells(header_rows[0]) if header_rows else []
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        header_rows = list(head[1])
+        body_rows = [row for body in bodies for row in body[2] + body[3]] + list(foot[1])
         rows = []
-        for body in bodies:
-            for row in body[2] + body[3]:
-                rows.append(row_cells(row))
-        for row in foot[1]:
-            rows.append(row_cells(row))
+        for index, row in enumerate(header_rows + body_rows):
+            cells = []
+            for place, cell in enumerate(row[1]):
+                _cell_attr, _align, row_span, col_span, blocks = cell
+                if row_span > 1 or col_span > 1:
+                    spans[(index, place)] = (row_span, col_span)
+                cells.append(self.blocks(blocks))
+            rows.append(cells)
+        if not header_rows:  # rows count from the first body row: no header row before them
+            header, more_header = [], []
+        else:
+            header, more_header = rows[0], rows[1 : len(header_rows)]
         caption = []
         for block in self.blocks(caption_blocks):
             if isinstance(block, m.Para):
                 caption.extend(block.children)
-        return m.Table(header, rows, aligns, caption)
+        return m.Table(
+            header, rows[len(header_rows) :], aligns, caption, more_header=more_header, spans=spans
+        )
 
     def figure(self, c):
         _attr, (_short, caption_blocks), content = c

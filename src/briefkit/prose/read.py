@@ -173,7 +173,31 @@ def scope_note_labels(markdown: str, index: int) -> str:
     go through one Pandoc run, where a `[^1]` of two sections (Markdown pasted from two
     documents) would otherwise share one definition. Text that only looks like a label (in
     code, escaped) is given back by `clean_field`."""
-    return _NOTE_LABEL.sub(lambda mt: f"[^bkn{index}-{mt.group(1)}]", markdown)
+    prefix = f"bkn{index}-"
+    return "\n".join(_scoped_line(line, prefix) for line in markdown.split("\n"))
+
+
+def _scoped_line(line: str, prefix: str) -> str:
+    """One line's labels scoped. In a grid table's row each cell is padded to its column: a
+    longer label takes its width from the padding at the end of its cell, so the row still
+    lines up with the table's border (where the padding is too short, it cannot)."""
+    grid_row = line.strip().startswith("|") and line.strip().endswith("|")
+    out, position = [], 0
+    while (match := _NOTE_LABEL.search(line, position)) is not None:
+        out.append(line[position : match.start()])
+        out.append(f"[^{prefix}{match.group(1)}]")
+        position = match.end()
+        if grid_row:
+            following = len(line) - len(line[position:].lstrip(" ")) - position
+            border = line.find("|", position)
+            cell = line[position:border]
+            spare = len(cell) - len(cell.rstrip(" ")) - 1  # keep one space before the border
+            if border > position + following and following >= len(prefix):
+                line = line[:position] + line[position + len(prefix) :]  # room left after it
+            elif border > 0 and spare >= len(prefix):
+                line = line[: border - len(prefix)] + line[border:]
+    out.append(line[position:])
+    return "".join(out)
 
 
 # The nesting budget: blocks and inlines inside one another (quotes, lists, notes, emphasis).

@@ -31,6 +31,7 @@ WRITER = (
     "-link_attributes-header_attributes-inline_code_attributes-fenced_code_attributes"
     "-yaml_metadata_block-pandoc_title_block"
 )
+TABLE_NOTE_ROOM = 8  # spaces after a note's label in a table cell (see Cleaner._Note)
 CALLOUT_STYLES = {"Pull Quote": "pullquote", "Intense Quote": "pullquote", "Box Text": "box"}
 # "@" travels as a private-use character before it, two characters like the "\@" it becomes,
 # so a grid table's columns keep their width.
@@ -202,7 +203,11 @@ class Cleaner:
         self.notes[index] = self.walk(c)
         # In a table a note is a `[^label]` reference of the placeholder's width, so that
         # neither a pipe table's cells nor a grid table's columns are disturbed.
-        return {"t": "Str", "c": f"BKTNOTE{index}Z" if self._tables else f"BKNOTE{index}Z"}
+        if self._tables:
+            # room after the label, for the field's prefix briefkit gives every label when it
+            # reads the brief ([^bkn12-tnote3]): the grid table's columns stay lined up
+            return {"t": "Str", "c": f"BKTNOTE{index}Z" + "\u2007" * TABLE_NOTE_ROOM}
+        return {"t": "Str", "c": f"BKNOTE{index}Z"}
 
     def _Link(self, c):
         attr, content, (target, title) = c
@@ -434,7 +439,7 @@ def _place_notes(text: str, note_texts: list[str], xrefs: list[str]) -> str:
         return f"[^tnote{index}]"
 
     text = re.sub(r"BKNOTE(\d+)Z", note, text)
-    text = re.sub(r"BKTNOTE(\d+)Z", table_note, text)
+    text = re.sub(r"BKTNOTE(\d+)Z(\u2007*)", lambda m: table_note(m) + " " * len(m.group(2)), text)
     text = re.sub(
         r"\ue001((?:\\?[A-Za-z0-9_-])+)\ue002\ue002",
         lambda m: "[#" + m.group(1).replace("\\", "") + "]",
