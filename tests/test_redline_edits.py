@@ -261,7 +261,8 @@ def test_marks_are_dated_now_unless_a_date_is_given(tmp_path):
     assert dates <= {before, time.strftime("%Y-%m-%d", time.gmtime())} and dates
 
 
-def test_a_rewritten_30000_word_paragraph_takes_seconds(tmp_path):
+def test_a_rewritten_30000_word_paragraph_is_one_deletion_and_one_insertion(tmp_path):
+    """Its cost is measured in benchmarks/bench_redline.py (target: under 10 s)."""
     import random
 
     rng = random.Random(20)
@@ -275,9 +276,9 @@ def test_a_rewritten_30000_word_paragraph_takes_seconds(tmp_path):
     old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
     old.write_text(head + paragraph(1) + "\n")
     new.write_text(head + paragraph(2) + "\n")
-    started = time.monotonic()
     done = _redline(old, new, tmp_path / "long.docx")
-    elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
-    assert elapsed < 10, f"{elapsed:.1f} s"
     assert docx_words(tmp_path / "long.docx", accept=False)[-30000:] == paragraph(1)[:-1].split()
+    assert docx_words(tmp_path / "long.docx", accept=True)[-30000:] == paragraph(2)[:-1].split()
+    # rewritten from end to end: a few long marks, not thousands of "kept" common words
+    assert len(_marks(tmp_path / "long.docx", "ins", "del")) < 50

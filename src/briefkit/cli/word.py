@@ -51,9 +51,14 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
       footnotes and endnotes           ^[...] notes, in place
       Zotero/Mendeley/EndNote fields   `references` (CSL items) and [@key] citations
       pictures                         copied into assets/ beside the brief, with alt text
+                                       (or "TODO: describe this picture", which check
+                                       warns about); EMF/WMF charts converted to PNG
+                                       with LibreOffice
+      tables, text boxes, altChunk     tables with merged cells; boxes and chunks as text
       tracked changes                  accepted (the count is printed)
       comments                         YAML comments above the field they annotate
-    What has no place in the format stays as prose and is listed at the end.
+    What has no place in the format stays as prose; the closing message lists it, and
+    what could not be carried, with counts.
     Then: edit the YAML, `briefkit check` it, `briefkit build` it.
     """
     from briefkit.core.paths import find_project_root

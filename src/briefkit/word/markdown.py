@@ -238,6 +238,9 @@ class Cleaner:
             citation["citationId"] = self.cite_keys.get(
                 citation["citationId"], citation["citationId"]
             )
+            suffix = citation.get("citationSuffix") or []
+            while suffix and suffix[-1].get("t") in ("Space", "SoftBreak"):
+                suffix.pop()  # Pandoc's ", 36 " from a field's locator
         return {"t": "Cite", "c": [citations, text]}
 
     # ---- blocks ----
