@@ -195,12 +195,18 @@ class PandocReader:
     # ---- inlines ----
     def inlines(self, items: list) -> list[m.Inline]:
         out: list[m.Inline] = []
+        text: list[str] = []  # neighbouring texts, joined once (not copied at every word)
         for item in items:
             for inline in self.inline(item):
-                if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
-                    out[-1] = m.Text(out[-1].text + inline.text)
-                else:
-                    out.append(inline)
+                if isinstance(inline, m.Text):
+                    text.append(inline.text)
+                    continue
+                if text:
+                    out.append(m.Text("".join(text)))
+                    text = []
+                out.append(inline)
+        if text:
+            out.append(m.Text("".join(text)))
         return _expand(out)
 
     def inline(self, node) -> list[m.Inline]:

@@ -71,14 +71,24 @@ class Marker:
 # ---- tokens ----------------------------------------------------------------------------------
 
 
+_MARKED = frozenset(w(tag) for tag in ("del", "ins", "moveFrom", "moveTo"))
+
+
 def _runs(paragraph) -> list:
-    return [
-        r
-        for r in paragraph.iter(w("r"))
-        if not any(
-            a.tag in (w("del"), w("ins"), w("moveFrom"), w("moveTo")) for a in r.iterancestors()
-        )
-    ]
+    """The paragraph's runs not already inside a tracked change (a run sits in `w:ins` or
+    under a hyperlink, field or content control there)."""
+    out = []
+    for run in paragraph.iter(w("r")):
+        parent = run.getparent()
+        marked = False
+        while parent is not None and parent is not paragraph:
+            if parent.tag in _MARKED:
+                marked = True
+                break
+            parent = parent.getparent()
+        if not marked:
+            out.append(run)
+    return out
 
 
 def tokens(paragraph, marker: Optional[Marker] = None) -> list[Token]:
