@@ -574,3 +574,24 @@ def test_merged_cells_keep_their_rows_and_columns(tmp_path):
     with zipfile.ZipFile(docx) as z:
         document = z.read("word/document.xml").decode()
     assert 'w:gridSpan w:val="3"' in document and "w:vMerge" in document
+
+
+def test_notes_inside_right_to_left_embeddings_are_kept(tmp_path):
+    """Word wraps Persian and Arabic runs in w:dir; Pandoc skips what is inside, notes and all."""
+    from word_drafts import _rewrite
+
+    draft = draft_from_markdown("# پیشینه\n\nمتن نخست^[یادداشت نخست.] و متن دوم.\n",
+                                tmp_path / "rtl.docx")
+
+    def embed(parts):
+        text = parts["word/document.xml"].decode()
+        start = text.index("<w:r>", text.index("FirstParagraph"))
+        end = text.index("</w:p>", start)
+        parts["word/document.xml"] = (text[:start] + '<w:dir w:val="rtl">' + text[start:end]
+                                      + "</w:dir>" + text[end:]).encode()
+    _rewrite(draft, embed)
+    target = tmp_path / "rtl.yaml"
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 0, result.output
+    body = yaml.safe_load(target.read_text())["sections"][0]["body"]
+    assert "^[یادداشت نخست.]" in body and "متن دوم" in body

@@ -3,8 +3,9 @@
 Word keeps charts pasted from Excel or Visio as Windows metafiles (EMF, WMF, or their gzipped
 EMZ/WMZ), which neither browsers, WeasyPrint nor python-docx place. LibreOffice's Draw renders
 them: all of a draft's metafiles go through one `soffice --convert-to png` run, at print
-resolution, and the page around the drawing is trimmed away. TIFF and BMP, which browsers do
-not show, become PNG through Pillow. When a picture cannot be converted (no LibreOffice on the
+resolution, and the page around the drawing is trimmed away. Word for Mac keeps pasted charts
+as PDF: poppler's `pdftoppm` renders their first page. TIFF and BMP, which browsers do not
+show, become PNG through Pillow. When a picture cannot be converted (no LibreOffice on the
 machine, a file it cannot read), it is kept as it is and the reason is returned, naming the
 tool that converts it, for the import's closing message; `check` then refuses it at its place
 (see `images.check_image`).
@@ -20,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 METAFILES = (".emf", ".wmf", ".emz", ".wmz")
+PDF = ".pdf"  # Word for Mac stores pasted charts as PDF
 PILLOW_ONLY = (".tif", ".tiff", ".bmp")
 _PAGE_PIXELS = (
     '{"PixelWidth":{"type":"long","value":"2480"},"PixelHeight":{"type":"long","value":"3508"}}'
@@ -47,11 +49,53 @@ def convert_pictures(pictures: list[Path]) -> tuple[dict[Path, Path], dict[Path,
                 converted[picture] = _with_pillow(picture)
             except (OSError, ValueError) as exc:
                 failed[picture] = f"Pillow cannot read it ({exc})"
+    for picture in pictures:
+        if picture.suffix.lower() == PDF:
+            try:
+                converted[picture] = _with_poppler(picture)
+            except (OSError, ValueError, subprocess.SubprocessError) as exc:
+                failed[picture] = (
+                    f"it is a PDF and poppler's pdftoppm, which converts it, could "
+                    f"not ({exc}): install poppler-utils (macOS: brew install "
+                    "poppler) and import again, or save the chart as a PNG"
+                )
     if metafiles:
         done, reasons = _with_libreoffice(metafiles)
         converted.update(done)
         failed.update(reasons)
     return converted, failed
+
+
+def _with_poppler(picture: Path) -> Path:
+    """The PDF's first page at print resolution, trimmed like a metafile."""
+    command = shutil.which("pdftoppm")
+    if command is None:
+        raise OSError("pdftoppm is not installed")
+    work = Path(tempfile.mkdtemp(prefix="briefkit-pdf-picture-"))
+    try:
+        subprocess.run(
+            [
+                command,
+                "-png",
+                "-r",
+                "200",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(picture),
+                str(work / "page"),
+            ],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        target = picture.with_suffix(".png")
+        _trimmed(work / "page.png", target)
+        return target
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _with_pillow(picture: Path) -> Path:

@@ -12,7 +12,8 @@ copy is rewritten so that nothing is lost on the way:
 - `w:altChunk` (a part of HTML, MHT, text or another DOCX pulled into the document) becomes
   paragraphs of its text;
 - a linked picture (stored outside the file) becomes a visible line naming it;
-- a comment held only by its reference mark gets an (empty) range there, which Pandoc reads.
+- a comment held only by its reference mark gets an (empty) range there, which Pandoc reads;
+- runs inside right-to-left embeddings (`w:dir`, `w:bdo`), which Pandoc skips, are opened.
 `without_bibliography_fields` makes a further copy in which the reference lists that citation
 managers render (EndNote's `EN.REFLIST`, Zotero's and Mendeley's bibliography fields) are plain
 text, for a draft some of whose citations could not be converted: its rendered bibliography is
@@ -77,6 +78,7 @@ def prepare(draft: Path, scratch: Path) -> Prepared:
         if name not in parts:
             continue
         root = etree.fromstring(parts[name], _PARSER)
+        _open_embeddings(root, prepared)
         prepared.citation_fields += _endnote_records(root, prepared)
         _anchor_comments(root, prepared)
         if name == "word/document.xml":
@@ -272,6 +274,23 @@ def _unwrap_fields(root, pattern: re.Pattern) -> int:
                 if child.tag == w("fldChar") and child.get(w("fldCharType")) == "separate":
                     run.remove(child)
     return count
+
+
+# ---- right-to-left embeddings ----------------------------------------------------------------
+
+
+def _open_embeddings(root, prepared: Prepared) -> None:
+    """Runs Word wraps in `w:dir`/`w:bdo` (right-to-left embeddings and overrides in Persian,
+    Arabic and Hebrew drafts) are skipped by Pandoc, notes and all: they become plain runs
+    (the direction comes back from the brief's language)."""
+    for element in list(root.iter(w("dir"), w("bdo"))):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        for child in list(element):
+            element.addprevious(child)
+        parent.remove(element)
+        prepared.done["right-to-left embedding(s) (w:dir, w:bdo) opened"] += 1
 
 
 # ---- comments --------------------------------------------------------------------------------
