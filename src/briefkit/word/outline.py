@@ -199,6 +199,19 @@ class Outline:
         return {i for i in self.link_targets & ids if _IDENT.fullmatch(i)}
 
 
+def _near_label(title: str, labels: dict[str, str]) -> str | None:
+    """A part's label that holds the heading's words, or whose words the heading holds
+    ("Recommendations" and "Policy considerations and recommendations")."""
+    words = set(re.findall(r"\w+", title))
+    if not words or len(title) < 4:
+        return None
+    for label in labels:
+        label_words = set(re.findall(r"\w+", label))
+        if label_words and (words < label_words or label_words < words):
+            return label
+    return None
+
+
 def _name(author) -> str:
     return author if isinstance(author, str) else str(author.get("name", ""))
 
@@ -309,6 +322,14 @@ class PartMapper:
                     f"\"{node.title}\" names a part the '{self.layout.name}' "
                     "layout does not show: kept as a section (try --layout)"
                 )
+            elif key is None and not node.entry.toc:
+                near = _near_label(normalise(node.title), self.labels)
+                if near:
+                    self.unmapped.append(
+                        f'"{node.title}" is close to the layout\'s '
+                        f'"{self.layout.labels.get(self.labels[near], near)}": kept as a '
+                        "section (name the heading so to make it that part)"
+                    )
             if key and key not in used and self._part(key, node):
                 used.add(key)
                 if key == "contents" and node.entries:
@@ -321,6 +342,11 @@ class PartMapper:
                         }
                     )
                 continue
+            if key in ("findings", "recommendations", "key_takeaways", "authors", "acronyms"):
+                self.unmapped.append(
+                    f'"{node.title}" names the {key.replace("_", " ")} but its text is not laid '
+                    "out as items (a bold title paragraph per item): kept as a section"
+                )
             if (
                 key is None
                 and self.outline.has_references
