@@ -320,6 +320,26 @@ def test_a_docx_briefkit_did_not_build_is_refused_with_what_to_do(tmp_path, buil
     assert "Traceback" not in result.output
 
 
+def test_a_redline_is_a_review_copy_and_is_refused(built, tmp_path):
+    """A redline marks words: its citations are the text they print, and it carries no
+    record, so bringing it back says what to do instead."""
+    brief, _ = built
+    new = brief.parent / "new.yaml"
+    new.write_text(brief.read_text(encoding="utf-8").replace("now carry", "now sustain"),
+                   encoding="utf-8")
+    redline = tmp_path / "redline.docx"
+    made = CliRunner().invoke(cli, ["redline", str(brief), str(new), "-o", str(redline)])
+    assert made.exit_code == 0, made.output
+    with zipfile.ZipFile(redline) as archive:
+        names = archive.namelist()
+        text = b"".join(archive.read(n) for n in names if n.startswith("word/"))
+    assert b"ZOTERO_ITEM" not in text and b"urn:briefkit:brief-source" not in b"".join(
+        zipfile.ZipFile(redline).read(n) for n in names)
+    result = run_import(redline, "--into", brief)
+    assert result.exit_code == 1 and "it is a redline, a copy for review" in result.output
+    new.unlink()
+
+
 def test_into_takes_no_output_or_layout(built):
     brief, docx = built
     assert run_import(docx, "--into", brief, "-o", "x.yaml").exit_code == 2

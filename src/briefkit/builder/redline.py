@@ -19,6 +19,7 @@ from typing import Optional
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.word.redline_xml import redline_package
+from briefkit.word.review_copy import review_copy
 
 AUTHOR = "briefkit"
 
@@ -60,7 +61,9 @@ def redline_briefs(
     """Raises `BriefInvalid` when either brief is wrong (its mistakes located in its file)."""
     _, old_docx = _docx_of(Path(old), allow_network)
     _, new_docx = _docx_of(Path(new), allow_network)
-    docx, changes = redline_package(old_docx, new_docx, AUTHOR, mark_date(date))
+    docx, changes = redline_package(
+        review_copy(old_docx), review_copy(new_docx), AUTHOR, mark_date(date)
+    )
     return Redline(docx, changes)
 
 

@@ -77,8 +77,9 @@ def read_edited(files: dict[str, bytes], shown: Path) -> Reading:
     if record is None:
         raise NotBriefkitDocx(
             "carries no record of the brief it was built from (it was not built by briefkit, "
-            "or its custom XML part was removed); make a new brief from it with `briefkit import "
-            f"{shown} -o NEW.yaml` instead"
+            "its custom XML part was removed, or it is a redline, a copy for review); bring an "
+            "editor's changes back from the DOCX briefkit built, or make a new brief of this "
+            f"one with `briefkit import {shown} -o NEW.yaml`"
         )
     try:
         story = read_package(files, FIELD_PREFIX)
