@@ -22,8 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from .bibtex_budget import over_budget
+from .bibtex_scan import BibIndex, scan
 from .diagnostics import BriefInvalid, Diagnostic, Diagnostics, KeyPath, Location
+from .library import LineIndex, Selection, cited_keys, select_bibtex, select_json
 from .load import SourceMap, display_path, load_data
 from .paths import PathRefused, Roots
 
@@ -50,6 +51,9 @@ class Bibliography:
     where: Location  # where the brief names it
     key: KeyPath
     item_locations: list[Location] = field(default_factory=list)  # inline: each item's id
+    index: Optional[BibIndex] = None  # a .bib file's scan
+    handed: Optional[Path] = None  # what Pandoc reads: the cited part of `file`, or `file`
+    selection: Optional[Selection] = None  # when only the cited part is handed over
 
     @property
     def kind(self) -> str:
@@ -66,18 +70,30 @@ class Sources:
     def __bool__(self) -> bool:
         return bool(self.bibliographies)
 
-    def pandoc_arguments(self, scratch: Path) -> list[str]:
-        """`--bibliography` for each file; the inline references as the document's metadata
-        (where Pandoc reads every value as Markdown, the id too), written into `scratch`."""
+    def pandoc_arguments(self, scratch: Path, markdown: str = "") -> list[str]:
+        """`--bibliography` for each file (of a .bib or CSL-JSON file only the part `markdown`
+        may cite: library.py); the inline references as the document's metadata (where Pandoc
+        reads every value as Markdown, the id too), written into `scratch`."""
         arguments: list[str] = []
-        for bibliography in self.bibliographies:
+        wanted = cited_keys(markdown)
+        for number, bibliography in enumerate(self.bibliographies):
             if bibliography.file is None:
-                bibliography.file = scratch / "references.yaml"
+                bibliography.file = bibliography.handed = scratch / "references.yaml"
                 bibliography.file.write_text(bibliography.text, encoding="utf-8")
                 arguments += ["--metadata-file", str(bibliography.file)]
-            else:
-                arguments += ["--bibliography", str(bibliography.file)]
+                continue
+            bibliography.handed = bibliography.file
+            bibliography.selection = _select(bibliography, wanted)
+            if bibliography.selection is not None:
+                bibliography.handed = scratch / f"{number}-cited{bibliography.file.suffix}"
+                bibliography.handed.write_text(bibliography.selection.text, encoding="utf-8")
+            arguments += ["--bibliography", str(bibliography.handed)]
         return arguments
+
+    @property
+    def inline_file(self) -> Optional[Path]:
+        """The file of the inline references (the brief, or its series file), if any."""
+        return self.inline.shown if self.inline is not None else None
 
     @property
     def inline(self) -> Optional[Bibliography]:
@@ -85,7 +101,7 @@ class Sources:
 
     def register(self, report, diagnostics: Diagnostics) -> None:
         """Take in the filter's report: ids (duplicates are errors) and unreadable files."""
-        by_file = {str(b.file): b for b in self.bibliographies}
+        by_file = {str(b.handed): b for b in self.bibliographies}
         by_file[INLINE_NAME] = self.inline
         for entry in report if isinstance(report, list) else []:
             bibliography = by_file.get(entry.get("file"))
@@ -94,6 +110,9 @@ class Sources:
             if "error" in entry:
                 self.complete = False
                 diagnostics.add(_read_error(bibliography, str(entry["error"])))
+                continue
+            if bibliography.selection is not None:
+                self._register_selection(bibliography, bibliography.selection, diagnostics)
                 continue
             ids = [str(i) for i in entry.get("ids") or []]  # Lua encodes an empty list as {}
             if not ids and bibliography.text.strip():
@@ -104,6 +123,32 @@ class Sources:
             for index, key in enumerate(ids):
                 seen[key] = seen.get(key, 0) + 1
                 self._add(key, _locate(bibliography, key, index, seen[key]), diagnostics)
+
+    def _register_selection(self, bibliography: Bibliography, selection: Selection,
+                            diagnostics: Diagnostics) -> None:
+        """The ids a scanned file defines; a key defined twice in the file is a warning naming
+        both places (Pandoc uses the later entry), as is one defined in another source too."""
+        diagnostics.extend(selection.problems)
+        lines = LineIndex(bibliography.shown, bibliography.text)
+        if not selection.ids and bibliography.text.strip():
+            diagnostics.warning(bibliography.where, f"'{bibliography.shown}' defines no "
+                                "references", key=bibliography.key,
+                                hint=f"check that it is {bibliography.kind}")
+        earlier: dict[str, Location] = {}
+        for key, offset in selection.ids:
+            where = lines.location(offset)
+            if key in earlier:
+                diagnostics.warning(
+                    where, f"the reference id '{key}' is defined twice in this file (also at "
+                    f"line {earlier[key].line}); the later entry is used, as Pandoc does",
+                    hint="delete or rename one of them (e.g. '{key}b' for the other work)"
+                    .replace("{key}", key))
+                self.origin[key] = where
+            elif key in self.origin:
+                self._add(key, where, diagnostics)
+            else:
+                self.origin[key] = where
+            earlier[key] = where
 
     def _add(self, key: str, where: Location, diagnostics: Diagnostics) -> None:
         if key in self.origin:
@@ -196,8 +241,10 @@ def _read_file(path: Path, where: Location, key: KeyPath,
         if problem is not None:
             diagnostics.add(problem)
             return None
+    index = None
     if path.suffix.lower() in (".bib", ".bibtex"):
-        over = over_budget(text)
+        index = scan(text)
+        over = index.over
         if over is not None:
             what = ("all fields of the file together" if over.total
                     else f"the value of '{over.name}'")
@@ -207,7 +254,16 @@ def _read_file(path: Path, where: Location, key: KeyPath,
                               hint="@string macros concatenated with '#' multiply; write the "
                                    "value out or use fewer of them")
             return None
-    return Bibliography(path, shown, text, where, key)
+    return Bibliography(path, shown, text, where, key, index=index)
+
+
+def _select(bibliography: Bibliography, wanted: set[str]) -> Optional[Selection]:
+    """The part of a file Pandoc needs, or None when it must read all of it."""
+    if bibliography.index is not None:
+        return select_bibtex(bibliography.text, bibliography.shown, wanted, bibliography.index)
+    if bibliography.kind == "CSL-JSON":
+        return select_json(bibliography.text, bibliography.shown, wanted)
+    return None
 
 
 def _first_document(text: str) -> str:
@@ -248,7 +304,8 @@ def _offset_location(file: Path, text: str, offset: int) -> Location:
 
 def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
     shown, text, kind = bibliography.shown, bibliography.text, bibliography.kind
-    message = message.replace(str(bibliography.file), str(shown))
+    for named in {bibliography.handed, bibliography.file} - {None}:
+        message = message.replace(str(named), str(shown))
     body = re.sub(r"^Error reading bibliography file [^\n]*:\s*", "", message).strip()
     parsec = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", body, re.S)
     if parsec:  # BibTeX/BibLaTeX
@@ -337,7 +394,28 @@ def _json_item_offset(text: str, index: int, path: str) -> int:
     return 0
 
 
+# More uncited entries than this in one source are summed up in one line.
+MAX_UNCITED_LISTED = 3
+
+
 def unused_warnings(sources: Sources, cited: set[str]) -> list[Diagnostic]:
-    return [Diagnostic(where, f"the source '{key}' is never cited", severity="warning",
-                       hint="cite it with [@" + key + "] or remove it")
-            for key, where in sources.origin.items() if key not in cited]
+    """A warning for each source never cited; a library (a file with more than
+    `MAX_UNCITED_LISTED` of them) gets one line saying how many, at its first."""
+    by_file: dict[Path, list[tuple[str, Location]]] = {}
+    for key, where in sources.origin.items():
+        if key not in cited:
+            by_file.setdefault(where.file, []).append((key, where))
+    out = []
+    for file, uncited in by_file.items():
+        if len(uncited) <= MAX_UNCITED_LISTED or file == sources.inline_file:
+            out += [Diagnostic(where, f"the source '{key}' is never cited", severity="warning",
+                               hint="cite it with [@" + key + "] or remove it")
+                    for key, where in uncited]
+            continue
+        total = sum(1 for where in sources.origin.values() if where.file == file)
+        out.append(Diagnostic(
+            uncited[0][1], f"{len(uncited):,} of the {total:,} entries of '{file}' are never "
+            f"cited (only cited entries are read), the first being '{uncited[0][0]}'",
+            severity="warning", hint="nothing to do for a shared library; cite an entry with "
+            "[@key] to list it"))
+    return out

@@ -58,7 +58,10 @@ class PandocJob:
     def __init__(self, fields: list[ProseField], sources: Sources, style: Optional[Style],
                  with_bibliography: bool, lang: Optional[str] = None):
         self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
-        parts = [f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
+        # A blank line before each closing fence: a note definition or a paragraph that ends
+        # a field would otherwise take the fence in as a lazy continuation line
+        # (`[^15]: ` + the fence made a note reading "::::…" and swallowed the rest).
+        parts = [f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n\n{_FENCE}\n"
                  for i, f in enumerate(self.fields)]
         self.bibliography_index = None
         if with_bibliography:
@@ -70,7 +73,9 @@ class PandocJob:
         command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
         if sources:
             # the filter reports each source's ids (or why it cannot be read) before citeproc
-            command += ["--lua-filter", str(SOURCES_FILTER), *sources.pandoc_arguments(scratch)]
+            markdown = "\n".join(f.markdown for f in self.fields)
+            command += ["--lua-filter", str(SOURCES_FILTER),
+                        *sources.pandoc_arguments(scratch, markdown)]
             if style is not None:
                 command += ["--citeproc", "--csl", str(write_style(style, scratch))]
                 if lang:
@@ -110,7 +115,8 @@ class PandocJob:
                 location = Location(inline.shown, int(place.group(1)) + 1,
                                     int(place.group(2)) + 1)
             for bibliography in self.sources.bibliographies:  # never a temporary file's name
-                message = message.replace(str(bibliography.file), str(bibliography.shown))
+                for named in {bibliography.handed, bibliography.file} - {None}:
+                    message = message.replace(str(named), str(bibliography.shown))
             if self.style is not None:
                 message = message.replace(str(write_style(self.style, Path(self._scratch.name))),
                                           str(self.style.path.name))
