@@ -145,7 +145,8 @@ def _assert_duplicates_name_both_places(folder: Path, output: str, exit_code: in
 
 # ---- the oracle -----------------------------------------------------------------------------
 
-def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path]):
+def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path], prose=lambda markdown: markdown):
+    """`prose` gives the Markdown Pandoc is handed for each field's (a filter's work)."""
     from briefkit.load import load_file
     from briefkit.layouts import load_layout, available
     from briefkit.paths import find_project_root
@@ -156,7 +157,7 @@ def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path]):
     layout_name = data.get("layout", "report")
     layout = load_layout(layout_name if layout_name in available(project) else "report", project)
     placed, _ = prose_fields(data, layout)  # the reading order (tested in test_citations)
-    markdown = "\n\n".join(_scoped_labels(f.markdown, i) for i, f in enumerate(placed)
+    markdown = "\n\n".join(_scoped_labels(prose(f.markdown), i) for i, f in enumerate(placed)
                            if f.markdown and f.markdown.strip())
     bibliographies = data.get("bibliography") or []
     bibliographies = [bibliographies] if isinstance(bibliographies, str) else bibliographies

@@ -16,6 +16,7 @@ naming that file, never a temporary one.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,7 +39,11 @@ SUFFIXES = {".bib": "BibLaTeX", ".bibtex": "BibTeX", ".json": "CSL-JSON", ".yaml
 def pandoc_path() -> str:
     import pypandoc  # imported late: it probes for the binary on import
 
-    return pypandoc.get_pandoc_path()
+    # The binary pypandoc-binary ships, named directly: pypandoc's own search tries a `pandoc`
+    # in the working folder first, and logs a traceback when that is a folder (the `pandoc/`
+    # of Pandoc users' projects, holding their CSL styles and filters).
+    bundled = Path(pypandoc.__file__).parent / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+    return str(bundled) if bundled.is_file() else pypandoc.get_pandoc_path()
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Pandoc JSON AST in, `model` blocks out.
 
-Raw HTML/TeX never reaches the model (the Markdown dialect briefkit asks Pandoc for has no raw
-extensions, and any raw element left is kept as plain text). Images are resolved through
-`paths.Roots`; `[#id]` cross-references become internal links for the resolve stage to check.
+Raw HTML and TeX never reach the model: they are left out, as Pandoc's Word writer leaves them
+out (a brief is untrusted, so its HTML output holds none either); an HTML comment silently, any
+other raw markup with a located warning, since what it meant is lost. Images are resolved
+through `paths.Roots`; `[#id]` cross-references become internal links for the resolve stage to
+check.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .diagnostics import Location
 from .images import ImageRefused, check_image
 from .paths import PathRefused, Roots, safe_link
 
+_COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.S)
 _ORPHAN_NOTE = re.compile(r"\[\^[^\]\s]+\]")  # Pandoc leaves [^id] as text when no note defines it
 CROSS_REFERENCE = re.compile(r"\[#([A-Za-z][A-Za-z0-9_-]*)\]")
 _STYLES = {"Emph": "emph", "Strong": "strong", "Strikeout": "strike", "Superscript": "sup",
@@ -29,9 +32,11 @@ class PandocReader:
     """Reads one field's blocks; `problem(message, needle)` reports a located problem."""
 
     def __init__(self, roots: Roots, problem: Callable[[str, str], None],
-                 locate: Optional[Callable[[str], Location]] = None):
+                 locate: Optional[Callable[[str], Location]] = None,
+                 warn: Callable[[str, str], None] = lambda message, needle: None):
         self.roots = roots
         self.problem = problem
+        self.warn = warn  # `warn(message, needle)`: a located warning
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
@@ -72,7 +77,8 @@ class PandocReader:
         if kind == "CodeBlock":
             return m.CodeBlock(c[1])
         if kind == "RawBlock":
-            return m.CodeBlock(c[1])
+            self.raw(*c)
+            return None
         if kind == "HorizontalRule":
             return m.Rule()
         if kind == "LineBlock":
@@ -149,6 +155,16 @@ class PandocReader:
         location = self.locate(url) if self.locate is not None else None
         return m.Figure(path, caption or self.inlines(alt_inlines), alt, location=location)
 
+    def raw(self, fmt: str, text: str) -> None:
+        """Raw markup is left out; say so unless it is a comment (invisible everywhere)."""
+        if _COMMENT.fullmatch(text):
+            return
+        shown = " ".join(text.split())
+        shown = shown if len(shown) <= 60 else shown[:57] + "…"
+        name = {"tex": "LaTeX", "latex": "LaTeX", "html": "HTML"}.get(fmt, fmt)
+        self.warn(f"the raw {name} '{shown}' is left out of every format (as Pandoc's Word "
+                  f"writer leaves it out)", text.strip().splitlines()[0] if text.strip() else text)
+
     # ---- inlines ----
     def inlines(self, items: list) -> list[m.Inline]:
         out: list[m.Inline] = []
@@ -186,7 +202,8 @@ class PandocReader:
         if kind == "Math":
             return tex_math(c[1])
         if kind == "RawInline":
-            return [m.Text(c[1])]
+            self.raw(*c)
+            return []
         if kind == "Link":
             _attr, content, (url, _title) = c
             target = safe_link(url)  # only http(s), mailto and in-page links; the text stays

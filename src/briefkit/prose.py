@@ -2,9 +2,10 @@
 
 All fields go through ONE Pandoc run, each wrapped in a fenced div that carries its index, so
 that Pandoc's citeproc sees every citation in the order a reader meets them: that is what makes
-"Ibid." and shortened subsequent notes right across parts. Pandoc is asked for a Markdown dialect
-without raw HTML/TeX or metadata blocks, and runs with `--sandbox`, so prose can neither inject
-markup nor make Pandoc read a file.
+"Ibid." and shortened subsequent notes right across parts. Pandoc reads Pandoc's
+Markdown without metadata blocks and runs with `--sandbox`, so prose cannot make Pandoc read a
+file; raw HTML and TeX are read as Pandoc reads them and left out by the reader (never markup
+in an output).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from .load import NOT_TEXT, SourceMap
 from .pandoc_reader import PandocReader
 from .paths import Roots
 
-MARKDOWN = ("markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
-            "-auto_identifiers")
+# Pandoc's Markdown as Pandoc users write it (raw TeX and HTML included: the reader leaves them
+# out, with a warning), without what would read a file or change the document's metadata.
+MARKDOWN = "markdown-yaml_metadata_block-pandoc_title_block-auto_identifiers"
 _FENCE = ":" * 24
 _OPEN = re.compile(r"^\s{0,3}:{3,}\s*(\{[^}]*\}|[\w-]+)")
 _CLOSE = re.compile(r"^\s{0,3}:{3,}\s*$")
@@ -332,8 +334,12 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
             _too_deep(f, source, diagnostics, depth)
             continue
         _check_characters(f, found, source, diagnostics)
+        def warn(message: str, needle: str, key=f.key) -> None:
+            diagnostics.warning(source.locate_text(key, needle), message, key=key,
+                                hint="write it as Markdown, or delete it")
+
         reader = PandocReader(roots, problem,
-                              lambda needle, key=f.key: source.locate_text(key, needle))
+                              lambda needle, key=f.key: source.locate_text(key, needle), warn)
         prose.blocks[f.key] = reader.blocks(blocks)
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
