@@ -179,6 +179,9 @@ class PandocReader:
     def inline(self, node) -> list[m.Inline]:
         kind, c = node["t"], node.get("c")
         if kind == "Str":
+            if "^[" in c:  # Pandoc reads `^[` as a note only with its closing `]`
+                self.problem("the note opened with '^[' is never closed, so it prints as typed; "
+                             "end it with ']'", "^[")
             for match in _ORPHAN_NOTE.finditer(c):
                 self.problem(f"the note reference {match.group(0)} has no note text; add a line "
                              f"'{match.group(0)}: the text of the note' to this field",

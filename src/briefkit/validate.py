@@ -7,6 +7,7 @@ section depth, the layout and label names.
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any, Iterable, Optional
 
@@ -60,6 +61,7 @@ def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[st
              diagnostics: Optional[Diagnostics] = None) -> schema.Brief | None:
     """The typed brief, or None with the reasons added to `diagnostics`."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    diagnostics.extend(loaded.source.all_problems())  # a key written twice, the rest loaded
     while True:
         try:
             brief = schema.Brief.model_validate(loaded.data)
@@ -67,10 +69,22 @@ def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[st
         except ValidationError as exc:
             if not _respell_booleans(exc, loaded):
                 diagnostics.extend(_translate(exc, loaded))
+                # The relations between the values the schema took (ids, the findings a
+                # recommendation names, the layout) are independent mistakes: report them in
+                # the same run, on the brief as salvage reads it.
+                from .salvage import salvage
+
+                salvaged = salvage(loaded.data)
+                if salvaged is not None:
+                    known = {str(d) for d in diagnostics}
+                    diagnostics.extend(d for d in check_relations(
+                        salvaged, loaded, set(layouts), set(labels)) if str(d) not in known)
                 return None
     relations = check_relations(brief, loaded, set(layouts), set(labels))
     diagnostics.extend(relations)
-    return None if any(d.severity == "error" for d in relations) else brief
+    if loaded.source.all_problems() or any(d.severity == "error" for d in relations):
+        return None
+    return brief
 
 
 def _respell_booleans(exc: ValidationError, loaded: Loaded) -> bool:
@@ -263,6 +277,7 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
                 hint=did_you_mean(name, labels) or "labels: " + ", ".join(sorted(labels))))
 
     out.extend(_links_dropped(brief, source))
+    out.extend(_markdown_in_plain_text(brief, data, source))
 
     colors = (data.get("theme") or {}).get("colors") or {}  # the schema made both mappings
     for name, value in colors.items():
@@ -319,6 +334,46 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
                     hint=did_you_mean(name, finding_ids) or (
                         "finding ids: " + ", ".join(sorted(finding_ids)) if finding_ids
                         else "give the finding an 'id:' first")))
+    return out
+
+
+# Markdown that a plain-text field (a title) prints as typed.
+_PLAIN_MARKUP = [
+    (re.compile(r"\[-?@[\w{][^\]]*\]?"), "a citation", "cite in the text that follows, e.g. the "
+     "finding's 'text'"),
+    (re.compile(r"\^\["), "a note", "put the note in the text that follows"),
+    (re.compile(r"(?<![\w*])(\*\*?)(?=\S)(?:(?!\1).)+?(?<=\S)\1(?![\w*])"
+                r"|(?<![\w_])(__?)(?=\S)(?:(?!\2).)+?(?<=\S)\2(?![\w_])"), "emphasis",
+     "remove the '*' or '_' (a layout sets titles in their own type)"),
+]
+
+
+def _markdown_in_plain_text(brief: schema.Brief, data: dict, source) -> list[Diagnostic]:
+    """Titles are plain text: a citation, a note or emphasis written there prints as typed."""
+    fields: list[tuple[KeyPath, Optional[str]]] = [
+        ((key,), getattr(brief, key)) for key in ("title", "subtitle", "kicker")]
+    for group in ("findings", "recommendations"):
+        at = group_path(data, group)
+        _, items = getattr(brief, group[:-1] + "_list")()
+        fields += [(at + (i, "title"), item.title) for i, item in enumerate(items)]
+
+    def sections(items, path: KeyPath) -> None:
+        for i, section in enumerate(items):
+            fields.append((path + (i, "title"), section.title))
+            sections(section.sections, path + (i, "sections"))
+
+    sections(brief.sections, ("sections",))
+    fields += [(("related", i, "title"), item.title) for i, item in enumerate(brief.related)]
+    out = []
+    for path, text in fields:
+        for pattern, what, hint in _PLAIN_MARKUP if text else ():
+            found = pattern.search(str(text))
+            if found:
+                out.append(Diagnostic(
+                    source.locate_text(path, found.group()), f"{what} in a title prints as "
+                    f"typed ('{found.group()}'): titles are plain text, not Markdown", key=path,
+                    hint=hint))
+                break
     return out
 
 
