@@ -108,6 +108,20 @@ class LineBreak:
 
 
 @dataclass
+class Math:
+    """A TeX formula as Pandoc's writers typeset it (prose/formulas.py): MathML for the web,
+    OMML for Word; the PDF prints an inline formula Pandoc can render as text (`x₂`, `δ`) as
+    that text and typesets the rest as SVG. A formula texmath cannot read never becomes one:
+    its TeX prints as text, as Pandoc prints it."""
+
+    tex: str
+    display: bool
+    mathml: str
+    omml: str
+    text: list["Inline"] = field(default_factory=list)  # Pandoc's plain rendering, if any
+
+
+@dataclass
 class Link:
     children: list["Inline"]
     url: str
@@ -121,7 +135,7 @@ class NoteRef:
     note: "Note"
 
 
-Inline = Union[Text, Styled, Code, LineBreak, Link, NoteRef]
+Inline = Union[Text, Styled, Code, LineBreak, Math, Link, NoteRef]
 
 # ---- blocks ----------------------------------------------------------------------------------
 

@@ -82,6 +82,21 @@ def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
     p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
 
 
+def add_formula(paragraph, omml: str, *, display: bool, container=None) -> None:
+    """An equation (Pandoc's OMML) in a paragraph: `m:oMath` where the text runs, or a display
+    equation in `m:oMathPara`, centred, as Pandoc's Word writer places it. Both are content of
+    `w:p` (or of a hyperlink in it) in the schema, in the `m:` namespace."""
+    math = parse_xml(omml)
+    if display:
+        holder = parse_xml(
+            f'<m:oMathPara {nsdecls("m")}><m:oMathParaPr><m:jc m:val="center"/>'
+            "</m:oMathParaPr></m:oMathPara>"
+        )
+        holder.append(math)
+        math = holder
+    (container if container is not None else paragraph._p).append(math)
+
+
 def add_hyperlink(paragraph, url: str, *, internal: bool = False):
     """An empty w:hyperlink appended to `paragraph`; runs are added to it by the caller."""
     if internal:

@@ -16,6 +16,7 @@ from briefkit import model as m
 from briefkit.core.diagnostics import Location
 from briefkit.core.images import ImageRefused, check_image
 from briefkit.core.paths import PathRefused, Roots, safe_link
+from briefkit.prose.formulas import Formula
 
 _COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.S)
 _ORPHAN_NOTE = re.compile(r"\[\^[^\]\s]+\]")  # Pandoc leaves [^id] as text when no note defines it
@@ -48,10 +49,13 @@ class PandocReader:
         problem: Callable[[str, str], None],
         locate: Optional[Callable[[str], Location]] = None,
         warn: Callable[[str, str], None] = lambda message, needle: None,
+        formulas: Optional[dict[tuple[bool, str], Formula]] = None,
     ):
         self.roots = roots
         self.problem = problem
         self.warn = warn  # `warn(message, needle)`: a located warning
+        self.formulas = formulas or {}  # (display, TeX) -> what Pandoc's writers made of it
+        self._in_citation = 0  # inside what citeproc printed
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
@@ -178,9 +182,26 @@ class PandocReader:
         location = self.locate(url) if self.locate is not None else None
         return m.Figure(path, caption or self.inlines(alt_inlines), alt, location=location)
 
+    def math(self, display: bool, tex: str) -> m.Inline:
+        """A formula as Pandoc's writers typeset it, or its TeX as Pandoc prints it when texmath
+        cannot read it (with a warning naming what it could not read)."""
+        formula = self.formulas.get((display, tex))
+        if formula is not None and formula.mathml is not None and formula.omml is not None:
+            return m.Math(tex, display, formula.mathml, formula.omml, list(formula.text))
+        written = formula.source if formula is not None else f"${tex}$"
+        reason = formula.problem if formula is not None else "it was not typeset"
+        if self._in_citation:
+            return m.Text(written)
+        self.warn(
+            f"the TeX formula '{written[:60]}' cannot be typeset ({reason}); it prints as "
+            "written, as Pandoc prints it",
+            tex.strip().splitlines()[0] if tex.strip() else written,
+        )
+        return m.Text(written)
+
     def raw(self, fmt: str, text: str) -> None:
         """Raw markup is left out; say so unless it is a comment (invisible everywhere)."""
-        if _COMMENT.fullmatch(text):
+        if _COMMENT.fullmatch(text) or self._in_citation:
             return
         shown = " ".join(text.split())
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
@@ -228,13 +249,19 @@ class PandocReader:
         if kind == "Cite":
             citations, content = c
             self.cited.extend(citation["citationId"] for citation in citations)
-            return self.inlines(content)
+            # what citeproc printed from a source: its raw TeX is left out without a word,
+            # as Pandoc leaves it out (the author did not write it here)
+            self._in_citation += 1
+            try:
+                return self.inlines(content)
+            finally:
+                self._in_citation -= 1
         if kind == "Code":
             return [m.Code(c[1])]
         if kind == "LineBreak":
             return [m.LineBreak()]
         if kind == "Math":
-            return tex_math(c[1])
+            return [self.math(c[0]["t"] == "DisplayMath", c[1])]
         if kind == "RawInline":
             self.raw(*c)
             return []
@@ -253,112 +280,6 @@ class PandocReader:
         if kind == "Span":
             return self.inlines(c[1])
         return []
-
-
-_TEX_SYMBOLS = {
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ε",
-    "lambda": "λ",
-    "mu": "μ",
-    "pi": "π",
-    "sigma": "σ",
-    "tau": "τ",
-    "phi": "φ",
-    "chi": "χ",
-    "omega": "ω",
-    "Delta": "Δ",
-    "Sigma": "Σ",
-    "Omega": "Ω",
-    "times": "×",
-    "pm": "±",
-    "leq": "≤",
-    "geq": "≥",
-    "neq": "≠",
-    "approx": "≈",
-    "cdot": "·",
-    "infty": "∞",
-    "circ": "°",
-    "prime": "′",
-    "rightarrow": "→",
-    "to": "→",
-    "ldots": "…",
-    "sim": "~",
-    "%": "%",
-    "$": "$",
-    "&": "&",
-    "_": "_",
-    "{": "{",
-    "}": "}",
-    ",": "\u2009",
-    " ": " ",
-}
-_TEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
-
-
-def tex_math(source: str) -> list[m.Inline]:
-    """Inline TeX math as text: `H$_2$O`, `$10^{-3}$`, `$\\alpha$` (what bibliographies
-    hold): sub- and superscripts become styled text, known symbols their characters, and any
-    other math is kept as written."""
-    if any(c.group(1) not in _TEX_SYMBOLS for c in _TEX_COMMAND.finditer(source)):
-        return [m.Text(source)]  # \\frac and friends: the source says more than text could
-    out, position = _tex_run(source, 0, closing=False)
-    return _merge_text(out) or [m.Text(source)]
-
-
-def _tex_run(source: str, position: int, closing: bool) -> tuple[list[m.Inline], int]:
-    out: list[m.Inline] = []
-    while position < len(source):
-        char = source[position]
-        if char == "}" and closing:
-            return out, position + 1
-        if char in "_^":
-            argument, position = _tex_argument(source, position + 1)
-            out.append(m.Styled("sub" if char == "_" else "sup", _merge_text(argument)))
-        elif char == "{":
-            inner, position = _tex_run(source, position + 1, closing=True)
-            out.extend(inner)
-        elif char == "\\":
-            command = _TEX_COMMAND.match(source, position)
-            if command is None:
-                out.append(m.Text(char))
-                position += 1
-                continue
-            name = command.group(1)
-            out.append(m.Text(_TEX_SYMBOLS.get(name, "\\" + name)))
-            position = command.end()
-        elif char == "}":
-            position += 1
-        else:
-            out.append(m.Text(char))
-            position += 1
-    return out, position
-
-
-def _tex_argument(source: str, position: int) -> tuple[list[m.Inline], int]:
-    """A script's argument: a `{…}` group, a command, or one character."""
-    while position < len(source) and source[position] == " ":
-        position += 1
-    if position >= len(source):
-        return [], position
-    if source[position] == "{":
-        return _tex_run(source, position + 1, closing=True)
-    command = _TEX_COMMAND.match(source, position) if source[position] == "\\" else None
-    if command is not None:
-        return [m.Text(_TEX_SYMBOLS.get(command.group(1), "\\" + command.group(1)))], command.end()
-    return [m.Text(source[position])], position + 1
-
-
-def _merge_text(inlines: list[m.Inline]) -> list[m.Inline]:
-    out: list[m.Inline] = []
-    for inline in inlines:
-        if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
-            out[-1] = m.Text(out[-1].text + inline.text)
-        else:
-            out.append(inline)
-    return out
 
 
 def _expand(inlines: list[m.Inline]) -> list[m.Inline]:
@@ -385,8 +306,8 @@ def plain_text(inlines) -> str:
     for node in inlines:
         if isinstance(node, m.Text):
             parts.append(node.text)
-        elif isinstance(node, m.Code):
-            parts.append(node.text)
+        elif isinstance(node, (m.Code, m.Math)):
+            parts.append(node.text if isinstance(node, m.Code) else node.tex)
         elif isinstance(node, (m.Styled, m.Link)):
             parts.append(plain_text(node.children))
         elif isinstance(node, m.LineBreak):

@@ -25,6 +25,7 @@ from briefkit.core.paths import Roots
 from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
 from briefkit.prose.csl_styles import Style, write_style
+from briefkit.prose.formulas import MATH_FILTER, formulas_from
 from briefkit.prose.pandoc_ast import PandocReader
 
 # Pandoc's Markdown as Pandoc users write it (raw TeX and HTML included: the reader leaves them
@@ -95,6 +96,8 @@ class PandocJob:
                 command += ["--citeproc", "--csl", str(write_style(style, scratch))]
                 if lang:
                     command += ["--metadata", f"lang={lang}"]
+        # after citeproc: the formulas of notes and bibliography entries are typeset too
+        command += ["--lua-filter", str(MATH_FILTER)]
         self.style = style
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -350,6 +353,7 @@ def read_prose(
             hint="check the citation style and the bibliography files",
         )
         return Prose()
+    formulas = formulas_from(ast.get("meta", {}))
     report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
     job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
     by_id = {}
@@ -388,7 +392,11 @@ def read_prose(
             )
 
         reader = PandocReader(
-            roots, problem, lambda needle, key=f.key: source.locate_text(key, needle), warn
+            roots,
+            problem,
+            lambda needle, key=f.key: source.locate_text(key, needle),
+            warn,
+            formulas,
         )
         prose.blocks[f.key] = reader.blocks(blocks)
         for cited in dict.fromkeys(reader.cited):
@@ -405,7 +413,7 @@ def read_prose(
                     hint=hint,
                 )
     if job.bibliography_index is not None and job.bibliography_index in by_id:
-        reader = PandocReader(roots, lambda message, needle: None)
+        reader = PandocReader(roots, lambda message, needle: None, formulas=formulas)
         found = set()
         entries = by_id[job.bibliography_index]
         clean_field(entries, -1, found)

@@ -2,8 +2,9 @@
 -- Runs after --citeproc, so formulas from bibliography entries are there too. Each distinct
 -- formula (display or inline, and its TeX) is written once into a scratch document, which
 -- Pandoc's HTML writer turns into MathML and its Word writer into OMML (both through texmath,
--- as `pandoc -t html --mathml` and `pandoc -t docx` do); both, and the reason a formula could
--- not be converted, go into the metadata field `briefkit-math` as JSON for briefkit to split.
+-- as `pandoc -t html --mathml` and `pandoc -t docx` do), and into Pandoc's plain HTML
+-- rendering; all three, and why a formula could not be converted, go into the metadata field
+-- `briefkit-math` as JSON for briefkit to split.
 
 function Pandoc(doc)
   local seen, formulas = {}, pandoc.List{}
@@ -30,6 +31,9 @@ function Pandoc(doc)
     local entry = PANDOC_STATE.log[i]  -- its rendered text: `type` holds it in Pandoc 3.9
     problems[#problems + 1] = tostring(entry.type or "") .. "\n" .. tostring(entry.message or "")
   end
+  -- Pandoc's plain rendering (italics, sub- and superscripts) where texmath has one: the
+  -- PDF prints a simple inline formula as text (searchable), as Pandoc's HTML does by default
+  local plain = pandoc.write(scratch, "html", {html_math_method = "plain"})
   local docx = pandoc.zip.Archive(pandoc.write(scratch, "docx"))
   local document = ""
   for _, entry in ipairs(docx.entries) do
@@ -42,6 +46,6 @@ function Pandoc(doc)
     list[#list + 1] = {display = math.mathtype == "DisplayMath", tex = math.text}
   end
   doc.meta["briefkit-math"] = pandoc.json.encode(
-    {formulas = list, html = html, docx = document, problems = problems})
+    {formulas = list, html = html, plain = plain, docx = document, problems = problems})
   return doc
 end

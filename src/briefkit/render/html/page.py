@@ -27,6 +27,7 @@ from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.paths import PathRefused, safe_link
 from briefkit.layout.design import design_of
 from briefkit.model import house_date as _house_date
+from briefkit.render.html.math_svg import svg
 from briefkit.render.html.template_data import plain_document
 
 _STYLE_TAGS = {
@@ -92,9 +93,10 @@ def phrase(pieces) -> Markup:
 
 
 class HtmlWriter:
-    def __init__(self, footnotes: bool, roots):
+    def __init__(self, footnotes: bool, roots, medium: str = "screen"):
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
         self.roots = roots  # images are read through the confinement gate
+        self.medium = medium  # print: formulas as SVG (WeasyPrint reads no MathML)
         self.figures: dict[str, m.Figure] = {}  # data URI -> figure (the PDF locates refusals)
 
     def blocks(self, blocks: list[m.Block]) -> Markup:
@@ -194,6 +196,8 @@ class HtmlWriter:
             return f"<code>{escape(inline.text)}</code>"
         if isinstance(inline, m.LineBreak):
             return "<br>"
+        if isinstance(inline, m.Math):
+            return self.math(inline)
         if isinstance(inline, m.Link):
             inner = self.inlines(inline.children)
             url = safe_link(inline.url)
@@ -201,6 +205,20 @@ class HtmlWriter:
         if isinstance(inline, m.NoteRef):
             return self.note_call(inline.note)
         return ""
+
+    def math(self, formula: m.Math) -> str:
+        """MathML on the web; in print the same MathML typeset as SVG, sized in em so that it
+        follows the text around it (notes are smaller), on the text's baseline."""
+        kind = "display" if formula.display else "inline"
+        if self.medium != "print":
+            return f'<span class="math {kind}">{formula.mathml}</span>'
+        if formula.text and not formula.display:  # searchable text where Pandoc has some
+            return f'<span class="math {kind}">{self.inlines(formula.text)}</span>'
+        markup, width, height, descent = svg(formula.mathml)
+        style = f"width:{width}em;height:{height}em;vertical-align:-{descent}em"
+        markup = markup.replace("<svg ", f'<svg role="img" style="{style}" ', 1)
+        label = escape(formula.tex)
+        return f'<span class="math {kind}" aria-label="{label}">{markup}</span>'
 
     def note_call(self, note: m.Note, after_call: bool = False) -> str:
         if self.footnotes:
@@ -288,7 +306,9 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     )
     doc = prepared.document
     env.writer = HtmlWriter(
-        footnotes=(medium == "print" and doc.notes_placement == "footnotes"), roots=prepared.roots
+        footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
+        roots=prepared.roots,
+        medium=medium,
     )
     env.filters.update(
         blocks=prose,

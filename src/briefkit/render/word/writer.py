@@ -416,6 +416,10 @@ class DocxWriter(TitleBlockWriter):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.LineBreak):
                 self.run(paragraph, "", flags, container).add_break()
+            elif isinstance(inline, m.Math):
+                wordml.add_formula(
+                    paragraph, inline.omml, display=inline.display, container=container
+                )
             elif isinstance(inline, m.Link):
                 if inline.internal or safe_link(inline.url):
                     link = wordml.add_hyperlink(paragraph, inline.url, internal=inline.internal)
