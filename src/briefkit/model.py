@@ -119,6 +119,8 @@ class Math:
     mathml: str
     omml: str
     text: list["Inline"] = field(default_factory=list)  # Pandoc's plain rendering, if any
+    id: str = ""  # a numbered display formula's anchor (`{#eq:x}`)
+    number: str = ""  # its number, in its TeX already (`\qquad{(1)}`)
 
 
 @dataclass
@@ -126,6 +128,8 @@ class Link:
     children: list["Inline"]
     url: str
     internal: bool = False  # a cross-reference to an id in the brief (url is "#id")
+    bare: bool = False  # a cross-reference printing its target's number alone (`[-@fig:x]`)
+    written: str = ""  # how the brief writes the cross-reference (`@fig:x`), to locate it
 
 
 @dataclass
@@ -166,7 +170,8 @@ class Quote:
 
 @dataclass
 class Callout:
-    """A fenced div the format knows: `pullquote` or `box`."""
+    """A fenced div the format knows: `pullquote`, `box`, or `bibliography` (`::: {#refs}`:
+    the sources cited, placed where the author put them)."""
 
     kind: str
     children: list["Block"]
@@ -179,6 +184,7 @@ class Table:
     aligns: list[str]  # "left" | "right" | "center" | "default"
     caption: list[Inline] = field(default_factory=list)
     label: str = ""  # "Table 1", numbered by resolve in reading order
+    id: str = ""  # its anchor (`{#tbl:x}`), the target of cross-references
 
 
 @dataclass
@@ -188,11 +194,15 @@ class Figure:
     alt: str
     label: str = ""  # "Figure 1", numbered by resolve in reading order (figures with a caption)
     location: Optional["Location"] = None  # where the brief shows it (for engines' refusals)
+    id: str = ""  # its anchor (`{#fig:x}`), the target of cross-references
 
 
 @dataclass
 class CodeBlock:
     text: str
+    id: str = ""  # its anchor (`{#lst:x}`), the target of cross-references
+    caption: list[Inline] = field(default_factory=list)  # a listing's caption
+    label: str = ""  # "Listing 1", numbered by resolve in reading order (captioned ones)
 
 
 @dataclass

@@ -5,6 +5,8 @@ fldSimple, numId); `docx.py` builds the document from these pieces and style nam
 
 from __future__ import annotations
 
+import re
+
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -100,7 +102,8 @@ def add_formula(paragraph, omml: str, *, display: bool, container=None) -> None:
 def add_hyperlink(paragraph, url: str, *, internal: bool = False):
     """An empty w:hyperlink appended to `paragraph`; runs are added to it by the caller."""
     if internal:
-        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{_attr(url.lstrip("#"))}"/>')
+        anchor = _attr(bookmark_name(url.lstrip("#")))
+        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{anchor}"/>')
     else:
         rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
         link = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}"/>')
@@ -117,8 +120,15 @@ def add_page_reference(paragraph, bookmark: str) -> None:
     add_field(paragraph, f"PAGEREF {_attr(bookmark)} \\h")
 
 
+def bookmark_name(anchor: str) -> str:
+    """An anchor as a Word bookmark's name: Word takes letters, digits, '_' and '-' only, so
+    pandoc-crossref's `fig:x` is the bookmark `fig_x` (links use the same name)."""
+    return re.sub(r"[^\w-]", "_", anchor)
+
+
 def add_bookmark(paragraph, name: str, ident: int) -> None:
     p = paragraph._p
+    name = bookmark_name(name)
     start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
     ppr = p.find(qn("w:pPr"))
     if ppr is not None:

@@ -27,6 +27,7 @@ OMML = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FILTER_FIELD = "briefkit-math"
 MATH_FILTER = Path(__file__).parent / "pandoc" / "math.lua"
+CROSSREF_FILTER = Path(__file__).parent / "pandoc" / "crossref.lua"  # numbers equations too
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ class PandocReader:
         self.warn = warn  # `warn(message, needle)`: a located warning
         self.formulas = formulas or {}  # (display, TeX) -> what Pandoc's writers made of it
         self._in_citation = 0  # inside what citeproc printed
+        self.equations: dict[str, str] = {}  # `{#eq:x}` -> its number (pandoc/crossref.lua)
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
@@ -79,7 +80,7 @@ class PandocReader:
             return [para, *figures] if figures else para
         if kind == "Header":
             level, (ident, _classes, _attrs), content = c
-            return m.Heading(level, self.inlines(content), None)
+            return m.Heading(level, self.inlines(content), ident or None)
         if kind == "BulletList":
             return m.ListBlock(False, [self.blocks(item) for item in c])
         if kind == "OrderedList":
@@ -89,12 +90,20 @@ class PandocReader:
             return m.Quote(self.blocks(c))
         if kind == "Div":
             (ident, classes, _attrs), content = c
+            if ident == "refs":  # `::: {#refs}`: the bibliography, where the author placed it
+                self._in_citation += 1  # what citeproc printed from the sources
+                try:
+                    return m.Callout("bibliography", self.blocks(content))
+                finally:
+                    self._in_citation -= 1
             kinds = [k for k in classes if k in CALLOUTS]
             if kinds:
                 return m.Callout(kinds[0], self.blocks(content))
             return self.blocks(content)
         if kind == "CodeBlock":
-            return m.CodeBlock(c[1])
+            (ident, _classes, attrs), text = c
+            caption = dict(attrs).get("caption", "")  # a listing's (pandoc-crossref)
+            return m.CodeBlock(text, ident, [m.Text(caption)] if caption else [])
         if kind == "RawBlock":
             self.raw(*c)
             return None
@@ -121,7 +130,7 @@ class PandocReader:
         return None
 
     def table(self, c) -> m.Table:
-        _attr, (_short, caption_blocks), colspecs, head, bodies, foot = c
+        (ident, _classes, _attrs), (_short, caption_blocks), colspecs, head, bodies, foot = c
         aligns = [_ALIGN.get(spec[0]["t"], "default") for spec in colspecs]
 
         def row_cells(row):
@@ -139,10 +148,25 @@ class PandocReader:
         for block in self.blocks(caption_blocks):
             if isinstance(block, m.Para):
                 caption.extend(block.children)
-        return m.Table(header, rows, aligns, caption)
+        # an anchor written inside the caption, `[]{#tbl:x}` (pandoc-crossref's older form)
+        ident = ident or self._anchor_in(caption_blocks, "tbl:")
+        return m.Table(header, rows, aligns, caption, id=ident)
+
+    @staticmethod
+    def _anchor_in(blocks, prefix: str) -> str:
+        stack = list(blocks)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if node.get("t") == "Span" and node["c"][0][0].startswith(prefix):
+                    return node["c"][0][0]
+                stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+            elif isinstance(node, list):
+                stack.extend(node)
+        return ""
 
     def figure(self, c):
-        _attr, (_short, caption_blocks), content = c
+        (ident, _classes, _attrs), (_short, caption_blocks), content = c
         images = [
             i
             for block in content
@@ -157,6 +181,8 @@ class PandocReader:
         if not images:
             return self.blocks(content)
         figure = self.image(images[0]["c"], caption)
+        if figure is not None:
+            figure.id = ident
         return figure
 
     def image(self, c, caption: list[m.Inline]) -> Optional[m.Figure]:
@@ -266,7 +292,10 @@ class PandocReader:
             self.raw(*c)
             return []
         if kind == "Link":
-            _attr, content, (url, _title) = c
+            (_ident, classes, attrs), content, (url, _title) = c
+            if "briefkit-xref" in classes:  # pandoc-crossref's `@fig:x` (pandoc/crossref.lua)
+                bare = dict(attrs).get("bare") == "1"
+                return [m.Link([], url, internal=True, bare=bare, written="@" + url[1:])]
             target = safe_link(url)  # only http(s), mailto and in-page links; the text stays
             return [m.Link(self.inlines(content), target)] if target else self.inlines(content)
         if kind == "Image":
@@ -278,7 +307,14 @@ class PandocReader:
         if kind == "Note":
             return [m.NoteRef(m.Note(0, self.blocks(c)))]
         if kind == "Span":
-            return self.inlines(c[1])
+            (ident, classes, attrs), content = c
+            inlines = self.inlines(content)
+            if "equation" in classes:  # a numbered display formula (pandoc/crossref.lua)
+                self.equations[ident] = dict(attrs).get("number", "")
+                for inline in inlines:
+                    if isinstance(inline, m.Math):
+                        inline.id, inline.number = ident, self.equations[ident]
+            return inlines
         return []
 
 

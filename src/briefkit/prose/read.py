@@ -25,13 +25,14 @@ from briefkit.core.paths import Roots
 from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
 from briefkit.prose.csl_styles import Style, write_style
-from briefkit.prose.formulas import MATH_FILTER, formulas_from
+from briefkit.prose.formulas import CROSSREF_FILTER, MATH_FILTER, formulas_from
 from briefkit.prose.pandoc_ast import PandocReader
 
 # Pandoc's Markdown as Pandoc users write it (raw TeX and HTML included: the reader leaves them
 # out, with a warning), without what would read a file or change the document's metadata.
 MARKDOWN = "markdown-yaml_metadata_block-pandoc_title_block-auto_identifiers"
 _FENCE = ":" * 24
+_REFS = re.compile(r"^ {0,3}:{3,}\s*\{[^}]*#refs[\s}]", re.M)
 _OPEN = re.compile(r"^\s{0,3}:{3,}\s*(\{[^}]*\}|[\w-]+)")
 _CLOSE = re.compile(r"^\s{0,3}:{3,}\s*$")
 BIBLIOGRAPHY_KEY: KeyPath = ("<bibliography>",)
@@ -47,6 +48,7 @@ class ProseField:
 class Prose:
     blocks: dict[KeyPath, list[m.Block]] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
+    equations: dict[str, str] = field(default_factory=dict)  # `{#eq:x}` id -> its number
 
     def get(self, key: KeyPath) -> list[m.Block]:
         return self.blocks.get(tuple(key), [])
@@ -75,7 +77,9 @@ class PandocJob:
             for i, f in enumerate(self.fields)
         ]
         self.bibliography_index = None
-        if with_bibliography:
+        # `::: {#refs}` in a field places the bibliography there, as in Pandoc: the layout's
+        # bibliography part is then left empty (else it would print twice)
+        if with_bibliography and not any(_REFS.search(f.markdown) for f in self.fields):
             self.bibliography_index = len(self.fields)
             parts.append(
                 f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n"
@@ -83,7 +87,9 @@ class PandocJob:
         self.sources = sources
         self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
         scratch = Path(self._scratch.name)
+        # pandoc-crossref's syntax first, as the filter itself runs before citeproc
         command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
+        command += ["--lua-filter", str(CROSSREF_FILTER)]
         if sources:
             # the filter reports each source's ids (or why it cannot be read) before citeproc
             markdown = "\n".join(f.markdown for f in self.fields)
@@ -399,6 +405,7 @@ def read_prose(
             formulas,
         )
         prose.blocks[f.key] = reader.blocks(blocks)
+        prose.equations.update(reader.equations)
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:

@@ -92,6 +92,11 @@ def phrase(pieces) -> Markup:
     return Markup("".join(out))
 
 
+def _id(anchor: str | None) -> str:
+    """An element's `id` attribute, the target of cross-references, when it has one."""
+    return f' id="{escape(anchor)}"' if anchor else ""
+
+
 class HtmlWriter:
     def __init__(self, footnotes: bool, roots, medium: str = "screen"):
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
@@ -113,7 +118,7 @@ class HtmlWriter:
             return f"<p>{inner}</p>"
         if isinstance(block, m.Heading):
             level = min(block.level + 2, 6)
-            return f"<h{level}>{self.inlines(block.children)}</h{level}>"
+            return f"<h{level}{_id(block.id)}>{self.inlines(block.children)}</h{level}>"
         if isinstance(block, m.ListBlock):
             items = "".join(f"<li>{self.item(item)}</li>" for item in block.items)
             if block.ordered:
@@ -123,6 +128,8 @@ class HtmlWriter:
         if isinstance(block, m.Quote):
             return f"<blockquote>{self.blocks(block.children)}</blockquote>"
         if isinstance(block, m.Callout):
+            if block.kind == "bibliography":  # placed by `::: {#refs}` in the text
+                return f'<div class="bibliography" role="doc-bibliography">{self.blocks(block.children)}</div>'
             if block.kind == "pullquote":
                 return f'<aside class="pullquote">{self.blocks(block.children)}</aside>'
             return f'<aside class="box">{self.blocks(block.children)}</aside>'
@@ -137,9 +144,16 @@ class HtmlWriter:
             figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
             uri = self.roots.data_uri(block.path)
             self.figures[uri] = block
-            return f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>{figcaption}</figure>'
+            image = f'<img src="{uri}" alt="{escape(block.alt)}"{role}>'
+            return f"<figure{_id(block.id)}>{image}{figcaption}</figure>"
         if isinstance(block, m.CodeBlock):
-            return f"<pre><code>{escape(block.text)}</code></pre>"
+            anchor = "" if block.caption else _id(block.id)
+            code = f"<pre{anchor}><code>{escape(block.text)}</code></pre>"
+            if not block.caption:
+                return code
+            label = f'<span class="listing-label">{escape(block.label)}</span> '
+            caption = f"<figcaption>{label}{self.inlines(block.caption)}</figcaption>"
+            return f'<figure class="listing"{_id(block.id)}>{caption}{code}</figure>'
         if isinstance(block, m.Rule):
             return "<hr>"
         return ""
@@ -170,7 +184,7 @@ class HtmlWriter:
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
         columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
         width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
-        return f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
+        return f"<table{width}{_id(table.id)}>{caption}{head}<tbody>{body}</tbody></table>"
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
         out, previous = [], None
@@ -210,15 +224,16 @@ class HtmlWriter:
         """MathML on the web; in print the same MathML typeset as SVG, sized in em so that it
         follows the text around it (notes are smaller), on the text's baseline."""
         kind = "display" if formula.display else "inline"
+        anchor = _id(formula.id)
         if self.medium != "print":
-            return f'<span class="math {kind}">{formula.mathml}</span>'
+            return f'<span class="math {kind}"{anchor}>{formula.mathml}</span>'
         if formula.text and not formula.display:  # searchable text where Pandoc has some
             return f'<span class="math {kind}">{self.inlines(formula.text)}</span>'
         markup, width, height, descent = svg(formula.mathml)
         style = f"width:{width}em;height:{height}em;vertical-align:-{descent}em"
         markup = markup.replace("<svg ", f'<svg role="img" style="{style}" ', 1)
         label = escape(formula.tex)
-        return f'<span class="math {kind}" aria-label="{label}">{markup}</span>'
+        return f'<span class="math {kind}"{anchor} aria-label="{label}">{markup}</span>'
 
     def note_call(self, note: m.Note, after_call: bool = False) -> str:
         if self.footnotes:
