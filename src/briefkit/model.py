@@ -139,7 +139,15 @@ class NoteRef:
     note: "Note"
 
 
-Inline = Union[Text, Styled, Code, LineBreak, Math, Link, NoteRef]
+@dataclass
+class Anchor:
+    """A place cross-references lead to, where no element of its own carries the id (a
+    numbered formula printed as its TeX)."""
+
+    id: str
+
+
+Inline = Union[Text, Styled, Code, LineBreak, Math, Link, NoteRef, Anchor]
 
 # ---- blocks ----------------------------------------------------------------------------------
 

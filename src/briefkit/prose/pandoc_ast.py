@@ -311,9 +311,11 @@ class PandocReader:
             inlines = self.inlines(content)
             if "equation" in classes:  # a numbered display formula (pandoc/crossref.lua)
                 self.equations[ident] = dict(attrs).get("number", "")
-                for inline in inlines:
-                    if isinstance(inline, m.Math):
-                        inline.id, inline.number = ident, self.equations[ident]
+                formulas = [i for i in inlines if isinstance(i, m.Math)]
+                for formula in formulas:
+                    formula.id, formula.number = ident, self.equations[ident]
+                if not formulas:  # printed as its TeX: the target still stands there
+                    inlines.insert(0, m.Anchor(ident))
             return inlines
         return []
 

@@ -212,6 +212,8 @@ class HtmlWriter:
             return "<br>"
         if isinstance(inline, m.Math):
             return self.math(inline)
+        if isinstance(inline, m.Anchor):
+            return f"<span{_id(inline.id)}></span>"
         if isinstance(inline, m.Link):
             inner = self.inlines(inline.children)
             url = safe_link(inline.url)

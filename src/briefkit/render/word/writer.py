@@ -432,6 +432,8 @@ class DocxWriter(TitleBlockWriter):
                 )
                 if inline.id:  # the target of `@eq:x`
                     self.bookmark(paragraph, inline.id)
+            elif isinstance(inline, m.Anchor):
+                self.bookmark(paragraph, inline.id)
             elif isinstance(inline, m.Link):
                 if inline.internal or safe_link(inline.url):
                     link = wordml.add_hyperlink(paragraph, inline.url, internal=inline.internal)
