@@ -341,6 +341,7 @@ class Document:
     output_name: str = ""
     theme: dict = field(default_factory=dict)
     lang: str = "en"
+    lang_given: bool = True  # False: the brief (and its series) sets no `lang`, `en` applies
     # Keys of the brief the layout does not show, as written (plain YAML values): kept in the
     # outputs' metadata (HTML: a JSON block; DOCX: custom document properties).
     unshown: dict = field(default_factory=dict)

@@ -127,6 +127,7 @@ def make_document(
         status=brief.status,
         version=brief.version,
         lang=brief.lang,
+        lang_given="lang" in data,
     )
     locale = load_locale(brief.lang, project)
     doc.labels = {
