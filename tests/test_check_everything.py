@@ -178,3 +178,19 @@ def test_a_house_templates_language_stays_when_the_brief_names_none(tmp_path):
             core = archive.read("docProps/core.xml").decode()
         assert set(re.findall(r'<w:lang [^>]*w:val="([^"]+)"', styles)) == {expected}
         assert f"<dc:language>{expected}</dc:language>" in core
+
+
+def test_a_librarys_uncited_entries_are_one_line_and_listed_on_request(tmp_path):
+    """A real library of 1,052 ids cited 25 times: one summary line, the list with --uncited."""
+    folder = tmp_path / "library"
+    shutil.copytree(Path(__file__).parent / "data" / "pandoc-users" / "bib-bbt-1436-latex", folder)
+    summary = _run(folder, "check", "brief.yaml", "-f", "html")
+    lines = [line for line in summary.output.splitlines() if "never cited" in line]
+    assert lines == ["library.bib:3:10: warning: 1,027 of the 1,052 entries of 'library.bib' are "
+                     "never cited (only cited entries are read), the first being "
+                     "'Abou-Ras_2019'. Nothing to do for a shared library; 'briefkit check "
+                     "--uncited' lists them"], summary.output
+    listed = _run(folder, "check", "--uncited", "brief.yaml", "-f", "html")
+    uncited = [line for line in listed.output.splitlines() if "is never cited" in line]
+    assert len(uncited) == 1027 and listed.exit_code == 0
+    assert "library.bib:3:10: warning: the source 'Abou-Ras_2019' is never cited" in uncited[0]

@@ -460,16 +460,17 @@ def _json_item_offset(text: str, index: int, path: str) -> int:
 MAX_UNCITED_LISTED = 3
 
 
-def unused_warnings(sources: Sources, cited: set[str]) -> list[Diagnostic]:
+def unused_warnings(sources: Sources, cited: set[str], listed: bool = False) -> list[Diagnostic]:
     """A warning for each source never cited; a library (a file with more than
-    `MAX_UNCITED_LISTED` of them) gets one line saying how many, at its first."""
+    `MAX_UNCITED_LISTED` of them) gets one line saying how many, at its first, unless `listed`
+    (`briefkit check --uncited`)."""
     by_file: dict[Path, list[tuple[str, Location]]] = {}
     for key, where in sources.origin.items():
         if key not in cited:
             by_file.setdefault(where.file, []).append((key, where))
     out = []
     for file, uncited in by_file.items():
-        if len(uncited) <= MAX_UNCITED_LISTED or file == sources.inline_file:
+        if listed or len(uncited) <= MAX_UNCITED_LISTED or file == sources.inline_file:
             out += [
                 Diagnostic(
                     where,
@@ -487,7 +488,7 @@ def unused_warnings(sources: Sources, cited: set[str]) -> list[Diagnostic]:
                 f"{len(uncited):,} of the {total:,} entries of '{file}' are never "
                 f"cited (only cited entries are read), the first being '{uncited[0][0]}'",
                 severity="warning",
-                hint="nothing to do for a shared library; cite an entry with [@key] to list it",
+                hint="nothing to do for a shared library; 'briefkit check --uncited' lists them",
             )
         )
     return out
