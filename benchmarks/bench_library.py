@@ -19,18 +19,15 @@ Target (issue 22): a 20,000-entry library with 50 citations builds within 3x Pan
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
-from bench_pipeline import measure_all, ratio
+from bench_pipeline import measure_all, print_table, ratio
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "data" / "pandoc-users" / "bib-bbt-1436-latex" / "library.bib"
@@ -94,16 +91,9 @@ def main() -> None:
         sizes = {kind: (scratch / f"library.{kind}").stat().st_size for kind in ("bib", "json")}
         results = measure_all(rows, args.runs)
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; library: {args.entries:,} entries "
-          f"(.bib {sizes['bib'] / 1e6:.1f} MB, CSL-JSON {sizes['json'] / 1e6:.1f} MB), "
-          f"{len(cited)} citations; median of {args.runs}")
-    print(f"| {'command':38} | wall (s) | peak (MiB) |")
-    print(f"|{'-' * 40}|----------|------------|")
-    for name, got in results.items():
-        wall, peak = statistics.median(r[0] for r in got), max(r[1] for r in got)
-        print(f"| {name:38} | {wall:8.2f} | {peak:10d} |")
-    print()
+    print_table(results, f"library: {args.entries:,} entries (.bib {sizes['bib'] / 1e6:.1f} MB, "
+                f"CSL-JSON {sizes['json'] / 1e6:.1f} MB), {len(cited)} citations; "
+                f"median of {args.runs}")
     for kind in ("bib", "json"):
         for top, target in ((f"briefkit build -f docx ({kind})", 3.0),
                             (f"briefkit build, 3 formats ({kind})", None)):
