@@ -14,6 +14,7 @@ Every brief builds (DOCX and HTML; the PDF for the cases in `WITH_PDF`), `check`
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -25,7 +26,9 @@ from lxml import etree, html
 from pandoc_oracle import pandoc_writes
 from test_corpus import _assert_as_pandoc_prints, _docx_text, _html_text, _invoke
 
-SUITE = Path(__file__).parent / "data" / "pandoc-users"
+# Another folder of cases laid out the same way (a held-out set) can be tried in its place:
+# BRIEFKIT_PANDOC_USERS=/path/to/cases python -m pytest tests/test_pandoc_users.py
+SUITE = Path(os.environ.get("BRIEFKIT_PANDOC_USERS") or Path(__file__).parent / "data" / "pandoc-users")
 CASES = sorted(SUITE.glob("*/brief*.yaml"))
 WITH_PDF = {"crossref-pollard/brief.yaml", "bib-bbt-1436-latex/brief.yaml"}
 EXPECTED_ERRORS = {
@@ -106,6 +109,15 @@ def _fields(path: Path) -> list[str]:
     return [f.markdown for f in placed]
 
 
+def _labels(path: Path) -> dict[str, str]:
+    from briefkit.core.paths import find_project_root
+    from briefkit.layout.locales import load_locale
+    from briefkit.load.source import load_file
+
+    lang = load_file(path).data.get("lang") or "en"
+    return load_locale(lang, find_project_root(path)).labels
+
+
 def _assert_cross_references(path: Path, outputs: dict[str, Path]) -> None:
     """pandoc-crossref's rule: labelled figures, tables and equations are numbered per kind in
     reading order (in briefkit every captioned figure and every table counts; these cases label
@@ -117,7 +129,8 @@ def _assert_cross_references(path: Path, outputs: dict[str, Path]) -> None:
         if match.group(2) in counts:
             counts[match.group(2)] += 1
             numbers[match.group(1)] = counts[match.group(2)]
-    words = {"fig": "Figure", "tbl": "Table", "eq": "Equation"}
+    labels = _labels(path)  # the brief's language's words
+    words = {"fig": labels["figure"], "tbl": labels["table"], "eq": labels["equation"]}
     tree = html.fromstring(outputs["html"].read_bytes())
     checked = 0
     for link in tree.xpath("//a[starts-with(@href, '#')]"):

@@ -79,7 +79,7 @@ local function number_equations(inlines)
 end
 
 local function listing_caption(block)
-  if block.t ~= "Para" or #block.content < 2 then
+  if block == nil or block.t ~= "Para" or #block.content < 2 then
     return nil
   end
   local first, last = block.content[1], block.content[#block.content]
@@ -102,7 +102,7 @@ local function caption_listings(blocks)
   while i <= #blocks do
     local block = blocks[i]
     if block.t == "CodeBlock" and block.identifier == "" then
-      local id, caption = listing_caption(blocks[i + 1] or pandoc.Null())
+      local id, caption = listing_caption(blocks[i + 1])
       local skip = 1
       if not id and #out > 0 then
         id, caption = listing_caption(out[#out])
