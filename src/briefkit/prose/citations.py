@@ -368,6 +368,10 @@ def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
             # Pandoc notices at the next entry or past the end: name the unclosed one
             (line, column), detail = opened[:2], f"the entry '{opened[2]}' is never closed"
             hint = "a '{' or '\"' in it has no closing partner; check each field's braces"
+        lines = text.splitlines()
+        written = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+        if detail.startswith("unexpected '('") and re.search(r"@\w+\s*$", written):
+            hint = "Pandoc reads an entry only in braces: write @article{key, …}, not (…)"
         return Diagnostic(Location(shown, line, column), f"not valid {kind}: {detail}", hint=hint)
     yaml_error = re.match(
         r"YAML parse exception at line (\d+), column (\d+)[,:]?\s*(.*)", body, re.S
