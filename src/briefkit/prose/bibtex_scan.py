@@ -30,6 +30,8 @@ _SPACE = re.compile(r"(?:\s|%[^\n]*)*")  # Pandoc skips comments where it skips 
 _BRACES = re.compile(r"[{}]")
 _QUOTED = re.compile(r'[{}"]')
 _BETWEEN = re.compile(r"[@%]")  # what matters between entries
+_GAP = r"(?:\s|%[^\n]*)*"
+_FIELD = re.compile(_GAP + r"([^\s\"#%'(),={}]+)" + _GAP + "=" + _GAP)
 INHERITING = ("crossref", "xdata")  # fields whose value names entries this one inherits from
 
 
@@ -141,22 +143,18 @@ class _Scanner:
     def _fields(self, kind: str, start: int, entry: Optional[Entry] = None) -> bool:
         """Read fields up to the closing brace; True when a value is over budget."""
         while True:
-            self._skip_space()
-            char = self._peek()
-            if char == "}":
-                self.pos += 1
-                return False
-            if char == ",":
-                self.pos += 1
-                continue
-            name = self._name()
-            if not name:
+            field = _FIELD.match(self.text, self.pos)  # `name =` in one step: the common case
+            if field is None:
+                self._skip_space()
+                char = self._peek()
+                if char == "}":
+                    self.pos += 1
+                    return False
+                if char == ",":
+                    self.pos += 1
+                    continue
                 raise _Stop
-            self._skip_space()
-            if self._peek() != "=":
-                raise _Stop
-            self.pos += 1
-            self._skip_space()
+            name, self.pos = field.group(1), field.end()
             value_start = self.pos
             size, literal = self._value()
             if size > MAX_VALUE_CHARS:

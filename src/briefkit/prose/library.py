@@ -139,12 +139,33 @@ def select_json(text: str, shown: Path, wanted: set[str]) -> Optional[Selection]
         isinstance(i, dict) and isinstance(i.get("id"), str) for i in items
     ):
         return None  # ids as numbers: Pandoc's reading of them decides, on the whole file
-    offsets = _json_id_offsets(text)
+    offsets = _id_offsets(text, [item["id"] for item in items])
+    if offsets is None:
+        offsets = _json_id_offsets(text)
     if len(offsets) != len(items):
         return None
     ids = [(item["id"], offset) for item, offset in zip(items, offsets)]
     subset = [item for item, (name, _) in zip(items, ids) if name in wanted]
     return Selection(json.dumps(subset, ensure_ascii=False), ids)
+
+
+def _id_offsets(text: str, ids: list[str]) -> Optional[list[int]]:
+    """Where each item's id is written, found in file order as `"id": "<id>"` (what Zotero and
+    Pandoc write); None when one is written otherwise (the slower scan then finds them)."""
+    offsets, position = [], 0
+    for name in ids:
+        for written in (json.dumps(name), json.dumps(name, ensure_ascii=False)):
+            for spaced in (f'"id": {written}', f'"id":{written}'):
+                found = text.find(spaced, position)
+                if found >= 0:
+                    break
+            if found >= 0:
+                break
+        else:
+            return None
+        offsets.append(found)
+        position = found + len(spaced)
+    return offsets
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"\s*:?|[\[\]{}]')
