@@ -12,6 +12,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from briefkit.cli import cli
@@ -111,6 +112,7 @@ def test_markdown_that_would_print_as_typed(write_brief):
     ], result.output
 
 
+@pytest.mark.needs("shared")
 def test_a_missing_file_gets_a_did_you_mean(write_brief, tmp_path):
     (tmp_path / "images").mkdir()
     shutil.copy(CORPUS / "md-pandoc-notes" / "image.png", tmp_path / "images" / "chart.png")
@@ -160,6 +162,7 @@ def test_an_empty_note_ending_a_body_stays_an_empty_note(write_brief):
     assert "The next section." in body and "Sources" in body and "A Book" in body
 
 
+@pytest.mark.needs("shared")
 def test_a_house_templates_language_stays_when_the_brief_names_none(tmp_path):
     folder = tmp_path / "house"
     shutil.copytree(CORPUS / "docx-pandoc-german", folder)
