@@ -5,7 +5,9 @@ as BibLaTeX, CSL-JSON as is, CSL-YAML (files, `---`-fenced or not, and the brief
 `references`) as YAML with Pandoc's rules (fields are Markdown, `issued: 2019` is a date). The
 inline `references` are handed over as their own source text, on the same lines as in the brief,
 so Pandoc sees what the author wrote (`language: no` stays "no") and its messages point into the
-brief. Nothing is converted beforehand.
+brief. Nothing is converted beforehand; of a `.bib` or CSL-JSON file, only the entries the prose
+may cite are handed over (library.py), so a library of any size costs what its cited entries
+cost. What Pandoc says of a source it cannot read becomes a located error (source_errors.py).
 
 Which ids each source defines is also Pandoc's answer (a Lua filter, `pandoc/sources.lua`, reads
 each file alone in the same run): ids are what Pandoc makes of them (`timmory\\_\\_x` is
@@ -15,7 +17,6 @@ naming that file, never a temporary one.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from briefkit.core.paths import PathRefused, Roots
 from briefkit.load.source import SourceMap, display_path, load_data
 from briefkit.prose.bibtex_scan import BibIndex, scan
 from briefkit.prose.library import LineIndex, Selection, cited_keys, select_bibtex, select_json
+from briefkit.prose.source_errors import json_problem, offset_location, read_error
 
 SOURCES_FILTER = Path(__file__).parent / "pandoc" / "sources.lua"
 INLINE_NAME = "<references>"  # how the filter names the metadata's references
@@ -121,7 +123,7 @@ class Sources:
                 continue
             if "error" in entry:
                 self.complete = False
-                diagnostics.add(_read_error(bibliography, str(entry["error"])))
+                diagnostics.add(read_error(bibliography, str(entry["error"])))
                 continue
             if bibliography.selection is not None:
                 self._register_selection(bibliography, bibliography.selection, diagnostics)
@@ -270,7 +272,7 @@ def _read_file(
         return None
     except UnicodeDecodeError as exc:
         diagnostics.error(
-            _offset_location(shown, exc.object.decode("utf-8", "replace"), exc.start),
+            offset_location(shown, exc.object.decode("utf-8", "replace"), exc.start),
             f"byte 0x{exc.object[exc.start]:02X} is not UTF-8",
             hint="save the bibliography as UTF-8 (Zotero and Better BibTeX can export UTF-8)",
         )
@@ -282,7 +284,7 @@ def _read_file(
             diagnostics.extend(exc.diagnostics)
             return None
     if path.suffix.lower() == ".json":
-        problem = _json_problem(shown, text)
+        problem = json_problem(shown, text)
         if problem is not None:
             diagnostics.add(problem)
             return None
@@ -295,7 +297,7 @@ def _read_file(
                 "all fields of the file together" if over.total else f"the value of '{over.name}'"
             )
             diagnostics.error(
-                _offset_location(shown, text, over.offset),
+                offset_location(shown, text, over.offset),
                 f"{what} would expand to {over.size:,} characters, over the "
                 f"@string expansion budget of {over.budget:,}",
                 hint="@string macros concatenated with '#' multiply; write the "
@@ -341,123 +343,7 @@ def _locate(bibliography: Bibliography, key: str, index: int, nth: int) -> Locat
     if not matches:
         return Location(bibliography.shown, 1, 1)
     match = matches[min(nth, len(matches)) - 1]
-    return _offset_location(bibliography.shown, bibliography.text, match.start(1))
-
-
-def _offset_location(file: Path, text: str, offset: int) -> Location:
-    return Location(
-        file, text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-    )
-
-
-# ---- what Pandoc says about a source it cannot read -------------------------------------------
-
-
-def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
-    shown, text, kind = bibliography.shown, bibliography.text, bibliography.kind
-    for named in {bibliography.handed, bibliography.file} - {None}:
-        message = message.replace(str(named), str(shown))
-    body = re.sub(r"^Error reading bibliography file [^\n]*:\s*", "", message).strip()
-    parsec = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", body, re.S)
-    if parsec:  # BibTeX/BibLaTeX
-        line, column = int(parsec.group(1)), int(parsec.group(2))
-        detail = parsec.group(3).strip().splitlines()[0]  # Pandoc then quotes the line
-        hint = "check the braces and commas of the entry before this place"
-        opened = _entry_before(text, line)
-        if detail.startswith(("unexpected end of input", "unexpected '@'")) and opened:
-            # Pandoc notices at the next entry or past the end: name the unclosed one
-            (line, column), detail = opened[:2], f"the entry '{opened[2]}' is never closed"
-            hint = "a '{' or '\"' in it has no closing partner; check each field's braces"
-        lines = text.splitlines()
-        written = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
-        if detail.startswith("unexpected '('") and re.search(r"@\w+\s*$", written):
-            hint = "Pandoc reads an entry only in braces: write @article{key, …}, not (…)"
-        return Diagnostic(Location(shown, line, column), f"not valid {kind}: {detail}", hint=hint)
-    yaml_error = re.match(
-        r"YAML parse exception at line (\d+), column (\d+)[,:]?\s*(.*)", body, re.S
-    )
-    if yaml_error:  # HsYAML counts lines and columns from 0
-        detail = " ".join(yaml_error.group(3).split())
-        return Diagnostic(
-            Location(shown, int(yaml_error.group(1)) + 1, int(yaml_error.group(2)) + 1),
-            f"not valid YAML: {detail}",
-            hint="check the YAML syntax here",
-        )
-    alias = re.match(r"Unknown alias `([^`]*)`", body)
-    if alias:
-        offset = text.find("*" + alias.group(1))
-        return Diagnostic(
-            _offset_location(shown, text, max(offset, 0)),
-            f"the alias '*{alias.group(1)}' has no anchor",
-            hint=f"define '&{alias.group(1)}' before it, or write the value out",
-        )
-    item = re.match(r"Error in \$\[(\d+)\]((?:\.[\w-]+|\[\d+\])*): (.*)", body, re.S)
-    if item:  # CSL-JSON read by aeson: `$[3].issued`
-        offset = _json_item_offset(text, int(item.group(1)), item.group(2))
-        return Diagnostic(
-            _offset_location(shown, text, offset),
-            f"not valid CSL-JSON: item {int(item.group(1)) + 1}"
-            f"{' ' + item.group(2).lstrip('.') if item.group(2) else ''}: "
-            f"{' '.join(item.group(3).split())}",
-            hint='write it as CSL-JSON does (dates as {"date-parts": [[2019]]})',
-        )
-    if kind == "CSL-JSON" and _json_problem(shown, text) is not None:
-        return _json_problem(shown, text)
-    inline = bibliography.key == ("references",)
-    return Diagnostic(
-        bibliography.where if inline else Location(shown, 1, 1),
-        f"Pandoc cannot read this {kind} bibliography: {' '.join(body.split())}",
-    )
-
-
-def _json_problem(shown: Path, text: str) -> Optional[Diagnostic]:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Diagnostic(
-            Location(shown, exc.lineno, exc.colno),
-            f"not valid CSL-JSON: {exc.msg}",
-            hint="fix the JSON syntax here",
-        )
-    except RecursionError:
-        return Diagnostic(Location(shown, 1, 1), "not valid CSL-JSON: values are nested too deeply")
-    return None
-
-
-def _entry_before(text: str, line: int):
-    """(line, column, opening) of the last BibTeX entry that starts before `line`, or None."""
-    lines = text.splitlines()[: line - 1]
-    for number in range(len(lines), 0, -1):
-        match = re.match(r"\s*(@\w+\s*[{(][^,\s]*,?)", lines[number - 1])
-        if match:
-            return number, match.start(1) + 1, match.group(1)
-    return None
-
-
-def _json_item_offset(text: str, index: int, path: str) -> int:
-    """Where the `index`-th element of the top-level JSON list starts (then `path`'s key)."""
-    depth, count, in_string, escaped = 0, -1, False, False
-    for offset, char in enumerate(text):
-        if in_string:
-            escaped = not escaped and char == "\\"
-            if char == '"' and not escaped:
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth == 2:
-                count += 1
-                if count == index:
-                    field_name = re.match(r"\.([\w-]+)", path)
-                    if field_name:
-                        found = text.find(f'"{field_name.group(1)}"', offset)
-                        return found if found >= 0 else offset
-                    return offset
-        elif char in "]}":
-            depth -= 1
-    return 0
+    return offset_location(bibliography.shown, bibliography.text, match.start(1))
 
 
 # More uncited entries than this in one source are summed up in one line.

@@ -431,7 +431,12 @@ def read_prose(
                 f"the control character U+{ord(char):04X}, left out of the outputs",
                 hint="delete it from the source's data",
             )
-        prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(entries)
+        blocks = reader.blocks(entries)  # the layout's part: the entries, not a placed block
+        prose.blocks[BIBLIOGRAPHY_KEY] = [
+            inner
+            for block in blocks
+            for inner in (block.children if isinstance(block, m.Callout) else [block])
+        ]
     return prose
 
 
