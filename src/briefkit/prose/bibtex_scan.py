@@ -31,7 +31,7 @@ _BRACES = re.compile(r"[{}]")
 _QUOTED = re.compile(r'[{}"]')
 _BETWEEN = re.compile(r"[@%]")  # what matters between entries
 _GAP = r"(?:\s|%[^\n]*)*"
-_FIELD = re.compile(_GAP + r"([^\s\"#%'(),={}]+)" + _GAP + "=" + _GAP)
+_FIELD = re.compile(_GAP + r"([^\s\"#%'(),={}]+)" + _GAP + "=")  # the value starts after it
 INHERITING = ("crossref", "xdata")  # fields whose value names entries this one inherits from
 
 

@@ -150,8 +150,8 @@ def select_json(text: str, shown: Path, wanted: set[str]) -> Optional[Selection]
 
 
 def _id_offsets(text: str, ids: list[str]) -> Optional[list[int]]:
-    """Where each item's id is written, found in file order as `"id": "<id>"` (what Zotero and
-    Pandoc write); None when one is written otherwise (the slower scan then finds them)."""
+    """Where each item's id value is written, found in file order as `"id": "<id>"` (what
+    Zotero and Pandoc write); None when one is written otherwise (the slower scan finds them)."""
     offsets, position = [], 0
     for name in ids:
         for written in (json.dumps(name), json.dumps(name, ensure_ascii=False)):
@@ -163,17 +163,18 @@ def _id_offsets(text: str, ids: list[str]) -> Optional[list[int]]:
                 break
         else:
             return None
-        offsets.append(found)
+        offsets.append(found + len(spaced) - len(written) + 1)  # the id, inside its quotes
         position = found + len(spaced)
     return offsets
 
 
+_SPACES = re.compile(r"\s*")  # (ids are strings here: see select_json)
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"\s*:?|[\[\]{}]')
 
 
 def _json_id_offsets(text: str) -> list[int]:
-    """For each element of the top-level JSON list, where its `"id"` key stands (or where the
-    element starts, when it has none at its own level)."""
+    """For each element of the top-level JSON list, where its id stands (inside the quotes of
+    the value of `"id"`), or where the element starts when it has none at its own level."""
     depth, offsets = 0, []
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
@@ -184,5 +185,5 @@ def _json_id_offsets(text: str) -> list[int]:
         elif token in "]}":
             depth -= 1
         elif depth == 2 and token.endswith(":") and token[:4] == '"id"':
-            offsets[-1] = match.start()
+            offsets[-1] = _SPACES.match(text, match.end()).end() + 1  # inside the quotes
     return offsets

@@ -344,8 +344,10 @@ def plain_text(inlines) -> str:
     for node in inlines:
         if isinstance(node, m.Text):
             parts.append(node.text)
-        elif isinstance(node, (m.Code, m.Math)):
-            parts.append(node.text if isinstance(node, m.Code) else node.tex)
+        elif isinstance(node, m.Code):
+            parts.append(node.text)
+        elif isinstance(node, m.Math):  # Pandoc's text rendering (H₂O reads "H2O"), else TeX
+            parts.append(plain_text(node.text) if node.text else node.tex)
         elif isinstance(node, (m.Styled, m.Link)):
             parts.append(plain_text(node.children))
         elif isinstance(node, m.LineBreak):
