@@ -170,7 +170,9 @@ class _Scanner:
             if entry is not None and name.lower() in INHERITING and literal is not None:
                 for part in literal.split(","):
                     if part.strip():
-                        entry.parents.append((name.lower(), part.strip(), value_start))
+                        at = _SPACE.match(self.text, value_start)
+                        where = at.end() if at else value_start  # the value, past its spaces
+                        entry.parents.append((name.lower(), part.strip(), where))
 
     def _value(self) -> tuple[int, Optional[str]]:
         """The expanded size of a value, and its text when it is one literal part."""

@@ -38,6 +38,9 @@ _ALIGN = {
 }
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
 CALLOUTS = ("pullquote", "box")
+# The alt text `briefkit import` gives a Word picture that had none: a build may go ahead, and
+# `check` warns at each one until the author describes it.
+ALT_PLACEHOLDER = "TODO: describe this picture"
 
 
 class PandocReader:
@@ -48,12 +51,13 @@ class PandocReader:
         roots: Roots,
         problem: Callable[[str, str], None],
         locate: Optional[Callable[[str], Location]] = None,
-        warn: Callable[[str, str], None] = lambda message, needle: None,
+        notice: Optional[Callable[[str, str], None]] = None,
         formulas: Optional[dict[tuple[bool, str], Formula]] = None,
     ):
         self.roots = roots
         self.problem = problem
-        self.warn = warn  # `warn(message, needle)`: a located warning
+        self.notice = notice or (lambda message, needle: None)  # a located warning
+        self.placeholders = 0  # pictures whose alt text is still ALT_PLACEHOLDER
         self.formulas = formulas or {}  # (display, TeX) -> what Pandoc's writers made of it
         self._in_citation = 0  # inside what citeproc printed
         self.equations: dict[str, str] = {}  # `{#eq:x}` -> its number (pandoc/crossref.lua)
@@ -132,25 +136,37 @@ class PandocReader:
     def table(self, c) -> m.Table:
         (ident, _classes, _attrs), (_short, caption_blocks), colspecs, head, bodies, foot = c
         aligns = [_ALIGN.get(spec[0]["t"], "default") for spec in colspecs]
-
-        def row_cells(row):
-            return [self.blocks(cell[4]) for cell in row[1]]
-
-        header_rows = head[1]
-        header = row_cells(header_rows[0]) if header_rows else []
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        header_rows = list(head[1])
+        body_rows = [row for body in bodies for row in body[2] + body[3]] + list(foot[1])
         rows = []
-        for body in bodies:
-            for row in body[2] + body[3]:
-                rows.append(row_cells(row))
-        for row in foot[1]:
-            rows.append(row_cells(row))
+        for index, row in enumerate(header_rows + body_rows):
+            cells = []
+            for place, cell in enumerate(row[1]):
+                _cell_attr, _align, row_span, col_span, blocks = cell
+                if row_span > 1 or col_span > 1:
+                    spans[(index, place)] = (row_span, col_span)
+                cells.append(self.blocks(blocks))
+            rows.append(cells)
+        if not header_rows:  # rows count from the first body row: no header row before them
+            header, more_header = [], []
+        else:
+            header, more_header = rows[0], rows[1 : len(header_rows)]
         caption = []
         for block in self.blocks(caption_blocks):
             if isinstance(block, m.Para):
                 caption.extend(block.children)
         # an anchor written inside the caption, `[]{#tbl:x}` (pandoc-crossref's older form)
         ident = ident or self._anchor_in(caption_blocks, "tbl:")
-        return m.Table(header, rows, aligns, caption, id=ident)
+        return m.Table(
+            header,
+            rows[len(header_rows) :],
+            aligns,
+            caption,
+            more_header=more_header,
+            spans=spans,
+            id=ident,
+        )
 
     @staticmethod
     def _anchor_in(blocks, prefix: str) -> str:
@@ -196,6 +212,14 @@ class PandocReader:
                 url,
             )
             return None
+        if alt.startswith(ALT_PLACEHOLDER):
+            self.placeholders += 1
+            self.notice(
+                f"the image '{url}' still has the alt text '{ALT_PLACEHOLDER}' that "
+                "`briefkit import` gave it; say in a few words what it shows (or mark "
+                "it {.decorative})",
+                url,
+            )
         try:
             path = self.roots.resolve(url)
             check_image(path, self.roots.read_bytes(path))
@@ -218,9 +242,9 @@ class PandocReader:
         reason = formula.problem if formula is not None else "it was not typeset"
         if self._in_citation:
             return m.Text(written)
-        self.warn(
+        self.notice(
             f"the TeX formula '{written[:60]}' cannot be typeset ({reason}); it prints as "
-            "written, as Pandoc prints it",
+            "written, as Pandoc prints it. Write it with commands Pandoc knows",
             tex.strip().splitlines()[0] if tex.strip() else written,
         )
         return m.Text(written)
@@ -232,21 +256,27 @@ class PandocReader:
         shown = " ".join(text.split())
         shown = shown if len(shown) <= 60 else shown[:57] + "…"
         name = {"tex": "LaTeX", "latex": "LaTeX", "html": "HTML"}.get(fmt, fmt)
-        self.warn(
+        self.notice(
             f"the raw {name} '{shown}' is left out of every format (as Pandoc's Word "
-            "writer leaves it out)",
+            "writer leaves it out); write it as Markdown, or delete it",
             text.strip().splitlines()[0] if text.strip() else text,
         )
 
     # ---- inlines ----
     def inlines(self, items: list) -> list[m.Inline]:
         out: list[m.Inline] = []
+        text: list[str] = []  # neighbouring texts, joined once (not copied at every word)
         for item in items:
             for inline in self.inline(item):
-                if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
-                    out[-1] = m.Text(out[-1].text + inline.text)
-                else:
-                    out.append(inline)
+                if isinstance(inline, m.Text):
+                    text.append(inline.text)
+                    continue
+                if text:
+                    out.append(m.Text("".join(text)))
+                    text = []
+                out.append(inline)
+        if text:
+            out.append(m.Text("".join(text)))
         return _expand(out)
 
     def inline(self, node) -> list[m.Inline]:

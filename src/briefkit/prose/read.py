@@ -26,7 +26,7 @@ from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
 from briefkit.prose.csl_styles import Style, write_style
 from briefkit.prose.formulas import CROSSREF_FILTER, MATH_FILTER, formulas_from
-from briefkit.prose.pandoc_ast import PandocReader
+from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER, PandocReader
 
 # Pandoc's Markdown as Pandoc users write it (raw TeX and HTML included: the reader leaves them
 # out, with a warning), without what would read a file or change the document's metadata.
@@ -191,7 +191,31 @@ def scope_note_labels(markdown: str, index: int) -> str:
     go through one Pandoc run, where a `[^1]` of two sections (Markdown pasted from two
     documents) would otherwise share one definition. Text that only looks like a label (in
     code, escaped) is given back by `clean_field`."""
-    return _NOTE_LABEL.sub(lambda mt: f"[^bkn{index}-{mt.group(1)}]", markdown)
+    prefix = f"bkn{index}-"
+    return "\n".join(_scoped_line(line, prefix) for line in markdown.split("\n"))
+
+
+def _scoped_line(line: str, prefix: str) -> str:
+    """One line's labels scoped. In a grid table's row each cell is padded to its column: a
+    longer label takes its width from the padding at the end of its cell, so the row still
+    lines up with the table's border (where the padding is too short, it cannot)."""
+    grid_row = line.strip().startswith("|") and line.strip().endswith("|")
+    out, position = [], 0
+    while (match := _NOTE_LABEL.search(line, position)) is not None:
+        out.append(line[position : match.start()])
+        out.append(f"[^{prefix}{match.group(1)}]")
+        position = match.end()
+        if grid_row:
+            following = len(line) - len(line[position:].lstrip(" ")) - position
+            border = line.find("|", position)
+            cell = line[position:border]
+            spare = len(cell) - len(cell.rstrip(" ")) - 1  # keep one space before the border
+            if border > position + following and following >= len(prefix):
+                line = line[:position] + line[position + len(prefix) :]  # room left after it
+            elif border > 0 and spare >= len(prefix):
+                line = line[: border - len(prefix)] + line[border:]
+    out.append(line[position:])
+    return "".join(out)
 
 
 # The nesting budget: blocks and inlines inside one another (quotes, lists, notes, emphasis).
@@ -368,6 +392,7 @@ def read_prose(
             by_id[int(block["c"][0][0][4:])] = block["c"][1]
     prose = Prose()
     known = set(job.sources.origin)
+    placeholders = 0
     for i, f in enumerate(job.fields):
         if i not in by_id:
             diagnostics.error(
@@ -381,6 +406,9 @@ def read_prose(
         def problem(message: str, needle: str, key=f.key) -> None:
             diagnostics.error(source.locate_text(key, needle), message, key=key)
 
+        def notice(message: str, needle: str, key=f.key) -> None:
+            diagnostics.warning(source.locate_text(key, needle), message, key=key)
+
         found: set = set()
         blocks = by_id[i]
         depth = clean_field(blocks, i, found)
@@ -389,23 +417,16 @@ def read_prose(
             continue
         _check_characters(f, found, source, diagnostics)
 
-        def warn(message: str, needle: str, key=f.key) -> None:
-            diagnostics.warning(
-                source.locate_text(key, needle),
-                message,
-                key=key,
-                hint="write it as Markdown, or delete it",
-            )
-
         reader = PandocReader(
             roots,
             problem,
             lambda needle, key=f.key: source.locate_text(key, needle),
-            warn,
+            notice,
             formulas,
         )
         prose.blocks[f.key] = reader.blocks(blocks)
         prose.equations.update(reader.equations)
+        placeholders += reader.placeholders
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:
@@ -419,6 +440,13 @@ def read_prose(
                     key=f.key,
                     hint=hint,
                 )
+    if placeholders:
+        diagnostics.warning(
+            source.location(()),
+            f"{placeholders} picture(s) still have the "
+            f"alt text '{ALT_PLACEHOLDER}' from `briefkit import`",
+            hint="describe each where the warnings above point",
+        )
     if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None, formulas=formulas)
         found = set()
