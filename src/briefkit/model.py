@@ -151,6 +151,7 @@ class Citation:
     number: int = 0
 
 
+@dataclass
 class Anchor:
     """A place cross-references lead to, where no element of its own carries the id (a
     numbered formula printed as its TeX)."""
