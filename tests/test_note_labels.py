@@ -8,7 +8,7 @@ from pathlib import Path
 
 from readers import docx_notes, html_tree, squash
 
-from briefkit.pipeline import build_brief, prepare
+from briefkit.build.pipeline import build_brief, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

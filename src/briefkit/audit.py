@@ -162,7 +162,7 @@ def audit_pdf(path: Path) -> PdfAudit:
 
 def _labels_with_quotes() -> set[str]:
     """The built-in fixed labels that hold an apostrophe, spelt with a straight one."""
-    from .layouts import available, load_layout
+    from briefkit.layout.folders import available, load_layout
 
     found = set()
     for name in available():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 
 def render(prepared, fmt: str) -> bytes:
-    from ..stamp import stamp
+    from briefkit.render.stamp import stamp
 
     return stamp(fmt, _render(prepared, fmt))
 
@@ -19,18 +19,18 @@ def render(prepared, fmt: str) -> bytes:
 def _render(prepared, fmt: str):
     """The output before its stamp: bytes, or for a DOCX its members (zipped by the stamp)."""
     if fmt == "html":
-        from .html import render_html
+        from briefkit.render.html.page import render_html
 
         return render_html(prepared, "screen").encode("utf-8")
     if fmt == "pdf":
-        from ..engines import load_weasyprint
+        from briefkit.core.engines import load_weasyprint
 
         load_weasyprint()
-        from .pdf import render_pdf
+        from briefkit.render.pdf.writer import render_pdf
 
         return render_pdf(prepared)
     if fmt == "docx":
-        from .docx import render_docx
+        from briefkit.render.word.docx import render_docx
 
         return render_docx(prepared)
     raise ValueError(f"unknown format {fmt!r}")
