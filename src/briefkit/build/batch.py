@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -24,9 +25,10 @@ from typing import Callable, Optional, Sequence
 from briefkit.core.diagnostics import BriefInvalid
 from briefkit.build.discover import discover
 from briefkit.build.fingerprint import Cache, Hasher, Record, engine_versions, record_for
-from briefkit.build.outputs import (Claim, OutputError, OutputLock, check_names, choose_target, commit,
+from briefkit.build.outputs import (Claim, OutputError, OutputLock, check_names, choose_target, commit, earlier_claims,
                       remove_debris, signals_held, stage)
 from briefkit.core.paths import find_project_root
+from briefkit.layout.folders import builtin_dir
 from briefkit.load.series import series_files
 
 FORMATS = ("docx", "html", "pdf")
@@ -98,15 +100,18 @@ def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
 def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequence[str]] = None,
               jobs: Optional[int] = None, force: bool = False,
               shard_spec: Optional[tuple[int, int]] = None, index: Optional[bool] = None,
-              combined: bool = False, allow_network: bool = False,
+              combined: bool = False, allow_network: bool = False, redlines: bool = False,
               on_start: Callable[[int], None] = lambda total: None,
               on_outcome: Callable[[Outcome], None] = lambda outcome: None,
               on_wait: Callable[[str], None] = lambda message: None,
               on_stage: Optional[Callable[[str], None]] = None) -> Summary:
     """Build the briefs under `paths` into `out_dir`; `on_stage` hears the stages of a brief
-    built in this process (a single brief: the CLI shows them on a terminal). Raises `NamesRefused` (nothing built)
-    when outputs would overwrite each other, `OutputError` when the folder cannot be written,
-    and `workers.Interrupted`/KeyboardInterrupt after saving the cache when stopped."""
+    built in this process (a single brief: the CLI shows them on a terminal); `redlines`:
+    each brief will also write `<name>.redline.docx` (`--redline-against`), a name no other
+    output may take. Raises `NamesRefused` (nothing built) when outputs would overwrite each
+    other, in this run or with what an earlier run wrote into the folder for another brief
+    that still exists; `OutputError` when the folder cannot be written, and
+    `workers.Interrupted`/KeyboardInterrupt after saving the cache when stopped."""
     from briefkit.build.workers import interruptible
 
     out_dir = Path(out_dir)
@@ -135,13 +140,18 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
                         if f in FORMATS]
             wanted = list(formats or declared or FORMATS)
             project = find_project_root(job.brief)
+            allowed = (project.resolve(), job.brief.parent.resolve(), builtin_dir().resolve())
             if not force and cache.is_current(job.key, wanted, series_files(job.brief, project),
-                                              hasher, engines):
+                                              hasher, engines, allowed):
                 current[job.key] = wanted
         by_key = {j.key: j for j in every_job}
-        check_names([Claim(j.out_dir, _output_name(j, cache, j.key in current), j.key)
-                     for j in every_job], reserved,
-                    locate=lambda key: _declared_name(by_key[key])[1])
+        claims = [Claim(j.out_dir, _output_name(j, cache, j.key in current), j.key)
+                  for j in every_job]
+        if redlines:
+            claims += [Claim(c.folder, f"{c.name}.redline", c.key) for c in claims]
+        earlier, described = earlier_claims(cache.records, every_job)
+        check_names(claims + earlier, reserved,
+                    locate=lambda key: described.get(key) or _declared_name(by_key[key])[1])
         on_start(len(todo))
         stale = []
         for job in todo:
@@ -253,7 +263,7 @@ def _replace_outputs(outcome: Outcome, cache: Cache, hasher: Hasher, force: bool
         if clashes:
             raise OutputError(clashes[0])
         for fmt, (part, target) in outcome.staged.items():
-            chosen[fmt] = choose_target(target, force, lambda path: cache.wrote(path, hasher))
+            chosen[fmt] = choose_target(target, force)
         with signals_held():
             commit([(part, chosen[fmt][0]) for fmt, (part, _) in outcome.staged.items()])
             previous = cache.records.get(outcome.job.key)
@@ -311,10 +321,18 @@ def _run(stale: list[Job], formats, workers: int, allow_network: bool = False, o
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     pool = ProcessPoolExecutor(max_workers=min(workers, len(stale)), mp_context=context,
                                initializer=_warm, initargs=(formats,))
-    futures = [pool.submit(build_one, *task) for task in tasks]
+    futures = {pool.submit(build_one, *task): task[0] for task in tasks}
     try:
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a worker was killed (by hand, or out of memory)
+                job = futures[future]
+                outcome = Outcome(job, "failed", errors=[
+                    f"{job.brief_display}: error: the worker process building it stopped "
+                    "unexpectedly (killed, or out of memory); nothing of it was written; "
+                    "build again"])
+            yield outcome
     except BaseException:
         stop_pool(pool)  # workers end with the run, however it ends
         raise

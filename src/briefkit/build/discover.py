@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+from briefkit.build.outputs import TEMPORARY_MARK
 from briefkit.load.series import SERIES_FILE
 
 SKIPPED_FOLDERS = ("assets", "build", "node_modules")
@@ -92,6 +93,8 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
                 continue
             if any(folder == candidate.parent or folder in candidate.parents
                    for folder in layout_folders):
+                continue
+            if TEMPORARY_MARK in candidate.name:  # `redline --against`'s old text, at work
                 continue
             if is_brief_file(candidate):
                 found.setdefault(candidate, given)

@@ -295,7 +295,7 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
         for fmt in wanted:
             if fmt in rendered:
                 target = Path(out_dir) / f"{prepared.document.output_name}.{fmt}"
-                chosen = choose_target(target, False, lambda _: False)[0]
+                chosen = choose_target(target, False)[0]
                 staged.append((stage(chosen, rendered[fmt]), chosen))
         with signals_held():
             commit(staged)

@@ -100,6 +100,7 @@ def _build_options(function):
                    "the index is made by a later run without --shard.")
 @click.option("--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page.")
 @click.option("--redline-against", "redline_revision", metavar="REV", default=None,
+              callback=lambda ctx, param, value: nonempty_revision(ctx, param, value),
               help="Also write <name>.redline.docx beside each brief changed since git revision "
                    "REV: its changes as Word tracked changes (see `briefkit redline`).")
 def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined,
@@ -115,12 +116,13 @@ def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined,
     beside it as <name>.new.<format> (unless --force). A folder build also writes
     OUT/index.html listing the series.
     """
-    summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined, allow_network)
+    summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined, allow_network,
+                         redlines=redline_revision is not None)
     unredlined = 0
     if redline_revision:
         from briefkit.cli.word import redline_series
 
-        unredlined = redline_series(summary, redline_revision, allow_network)
+        unredlined = redline_series(summary, redline_revision, allow_network, force)
     sys.exit(_exit_code(summary) or (1 if unredlined else 0))
 
 
@@ -131,7 +133,7 @@ def _exit_code(summary) -> int:
 
 
 def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
-               allow_network=False):
+               allow_network=False, redlines=False):
     from briefkit.build.batch import build_all
     from briefkit.build.outputs import NamesRefused, OutputError
     from briefkit.build.workers import Interrupted
@@ -140,7 +142,8 @@ def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
     try:
         summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
                             jobs=jobs, force=force, shard_spec=shard, combined=combined,
-                            allow_network=allow_network, on_start=progress.start,
+                            allow_network=allow_network, redlines=redlines,
+                            on_start=progress.start,
                             on_outcome=progress.show, on_stage=progress.stage,
                             on_wait=lambda line: click.echo(line, err=True))
     except NamesRefused as exc:
@@ -386,7 +389,7 @@ def export_template(layout_name: str, target: Path) -> None:
     click.echo(f"wrote {len(written)} files to {target}", err=True)
 
 
-from briefkit.cli.word import import_command, redline  # noqa: E402 - the Word round trip's commands
+from briefkit.cli.word import import_command, nonempty_revision, redline  # noqa: E402 - the Word round trip's commands
 
 cli.add_command(import_command)
 cli.add_command(redline)
@@ -396,16 +399,52 @@ def main() -> None:
     """The `briefkit` executable: run a command, then leave without tearing down the heap.
 
     Freeing WeasyPrint's layout objects at interpreter exit takes ~0.2 s and helps nobody:
-    every output is written and closed by then, so flush and exit at once (as mypy does)."""
+    every output is written and closed by then, so flush and exit at once (as mypy does). That
+    skips `atexit`, so what must not outlive the command (engines, temporary folders) is
+    undone here first (`core/cleanup.py`), on every path. SIGTERM stops a command as Ctrl-C
+    does: its `finally` blocks run, and it exits 143 (130 for Ctrl-C) saying it was stopped."""
+    import signal
+
+    from briefkit.build.workers import interruptible
+    from briefkit.core import cleanup
+
+    code = 1
     try:
-        cli.main(standalone_mode=True)
-        code = 0
+        with interruptible():
+            code = _run_command()
+    except KeyboardInterrupt as exc:  # between the command and here
+        code = _interrupted(exc)
+    finally:
+        for number in (signal.SIGINT, signal.SIGTERM):  # leaving: nothing interrupts that
+            signal.signal(number, signal.SIG_IGN)
+        cleanup.run_all()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _run_command() -> int:
+    try:
+        result = cli.main(standalone_mode=False)
+    except click.exceptions.Abort as exc:  # Click's word for an interrupt during a command
+        cause = exc.__cause__ or exc.__context__
+        return _interrupted(cause if isinstance(cause, KeyboardInterrupt) else None)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return result if isinstance(result, int) else 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+def _interrupted(exc) -> int:
+    """Say a command was stopped (every output it wrote is whole: outputs are replaced
+    atomically) and return its exit code, 128 + the signal's number."""
+    from briefkit.build.workers import Interrupted
+
+    number = exc.signum if isinstance(exc, Interrupted) else 2
+    click.echo("interrupted: stopped before it finished; every file it wrote is complete "
+               "(run the same command again to finish)", err=True)
+    return 128 + number

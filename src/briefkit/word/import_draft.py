@@ -14,17 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from briefkit.layout import folders as layouts_module
-from briefkit.word.brief_yaml import dump_brief
+from briefkit.word.brief_yaml import dump_brief, quoted
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.csl_styles import styles_dir
-from briefkit.core.write import write_atomic
+from briefkit.core.run import EngineBudget, run_engine
 from briefkit.word.markdown import Cleaner, plain_text, to_markdown
 from briefkit.word.draft import (DraftFacts, DraftRefused, citation_style_id, core_date,
                            inspect_draft)
@@ -47,7 +46,7 @@ _MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", 
 class Imported:
     yaml_text: str
     data: dict
-    assets: dict[str, Path] = field(default_factory=dict)  # "assets/x.png" -> extracted file
+    assets: dict[str, bytes] = field(default_factory=dict)  # "assets/x.png" -> the picture
     tracked_changes: int = 0
     comments: int = 0
     unmapped: list[str] = field(default_factory=list)
@@ -55,24 +54,44 @@ class Imported:
 
 
 def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
-                 project: Optional[Path] = None, scratch: Optional[Path] = None) -> Imported:
-    """Read `draft` into a brief meant to be written at `target` (nothing is written here;
-    extracted pictures wait in `scratch` for `write_import`)."""
+                 project: Optional[Path] = None) -> Imported:
+    """Read `draft` into a brief meant to be written at `target` (nothing is written here:
+    the brief and its pictures wait in the result for `write_import`; Pandoc's scratch folder
+    is gone when this returns, however it returns)."""
     facts = inspect_draft(draft)
     layout = layouts_module.load_layout(layout_name, project)
-    scratch = Path(scratch or tempfile.mkdtemp(prefix="briefkit-import-"))
-    ast = _read_with_pandoc(Path(draft).resolve(), scratch)
-    references = _references(Path(draft).resolve(), scratch) if "references" in ast["meta"] else []
+    with tempfile.TemporaryDirectory(prefix="briefkit-import-") as folder:
+        scratch = Path(folder)
+        try:
+            ast = _read_with_pandoc(Path(draft).resolve(), scratch)
+            references = (_references(Path(draft).resolve(), scratch)
+                          if "references" in ast["meta"] else [])
+            return _imported(ast, references, facts, layout, draft, target, scratch)
+        except EngineBudget as exc:
+            raise DraftRefused(f"is too large to read: {exc}; split the draft or remove what "
+                               "it does not need") from None
 
-    assets: dict[str, Path] = {}
+
+def _imported(ast: dict, references: list, facts: DraftFacts, layout, draft: Path, target: Path,
+              scratch: Path) -> Imported:
+    assets: dict[str, bytes] = {}
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
+    dropped: list[str] = []
 
     def image_target(path: str) -> str:
         source = (scratch / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
         if scratch.resolve() not in source.parents or not source.is_file():
-            return path  # not extracted from this draft (a linked picture): left as written
-        name = f"assets/{stem}-" + re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".")
-        assets[name] = source
+            # Not a picture of this draft (a linked one, INCLUDEPICTURE): never fetched later.
+            dropped.append(path)
+            return ""
+        data = source.read_bytes()
+        clean = re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".") or "picture"
+        name, number = f"assets/{stem}-{clean}", 1
+        while name in assets and assets[name] != data:  # two pictures whose names clean alike
+            number += 1
+            base, dot, suffix = clean.rpartition(".")
+            name = f"assets/{stem}-{base or clean}-{number}{dot}{suffix if base else ''}"
+        assets[name] = data
         return name
 
     outline = Outline.from_blocks(ast["blocks"], TITLE_STYLES)
@@ -117,7 +136,11 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
     if outline.images_without_alt:
         mapper.unmapped.append(f"{outline.images_without_alt} picture(s) without alt text; "
                                "describe each in its ![...] text")
-    header = [f"Imported by briefkit from {Path(draft).name}."]
+    if dropped:
+        mapper.unmapped.append(f"{len(dropped)} picture(s) linked from outside the draft "
+                               "left out (briefkit never fetches them); insert them into the "
+                               "draft or add them to assets/")
+    header = [f"Imported by briefkit from {quoted(Path(draft).name)}."]
     if facts.tracked_changes or cleaner.changes:
         header.append(f"{max(facts.tracked_changes, cleaner.changes)} tracked change(s) were "
                       "accepted.")
@@ -137,30 +160,26 @@ _ORDER = ["layout", "kicker", "title", "subtitle", "date", "updated", "status", 
           "license", "citation_style", "bibliography_title", "references"]
 
 
-def write_import(imported: Imported, target: Path) -> list[Path]:
-    """Write the brief and its pictures; pictures go only into the brief's own assets/."""
+def write_import(imported: Imported, target: Path, gate) -> list[Path]:
+    """Write the brief and its pictures through the output gate (`gate`, which never replaces
+    the draft): pictures go only into the brief's own assets/ (their real paths stay inside the
+    brief's folder), a picture already there with other bytes is kept unless --force."""
+    from briefkit.build.gate import OutputGate
+
     target = Path(target)
-    folder = target.parent.resolve()
+    folder = target.parent
+    pictures = OutputGate(gate.inputs, within=folder, force=gate.force)
     written = []
-    for name, source in imported.assets.items():
-        destination = folder / name
-        if destination.parent.is_symlink() or destination.is_symlink() or \
-                folder not in destination.resolve().parents:
-            raise DraftRefused(f"cannot write {name}: it leads outside {folder}")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if destination.exists() and destination.read_bytes() != source.read_bytes():
-            raise DraftRefused(f"{destination} exists and holds another picture; move it away "
-                               "or import under another name (-o)")
-        write_atomic(destination, source.read_bytes())
-        written.append(destination)
-    write_atomic(target, imported.yaml_text.encode("utf-8"))
+    for name, data in imported.assets.items():
+        written.append(pictures.write(folder / name, data, stamped=False).path)
+    gate.write(target, imported.yaml_text.encode("utf-8"), stamped=False)
     return [target, *written]
 
 
 def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
-    result = subprocess.run([pandoc_path(), "-f", "docx+styles+citations", "--track-changes=all",
-                             "--extract-media=.", "-t", "json", str(draft)], cwd=scratch,
-                            capture_output=True)
+    result = run_engine([pandoc_path(), "-f", "docx+styles+citations",
+                         "--track-changes=all", "--extract-media=.", "-t", "json", str(draft)],
+                        cwd=scratch, what="Pandoc's DOCX reader")
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
         raise DraftRefused("could not be read as a Word document ("
@@ -171,8 +190,8 @@ def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
 
 def _references(draft: Path, scratch: Path) -> list[dict]:
     """The CSL items of the draft's Zotero/Mendeley/EndNote citation fields, as Pandoc reads them."""
-    result = subprocess.run([pandoc_path(), "-f", "docx+citations", "-t", "csljson", str(draft)],
-                            cwd=scratch, capture_output=True)
+    result = run_engine([pandoc_path(), "-f", "docx+citations", "-t", "csljson",
+                         str(draft)], cwd=scratch, what="Pandoc's DOCX reader")
     if result.returncode != 0:
         return []
     try:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from briefkit.core.run import run_engine
+from briefkit.core.paths import safe_link
 from briefkit.prose.citations import pandoc_path
 
 API_VERSION = [1, 23, 1]
@@ -179,11 +180,16 @@ class Cleaner:
                 # as wide as the `[#id]` it becomes (grid tables keep their columns)
                 return {"t": "Str", "c": f"\ue001{target[1:]}\ue002\ue002"}
             return content  # a bookmark briefkit does not know: the words stay
+        if safe_link(target) is None:
+            return content  # file:, UNC, javascript: …: the words stay, the link goes
         return {"t": "Link", "c": [["", [], []], content, [target, title]]}
 
     def _Image(self, c):
         attr, alt, (target, title) = c
-        return {"t": "Image", "c": [["", [], []], self.walk(alt), [self.image_target(target), ""]]}
+        placed = self.image_target(target)
+        if not placed:
+            return self.walk(alt)  # a picture from outside the draft: its words stay
+        return {"t": "Image", "c": [["", [], []], self.walk(alt), [placed, ""]]}
 
     def _RawInline(self, c):
         return self._Str(c[1])
@@ -283,9 +289,8 @@ def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list
             blocks.append({"t": "Para", "c": [{"t": "Str", "c": f"BKPART{kind}{index}Z"}]})
             blocks.extend(field_blocks)
     document = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
-    result = subprocess.run([pandoc_path(), "--sandbox", "-f", "json", "-t", WRITER,
-                             "--columns=88"], input=json.dumps(document).encode(),
-                            capture_output=True)
+    result = run_engine([pandoc_path(), "--sandbox", "-f", "json", "-t", WRITER, "--columns=88"],
+                        data=json.dumps(document).encode(), what="Pandoc's Markdown writer")
     if result.returncode != 0:
         raise RuntimeError("pandoc could not write Markdown: " + result.stderr.decode(errors="replace"))
     texts: dict[str, list[str]] = {}
