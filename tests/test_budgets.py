@@ -38,7 +38,7 @@ def assert_budget_held(done, name: str) -> None:
 JINJA_BOMBS = {
     "nested range loops": "{% for i in range(100000) %}{% for j in range(100000) %}"
                           "{% endfor %}{% endfor %}",
-    "power tower": "{{ 9**9**9 }}",
+    "power tower": "{{ 9**(9**9) }}",
     "huge number printed": "{{ (2**100000)|string }}",
     "format precision": "{{ '%.1000000000f'|format(1.5) }}",
     "percent precision": "{{ '%.1000000000f' % 1.5 }}",
@@ -48,7 +48,7 @@ JINJA_BOMBS = {
     "center filter": "{{ 'x'|center(10**9) }}",
     "center method": "{{ 'x'.center(10**9) }}",
     "ljust method": "{{ 'x'.ljust(10**9) }}",
-    "indent filter": "{{ 'a\nb'|indent(10**9) }}",
+    "indent filter": "{{ 'a\\nb'|indent(10**9) }}",
     "tojson indent": "{{ doc|tojson(indent=10**9) }}",
     "replace blow-up": "{{ ('x' * 100000)|replace('x', 'y' * 100000) }}",
     "lipsum": "{{ lipsum(100000) }}",

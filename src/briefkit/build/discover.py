@@ -80,7 +80,10 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
     """(brief, the folder its output tree is mirrored from) for every brief under `paths`."""
     found: dict[Path, Path] = {}
     for given in paths:
-        given = Path(given).resolve()
+        given = Path(given).absolute()
+        # Folders resolved; a file's own link is not followed, so that a brief linked to a
+        # file outside the project is refused where it stands (load/series.py).
+        given = given.resolve() if given.is_dir() else given.parent.resolve() / given.name
         if given.is_file():
             found.setdefault(given, given.parent.parent if given.name == "brief.yaml" else given.parent)
             continue

@@ -18,7 +18,6 @@ from pathlib import Path
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from briefkit import __version__
@@ -27,6 +26,7 @@ from briefkit.layout.design import design_of
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.model import house_date as _house_date
 from briefkit.core.paths import PathRefused, safe_link
+from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
 from briefkit.render.html.template_data import plain_document
 
 _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
@@ -216,7 +216,7 @@ def _calls_a_note_with_blocks(inlines) -> bool:
     return False
 
 
-class _PlainDataEnvironment(ImmutableSandboxedEnvironment):
+class _PlainDataEnvironment(BudgetedSandbox):
     """On a mapping, `a.b` is the key `b` only: `doc.findings.items` is the findings, never
     the dict method, and no method of a list or mapping can be reached."""
 
@@ -305,9 +305,13 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
                        long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
                        notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
         template = env.get_template("document.html")
-        return template.render(**context), env.writer.figures
+        return render_within(template, context, data_size(context)), env.writer.figures
     except BriefInvalid:
         raise
+    except TemplateBudget as exc:
+        raise BriefInvalid(Diagnostic(_template_location(exc), f"template budget: {exc}",
+                                      hint="a template lays out the document's data; compute "
+                                           "less at this line")) from None
     except jinja2.TemplateSyntaxError as exc:
         raise BriefInvalid(Diagnostic(Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
                                       f"template syntax error: {exc.message}")) from None

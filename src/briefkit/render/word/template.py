@@ -74,6 +74,10 @@ def inspect_template(path: Path, location: Location, diagnostics: Diagnostics) -
                           key=("output", "word_template"),
                           hint="use the house's real template; a Word template is rarely over 20 MB")
         return False
+    except word_package.PackageOdd as exc:
+        diagnostics.error(location, f"the Word template {path.name} cannot be used: {exc}",
+                          key=("output", "word_template"))
+        return False
     except word_package.PackageRefused:
         return True
     for link in word_package.drop_outside_links(parts):
