@@ -42,9 +42,10 @@ class OutputGate:
     (a real folder, when given), never a file briefkit did not write unless `force`."""
 
     def __init__(self, inputs: Iterable[Path] = (), *, within: Optional[Path] = None,
-                 force: bool = False):
+                 within_name: str = "the folder it writes to", force: bool = False):
         self.inputs = {Path(p).resolve(): Path(p) for p in inputs}
         self.within = Path(within).resolve() if within is not None else None
+        self.within_name = within_name
         self.force = force
 
     def read_too(self, paths: Iterable[Path]) -> None:
@@ -67,8 +68,8 @@ class OutputGate:
         if self.within is not None and self.within != real and self.within not in real.parents:
             raise OutputError(
                 f"cannot write {display_path(target)}: it resolves to {real}, outside "
-                f"{self.within}; briefkit writes only inside the folder it writes to (a "
-                "symbolic link leads out of it)", usage=True)
+                f"{self.within_name} ({self.within}): a symbolic link leads out of it; briefkit "
+                f"writes only inside {self.within_name}", usage=True)
 
     def write(self, target: Path, payload: bytes, *, stamped: bool = True) -> Written:
         """Write `payload` at `target`, or beside it (stamped outputs) when the file there is

@@ -20,6 +20,7 @@ from briefkit.prose.citations import collect_sources, unused_warnings
 from briefkit.prose.csl_styles import DEFAULT_STYLE, resolve_style
 from briefkit.core.diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from briefkit.core.engines import EngineMissing
+from briefkit.core.images import ImageRefused, check_image
 from briefkit.core.paths import PathRefused, Roots, find_project_root
 from briefkit.layout.locales import is_tag, label_names
 from briefkit.prose.read import PandocJob, check_fences, read_prose
@@ -121,6 +122,14 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     if brief is not None:
         logo = _confined(brief.publisher.logo, ("publisher", "logo"), roots, loaded, diagnostics,
                          "file", inputs)
+        if logo is not None:  # the image budgets hold for a logo as for every figure
+            try:
+                check_image(logo, roots.read_bytes(logo))
+            except (ImageRefused, PathRefused) as exc:
+                diagnostics.error(loaded.source.location(("publisher", "logo")),
+                                  f"the logo cannot be used: '{brief.publisher.logo}' {exc}",
+                                  key=("publisher", "logo"))
+                logo = None
         word_template = _confined(brief.output.word_template, ("output", "word_template"), roots,
                                   loaded, diagnostics, "file", inputs)
         html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,

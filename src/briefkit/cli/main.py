@@ -181,10 +181,20 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
     """
     from briefkit.build.watch import watch_and_build
 
-    _run_build(paths, out_dir, formats, jobs, force, allow_network=allow_network)
-    watch_and_build(paths, lambda: _run_build(paths, out_dir, formats, jobs, False,
-                                              allow_network=allow_network),
-                    lambda line: click.echo(line, err=True))
+    def build_once(force_now: bool):
+        """One build; a run that cannot go ahead (names that collide, no brief left where one
+        was deleted) is said and watching goes on: the next save may fix it."""
+        try:
+            return _run_build(paths, out_dir, formats, jobs, force_now,
+                              allow_network=allow_network)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+        except SystemExit:  # its reasons are printed already
+            pass
+        return None
+
+    build_once(force)
+    watch_and_build(paths, lambda: build_once(False), lambda line: click.echo(line, err=True))
 
 
 @cli.command()
@@ -326,6 +336,8 @@ def new(slug: str, layout_name: str, title) -> None:
     import datetime as dt
     import re
 
+    from briefkit.build.gate import OutputGate
+    from briefkit.build.outputs import OutputError
     from briefkit.layout import folders as layouts
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
@@ -340,13 +352,13 @@ def new(slug: str, layout_name: str, title) -> None:
     shown = _shown(target)
     if target.exists():
         raise click.UsageError(f"{shown} exists already; choose another slug")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(layouts.starter_brief(layout_name,
-                                                title or slug.replace("-", " ").capitalize(),
-                                                dt.date.today(), project), encoding="utf-8")
-    except OSError as exc:
-        raise click.UsageError(f"cannot write {shown}: {exc.strerror or exc}")
+    text = layouts.starter_brief(layout_name, title or slug.replace("-", " ").capitalize(),
+                                 dt.date.today(), project)
+    try:  # through the output gate: inside the project, links followed
+        OutputGate(within=project, within_name="the project").write(
+            target, text.encode("utf-8"), stamped=False)
+    except OutputError as exc:
+        raise click.UsageError(str(exc))
     click.echo(f"wrote {shown}: check it with `briefkit check {shown}`, "
                f"build it with `briefkit build {shown}`", err=True)
 

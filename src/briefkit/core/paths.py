@@ -215,6 +215,56 @@ def safe_link(url) -> Optional[str]:
     return text if _LINK.match(text) else None
 
 
+def css_references(text: str):
+    """(line, column, target, what) of everything a stylesheet would make an engine or a
+    browser fetch: `@import` rules and `url()` values, however they are written (quoted,
+    escaped: read with tinycss2, the tokenizer WeasyPrint uses)."""
+    import tinycss2
+
+    def walk(tokens):
+        for token in tokens or ():
+            if token.type == "url":
+                yield token.source_line, token.source_column, token.value, "url()"
+            elif token.type == "function":
+                if token.lower_name == "url":
+                    value = next((t.value for t in token.arguments if t.type == "string"), "")
+                    yield token.source_line, token.source_column, value, "url()"
+                yield from walk(token.arguments)
+            elif token.type in ("() block", "[] block", "{} block"):
+                yield from walk(token.content)
+
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            targets = list(walk(rule.prelude)) or [
+                (rule.source_line, rule.source_column,
+                 next((t.value for t in rule.prelude if t.type == "string"), ""), "@import")]
+            for line, column, target, _ in targets:
+                yield line, column, target, "@import"
+            continue
+        yield from walk(getattr(rule, "prelude", None))
+        yield from walk(getattr(rule, "content", None))
+
+
+def css_reference_refused(target: str, what: str, allow_network: bool) -> Optional[str]:
+    """Why a stylesheet may not refer to `target` (None when it may): `@import` never (the
+    page carries its stylesheets), `url()` only to `data:`, an in-page `#id`, a relative path
+    (read through the gate by the engine) or, with --allow-network, http(s)."""
+    target = target.strip()
+    if what == "@import":
+        return (f"@import of '{_short(target)}': briefkit puts every stylesheet in the page "
+                "itself; copy its rules into this file")
+    scheme = _SCHEME.match(target)
+    if not target or target.startswith("#") or target.lower().startswith("data:"):
+        return None
+    if scheme is None and not target.startswith(("/", "\\")):
+        return None
+    if allow_network and re.match(r"^https?://", target, re.I):
+        return None
+    return (f"url('{_short(target)}') reaches outside the page; briefkit reads only files "
+            "inside the project and fetches nothing without --allow-network: embed it as a "
+            "data: URI or name a file beside the stylesheet")
+
+
 PROJECT_MARKERS = ("briefs", "templates", ".git", "pyproject.toml")
 
 

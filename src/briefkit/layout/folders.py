@@ -262,8 +262,14 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
 
 
 def _copy(source: Path, destination: Path) -> Path:
-    import shutil
+    """Copy one file of a layout, read through the gate: a file linked outside the layout's
+    templates/ folder (or a pipe) is refused, never copied."""
+    from briefkit.core.paths import read_regular
 
+    try:
+        data = read_regular(confine(source, _layout_roots(source)))
+    except PathRefused as exc:
+        raise LayoutError(f"{source} cannot be exported: {exc}") from None
     destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, destination)
+    destination.write_bytes(data)
     return destination

@@ -120,9 +120,10 @@ def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Sty
     if root is None:
         return None
     shown = display_path(path)
-    link = root.find(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']")
-    if link is None:  # independent: Pandoc follows nothing in it (no DTD, no parent link)
+    links = _parent_links(root)
+    if not links:  # independent: Pandoc follows nothing in it (no DTD, no parent link)
         return Style(path, None, None, _has_bibliography(root))
+    link = links[0]
     href = (link.get("href") or "").strip()
     at = Location(shown, link.sourceline or 1, 1)
     match = _PARENT.match(href)
@@ -138,7 +139,7 @@ def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Sty
     parent = _parse(parent_path, diagnostics)
     if parent is None:
         return None
-    if parent.find(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']") is not None:
+    if _parent_links(parent):
         diagnostics.error(at, f"the parent style '{href}' is itself a dependent style",
                           hint="name an independent style")
         return None
@@ -152,8 +153,17 @@ def _has_bibliography(root) -> bool:
     return root.find(f"{{{CSL}}}bibliography") is not None
 
 
+def _parent_links(root) -> list:
+    """Every `link rel="independent-parent"`, in whatever namespace it is written and wherever
+    it stands: Pandoc's CSL reader matches elements by their local name, so `<x:link>` or
+    `<link xmlns="">` would be followed too (a GET, or a `file:` read outside the project)."""
+    return [element for element in root.iter()
+            if isinstance(element.tag, str) and etree.QName(element).localname == "link"
+            and (element.get("rel") or "").strip() == "independent-parent"]
+
+
 def _serialise(root) -> str:
-    for link in root.findall(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']"):
+    for link in _parent_links(root):
         link.getparent().remove(link)
     return etree.tostring(root, encoding="unicode")
 

@@ -168,7 +168,8 @@ def write_import(imported: Imported, target: Path, gate) -> list[Path]:
 
     target = Path(target)
     folder = target.parent
-    pictures = OutputGate(gate.inputs, within=folder, force=gate.force)
+    pictures = OutputGate(gate.inputs, within=folder, within_name="the brief's folder",
+                          force=gate.force)
     written = []
     for name, data in imported.assets.items():
         written.append(pictures.write(folder / name, data, stamped=False).path)

@@ -25,7 +25,7 @@ from briefkit import model as m
 from briefkit.layout.design import design_of
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.model import house_date as _house_date
-from briefkit.core.paths import PathRefused, safe_link
+from briefkit.core.paths import PathRefused, css_reference_refused, css_references, safe_link
 from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
 from briefkit.render.html.template_data import plain_document
 
@@ -282,11 +282,17 @@ def stylesheet(prepared, medium: str = "screen") -> str:
     texts = [design_of(prepared).css(medium)]
     for path in files:
         try:
-            texts.append(prepared.roots.read_text(path))
+            text = prepared.roots.read_text(path)
         except PathRefused as exc:
             raise BriefInvalid(Diagnostic(Location(path), f"stylesheet {exc}",
                                           hint="copy the file into the template folder instead "
                                                "of linking to it")) from None
+        for line, column, target, what in css_references(text):
+            refused = css_reference_refused(target, what, prepared.roots.allow_network)
+            if refused is not None:
+                raise BriefInvalid(Diagnostic(Location(path, line, column),
+                                              f"stylesheet: {refused}"))
+        texts.append(text)
     return "\n".join(texts)
 
 

@@ -15,6 +15,7 @@ from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Inches
 
 from briefkit import model as m
+from briefkit.core.images import ImageRefused, for_word
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.resolve.compose import PART
 from briefkit.render.word import boxes as word_boxes
@@ -358,13 +359,18 @@ class DocxWriter(TitleBlockWriter):
 
     def picture(self, path: Path, width, alt: str = "", location: Location | None = None) -> None:
         try:
-            data = self.roots.read_bytes(path)  # through the confinement gate
+            data = for_word(path, self.roots.read_bytes(path))  # through the confinement gate
             shape = self.paragraph().add_run().add_picture(io.BytesIO(data), width=width)
             # The picture's alt text, the same as the HTML's and the PDF's.
             shape._inline.docPr.set("descr", alt)
+        except ImageRefused as exc:
+            raise BriefInvalid(Diagnostic(location or Location(path),
+                                          "not an image briefkit can place in Word: "
+                                          f"'{path.name}' {exc}")) from None
         except Exception as exc:  # python-docx's image readers raise several kinds
             raise BriefInvalid(Diagnostic(location or Location(path),
-                                          f"not an image briefkit can place in Word: {exc}",
+                                          "not an image briefkit can place in Word: "
+                                          f"{exc or type(exc).__name__}",
                                           hint="use a PNG, JPEG or GIF file")) from None
 
     def inlines(self, paragraph, inlines: list[m.Inline], flags: frozenset | set = frozenset(),
