@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from briefkit.prose.pandoc_ast import plain_text
-from briefkit.build.pipeline import prepare
+from briefkit.builder.pipeline import prepare
 
 REFERENCES = """
 references:

@@ -11,7 +11,7 @@ from readers import html_tree
 
 from briefkit.layout.design import load_design
 from briefkit.layout.folders import LayoutError, load_layout
-from briefkit.build.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 BRIEF = """\
 title: Design tokens in both media

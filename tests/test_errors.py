@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from briefkit.cli import cli
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import prepare
+from briefkit.builder.pipeline import prepare
 
 OK = "title: A brief\ndate: 2024-01-02\n"
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ReadOnlyDatabase
 
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import prepare
+from briefkit.builder.pipeline import prepare
 from briefkit.render import render
 
 DATABASE = DirectoryBasedExampleDatabase(str(Path(__file__).parent / "fuzz-db"))

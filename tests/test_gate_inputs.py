@@ -103,7 +103,9 @@ def test_a_brief_linked_outside_the_project_is_refused(project, tmp_path):
         assert result.exit_code == 1, result.output
         assert "linked.yaml" in result.stderr and "outside the project" in result.stderr
         assert SECRET not in result.stderr
-    assert not list(project.rglob("*.html"))
+    for page in project.rglob("*.html"):  # the folder build's series index, listing nothing
+        assert SECRET not in page.read_text(encoding="utf-8")
+    assert not list(project.rglob("linked.html")) and not list(project.rglob("outside.html"))
     result = cli_run("check", "briefs/linked.yaml", cwd=project)
     assert result.exit_code == 1 and "outside the project" in result.stderr
 

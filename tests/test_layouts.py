@@ -22,7 +22,7 @@ from readers import (W, docx_notes, docx_paragraphs, docx_text, html_tree, libre
 
 from briefkit.cli import cli
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 COMMON = """
     date: 2019-10-12
@@ -461,10 +461,10 @@ def test_exported_layout_looks_like_the_layout_it_was_copied_from(tmp_path, writ
     Word styles with the copy as with briefkit's own layout."""
     from visual import difference, render_pages
 
-    from briefkit.layout import folders as layouts
+    from briefkit.layout.export import export
 
     (tmp_path / ".git").mkdir()
-    layouts.export("summary", tmp_path / "templates" / "house", tmp_path)
+    export("summary", tmp_path / "templates" / "house", tmp_path)
     brief = """
         title: The Resilience of Sino-Russian High-Tech Cooperation
         links: {full_report: {label: Read the full article in War on the Rocks.}}

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefkit.cli import cli
-from briefkit.build.discover import discover
+from briefkit.builder.discover import discover
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -222,7 +222,7 @@ def test_characters_no_installed_font_has_are_named_in_a_warning(tmp_path):
 
 def test_chinese_without_a_cjk_font_is_named_and_located(tmp_path):
     from briefkit.render.pdf.glyphs import missing_glyph_warning
-    from briefkit.build.pipeline import prepare
+    from briefkit.builder.pipeline import prepare
 
     brief = tmp_path / "zh.yaml"
     brief.write_text(GOOD.replace("body: Text.", "body: Discourse power (话语权).\n      Ibid."))

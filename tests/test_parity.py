@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from readers import docx_notes, pdf_text, squash
 
 from briefkit.layout.folders import available, starter_brief
-from briefkit.build.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Title-block lines: the cover may place them anywhere on its page (the PDF puts the publisher

@@ -12,7 +12,8 @@ import pytest
 from readers import docx_text, html_tree, pdf_text
 
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import build_brief, prepare
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import prepare
 
 PNG = bytes.fromhex(  # a 1x1 PNG (a whole one: images are decoded in full when read)
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

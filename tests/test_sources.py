@@ -18,7 +18,7 @@ import pytest
 from briefkit.prose.csl_styles import styles_dir
 from briefkit.core.diagnostics import BriefInvalid
 from briefkit.prose.pandoc_ast import plain_text
-from briefkit.build.pipeline import prepare
+from briefkit.builder.pipeline import prepare
 from pandoc_oracle import fold, pandoc_prints
 
 BODY = "One [@doe, 12]. Two [@doe, 13]. Three.^[A plain note.] Four [@roe]."

@@ -11,7 +11,8 @@ import pytest
 from readers import docx_notes
 
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import build_brief, check_brief
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import check_brief
 from briefkit.prose.read import MAX_NESTING
 from briefkit.ooxml.package import MAX_TEMPLATE_BYTES
 

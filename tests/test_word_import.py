@@ -21,7 +21,8 @@ from click.testing import CliRunner
 
 from briefkit.prose.citations import pandoc_path
 from briefkit.cli import cli
-from briefkit.build.pipeline import build_brief, prepare
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import prepare
 from briefkit.word.markdown import plain_text
 from conftest import ROOT, example_briefs
 from readers import docx_notes, docx_text

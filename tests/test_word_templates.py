@@ -15,7 +15,7 @@ from lxml import etree
 from readers import docx_note_references, docx_notes, libreoffice_pdf, pdf_text
 
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.build.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -13,7 +13,7 @@ from lxml import etree
 
 from briefkit.layout.design import load_design
 from briefkit.layout.folders import load_layout
-from briefkit.build.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 from briefkit.render.word.fonts import obfuscate
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -15,16 +15,18 @@ from pathlib import Path
 import click
 
 from briefkit import __version__
+from briefkit.cli.progress import Progress, print_summary
+from briefkit.cli.progress import count as _count
 from briefkit.core.engines import ENGINE_MISSING_EXIT
-from briefkit.cli.progress import Progress, count as _count, print_summary
+from briefkit.formats import NAMES
 
-FORMAT_CHOICES = click.Choice(["docx", "pdf", "html"], case_sensitive=False)
+FORMAT_CHOICES = click.Choice(list(NAMES), case_sensitive=False)
 
 
 def _briefs_in(paths: tuple[Path, ...]) -> list[Path]:
     """The briefs under `paths`, found as `build` finds them (series files, bibliographies and
     a folder brief's own files are not briefs)."""
-    from briefkit.build.batch import discover
+    from briefkit.builder.batch import discover
     from briefkit.load.source import display_path
 
     return [display_path(brief) for brief, _ in discover(paths)]
@@ -33,9 +35,9 @@ def _briefs_in(paths: tuple[Path, ...]) -> list[Path]:
 def _report(diagnostics, printed: set[str]) -> None:
     """Print each diagnostic, located, in file order; one already printed in this run (a
     mistake in a series file several briefs share) is not printed again."""
-    for diagnostic in sorted(diagnostics.items, key=lambda d: (str(d.location.file),
-                                                               d.location.line,
-                                                               d.location.column)):
+    for diagnostic in sorted(
+        diagnostics.items, key=lambda d: (str(d.location.file), d.location.line, d.location.column)
+    ):
         line = str(diagnostic)
         if line not in printed:
             printed.add(line)
@@ -66,45 +68,87 @@ def _shard(ctx, param, value):
     try:
         index, count = (int(part) for part in value.split("/"))
     except ValueError:
-        raise click.BadParameter("write it K/N, e.g. 2/8 for the second of eight slices")
+        raise click.BadParameter("write it K/N, e.g. 2/8 for the second of eight slices") from None
     if not 1 <= index <= count:
         raise click.BadParameter(f"K must be between 1 and N, found {value}")
     return index, count
 
 
 def _build_options(function):
-    for option in reversed([
-        click.argument("paths", nargs=-1, required=True, metavar="PATH...",
-                       type=click.Path(exists=True, path_type=Path)),
-        click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("build"), show_default=True,
-                     help="Folder the outputs are written to (the tree of the briefs' folders is mirrored)."),
-        click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
-                     help="Only these formats (repeat for several); default: each brief's output.formats."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (default: the number of cores)."),
-        click.option("--force", is_flag=True,
-                     help="Rebuild everything, and overwrite outputs an editor changed."),
-        click.option("--allow-network", is_flag=True,
-                     help="Let briefs and templates fetch http(s) images and stylesheets "
-                          "(refused by default: a brief is untrusted input)."),
-    ]):
+    for option in reversed(
+        [
+            click.argument(
+                "paths",
+                nargs=-1,
+                required=True,
+                metavar="PATH...",
+                type=click.Path(exists=True, path_type=Path),
+            ),
+            click.option(
+                "-o",
+                "--out",
+                "out_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path("build"),
+                show_default=True,
+                help="Folder the outputs are written to (the tree of the briefs' folders is mirrored).",
+            ),
+            click.option(
+                "-f",
+                "--format",
+                "formats",
+                multiple=True,
+                type=FORMAT_CHOICES,
+                help="Only these formats (repeat for several); default: each brief's output.formats.",
+            ),
+            click.option(
+                "-j",
+                "--jobs",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Worker processes (default: the number of cores).",
+            ),
+            click.option(
+                "--force",
+                is_flag=True,
+                help="Rebuild everything, and overwrite outputs an editor changed.",
+            ),
+            click.option(
+                "--allow-network",
+                is_flag=True,
+                help="Let briefs and templates fetch http(s) images and stylesheets "
+                "(refused by default: a brief is untrusted input).",
+            ),
+        ]
+    ):
         function = option(function)
     return function
 
 
 @cli.command()
 @_build_options
-@click.option("--shard", callback=_shard, metavar="K/N",
-              help="Build only the K-th of N stable slices of the briefs (for CI job matrices); "
-                   "the index is made by a later run without --shard.")
-@click.option("--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page.")
-@click.option("--redline-against", "redline_revision", metavar="REV", default=None,
-              callback=lambda ctx, param, value: nonempty_revision(ctx, param, value),
-              help="Also write <name>.redline.docx beside each brief changed since git revision "
-                   "REV: its changes as Word tracked changes (see `briefkit redline`).")
-def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined,
-          redline_revision) -> None:
+@click.option(
+    "--shard",
+    callback=_shard,
+    metavar="K/N",
+    help="Build only the K-th of N stable slices of the briefs (for CI job matrices); "
+    "the index is made by a later run without --shard.",
+)
+@click.option(
+    "--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page."
+)
+@click.option(
+    "--redline-against",
+    "redline_revision",
+    metavar="REV",
+    default=None,
+    callback=lambda ctx, param, value: nonempty_revision(ctx, param, value),
+    help="Also write <name>.redline.docx beside each brief changed since git revision "
+    "REV: its changes as Word tracked changes (see `briefkit redline`).",
+)
+def build(
+    paths, out_dir, formats, jobs, force, allow_network, shard, combined, redline_revision
+) -> None:
     """Build briefs (YAML files, or folders of them) into DOCX, HTML and PDF.
 
     \b
@@ -116,8 +160,17 @@ def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined,
     beside it as <name>.new.<format> (unless --force). A folder build also writes
     OUT/index.html listing the series.
     """
-    summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined, allow_network,
-                         redlines=redline_revision is not None)
+    summary = _run_build(
+        paths,
+        out_dir,
+        formats,
+        jobs,
+        force,
+        shard,
+        combined,
+        allow_network,
+        redlines=redline_revision is not None,
+    )
     unredlined = 0
     if redline_revision:
         from briefkit.cli.word import redline_series
@@ -132,20 +185,38 @@ def _exit_code(summary) -> int:
     return ENGINE_MISSING_EXIT if any(o.missing for o in summary.outcomes) else 0
 
 
-def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
-               allow_network=False, redlines=False):
-    from briefkit.build.batch import build_all
-    from briefkit.build.outputs import NamesRefused, OutputError
-    from briefkit.build.workers import Interrupted
+def _run_build(
+    paths,
+    out_dir,
+    formats,
+    jobs,
+    force,
+    shard=None,
+    combined=False,
+    allow_network=False,
+    redlines=False,
+):
+    from briefkit.builder.batch import build_all
+    from briefkit.builder.outputs import NamesRefused, OutputError
+    from briefkit.core.workers import Interrupted
 
     progress = Progress()
     try:
-        summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
-                            jobs=jobs, force=force, shard_spec=shard, combined=combined,
-                            allow_network=allow_network, redlines=redlines,
-                            on_start=progress.start,
-                            on_outcome=progress.show, on_stage=progress.stage,
-                            on_wait=lambda line: click.echo(line, err=True))
+        summary = build_all(
+            list(paths),
+            out_dir,
+            formats=[f.lower() for f in formats] or None,
+            jobs=jobs,
+            force=force,
+            shard_spec=shard,
+            combined=combined,
+            allow_network=allow_network,
+            redlines=redlines,
+            on_start=progress.start,
+            on_outcome=progress.show,
+            on_stage=progress.stage,
+            on_wait=lambda line: click.echo(line, err=True),
+        )
     except NamesRefused as exc:
         progress.finish()
         for line in exc.messages:
@@ -155,13 +226,16 @@ def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
     except OutputError as exc:
         progress.finish()
         if exc.usage:
-            raise click.BadParameter(str(exc), param_hint="'-o' / '--out'")
+            raise click.BadParameter(str(exc), param_hint="'-o' / '--out'") from None
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt as exc:
         progress.finish()
-        click.echo("interrupted: every output written so far is complete and recorded; "
-                   "run the same command to finish", err=True)
+        click.echo(
+            "interrupted: every output written so far is complete and recorded; "
+            "run the same command to finish",
+            err=True,
+        )
         sys.exit(128 + (exc.signum if isinstance(exc, Interrupted) else 2))
     progress.finish()
     if summary.combined is not None:
@@ -179,14 +253,13 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
 
     Watches the briefs' folders and the project's templates/; each rebuild prints one line.
     """
-    from briefkit.build.watch import watch_and_build
+    from briefkit.builder.watch import watch_and_build
 
     def build_once(force_now: bool):
         """One build; a run that cannot go ahead (names that collide, no brief left where one
         was deleted) is said and watching goes on: the next save may fix it."""
         try:
-            return _run_build(paths, out_dir, formats, jobs, force_now,
-                              allow_network=allow_network)
+            return _run_build(paths, out_dir, formats, jobs, force_now, allow_network=allow_network)
         except click.ClickException as exc:
             click.echo(f"error: {exc.format_message()}", err=True)
         except SystemExit:  # its reasons are printed already
@@ -198,12 +271,26 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
-                type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
-              help="Only check these formats' writers (default: each brief's output.formats).")
-@click.option("--allow-network", is_flag=True,
-              help="Check as `build --allow-network` would build (remote images and stylesheets).")
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    metavar="PATH...",
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=FORMAT_CHOICES,
+    help="Only check these formats' writers (default: each brief's output.formats).",
+)
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Check as `build --allow-network` would build (remote images and stylesheets).",
+)
 def check(paths: tuple[Path, ...], formats, allow_network) -> None:
     """Check briefs without building them: every error and warning, located. Writes nothing.
 
@@ -211,15 +298,16 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
     reports every mistake it finds in one run: a brief `check` passes, `build` builds.
     Exit codes: 0 no errors, 1 a brief has errors, 3 a format's engine cannot run here.
     """
-    from briefkit.build.pipeline import check_brief
+    from briefkit.builder.pipeline import check_brief
 
     briefs = _briefs_in(paths)
     if not briefs:
         raise click.UsageError(_no_briefs(paths))
     failed, missing, printed = 0, {}, set()
     for path in briefs:
-        prepared = check_brief(path, [f.lower() for f in formats] or None,
-                               allow_network=allow_network)
+        prepared = check_brief(
+            path, [f.lower() for f in formats] or None, allow_network=allow_network
+        )
         _report(prepared.diagnostics, printed)
         for exc in prepared.missing:
             missing.setdefault(exc.fmt, exc)
@@ -228,9 +316,11 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
             failed += 1
             click.echo(f"✗ {path}: {_count(errors, 'error')}", err=True)
         else:
-            click.echo(f"✓ {path}: {_count(len(prepared.document.notes), 'note')}, "
-                       f"{_count(sum(1 for _ in prepared.document.all_sections()), 'section')}",
-                       err=True)
+            click.echo(
+                f"✓ {path}: {_count(len(prepared.document.notes), 'note')}, "
+                f"{_count(sum(1 for _ in prepared.document.all_sections()), 'section')}",
+                err=True,
+            )
     for exc in missing.values():
         click.echo(f"note: {exc.fmt.upper()} not checked: {exc.message()}", err=True)
     if len(briefs) > 1:
@@ -238,16 +328,22 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
     sys.exit(1 if failed else ENGINE_MISSING_EXIT if missing else 0)
 
 
-
 def _no_briefs(paths) -> str:
-    return ("no briefs found in " + ", ".join(map(str, paths))
-            + " (a brief is any *.yaml that is not series.yaml or a CSL-YAML bibliography)")
+    return (
+        "no briefs found in "
+        + ", ".join(map(str, paths))
+        + " (a brief is any *.yaml that is not series.yaml or a CSL-YAML bibliography)"
+    )
 
 
 @cli.command()
-@click.option("--tests", "for_tests", is_flag=True,
-              help="Also require what the test suite needs (LibreOffice, poppler, Chromium, "
-                   "axe-core); `scripts/install-test-deps` installs it all.")
+@click.option(
+    "--tests",
+    "for_tests",
+    is_flag=True,
+    help="Also require what the test suite needs (LibreOffice, poppler, Chromium, "
+    "axe-core); `scripts/install-test-deps` installs it all.",
+)
 def doctor(for_tests: bool) -> None:
     """Check the system pieces briefkit needs, and say how to install what is missing.
 
@@ -286,10 +382,14 @@ def _checkout():
 
 
 @cli.command()
-@click.argument("path", required=False, metavar="[PATH]",
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--markdown", is_flag=True,
-              help="Print the table of every key (as in docs/brief-format.md) instead.")
+@click.argument(
+    "path", required=False, metavar="[PATH]", type=click.Path(exists=True, path_type=Path)
+)
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the table of every key (as in docs/brief-format.md) instead.",
+)
 def schema(path, markdown: bool) -> None:
     """Print the JSON Schema of the brief format (for editors' autocompletion and checks).
 
@@ -310,8 +410,9 @@ def schema(path, markdown: bool) -> None:
 
 
 @cli.command(name="layouts")
-@click.argument("path", required=False, metavar="[PATH]",
-                type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "path", required=False, metavar="[PATH]", type=click.Path(exists=True, path_type=Path)
+)
 def list_layouts(path) -> None:
     """List the layouts a brief can name with `layout:` (briefkit's own, and those in the
     templates/ folder of the project of PATH, default: the current folder)."""
@@ -324,8 +425,13 @@ def list_layouts(path) -> None:
 
 @cli.command()
 @click.argument("slug")
-@click.option("--layout", "layout_name", default="report", show_default=True,
-              help="The layout the brief uses (see `briefkit layouts`).")
+@click.option(
+    "--layout",
+    "layout_name",
+    default="report",
+    show_default=True,
+    help="The layout the brief uses (see `briefkit layouts`).",
+)
 @click.option("--title", default=None, help="The title (default: from the slug).")
 def new(slug: str, layout_name: str, title) -> None:
     """Write a starter brief, briefs/SLUG.yaml in this project, that builds as it is.
@@ -336,31 +442,39 @@ def new(slug: str, layout_name: str, title) -> None:
     import datetime as dt
     import re
 
-    from briefkit.build.gate import OutputGate
-    from briefkit.build.outputs import OutputError
+    from briefkit.builder.gate import OutputGate
+    from briefkit.builder.outputs import OutputError
     from briefkit.layout import folders as layouts
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-        raise click.BadParameter("use lower-case letters, digits and '-', e.g. energy-security",
-                                 param_hint="SLUG")
+        raise click.BadParameter(
+            "use lower-case letters, digits and '-', e.g. energy-security", param_hint="SLUG"
+        )
     project = _project()
     available = layouts.available(project)
     if layout_name not in available:
-        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
-                                 + ", ".join(sorted(available)), param_hint="--layout")
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint="--layout",
+        )
     target = project / "briefs" / f"{slug}.yaml"
     shown = _shown(target)
     if target.exists():
         raise click.UsageError(f"{shown} exists already; choose another slug")
-    text = layouts.starter_brief(layout_name, title or slug.replace("-", " ").capitalize(),
-                                 dt.date.today(), project)
+    text = layouts.starter_brief(
+        layout_name, title or slug.replace("-", " ").capitalize(), dt.date.today(), project
+    )
     try:  # through the output gate: inside the project, links followed
         OutputGate(within=project, within_name="the project").write(
-            target, text.encode("utf-8"), stamped=False)
+            target, text.encode("utf-8"), stamped=False
+        )
     except OutputError as exc:
-        raise click.UsageError(str(exc))
-    click.echo(f"wrote {shown}: check it with `briefkit check {shown}`, "
-               f"build it with `briefkit build {shown}`", err=True)
+        raise click.UsageError(str(exc)) from None
+    click.echo(
+        f"wrote {shown}: check it with `briefkit check {shown}`, "
+        f"build it with `briefkit build {shown}`",
+        err=True,
+    )
 
 
 def _shown(path: Path) -> Path:
@@ -386,18 +500,21 @@ def export_template(layout_name: str, target: Path) -> None:
     LAYOUT may be briefkit's or one of the project's (found from the current folder upward).
     """
     from briefkit.layout import folders as layouts
+    from briefkit.layout.export import export
 
     project = _project()
     available = layouts.available(project)
     if layout_name not in available:
-        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
-                                 + ", ".join(sorted(available)), param_hint="LAYOUT")
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint="LAYOUT",
+        )
     try:
-        written = layouts.export(layout_name, target, project)
+        written = export(layout_name, target, project)
     except layouts.LayoutError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from None
     except OSError as exc:
-        raise click.UsageError(f"cannot write {target}: {exc.strerror or exc}")
+        raise click.UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {len(written)} files to {target}", err=True)
 
 
@@ -417,8 +534,8 @@ def main() -> None:
     does: its `finally` blocks run, and it exits 143 (130 for Ctrl-C) saying it was stopped."""
     import signal
 
-    from briefkit.build.workers import interruptible
     from briefkit.core import cleanup
+    from briefkit.core.workers import interruptible
 
     code = 1
     try:
@@ -454,9 +571,12 @@ def _run_command() -> int:
 def _interrupted(exc) -> int:
     """Say a command was stopped (every output it wrote is whole: outputs are replaced
     atomically) and return its exit code, 128 + the signal's number."""
-    from briefkit.build.workers import Interrupted
+    from briefkit.core.workers import Interrupted
 
     number = exc.signum if isinstance(exc, Interrupted) else 2
-    click.echo("interrupted: stopped before it finished; every file it wrote is complete "
-               "(run the same command again to finish)", err=True)
+    click.echo(
+        "interrupted: stopped before it finished; every file it wrote is complete "
+        "(run the same command again to finish)",
+        err=True,
+    )
     return 128 + number

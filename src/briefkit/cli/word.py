@@ -27,26 +27,44 @@ def _not_written(exc) -> None:
 
 def _said_kept(kept, written: Path) -> None:
     for path in kept:
-        click.echo(f"kept {path}: edited since briefkit wrote it, or not briefkit's; the new "
-                   f"file is {written} (--force replaces it)", err=True)
+        click.echo(
+            f"kept {path}: edited since briefkit wrote it, or not briefkit's; the new "
+            f"file is {written} (--force replaces it)",
+            err=True,
+        )
 
 
 def nonempty_revision(ctx, param, value):
     """A revision option's callback: an empty revision is a usage mistake, not HEAD."""
     if value is not None and not value.strip():
-        raise click.BadParameter("the revision is empty; name a commit, branch or tag "
-                                 "(e.g. HEAD~1)")
+        raise click.BadParameter(
+            "the revision is empty; name a commit, branch or tag (e.g. HEAD~1)"
+        )
     return value
 
 
 @click.command(name="import")
 @click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The brief to write (default: briefs/<draft name>.yaml).")
-@click.option("--layout", "layout_name", default="report", show_default=True,
-              help="The layout whose labels name the parts (see `briefkit layouts`).")
-@click.option("--force", is_flag=True,
-              help="Overwrite the brief (and its pictures) if they exist; never the draft.")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The brief to write (default: briefs/<draft name>.yaml).",
+)
+@click.option(
+    "--layout",
+    "layout_name",
+    default="report",
+    show_default=True,
+    help="The layout whose labels name the parts (see `briefkit layouts`).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite the brief (and its pictures) if they exist; never the draft.",
+)
 def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     """Turn a Word draft (.docx) into a brief that checks and builds.
 
@@ -69,8 +87,8 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     What has no place in the format stays as prose and is listed at the end.
     Then: edit the YAML, `briefkit check` it, `briefkit build` it.
     """
-    from briefkit.build.gate import OutputGate
-    from briefkit.build.outputs import OutputError
+    from briefkit.builder.gate import OutputGate
+    from briefkit.builder.outputs import OutputError
     from briefkit.core.paths import find_project_root
     from briefkit.layout import folders as layouts
     from briefkit.word.import_draft import DraftRefused, import_draft, write_import
@@ -79,16 +97,20 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     project = find_project_root(target.parent if target.parent.exists() else Path.cwd())
     available = layouts.available(project)
     if layout_name not in available:
-        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
-                                 + ", ".join(sorted(available)), param_hint="--layout")
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint="--layout",
+        )
     gate = OutputGate([draft], force=force)  # --force never replaces the draft
     try:
         gate.check(target)
     except OutputError as exc:
         _not_written(exc)
     if target.exists() and not force:
-        raise click.UsageError(f"{target} exists already; choose another -o or add --force "
-                               "(the file would be replaced)")
+        raise click.UsageError(
+            f"{target} exists already; choose another -o or add --force "
+            "(the file would be replaced)"
+        )
     try:
         imported = import_draft(draft, target, layout_name=layout_name, project=project)
         written = write_import(imported, target, gate)
@@ -99,32 +121,67 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
         _not_written(exc)
         return
     if imported.tracked_changes:
-        click.echo(f"{draft}: warning: {imported.tracked_changes} tracked change(s) accepted; "
-                   "compare with the draft if some were meant to be rejected", err=True)
+        click.echo(
+            f"{draft}: warning: {imported.tracked_changes} tracked change(s) accepted; "
+            "compare with the draft if some were meant to be rejected",
+            err=True,
+        )
     if imported.comments:
-        click.echo(f"{draft}: note: {imported.comments} comment(s) kept as YAML comments above "
-                   "the fields they annotate", err=True)
+        click.echo(
+            f"{draft}: note: {imported.comments} comment(s) kept as YAML comments above "
+            "the fields they annotate",
+            err=True,
+        )
     if imported.unmapped:
-        click.echo(f"{draft}: note: kept as prose or guessed, check these: "
-                   + "; ".join(imported.unmapped), err=True)
+        click.echo(
+            f"{draft}: note: kept as prose or guessed, check these: "
+            + "; ".join(imported.unmapped),
+            err=True,
+        )
     pictures = len(written) - 1
-    click.echo(f"wrote {target}" + (f" and {pictures} picture(s) in its assets/" if pictures else "")
-               + f" ({imported.notes} notes); check it with `briefkit check {target}`", err=True)
+    click.echo(
+        f"wrote {target}"
+        + (f" and {pictures} picture(s) in its assets/" if pictures else "")
+        + f" ({imported.notes} notes); check it with `briefkit check {target}`",
+        err=True,
+    )
 
 
 @click.command()
-@click.argument("briefs", nargs=-1, required=True, metavar="[OLD] NEW",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--against", "revision", metavar="REV", default=None, callback=nonempty_revision,
-              help="Compare NEW with itself at this git revision (HEAD, HEAD~1, a tag…) "
-                   "instead of with an OLD file.")
-@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The DOCX to write (default: build/<NEW's name>.redline.docx).")
-@click.option("--allow-network", is_flag=True,
-              help="Let the briefs fetch http(s) images (refused by default).")
-@click.option("--force", is_flag=True,
-              help="Replace the output even if an editor changed it (never a brief or a file "
-                   "they read).")
+@click.argument(
+    "briefs",
+    nargs=-1,
+    required=True,
+    metavar="[OLD] NEW",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--against",
+    "revision",
+    metavar="REV",
+    default=None,
+    callback=nonempty_revision,
+    help="Compare NEW with itself at this git revision (HEAD, HEAD~1, a tag…) "
+    "instead of with an OLD file.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The DOCX to write (default: build/<NEW's name>.redline.docx).",
+)
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Let the briefs fetch http(s) images (refused by default).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the output even if an editor changed it (never a brief or a file they read).",
+)
 def redline(briefs, revision, target, allow_network, force) -> None:
     """Show an editor what changed: a DOCX of NEW with every change from OLD tracked.
 
@@ -139,10 +196,10 @@ def redline(briefs, revision, target, allow_network, force) -> None:
     in the notes; renumbered notes and unchanged text are not marked. Open it in Word and
     review with Accept/Reject (Review > Track Changes).
     """
-    from briefkit.build.gate import OutputGate
-    from briefkit.build.outputs import OutputError
-    from briefkit.build.pipeline import slug_of
-    from briefkit.build.redline import RevisionUnavailable, redline_against, redline_briefs
+    from briefkit.builder.gate import OutputGate
+    from briefkit.builder.outputs import OutputError
+    from briefkit.builder.pipeline import slug_of
+    from briefkit.builder.redline import RevisionUnavailable, redline_against, redline_briefs
     from briefkit.core.diagnostics import BriefInvalid
 
     if len(briefs) != (1 if revision is not None else 2):
@@ -169,10 +226,17 @@ def redline(briefs, revision, target, allow_network, force) -> None:
         _not_written(exc)
         return
     _said_kept(written.kept, written.path)
-    what = (f"{result.changes} tracked change mark(s)" if result.changes
-            else "no changes: the two versions read the same")
-    click.echo(f"wrote {written.path}: {what}" if not written.unchanged else
-               f"{written.path} is up to date: {what}", err=True)
+    what = (
+        f"{result.changes} tracked change mark(s)"
+        if result.changes
+        else "no changes: the two versions read the same"
+    )
+    click.echo(
+        f"wrote {written.path}: {what}"
+        if not written.unchanged
+        else f"{written.path} is up to date: {what}",
+        err=True,
+    )
 
 
 def redline_series(summary, revision: str, allow_network: bool, force: bool = False) -> int:
@@ -181,8 +245,8 @@ def redline_series(summary, revision: str, allow_network: bool, force: bool = Fa
     mistakes are printed)."""
     import re
 
-    from briefkit.build.outputs import OutputError
-    from briefkit.build.redline import RevisionUnavailable, redline_changed, revision_error
+    from briefkit.builder.outputs import OutputError
+    from briefkit.builder.redline import RevisionUnavailable, redline_changed, revision_error
     from briefkit.core.diagnostics import BriefInvalid
 
     failed = 0
@@ -194,8 +258,9 @@ def redline_series(summary, revision: str, allow_network: bool, force: bool = Fa
         name = re.sub(r"\.new(-\d+)?$", "", built.name[: -len(built.suffix)])
         target = built.with_name(f"{name}.redline.docx")
         try:
-            written = redline_changed(outcome.job.brief, revision, target,
-                                      allow_network=allow_network, force=force)
+            written = redline_changed(
+                outcome.job.brief, revision, target, allow_network=allow_network, force=force
+            )
         except RevisionUnavailable as exc:
             failed += 1
             click.echo(str(revision_error(Path(outcome.job.brief_display), exc)), err=True)

@@ -30,7 +30,8 @@ _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 _SVG_REFERENCE = re.compile(
     r"""(?:\bhref\s*=\s*["']\s*([^"']*)["']|url\(\s*["']?\s*([^)"'\s]*)|@import\s+["']([^"']*)["'])""",
-    re.I)
+    re.I,
+)
 
 
 class ImageRefused(ValueError):
@@ -60,11 +61,13 @@ def check_image(path: Path, data: bytes) -> None:
     except ImageRefused:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageRefused(f"is larger than the image budget of {MAX_PIXELS:,} pixels ({exc}); "
-                           "scale it down") from None
+        raise ImageRefused(
+            f"is larger than the image budget of {MAX_PIXELS:,} pixels ({exc}); scale it down"
+        ) from None
     except UnidentifiedImageError:
-        raise ImageRefused("is not an image briefkit can read; use a PNG, JPEG, GIF or SVG "
-                           "file") from None
+        raise ImageRefused(
+            "is not an image briefkit can read; use a PNG, JPEG, GIF or SVG file"
+        ) from None
     except (OSError, ValueError, SyntaxError) as exc:  # truncated, damaged
         raise ImageRefused(f"is damaged or incomplete ({exc}); export it again") from None
     finally:
@@ -72,18 +75,20 @@ def check_image(path: Path, data: bytes) -> None:
 
 
 def _too_large(width: int, height: int) -> str:
-    return (f"is {width} x {height} = {width * height:,} pixels; the image budget is "
-            f"{MAX_PIXELS:,} pixels; scale it down (a page needs no more than ~3000 px across)")
+    return (
+        f"is {width} x {height} = {width * height:,} pixels; the image budget is "
+        f"{MAX_PIXELS:,} pixels; scale it down (a page needs no more than ~3000 px across)"
+    )
 
 
 def _check_svg(data: bytes) -> None:
     if len(data) > MAX_SVG_BYTES:
-        raise ImageRefused(f"is an SVG of {len(data):,} bytes; at most {MAX_SVG_BYTES:,} are "
-                           "allowed")
+        raise ImageRefused(
+            f"is an SVG of {len(data):,} bytes; at most {MAX_SVG_BYTES:,} are allowed"
+        )
     text = data.decode("utf-8", errors="replace")
     if "<!ENTITY" in text or "<!entity" in text:
-        raise ImageRefused("is an SVG that declares XML entities; save it again without a "
-                           "DOCTYPE")
+        raise ImageRefused("is an SVG that declares XML entities; save it again without a DOCTYPE")
     for match in _SVG_REFERENCE.finditer(text):
         target = next(g for g in match.groups() if g is not None).strip()
         if target and not target.startswith("#") and not target.lower().startswith("data:"):
@@ -93,8 +98,10 @@ def _check_svg(data: bytes) -> None:
 
 def _refers_to(target: str) -> ImageRefused:
     shown = target if len(target) <= 80 else target[:77] + "…"
-    return ImageRefused(f"is an SVG that refers to '{shown}'; briefkit reads nothing an image "
-                        "points to: embed the content in the SVG (or as a data: URI)")
+    return ImageRefused(
+        f"is an SVG that refers to '{shown}'; briefkit reads nothing an image "
+        "points to: embed the content in the SVG (or as a data: URI)"
+    )
 
 
 def _check_svg_tree(data: bytes) -> None:
@@ -107,38 +114,55 @@ def _check_svg_tree(data: bytes) -> None:
     ids: dict[str, int] = {}
     open_elements: list[int] = []
     try:
-        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"),
-                                              resolve_entities=False, no_network=True,
-                                              load_dtd=False, huge_tree=False):
+        for event, element in etree.iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        ):
             if event == "end":
                 open_elements.pop()
                 element.clear()
                 continue
             if len(parents) >= MAX_SVG_ELEMENTS:
-                raise ImageRefused(f"is an SVG of more than {MAX_SVG_ELEMENTS:,} elements, past "
-                                   "briefkit's budget; simplify it or export it as PNG")
+                raise ImageRefused(
+                    f"is an SVG of more than {MAX_SVG_ELEMENTS:,} elements, past "
+                    "briefkit's budget; simplify it or export it as PNG"
+                )
             if len(open_elements) >= MAX_SVG_DEPTH:
-                raise ImageRefused(f"is an SVG nested more than {MAX_SVG_DEPTH} levels deep, "
-                                   "past briefkit's budget; export it as PNG")
+                raise ImageRefused(
+                    f"is an SVG nested more than {MAX_SVG_DEPTH} levels deep, "
+                    "past briefkit's budget; export it as PNG"
+                )
             index = len(parents)
             parents.append(open_elements[-1] if open_elements else -1)
             open_elements.append(index)
             href = (element.get("href") or element.get(_XLINK_HREF) or "").strip()
             is_use = element.tag in (f"{_SVG_NS}use", "use")
-            if is_use and href and not href.startswith("#") \
-                    and not href.lower().startswith("data:"):
+            if (
+                is_use
+                and href
+                and not href.startswith("#")
+                and not href.lower().startswith("data:")
+            ):
                 raise _refers_to(href)
             targets.append(href[1:] if is_use and href.startswith("#") else None)
             if element.get("id"):
                 ids.setdefault(element.get("id"), index)
     except etree.XMLSyntaxError as exc:
         if "depth" in str(exc).lower():  # the parser's own limit met first, at 256 levels
-            raise ImageRefused(f"is an SVG nested more than {MAX_SVG_DEPTH} levels deep, past "
-                               "briefkit's budget; export it as PNG") from None
+            raise ImageRefused(
+                f"is an SVG nested more than {MAX_SVG_DEPTH} levels deep, past "
+                "briefkit's budget; export it as PNG"
+            ) from None
         raise ImageRefused(f"is not a well-formed SVG ({exc}); export it again") from None
     if parents and _drawn(parents, targets, ids) > MAX_SVG_DRAWN:
-        raise ImageRefused(f"is an SVG whose <use> elements draw more than {MAX_SVG_DRAWN:,} "
-                           "shapes, past briefkit's budget; simplify it or export it as PNG")
+        raise ImageRefused(
+            f"is an SVG whose <use> elements draw more than {MAX_SVG_DRAWN:,} "
+            "shapes, past briefkit's budget; simplify it or export it as PNG"
+        )
 
 
 def _drawn(parents: list[int], targets: list, ids: dict[str, int]) -> int:
@@ -163,8 +187,10 @@ def _drawn(parents: list[int], targets: list, ids: dict[str, int]) -> int:
                 state[index] = 1
                 for need in needs:
                     if state[need] == 1:
-                        raise ImageRefused("is an SVG whose <use> elements draw each other in "
-                                           "a circle; fix it or export it as PNG")
+                        raise ImageRefused(
+                            "is an SVG whose <use> elements draw each other in "
+                            "a circle; fix it or export it as PNG"
+                        )
                     if state[need] == 0:
                         stack.append(need)
                 continue
@@ -184,9 +210,11 @@ def for_word(path: Path, data: bytes) -> bytes:
 
     head = data[:512].lstrip()
     if path.suffix.lower() == ".svg" or head.startswith((b"<?xml", b"<svg")):
-        raise ImageRefused("is an SVG; briefkit places PNG, JPEG and GIF pictures in Word "
-                           "(the web page and the PDF show the SVG): export the figure as PNG "
-                           "too and name that file for a Word build")
+        raise ImageRefused(
+            "is an SVG; briefkit places PNG, JPEG and GIF pictures in Word "
+            "(the web page and the PDF show the SVG): export the figure as PNG "
+            "too and name that file for a Word build"
+        )
     try:
         DocxImage.from_blob(data)
         return data
@@ -201,5 +229,7 @@ def for_word(path: Path, data: bytes) -> bytes:
             converted.save(buffer, "PNG")
             return buffer.getvalue()
     except (OSError, ValueError) as exc:
-        raise ImageRefused(f"is a picture Word cannot show ({exc or type(exc).__name__}); "
-                           "use a PNG, JPEG or GIF file") from None
+        raise ImageRefused(
+            f"is a picture Word cannot show ({exc or type(exc).__name__}); "
+            "use a PNG, JPEG or GIF file"
+        ) from None

@@ -62,8 +62,9 @@ def refuse_not_regular(path) -> None:
     """`NotRegular` naming what `path` is, unless it is a regular file (or absent)."""
     kind = not_regular(path)
     if kind is not None:
-        raise NotRegular(f"'{path}' is {kind}, not a regular file; briefkit reads and writes "
-                         "only regular files")
+        raise NotRegular(
+            f"'{path}' is {kind}, not a regular file; briefkit reads and writes only regular files"
+        )
 
 
 def read_regular(path, limit: Optional[int] = None) -> bytes:
@@ -74,8 +75,10 @@ def read_regular(path, limit: Optional[int] = None) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise NotRegular(f"'{path}' is {_kind_of(mode)}, not a regular file; briefkit "
-                             "reads only regular files")
+            raise NotRegular(
+                f"'{path}' is {_kind_of(mode)}, not a regular file; briefkit "
+                "reads only regular files"
+            )
         with os.fdopen(fd, "rb", closefd=False) as stream:
             return stream.read() if limit is None else stream.read(limit + 1)
     finally:
@@ -130,15 +133,19 @@ class Roots:
             return url
         if scheme == "file":
             if parsed.netloc:
-                raise PathRefused(f"'{_short(url)}' names a host ({parsed.netloc}); briefkit "
-                                  "reads no file: URL with a host")
+                raise PathRefused(
+                    f"'{_short(url)}' names a host ({parsed.netloc}); briefkit "
+                    "reads no file: URL with a host"
+                )
             self.real(Path(unquote(parsed.path)))
             return url
         if scheme in ("http", "https") and self.allow_network:
             return url
         if scheme in ("http", "https"):
-            raise PathRefused(f"'{_short(url)}' is on the network; briefkit does not fetch from "
-                              "the network (build with --allow-network to allow it)")
+            raise PathRefused(
+                f"'{_short(url)}' is on the network; briefkit does not fetch from "
+                "the network (build with --allow-network to allow it)"
+            )
         raise PathRefused(f"'{_short(url)}' uses a scheme briefkit never reads")
 
     def resolve(self, text: str, *, must_exist: bool = True, kind: str = "file") -> Path:
@@ -153,11 +160,17 @@ class Roots:
                 if _download_dir[0] not in self.downloads:
                     self.downloads.append(_download_dir[0])
                 return fetched
-            raise PathRefused(f"'{text}' is a URL; briefkit reads only files inside the project "
-                              "(download it into assets/ and name that path, or build with "
-                              "--allow-network)")
-        candidates = [self.brief_dir / text, self.brief_dir / "assets" / text,
-                      self.project / "assets" / text, self.project / text]
+            raise PathRefused(
+                f"'{text}' is a URL; briefkit reads only files inside the project "
+                "(download it into assets/ and name that path, or build with "
+                "--allow-network)"
+            )
+        candidates = [
+            self.brief_dir / text,
+            self.brief_dir / "assets" / text,
+            self.project / "assets" / text,
+            self.project / text,
+        ]
         if Path(text).is_absolute():
             candidates = [Path(text)]
         self.probed.extend(c.absolute() for c in candidates)
@@ -166,7 +179,8 @@ class Roots:
                 if not self.contains(candidate):
                     raise PathRefused(
                         f"'{text}' resolves to {candidate.resolve()}, outside the project; "
-                        "briefkit reads only files inside the brief's folder or the project")
+                        "briefkit reads only files inside the brief's folder or the project"
+                    )
                 if must_exist and not candidate.resolve().exists():
                     raise PathRefused(f"'{text}' is a broken link")
                 if kind == "folder" and not candidate.is_dir():
@@ -174,8 +188,9 @@ class Roots:
                 if kind == "file" and candidate.is_dir():
                     raise PathRefused(f"'{text}' is a folder; a file is expected")
                 if kind == "file" and not_regular(candidate):
-                    raise NotRegular(f"'{text}' is {not_regular(candidate)}, not a regular "
-                                     "file; name a file")
+                    raise NotRegular(
+                        f"'{text}' is {not_regular(candidate)}, not a regular file; name a file"
+                    )
                 return candidate.resolve()
         if not must_exist:
             return (self.brief_dir / text).resolve()
@@ -191,8 +206,10 @@ def confine(path: Path, roots) -> Path:
         raise PathRefused(f"'{path}' cannot be resolved ({exc})") from None
     if not _inside(real, roots):
         shown = f"{path}' (a link to {real})" if real != Path(path).absolute() else f"{path}'"
-        raise PathRefused(f"'{shown} is outside the project; briefkit reads only files inside "
-                          "the brief's folder, the project or briefkit's own templates")
+        raise PathRefused(
+            f"'{shown} is outside the project; briefkit reads only files inside "
+            "the brief's folder, the project or briefkit's own templates"
+        )
     return real
 
 
@@ -236,8 +253,13 @@ def css_references(text: str):
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
         if rule.type == "at-rule" and rule.lower_at_keyword == "import":
             targets = list(walk(rule.prelude)) or [
-                (rule.source_line, rule.source_column,
-                 next((t.value for t in rule.prelude if t.type == "string"), ""), "@import")]
+                (
+                    rule.source_line,
+                    rule.source_column,
+                    next((t.value for t in rule.prelude if t.type == "string"), ""),
+                    "@import",
+                )
+            ]
             for line, column, target, _ in targets:
                 yield line, column, target, "@import"
             continue
@@ -251,8 +273,10 @@ def css_reference_refused(target: str, what: str, allow_network: bool) -> Option
     (read through the gate by the engine) or, with --allow-network, http(s)."""
     target = target.strip()
     if what == "@import":
-        return (f"@import of '{_short(target)}': briefkit puts every stylesheet in the page "
-                "itself; copy its rules into this file")
+        return (
+            f"@import of '{_short(target)}': briefkit puts every stylesheet in the page "
+            "itself; copy its rules into this file"
+        )
     scheme = _SCHEME.match(target)
     if not target or target.startswith("#") or target.lower().startswith("data:"):
         return None
@@ -260,9 +284,19 @@ def css_reference_refused(target: str, what: str, allow_network: bool) -> Option
         return None
     if allow_network and re.match(r"^https?://", target, re.I):
         return None
-    return (f"url('{_short(target)}') reaches outside the page; briefkit reads only files "
-            "inside the project and fetches nothing without --allow-network: embed it as a "
-            "data: URI or name a file beside the stylesheet")
+    return (
+        f"url('{_short(target)}') reaches outside the page; briefkit reads only files "
+        "inside the project and fetches nothing without --allow-network: embed it as a "
+        "data: URI or name a file beside the stylesheet"
+    )
+
+
+def unfollowed(path: Path) -> Path:
+    """`path` absolute, its folders' links resolved and its own link (if it is one) not
+    followed: a brief linked to a file elsewhere stands where the link is, and is confined
+    there (its real path must then be inside the project)."""
+    path = Path(path).absolute()
+    return path.parent.resolve() / path.name
 
 
 PROJECT_MARKERS = ("briefs", "templates", ".git", "pyproject.toml")
@@ -276,7 +310,7 @@ def find_project_root(path: Optional[Path] = None) -> Path:
     given = Path.cwd() if path is None else Path(path)
     # A file's own link is not followed: a brief linked to a file elsewhere belongs to the
     # project it stands in (and is refused there, being outside it).
-    start = given.resolve() if given.is_dir() else given.absolute().parent.resolve()
+    start = given.resolve() if given.is_dir() else unfollowed(given).parent
     for folder in (start, *start.parents):
         if folder.name == "briefs":
             return folder.parent
@@ -292,9 +326,9 @@ _download_dir: list[Path] = []  # one private folder per process
 def download(url: str) -> Path:
     """Fetch `url` once per process into a private temporary file (only with --allow-network)."""
     import tempfile
+    import urllib.request
 
     from briefkit.core.cleanup import remove_folder_on_exit
-    import urllib.request
 
     if url in _downloads:
         return _downloads[url]

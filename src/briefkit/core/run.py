@@ -19,20 +19,32 @@ class EngineBudget(Exception):
     """The engine ran past its time budget; the message says which and what to do."""
 
 
-def run_engine(command: Sequence[str], *, what: str, cwd: Optional[Path] = None,
-               data: Optional[bytes] = None, seconds: float = ENGINE_SECONDS,
-               env: Optional[dict] = None) -> subprocess.CompletedProcess:
+def run_engine(
+    command: Sequence[str],
+    *,
+    what: str,
+    cwd: Optional[Path] = None,
+    data: Optional[bytes] = None,
+    seconds: float = ENGINE_SECONDS,
+    env: Optional[dict] = None,
+) -> subprocess.CompletedProcess:
     """Run `command` (fed `data` on stdin), capturing its output; `EngineBudget` after
     `seconds`. Ctrl-C and other exceptions kill and reap the engine, then go on."""
-    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE,
-                               stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL)
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+    )
     try:
         out, err = process.communicate(data, timeout=seconds)
     except subprocess.TimeoutExpired:
         stop(process)
-        raise EngineBudget(f"{what} ran longer than {seconds:.0f} s, briefkit's time budget "
-                           "for one run") from None
+        raise EngineBudget(
+            f"{what} ran longer than {seconds:.0f} s, briefkit's time budget for one run"
+        ) from None
     except BaseException:
         stop(process)
         raise

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.layout.folders import LayoutError, merge_mappings, read_mapping, search_path
+from briefkit.layout.files import LayoutError, merge_mappings, read_mapping, search_path
 
 DEFAULT_LANG = "en"
 # BCP 47 as briefs write it: a language subtag, then script/region/variant subtags.
@@ -42,8 +42,9 @@ class Locale:
         if value is None:
             return ""
         day = self.ordinal_day_one if value.day == 1 and self.ordinal_day_one else str(value.day)
-        return self.date_pattern.format(day=day, month=self.months[value.month - 1],
-                                        year=value.year)
+        return self.date_pattern.format(
+            day=day, month=self.months[value.month - 1], year=value.year
+        )
 
     def and_list(self, names: list[str]) -> str:
         """Names as a byline reads them: "A", "A and B", "A, B and C"."""
@@ -70,12 +71,18 @@ def load_locale(tag: Optional[str], project: Optional[Path] = None) -> Locale:
     files = _files(tuple(folders))
     name = next(c for c in candidates(tag) if c.lower() in files or c == DEFAULT_LANG)
     spec = _resolve(name.lower(), files, ())
-    return Locale(tag=tag, file=name, months=list(spec["months"]), date_pattern=spec["date"],
-                  and_word=spec["and"], list_separator=spec.get("list_separator", ", "),
-                  label_separator=spec.get("label_separator", ": "),
-                  meta_separator=spec.get("meta_separator", " · "),
-                  ordinal_day_one=spec.get("ordinal_day_one"),
-                  labels={k: str(v) for k, v in (spec.get("labels") or {}).items()})
+    return Locale(
+        tag=tag,
+        file=name,
+        months=list(spec["months"]),
+        date_pattern=spec["date"],
+        and_word=spec["and"],
+        list_separator=spec.get("list_separator", ", "),
+        label_separator=spec.get("label_separator", ": "),
+        meta_separator=spec.get("meta_separator", " · "),
+        ordinal_day_one=spec.get("ordinal_day_one"),
+        labels={k: str(v) for k, v in (spec.get("labels") or {}).items()},
+    )
 
 
 def label_names(project: Optional[Path] = None) -> set[str]:
@@ -100,12 +107,18 @@ def _resolve(name: str, files: dict[str, Path], seen: tuple[str, ...]) -> dict:
     try:
         spec = read_mapping(files[name])
     except LayoutError as exc:  # a project's locale: a mistake of the briefs that use it
-        raise BriefInvalid(Diagnostic(exc.location or Location(files[name]),
-                                      f"the locale file {files[name].name} cannot be used: {exc}",
-                                      hint="fix the locale file (a link must stay inside the "
-                                           "project: copy the file instead)")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                exc.location or Location(files[name]),
+                f"the locale file {files[name].name} cannot be used: {exc}",
+                hint="fix the locale file (a link must stay inside the "
+                "project: copy the file instead)",
+            )
+        ) from None
     base = spec.get("extends")
-    return merge_mappings(spec, _resolve(str(base).lower(), files, seen + (name,))) if base else spec
+    return (
+        merge_mappings(spec, _resolve(str(base).lower(), files, seen + (name,))) if base else spec
+    )
 
 
 def english_labels(labels: dict, project: Optional[Path] = None) -> dict[str, str]:
@@ -122,9 +135,14 @@ def layout_labels(labels: dict, locale: Locale) -> dict[str, str]:
     for key, value in labels.items():
         if isinstance(value, dict):
             by_tag = {str(k).lower(): v for k, v in value.items()}
-            chosen = next((by_tag[c.lower()] for c in candidates(locale.tag)
-                           if c.lower() in by_tag and (c != DEFAULT_LANG or locale.language == "en")),
-                          None)
+            chosen = next(
+                (
+                    by_tag[c.lower()]
+                    for c in candidates(locale.tag)
+                    if c.lower() in by_tag and (c != DEFAULT_LANG or locale.language == "en")
+                ),
+                None,
+            )
             if chosen is not None:
                 out[key] = str(chosen)
         elif locale.language == "en":

@@ -45,6 +45,10 @@ _COLUMNS = ("shape", "keys", "key", "label", "anchor", "item_label", "in_content
 class PartsError(ValueError):
     """A row of a parts table is wrong; the message names the part and the column."""
 
+    def __init__(self, part: str, message: str):
+        super().__init__(f"part '{part}': {message}")
+        self.part = part
+
 
 @dataclass(frozen=True)
 class Part:
@@ -77,10 +81,17 @@ class Part:
 
     def as_data(self) -> dict[str, Any]:
         """The row as plain data, for templates."""
-        return {"name": self.name, "shape": self.shape, "keys": list(self.keys),
-                "key": self.content_key, "label": self.label, "anchor": self.anchor,
-                "item_label": self.item_label, "in_contents": self.in_contents,
-                "fields": list(self.fields)}
+        return {
+            "name": self.name,
+            "shape": self.shape,
+            "keys": list(self.keys),
+            "key": self.content_key,
+            "label": self.label,
+            "anchor": self.anchor,
+            "item_label": self.item_label,
+            "in_contents": self.in_contents,
+            "fields": list(self.fields),
+        }
 
 
 class PartTable:
@@ -133,30 +144,43 @@ def table_from_rows(spec: dict, builtin_names: set[str]) -> PartTable:
 
 def _row(name: str, row: Any, declared: bool) -> Part:
     if not isinstance(row, dict):
-        raise PartsError(f"part '{name}': expected a mapping of {', '.join(_COLUMNS)}")
+        raise PartsError(name, f"expected a mapping of {', '.join(_COLUMNS)}")
     unknown = sorted(set(row) - set(_COLUMNS))
     if unknown:
-        raise PartsError(f"part '{name}': unknown column(s) {', '.join(map(str, unknown))}; "
-                         f"known: {', '.join(_COLUMNS)}")
+        raise PartsError(
+            name, f"unknown column(s) {', '.join(map(str, unknown))}; known: {', '.join(_COLUMNS)}"
+        )
     shape = row.get("shape")
     allowed = DECLARABLE_SHAPES if declared else SHAPES
     if shape not in allowed:
-        raise PartsError(f"part '{name}': shape {shape!r} is not one of "
-                         f"{', '.join(sorted(allowed))}"
-                         + (" (a layout may add parts of these shapes)" if declared else ""))
+        raise PartsError(
+            name,
+            f"shape {shape!r} is not one of "
+            f"{', '.join(sorted(allowed))}"
+            + (" (a layout may add parts of these shapes)" if declared else ""),
+        )
     keys = row.get("keys", [name] if declared else [])
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise PartsError(f"part '{name}': 'keys' must be a list of brief keys")
+        raise PartsError(name, "'keys' must be a list of brief keys")
     if declared and len(keys) != 1:
-        raise PartsError(f"part '{name}': a part a layout adds shows one brief key")
+        raise PartsError(name, "a part a layout adds shows one brief key")
     for column in ("key", "label", "anchor", "item_label"):
         if row.get(column) is not None and not isinstance(row[column], str):
-            raise PartsError(f"part '{name}': '{column}' must be text")
+            raise PartsError(name, f"'{column}' must be text")
     fields = row.get("fields", [])
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-        raise PartsError(f"part '{name}': 'fields' must be a list of keys")
-    return Part(name=name, shape=shape, keys=tuple(keys), key=row.get("key"),
-                label=row.get("label", name if declared else None),
-                anchor=row.get("anchor", name.replace("_", "-") if declared else None),
-                item_label=row.get("item_label"), in_contents=bool(row.get("in_contents", False)),
-                fields=tuple(fields), declared=declared)
+        raise PartsError(name, "'fields' must be a list of keys")
+    if shape == "items" and declared and not row.get("item_label"):
+        raise PartsError(name, "numbered items need an 'item_label' (the label key of 'Item 2')")
+    return Part(
+        name=name,
+        shape=shape,
+        keys=tuple(keys),
+        key=row.get("key"),
+        label=row.get("label", name if declared else None),
+        anchor=row.get("anchor", name.replace("_", "-") if declared else None),
+        item_label=row.get("item_label"),
+        in_contents=bool(row.get("in_contents", False)),
+        fields=tuple(fields),
+        declared=declared,
+    )

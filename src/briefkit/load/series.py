@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.core.paths import PathRefused, confine
+from briefkit.core.paths import PathRefused, confine, unfollowed
 from briefkit.load.source import Loaded, SourceMap, display_path, load_file
 
 SERIES_FILE = "series.yaml"
@@ -20,7 +20,7 @@ SERIES_FILE = "series.yaml"
 
 def series_files(brief: Path, project: Path) -> list[Path]:
     """`series.yaml` files that apply to `brief`, outermost first."""
-    brief = Path(brief).absolute().parent.resolve() / Path(brief).name  # its own link unfollowed
+    brief = unfollowed(Path(brief))
     project = Path(project).resolve()
     folders = []
     for folder in brief.parents:
@@ -38,10 +38,14 @@ def _confined(path: Path, project: Path) -> None:
         confine(path, (Path(project).resolve(),))
     except PathRefused:
         shown = display_path(path)
-        raise BriefInvalid(Diagnostic(
-            Location(shown), f"{shown} is a link to {Path(path).resolve()}, outside the "
-            f"project ({project}); briefkit reads only files inside the project",
-            hint="copy the file into the project instead of linking to it")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                Location(shown),
+                f"{shown} is a link to {Path(path).resolve()}, outside the "
+                f"project ({project}); briefkit reads only files inside the project",
+                hint="copy the file into the project instead of linking to it",
+            )
+        ) from None
 
 
 def merge(under: dict, over: dict) -> dict:

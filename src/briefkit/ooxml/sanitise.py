@@ -35,12 +35,23 @@ _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 # Fields that read another file or start another program when Word updates them.
 ACTIVE_FIELDS = {"INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "IMPORT", "LINK", "DDE", "DDEAUTO"}
 # Relationship types (their last word) whose target runs or renders outside Word's own text.
-_ACTIVE_RELATIONSHIPS = {"aFChunk", "vbaProject", "oleObject", "package", "control",
-                         "activeXControlBinary", "keyMapCustomizations", "attachedToolbars",
-                         "wordVbaData", "vbaData"}
+_ACTIVE_RELATIONSHIPS = {
+    "aFChunk",
+    "vbaProject",
+    "oleObject",
+    "package",
+    "control",
+    "activeXControlBinary",
+    "keyMapCustomizations",
+    "attachedToolbars",
+    "wordVbaData",
+    "vbaData",
+}
 _ACTIVE_ELEMENTS = {"altChunk", "OLEObject", "control"}  # local names: markup that uses them
-_MACRO_TYPES = (b"application/vnd.ms-word.document.macroEnabled.main+xml",
-                b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+_MACRO_TYPES = (
+    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+    b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
 _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -56,8 +67,10 @@ class Removed:
 def sanitise(parts: dict[str, bytes]) -> list[Removed]:
     """Remove, in place, everything that fetches or runs (see the module's docstring); what
     was removed, one entry per kind and detail."""
-    removed: list[Removed] = [Removed(link.kind, f"{link.part or 'the package'}: {link.target}")
-                              for link in drop_outside_links(parts)]
+    removed: list[Removed] = [
+        Removed(link.kind, f"{link.part or 'the package'}: {link.target}")
+        for link in drop_outside_links(parts)
+    ]
     removed += _drop_active_relationships(parts)
     for name in [n for n in parts if n.endswith(".xml") and n.startswith("word/")]:
         try:
@@ -66,8 +79,9 @@ def sanitise(parts: dict[str, bytes]) -> list[Removed]:
             continue
         found = _fields(root) + _unsafe_hyperlinks(root, parts, name) + _active_markup(root)
         if found:
-            parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                         standalone=True)
+            parts[name] = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
             removed += found
     types = parts.get("[Content_Types].xml")
     if types is not None:
@@ -207,16 +221,27 @@ def _drop_active_relationships(parts: dict[str, bytes]) -> list[Removed]:
             kind = rel.get("Type", "").rsplit("/", 1)[-1]
             target = rel.get("Target", "")
             internal = rel.get("TargetMode") != "External"
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), target)) \
-                if internal else None
+            resolved = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+                if internal
+                else None
+            )
             if kind in _ACTIVE_RELATIONSHIPS:
                 rels.remove(rel)
                 changed = True
                 if resolved:
                     orphans.add(resolved.lstrip("/"))
-                removed.append(Removed("macro" if "vba" in kind.lower() or kind in (
-                    "keyMapCustomizations", "attachedToolbars") else
-                    "altChunk" if kind == "aFChunk" else "OLE object", target))
+                removed.append(
+                    Removed(
+                        "macro"
+                        if "vba" in kind.lower()
+                        or kind in ("keyMapCustomizations", "attachedToolbars")
+                        else "altChunk"
+                        if kind == "aFChunk"
+                        else "OLE object",
+                        target,
+                    )
+                )
             elif kind == "hyperlink" and safe_link(target) is None:
                 rels.remove(rel)
                 changed = True
@@ -224,12 +249,17 @@ def _drop_active_relationships(parts: dict[str, bytes]) -> list[Removed]:
             elif resolved:
                 kept_targets.add(resolved.lstrip("/"))
         if changed:
-            parts[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
-                                              standalone=True)
+            parts[rels_name] = etree.tostring(
+                rels, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
     for orphan in orphans - kept_targets:
         parts.pop(orphan, None)
-        parts.pop(posixpath.join(posixpath.dirname(orphan), "_rels",
-                                 posixpath.basename(orphan) + ".rels"), None)
+        parts.pop(
+            posixpath.join(
+                posixpath.dirname(orphan), "_rels", posixpath.basename(orphan) + ".rels"
+            ),
+            None,
+        )
     return removed
 
 

@@ -35,7 +35,8 @@ def number_drawings(document) -> None:
     for part in document.part.package.iter_parts():
         if isinstance(part, XmlPart):
             for doc_pr in part.element.iter(
-                    "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
+                "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+            ):
                 ident += 1
                 doc_pr.set("id", str(ident))
 
@@ -69,9 +70,11 @@ def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
     its last result. Never marked dirty: Word asks whether to update fields when a document
     holding a dirty field is opened (PAGE and NUMPAGES are live in headers and footers)."""
     p = paragraph._p
-    for xml in (f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
-                f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>',
-                f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'):
+    for xml in (
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
+        f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>',
+        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
+    ):
         p.append(parse_xml(xml))
     if placeholder:
         run = paragraph.add_run(placeholder)
@@ -95,7 +98,7 @@ def add_page_reference(paragraph, bookmark: str) -> None:
     computes it when it opens the file, Word when it prints or exports (fields that name a
     bookmark are updated then) or on F9. No number is cached: Word's pages are not the PDF's,
     and a wrong number is worse than none."""
-    paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:tab/></w:r>'))
+    paragraph._p.append(parse_xml(f"<w:r {nsdecls('w')}><w:tab/></w:r>"))
     add_field(paragraph, f"PAGEREF {_attr(bookmark)} \\h")
 
 
@@ -123,24 +126,56 @@ def restart_numbering(document, paragraph, style_name: str, start: int = 1) -> N
         return
     abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
     new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
-    numbering.append(parse_xml(
-        f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract}"/>'
-        f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
+    numbering.append(
+        parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract}"/>'
+            f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'
+        )
+    )
     ppr = paragraph._p.get_or_add_pPr()
-    ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{new_id}"/></w:numPr>'))
+    ppr.append(
+        parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{new_id}"/></w:numPr>'
+        )
+    )
 
 
-_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
-               "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
-               "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
-               "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def _rule(side: str, points, color) -> str:
-    return (f'<w:{side} w:val="single" w:sz="{int(float(points) * 8)}" w:space="4" '
-            f'w:color="{str(color).lstrip("#")}"/>')
+    return (
+        f'<w:{side} w:val="single" w:sz="{int(float(points) * 8)}" w:space="4" '
+        f'w:color="{str(color).lstrip("#")}"/>'
+    )
 
 
 def _forget_template_look(style) -> None:
@@ -171,7 +206,9 @@ def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
     if style is not None and not create:
         _forget_template_look(style)
     if style is None:
-        kind = WD_STYLE_TYPE.CHARACTER if spec.get("type") == "character" else WD_STYLE_TYPE.PARAGRAPH
+        kind = (
+            WD_STYLE_TYPE.CHARACTER if spec.get("type") == "character" else WD_STYLE_TYPE.PARAGRAPH
+        )
         style = document.styles.add_style(name, kind)
         style.element.find(qn("w:name")).set(qn("w:val"), name)
         if spec.get("base"):
@@ -214,18 +251,28 @@ def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
         if "hanging" in spec:  # mm, as the design tokens
             fmt.left_indent = Mm(spec["hanging"])
             fmt.first_line_indent = Mm(-spec["hanging"])
-        rules = "".join(_rule(side, spec[f"border_{side}"], spec.get("border_color", "000000"))
-                        for side in ("top", "left", "bottom") if spec.get(f"border_{side}"))
+        rules = "".join(
+            _rule(side, spec[f"border_{side}"], spec.get("border_color", "000000"))
+            for side in ("top", "left", "bottom")
+            if spec.get(f"border_{side}")
+        )
         if rules:  # paragraph rules (points, in `border_color`), as the CSS borders
             style.element.get_or_add_pPr().insert_element_before(
-                parse_xml(f'<w:pBdr {nsdecls("w")}>{rules}</w:pBdr>'), *_AFTER_PBDR)
+                parse_xml(f"<w:pBdr {nsdecls('w')}>{rules}</w:pBdr>"), *_AFTER_PBDR
+            )
         if "shading" in spec:
             ppr = style.element.get_or_add_pPr()
-            ppr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'))
+            ppr.append(
+                parse_xml(
+                    f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'
+                )
+            )
 
 
-_VML = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-        'xmlns:w10="urn:schemas-microsoft-com:office:word"')
+_VML = (
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:w10="urn:schemas-microsoft-com:office:word"'
+)
 
 
 # Word's text-path shape type (136), as Word writes it before a watermark: LibreOffice draws
@@ -233,14 +280,30 @@ _VML = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-
 _TEXT_PATH_TYPE = (
     '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
     'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
-    + "".join(f'<v:f eqn="{eqn}"/>' for eqn in (
-        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3",
-        "if @0 @3 0", "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6", "mid @8 @5",
-        "mid @7 @8", "mid @6 @7", "sum @6 0 @5"))
+    + "".join(
+        f'<v:f eqn="{eqn}"/>'
+        for eqn in (
+            "sum #0 0 10800",
+            "prod #0 2 1",
+            "sum 21600 0 @1",
+            "sum 0 0 @2",
+            "sum 21600 0 @3",
+            "if @0 @3 0",
+            "if @0 21600 @1",
+            "if @0 0 @2",
+            "if @0 @4 21600",
+            "mid @5 @6",
+            "mid @8 @5",
+            "mid @7 @8",
+            "mid @6 @7",
+            "sum @6 0 @5",
+        )
+    )
     + '</v:formulas><v:path textpathok="t" o:connecttype="custom" '
     'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
     '<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" '
-    'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>')
+    'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+)
 
 
 def add_watermark(section, text: str) -> None:
@@ -253,19 +316,22 @@ def add_watermark(section, text: str) -> None:
     if section.even_page_header.is_linked_to_previous is False:
         headers.append(section.even_page_header)
     for n, header in enumerate(headers, 1):
-        if any((el.get("id") or "").startswith("PowerPlusWaterMarkObject") for el in
-               header._element.iter("{urn:schemas-microsoft-com:vml}shape")):
+        if any(
+            (el.get("id") or "").startswith("PowerPlusWaterMarkObject")
+            for el in header._element.iter("{urn:schemas-microsoft-com:vml}shape")
+        ):
             continue  # a header shared with an earlier section has its watermark already
         paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
         shape = parse_xml(
-            f'<w:r {nsdecls("w")} {_VML}><w:pict>{_TEXT_PATH_TYPE}'
+            f"<w:r {nsdecls('w')} {_VML}><w:pict>{_TEXT_PATH_TYPE}"
             f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
             f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:468pt;'
-            f'height:117pt;rotation:315;z-index:-251654144;mso-position-horizontal:center;'
-            f'mso-position-horizontal-relative:margin;mso-position-vertical:center;'
+            f"height:117pt;rotation:315;z-index:-251654144;mso-position-horizontal:center;"
+            f"mso-position-horizontal-relative:margin;mso-position-vertical:center;"
             f'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#f4c7cf" stroked="f">'
             f'<v:fill opacity=".5"/><v:textpath style="font-family:&quot;DejaVu Sans&quot;;font-size:1pt" '
-            f'string="{_attr(text)}"/><w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>')
+            f'string="{_attr(text)}"/><w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>'
+        )
         paragraph._p.append(shape)
 
 
@@ -274,15 +340,15 @@ def default_run_properties(document):
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     if defaults is None:
-        defaults = parse_xml(f'<w:docDefaults {nsdecls("w")}/>')
+        defaults = parse_xml(f"<w:docDefaults {nsdecls('w')}/>")
         styles.insert(0, defaults)
     rpr_default = defaults.find(qn("w:rPrDefault"))
     if rpr_default is None:
-        rpr_default = parse_xml(f'<w:rPrDefault {nsdecls("w")}/>')
+        rpr_default = parse_xml(f"<w:rPrDefault {nsdecls('w')}/>")
         defaults.insert(0, rpr_default)
     rpr = rpr_default.find(qn("w:rPr"))
     if rpr is None:
-        rpr = parse_xml(f'<w:rPr {nsdecls("w")}/>')
+        rpr = parse_xml(f"<w:rPr {nsdecls('w')}/>")
         rpr_default.append(rpr)
     return rpr
 
@@ -294,7 +360,7 @@ def declare_east_asian_font(document, font: str, *, replace_theme: bool = False)
     rpr = default_run_properties(document)
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
-        fonts = parse_xml(f'<w:rFonts {nsdecls("w")}/>')
+        fonts = parse_xml(f"<w:rFonts {nsdecls('w')}/>")
         rpr.insert(0, fonts)
     if replace_theme:
         fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
@@ -314,8 +380,14 @@ def set_custom_properties(document, values: dict[str, str]) -> None:
     if not values:
         return
     package = document.part.package
-    part = next((rel.target_part for rel in package.rels.values()
-                 if rel.reltype == RT.CUSTOM_PROPERTIES and not rel.is_external), None)
+    part = next(
+        (
+            rel.target_part
+            for rel in package.rels.values()
+            if rel.reltype == RT.CUSTOM_PROPERTIES and not rel.is_external
+        ),
+        None,
+    )
     if part is None:
         from docx.opc.part import Part
 
@@ -332,22 +404,42 @@ def set_custom_properties(document, values: dict[str, str]) -> None:
         if name in properties:
             root.remove(properties[name])
         pid += 1
-        prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property", fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}",
-                                pid=str(pid), name=name)
+        prop = etree.SubElement(
+            root,
+            f"{{{_CUSTOM_NS}}}property",
+            fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}",
+            pid=str(pid),
+            name=name,
+        )
         etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = value
     if not isinstance(part, XmlPart):
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _attr(value: str) -> str:
-    return (str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
 
 
-__all__ = ["number_drawings", "add_text_run", "add_field", "add_page_reference", "add_hyperlink", "add_bookmark",
-           "restart_numbering", "apply_style_spec", "add_watermark", "declare_east_asian_font",
-           "set_custom_properties",
-           "style_id"]
+__all__ = [
+    "number_drawings",
+    "add_text_run",
+    "add_field",
+    "add_page_reference",
+    "add_hyperlink",
+    "add_bookmark",
+    "restart_numbering",
+    "apply_style_spec",
+    "add_watermark",
+    "declare_east_asian_font",
+    "set_custom_properties",
+    "style_id",
+]
 
 
 def set_language(document, tag: str) -> None:
@@ -356,7 +448,7 @@ def set_language(document, tag: str) -> None:
     styles = document.styles.element
     rpr = default_run_properties(document)
     if rpr.find(qn("w:lang")) is None:
-        rpr.append(parse_xml(f'<w:lang {nsdecls("w")}/>'))
+        rpr.append(parse_xml(f"<w:lang {nsdecls('w')}/>"))
     for lang in styles.iter(qn("w:lang")):
         lang.set(qn("w:val"), tag)
 
@@ -366,5 +458,11 @@ def set_outline_level(paragraph, level: int) -> None:
     Word's navigation pane, its contents and screen readers list it at `level` (0 = Heading 1),
     as the PDF's outline and tags do."""
     ppr = paragraph._p.get_or_add_pPr()
-    ppr.insert_element_before(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'),
-                              "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+    ppr.insert_element_before(
+        parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'),
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
+    )

@@ -20,17 +20,19 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit import model as m
+from briefkit.core.cleanup import done, on_exit
+from briefkit.core.diagnostics import Diagnostics, KeyPath, Location, did_you_mean
+from briefkit.core.paths import Roots
+from briefkit.core.run import ENGINE_SECONDS
+from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
 from briefkit.prose.csl_styles import Style, write_style
-from briefkit.core.cleanup import done, on_exit
-from briefkit.core.run import ENGINE_SECONDS
-from briefkit.core.diagnostics import Diagnostics, KeyPath, Location, did_you_mean
-from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.pandoc_ast import PandocReader
-from briefkit.core.paths import Roots
 
-MARKDOWN = ("markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
-            "-auto_identifiers")
+MARKDOWN = (
+    "markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
+    "-auto_identifiers"
+)
 _FENCE = ":" * 24
 _OPEN = re.compile(r"^\s{0,3}:{3,}\s*(\{[^}]*\}|[\w-]+)")
 _CLOSE = re.compile(r"^\s{0,3}:{3,}\s*$")
@@ -58,15 +60,25 @@ class PandocJob:
     Started as soon as the YAML is loaded, so that the schema check and the import of the
     renderers happen while Pandoc works on the other core; `result()` waits for it."""
 
-    def __init__(self, fields: list[ProseField], sources: Sources, style: Optional[Style],
-                 with_bibliography: bool, lang: Optional[str] = None):
+    def __init__(
+        self,
+        fields: list[ProseField],
+        sources: Sources,
+        style: Optional[Style],
+        with_bibliography: bool,
+        lang: Optional[str] = None,
+    ):
         self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
-        parts = [f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
-                 for i, f in enumerate(self.fields)]
+        parts = [
+            f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
+            for i, f in enumerate(self.fields)
+        ]
         self.bibliography_index = None
         if with_bibliography:
             self.bibliography_index = len(self.fields)
-            parts.append(f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n")
+            parts.append(
+                f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n"
+            )
         self.sources = sources
         self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
         scratch = Path(self._scratch.name)
@@ -79,14 +91,21 @@ class PandocJob:
                 if lang:
                     command += ["--metadata", f"lang={lang}"]
         self.style = style
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         data = "\n".join(parts).encode("utf-8")
-        self._threads = [threading.Thread(target=self._feed, args=(data,), daemon=True),
-                         threading.Thread(target=lambda: self._out.append(self.process.stdout.read()), daemon=True),
-                         threading.Thread(target=lambda: self._err.append(self.process.stderr.read()), daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._feed, args=(data,), daemon=True),
+            threading.Thread(
+                target=lambda: self._out.append(self.process.stdout.read()), daemon=True
+            ),
+            threading.Thread(
+                target=lambda: self._err.append(self.process.stderr.read()), daemon=True
+            ),
+        ]
         for thread in self._threads:
             thread.start()
         # Killed and its folder removed however the command ends, even if `result()` is never
@@ -107,9 +126,11 @@ class PandocJob:
             for thread in self._threads:
                 thread.join(max(0.0, deadline - time.monotonic()))
             if any(thread.is_alive() for thread in self._threads):
-                raise PandocFailed(f"Pandoc ran longer than {ENGINE_SECONDS:.0f} s, briefkit's "
-                                   "time budget for reading a brief's prose; look for text that "
-                                   "repeats a construct thousands of times")
+                raise PandocFailed(
+                    f"Pandoc ran longer than {ENGINE_SECONDS:.0f} s, briefkit's "
+                    "time budget for reading a brief's prose; look for text that "
+                    "repeats a construct thousands of times"
+                )
             self.process.wait()
         except BaseException:
             self.cancel()
@@ -123,13 +144,13 @@ class PandocJob:
             place = re.search(r"YAML parse exception at line (\d+), column (\d+)", message)
             if inline is not None and str(inline.file) in message and place:
                 # the inline references keep their lines; HsYAML counts from 0
-                location = Location(inline.shown, int(place.group(1)) + 1,
-                                    int(place.group(2)) + 1)
+                location = Location(inline.shown, int(place.group(1)) + 1, int(place.group(2)) + 1)
             for bibliography in self.sources.bibliographies:  # never a temporary file's name
                 message = message.replace(str(bibliography.file), str(bibliography.shown))
             if self.style is not None and self.style.text is not None:
-                message = message.replace(str(Path(self._scratch.name) / self.style.path.name),
-                                          str(self.style.path.name))
+                message = message.replace(
+                    str(Path(self._scratch.name) / self.style.path.name), str(self.style.path.name)
+                )
             raise PandocFailed(message.replace(self._scratch.name, "").strip(), location)
         return json.loads(b"".join(self._out))
 
@@ -212,13 +233,16 @@ def _clean_text(text: str, marker: str, found: set) -> str:
     return NOT_TEXT.sub("", text)
 
 
-def _too_deep(f: ProseField, source: SourceMap, diagnostics: Diagnostics, depth: int,
-              needle: str = "") -> None:
+def _too_deep(
+    f: ProseField, source: SourceMap, diagnostics: Diagnostics, depth: int, needle: str = ""
+) -> None:
     diagnostics.error(
         source.locate_text(f.key, needle) if needle else source.location(f.key),
         f"the Markdown nests {depth} levels deep (quotes, lists, notes or emphasis inside one "
-        f"another), more than briefkit's nesting budget of {MAX_NESTING} levels", key=f.key,
-        hint="flatten it: no reader follows more than a few levels")
+        f"another), more than briefkit's nesting budget of {MAX_NESTING} levels",
+        key=f.key,
+        hint="flatten it: no reader follows more than a few levels",
+    )
 
 
 def _check_quote_depth(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
@@ -231,7 +255,9 @@ def _check_quote_depth(f: ProseField, source: SourceMap, diagnostics: Diagnostic
             return
 
 
-def _check_characters(f: ProseField, found: set, source: SourceMap, diagnostics: Diagnostics) -> None:
+def _check_characters(
+    f: ProseField, found: set, source: SourceMap, diagnostics: Diagnostics
+) -> None:
     """Characters no document format can carry that Pandoc decoded from entities (`&#11;`,
     `&#xFFFE;`): refused as the loader refuses them typed raw, located at the entity."""
     for char in sorted(found):
@@ -240,7 +266,10 @@ def _check_characters(f: ProseField, found: set, source: SourceMap, diagnostics:
         diagnostics.error(
             _locate_in_line(source, f.key, *where) if where else source.location(f.key),
             f"the text holds the control character U+{ord(char):04X}{written}, which no "
-            "document format can carry", key=f.key, hint="delete it")
+            "document format can carry",
+            key=f.key,
+            hint="delete it",
+        )
 
 
 def _entity_written(markdown: str, char: str):
@@ -263,8 +292,11 @@ def _locate_in_line(source: SourceMap, key, line: str, needle: str, column: int)
     stripped = line.strip()
     at = source.locate_text(key, stripped)
     lines = source.text.splitlines()
-    if at.file == source.file and 0 < at.line <= len(lines) and \
-            lines[at.line - 1][at.column - 1:].startswith(stripped):
+    if (
+        at.file == source.file
+        and 0 < at.line <= len(lines)
+        and lines[at.line - 1][at.column - 1 :].startswith(stripped)
+    ):
         return Location(at.file, at.line, at.column + column - (len(line) - len(line.lstrip())))
     return source.locate_text(key, needle)
 
@@ -296,29 +328,38 @@ def _check_note_labels(f: ProseField, source: SourceMap, diagnostics: Diagnostic
                 source.locate_text(f.key, line.strip()),
                 f"the note [^{label}] is defined twice in this field (lines {seen[label]} and "
                 f"{number} of its text); the later definition is used for every [^{label}]",
-                key=f.key, hint=f"give one of them another label, e.g. [^{label}b], and use it "
-                "where that note is called")
+                key=f.key,
+                hint=f"give one of them another label, e.g. [^{label}b], and use it "
+                "where that note is called",
+            )
         seen[label] = number
 
 
-def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
-               diagnostics: Diagnostics) -> Prose:
+def read_prose(
+    job: PandocJob, *, source: SourceMap, roots: Roots, diagnostics: Diagnostics
+) -> Prose:
     """The model blocks of every field Pandoc read, with unknown citation keys reported."""
     try:
         ast = job.result()
     except RecursionError:  # nested deeper than Python decodes: past any budget
-        diagnostics.error(source.location(()), "the Markdown of this brief nests deeper than "
-                          f"briefkit's nesting budget of {MAX_NESTING} levels",
-                          hint="flatten its lists, notes and emphasis")
+        diagnostics.error(
+            source.location(()),
+            "the Markdown of this brief nests deeper than "
+            f"briefkit's nesting budget of {MAX_NESTING} levels",
+            hint="flatten its lists, notes and emphasis",
+        )
         return Prose()
     except PandocFailed as exc:
         message = " ".join(str(exc).split())
         key = ("citation_style",) if re.search(r"\bCSL\b|style", message) else ()
         if exc.location is not None:
             key = ("references",)
-        diagnostics.error(exc.location or source.location(key),
-                          f"Pandoc cannot format this brief: {message}", key=key,
-                          hint="check the citation style and the bibliography files")
+        diagnostics.error(
+            exc.location or source.location(key),
+            f"Pandoc cannot format this brief: {message}",
+            key=key,
+            hint="check the citation style and the bibliography files",
+        )
         return Prose()
     report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
     job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
@@ -330,9 +371,12 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
     known = set(job.sources.origin)
     for i, f in enumerate(job.fields):
         if i not in by_id:
-            diagnostics.error(source.location(f.key), "the Markdown of this field could not be read "
-                              "apart from its neighbours", key=f.key,
-                              hint="check its ::: fences and that its indentation is consistent")
+            diagnostics.error(
+                source.location(f.key),
+                "the Markdown of this field could not be read apart from its neighbours",
+                key=f.key,
+                hint="check its ::: fences and that its indentation is consistent",
+            )
             continue
 
         def problem(message: str, needle: str, key=f.key) -> None:
@@ -345,27 +389,35 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
             _too_deep(f, source, diagnostics, depth)
             continue
         _check_characters(f, found, source, diagnostics)
-        reader = PandocReader(roots, problem,
-                              lambda needle, key=f.key: source.locate_text(key, needle))
+        reader = PandocReader(
+            roots, problem, lambda needle, key=f.key: source.locate_text(key, needle)
+        )
         prose.blocks[f.key] = reader.blocks(blocks)
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:
                 hint = did_you_mean(cited, known) or (
                     "define it in 'references' or a 'bibliography' file, or write \\@ for a "
-                    "literal @")
-                diagnostics.error(source.locate_text(f.key, "@" + cited),
-                                  f"the citation key '{cited}' is not defined", key=f.key,
-                                  hint=hint)
+                    "literal @"
+                )
+                diagnostics.error(
+                    source.locate_text(f.key, "@" + cited),
+                    f"the citation key '{cited}' is not defined",
+                    key=f.key,
+                    hint=hint,
+                )
     if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None)
         found = set()
         entries = by_id[job.bibliography_index]
         clean_field(entries, -1, found)
         for char in sorted(found):  # from a source's data: the entries print without it
-            diagnostics.warning(source.location(("bibliography",)), f"a bibliography entry holds "
-                                f"the control character U+{ord(char):04X}, left out of the outputs",
-                                hint="delete it from the source's data")
+            diagnostics.warning(
+                source.location(("bibliography",)),
+                f"a bibliography entry holds "
+                f"the control character U+{ord(char):04X}, left out of the outputs",
+                hint="delete it from the source's data",
+            )
         prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(entries)
     return prose
 
@@ -383,12 +435,18 @@ def _check_fences(f: ProseField, source: SourceMap, diagnostics: Diagnostics) ->
             opened.append(line.strip())
         elif _CLOSE.match(line):
             if not opened:
-                diagnostics.error(source.locate_text(f.key, line.strip()),
-                                  "a ':::' fence closes a block that was never opened",
-                                  key=f.key, hint="remove it, or open the block with '::: box'")
+                diagnostics.error(
+                    source.locate_text(f.key, line.strip()),
+                    "a ':::' fence closes a block that was never opened",
+                    key=f.key,
+                    hint="remove it, or open the block with '::: box'",
+                )
                 return
             opened.pop()
     if opened:
-        diagnostics.error(source.locate_text(f.key, opened[-1]),
-                          f"the block '{opened[-1]}' is never closed", key=f.key,
-                          hint="end it with a line holding only ':::'")
+        diagnostics.error(
+            source.locate_text(f.key, opened[-1]),
+            f"the block '{opened[-1]}' is never closed",
+            key=f.key,
+            hint="end it with a line holding only ':::'",
+        )

@@ -30,6 +30,7 @@ import zlib
 from pathlib import Path
 
 from briefkit.core.paths import PathRefused, read_regular
+from briefkit.formats import FORMAT
 
 PREFIX = "briefkit-sha256:"
 ZEROS = "0" * 64
@@ -53,7 +54,7 @@ def _zeroed(data: bytes) -> tuple[bytes, bytes | None]:
     found = _FOUND.search(data)
     if found is None:
         return data, None
-    return data[:found.start(1)] + ZEROS.encode() + data[found.end(1):], found.group(1)
+    return data[: found.start(1)] + ZEROS.encode() + data[found.end(1) :], found.group(1)
 
 
 def _seal_flat(data: bytes) -> bytes:
@@ -62,7 +63,7 @@ def _seal_flat(data: bytes) -> bytes:
         raise NotStampable("no fingerprint placeholder")
     start = _FOUND.search(zeroed).start(1)
     digest = hashlib.sha256(zeroed).hexdigest().encode()
-    return zeroed[:start] + digest + zeroed[start + 64:]
+    return zeroed[:start] + digest + zeroed[start + 64 :]
 
 
 def _content_digest(members) -> tuple[str, bytes | None]:
@@ -81,10 +82,22 @@ def _content_digest(members) -> tuple[str, bytes | None]:
 def _zip_details(info: zipfile.ZipInfo) -> bytes:
     """What a zip tool decides about a member besides its bytes: a re-zipped archive differs
     here even when no part changed."""
-    return repr((info.date_time, info.compress_type, info.flag_bits, info.external_attr,
-                 info.internal_attr, info.create_system, info.create_version,
-                 info.extract_version, info.extra, info.comment, info.compress_size,
-                 info.file_size)).encode()
+    return repr(
+        (
+            info.date_time,
+            info.compress_type,
+            info.flag_bits,
+            info.external_attr,
+            info.internal_attr,
+            info.create_system,
+            info.create_version,
+            info.extract_version,
+            info.extra,
+            info.comment,
+            info.compress_size,
+            info.file_size,
+        )
+    ).encode()
 
 
 def _docx_digest(members) -> tuple[str, bytes | None]:
@@ -96,8 +109,7 @@ def _docx_digest(members) -> tuple[str, bytes | None]:
             data, digits = _zeroed(data)
         encoded = info.filename.encode("utf-8")
         details = _zip_details(info)
-        digest.update(b"%d:%s%d:%s%d:" % (len(encoded), encoded, len(details), details,
-                                         len(data)))
+        digest.update(b"%d:%s%d:%s%d:" % (len(encoded), encoded, len(details), details, len(data)))
         digest.update(data)
     return digest.hexdigest(), digits
 
@@ -115,8 +127,11 @@ def _seal_docx(members) -> bytes:
             info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
             # Media are compressed already and the properties hold the fingerprint: stored as
             # they are; XML and fonts deflated.
-            method = (zipfile.ZIP_STORED if name.startswith("word/media/") or name == CUSTOM_XML
-                      else zipfile.ZIP_DEFLATED)
+            method = (
+                zipfile.ZIP_STORED
+                if name.startswith("word/media/") or name == CUSTOM_XML
+                else zipfile.ZIP_DEFLATED
+            )
             sealed.writestr(info, member, compress_type=method)
     data = bytearray(out.getvalue())
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
@@ -136,18 +151,19 @@ def _rewrite_stored(data: bytearray, info: zipfile.ZipInfo, start_dir: int, memb
     """Put `member` (as long as the stored member `info`) in place in the archive `data`, with
     its CRC-32 mended in the local header and in the central directory."""
     local = info.header_offset
-    name_length, extra_length = struct.unpack("<HH", data[local + 26:local + 30])
+    name_length, extra_length = struct.unpack("<HH", data[local + 26 : local + 30])
     start = local + 30 + name_length + extra_length
     assert len(member) == info.file_size and info.compress_type == zipfile.ZIP_STORED
-    data[start:start + len(member)] = member
+    data[start : start + len(member)] = member
     crc = struct.pack("<I", zlib.crc32(member) & 0xFFFFFFFF)
-    data[local + 14:local + 18] = crc
+    data[local + 14 : local + 18] = crc
     position = start_dir
-    while data[position:position + 4] == b"PK\x01\x02":
+    while data[position : position + 4] == b"PK\x01\x02":
         name_length, extra_length, comment_length = struct.unpack(
-            "<HHH", data[position + 28:position + 34])
-        if data[position + 46:position + 46 + name_length] == info.filename.encode("utf-8"):
-            data[position + 16:position + 20] = crc
+            "<HHH", data[position + 28 : position + 34]
+        )
+        if data[position + 46 : position + 46 + name_length] == info.filename.encode("utf-8"):
+            data[position + 16 : position + 20] = crc
             return
         position += 46 + name_length + extra_length + comment_length
     raise NotStampable("the archive has no central directory entry for " + info.filename)
@@ -158,15 +174,17 @@ def html_meta() -> str:
 
 
 def stamp(fmt: str, data: bytes) -> bytes:
-    """`data` of format `fmt` with its fingerprint filled in (for HTML, inserted first; a DOCX
-    comes as its members, (name, bytes) in archive order, and is zipped here)."""
-    if fmt == "docx":
+    """`data` of format `fmt` with its fingerprint filled in, as its row of the table of
+    formats says: `zip` (a DOCX comes as its members, (name, bytes) in archive order, and is
+    zipped here), `meta` (an HTML meta element, inserted first), `trailer` (in place)."""
+    kind = FORMAT[fmt].stamp
+    if kind == "zip":
         return _seal_docx(data)
-    if fmt == "html" and _FOUND.search(data) is None:
+    if kind == "meta" and _FOUND.search(data) is None:
         meta = html_meta().encode()
         head = _HEAD.search(data)
         if head is not None:
-            data = data[:head.end()] + meta + data[head.end():]
+            data = data[: head.end()] + meta + data[head.end() :]
         else:  # a house template without <head>: after the doctype, before everything else
             doctype = _DOCTYPE.match(data)
             at = doctype.end() if doctype else 0
@@ -176,12 +194,18 @@ def stamp(fmt: str, data: bytes) -> bytes:
 
 def fingerprint_of(data: bytes, fmt: str) -> str | None:
     """The fingerprint `data` carries, when it matches its content; None otherwise."""
-    if fmt == "docx":
+    if FORMAT[fmt].stamp == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 members = _members(archive)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-                RuntimeError):  # damaged, or a member encrypted or compressed unreadably
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ):  # damaged, or a member encrypted or compressed unreadably
             return None
         digest, digits = _docx_digest(members)
         if digits is None:

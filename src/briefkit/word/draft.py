@@ -30,8 +30,7 @@ MAX_ELEMENTS = 1_000_000  # elements in the text parts (body, notes, comments) t
 MAX_PARAGRAPHS = 100_000
 MAX_TEXT = 2_000_000  # characters of text
 MAX_NESTING = 128  # element depth (tables in tables, text boxes in runs)
-_TEXT_PARTS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml",
-               "word/comments.xml")
+_TEXT_PARTS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml")
 _NOTE_PARTS = {"footnotes": "word/footnotes.xml", "endnotes": "word/endnotes.xml"}
 _CHANGE_TAGS = {f"{{{W}}}{t}" for t in ("ins", "del", "moveFrom", "moveTo")}
 _PARAGRAPH, _TEXT = f"{{{W}}}p", f"{{{W}}}t"
@@ -67,28 +66,43 @@ def inspect_draft(path: Path) -> DraftFacts:
         raise DraftRefused(
             "is a password-protected (encrypted) Word file or an old binary .doc, which cannot be "
             "read; remove the password (File > Info > Protect Document > Encrypt with Password, "
-            "clear it) or save it as a .docx (File > Save As > Word Document), then import again")
+            "clear it) or save it as a .docx (File > Save As > Word Document), then import again"
+        )
     if not zipfile.is_zipfile(path):
-        raise DraftRefused("is not a Word document (.docx): it is not a zip package; "
-                           "open it in Word and save it as a .docx (File > Save As > Word Document)")
+        raise DraftRefused(
+            "is not a Word document (.docx): it is not a zip package; "
+            "open it in Word and save it as a .docx (File > Save As > Word Document)"
+        )
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
             if "word/document.xml" not in names:
-                raise DraftRefused("is a zip file but not a Word document (no word/document.xml); "
-                                   "import a .docx saved by Word, LibreOffice or Google Docs")
+                raise DraftRefused(
+                    "is a zip file but not a Word document (no word/document.xml); "
+                    "import a .docx saved by Word, LibreOffice or Google Docs"
+                )
             if sum(info.file_size for info in package.infolist()) > MAX_UNCOMPRESSED:
-                raise DraftRefused(f"unpacks to more than {MAX_UNCOMPRESSED // 2**20} MiB, more "
-                                   "than any draft needs; compress its pictures and save it again")
+                raise DraftRefused(
+                    f"unpacks to more than {MAX_UNCOMPRESSED // 2**20} MiB, more "
+                    "than any draft needs; compress its pictures and save it again"
+                )
             check_archive(package)
             _within_budget(package, names)
             return _facts(package, names)
     except PackageRefused as exc:
         raise DraftRefused(f"cannot be read: {exc}") from None
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, EOFError, RuntimeError,
-            NotImplementedError) as exc:
-        raise DraftRefused(f"is a damaged Word document ({exc}); open it in Word, save it again "
-                           "and import the saved copy") from None
+    except (
+        zipfile.BadZipFile,
+        etree.XMLSyntaxError,
+        KeyError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
+        raise DraftRefused(
+            f"is a damaged Word document ({exc}); open it in Word, save it again "
+            "and import the saved copy"
+        ) from None
 
 
 def _within_budget(package: zipfile.ZipFile, names: set[str]) -> None:
@@ -98,40 +112,54 @@ def _within_budget(package: zipfile.ZipFile, names: set[str]) -> None:
     for name in (n for n in _TEXT_PARTS if n in names):
         size = package.getinfo(name).file_size
         if size > MAX_XML_PART:
-            raise DraftRefused(f"its part {name} unpacks to {size / 2**20:.0f} MiB of XML, past "
-                               f"briefkit's budget of {MAX_XML_PART // 2**20} MiB for one part; "
-                               "split the draft, or save it again from Word")
+            raise DraftRefused(
+                f"its part {name} unpacks to {size / 2**20:.0f} MiB of XML, past "
+                f"briefkit's budget of {MAX_XML_PART // 2**20} MiB for one part; "
+                "split the draft, or save it again from Word"
+            )
         depth = 0
         with package.open(name) as stream:
-            for event, element in etree.iterparse(stream, events=("start", "end"),
-                                                  resolve_entities=False, no_network=True,
-                                                  huge_tree=False):
+            for event, element in etree.iterparse(
+                stream,
+                events=("start", "end"),
+                resolve_entities=False,
+                no_network=True,
+                huge_tree=False,
+            ):
                 if event == "start":
                     depth += 1
                     elements += 1
                     if depth > MAX_NESTING:
-                        raise DraftRefused(f"nests its content more than {MAX_NESTING} levels "
-                                           f"deep (in {name}), past briefkit's budget; tables "
-                                           "or text boxes inside each other that deep are no "
-                                           "draft's: save it again without them")
+                        raise DraftRefused(
+                            f"nests its content more than {MAX_NESTING} levels "
+                            f"deep (in {name}), past briefkit's budget; tables "
+                            "or text boxes inside each other that deep are no "
+                            "draft's: save it again without them"
+                        )
                     if elements > MAX_ELEMENTS:
-                        raise DraftRefused(f"holds more than {MAX_ELEMENTS:,} elements, past "
-                                           "briefkit's budget for a draft (a long report has "
-                                           "about 100,000); split the draft")
+                        raise DraftRefused(
+                            f"holds more than {MAX_ELEMENTS:,} elements, past "
+                            "briefkit's budget for a draft (a long report has "
+                            "about 100,000); split the draft"
+                        )
                     continue
                 depth -= 1
                 if element.tag == _PARAGRAPH:
                     paragraphs += 1
                     if paragraphs > MAX_PARAGRAPHS:
-                        raise DraftRefused(f"holds more than {MAX_PARAGRAPHS:,} paragraphs, past "
-                                           "briefkit's budget for a draft (a long report has "
-                                           "about 2,000); split the draft")
+                        raise DraftRefused(
+                            f"holds more than {MAX_PARAGRAPHS:,} paragraphs, past "
+                            "briefkit's budget for a draft (a long report has "
+                            "about 2,000); split the draft"
+                        )
                 elif element.tag == _TEXT:
                     text += len(element.text or "")
                     if text > MAX_TEXT:
-                        raise DraftRefused(f"holds more than {MAX_TEXT:,} characters of text, "
-                                           "past briefkit's budget for a draft (a long report "
-                                           "has about 300,000); split the draft")
+                        raise DraftRefused(
+                            f"holds more than {MAX_TEXT:,} characters of text, "
+                            "past briefkit's budget for a draft (a long report "
+                            "has about 300,000); split the draft"
+                        )
                 element.clear()  # streaming: nothing is kept, the finished siblings neither
                 while element.getprevious() is not None:
                     del element.getparent()[0]
@@ -148,10 +176,14 @@ def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:
             real = [n for n in notes if _int(n.get(f"{{{W}}}id")) > 0]
             setattr(facts, kind, len(real))
     for part in parts:
-        facts.tracked_changes += sum(1 for el in part.iter() if el.tag in _CHANGE_TAGS
-                                     and el.getparent().tag != f"{{{W}}}rPr")
-    facts.text_characters = sum(len((t.text or "").strip())
-                                for t in document.iter(f"{{{W}}}t", f"{{{W}}}delText"))
+        facts.tracked_changes += sum(
+            1
+            for el in part.iter()
+            if el.tag in _CHANGE_TAGS and el.getparent().tag != f"{{{W}}}rPr"
+        )
+    facts.text_characters = sum(
+        len((t.text or "").strip()) for t in document.iter(f"{{{W}}}t", f"{{{W}}}delText")
+    )
     if "word/comments.xml" in names:
         comments = etree.fromstring(package.read("word/comments.xml"), _PARSER)
         facts.comments = sum(1 for _ in comments.iter(f"{{{W}}}comment"))
@@ -171,8 +203,11 @@ def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:
 
 def citation_style_id(facts: DraftFacts) -> str | None:
     """The CSL style a Zotero or Mendeley document was set to, e.g. 'apa'."""
-    zotero = "".join(v for k, v in sorted(facts.custom.items(), key=lambda kv: _pref_number(kv[0]))
-                     if k.startswith("ZOTERO_PREF"))
+    zotero = "".join(
+        v
+        for k, v in sorted(facts.custom.items(), key=lambda kv: _pref_number(kv[0]))
+        if k.startswith("ZOTERO_PREF")
+    )
     for text in (zotero, *(v for k, v in facts.custom.items() if "Mendeley" in k and "Style" in k)):
         match = re.search(r"zotero\.org/styles/([a-z0-9][a-z0-9-]*)", text)
         if match:

@@ -41,8 +41,9 @@ MAX_WIDTH = 10_000  # a field width, precision, padding or indent
 MAX_NUMBER_BITS = 4096  # numbers up to ~1,200 digits
 MAX_LIPSUM = 100  # paragraphs of placeholder text
 
-_budget: contextvars.ContextVar["Budget | None"] = contextvars.ContextVar("template_budget",
-                                                                          default=None)
+_budget: contextvars.ContextVar["Budget | None"] = contextvars.ContextVar(
+    "template_budget", default=None
+)
 
 
 class TemplateBudget(Exception):
@@ -61,40 +62,53 @@ class Budget:
     def tick(self, count: int = 1) -> None:
         self.operations += count
         if self.operations > MAX_OPERATIONS:
-            raise TemplateBudget(f"the template ran more than {MAX_OPERATIONS:,} operations "
-                                 "(loop steps, calls, operators), briefkit's budget for a page")
+            raise TemplateBudget(
+                f"the template ran more than {MAX_OPERATIONS:,} operations "
+                "(loop steps, calls, operators), briefkit's budget for a page"
+            )
         if self.operations & 0x3FF == 0 and time.monotonic() > self.deadline:
-            raise TemplateBudget(f"the template ran longer than {MAX_SECONDS:.0f} s, briefkit's "
-                                 "budget for a page")
+            raise TemplateBudget(
+                f"the template ran longer than {MAX_SECONDS:.0f} s, briefkit's budget for a page"
+            )
 
     def fits(self, *values: Any) -> None:
         """Refuse values whose text, written out, would pass the output budget (a list
         holding one long text a thousand times is small in memory, huge once printed)."""
         total = sum(data_size(v, self.text + 1) for v in values)
         if total > self.text:
-            raise TemplateBudget(f"the template works on {total:,}+ characters of text at "
-                                 f"once, past briefkit's budget of {self.text:,}")
+            raise TemplateBudget(
+                f"the template works on {total:,}+ characters of text at "
+                f"once, past briefkit's budget of {self.text:,}"
+            )
 
     def page(self, value: Any) -> Any:
         """`value` written into the page: counted against the output budget."""
         self.fits(value)
         self.written += len(value) if isinstance(value, str) else data_size(value)
         if self.written > self.text:
-            raise TemplateBudget(f"the page grew past {self.text:,} characters, briefkit's "
-                                 "output budget")
+            raise TemplateBudget(
+                f"the page grew past {self.text:,} characters, briefkit's output budget"
+            )
         return value
 
     def sized(self, value: Any) -> Any:
         """`value`, refused when it is text past the output budget or a list past the item
         budget."""
         if isinstance(value, str) and len(value) > self.text:
-            raise TemplateBudget(f"the template made a text of {len(value):,} characters, past "
-                                 f"briefkit's budget of {self.text:,}")
+            raise TemplateBudget(
+                f"the template made a text of {len(value):,} characters, past "
+                f"briefkit's budget of {self.text:,}"
+            )
         if isinstance(value, (list, tuple, dict)) and len(value) > MAX_ITEMS:
-            raise TemplateBudget(f"the template made a list of {len(value):,} items, past "
-                                 f"briefkit's budget of {MAX_ITEMS:,}")
-        if isinstance(value, int) and not isinstance(value, bool) \
-                and value.bit_length() > MAX_NUMBER_BITS:
+            raise TemplateBudget(
+                f"the template made a list of {len(value):,} items, past "
+                f"briefkit's budget of {MAX_ITEMS:,}"
+            )
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and value.bit_length() > MAX_NUMBER_BITS
+        ):
             raise _too_big_number()
         return value
 
@@ -118,8 +132,11 @@ def render_within(template, context: dict, data_characters: int) -> str:
         for chunk in generator:
             size += len(chunk)
             if size > budget.text:
-                generator.throw(TemplateBudget(f"the page grew past {budget.text:,} characters, "
-                                               "briefkit's output budget"))
+                generator.throw(
+                    TemplateBudget(
+                        f"the page grew past {budget.text:,} characters, briefkit's output budget"
+                    )
+                )
             chunks.append(chunk)
         return "".join(chunks)
     finally:
@@ -149,8 +166,10 @@ def data_size(value: Any, stop: int = -1) -> int:
 
 
 def _too_big_number() -> TemplateBudget:
-    return TemplateBudget(f"the template made a number of more than {MAX_NUMBER_BITS} bits "
-                          "(~1,200 digits), past briefkit's budget")
+    return TemplateBudget(
+        f"the template made a number of more than {MAX_NUMBER_BITS} bits "
+        "(~1,200 digits), past briefkit's budget"
+    )
 
 
 def _width(value: Any, what: str) -> None:
@@ -183,15 +202,21 @@ def _check_format_spec(spec: str) -> None:
 def _repeat(sequence: Any, times: Any, budget: Budget) -> None:
     if isinstance(times, int) and isinstance(sequence, (str, list, tuple)):
         if len(sequence) * max(times, 0) > budget.text:
-            raise TemplateBudget(f"the template repeats a value {times:,} times, past "
-                                 f"briefkit's budget of {budget.text:,} characters or items")
+            raise TemplateBudget(
+                f"the template repeats a value {times:,} times, past "
+                f"briefkit's budget of {budget.text:,} characters or items"
+            )
 
 
 def _check_binop(operator: str, left: Any, right: Any, budget: Budget) -> None:
     if operator in ("%", "+"):
         budget.fits(left, right)
-    numbers = (isinstance(left, int) and isinstance(right, int)
-               and not isinstance(left, bool) and not isinstance(right, bool))
+    numbers = (
+        isinstance(left, int)
+        and isinstance(right, int)
+        and not isinstance(left, bool)
+        and not isinstance(right, bool)
+    )
     if operator == "**" and numbers and right > 0 and abs(left) > 1:
         if right * math.log2(abs(left)) > MAX_NUMBER_BITS:
             raise _too_big_number()
@@ -216,13 +241,13 @@ def _check_method(obj: Any, args: tuple, kwargs: dict, budget: Budget) -> None:
     elif name == "expandtabs":
         size = args[0] if args else kwargs.get("tabsize", 8)
         if isinstance(size, int) and owner.count("\t") * size > budget.text:
-            raise TemplateBudget(f"expandtabs({size:,}) would make a text past briefkit's "
-                                 "budget")
+            raise TemplateBudget(f"expandtabs({size:,}) would make a text past briefkit's budget")
     elif name == "replace" and len(args) >= 2 and isinstance(args[1], str):
         count = owner.count(args[0]) if args[0] else len(owner) + 1
         if count * len(args[1]) > budget.text:
-            raise TemplateBudget("replace() would make a text past briefkit's budget of "
-                                 f"{budget.text:,} characters")
+            raise TemplateBudget(
+                f"replace() would make a text past briefkit's budget of {budget.text:,} characters"
+            )
 
 
 def _check_filter(name: str, args: tuple, kwargs: dict, budget: Budget) -> None:
@@ -241,10 +266,15 @@ def _check_filter(name: str, args: tuple, kwargs: dict, budget: Budget) -> None:
     elif name in ("batch", "slice"):
         count = args[1] if len(args) > 1 else kwargs.get("linecount", kwargs.get("slices"))
         if isinstance(count, int) and count > MAX_ITEMS:
-            raise TemplateBudget(f"{name}({count:,}) is past briefkit's budget of "
-                                 f"{MAX_ITEMS:,} items")
-    elif name == "replace" and len(args) >= 3 and isinstance(args[0], str) \
-            and isinstance(args[2], str):
+            raise TemplateBudget(
+                f"{name}({count:,}) is past briefkit's budget of {MAX_ITEMS:,} items"
+            )
+    elif (
+        name == "replace"
+        and len(args) >= 3
+        and isinstance(args[0], str)
+        and isinstance(args[2], str)
+    ):
         _check_method(args[0].replace, args[1:], {}, budget)
     elif name == "wordwrap":
         _width(args[1] if len(args) > 1 else kwargs.get("width"), "a wrap width of")
@@ -253,6 +283,7 @@ def _check_filter(name: str, args: tuple, kwargs: dict, budget: Budget) -> None:
 def _budgeted_filter(name: str, function: Callable) -> Callable:
     """`function` (a filter) counting as an operation, its arguments and result checked.
     Jinja's `pass_*` markers are kept: the filter is called as before."""
+
     def wrapper(*args, **kwargs):
         budget = current()
         budget.tick()
@@ -302,8 +333,10 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Mar
     from jinja2.utils import generate_lorem_ipsum
 
     if not isinstance(n, int) or not isinstance(max, int) or n > MAX_LIPSUM or max > MAX_WIDTH:
-        raise TemplateBudget(f"lipsum({n}) is past briefkit's budget of {MAX_LIPSUM} "
-                             f"paragraphs of at most {MAX_WIDTH:,} words")
+        raise TemplateBudget(
+            f"lipsum({n}) is past briefkit's budget of {MAX_LIPSUM} "
+            f"paragraphs of at most {MAX_WIDTH:,} words"
+        )
     return generate_lorem_ipsum(n=n, html=html, min=min, max=max)
 
 
@@ -313,14 +346,14 @@ class _CountSteps(NodeTransformer):
 
     def visit_For(self, node):
         node = self.generic_visit(node)
-        node.iter = nodes.Filter(node.iter, "_bk_counted", [], [], None, None,
-                                 lineno=node.lineno)
+        node.iter = nodes.Filter(node.iter, "_bk_counted", [], [], None, None, lineno=node.lineno)
         return node
 
     def visit_Concat(self, node):
         node = self.generic_visit(node)
-        node.nodes = [nodes.Filter(n, "_bk_piece", [], [], None, None, lineno=node.lineno)
-                      for n in node.nodes]
+        node.nodes = [
+            nodes.Filter(n, "_bk_piece", [], [], None, None, lineno=node.lineno) for n in node.nodes
+        ]
         return nodes.Filter(node, "_bk_checked", [], [], None, None, lineno=node.lineno)
 
     def visit_Output(self, node):
@@ -329,23 +362,24 @@ class _CountSteps(NodeTransformer):
         for piece in node.nodes:
             if isinstance(piece, nodes.TemplateData):  # literal markup: written as it is
                 piece = nodes.MarkSafeIfAutoescape(piece, lineno=piece.lineno)
-            pieces.append(nodes.Filter(piece, "_bk_out", [], [], None, None,
-                                       lineno=piece.lineno))
+            pieces.append(nodes.Filter(piece, "_bk_out", [], [], None, None, lineno=piece.lineno))
         node.nodes = pieces
         return node
 
     def _wrap_block(self, node):
         node = self.generic_visit(node)
-        node.filter = nodes.Filter(node.filter, "_bk_checked", [], [], None, None,
-                                   lineno=node.lineno)
+        node.filter = nodes.Filter(
+            node.filter, "_bk_checked", [], [], None, None, lineno=node.lineno
+        )
         return node
 
     visit_AssignBlock = _wrap_block
 
     def visit_FilterBlock(self, node):
         node = self.generic_visit(node)
-        node.filter = nodes.Filter(node.filter, "_bk_checked", [], [], None, None,
-                                   lineno=node.lineno)
+        node.filter = nodes.Filter(
+            node.filter, "_bk_checked", [], [], None, None, lineno=node.lineno
+        )
         return node
 
 
@@ -356,10 +390,12 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters = {name: _budgeted_filter(name, function)
-                        for name, function in self.filters.items()}
-        self.filters.update(_bk_counted=_counted, _bk_checked=_checked, _bk_piece=_piece,
-                            _bk_out=_out)
+        self.filters = {
+            name: _budgeted_filter(name, function) for name, function in self.filters.items()
+        }
+        self.filters.update(
+            _bk_counted=_counted, _bk_checked=_checked, _bk_piece=_piece, _bk_out=_out
+        )
         self.globals["lipsum"] = _lipsum
 
     def _parse(self, source, name, filename):

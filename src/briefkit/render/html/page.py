@@ -22,15 +22,21 @@ from markupsafe import Markup, escape
 
 from briefkit import __version__
 from briefkit import model as m
-from briefkit.layout.design import design_of
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.model import house_date as _house_date
 from briefkit.core.paths import PathRefused, css_reference_refused, css_references, safe_link
+from briefkit.layout.design import design_of
+from briefkit.model import house_date as _house_date
 from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
 from briefkit.render.html.template_data import plain_document
 
-_STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
-               "underline": "u"}
+_STYLE_TAGS = {
+    "emph": "em",
+    "strong": "strong",
+    "strike": "del",
+    "sup": "sup",
+    "sub": "sub",
+    "underline": "u",
+}
 
 
 def safe_url(value) -> str:
@@ -121,14 +127,15 @@ class HtmlWriter:
         if isinstance(block, m.Table):
             return self.table(block)
         if isinstance(block, m.Figure):
-            label = f'<span class="figure-label">{escape(block.label)}</span> ' if block.label else ""
+            label = (
+                f'<span class="figure-label">{escape(block.label)}</span> ' if block.label else ""
+            )
             caption = Markup(label) + self.inlines(block.caption)
             role = "" if block.alt else ' role="presentation"'  # decorative: no alt to read
             figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
             uri = self.roots.data_uri(block.path)
             self.figures[uri] = block
-            return (f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>'
-                    f"{figcaption}</figure>")
+            return f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>{figcaption}</figure>'
         if isinstance(block, m.CodeBlock):
             return f"<pre><code>{escape(block.text)}</code></pre>"
         if isinstance(block, m.Rule):
@@ -151,13 +158,16 @@ class HtmlWriter:
             return "".join(out)
 
         label = f'<span class="table-label">{escape(table.label)}</span> ' if table.label else ""
-        caption = (f"<caption>{label}{self.inlines(table.caption)}</caption>"
-                   if table.caption or label else "")
+        caption = (
+            f"<caption>{label}{self.inlines(table.caption)}</caption>"
+            if table.caption or label
+            else ""
+        )
         head = f"<thead><tr>{cells(table.header, 'th')}</tr></thead>" if table.header else ""
         body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
         columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
-        width = " class=\"very-wide\"" if columns >= 14 else " class=\"wide\"" if columns >= 8 else ""
+        width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
         return f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
@@ -194,15 +204,19 @@ class HtmlWriter:
 
     def note_call(self, note: m.Note, after_call: bool = False) -> str:
         if self.footnotes:
-            paragraphs = [self.inlines(b.children) if isinstance(b, m.Para) else self.block(b)
-                          for b in note.children]
+            paragraphs = [
+                self.inlines(b.children) if isinstance(b, m.Para) else self.block(b)
+                for b in note.children
+            ]
             body = '<br class="note-para">'.join(paragraphs)
             kind = "footnote after-call" if after_call else "footnote"
             return f'<span class="{kind}" id="{note.id}">{body}</span>'
         # U+2060 WORD JOINER: the call never wraps away from the word it follows.
         comma = '<sup class="call-separator">,</sup>' if after_call else ""
-        return (f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
-                f"<sup>{note.number}</sup></a>")
+        return (
+            f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
+            f"<sup>{note.number}</sup></a>"
+        )
 
 
 def _calls_a_note_with_blocks(inlines) -> bool:
@@ -247,9 +261,13 @@ class ConfinedLoader(jinja2.BaseLoader):
                 try:
                     text = self.roots.read_text(candidate)
                 except PathRefused as exc:
-                    raise BriefInvalid(Diagnostic(Location(candidate), f"template {exc}",
-                                                  hint="copy the file into the template folder "
-                                                       "instead of linking to it")) from None
+                    raise BriefInvalid(
+                        Diagnostic(
+                            Location(candidate),
+                            f"template {exc}",
+                            hint="copy the file into the template folder instead of linking to it",
+                        )
+                    ) from None
                 return text, str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
 
@@ -258,18 +276,32 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     dirs = [d for d in prepared.layout.html_dirs()]
     if prepared.html_template is not None:
         dirs.insert(0, Path(prepared.html_template))
-    loader = ConfinedLoader(dirs, {f.name: f / "html" for f in prepared.layout.folders},
-                            prepared.roots)
-    env = _PlainDataEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                                trim_blocks=True, lstrip_blocks=True)
+    loader = ConfinedLoader(
+        dirs, {f.name: f / "html" for f in prepared.layout.folders}, prepared.roots
+    )
+    env = _PlainDataEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     doc = prepared.document
-    env.writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
-                            roots=prepared.roots)
-    env.filters.update(blocks=prose, inlines=prose, phrase=phrase, house_date=house_date,
-                       css_string=css_string, safe_url=safe_url)
+    env.writer = HtmlWriter(
+        footnotes=(medium == "print" and doc.notes_placement == "footnotes"), roots=prepared.roots
+    )
+    env.filters.update(
+        blocks=prose,
+        inlines=prose,
+        phrase=phrase,
+        house_date=house_date,
+        css_string=css_string,
+        safe_url=safe_url,
+    )
     labels = dict(doc.labels)
-    env.globals.update(label=lambda key: labels.get(key, key), labels=labels,
-                       version=__version__, medium=medium)
+    env.globals.update(
+        label=lambda key: labels.get(key, key), labels=labels, version=__version__, medium=medium
+    )
     return env
 
 
@@ -284,14 +316,19 @@ def stylesheet(prepared, medium: str = "screen") -> str:
         try:
             text = prepared.roots.read_text(path)
         except PathRefused as exc:
-            raise BriefInvalid(Diagnostic(Location(path), f"stylesheet {exc}",
-                                          hint="copy the file into the template folder instead "
-                                               "of linking to it")) from None
+            raise BriefInvalid(
+                Diagnostic(
+                    Location(path),
+                    f"stylesheet {exc}",
+                    hint="copy the file into the template folder instead of linking to it",
+                )
+            ) from None
         for line, column, target, what in css_references(text):
             refused = css_reference_refused(target, what, prepared.roots.allow_network)
             if refused is not None:
-                raise BriefInvalid(Diagnostic(Location(path, line, column),
-                                              f"stylesheet: {refused}"))
+                raise BriefInvalid(
+                    Diagnostic(Location(path, line, column), f"stylesheet: {refused}")
+                )
         texts.append(text)
     return "\n".join(texts)
 
@@ -300,47 +337,79 @@ def render_html(prepared, medium: str = "screen") -> str:
     return render_page(prepared, medium)[0]
 
 
+def render_screen(prepared) -> bytes:
+    """The `.html` output: the page for the screen, as bytes (the writer of the html row)."""
+    return render_html(prepared, "screen").encode("utf-8")
+
+
 def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
     """The page, and the figures it shows by their data URI (so the PDF can locate a refusal)."""
     env = environment(prepared, medium)
     doc = prepared.document
     try:
-        context = dict(doc=plain_document(doc, env.writer, prepared.roots),
-                       parts=list(prepared.layout.parts), css=Markup(stylesheet(prepared, medium)),
-                       layout_names=prepared.layout.class_names(),
-                       long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
-                       notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
+        context = dict(
+            doc=plain_document(doc, env.writer, prepared.roots),
+            parts=list(prepared.layout.parts),
+            part_rows=[part.as_data() for part in prepared.layout.placed()],
+            css=Markup(stylesheet(prepared, medium)),
+            layout_names=prepared.layout.class_names(),
+            long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
+            notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
+        )
         template = env.get_template("document.html")
         return render_within(template, context, data_size(context)), env.writer.figures
     except BriefInvalid:
         raise
     except TemplateBudget as exc:
-        raise BriefInvalid(Diagnostic(_template_location(exc), f"template budget: {exc}",
-                                      hint="a template lays out the document's data; compute "
-                                           "less at this line")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template budget: {exc}",
+                hint="a template lays out the document's data; compute less at this line",
+            )
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise BriefInvalid(Diagnostic(Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
-                                      f"template syntax error: {exc.message}")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
+                f"template syntax error: {exc.message}",
+            )
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise BriefInvalid(Diagnostic(_template_location(exc, Path(str(exc.name))),
-                                      f"template not found: {exc.name}")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc, Path(str(exc.name))), f"template not found: {exc.name}"
+            )
+        ) from None
     except jinja2.UndefinedError as exc:
-        raise BriefInvalid(Diagnostic(_template_location(exc),
-                                      f"template error: {exc.message}",
-                                      hint="the template names something briefkit does not provide")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template error: {exc.message}",
+                hint="the template names something briefkit does not provide",
+            )
+        ) from None
     except SecurityError as exc:
-        raise BriefInvalid(Diagnostic(_template_location(exc),
-                                      f"template refused by the sandbox: {exc}",
-                                      hint="templates may use the document's data, not Python "
-                                           "internals")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template refused by the sandbox: {exc}",
+                hint="templates may use the document's data, not Python internals",
+            )
+        ) from None
     except PathRefused as exc:
         raise BriefInvalid(Diagnostic(Location(prepared.path), f"asset {exc}")) from None
     except Exception as exc:  # a runtime error in a house template: 1/0, a bad filter argument
         location = _template_location(exc, None)
         if location is None:
             raise
-        raise BriefInvalid(Diagnostic(location, f"template error: {type(exc).__name__}: {exc}",
-                                      hint="fix the expression at this line of the template")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                location,
+                f"template error: {type(exc).__name__}: {exc}",
+                hint="fix the expression at this line of the template",
+            )
+        ) from None
 
 
 def _template_location(exc: BaseException, default=Location(Path("template"))):

@@ -48,8 +48,9 @@ class PdfProcess:
         try:
             kind, value = self._conn.recv()
         except EOFError:
-            raise RuntimeError(f"the PDF process ended without a result (exit code "
-                               f"{self._process.exitcode})") from None
+            raise RuntimeError(
+                f"the PDF process ended without a result (exit code {self._process.exitcode})"
+            ) from None
         if kind == "pdf":
             return value
         if kind == "invalid":
@@ -81,8 +82,8 @@ def pdf_process_for(formats, parallel: bool) -> Iterator[Optional[PdfProcess]]:
 
 
 def _serve(conn) -> None:
-    from briefkit.build.workers import become_helper
     from briefkit.core import cleanup
+    from briefkit.core.workers import become_helper
 
     become_helper()
     missing = None

@@ -14,10 +14,23 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Mm
 from docx.table import _Cell
 
-
-_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
-                "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
-                "shd", "tblLayout", "tblCellMar", "tblLook")
+_TBLPR_ORDER = (
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+)
 
 
 def twips(mm: float) -> int:
@@ -31,7 +44,7 @@ def _set_table_property(table, xml: str) -> None:
     name = child.tag.split("}")[1]
     for old in tblpr.findall(child.tag):
         tblpr.remove(old)
-    later = _TBLPR_ORDER[_TBLPR_ORDER.index(name) + 1:]
+    later = _TBLPR_ORDER[_TBLPR_ORDER.index(name) + 1 :]
     for existing in tblpr:
         if existing.tag.split("}")[1] in later:
             existing.addprevious(child)
@@ -40,34 +53,52 @@ def _set_table_property(table, xml: str) -> None:
 
 
 def _no_borders(table) -> None:
-    sides = "".join(f'<w:{side} w:val="nil"/>' for side in
-                    ("top", "left", "bottom", "right", "insideH", "insideV"))
-    _set_table_property(table, f'<w:tblBorders {nsdecls("w")}>{sides}</w:tblBorders>')
+    sides = "".join(
+        f'<w:{side} w:val="nil"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    _set_table_property(table, f"<w:tblBorders {nsdecls('w')}>{sides}</w:tblBorders>")
     _set_table_property(table, f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>')
     # A box has no header row (readers such as Pandoc take the look's first row for one).
-    _set_table_property(table, f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="0" '
-                        'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" '
-                        'w:noVBand="1"/>')
+    _set_table_property(
+        table,
+        f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="0" '
+        'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" '
+        'w:noVBand="1"/>',
+    )
     table.autofit = False
 
 
-def style_cell(cell, *, fill: str | None = None, margins_mm=(0, 0, 0, 0),
-               rules: dict | None = None, width_mm: float | None = None) -> None:
+def style_cell(
+    cell,
+    *,
+    fill: str | None = None,
+    margins_mm=(0, 0, 0, 0),
+    rules: dict | None = None,
+    width_mm: float | None = None,
+) -> None:
     """Shading, rules ({side: (points, RRGGBB)}) and inner margins (top, right, bottom, left)."""
     tcpr = cell._tc.get_or_add_tcPr()
     if width_mm is not None:
         cell.width = Mm(width_mm)
     if rules:
-        sides = "".join(f'<w:{side} w:val="single" w:sz="{int(points * 8)}" w:space="0" '
-                        f'w:color="{color}"/>' for side, (points, color) in rules.items())
-        tcpr.append(parse_xml(f'<w:tcBorders {nsdecls("w")}>{sides}</w:tcBorders>'))
+        sides = "".join(
+            f'<w:{side} w:val="single" w:sz="{int(points * 8)}" w:space="0" w:color="{color}"/>'
+            for side, (points, color) in rules.items()
+        )
+        tcpr.append(parse_xml(f"<w:tcBorders {nsdecls('w')}>{sides}</w:tcBorders>"))
     if fill:
-        tcpr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+        tcpr.append(
+            parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
+        )
     top, right, bottom, left = margins_mm
-    tcpr.append(parse_xml(
-        f'<w:tcMar {nsdecls("w")}><w:top w:w="{twips(top)}" w:type="dxa"/>'
-        f'<w:left w:w="{twips(left)}" w:type="dxa"/><w:bottom w:w="{twips(bottom)}" w:type="dxa"/>'
-        f'<w:right w:w="{twips(right)}" w:type="dxa"/></w:tcMar>'))
+    tcpr.append(
+        parse_xml(
+            f'<w:tcMar {nsdecls("w")}><w:top w:w="{twips(top)}" w:type="dxa"/>'
+            f'<w:left w:w="{twips(left)}" w:type="dxa"/><w:bottom w:w="{twips(bottom)}" w:type="dxa"/>'
+            f'<w:right w:w="{twips(right)}" w:type="dxa"/></w:tcMar>'
+        )
+    )
 
 
 def add_table(story, rows: int, cols: int, width):
@@ -101,7 +132,7 @@ def numbered_rows(story, width, count: int, numeral_mm: float):
 
 
 def _cant_split(tr) -> None:
-    tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+    tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
 
 
 def full_bleed_cover(story, page: dict, fill: str, top_mm: float = 70, foot_mm: float = 42):
@@ -120,17 +151,24 @@ def full_bleed_cover(story, page: dict, fill: str, top_mm: float = 70, foot_mm: 
     style_cell(main, fill=fill, margins_mm=(top_mm, 26, 0, 22), width_mm=width)
     style_cell(foot, fill=fill, margins_mm=(0, 26, 20, 22), width_mm=width)
     for tr, height in zip(table._tbl.tr_lst, heights):
-        tr.get_or_add_trPr().append(parse_xml(
-            f'<w:trHeight {nsdecls("w")} w:val="{twips(height)}" w:hRule="exact"/>'))
+        tr.get_or_add_trPr().append(
+            parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{twips(height)}" w:hRule="exact"/>')
+        )
     foot._tc.get_or_add_tcPr().append(parse_xml(f'<w:vAlign {nsdecls("w")} w:val="bottom"/>'))
     closing = story.add_paragraph()
     ppr = closing._p.get_or_add_pPr()
-    ppr.append(parse_xml(f'<w:spacing {nsdecls("w")} w:before="0" w:after="0" w:line="20" '
-                         'w:lineRule="exact"/>'))
-    ppr.append(parse_xml(
-        f'<w:sectPr {nsdecls("w")}><w:pgSz w:w="{twips(page["width"])}" w:h="{twips(page["height"])}"/>'
-        '<w:pgMar w:top="0" w:right="0" w:bottom="0" w:left="0" w:header="0" w:footer="0" '
-        'w:gutter="0"/></w:sectPr>'))
+    ppr.append(
+        parse_xml(
+            f'<w:spacing {nsdecls("w")} w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+        )
+    )
+    ppr.append(
+        parse_xml(
+            f'<w:sectPr {nsdecls("w")}><w:pgSz w:w="{twips(page["width"])}" w:h="{twips(page["height"])}"/>'
+            '<w:pgMar w:top="0" w:right="0" w:bottom="0" w:left="0" w:header="0" w:footer="0" '
+            'w:gutter="0"/></w:sectPr>'
+        )
+    )
     return main, foot
 
 
@@ -147,6 +185,9 @@ def light_rules(table, points: float, color: str) -> None:
     """A data table as print sets it: a rule above, below and between rows, no vertical lines."""
     size = int(points * 8) or 2
     rule = f'w:val="single" w:sz="{size}" w:space="0" w:color="{color}"'
-    _set_table_property(table, f'<w:tblBorders {nsdecls("w")}><w:top {rule}/>'
-                        f'<w:left w:val="nil"/><w:bottom {rule}/><w:right w:val="nil"/>'
-                        f'<w:insideH {rule}/><w:insideV w:val="nil"/></w:tblBorders>')
+    _set_table_property(
+        table,
+        f"<w:tblBorders {nsdecls('w')}><w:top {rule}/>"
+        f'<w:left w:val="nil"/><w:bottom {rule}/><w:right w:val="nil"/>'
+        f'<w:insideH {rule}/><w:insideV w:val="nil"/></w:tblBorders>',
+    )

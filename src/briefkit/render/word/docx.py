@@ -17,15 +17,15 @@ from docx.shared import Mm
 
 from briefkit import __version__
 from briefkit import model as m
-from briefkit.layout.design import design_of
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.layout.design import design_of
+from briefkit.ooxml import package as word_package
+from briefkit.ooxml import wordml
 from briefkit.render.stamp import DOCX_PROPERTY, PLACEHOLDER
 from briefkit.render.word import builtins as word_builtins
 from briefkit.render.word import fonts as word_fonts
 from briefkit.render.word import notes as word_notes
-from briefkit.ooxml import package as word_package
 from briefkit.render.word import template as word_template
-from briefkit.ooxml import wordml
 from briefkit.render.word.writer import DocxWriter
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
@@ -59,9 +59,17 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
     before = set(document.element.body)
     try:
         # A template with a cover of its own replaces briefkit's title page.
-        writer = DocxWriter(document, doc, prepared.layout.settings, design,
-                            full_bleed=template is None, roots=prepared.roots)
-        writer.write([p for p in prepared.layout.parts if not (has_cover and p == "title_page")])
+        writer = DocxWriter(
+            document,
+            doc,
+            prepared.layout.settings,
+            design,
+            full_bleed=template is None,
+            roots=prepared.roots,
+        )
+        writer.write(
+            [p for p in prepared.layout.placed() if not (has_cover and p.shape == "title_page")]
+        )
         if writer.full_bleed:  # the cover is a section of its own: the body's first page has
             document.sections[-1].different_first_page_header_footer = False  # its header
         if template is None and writer.notes_heading is not None:
@@ -69,12 +77,18 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
     except KeyError as exc:
         if template is None:
             raise
-        name = re.sub(r"^no style with name ", "", str(exc.args[0] if exc.args else exc)).strip("'\"")
-        raise BriefInvalid(Diagnostic(
-            Location(template), f"the Word template lacks the style '{name}' that this brief "
-            "needs, and it is neither one of Word's built-in styles nor one of the layout's",
-            hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
-                 "and save it")) from None
+        name = re.sub(r"^no style with name ", "", str(exc.args[0] if exc.args else exc)).strip(
+            "'\""
+        )
+        raise BriefInvalid(
+            Diagnostic(
+                Location(template),
+                f"the Word template lacks the style '{name}' that this brief "
+                "needs, and it is neither one of Word's built-in styles nor one of the layout's",
+                hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
+                "and save it",
+            )
+        ) from None
     word_template.place_body(document, anchor, before)
     if doc.is_draft:  # every section, the cover's too
         for section in document.sections:
@@ -97,11 +111,19 @@ def _page_furniture(document, doc: m.Document, design) -> None:
         section.top_margin, section.bottom_margin = Mm(page["top"]), Mm(page["bottom"])
         section.left_margin, section.right_margin = Mm(page["left"]), Mm(page["right"])
         section.different_first_page_header_footer = True
-        header = section.header.paragraphs[0] if section.header.paragraphs else section.header.add_paragraph()
+        header = (
+            section.header.paragraphs[0]
+            if section.header.paragraphs
+            else section.header.add_paragraph()
+        )
         if not header.text.strip():
             header.text = doc.title
             header.style = document.styles["Header"]
-        footer = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
+        footer = (
+            section.footer.paragraphs[0]
+            if section.footer.paragraphs
+            else section.footer.add_paragraph()
+        )
         if not footer.text.strip():
             footer.style = document.styles["Footer"]
             footer.add_run(doc.label("page") + " ")
@@ -127,9 +149,13 @@ def _properties(document, doc: m.Document) -> None:
     props.last_modified_by = "briefkit"
     # Keys the layout does not show are kept, as JSON, in custom properties.
     # The fingerprint is reserved here and filled in once the file is made (stamp.py).
-    wordml.set_custom_properties(document, {**{f"briefkit.unshown.{key}": doc.unshown_json(key)
-                                               for key in doc.unshown},
-                                            DOCX_PROPERTY: PLACEHOLDER})
+    wordml.set_custom_properties(
+        document,
+        {
+            **{f"briefkit.unshown.{key}": doc.unshown_json(key) for key in doc.unshown},
+            DOCX_PROPERTY: PLACEHOLDER,
+        },
+    )
 
 
 def _fit(text: str, limit: int = 255) -> str:

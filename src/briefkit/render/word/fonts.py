@@ -19,8 +19,12 @@ from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
-_EMBED = {"regular": "embedRegular", "bold": "embedBold", "italic": "embedItalic",
-          "bold_italic": "embedBoldItalic"}
+_EMBED = {
+    "regular": "embedRegular",
+    "bold": "embedBold",
+    "italic": "embedItalic",
+    "bold_italic": "embedBoldItalic",
+}
 
 
 def obfuscate(data: bytes, key: str) -> bytes:
@@ -33,8 +37,10 @@ def obfuscate(data: bytes, key: str) -> bytes:
 
 def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
     """Embed `faces` ({family: {regular|bold|italic|bold_italic: file}}) in `document`."""
-    font_table = next((rel.target_part for rel in document.part.rels.values()
-                       if rel.reltype == RT.FONT_TABLE), None)
+    font_table = next(
+        (rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.FONT_TABLE),
+        None,
+    )
     if font_table is None or not faces:
         return
     root = etree.fromstring(font_table.blob)
@@ -53,22 +59,36 @@ def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
                 continue
             data = Path(files[style]).read_bytes()
             # A key derived from the face: the same file gives the same bytes on every build.
-            key = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"briefkit-font:{family}:{style}")).upper() + "}"
+            key = (
+                "{"
+                + str(uuid.uuid5(uuid.NAMESPACE_URL, f"briefkit-font:{family}:{style}")).upper()
+                + "}"
+            )
             # A name no part of the package has (a house template may embed faces of its own).
             name = document.part.package.next_partname("/word/fonts/font%d.odttf")
             part = Part(name, ODTTF, obfuscate(data, key), document.part.package)
             rid = font_table.relate_to(part, RT.FONT)
-            font.append(parse_xml(f'<w:{_EMBED[style]} {nsdecls("w", "r")} r:id="{rid}" '
-                                  f'w:fontKey="{key}"/>'))
-    font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                      standalone=True)
+            font.append(
+                parse_xml(
+                    f'<w:{_EMBED[style]} {nsdecls("w", "r")} r:id="{rid}" w:fontKey="{key}"/>'
+                )
+            )
+    font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     settings = document.settings.element
     if settings.find(qn("w:embedTrueTypeFonts")) is None:
-        flag = parse_xml(f'<w:embedTrueTypeFonts {nsdecls("w")}/>')
-        before = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
-                  "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",
-                  "w:displayBackgroundShape", "w:printPostScriptOverText",
-                  "w:printFractionalCharacterWidth", "w:printFormsData")
+        flag = parse_xml(f"<w:embedTrueTypeFonts {nsdecls('w')}/>")
+        before = (
+            "w:writeProtection",
+            "w:view",
+            "w:zoom",
+            "w:removePersonalInformation",
+            "w:removeDateAndTime",
+            "w:doNotDisplayPageBoundaries",
+            "w:displayBackgroundShape",
+            "w:printPostScriptOverText",
+            "w:printFractionalCharacterWidth",
+            "w:printFormsData",
+        )
         anchor = [child for child in settings if child.tag in {qn(t) for t in before}]
         if anchor:
             anchor[-1].addnext(flag)

@@ -20,7 +20,7 @@ TITLE_BLOCK = ["logo", "publisher", "kicker", "title", "subtitle", "byline", "da
 
 
 class TitleBlockWriter:
-    def part_title_page(self) -> None:
+    def shape_title_page(self, part=None) -> None:
         if self.full_bleed:
             return self.cover_page()
         for item in self.title_block:
@@ -34,16 +34,22 @@ class TitleBlockWriter:
         design = self.design
         # The PDF sets the logo 20 mm down and the title block about 70 mm down.
         logo = "logo" in self.title_block and isinstance(self.doc.publisher.get("logo"), Path)
-        main, foot = word_boxes.full_bleed_cover(self.story, design.page_setup(),
-                                                 design.color("primary"), 20 if logo else 70)
-        self.into(main, lambda: [getattr(self, f"title_{item}")() for item in self.title_block
-                                 if item != "publisher"])
+        main, foot = word_boxes.full_bleed_cover(
+            self.story, design.page_setup(), design.color("primary"), 20 if logo else 70
+        )
+        self.into(
+            main,
+            lambda: [
+                getattr(self, f"title_{item}")() for item in self.title_block if item != "publisher"
+            ],
+        )
         self.into(foot, self.title_publisher)
         colors = {"Title": "FFFFFF", "Kicker": design.color("cover_accent")}
         texts = [p for p in main.paragraphs + foot.paragraphs if p.text.strip()]
         for paragraph in texts:
-            word_boxes.color_runs([paragraph], colors.get(paragraph.style.name,
-                                                          design.color("cover_text")))
+            word_boxes.color_runs(
+                [paragraph], colors.get(paragraph.style.name, design.color("cover_text"))
+            )
         if logo and texts and texts[0] in main.paragraphs:
             texts[0].paragraph_format.space_before = Mm(30)
 
@@ -54,8 +60,9 @@ class TitleBlockWriter:
     def title_publisher(self) -> None:
         if self.doc.publisher_line:
             # The program stands on a line of its own, as in print.
-            pieces = [m.Piece("\n") if piece.role == "sep" else piece
-                      for piece in self.doc.publisher_line]
+            pieces = [
+                m.Piece("\n") if piece.role == "sep" else piece for piece in self.doc.publisher_line
+            ]
             self.phrase(self.paragraph(style="Publisher"), pieces)
 
     def title_kicker(self) -> None:
@@ -88,4 +95,3 @@ class TitleBlockWriter:
     def title_series(self) -> None:
         if self.doc.series_line:
             self.phrase(self.paragraph(style="Series Line"), self.doc.series_line)
-

@@ -15,17 +15,24 @@ from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Inches
 
 from briefkit import model as m
-from briefkit.core.images import ImageRefused, for_word
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.resolve.compose import PART
+from briefkit.core.images import ImageRefused, for_word
+from briefkit.core.paths import safe_link
+from briefkit.layout.parts import Part
+from briefkit.ooxml import wordml
 from briefkit.render.word import boxes as word_boxes
 from briefkit.render.word import notes as word_notes
-from briefkit.ooxml import wordml
 from briefkit.render.word.title import TITLE_BLOCK, TitleBlockWriter
-from briefkit.core.paths import safe_link
 
-_RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
-              "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
+_RUN_FLAGS = {
+    "emph": "italic",
+    "strong": "bold",
+    "strike": "strike",
+    "sup": "superscript",
+    "sub": "subscript",
+    "smallcaps": "small_caps",
+    "underline": "underline",
+}
 
 
 class _StoryOf:
@@ -36,8 +43,16 @@ class _StoryOf:
 
 
 class DocxWriter(TitleBlockWriter):
-    def __init__(self, document, doc: m.Document, settings: dict | None = None, design=None,
-                 full_bleed: bool = False, *, roots):
+    def __init__(
+        self,
+        document,
+        doc: m.Document,
+        settings: dict | None = None,
+        design=None,
+        full_bleed: bool = False,
+        *,
+        roots,
+    ):
         self.document = document
         self.doc = doc
         self.roots = roots  # images are read through the confinement gate
@@ -70,29 +85,30 @@ class DocxWriter(TitleBlockWriter):
             paragraph._p.style = self._styles[style]
         return paragraph
 
-    # ---- parts, in layout order ----
-    def write(self, parts: list[str]) -> None:
+    # ---- parts, in layout order, each laid out as its shape (layout/parts.py) ----
+    def write(self, parts: list[Part]) -> None:
         for part in parts:
-            getattr(self, f"part_{part}")()
+            getattr(self, f"shape_{part.shape}")(part)
 
-    def part_standfirst(self) -> None:
-        self.blocks(self.doc.standfirst, style="Standfirst")
+    def shape_lead(self, part: Part) -> None:
+        self.blocks(self.doc.part_content(part), style="Standfirst")
 
-    def part_categories(self) -> None:
+    def shape_categories(self, part: Part) -> None:
         if self.doc.categories:
             label, rest = self.doc.categories_line
             p = self.paragraph(style="Categories")
             self.run(p, label.text, {"bold"})
             self.run(p, rest.text, set())
 
-    def part_front_box(self) -> None:
+    def shape_box(self, part: Part) -> None:
         """What's the problem / what's the solution: ONE shaded block under a rule, holding
         its paragraphs and lists, as in print."""
-        if not (self.doc.problem or self.doc.solution):
+        fields = self.doc.part_content(part)
+        if not fields:
             return
 
         def write():
-            for key, blocks in (("problem", self.doc.problem), ("solution", self.doc.solution)):
+            for key, blocks in fields.items():
                 if blocks:
                     heading = self.paragraph(self.doc.label(key), style="Front Box Heading")
                     wordml.set_outline_level(heading, 1)  # an h2, as in HTML and PDF
@@ -104,21 +120,27 @@ class DocxWriter(TitleBlockWriter):
         if self.design is None:
             return write()
         design = self.design
-        cell = word_boxes.box(self.story, self.document._block_width, fill=design.color("tint"),
-                              rules={"top": (float(design.get("rules", "box")),
-                                             design.color("accent"))}, margins_mm=(1, 6, 4, 6))
+        cell = word_boxes.box(
+            self.story,
+            self.document._block_width,
+            fill=design.color("tint"),
+            rules={"top": (float(design.get("rules", "box")), design.color("accent"))},
+            margins_mm=(1, 6, 4, 6),
+        )
         self.into(cell, write)
 
-    def part_contents(self) -> None:
+    def shape_contents(self, part: Part) -> None:
         """The contents as resolve listed it, written now: each entry a link to its heading's
         bookmark, there on opening (no field for Word to update, no prompt)."""
         if not self.doc.contents:
             return
-        heading = self.paragraph(self.doc.label("contents"), style="TOC Heading")
+        heading = self.paragraph(self.doc.label(part.label or part.name), style="TOC Heading")
         # A layout with a cover gives the contents a page of its own, as its print CSS does.
         heading.paragraph_format.page_break_before = self.cover
-        self.bookmark(heading, "contents")
-        for level in {line.level for entry in self.doc.contents for line in [entry, *entry.children]}:
+        self.bookmark(heading, part.anchor or part.name)
+        for level in {
+            line.level for entry in self.doc.contents for line in [entry, *entry.children]
+        }:
             self._page_number_tab(f"toc {level}")
         for entry in self.doc.contents:
             for line in [entry, *entry.children]:
@@ -132,48 +154,61 @@ class DocxWriter(TitleBlockWriter):
         as in the PDF, unless a house template's style sets its own tabs."""
         tabs = self.document.styles[style_name].paragraph_format.tab_stops
         if len(tabs) == 0:
-            tabs.add_tab_stop(self.document._block_width, WD_TAB_ALIGNMENT.RIGHT,
-                              WD_TAB_LEADER.DOTS)
+            tabs.add_tab_stop(
+                self.document._block_width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+            )
 
-    def part_executive_summary(self) -> None:
-        self.titled("executive_summary", self.doc.executive_summary)
+    def shape_prose(self, part: Part) -> None:
+        blocks = self.doc.part_content(part)
+        if blocks:
+            self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
+            self.blocks(blocks)
 
-    def part_key_takeaways(self) -> None:
-        if not self.doc.key_takeaways:
+    def shape_list(self, part: Part) -> None:
+        entries = self.doc.part_content(part)
+        if not entries:
             return
-        self.heading(self.doc.label("key_takeaways"), 1, bookmark="key-takeaways")
+        self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
         if not self.takeaway_numerals:
-            return self.list_items(self.doc.key_takeaways, ordered=True, level=1)
+            return self.list_items(entries, ordered=True, level=1)
         # Large numerals beside each takeaway, as the layout prints them (layout.yaml).
-        rows = word_boxes.numbered_rows(self.story, self.document._block_width,
-                                        len(self.doc.key_takeaways), 16)
-        for number, ((numeral, text), blocks) in enumerate(zip(rows, self.doc.key_takeaways), 1):
+        rows = word_boxes.numbered_rows(self.story, self.document._block_width, len(entries), 16)
+        for number, ((numeral, text), blocks) in enumerate(zip(rows, entries), 1):
             self.into(numeral, lambda n=number: self.paragraph(str(n), style="Takeaway Numeral"))
             self.into(text, lambda b=blocks: self.blocks(b))
 
-    def part_findings(self) -> None:
-        self.items("findings", self.doc.findings)
+    def shape_items(self, part: Part) -> None:
+        group = self.doc.part_content(part)
+        if not group:
+            return
+        self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
+        self.blocks(group.intro)
+        for item in group.items:
+            p = self.paragraph(style="Item Title")
+            wordml.set_outline_level(p, 2)  # an h3, as in HTML and PDF
+            self.bookmark(p, item.id)
+            self.phrase(p, item.heading)
+            self.blocks(item.body)
+            for line in item.meta:
+                self.phrase(self.paragraph(style="Item Meta"), line)
 
-    def part_recommendations(self) -> None:
-        self.items("recommendations", self.doc.recommendations)
-
-    def part_sections(self) -> None:
+    def shape_sections(self, part: Part) -> None:
         for section in self.doc.all_sections():
             if section.title:
                 self.heading(section.title, section.level, bookmark=section.id)
             self.blocks(section.body)
 
-    def part_full_report(self) -> None:
+    def shape_call_to_action(self, part: Part) -> None:
         link = self.doc.full_report
         if link:
             p = self.paragraph(style="Item Title")
             text = [m.Text(self.doc.full_report_text)]
             self.inlines(p, [m.Link(text, link["url"])] if link.get("url") else text)
 
-    def part_related(self) -> None:
+    def shape_related(self, part: Part) -> None:
         if not self.doc.related:
             return
-        self.heading(self.doc.label("related"), 1, bookmark="related")
+        self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
         for entry in self.doc.related:
             # As the source lists them: kind · outlet · date, the title, the teaser, the byline.
             if entry.meta:  # under a rule: each item stands apart, as in print
@@ -187,66 +222,40 @@ class DocxWriter(TitleBlockWriter):
             if entry.byline:
                 self.paragraph(entry.byline, style="Item Meta")
 
-    def part_notes(self) -> None:
+    def shape_notes(self, part: Part) -> None:
         # The notes themselves live in Word's endnotes part, which Word prints at the end of
         # the document; the heading stands where the layout places notes.
         if self.doc.notes and self.doc.notes_placement == "endnotes":
-            self.notes_heading = self.heading(self.doc.label("notes"), 1, bookmark="notes")
+            self.notes_heading = self.heading(
+                self.doc.label(part.label or part.name), 1, bookmark=part.anchor
+            )
 
-    def part_bibliography(self) -> None:
+    def shape_bibliography(self, part: Part) -> None:
         if self.doc.bibliography:
-            self.heading(self.doc.label("bibliography"), 1, bookmark="bibliography")
+            self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
             self.blocks(self.doc.bibliography, style="Bibliography")
 
-    def part_acronyms(self) -> None:
+    def shape_glossary(self, part: Part) -> None:
         if self.doc.acronyms:
-            self.heading(self.doc.label("acronyms"), 1, bookmark="acronyms")
+            self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
             for short, long in self.doc.acronyms:
                 p = self.paragraph(style="Acronym")
                 p.add_run(short).bold = True
                 p.add_run("\t" + long)
 
-    def part_authors(self) -> None:
+    def shape_people(self, part: Part) -> None:
         with_bios = [a for a in self.doc.authors if a.bio]
         if with_bios:
-            self.heading(self.doc.label("authors"), 1, bookmark="authors")
+            self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
             for author in with_bios:
                 self.phrase(self.paragraph(style="Item Title"), author.credit)
                 self.blocks(author.bio)
 
-    def part_acknowledgements(self) -> None:
-        self.titled("acknowledgements", self.doc.acknowledgements)
-
-    def part_about(self) -> None:
-        self.titled("about", self.doc.about)
-
-    def part_disclaimer(self) -> None:
-        self.titled("disclaimer", self.doc.disclaimer)
-
-    def part_colophon(self) -> None:
+    def shape_colophon(self, part: Part) -> None:
         for line in self.doc.colophon:
             self.paragraph(line.text, style="Colophon")
 
     # ---- building blocks ----
-    def titled(self, label_key: str, blocks: list[m.Block]) -> None:
-        if blocks:
-            self.heading(self.doc.label(label_key), 1, bookmark=PART[label_key].anchor)
-            self.blocks(blocks)
-
-    def items(self, key: str, group: m.ItemGroup) -> None:
-        if not group:
-            return
-        self.heading(self.doc.label(key), 1, bookmark=key)
-        self.blocks(group.intro)
-        for item in group.items:
-            p = self.paragraph(style="Item Title")
-            wordml.set_outline_level(p, 2)  # an h3, as in HTML and PDF
-            self.bookmark(p, item.id)
-            self.phrase(p, item.heading)
-            self.blocks(item.body)
-            for line in item.meta:
-                self.phrase(self.paragraph(style="Item Meta"), line)
-
     def phrase(self, paragraph, pieces: list[m.Piece]) -> None:
         """A line resolve composed: pieces as runs ("\n" a line break), names in bold, links
         where a piece has one."""
@@ -256,8 +265,11 @@ class DocxWriter(TitleBlockWriter):
                 continue
             flags = {"bold"} if piece.role in ("name", "author") else set()
             if piece.href:
-                self.inlines(paragraph, [m.Link([m.Text(piece.text)], piece.href,
-                                                internal=piece.href.startswith("#"))], flags)
+                self.inlines(
+                    paragraph,
+                    [m.Link([m.Text(piece.text)], piece.href, internal=piece.href.startswith("#"))],
+                    flags,
+                )
             else:
                 self.run(paragraph, piece.text, flags)
 
@@ -286,13 +298,17 @@ class DocxWriter(TitleBlockWriter):
         elif isinstance(block, m.Quote):
             self.blocks(block.children, style="Quote", level=level)
         elif isinstance(block, m.Callout):
-            self.blocks(block.children, style="Pull Quote" if block.kind == "pullquote" else "Box Text",
-                        level=level)
+            self.blocks(
+                block.children,
+                style="Pull Quote" if block.kind == "pullquote" else "Box Text",
+                level=level,
+            )
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
-            self.picture(block.path, Inches(3.0 if self._in_note else 6.0), block.alt,
-                         block.location)
+            self.picture(
+                block.path, Inches(3.0 if self._in_note else 6.0), block.alt, block.location
+            )
             if block.caption:
                 self.caption(block.label, block.caption)
         elif isinstance(block, m.CodeBlock):
@@ -304,17 +320,24 @@ class DocxWriter(TitleBlockWriter):
         base = "List Number" if ordered else "List Bullet"
         style = base if level <= 1 else f"{base} {min(level, 3)}"
         for i, item in enumerate(items):
-            first, rest = (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
+            first, rest = (
+                (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
+            )
             p = self.paragraph(style=style)
             if ordered and i == 0:
                 wordml.restart_numbering(self.document, p, style, start)
             if first is not None:
                 self.inlines(p, first.children)
-            self.blocks(rest, style="List Continue" if not any(
-                isinstance(b, m.ListBlock) for b in rest) else None, level=level)
+            self.blocks(
+                rest,
+                style="List Continue"
+                if not any(isinstance(b, m.ListBlock) for b in rest)
+                else None,
+                level=level,
+            )
 
     def caption(self, label: str, caption: list[m.Inline]):
-        """"Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
+        """ "Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
         p = self.paragraph(style="Caption")
         if label:
             self.run(p, label + (" " if caption else ""), {"bold"})
@@ -328,13 +351,17 @@ class DocxWriter(TitleBlockWriter):
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table Grid"]
         if self.design is not None:  # the print's light table: rules between rows, no grid
-            word_boxes.light_rules(grid, float(self.design.get("rules", "light")),
-                                   self.design.color("rule"))
-        for row, bold in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
+            word_boxes.light_rules(
+                grid, float(self.design.get("rules", "light")), self.design.color("rule")
+            )
+        for row, bold in ([(table.header, True)] if table.header else []) + [
+            (r, False) for r in table.rows
+        ]:
             row_element = grid.add_row()
             if bold:  # the header row: repeated on each page, read as headers by screen readers
-                row_element._tr.get_or_add_trPr().append(wordml.parse_xml(
-                    f'<w:tblHeader {wordml.nsdecls("w")}/>'))
+                row_element._tr.get_or_add_trPr().append(
+                    wordml.parse_xml(f"<w:tblHeader {wordml.nsdecls('w')}/>")
+                )
             cells = row_element.cells
             for cell, content in zip(cells, row):
                 self.cell(cell, content, bold)
@@ -364,23 +391,35 @@ class DocxWriter(TitleBlockWriter):
             # The picture's alt text, the same as the HTML's and the PDF's.
             shape._inline.docPr.set("descr", alt)
         except ImageRefused as exc:
-            raise BriefInvalid(Diagnostic(location or Location(path),
-                                          "not an image briefkit can place in Word: "
-                                          f"'{path.name}' {exc}")) from None
+            raise BriefInvalid(
+                Diagnostic(
+                    location or Location(path),
+                    f"not an image briefkit can place in Word: '{path.name}' {exc}",
+                )
+            ) from None
         except Exception as exc:  # python-docx's image readers raise several kinds
-            raise BriefInvalid(Diagnostic(location or Location(path),
-                                          "not an image briefkit can place in Word: "
-                                          f"{exc or type(exc).__name__}",
-                                          hint="use a PNG, JPEG or GIF file")) from None
+            raise BriefInvalid(
+                Diagnostic(
+                    location or Location(path),
+                    f"not an image briefkit can place in Word: {exc or type(exc).__name__}",
+                    hint="use a PNG, JPEG or GIF file",
+                )
+            ) from None
 
-    def inlines(self, paragraph, inlines: list[m.Inline], flags: frozenset | set = frozenset(),
-                container=None) -> None:
+    def inlines(
+        self,
+        paragraph,
+        inlines: list[m.Inline],
+        flags: frozenset | set = frozenset(),
+        container=None,
+    ) -> None:
         for inline in inlines:
             if isinstance(inline, m.Text):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.Styled):
-                self.inlines(paragraph, inline.children, set(flags) | {_RUN_FLAGS[inline.style]},
-                             container)
+                self.inlines(
+                    paragraph, inline.children, set(flags) | {_RUN_FLAGS[inline.style]}, container
+                )
             elif isinstance(inline, m.Code):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.LineBreak):
@@ -423,5 +462,3 @@ class DocxWriter(TitleBlockWriter):
         finally:
             self.story, self._in_note = outer, False
         self.notes.finish(element)
-
-

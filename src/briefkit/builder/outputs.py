@@ -24,21 +24,23 @@ import contextlib
 import errno
 import fcntl
 import os
-import re
 import shutil
 import signal
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from briefkit.core.write import (
+    PART_SUFFIX,
+    TEMPORARY_MARK,
+    is_temporary,
+    temporary_prefix,
+    write_part,
+)
 from briefkit.render.stamp import is_own
 
 LOCK_NAME = ".briefkit-lock"
-PART_SUFFIX = ".part"
-TEMPORARY_MARK = ".~briefkit-"  # in every temporary name, between the target's and the suffix
-_TEMPORARY = re.compile(r"^\..*\.~briefkit-[A-Za-z0-9_]+\.part$", re.S)
 # An output name leaves room for ".new-99.docx" and the hidden staging name in 255 bytes.
 MAX_NAME_BYTES = 200
 
@@ -80,6 +82,7 @@ def describe(exc: OSError, path: Path) -> str:
 
 # ---- names ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Claim:
     """A brief's outputs `folder/name.*`, and the brief's key (for `locate`); `earlier`: what
@@ -103,19 +106,25 @@ def earlier_claims(records: dict, jobs) -> tuple[list[Claim], dict[str, str]]:
     claims, described = [], {}
     for key, record in records.items():
         brief = record.meta.get("brief")
-        if key in keys or not isinstance(brief, str) or not Path(brief).is_file() \
-                or Path(brief).resolve() in in_run:
+        if (
+            key in keys
+            or not isinstance(brief, str)
+            or not Path(brief).is_file()
+            or Path(brief).resolve() in in_run
+        ):
             continue
         folders = {Path(out["path"]).parent for out in record.outputs.values() if out.get("path")}
         for folder in folders:
             claims.append(Claim(folder, record.meta["name"], f"earlier:{key}", earlier=True))
-            described[f"earlier:{key}"] = (f"{display_path(Path(brief))} (built into "
-                                           f"{display_path(folder)} by an earlier run)")
+            described[f"earlier:{key}"] = (
+                f"{display_path(Path(brief))} (built into {display_path(folder)} by an earlier run)"
+            )
     return claims, described
 
 
-def check_names(claims: Iterable[Claim], reserved: dict[Path, str],
-                locate: Callable[[str], str]) -> None:
+def check_names(
+    claims: Iterable[Claim], reserved: dict[Path, str], locate: Callable[[str], str]
+) -> None:
     """Raise `NamesRefused` when two claims share a folder and name (file systems that ignore
     case count), or a claim's files would replace a reserved file (`OUT/index.html` -> "the
     series index"). `locate(key)` says where a brief's name is written ("a.yaml:4:9")."""
@@ -124,8 +133,9 @@ def check_names(claims: Iterable[Claim], reserved: dict[Path, str],
     by_stem: dict[tuple[Path, str], list[Claim]] = {}
     for claim in claims:
         by_stem.setdefault((claim.folder.resolve(), claim.name.lower()), []).append(claim)
-    reserved_stems = {(path.parent.resolve(), path.stem.lower()): (path, what)
-                      for path, what in reserved.items()}
+    reserved_stems = {
+        (path.parent.resolve(), path.stem.lower()): (path, what) for path, what in reserved.items()
+    }
     messages = []
     for stem, same in by_stem.items():
         shown = display_path(same[0].folder / f"{same[0].name}.*")
@@ -134,19 +144,24 @@ def check_names(claims: Iterable[Claim], reserved: dict[Path, str],
                 continue
             others = [locate(c.key) for c in same if c is not claim]
             if others:
-                messages.append(f"{locate(claim.key)}: error: output.name: '{claim.name}' is "
-                                f"also the name of {', '.join(others)}; both would write "
-                                f"{shown}; give one of them another output.name")
+                messages.append(
+                    f"{locate(claim.key)}: error: output.name: '{claim.name}' is "
+                    f"also the name of {', '.join(others)}; both would write "
+                    f"{shown}; give one of them another output.name"
+                )
             if stem in reserved_stems:
                 path, what = reserved_stems[stem]
-                messages.append(f"{locate(claim.key)}: error: output.name: '{claim.name}' would "
-                                f"replace {what} ({display_path(path)}); choose another "
-                                "output.name")
+                messages.append(
+                    f"{locate(claim.key)}: error: output.name: '{claim.name}' would "
+                    f"replace {what} ({display_path(path)}); choose another "
+                    "output.name"
+                )
     if messages:
         raise NamesRefused(sorted(messages))
 
 
 # ---- the lock ---------------------------------------------------------------------------------
+
 
 class OutputLock:
     """An exclusive lock on an output folder for the length of a build. A folder it had to
@@ -175,9 +190,11 @@ class OutputLock:
                     if not waited:
                         from briefkit.load.source import display_path
 
-                        self.on_wait(f"waiting: another build is writing to "
-                                     f"{display_path(self.out_dir)}; this one starts when it "
-                                     "ends (Ctrl-C to give up)")
+                        self.on_wait(
+                            f"waiting: another build is writing to "
+                            f"{display_path(self.out_dir)}; this one starts when it "
+                            "ends (Ctrl-C to give up)"
+                        )
                         waited = True
                     fcntl.flock(self._fd, fcntl.LOCK_EX)
                 # The build before may have removed the lock file (and its empty folder)
@@ -188,8 +205,9 @@ class OutputLock:
                 os.close(self._fd)
                 self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(describe(exc, self.out_dir),
-                              usage=exc.errno in (errno.ENOTDIR, errno.EEXIST)) from None
+            raise OutputError(
+                describe(exc, self.out_dir), usage=exc.errno in (errno.ENOTDIR, errno.EEXIST)
+            ) from None
         remove_debris(self.out_dir)
         return self
 
@@ -205,16 +223,6 @@ class OutputLock:
         self._fd = None
 
 
-def is_temporary(name: str) -> bool:
-    """Whether a file name is one of briefkit's temporary names (`temporary_prefix`)."""
-    return bool(_TEMPORARY.match(name))
-
-
-def temporary_prefix(target: Path) -> str:
-    """The start of a temporary name beside `target` (mkstemp adds 8 random characters)."""
-    return f".{Path(target).name[:40]}{TEMPORARY_MARK}"
-
-
 def remove_debris(out_dir: Path) -> None:
     """Staged files a killed build left behind (only ever called holding the lock): only
     briefkit's temporary names, never a user's own hidden `.x.part`."""
@@ -226,37 +234,16 @@ def remove_debris(out_dir: Path) -> None:
 
 # ---- staging and committing -------------------------------------------------------------------
 
+
 def stage(target: Path, payload: bytes) -> Path:
     """Write `payload` to a hidden file beside `target`, flushed to disk; its path. Raises
     `OutputError` (one line) when it cannot be written, leaving nothing behind."""
     try:
         return write_part(target, payload)
     except OSError as exc:  # -o under a file is a usage mistake
-        raise OutputError(describe(exc, target),
-                          usage=exc.errno in (errno.ENOTDIR, errno.EEXIST)) from None
-
-
-def write_part(target: Path, payload: bytes) -> Path:
-    """`stage` for callers that describe OS errors themselves (raises OSError)."""
-    target = Path(target)
-    temporary = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=PART_SUFFIX,
-                                        dir=target.parent)
-        temporary = Path(name)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-        return temporary
-    except BaseException:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise
+        raise OutputError(
+            describe(exc, target), usage=exc.errno in (errno.ENOTDIR, errno.EEXIST)
+        ) from None
 
 
 @contextlib.contextmanager
@@ -269,8 +256,10 @@ def signals_held():
         yield
         return
     caught: list[int] = []
-    previous = {number: signal.signal(number, lambda signum, frame: caught.append(signum))
-                for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        number: signal.signal(number, lambda signum, frame: caught.append(signum))
+        for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:
@@ -293,8 +282,9 @@ def commit(staged: list[tuple[Path, Path]]) -> None:
         for temporary, target in staged:
             backup = None
             if target.exists():
-                backup = target.with_name(f"{temporary_prefix(target)}old{os.getpid()}"
-                                          f"{PART_SUFFIX}")
+                backup = target.with_name(
+                    f"{temporary_prefix(target)}old{os.getpid()}{PART_SUFFIX}"
+                )
                 backup.unlink(missing_ok=True)
                 try:
                     os.link(target, backup)
@@ -330,19 +320,26 @@ def refuse_special(target: Path) -> None:
 
     target = Path(target)
     if target.is_symlink():
-        raise OutputError(f"cannot write {display_path(target)}: it is a symbolic link; "
-                          "briefkit replaces only regular files; remove the link or choose "
-                          "another output folder", usage=True)
+        raise OutputError(
+            f"cannot write {display_path(target)}: it is a symbolic link; "
+            "briefkit replaces only regular files; remove the link or choose "
+            "another output folder",
+            usage=True,
+        )
     kind = not_regular(target)
     if kind is not None:
-        raise OutputError(f"cannot write {display_path(target)}: it is {kind}, not a regular "
-                          "file; remove it or choose another output folder", usage=True)
+        raise OutputError(
+            f"cannot write {display_path(target)}: it is {kind}, not a regular "
+            "file; remove it or choose another output folder",
+            usage=True,
+        )
 
 
 def choose_target(primary: Path, force: bool) -> tuple[Path, list[Path]]:
     """(where the new file goes, the files kept because an editor changed them or briefkit
     did not write them). Judged by each file's own fingerprint (`stamp.is_own`) alone: a
     cache can be forged or another project's, so it vouches for nothing."""
+
     def replaceable(path: Path) -> bool:
         refuse_special(path)
         return not path.exists() or is_own(path)
@@ -357,8 +354,10 @@ def choose_target(primary: Path, force: bool) -> tuple[Path, list[Path]]:
         if replaceable(beside):
             return beside, kept
         kept.append(beside)
-    raise OutputError(f"cannot write {primary}: 999 edited copies stand beside it; "
-                      "move them away or build with --force")
+    raise OutputError(
+        f"cannot write {primary}: 999 edited copies stand beside it; "
+        "move them away or build with --force"
+    )
 
 
 def replace_file(target: Path, payload: bytes, force: bool = False) -> Path:

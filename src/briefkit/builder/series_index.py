@@ -15,9 +15,9 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from briefkit.layout.folders import builtin_dir
+from briefkit.builder.outputs import replace_file
+from briefkit.layout.files import builtin_dir
 from briefkit.model import house_date
-from briefkit.build.outputs import replace_file
 from briefkit.render.stamp import stamp
 
 INDEX_NAME = "index.html"
@@ -28,11 +28,17 @@ def write_series_index(out_dir: Path, records) -> Path:
     entries = []
     for record in records:
         meta = record.meta
-        links = {fmt: os.path.relpath(out["path"], out_dir) for fmt, out in sorted(record.outputs.items())}
+        links = {
+            fmt: os.path.relpath(out["path"], out_dir)
+            for fmt, out in sorted(record.outputs.items())
+        }
         entries.append({**meta, "date": dt.date.fromisoformat(meta["date"]), "links": links})
     entries.sort(key=lambda e: (e["date"], e["title"]), reverse=True)
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(builtin_dir() / "base" / "html")),
-                               autoescape=True, undefined=jinja2.StrictUndefined)
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(builtin_dir() / "base" / "html")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["house_date"] = house_date
     css = (builtin_dir() / "base" / "css" / "base.css").read_text(encoding="utf-8")
     html = env.get_template("series_index.html").render(entries=entries, css=css)

@@ -30,11 +30,15 @@ class RevisionUnavailable(ValueError):
         self.new_since = new_since
 
 
-def _unavailable(revision: str, reason: str, new_since: bool = False,
-                 remedy: str = "name a commit, branch or tag in which the brief exists "
-                               "(e.g. HEAD~1)") -> RevisionUnavailable:
-    return RevisionUnavailable(f"is not readable at revision '{revision}' ({reason}); {remedy}",
-                               new_since)
+def _unavailable(
+    revision: str,
+    reason: str,
+    new_since: bool = False,
+    remedy: str = "name a commit, branch or tag in which the brief exists (e.g. HEAD~1)",
+) -> RevisionUnavailable:
+    return RevisionUnavailable(
+        f"is not readable at revision '{revision}' ({reason}); {remedy}", new_since
+    )
 
 
 def repository_of(brief: Path, revision: str) -> tuple[Path, Path]:
@@ -44,37 +48,50 @@ def repository_of(brief: Path, revision: str) -> tuple[Path, Path]:
     git_dir = project / ".git"
     if git_dir.is_symlink() or git_dir.is_file():
         raise _unavailable(
-            revision, f"{git_dir} links to a repository outside the project: a worktree, a "
-            "submodule or a symbolic link", remedy="briefkit reads revisions only from the "
+            revision,
+            f"{git_dir} links to a repository outside the project: a worktree, a "
+            "submodule or a symbolic link",
+            remedy="briefkit reads revisions only from the "
             "project's own repository: run it in the main checkout, or compare two files with "
-            "`briefkit redline OLD NEW`")
+            "`briefkit redline OLD NEW`",
+        )
     if not git_dir.is_dir():
         raise _unavailable(
-            revision, f"no git repository in the project: {project} has no .git folder",
+            revision,
+            f"no git repository in the project: {project} has no .git folder",
             remedy="commit the brief in a repository whose root is the project, or compare "
-                   "two files with `briefkit redline OLD NEW`")
+            "two files with `briefkit redline OLD NEW`",
+        )
     borrowed = [git_dir / "commondir", git_dir / "objects" / "info" / "alternates"]
     if any(path.is_file() and path.stat().st_size for path in borrowed):
         raise _unavailable(
-            revision, f"{git_dir} borrows objects from another repository (commondir or "
-            "objects/info/alternates)", remedy="make it self-contained (`git repack -a -d`, "
-            "then remove objects/info/alternates) or compare two files")
+            revision,
+            f"{git_dir} borrows objects from another repository (commondir or "
+            "objects/info/alternates)",
+            remedy="make it self-contained (`git repack -a -d`, "
+            "then remove objects/info/alternates) or compare two files",
+        )
     return project, git_dir
 
 
 def _git(git_dir: Path, project: Path, *args: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("GIT_")}
-    environment.update(GIT_DIR=str(git_dir), GIT_WORK_TREE=str(project),
-                       GIT_CEILING_DIRECTORIES=str(project.parent), GIT_CONFIG_NOSYSTEM="1",
-                       GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    environment.update(
+        GIT_DIR=str(git_dir),
+        GIT_WORK_TREE=str(project),
+        GIT_CEILING_DIRECTORIES=str(project.parent),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",
+    )
     command = ["git", "-c", "core.fsmonitor=false", "-c", "core.pager=cat", *args]
     try:
-        return run_engine(command, cwd=project, env=environment, what="git",
-                          seconds=GIT_TIMEOUT)
+        return run_engine(command, cwd=project, env=environment, what="git", seconds=GIT_TIMEOUT)
     except (OSError, EngineBudget) as exc:
-        raise RevisionUnavailable(f"git could not be run ({exc}); install git or compare two "
-                                  "files with `briefkit redline OLD NEW`") from None
+        raise RevisionUnavailable(
+            f"git could not be run ({exc}); install git or compare two "
+            "files with `briefkit redline OLD NEW`"
+        ) from None
 
 
 def _last_line(result: subprocess.CompletedProcess) -> str:
@@ -85,24 +102,36 @@ def _last_line(result: subprocess.CompletedProcess) -> str:
 def brief_at_revision(brief: Path, revision: str) -> bytes:
     """The brief's text at `revision`, read from the project's own repository."""
     if not revision.strip():
-        raise RevisionUnavailable("the revision is empty; name a commit, branch or tag "
-                                  "(e.g. HEAD~1)")
+        raise RevisionUnavailable(
+            "the revision is empty; name a commit, branch or tag (e.g. HEAD~1)"
+        )
     project, git_dir = repository_of(brief, revision)
     real = Path(brief).resolve()
     try:
         relative = real.relative_to(project).as_posix()
     except ValueError:
-        raise RevisionUnavailable(f"the brief ({real}) is outside the project ({project}), so "
-                                  "no revision of the project holds it") from None
-    found = _git(git_dir, project, "rev-parse", "--verify", "--quiet", "--end-of-options",
-                 f"{revision}^{{commit}}")
+        raise RevisionUnavailable(
+            f"the brief ({real}) is outside the project ({project}), so "
+            "no revision of the project holds it"
+        ) from None
+    found = _git(
+        git_dir,
+        project,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{revision}^{{commit}}",
+    )
     commit = found.stdout.decode(errors="replace").strip()
     if found.returncode != 0 or not commit:
-        raise _unavailable(revision, "no such commit, branch or tag in the project's "
-                                     "repository")
+        raise _unavailable(revision, "no such commit, branch or tag in the project's repository")
     blob = _git(git_dir, project, "cat-file", "blob", f"{commit}:{relative}")
     if blob.returncode != 0:
         absent = _git(git_dir, project, "cat-file", "-e", f"{commit}:{relative}").returncode
-        raise _unavailable(revision, f"{relative} does not exist in '{revision}'"
-                           if absent else _last_line(blob), new_since=bool(absent))
+        raise _unavailable(
+            revision,
+            f"{relative} does not exist in '{revision}'" if absent else _last_line(blob),
+            new_since=bool(absent),
+        )
     return blob.stdout

@@ -21,13 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from briefkit.build.outputs import TEMPORARY_MARK
-from briefkit.build.revisions import RevisionUnavailable, brief_at_revision
+from briefkit.builder.revisions import RevisionUnavailable, brief_at_revision
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.write import TEMPORARY_MARK
 from briefkit.word.redline_xml import redline_package
 
-__all__ = ["Redline", "RevisionUnavailable", "brief_at_revision", "redline_against",
-           "redline_briefs", "redline_changed", "revision_error"]
+__all__ = [
+    "Redline",
+    "RevisionUnavailable",
+    "brief_at_revision",
+    "redline_against",
+    "redline_briefs",
+    "redline_changed",
+    "revision_error",
+]
 
 AUTHOR = "briefkit"
 
@@ -40,7 +47,7 @@ class Redline:
 
 
 def _docx_of(path: Path, allow_network: bool):
-    from briefkit.build.pipeline import prepare
+    from briefkit.builder.pipeline import prepare
     from briefkit.render import render
 
     prepared = prepare(path, preload=["docx"], allow_network=allow_network)
@@ -49,7 +56,7 @@ def _docx_of(path: Path, allow_network: bool):
 
 def redline_briefs(old: Path, new: Path, *, allow_network: bool = False) -> Redline:
     """Raises `BriefInvalid` when either brief is wrong (its mistakes located in its file)."""
-    from briefkit.build.fingerprint import input_files
+    from briefkit.builder.fingerprint import input_files
 
     old_prepared, old_docx = _docx_of(Path(old), allow_network)
     prepared, new_docx = _docx_of(Path(new), allow_network)
@@ -68,15 +75,17 @@ def _stamped(docx: bytes) -> bytes:
     return stamp("docx", members)
 
 
-def redline_against(brief: Path, revision: str, *, allow_network: bool = False,
-                    old_text: Optional[bytes] = None) -> Redline:
+def redline_against(
+    brief: Path, revision: str, *, allow_network: bool = False, old_text: Optional[bytes] = None
+) -> Redline:
     """The brief now against the brief at `revision`. The old text is written beside the brief
     (a hidden file under a temporary name no brief has, which `build` never takes for a brief,
     removed however this ends) so its relative paths resolve as they did then."""
     brief = Path(brief)
     old_text = old_text if old_text is not None else brief_at_revision(brief, revision)
-    handle, name = tempfile.mkstemp(prefix=f".{brief.stem[:40]}{TEMPORARY_MARK}", suffix=".yaml",
-                                    dir=brief.parent)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{brief.stem[:40]}{TEMPORARY_MARK}", suffix=".yaml", dir=brief.parent
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(old_text)
@@ -86,21 +95,24 @@ def redline_against(brief: Path, revision: str, *, allow_network: bool = False,
             # name the revision, not the hidden file, in the old version's mistakes
             for diagnostic in exc.diagnostics.items:
                 if Path(diagnostic.location.file).name == Path(name).name:
-                    diagnostic.location = Location(Path(f"{brief}@{revision}"),
-                                                   diagnostic.location.line,
-                                                   diagnostic.location.column)
+                    diagnostic.location = Location(
+                        Path(f"{brief}@{revision}"),
+                        diagnostic.location.line,
+                        diagnostic.location.column,
+                    )
             raise
     finally:
         Path(name).unlink(missing_ok=True)
 
 
-def redline_changed(brief: Path, revision: str, target: Path, *, allow_network: bool = False,
-                    force: bool = False):
+def redline_changed(
+    brief: Path, revision: str, target: Path, *, allow_network: bool = False, force: bool = False
+):
     """For a series build: `<name>.redline.docx` (`target`) when the brief changed since
     `revision`, through the output gate (an editor's reviewed redline is kept and the new one
     written beside it; the same redline is not written again): the gate's `Written`, or None
     when the brief did not change (or did not exist then)."""
-    from briefkit.build.gate import OutputGate
+    from briefkit.builder.gate import OutputGate
     from briefkit.core.paths import read_regular
 
     try:

@@ -23,8 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from briefkit.build.outputs import (OutputError, choose_target, commit, refuse_special,
-                                    signals_held, stage)
+from briefkit.builder.outputs import (
+    OutputError,
+    choose_target,
+    commit,
+    refuse_special,
+    signals_held,
+    stage,
+)
 from briefkit.core.paths import PathRefused, read_regular
 from briefkit.load.source import display_path
 from briefkit.render.stamp import is_own
@@ -41,8 +47,14 @@ class OutputGate:
     """What one command may write: never one of `inputs` (real paths), never outside `within`
     (a real folder, when given), never a file briefkit did not write unless `force`."""
 
-    def __init__(self, inputs: Iterable[Path] = (), *, within: Optional[Path] = None,
-                 within_name: str = "the folder it writes to", force: bool = False):
+    def __init__(
+        self,
+        inputs: Iterable[Path] = (),
+        *,
+        within: Optional[Path] = None,
+        within_name: str = "the folder it writes to",
+        force: bool = False,
+    ):
         self.inputs = {Path(p).resolve(): Path(p) for p in inputs}
         self.within = Path(within).resolve() if within is not None else None
         self.within_name = within_name
@@ -64,12 +76,16 @@ class OutputGate:
             raise OutputError(
                 f"cannot write {display_path(target)}: it would replace "
                 f"{display_path(self.inputs[real])}, which this command reads; choose another "
-                "output (-o)", usage=True)
+                "output (-o)",
+                usage=True,
+            )
         if self.within is not None and self.within != real and self.within not in real.parents:
             raise OutputError(
                 f"cannot write {display_path(target)}: it resolves to {real}, outside "
                 f"{self.within_name} ({self.within}): a symbolic link leads out of it; briefkit "
-                f"writes only inside {self.within_name}", usage=True)
+                f"writes only inside {self.within_name}",
+                usage=True,
+            )
 
     def write(self, target: Path, payload: bytes, *, stamped: bool = True) -> Written:
         """Write `payload` at `target`, or beside it (stamped outputs) when the file there is
@@ -87,9 +103,12 @@ class OutputGate:
         else:
             chosen, kept = target, []
             if target.exists() and not self.force:
-                raise OutputError(f"cannot write {display_path(target)}: it exists and holds "
-                                  "something else; move it away or add --force (it would be "
-                                  "replaced)", usage=True)
+                raise OutputError(
+                    f"cannot write {display_path(target)}: it exists and holds "
+                    "something else; move it away or add --force (it would be "
+                    "replaced)",
+                    usage=True,
+                )
         part = stage(chosen, payload)
         try:
             with signals_held():
@@ -102,7 +121,10 @@ class OutputGate:
 def _holds(path: Path, payload: bytes) -> bool:
     """The regular file at `path` holds exactly `payload` (and, if stamped, is still ours)."""
     try:
-        return path.is_file() and read_regular(path, len(payload)) == payload and (
-            path.suffix.lower() not in (".docx", ".html", ".pdf") or is_own(path))
+        return (
+            path.is_file()
+            and read_regular(path, len(payload)) == payload
+            and (path.suffix.lower() not in (".docx", ".html", ".pdf") or is_own(path))
+        )
     except (OSError, PathRefused):
         return False
