@@ -262,8 +262,9 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
             return _run_build(paths, out_dir, formats, jobs, force_now, allow_network=allow_network)
         except click.ClickException as exc:
             click.echo(f"error: {exc.format_message()}", err=True)
-        except SystemExit:  # its reasons are printed already
-            pass
+        except SystemExit as exc:  # its reasons are printed already
+            if isinstance(exc.code, int) and exc.code >= 128:  # Ctrl-C or SIGTERM: stop
+                raise
         return None
 
     build_once(force)
