@@ -212,7 +212,7 @@ def redline(briefs, revision, target, allow_network, force) -> None:
         if revision is not None:
             result = redline_against(new, revision, allow_network=allow_network)
         else:
-            result = redline_briefs(old, new, allow_network=allow_network)
+            result = redline_briefs(briefs[0], briefs[1], allow_network=allow_network)
         gate.read_too(result.inputs)
         written = gate.write(target, result.docx)
     except RevisionUnavailable as exc:

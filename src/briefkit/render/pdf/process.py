@@ -99,6 +99,7 @@ def _serve(conn) -> None:
     except EOFError:  # the build ended without needing the PDF
         cleanup.run_all()
         os._exit(0)
+    message: tuple[str, object]
     try:
         if missing is not None:
             message = ("missing", missing)
