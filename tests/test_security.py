@@ -526,8 +526,8 @@ def test_a_broken_project_layout_fails_only_the_briefs_that_use_it(project, spec
 
 
 def test_the_readme_lists_each_budget_with_its_value():
-    """Every budget constant is a row of the README's table, named by its module path
-    (`core/images.MAX_PIXELS`) and showing the value the code holds."""
+    """Every budget constant is a row of the README's table, named by its module
+    (`core.images.MAX_PIXELS`) and showing the value the code holds."""
     import importlib
     from pathlib import Path
 
@@ -564,7 +564,7 @@ def test_the_readme_lists_each_budget_with_its_value():
     ]
     for module_name, name, shown in budgets:
         value = getattr(importlib.import_module(f"briefkit.{module_name}"), name)
-        where = f"`{module_name.replace('.', '/')}.{name}`"
+        where = f"`{module_name}.{name}`"
         row = next((line for line in section.splitlines() if where in line), None)
         assert row is not None, f"no README row names {where}"
         assert f"| {shown(value)}" in row, (name, shown(value), row)
