@@ -60,6 +60,10 @@ class OutputGate:
         self.within_name = within_name
         self.force = force
 
+    def inside(self, folder: Path, name: str) -> "OutputGate":
+        """The same gate (inputs, --force) confined to `folder` (called `name` in messages)."""
+        return OutputGate(self.inputs, within=folder, within_name=name, force=self.force)
+
     def read_too(self, paths: Iterable[Path]) -> None:
         """Add files the command has read since the gate was made."""
         self.inputs.update({Path(p).resolve(): Path(p) for p in paths})

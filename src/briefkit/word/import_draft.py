@@ -245,13 +245,9 @@ def write_import(imported: Imported, target: Path, gate) -> list[Path]:
     """Write the brief and its pictures through the output gate (`gate`, which never replaces
     the draft): pictures go only into the brief's own assets/ (their real paths stay inside the
     brief's folder), a picture already there with other bytes is kept unless --force."""
-    from briefkit.builder.gate import OutputGate
-
     target = Path(target)
     folder = target.parent
-    pictures = OutputGate(
-        gate.inputs, within=folder, within_name="the brief's folder", force=gate.force
-    )
+    pictures = gate.inside(folder, "the brief's folder")
     written = []
     for name, data in imported.assets.items():
         written.append(pictures.write(folder / name, data, stamped=False).path)
