@@ -192,7 +192,7 @@ class Cache:
         self.was_corrupt = False
         self._saved = b""  # what the file holds: saving the same again writes nothing
         try:
-            self._saved = self.path.read_bytes()
+            self._saved = read_regular(self.path)  # a pipe there is a corrupt cache
             raw = json.loads(self._saved.decode("utf-8"))
             if (
                 isinstance(raw, dict)

@@ -20,7 +20,7 @@ from typing import Optional
 from lxml import etree
 
 from briefkit.core.diagnostics import Diagnostics, Location, did_you_mean
-from briefkit.core.paths import PathRefused, Roots
+from briefkit.core.paths import PathRefused, Roots, read_regular
 from briefkit.load.source import display_path
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
@@ -92,7 +92,7 @@ def _parse(path: Path, diagnostics: Diagnostics):
     """The style's root element, or None with a located error."""
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_STYLE_BYTES)
     except OSError as exc:
         diagnostics.error(Location(shown), f"cannot read this style: {exc.strerror}")
         return None

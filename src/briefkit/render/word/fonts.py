@@ -18,6 +18,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
+from briefkit.core.paths import read_regular
+
 ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 _EMBED = {
     "regular": "embedRegular",
@@ -57,7 +59,7 @@ def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
         for style in ("regular", "bold", "italic", "bold_italic"):  # the schema's order
             if style not in files:
                 continue
-            data = Path(files[style]).read_bytes()
+            data = read_regular(files[style])  # confined by the design (read_layout_file)
             # A key derived from the face: the same file gives the same bytes on every build.
             key = (
                 "{"
