@@ -277,3 +277,42 @@ def test_a_csl_parent_link_in_another_namespace_is_never_followed(project, tmp_p
             assert SECRET not in page.read_text(encoding="utf-8")
     finally:
         listener.close()
+
+
+def test_a_starter_brief_linked_outside_the_project_is_never_copied(project, tmp_path):
+    write(project / "templates" / "house" / "layout.yaml", "extends: report\n")
+    (project / "templates" / "house" / "starter.yaml").symlink_to(tmp_path / "secret.txt")
+    result = cli_run("new", "x", "--layout", "house", cwd=project)
+    assert result.exit_code != 0
+    assert not (project / "briefs" / "x.yaml").exists()
+    assert "outside the project" in result.stderr and SECRET not in result.stderr
+
+
+def test_a_layout_face_linked_outside_the_project_is_never_embedded(project, tmp_path):
+    write(project / "templates" / "house" / "layout.yaml", "extends: report\n")
+    write(project / "templates" / "house" / "design.yaml",
+          "faces:\n  text: House Serif\n  files:\n    House Serif: {regular: house.ttf}\n")
+    (project / "templates" / "house" / "fonts").mkdir()
+    (project / "templates" / "house" / "fonts" / "house.ttf").symlink_to(tmp_path / "secret.txt")
+    write(project / "briefs" / "b.yaml", brief_text(extra="layout: house\n"))
+    result = cli_run("build", "briefs/b.yaml", "-o", "out", "-f", "docx", cwd=project)
+    assert result.exit_code == 1, result.output
+    assert "outside the project" in result.stderr
+    assert not (project / "out" / "b.docx").exists()
+
+
+@pytest.mark.parametrize("where", ["templates/house/layout.yaml", "templates/locales/xx.yaml",
+                                   "out/.briefkit-cache.json"])
+def test_a_fifo_among_the_project_s_own_files_is_never_waited_on(project, where):
+    write(project / "briefs" / "b.yaml", brief_text(extra="lang: xx\n" if "locales" in where
+                                                    else "layout: house\n" if "house" in where
+                                                    else ""))
+    fifo(project / where)
+    done = briefkit("build", "briefs/b.yaml", "-o", "out", "-f", "html", cwd=project)
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    if where.startswith("out/"):
+        assert done.returncode == 0, done.stderr  # a cache that cannot be read is rebuilt
+    elif "locales" in where:
+        assert done.returncode == 1 and "not a regular file" in done.stderr, done.stderr
+    else:  # a layout.yaml that is no file makes no layout: one located line, at once
+        assert done.returncode == 1 and "b.yaml:3:9: error: layout:" in done.stderr, done.stderr

@@ -462,9 +462,12 @@ def new(slug: str, layout_name: str, title) -> None:
     shown = _shown(target)
     if target.exists():
         raise click.UsageError(f"{shown} exists already; choose another slug")
-    text = layouts.starter_brief(
-        layout_name, title or slug.replace("-", " ").capitalize(), dt.date.today(), project
-    )
+    try:
+        text = layouts.starter_brief(
+            layout_name, title or slug.replace("-", " ").capitalize(), dt.date.today(), project
+        )
+    except layouts.LayoutError as exc:
+        raise click.UsageError(f"the layout '{layout_name}' cannot give a starter: {exc}") from None
     try:  # through the output gate: inside the project, links followed
         OutputGate(within=project, within_name="the project").write(
             target, text.encode("utf-8"), stamped=False
