@@ -64,8 +64,42 @@ JINJA_BOMBS = {
 }
 
 
+def _bomb_briefs(project: Path, bombs: dict, house: bool) -> list[str]:
+    """One brief per bomb (named b0, b1 …), each with its own house template folder (house)
+    or its own figure (else); their names, in order."""
+    names = []
+    for number, bomb in enumerate(bombs.values()):
+        name = f"b{number}"
+        if house:
+            write(project / "houses" / name / "parts" / "colophon.html", "<p>ok</p>\n" + bomb + "\n")
+            extra = f"output: {{html_template: ../houses/{name}, formats: [html]}}\n"
+            write(project / "briefs" / f"{name}.yaml", brief_text(extra=extra))
+        else:
+            (project / "briefs" / f"{name}.svg").write_text(bomb, encoding="utf-8")
+            write(project / "briefs" / f"{name}.yaml", brief_text(body=f"![A chart]({name}.svg)"))
+        names.append(name)
+    return names
+
+
+def test_every_house_template_bomb_is_a_located_error_within_budget(project):
+    """All the bombs in one run (one brief each, `-j 1`): each a located error at its line,
+    the run within a few seconds a bomb and under 500 MB."""
+    names = _bomb_briefs(project, JINJA_BOMBS, house=True)
+    done = run_bounded(["build", "briefs", "-o", "out", "-j", "1", "-f", "html"], cwd=project,
+                       seconds=30 + 5 * len(names))
+    assert done.returncode == 1, done.stderr[-2000:]
+    for name, bomb in zip(names, JINJA_BOMBS):
+        assert re.search(rf"houses/{name}/parts/colophon\.html:2:\d+: error: template",
+                         done.stderr), (bomb, done.stderr[-3000:])
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.seconds < 3 * len(names), done.seconds
+    assert done.peak_mb < PEAK_MB, done.peak_mb
+    assert not list((project / "out").glob("b*.html"))
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("bomb", list(JINJA_BOMBS))
-def test_a_house_template_bomb_is_a_located_error_within_budget(project, bomb):
+def test_a_house_template_bomb_alone_is_a_located_error_within_budget(project, bomb):
     write(project / "house" / "parts" / "colophon.html", "<p>ok</p>\n" + JINJA_BOMBS[bomb] + "\n")
     write(project / "briefs" / "b.yaml",
           brief_text(extra="output: {html_template: ../house, formats: [html]}\n"))
@@ -120,9 +154,21 @@ SVG_BOMBS = {
 }
 
 
+def test_every_svg_bomb_is_a_located_error_within_budget(project):
+    names = _bomb_briefs(project, SVG_BOMBS, house=False)
+    done = run_bounded(["build", "briefs", "-o", "out", "-j", "1", "-f", "html", "-f", "pdf"],
+                       cwd=project, seconds=60)
+    assert done.returncode == 1, done.stderr[-2000:]
+    for name, bomb in zip(names, SVG_BOMBS):
+        assert re.search(rf"{name}\.yaml:\d+:\d+: error: .*{name}\.svg", done.stderr), bomb
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.seconds < SECONDS and done.peak_mb < PEAK_MB, (done.seconds, done.peak_mb)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("bomb", list(SVG_BOMBS))
 @pytest.mark.parametrize("fmt", ["html", "pdf"])
-def test_an_svg_bomb_is_a_located_error_within_budget(project, bomb, fmt):
+def test_an_svg_bomb_alone_is_a_located_error_within_budget(project, bomb, fmt):
     (project / "briefs" / "chart.svg").write_text(SVG_BOMBS[bomb], encoding="utf-8")
     write(project / "briefs" / "b.yaml", brief_text(body="![A chart](chart.svg)"))
     done = run_bounded(["build", "briefs/b.yaml", "-o", "out", "-f", fmt], cwd=project)

@@ -116,7 +116,9 @@ def test_a_killed_worker_is_one_line_about_its_brief(project, tmp_path):
     assert "worker" in stderr and "stopped" in stderr
 
 
-@pytest.mark.parametrize("command", ["build", "import", "redline", "check"])
+@pytest.mark.parametrize("command", ["build", "import",
+                                     pytest.param("redline", marks=pytest.mark.slow),
+                                     pytest.param("check", marks=pytest.mark.slow)])
 def test_no_run_leaves_a_temporary_folder_behind(project, tmp_path, command):
     write(project / "briefs" / "a.yaml", brief_text(body="Old words.^[A note.]"))
     write(project / "briefs" / "b.yaml", brief_text(body="New words.^[A note.]"))

@@ -225,11 +225,14 @@ def test_a_fifo_input_listed_in_the_cache_is_never_opened(project):
 
 # ---- house CSS and CSL styles ------------------------------------------------------------------
 
-@pytest.mark.parametrize("rule", ["@import url(file:///etc/passwd);",
-                                  "@import url(http://127.0.0.1:{port}/x.css);",
-                                  "body {{ background: url(http://127.0.0.1:{port}/x.png); }}",
-                                  "body {{ background: url('file:///etc/passwd'); }}"])
-@pytest.mark.parametrize("fmt", ["html", "pdf"])
+CSS_RULES = ["@import url(file:///etc/passwd);", "@import url(http://127.0.0.1:{port}/x.css);",
+             "body {{ background: url(http://127.0.0.1:{port}/x.png); }}",
+             "body {{ background: url('file:///etc/passwd'); }}"]
+
+
+@pytest.mark.parametrize("rule,fmt", [
+    pytest.param(rule, fmt, marks=pytest.mark.slow if fmt == "pdf" and number else ())
+    for number, rule in enumerate(CSS_RULES) for fmt in ("html", "pdf")])
 def test_house_css_reaching_outside_is_refused_at_its_line(project, rule, fmt):
     listener = Listener()
     try:
@@ -251,11 +254,14 @@ CSL_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n' \
     '<title>Hostile</title><id>hostile</id><updated>2024-01-01T00:00:00+00:00</updated>\n'
 
 
-@pytest.mark.parametrize("link", [
-    '<x:link xmlns:x="urn:other" rel="independent-parent" href="{url}"/>',
-    '<link xmlns="" rel="independent-parent" href="{url}"/>',
-])
-@pytest.mark.parametrize("target", ["network", "file"])
+CSL_LINKS = ['<x:link xmlns:x="urn:other" rel="independent-parent" href="{url}"/>',
+             '<link xmlns="" rel="independent-parent" href="{url}"/>']
+
+
+@pytest.mark.parametrize("link,target", [
+    pytest.param(link, target, marks=() if (number == 0) == (target == "network")
+                 else pytest.mark.slow)
+    for number, link in enumerate(CSL_LINKS) for target in ("network", "file")])
 def test_a_csl_parent_link_in_another_namespace_is_never_followed(project, tmp_path, link,
                                                                   target):
     listener = Listener()

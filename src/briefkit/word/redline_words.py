@@ -150,15 +150,36 @@ def _group(items: list[Token]) -> list[list[Token]]:
     return groups
 
 
+# Word comparisons one paragraph's diff may make (difflib's matcher is quadratic): past it, the
+# words between the paragraph's unchanged start and end are marked replaced as a whole, which
+# Accept/Reject still turn into NEW and OLD exactly, in time linear in the paragraph.
+MAX_WORD_COMPARISONS = 4_000_000
+
+
+def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes of `old` against `new`, within the comparison budget."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    middle_old, middle_new = len(old) - start - end, len(new) - start - end
+    if middle_old * middle_new <= MAX_WORD_COMPARISONS:
+        return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    codes = [("equal", 0, start, 0, start)] if start else []
+    codes.append(("replace", start, start + middle_old, start, start + middle_new))
+    if end:
+        codes.append(("equal", len(old) - end, len(old), len(new) - end, len(new)))
+    return codes
+
+
 def diff_paragraph(old_p, new_p, marker: Marker) -> None:
     """Rewrite NEW's paragraph with word-level w:ins/w:del against OLD's."""
     old, new = tokens(old_p), tokens(new_p)
-    matcher = difflib.SequenceMatcher(
-        None, [t.key for t in old], [t.key for t in new], autojunk=False
-    )
     status = ["equal"] * len(new)
     deletions: dict[int, list[Token]] = {}
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes([t.key for t in old], [t.key for t in new]):
         if op in ("replace", "insert"):
             for j in range(j1, j2):
                 status[j] = "insert"

@@ -167,6 +167,11 @@ def _same_place(old: str, new: str) -> bool:
     return difflib.SequenceMatcher(None, old, new, autojunk=False).quick_ratio() >= 0.6
 
 
+# How far ahead a changed paragraph looks for its new version (a budget: pairing every old
+# paragraph with every new one is quadratic in a block that was rewritten throughout).
+PAIR_WINDOW = 200
+
+
 def _pair(
     old_keys: list[str],
     new_keys: list[str],
@@ -179,7 +184,7 @@ def _pair(
     new_places = new_places or [""] * len(new_keys)
     for i, old in enumerate(old_keys):
         best, best_j = 0.0, None
-        for j in range(start, len(new_keys)):
+        for j in range(start, min(len(new_keys), start + PAIR_WINDOW)):
             if not _same_place(old_places[i], new_places[j]):
                 continue
             ratio = difflib.SequenceMatcher(None, old, new_keys[j], autojunk=False).quick_ratio()
