@@ -322,3 +322,29 @@ def test_a_fifo_among_the_project_s_own_files_is_never_waited_on(project, where)
         assert done.returncode == 1 and "not a regular file" in done.stderr, done.stderr
     else:  # a layout.yaml that is no file makes no layout: one located line, at once
         assert done.returncode == 1 and "b.yaml:3:9: error: layout:" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("how", ["objects linked outside", "alternates"])
+def test_a_repository_borrowing_from_outside_the_project_is_not_read(tmp_path, how):
+    outside = tmp_path / "outside"
+    write(outside / "briefs" / "a.yaml", brief_text(title=SECRET))
+    git(outside, "init", "-q")
+    git(outside, "add", ".")
+    git(outside, "commit", "-qm", "theirs")
+    root = tmp_path / "project"
+    write(root / "briefs" / "a.yaml", brief_text(body="Ours."))
+    git(root, "init", "-q")
+    if how == "alternates":
+        write(root / ".git" / "objects" / "info" / "alternates", f"{outside / '.git' / 'objects'}\n")
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=outside, capture_output=True,
+                              text=True).stdout.strip()
+        write(root / ".git" / "refs" / "heads" / "master", head + "\n")
+        write(root / ".git" / "HEAD", "ref: refs/heads/master\n")
+    else:
+        import shutil
+
+        shutil.rmtree(root / ".git" / "objects")
+        (root / ".git" / "objects").symlink_to(outside / ".git" / "objects")
+    result = cli_run("redline", "--against", "HEAD", "briefs/a.yaml", "-o", "r.docx", cwd=root)
+    assert result.exit_code == 1, result.output
+    assert SECRET not in result.stderr and not (root / "r.docx").exists()

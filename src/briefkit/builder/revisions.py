@@ -62,6 +62,17 @@ def repository_of(brief: Path, revision: str) -> tuple[Path, Path]:
             remedy="commit the brief in a repository whose root is the project, or compare "
             "two files with `briefkit redline OLD NEW`",
         )
+    linked = [
+        p
+        for p in (git_dir / "objects", git_dir / "refs", git_dir / "packed-refs")
+        if p.exists() and project not in p.resolve().parents
+    ]
+    if linked:
+        raise _unavailable(
+            revision,
+            f"{linked[0]} links out of the project",
+            remedy="briefkit reads revisions only from the project's own repository",
+        )
     borrowed = [git_dir / "commondir", git_dir / "objects" / "info" / "alternates"]
     if any(path.is_file() and path.stat().st_size for path in borrowed):
         raise _unavailable(
