@@ -348,3 +348,43 @@ def test_a_repository_borrowing_from_outside_the_project_is_not_read(tmp_path, h
     result = cli_run("redline", "--against", "HEAD", "briefs/a.yaml", "-o", "r.docx", cwd=root)
     assert result.exit_code == 1, result.output
     assert SECRET not in result.stderr and not (root / "r.docx").exists()
+
+
+PAGE_MARKUP = {
+    "remote stylesheet": '<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">',
+    "dns prefetch": '<link rel="dns-prefetch" href="//attacker.invalid">',
+    "local picture": '<img src="file:///etc/passwd" alt="">',
+    "remote picture set": '<img src="data:," srcset="http://127.0.0.1:{port}/a.png 2x" alt="">',
+    "refresh": '<meta http-equiv="refresh" content="0; url=http://127.0.0.1:{port}/">',
+    "base": '<base href="http://127.0.0.1:{port}/">',
+    "script link": '<a href="javascript:alert(1)">x</a>',
+    "style import": "<style>@import url(http://127.0.0.1:{port}/i.css);</style>",
+    "style attribute": '<p style="background: url(http://127.0.0.1:{port}/b.png)">x</p>',
+}
+
+
+@pytest.mark.parametrize("markup", list(PAGE_MARKUP))
+def test_a_house_template_s_markup_reaching_outside_is_refused_in_html_too(project, markup):
+    listener = Listener()
+    try:
+        write(project / "house" / "parts" / "colophon.html",
+              "<p>ok</p>\n" + PAGE_MARKUP[markup].format(port=listener.port) + "\n")
+        write(project / "briefs" / "b.yaml",
+              brief_text(extra="output: {html_template: ../house, formats: [html]}\n"))
+        result = cli_run("build", "briefs/b.yaml", "-o", "out", cwd=project)
+        assert result.exit_code == 1, result.output
+        assert "colophon.html:2:" in result.stderr and "reaches outside" in result.stderr
+        assert not (project / "out" / "b.html").exists() and listener.connections == 0
+    finally:
+        listener.close()
+
+
+def test_a_house_template_s_own_relative_and_embedded_references_stay(project):
+    write(project / "house" / "parts" / "colophon.html",
+          '<p><a href="about.html">About</a> <a href="mailto:a@b.org">mail</a> '
+          '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""></p>\n')
+    write(project / "briefs" / "b.yaml",
+          brief_text(extra="output: {html_template: ../house, formats: [html]}\n"))
+    result = cli_run("build", "briefs/b.yaml", "-o", "out", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert 'href="about.html"' in (project / "out" / "b.html").read_text(encoding="utf-8")

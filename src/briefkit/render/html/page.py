@@ -27,6 +27,7 @@ from briefkit.core.paths import PathRefused, css_reference_refused, css_referenc
 from briefkit.layout.design import design_of
 from briefkit.model import house_date as _house_date
 from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
+from briefkit.render.html.outward import check_page
 from briefkit.render.html.template_data import plain_document
 
 _STYLE_TAGS = {
@@ -357,7 +358,7 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
             notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
         )
         template = env.get_template("document.html")
-        return render_within(template, context, data_size(context)), env.writer.figures
+        page = render_within(template, context, data_size(context))
     except BriefInvalid:
         raise
     except TemplateBudget as exc:
@@ -410,6 +411,12 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
                 hint="fix the expression at this line of the template",
             )
         ) from None
+    # What the house's own markup would make a reader's browser fetch (the writer's is safe).
+    folders = [Path(prepared.html_template)] if prepared.html_template is not None else []
+    outward = check_page(page, prepared.roots, folders + list(prepared.layout.html_dirs()))
+    if outward is not None:
+        raise BriefInvalid(outward)
+    return page, env.writer.figures
 
 
 def _template_location(exc: BaseException, default=Location(Path("template"))):
