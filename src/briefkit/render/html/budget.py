@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 MAX_OPERATIONS = 200_000  # the longest example's page takes about 700 (the ASPI report, 133 notes)
 MAX_SECONDS = 5.0
-MAX_TEXT = 16_000_000  # characters of one value, or of the page, beyond the document's data
+MAX_TEXT = 8_000_000  # characters of one value, or of the page, beyond the document's data
 MAX_ITEMS = 1_000_000  # items of one list
 MAX_WIDTH = 10_000  # a field width, precision, padding or indent
 MAX_NUMBER_BITS = 4096  # numbers up to ~1,200 digits
