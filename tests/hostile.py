@@ -66,8 +66,10 @@ class Bounded:
     returncode: int
     stdout: str
     stderr: str
-    seconds: float
+    seconds: float  # wall-clock time, start-up included
     peak_mb: float  # the largest resident set of the child or any process it waited for
+    cpu_seconds: float = 0.0  # CPU time of the child and what it waited for (not inflated
+    # by other work on a shared machine, as the wall clock is)
 
 
 # Address space is capped too, as a safety net, so a bomb that escapes its budget fails this
@@ -85,8 +87,10 @@ def run_bounded(args, *, cwd: Path, seconds: float = 60, env=None) -> Bounded:
         "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
         "p = subprocess.run(sys.argv[2:], preexec_fn=limits, capture_output=True,"
         " timeout=float(sys.argv[1]))\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "sys.stdout.buffer.write(json.dumps([p.returncode, peak]).encode() + b'\\n')\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "peak = usage.ru_maxrss / 1024\n"
+        "cpu = usage.ru_utime + usage.ru_stime\n"
+        "sys.stdout.buffer.write(json.dumps([p.returncode, peak, cpu]).encode() + b'\\n')\n"
         "sys.stdout.buffer.write(p.stdout)\n"
         "sys.stderr.buffer.write(p.stderr)\n")
     started = time.monotonic()
@@ -105,8 +109,8 @@ def run_bounded(args, *, cwd: Path, seconds: float = 60, env=None) -> Bounded:
     first, _, rest = out.partition("\n")
     import json
 
-    code, peak = json.loads(first)
-    return Bounded(code, rest, done.stderr.decode(errors="replace"), elapsed, peak)
+    code, peak, cpu = json.loads(first)
+    return Bounded(code, rest, done.stderr.decode(errors="replace"), elapsed, peak, cpu)
 
 
 def fifo(path: Path) -> Path:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from hostile import brief_text, cli_run, project, run_bounded, write  # noqa: F401
 
-SECONDS = 10  # "a few seconds", the child's start-up (about one) included
+SECONDS = 10  # "a few seconds" of work (CPU time), the child's start-up (about one) included
 PEAK_MB = 500
+WALL = 60  # seconds on the clock: only says nothing hung (a shared machine is slow to schedule)
 
 
 def located(stderr: str, name: str) -> list[str]:
@@ -29,7 +30,7 @@ def assert_budget_held(done, name: str) -> None:
     assert done.returncode == 1, (done.returncode, done.stderr[-2000:])
     assert located(done.stderr, name), done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    assert done.seconds < SECONDS, (done.seconds, done.stderr[-500:])
+    assert done.cpu_seconds < SECONDS and done.seconds < WALL, (done.cpu_seconds, done.seconds)
     assert done.peak_mb < PEAK_MB, (done.peak_mb, done.stderr[-500:])
 
 
@@ -92,7 +93,7 @@ def test_every_house_template_bomb_is_a_located_error_within_budget(project):
         assert re.search(rf"houses/{name}/parts/colophon\.html:2:\d+: error: template",
                          done.stderr), (bomb, done.stderr[-3000:])
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    assert done.seconds < 3 * len(names), done.seconds
+    assert done.cpu_seconds < 3 * len(names) and done.seconds < 10 * len(names), done.seconds
     assert done.peak_mb < PEAK_MB, done.peak_mb
     assert not list((project / "out").glob("b*.html"))
 
@@ -162,7 +163,8 @@ def test_every_svg_bomb_is_a_located_error_within_budget(project):
     for name, bomb in zip(names, SVG_BOMBS):
         assert re.search(rf"{name}\.yaml:\d+:\d+: error: .*{name}\.svg", done.stderr), bomb
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    assert done.seconds < SECONDS and done.peak_mb < PEAK_MB, (done.seconds, done.peak_mb)
+    assert done.cpu_seconds < SECONDS and done.seconds < WALL, (done.cpu_seconds, done.seconds)
+    assert done.peak_mb < PEAK_MB, done.peak_mb
 
 
 @pytest.mark.slow
@@ -226,6 +228,7 @@ def _draft(path: Path, body: str) -> Path:
 
 DRAFT_BOMBS = {
     "seven million paragraphs": lambda: "<w:p/>" * 7_000_000,
+    "two million paragraphs, within the part's size": lambda: "<w:p/>" * 2_000_000,
     "tables nested deep": lambda: "<w:tbl><w:tr><w:tc>" * 2000 + "<w:p/>"
                                   + "</w:tc></w:tr></w:tbl>" * 2000,
     "one huge run of text": lambda: "<w:p><w:r><w:t>" + "x" * 200_000_000 + "</w:t></w:r></w:p>",
@@ -238,6 +241,7 @@ def test_a_draft_bomb_is_a_located_error_within_budget(project, bomb):
     assert draft.stat().st_size < 1_000_000
     done = run_bounded(["import", "draft.docx", "-o", "briefs/d.yaml"], cwd=project)
     assert_budget_held(done, "draft.docx")
+    assert "budget" in done.stderr, done.stderr
     assert not (project / "briefs" / "d.yaml").exists()
 
 
@@ -253,6 +257,7 @@ def test_a_redline_of_one_long_rewritten_paragraph_ends_within_budget(project):
     new = write(project / "briefs" / "new.yaml", brief_text(body=" ".join(words)))
     done = run_bounded(["redline", old, new, "-o", "r.docx"], cwd=project, seconds=60)
     assert done.returncode in (0, 1), done.stderr[-1000:]
-    assert done.seconds < SECONDS * 2 and done.peak_mb < PEAK_MB, (done.seconds, done.peak_mb)
+    assert done.cpu_seconds < SECONDS * 2 and done.seconds < WALL, (done.cpu_seconds, done.seconds)
+    assert done.peak_mb < PEAK_MB, done.peak_mb
     if done.returncode == 1:  # a budget: located, saying so
         assert located(done.stderr, "new.yaml") and "budget" in done.stderr

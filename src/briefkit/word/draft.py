@@ -118,51 +118,62 @@ def _within_budget(package: zipfile.ZipFile, names: set[str]) -> None:
                 "split the draft, or save it again from Word"
             )
         depth = 0
-        with package.open(name) as stream:
-            for event, element in etree.iterparse(
-                stream,
-                events=("start", "end"),
-                resolve_entities=False,
-                no_network=True,
-                huge_tree=False,
-            ):
-                if event == "start":
-                    depth += 1
-                    elements += 1
-                    if depth > MAX_NESTING:
-                        raise DraftRefused(
-                            f"nests its content more than {MAX_NESTING} levels "
-                            f"deep (in {name}), past briefkit's budget; tables "
-                            "or text boxes inside each other that deep are no "
-                            "draft's: save it again without them"
-                        )
-                    if elements > MAX_ELEMENTS:
-                        raise DraftRefused(
-                            f"holds more than {MAX_ELEMENTS:,} elements, past "
-                            "briefkit's budget for a draft (a long report has "
-                            "about 100,000); split the draft"
-                        )
-                    continue
-                depth -= 1
-                if element.tag == _PARAGRAPH:
-                    paragraphs += 1
-                    if paragraphs > MAX_PARAGRAPHS:
-                        raise DraftRefused(
-                            f"holds more than {MAX_PARAGRAPHS:,} paragraphs, past "
-                            "briefkit's budget for a draft (a long report has "
-                            "about 2,000); split the draft"
-                        )
-                elif element.tag == _TEXT:
-                    text += len(element.text or "")
-                    if text > MAX_TEXT:
-                        raise DraftRefused(
-                            f"holds more than {MAX_TEXT:,} characters of text, "
-                            "past briefkit's budget for a draft (a long report "
-                            "has about 300,000); split the draft"
-                        )
-                element.clear()  # streaming: nothing is kept, the finished siblings neither
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+        try:
+            with package.open(name) as stream:
+                for event, element in etree.iterparse(
+                    stream,
+                    events=("start", "end"),
+                    resolve_entities=False,
+                    no_network=True,
+                    huge_tree=False,
+                ):
+                    if event == "start":
+                        depth += 1
+                        elements += 1
+                        if depth > MAX_NESTING:
+                            raise DraftRefused(
+                                f"nests its content more than {MAX_NESTING} levels "
+                                f"deep (in {name}), past briefkit's budget; tables "
+                                "or text boxes inside each other that deep are no "
+                                "draft's: save it again without them"
+                            )
+                        if elements > MAX_ELEMENTS:
+                            raise DraftRefused(
+                                f"holds more than {MAX_ELEMENTS:,} elements, past "
+                                "briefkit's budget for a draft (a long report has "
+                                "about 100,000); split the draft"
+                            )
+                        continue
+                    depth -= 1
+                    if element.tag == _PARAGRAPH:
+                        paragraphs += 1
+                        if paragraphs > MAX_PARAGRAPHS:
+                            raise DraftRefused(
+                                f"holds more than {MAX_PARAGRAPHS:,} paragraphs, past "
+                                "briefkit's budget for a draft (a long report has "
+                                "about 2,000); split the draft"
+                            )
+                    elif element.tag == _TEXT:
+                        text += len(element.text or "")
+                        if text > MAX_TEXT:
+                            raise DraftRefused(
+                                f"holds more than {MAX_TEXT:,} characters of text, "
+                                "past briefkit's budget for a draft (a long report "
+                                "has about 300,000); split the draft"
+                            )
+                    element.clear()  # streaming: nothing is kept, the finished siblings neither
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+        except etree.XMLSyntaxError as exc:
+            if "depth" not in str(exc).lower():
+                raise
+            # libxml2 stops at 256 levels while it reads ahead, before the budget is counted
+            raise DraftRefused(
+                f"nests its content more than {MAX_NESTING} levels deep (in "
+                f"{name}), past briefkit's budget; tables or text boxes inside "
+                "each other that deep are no draft's: save it again without "
+                "them"
+            ) from None
 
 
 def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:
