@@ -1,6 +1,6 @@
 """`briefkit redline`: two versions of a brief in, one DOCX out, laid out like NEW's normal
-build, in which every change from OLD is a Word tracked change (author "briefkit", dated with
-NEW's date) so an editor reviews it with Word's Accept/Reject.
+build, in which every change from OLD is a Word tracked change (author "briefkit", dated when
+the redline is made, or with `--date`) so an editor reviews it with Word's Accept/Reject.
 
 OLD is a brief file, or the brief as it was at a git revision (read from the project's own
 repository by `revisions.py`, and written beside the brief under a temporary name no brief
@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ __all__ = [
     "Redline",
     "RevisionUnavailable",
     "brief_at_revision",
+    "mark_date",
     "redline_against",
     "redline_briefs",
     "redline_changed",
@@ -54,14 +56,23 @@ def _docx_of(path: Path, allow_network: bool):
     return prepared, render(prepared, "docx")
 
 
-def redline_briefs(old: Path, new: Path, *, allow_network: bool = False) -> Redline:
+def mark_date(when: Optional[dt.datetime] = None) -> str:
+    """A tracked change's date as Word writes it (UTC, to the second): now, unless given."""
+    when = when or dt.datetime.now(dt.timezone.utc)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc)
+    return when.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def redline_briefs(
+    old: Path, new: Path, *, allow_network: bool = False, date: Optional[dt.datetime] = None
+) -> Redline:
     """Raises `BriefInvalid` when either brief is wrong (its mistakes located in its file)."""
     from briefkit.builder.fingerprint import input_files
 
     old_prepared, old_docx = _docx_of(Path(old), allow_network)
     prepared, new_docx = _docx_of(Path(new), allow_network)
-    date = prepared.document.updated or prepared.document.date or dt.date.today()
-    docx, changes = redline_package(old_docx, new_docx, AUTHOR, f"{date.isoformat()}T00:00:00Z")
+    docx, changes = redline_package(old_docx, new_docx, AUTHOR, mark_date(date))
     return Redline(_stamped(docx), changes, [*input_files(old_prepared), *input_files(prepared)])
 
 
@@ -76,7 +87,12 @@ def _stamped(docx: bytes) -> bytes:
 
 
 def redline_against(
-    brief: Path, revision: str, *, allow_network: bool = False, old_text: Optional[bytes] = None
+    brief: Path,
+    revision: str,
+    *,
+    allow_network: bool = False,
+    date: Optional[dt.datetime] = None,
+    old_text: Optional[bytes] = None,
 ) -> Redline:
     """The brief now against the brief at `revision`. The old text is written beside the brief
     (a hidden file under a temporary name no brief has, which `build` never takes for a brief,
@@ -90,7 +106,7 @@ def redline_against(
         with os.fdopen(handle, "wb") as out:
             out.write(old_text)
         try:
-            return redline_briefs(Path(name), brief, allow_network=allow_network)
+            return redline_briefs(Path(name), brief, allow_network=allow_network, date=date)
         except BriefInvalid as exc:
             # name the revision, not the hidden file, in the old version's mistakes
             for diagnostic in exc.diagnostics.items:
@@ -110,10 +126,12 @@ def redline_changed(
 ):
     """For a series build: `<name>.redline.docx` (`target`) when the brief changed since
     `revision`, through the output gate (an editor's reviewed redline is kept and the new one
-    written beside it; the same redline is not written again): the gate's `Written`, or None
-    when the brief did not change (or did not exist then)."""
-    from briefkit.builder.gate import OutputGate
+    written beside it); the gate's `Written`, or None when the brief did not change (or did
+    not exist then). A redline marking the same changes as the one there (only the marks'
+    dates differ) is not written again."""
+    from briefkit.builder.gate import OutputGate, Written
     from briefkit.core.paths import read_regular
+    from briefkit.render.stamp import is_own
 
     try:
         old_text = brief_at_revision(brief, revision)
@@ -125,7 +143,37 @@ def redline_changed(
         return None
     redline = redline_against(brief, revision, allow_network=allow_network, old_text=old_text)
     gate = OutputGate(redline.inputs, within=Path(target).parent, force=force)
+    gate.check(Path(target))
+    for existing in (Path(target), Path(target).with_name(Path(target).stem + ".new.docx")):
+        if (
+            existing.is_file()
+            and is_own(existing)
+            and _same_changes(read_regular(existing), redline.docx)
+        ):
+            return Written(existing, unchanged=True)
     return gate.write(Path(target), redline.docx)
+
+
+_MARK_DATE = re.compile(rb' w:date="[^"]*"')
+_FINGERPRINT = re.compile(rb"briefkit-sha256:[0-9a-f]{64}")
+
+
+def _same_changes(old: bytes, new: bytes) -> bool:
+    """Two redline packages that differ at most in their marks' dates (and so fingerprints)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(old)) as a, zipfile.ZipFile(io.BytesIO(new)) as b:
+            if a.namelist() != b.namelist():
+                return False
+            for name in a.namelist():
+                left, right = a.read(name), b.read(name)
+                if name.endswith(".xml") and left != right:
+                    left = _FINGERPRINT.sub(b"", _MARK_DATE.sub(b"", left))
+                    right = _FINGERPRINT.sub(b"", _MARK_DATE.sub(b"", right))
+                if left != right:
+                    return False
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+        return False
+    return True
 
 
 def revision_error(brief: Path, exc: RevisionUnavailable) -> Diagnostic:

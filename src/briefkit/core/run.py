@@ -8,6 +8,9 @@ the exception goes on: no engine outlives its command, not even as a zombie.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import Optional, Sequence
@@ -27,9 +30,11 @@ def run_engine(
     data: Optional[bytes] = None,
     seconds: float = ENGINE_SECONDS,
     env: Optional[dict] = None,
+    group: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run `command` (fed `data` on stdin), capturing its output; `EngineBudget` after
-    `seconds`. Ctrl-C and other exceptions kill and reap the engine, then go on."""
+    `seconds`. Ctrl-C and other exceptions kill and reap the engine, then go on; with `group`,
+    in a process group of its own, killed whole (LibreOffice starts a process of its own)."""
     process = subprocess.Popen(
         list(command),
         cwd=cwd,
@@ -37,6 +42,7 @@ def run_engine(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+        start_new_session=group,
     )
     try:
         out, err = process.communicate(data, timeout=seconds)
@@ -52,7 +58,11 @@ def run_engine(
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Kill `process` if it still runs, and reap it (closing its pipes)."""
+    """Kill `process` (and its process group, when it leads one) if it still runs, and reap
+    it (closing its pipes)."""
+    with contextlib.suppress(OSError):
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL)
     if process.poll() is None:
         process.kill()
     try:

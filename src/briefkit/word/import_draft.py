@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -23,6 +24,7 @@ from briefkit.core.run import EngineBudget, run_engine
 from briefkit.layout import folders as layouts_module
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.csl_styles import styles_dir
+from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER
 from briefkit.word.brief_yaml import dump_brief, quoted
 from briefkit.word.draft import (
     DraftFacts,
@@ -33,6 +35,8 @@ from briefkit.word.draft import (
 )
 from briefkit.word.markdown import Cleaner, plain_text, to_markdown
 from briefkit.word.outline import Outline, PartMapper
+from briefkit.word.pictures import convert_pictures
+from briefkit.word.prepare import prepare, without_bibliography_fields
 
 __all__ = ["DraftRefused", "Imported", "import_draft", "write_import"]
 
@@ -83,33 +87,58 @@ class Imported:
     comments: int = 0
     unmapped: list[str] = field(default_factory=list)
     notes: int = 0
+    rewritten: dict[str, int] = field(default_factory=dict)  # what was read with help
+    not_carried: dict[str, int] = field(default_factory=dict)  # kind -> count, kept as marks
 
 
 def import_draft(
-    draft: Path, target: Path, *, layout_name: str = "report", project: Optional[Path] = None
+    draft: Path,
+    target: Path,
+    *,
+    layout_name: str = "report",
+    project: Optional[Path] = None,
 ) -> Imported:
     """Read `draft` into a brief meant to be written at `target` (nothing is written here:
-    the brief and its pictures wait in the result for `write_import`; Pandoc's scratch folder
-    is gone when this returns, however it returns)."""
+    the brief and its pictures wait in the result for `write_import`; the working folders
+    are gone when this returns, however it returns)."""
     facts = inspect_draft(draft)
     layout = layouts_module.load_layout(layout_name, project)
-    with tempfile.TemporaryDirectory(prefix="briefkit-import-") as folder:
-        scratch = Path(folder)
+    with (
+        tempfile.TemporaryDirectory(prefix="briefkit-import-") as scratch_folder,
+        tempfile.TemporaryDirectory(prefix="briefkit-prepared-") as work_folder,
+    ):
         try:
-            ast = _read_with_pandoc(Path(draft).resolve(), scratch)
-            references = (
-                _references(Path(draft).resolve(), scratch) if "references" in ast["meta"] else []
-            )
-            return _imported(ast, references, facts, layout, draft, target, scratch)
+            return _import(draft, target, facts, layout, Path(scratch_folder), Path(work_folder))
         except EngineBudget as exc:
             raise DraftRefused(
                 f"is too large to read: {exc}; split the draft or remove what it does not need"
             ) from None
 
 
-def _imported(
-    ast: dict, references: list, facts: DraftFacts, layout, draft: Path, target: Path, scratch: Path
+def _import(
+    draft: Path, target: Path, facts: DraftFacts, layout, scratch: Path, work: Path
 ) -> Imported:
+    prepared = prepare(Path(draft), work)
+    ast = _read_with_pandoc(prepared.path.resolve(), scratch)
+    converted_citations = _count(ast["blocks"], "Cite")
+    if converted_citations < prepared.citation_fields:
+        # some citation fields could not be read: the draft's own reference list stays as prose
+        plain = work / "without-bibliography.docx"
+        if without_bibliography_fields(prepared, plain):
+            ast = _read_with_pandoc(plain.resolve(), scratch)
+            prepared.lost[
+                "reference list(s) rendered by a citation manager, kept as prose "
+                "because some citations could not be converted"
+            ] += 1
+        prepared.lost["citation field(s) that could not be converted, kept as their text"] += (
+            prepared.citation_fields - converted_citations
+        )
+    references = (
+        _references(prepared.path.resolve(), scratch) if "references" in ast["meta"] else []
+    )
+    extracted = sorted(p.resolve() for p in scratch.rglob("*") if p.is_file())
+    converted, picture_failures = convert_pictures(extracted)
+
     assets: dict[str, bytes] = {}
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
     dropped: list[str] = []
@@ -122,6 +151,7 @@ def _imported(
             # Not a picture of this draft (a linked one, INCLUDEPICTURE): never fetched later.
             dropped.append(path)
             return ""
+        source = converted.get(source, source)
         data = source.read_bytes()
         clean = re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".") or "picture"
         name, number = f"assets/{stem}-{clean}", 1
@@ -175,16 +205,16 @@ def _imported(
     for path, field_comments in mapper.title_comments:
         comments.setdefault(path, []).extend(c.describe() for c in field_comments)
     _prune(data)
-    if outline.images_without_alt:
+    if cleaner.placeholders:
         mapper.unmapped.append(
-            f"{outline.images_without_alt} picture(s) without alt text; "
-            "describe each in its ![...] text"
+            f"{cleaner.placeholders} picture(s) without alt text: each "
+            f"has '{ALT_PLACEHOLDER}' for you to replace (`check` points at "
+            "each)"
         )
     if dropped:
         mapper.unmapped.append(
-            f"{len(dropped)} picture(s) linked from outside the draft "
-            "left out (briefkit never fetches them); insert them into the "
-            "draft or add them to assets/"
+            f"{len(dropped)} picture(s) linked from outside the draft left out (briefkit "
+            "never fetches them); insert them into the draft or add them to assets/"
         )
     header = [f"Imported by briefkit from {quoted(Path(draft).name)}."]
     if facts.tracked_changes or cleaner.changes:
@@ -195,6 +225,8 @@ def _imported(
         header.append("Editors' comments stand above the field they annotate.")
     ordered = {k: data[k] for k in _ORDER if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
+    for reason, count in Counter(picture_failures.values()).items():
+        prepared.lost[f"picture(s) not converted: {reason}"] += count
     return Imported(
         dump_brief(ordered, comments, header),
         ordered,
@@ -203,6 +235,8 @@ def _imported(
         sum(len(v) for v in comments.values()),
         mapper.unmapped,
         len(cleaner.notes),
+        dict(prepared.done),
+        dict(prepared.lost),
     )
 
 
@@ -294,7 +328,21 @@ def _references(draft: Path, scratch: Path) -> list[dict]:
         items = json.loads(result.stdout)
     except ValueError:
         return []
-    return items if isinstance(items, list) else []
+    if not isinstance(items, list):
+        return []
+    for item in items:
+        # EndNote's record has <pages>, which Pandoc keeps under that name; CSL's is `page`
+        if isinstance(item, dict) and "pages" in item and "page" not in item:
+            item["page"] = item.pop("pages")
+    return items
+
+
+def _count(value, kind: str) -> int:
+    if isinstance(value, list):
+        return sum(_count(item, kind) for item in value)
+    if isinstance(value, dict) and "t" in value:
+        return (value["t"] == kind) + _count(value.get("c"), kind)
+    return 0
 
 
 def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
@@ -365,11 +413,23 @@ def _metadata(
     if authors:
         data["authors"] = authors
     if title_block.get("publisher"):
-        name, _, program = title_block["publisher"].partition(" · ")
-        data["publisher"] = {
-            "name": name.strip(),
-            **({"program": program.strip()} if program else {}),
-        }
+        # briefkit writes the programme on a line of its own; others a " · " between them
+        lines = [plain_text(line) for line in _lines(outline.title_inlines.get("publisher", []))]
+        lines = [line for line in lines if line] or [title_block["publisher"]]
+        name, _, program = lines[0].partition(" · ")
+        program = " ".join(filter(None, [program.strip(), *lines[1:]]))
+        data["publisher"] = {"name": name.strip(), **({"program": program} if program else {})}
+    elif title_block.get("date"):
+        # a dateline with the outlet: "1 September 2020 · Real Clear Defense"
+        updated_label = layout.labels.get("updated", "Updated")
+        pieces = [p.strip() for p in re.split(r"\s+[·•|]\s+", title_block["date"])]
+        outlet = [
+            p
+            for p in pieces[1:]
+            if p and not p.startswith(updated_label) and _date(p) == (None, None)
+        ]
+        if outlet:
+            data["publisher"] = {"name": outlet[-1]}
     if title_block.get("series"):
         name, sep, number = title_block["series"].partition(
             f" {layout.labels.get('series_number', 'No.')} "
@@ -394,6 +454,17 @@ def _metadata(
         else:
             mapper.add_leftover(line)
     return data
+
+
+def _lines(inlines: list) -> list[list]:
+    """Inlines split at line breaks."""
+    lines: list[list] = [[]]
+    for inline in inlines:
+        if inline.get("t") == "LineBreak":
+            lines.append([])
+        else:
+            lines[-1].append(inline)
+    return lines
 
 
 def _meta_text(meta: dict, key: str) -> Optional[str]:
