@@ -47,7 +47,8 @@ def citation_fields(docx: Path) -> list[tuple[dict, str]]:
                 continue
             code, printed, state = "", "", None
             for element in etree.fromstring(archive.read(name)).iter(
-                    W + "fldChar", W + "instrText", W + "t"):
+                W + "fldChar", W + "instrText", W + "t"
+            ):
                 if element.tag == W + "fldChar":
                     kind = element.get(W + "fldCharType")
                     if kind == "begin":
@@ -55,8 +56,9 @@ def citation_fields(docx: Path) -> list[tuple[dict, str]]:
                     elif kind == "separate":
                         state = "result"
                     elif kind == "end":
-                        match = re.match(r"\s*ADDIN ZOTERO_ITEM CSL_CITATION (\{.*\})\s*$", code,
-                                         re.S)
+                        match = re.match(
+                            r"\s*ADDIN ZOTERO_ITEM CSL_CITATION (\{.*\})\s*$", code, re.S
+                        )
                         if match:
                             out.append((json.loads(match.group(1)), printed))
                         state = None

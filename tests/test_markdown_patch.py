@@ -28,13 +28,20 @@ def para(style: str, *parts) -> Paragraph:
     return Paragraph(style, list(parts)).frozen()
 
 
-MARKDOWN = ("Dialogues, *parks* and joint funds carry it.^[A plain note.] See "
-            "[@bendett2019, 3].\n\nSecond paragraph with [a link](https://x.org).\n\n"
-            "- item one\n- item two")
+MARKDOWN = (
+    "Dialogues, *parks* and joint funds carry it.^[A plain note.] See "
+    "[@bendett2019, 3].\n\nSecond paragraph with [a link](https://x.org).\n\n"
+    "- item one\n- item two"
+)
 
 
-def first(words: str = " and joint funds carry it.", plain_note: str = "A plain note.",
-          locator: str = "3", italic: str = "parks", with_note: bool = True) -> Paragraph:
+def first(
+    words: str = " and joint funds carry it.",
+    plain_note: str = "A plain note.",
+    locator: str = "3",
+    italic: str = "parks",
+    with_note: bool = True,
+) -> Paragraph:
     parts = [Text("Dialogues, "), Text(italic, ITALIC), Text(words)]
     if with_note:
         parts.append(note(Text(plain_note)))
@@ -47,34 +54,78 @@ ITEMS = [para("List Bullet", Text("item one")), para("List Bullet", Text("item t
 BUILT = [first(), SECOND, *ITEMS]
 
 
-@pytest.mark.parametrize("edited, expected", [
-    ([first(" and joint funds sustain it."), SECOND, *ITEMS],
-     MARKDOWN.replace("carry", "sustain")),
-    ([first(italic="gardens"), SECOND, *ITEMS], MARKDOWN.replace("*parks*", "*gardens*")),
-    ([first(), para("Normal", Text("Second paragraph with "), Text("a link", LINK),
-                    Text(". A new sentence.")), *ITEMS],
-     MARKDOWN.replace("(https://x.org).", "(https://x.org). A new sentence.")),
-    ([first(), *ITEMS], MARKDOWN.replace("Second paragraph with [a link](https://x.org).\n\n", "")),
-    ([first(), SECOND, para("Normal", Text("A new paragraph.")), *ITEMS],
-     MARKDOWN.replace("\n\n- item one", "\n\nA new paragraph.\n\n- item one")),
-    ([first(plain_note="A plain note, edited."), SECOND, *ITEMS],
-     MARKDOWN.replace("A plain note.", "A plain note, edited.")),
-    ([first(locator="7"), SECOND, *ITEMS], MARKDOWN.replace("3]", "7]")),
-    ([first(with_note=False), SECOND, *ITEMS], MARKDOWN.replace("^[A plain note.]", "")),
-    ([first(), SECOND, *ITEMS, para("List Bullet", Text("item *three*"))],
-     MARKDOWN + "\n- item \\*three\\*"),
-], ids=["word", "italic word", "sentence", "paragraph deleted", "paragraph added", "note text",
-        "locator", "note removed", "list item"])
+@pytest.mark.parametrize(
+    "edited, expected",
+    [
+        (
+            [first(" and joint funds sustain it."), SECOND, *ITEMS],
+            MARKDOWN.replace("carry", "sustain"),
+        ),
+        ([first(italic="gardens"), SECOND, *ITEMS], MARKDOWN.replace("*parks*", "*gardens*")),
+        (
+            [
+                first(),
+                para(
+                    "Normal",
+                    Text("Second paragraph with "),
+                    Text("a link", LINK),
+                    Text(". A new sentence."),
+                ),
+                *ITEMS,
+            ],
+            MARKDOWN.replace("(https://x.org).", "(https://x.org). A new sentence."),
+        ),
+        (
+            [first(), *ITEMS],
+            MARKDOWN.replace("Second paragraph with [a link](https://x.org).\n\n", ""),
+        ),
+        (
+            [first(), SECOND, para("Normal", Text("A new paragraph.")), *ITEMS],
+            MARKDOWN.replace("\n\n- item one", "\n\nA new paragraph.\n\n- item one"),
+        ),
+        (
+            [first(plain_note="A plain note, edited."), SECOND, *ITEMS],
+            MARKDOWN.replace("A plain note.", "A plain note, edited."),
+        ),
+        ([first(locator="7"), SECOND, *ITEMS], MARKDOWN.replace("3]", "7]")),
+        ([first(with_note=False), SECOND, *ITEMS], MARKDOWN.replace("^[A plain note.]", "")),
+        (
+            [first(), SECOND, *ITEMS, para("List Bullet", Text("item *three*"))],
+            MARKDOWN + "\n- item \\*three\\*",
+        ),
+    ],
+    ids=[
+        "word",
+        "italic word",
+        "sentence",
+        "paragraph deleted",
+        "paragraph added",
+        "note text",
+        "locator",
+        "note removed",
+        "list item",
+    ],
+)
 def test_changes_are_placed_where_their_words_stand(edited, expected):
     assert patch(MARKDOWN, BUILT, edited) == expected
 
 
 def test_a_note_added_in_word_becomes_an_inline_note():
-    edited = para("Normal", Text("Dialogues, "), Text("parks", ITALIC), Text(" and joint funds"),
-                  note(Text("New note.")), Text(" carry it."), note(Text("A plain note.")),
-                  Text(" See "), note(cite("bendett2019", "3")), Text("."))
+    edited = para(
+        "Normal",
+        Text("Dialogues, "),
+        Text("parks", ITALIC),
+        Text(" and joint funds"),
+        note(Text("New note.")),
+        Text(" carry it."),
+        note(Text("A plain note.")),
+        Text(" See "),
+        note(cite("bendett2019", "3")),
+        Text("."),
+    )
     assert patch(MARKDOWN, BUILT, [edited, SECOND, *ITEMS]) == MARKDOWN.replace(
-        "funds carry", "funds^[New note.] carry")
+        "funds carry", "funds^[New note.] carry"
+    )
 
 
 def test_a_change_inside_words_briefkit_composed_cannot_be_placed():
@@ -92,9 +143,25 @@ def test_labelled_notes_are_patched_in_their_definition():
 
 
 def test_markup_is_not_a_word():
-    words = [markdown_token for markdown_token in source_tokens(
-        "## Head\n\n> *quoted* [text](https://a.b) `code` and [#track]\n\n| a | b |\n|---|---|\n| 1 | 2 |")]
+    words = [
+        markdown_token
+        for markdown_token in source_tokens(
+            "## Head\n\n> *quoted* [text](https://a.b) `code` and [#track]\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+        )
+    ]
     keys = [t.key for t in words if t.key[0] != "s"]
-    assert keys == [("w", "Head"), ("p",), ("w", "quoted"), ("w", "text"), ("w", "code"),
-                    ("w", "and"), ("xref", "track"), ("p",), ("w", "a"), ("w", "b"), ("p",),
-                    ("w", "1"), ("w", "2")]
+    assert keys == [
+        ("w", "Head"),
+        ("p",),
+        ("w", "quoted"),
+        ("w", "text"),
+        ("w", "code"),
+        ("w", "and"),
+        ("xref", "track"),
+        ("p",),
+        ("w", "a"),
+        ("w", "b"),
+        ("p",),
+        ("w", "1"),
+        ("w", "2"),
+    ]

@@ -35,8 +35,10 @@ def assert_valid_fields(docx: Path) -> list[tuple[dict, str]]:
     validator = citation_validator()
     fields = citation_fields(docx)
     for data, printed in fields:
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                  for e in validator.iter_errors(data)]
+        errors = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(data)
+        ]
         assert errors == [], (printed, errors)
         assert printed.strip(), data  # the field shows what citeproc printed
     ids = [data["citationID"] for data, _ in fields]
@@ -47,22 +49,30 @@ def assert_valid_fields(docx: Path) -> list[tuple[dict, str]]:
 def pandoc_items(bibliography: Path) -> dict[str, dict]:
     """The sources as Pandoc reads them, as CSL-JSON (the oracle for `itemData`)."""
     source = ["-f", "biblatex"] if bibliography.suffix == ".bib" else []
-    result = subprocess.run([pandoc_path(), *source, "-t", "csljson", str(bibliography)],
-                            capture_output=True, check=True)
+    result = subprocess.run(
+        [pandoc_path(), *source, "-t", "csljson", str(bibliography)],
+        capture_output=True,
+        check=True,
+    )
     return {item["id"]: item for item in json.loads(result.stdout)}
 
 
-@pytest.mark.parametrize("brief", EXAMPLES, ids=[p.parent.name if p.name == "brief.yaml"
-                                                 else p.stem for p in EXAMPLES])
+@pytest.mark.parametrize(
+    "brief", EXAMPLES, ids=[p.parent.name if p.name == "brief.yaml" else p.stem for p in EXAMPLES]
+)
 def test_every_citation_of_the_examples_is_a_valid_csl_citation_field(examples, brief):
     """One field for every citation of the brief (Pandoc's Cite elements), in reading order."""
     fields = assert_valid_fields(examples[brief]["docx"])
     document = prepare(brief).document
-    cites = [[item.id for item in inline.items]
-             for blocks in document.block_lists()
-             for inline in m.walk_inlines(blocks) if isinstance(inline, m.Citation)]
+    cites = [
+        [item.id for item in inline.items]
+        for blocks in document.block_lists()
+        for inline in m.walk_inlines(blocks)
+        if isinstance(inline, m.Citation)
+    ]
     assert sorted(map(sorted, cites)) == sorted(
-        sorted(item["id"] for item in data["citationItems"]) for data, _ in fields)
+        sorted(item["id"] for item in data["citationItems"]) for data, _ in fields
+    )
 
 
 def test_item_data_is_the_sources_csl_json(tech_ties):
@@ -75,16 +85,24 @@ def test_item_data_is_the_sources_csl_json(tech_ties):
         for item in data["citationItems"]:
             source = expected[item["id"]]
             for key, value in source.items():
-                allowed = not list(validator.iter_errors(
-                    {"id": "x", "type": "book", key: value} if key not in ("id", "type")
-                    else {"id": "x", "type": "book"}))
+                allowed = not list(
+                    validator.iter_errors(
+                        {"id": "x", "type": "book", key: value}
+                        if key not in ("id", "type")
+                        else {"id": "x", "type": "book"}
+                    )
+                )
                 if key == "type":
                     assert item["itemData"]["type"] == (value or "document")
                 elif allowed:
                     assert item["itemData"].get(key) == value, (item["id"], key)
             seen.add(item["id"])
-    assert seen == {"bendett2019partnership", "bendett2019ties", "kania2019emerges",
-                    "bendett2020resilience"}
+    assert seen == {
+        "bendett2019partnership",
+        "bendett2019ties",
+        "kania2019emerges",
+        "bendett2020resilience",
+    }
 
 
 def test_locators_labels_prefixes_and_suffixes_are_as_pandoc_parses_them(tmp_path):
@@ -98,14 +116,25 @@ def test_locators_labels_prefixes_and_suffixes_are_as_pandoc_parses_them(tmp_pat
         "  author: [{family: Doe, given: Jane}]\n  issued: 2020\n"
         "sections:\n- body: |\n"
         "    One [see @doe, chap. 3, emphasis mine]. Two [@doe, pp. 4-5]. Three [@doe, 89, and"
-        " suffix]. Four [-@doe]. Five [@doe, s.v. river].\n", encoding="utf-8")
+        " suffix]. Four [-@doe]. Five [@doe, s.v. river].\n",
+        encoding="utf-8",
+    )
     docx = build_brief(folder / "brief.yaml", tmp_path / "out", ["docx"], parallel=False).outputs[0]
     fields = assert_valid_fields(docx)
-    items = [[{k: v for k, v in i.items() if k != "itemData"} for i in data["citationItems"]]
-             for data, _ in fields]
+    items = [
+        [{k: v for k, v in i.items() if k != "itemData"} for i in data["citationItems"]]
+        for data, _ in fields
+    ]
     assert items == [
-        [{"id": "doe", "prefix": "see", "locator": "3", "label": "chapter",
-          "suffix": ", emphasis mine"}],
+        [
+            {
+                "id": "doe",
+                "prefix": "see",
+                "locator": "3",
+                "label": "chapter",
+                "suffix": ", emphasis mine",
+            }
+        ],
         [{"id": "doe", "locator": "4-5", "label": "page"}],
         [{"id": "doe", "locator": "89", "label": "page", "suffix": ", and suffix"}],
         [{"id": "doe", "suppress-author": True}],
@@ -120,10 +149,11 @@ def test_zotero_preferences_name_the_style_its_locale_and_the_notes(tech_ties, t
     (tmp_path / "b.yaml").write_text(
         "title: Endnotes\ndate: 2024-05-01\nlayout: report\nlang: fr-FR\n"
         "references:\n- id: doe\n  type: book\n  title: A Book\n  issued: 2020\n"
-        "sections:\n- body: A claim [@doe, 3].\n", encoding="utf-8")
+        "sections:\n- body: A claim [@doe, 3].\n",
+        encoding="utf-8",
+    )
     report = build_brief(tmp_path / "b.yaml", tmp_path / "out", ["docx"], parallel=False)
-    for docx, notes, lang in ((tech_ties["docx"], "1", "en"),
-                              (report.outputs[0], "2", "fr-FR")):
+    for docx, notes, lang in ((tech_ties["docx"], "1", "en"), (report.outputs[0], "2", "fr-FR")):
         data = etree.fromstring(zotero_preferences(docx).encode())
         style = data.find("style")
         assert data.get("data-version") == "3"
@@ -149,9 +179,11 @@ def test_a_reader_sees_the_same_citations(tech_ties, tmp_path):
     """The fields change nothing a reader sees: the DOCX's notes read as the HTML's (which has
     no fields), and LibreOffice prints each field's text."""
     notes = docx_notes(tech_ties["docx"])
-    html_notes = [squash("".join(li.itertext()).replace("↩", ""))
-                  for li in html_tree(tech_ties["html"]).iter("li")
-                  if (li.get("id") or "").startswith("note-")]
+    html_notes = [
+        squash("".join(li.itertext()).replace("↩", ""))
+        for li in html_tree(tech_ties["html"]).iter("li")
+        if (li.get("id") or "").startswith("note-")
+    ]
     assert [squash(n) for n in notes] == html_notes
     text = squash(pdf_text(libreoffice_pdf(tech_ties["docx"], tmp_path)))
     for _, printed in citation_fields(tech_ties["docx"]):
@@ -159,4 +191,5 @@ def test_a_reader_sees_the_same_citations(tech_ties, tmp_path):
 
 
 test_a_reader_sees_the_same_citations = pytest.mark.needs("soffice")(
-    test_a_reader_sees_the_same_citations)
+    test_a_reader_sees_the_same_citations
+)

@@ -42,9 +42,11 @@ def run_import(*args: str):
 
 
 def changed_lines(before: str, after: str) -> list[str]:
-    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(),
-                                                   lineterm="", n=0)
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +72,7 @@ def copy(built, tmp_path):
 
 # ---- editing a DOCX as Word stores it ----------------------------------------------------------
 
+
 def _xml(parts: dict, name: str, change) -> None:
     root = etree.fromstring(parts[name])
     change(root)
@@ -85,14 +88,15 @@ def _paragraph_with(root, needle: str):
 
 def replace_words(path: Path, old: str, new: str, style: str = "") -> None:
     """The first `old` (in a paragraph of style id `style`, if given) becomes `new`."""
+
     def change(root):
         for t in root.iter(w("t")):
-            styles = [s.get(w("val")) for p in t.iterancestors(w("p"))
-                      for s in p.iter(w("pStyle"))]
+            styles = [s.get(w("val")) for p in t.iterancestors(w("p")) for s in p.iter(w("pStyle"))]
             if t.text and old in t.text and (not style or style in styles):
                 t.text = t.text.replace(old, new, 1)
                 return
         raise AssertionError(old)
+
     _rewrite(path, lambda parts: _xml(parts, "word/document.xml", change))
 
 
@@ -102,6 +106,7 @@ def append_sentence(path: Path, paragraph_needle: str, sentence: str) -> None:
         run = etree.SubElement(p, w("r"))
         t = etree.SubElement(run, w("t"))
         t.text, _ = " " + sentence, t.set(XML_SPACE, "preserve")
+
     _rewrite(path, lambda parts: _xml(parts, "word/document.xml", change))
 
 
@@ -109,21 +114,27 @@ def delete_paragraph(path: Path, needle: str) -> None:
     def change(root):
         p = _paragraph_with(root, needle)
         p.getparent().remove(p)
+
     _rewrite(path, lambda parts: _xml(parts, "word/document.xml", change))
 
 
 def add_footnote(path: Path, after: str, text: str) -> None:
     """A new footnote called right after the words `after`, as Word writes one."""
+
     def edit(parts):
         notes = etree.fromstring(parts["word/footnotes.xml"])
         number = max(int(n.get(w("id"))) for n in notes.iter(w("footnote"))) + 1
-        notes.append(etree.fromstring(
-            f'<w:footnote xmlns:w="{W}" w:id="{number}"><w:p><w:pPr><w:pStyle '
-            'w:val="FootnoteText"/></w:pPr><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/>'
-            '</w:rPr><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
-            f'{text}</w:t></w:r></w:p></w:footnote>'))
-        parts["word/footnotes.xml"] = etree.tostring(notes, xml_declaration=True,
-                                                     encoding="UTF-8", standalone=True)
+        notes.append(
+            etree.fromstring(
+                f'<w:footnote xmlns:w="{W}" w:id="{number}"><w:p><w:pPr><w:pStyle '
+                'w:val="FootnoteText"/></w:pPr><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/>'
+                '</w:rPr><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
+                f"{text}</w:t></w:r></w:p></w:footnote>"
+            )
+        )
+        parts["word/footnotes.xml"] = etree.tostring(
+            notes, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
 
         def call(root):
             for t in root.iter(w("t")):
@@ -134,21 +145,27 @@ def add_footnote(path: Path, after: str, text: str) -> None:
                     t.set(XML_SPACE, "preserve")
                     reference = etree.fromstring(
                         f'<w:r xmlns:w="{W}"><w:rPr><w:rStyle w:val="FootnoteReference"/>'
-                        f'</w:rPr><w:footnoteReference w:id="{number}"/></w:r>')
-                    tail = etree.fromstring(f'<w:r xmlns:w="{W}"><w:t xml:space="preserve">'
-                                            f'{rest}</w:t></w:r>')
+                        f'</w:rPr><w:footnoteReference w:id="{number}"/></w:r>'
+                    )
+                    tail = etree.fromstring(
+                        f'<w:r xmlns:w="{W}"><w:t xml:space="preserve">{rest}</w:t></w:r>'
+                    )
                     run.addnext(reference)
                     reference.addnext(tail)
                     return
             raise AssertionError(after)
+
         _xml(parts, "word/document.xml", call)
+
     _rewrite(path, edit)
 
 
-def change_locator(path: Path, key: str, old: str, new: str, printed_old: str,
-                   printed_new: str) -> None:
+def change_locator(
+    path: Path, key: str, old: str, new: str, printed_old: str, printed_new: str
+) -> None:
     """A locator changed in a Zotero field's code, and its printed text as Zotero's refresh
     would print it."""
+
     def edit(parts):
         def change(root):
             for instruction in root.iter(w("instrText")):
@@ -167,14 +184,28 @@ def change_locator(path: Path, key: str, old: str, new: str, printed_old: str,
                             t.text = t.text.replace(printed_old, printed_new)
                             return
             raise AssertionError(key)
+
         _xml(parts, "word/footnotes.xml", change)
+
     _rewrite(path, edit)
 
 
 def pandoc_text(path: Path) -> str:
     """The text of a DOCX as Pandoc's DOCX reader gives it, tracked changes accepted."""
-    result = subprocess.run([pandoc_path(), "-f", "docx", "--track-changes=accept", "-t",
-                             "plain", "--wrap=none", str(path)], capture_output=True, check=True)
+    result = subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            "docx",
+            "--track-changes=accept",
+            "-t",
+            "plain",
+            "--wrap=none",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+    )
     return " ".join(result.stdout.decode().split())
 
 
@@ -183,7 +214,7 @@ def pandoc_text(path: Path) -> str:
 EXPECTED = [
     "-    The partnership responds in part to US sanctions and export controls [@bendett2019partnership, 4].",
     "+    The partnership responds in part to US sanctions and export controls [@bendett2019partnership, 14].",
-    "+    # Comment by Maria Editor (2024-05-02) on \"joint incubator\": Which one? Name it.",
+    '+    # Comment by Maria Editor (2024-05-02) on "joint incubator": Which one? Name it.',
     "-      Dialogues, science parks, academic exchanges and joint funds now carry the",
     "+      Dialogues, science parks, academic exchanges and joint funds now sustain the",
     "-      Russia worries about losing scientists to China [@bendett2019ties], and asymmetries",
@@ -231,16 +262,19 @@ def test_dry_run_prints_the_diff_and_writes_nothing(copy):
     result = run_import(docx, "--into", brief, "--dry-run")
     assert result.exit_code == 0, result.output
     assert brief.read_bytes() == before
-    assert "+      Dialogues, science parks, academic exchanges and joint funds now sustain the" \
+    assert (
+        "+      Dialogues, science parks, academic exchanges and joint funds now sustain the"
         in result.stdout
+    )
     assert result.stdout.startswith(f"--- a/{brief}") or "--- a/" in result.stdout
 
 
 def test_the_brief_and_the_docx_changed_in_different_fields_both_survive(copy):
     brief, docx = copy
     text = brief.read_text(encoding="utf-8")
-    brief.write_text(text.replace("title: Obstacles remain", "title: Obstacles persist"),
-                     encoding="utf-8")
+    brief.write_text(
+        text.replace("title: Obstacles remain", "title: Obstacles persist"), encoding="utf-8"
+    )
     replace_words(docx, "now carry the", "now sustain the")
     result = run_import(docx, "--into", brief)
     assert result.exit_code == 0, result.output
@@ -257,9 +291,13 @@ def test_the_same_field_changed_on_both_sides_is_a_located_conflict(copy):
     replace_words(docx, "now carry the", "now sustain the")
     result = run_import(docx, "--into", brief)
     assert result.exit_code == 1
-    line = mine.splitlines().index("    text: |", mine.splitlines().index("  - id: institutions")) + 1
-    assert f"{brief}:{line}:11: error: findings[0].text: changed in the brief since the DOCX " \
+    line = (
+        mine.splitlines().index("    text: |", mine.splitlines().index("  - id: institutions")) + 1
+    )
+    assert (
+        f"{brief}:{line}:11: error: findings[0].text: changed in the brief since the DOCX "
         "was built, and in Word too" in result.output.replace(str(brief.resolve()), str(brief))
+    )
     assert "nothing was written" in result.output
     assert brief.read_text(encoding="utf-8") == mine
     forced = run_import(docx, "--into", brief, "--force")
@@ -273,8 +311,10 @@ def test_words_briefkit_composes_cannot_go_back_and_say_so(copy):
     replace_words(docx, "Policy considerations and recommendations", "What to do", "Heading1")
     result = run_import(docx, "--into", brief)
     assert result.exit_code == 0, result.output
-    assert "'Policy considerations and recommendations' were changed to 'What to do'" \
-        in result.output and "labels" in result.output
+    assert (
+        "'Policy considerations and recommendations' were changed to 'What to do'" in result.output
+        and "labels" in result.output
+    )
     assert brief.read_bytes() == before
 
 
@@ -292,11 +332,14 @@ def test_a_colour_applied_in_word_is_said_not_kept(copy):
                     run.insert(0, properties)
                 etree.SubElement(properties, w("color")).set(w("val"), "FF0000")
                 return
+
     _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", colour))
     result = run_import(docx, "--into", brief)
     assert result.exit_code == 0, result.output
-    assert "findings[0].text: formatting (colour) applied in Word cannot go into the brief" \
+    assert (
+        "findings[0].text: formatting (colour) applied in Word cannot go into the brief"
         in result.output
+    )
     assert brief.read_bytes() == before
 
 
@@ -314,7 +357,9 @@ def test_a_docx_briefkit_did_not_build_is_refused_with_what_to_do(tmp_path, buil
     assert result.exit_code == 1 and "Traceback" not in result.output
     styles = tmp_path / "damaged-styles.docx"
     shutil.copy(built[1], styles)
-    _rewrite(styles, lambda parts: parts.update({"word/styles.xml": parts["word/styles.xml"][:400]}))
+    _rewrite(
+        styles, lambda parts: parts.update({"word/styles.xml": parts["word/styles.xml"][:400]})
+    )
     result = run_import(styles, "--into", brief)
     assert result.exit_code == 1 and "is a damaged Word document" in result.output
     assert "Traceback" not in result.output
@@ -325,8 +370,9 @@ def test_a_redline_is_a_review_copy_and_is_refused(built, tmp_path):
     record, so bringing it back says what to do instead."""
     brief, _ = built
     new = brief.parent / "new.yaml"
-    new.write_text(brief.read_text(encoding="utf-8").replace("now carry", "now sustain"),
-                   encoding="utf-8")
+    new.write_text(
+        brief.read_text(encoding="utf-8").replace("now carry", "now sustain"), encoding="utf-8"
+    )
     redline = tmp_path / "redline.docx"
     made = CliRunner().invoke(cli, ["redline", str(brief), str(new), "-o", str(redline)])
     assert made.exit_code == 0, made.output
@@ -334,7 +380,8 @@ def test_a_redline_is_a_review_copy_and_is_refused(built, tmp_path):
         names = archive.namelist()
         text = b"".join(archive.read(n) for n in names if n.startswith("word/"))
     assert b"ZOTERO_ITEM" not in text and b"urn:briefkit:brief-source" not in b"".join(
-        zipfile.ZipFile(redline).read(n) for n in names)
+        zipfile.ZipFile(redline).read(n) for n in names
+    )
     result = run_import(redline, "--into", brief)
     assert result.exit_code == 1 and "it is a redline, a copy for review" in result.output
     new.unlink()
@@ -363,17 +410,23 @@ def test_findings_moved_in_word_move_in_the_brief(copy):
         first = _body_paragraph(root, "The partnership is institutionalised")
         title = _body_paragraph(root, "Obstacles remain")
         moving = [title]
-        while "Alibaba" not in "".join(t.text or "" for t in moving[-1].iter(w("t"))) and \
-                not list(moving[-1].iter(w("footnoteReference")))[-1:]:
+        while (
+            "Alibaba" not in "".join(t.text or "" for t in moving[-1].iter(w("t")))
+            and not list(moving[-1].iter(w("footnoteReference")))[-1:]
+        ):
             moving.append(moving[-1].getnext())
         for element in moving:
             first.addprevious(element)
+
     _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", move))
     result = run_import(docx, "--into", brief)
     assert result.exit_code == 0, result.output
     after = brief.read_text(encoding="utf-8")
     assert [line for line in after.splitlines() if line.startswith("  - id: ")][:3] == [
-        "  - id: obstacles", "  - id: institutions", "  - id: resilience"]
+        "  - id: obstacles",
+        "  - id: institutions",
+        "  - id: resilience",
+    ]
     assert sorted(before.splitlines()) == sorted(after.splitlines())  # lines moved, not changed
 
 
@@ -381,20 +434,32 @@ def test_a_heading_added_among_the_sections_is_a_new_section(copy):
     brief, docx = copy
 
     def add(root):  # typed before the next section's heading
-        following = next(p for p in root.iter(w("p"))
-                         if "".join(t.text or "" for t in p.iter(w("t"))) == "What to watch"
-                         and p.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) == "Heading1")
-        following.addprevious(etree.fromstring(
-            f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r>'
-            '<w:t>Funding</w:t></w:r></w:p>'))
-        following.addprevious(etree.fromstring(
-            f'<w:p xmlns:w="{W}"><w:r><w:t>Joint funds pay for most of it.</w:t></w:r></w:p>'))
+        following = next(
+            p
+            for p in root.iter(w("p"))
+            if "".join(t.text or "" for t in p.iter(w("t"))) == "What to watch"
+            and p.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) == "Heading1"
+        )
+        following.addprevious(
+            etree.fromstring(
+                f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r>'
+                "<w:t>Funding</w:t></w:r></w:p>"
+            )
+        )
+        following.addprevious(
+            etree.fromstring(
+                f'<w:p xmlns:w="{W}"><w:r><w:t>Joint funds pay for most of it.</w:t></w:r></w:p>'
+            )
+        )
+
     _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", add))
     before = brief.read_text(encoding="utf-8")
     result = run_import(docx, "--into", brief)
     assert result.exit_code == 0, result.output
     assert changed_lines(before, brief.read_text(encoding="utf-8")) == [
-        "+  - title: Funding", "+    body: Joint funds pay for most of it."]
+        "+  - title: Funding",
+        "+    body: Joint funds pay for most of it.",
+    ]
     assert "a new section 'Funding' in sections" in result.output
 
 
@@ -403,8 +468,9 @@ def test_a_heading_added_among_the_sections_is_a_new_section(copy):
 EXAMPLES = example_briefs()
 
 
-@pytest.mark.parametrize("brief", EXAMPLES, ids=[p.parent.name if p.name == "brief.yaml"
-                                                 else p.stem for p in EXAMPLES])
+@pytest.mark.parametrize(
+    "brief", EXAMPLES, ids=[p.parent.name if p.name == "brief.yaml" else p.stem for p in EXAMPLES]
+)
 def test_an_unedited_example_leaves_its_brief_byte_identical(examples, brief):
     before = brief.read_bytes()
     result = run_import(examples[brief]["docx"], "--into", brief)
@@ -472,14 +538,24 @@ def _libreoffice_profile(root: Path) -> Path:
 
     from conftest import soffice
 
-    subprocess.run([soffice(), f"-env:UserInstallation={root.as_uri()}", "--headless",
-                    "--terminate_after_init"], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, timeout=120)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={root.as_uri()}",
+            "--headless",
+            "--terminate_after_init",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+    )
     module = root / "user" / "basic" / "Standard" / "Module1.xba"
     module.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<script:module xmlns:script='
         '"http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">'
-        f"{escape(MACRO)}</script:module>\n", encoding="utf-8")
+        f"{escape(MACRO)}</script:module>\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -491,10 +567,17 @@ def test_an_editor_in_libreoffice(copy, tmp_path):
     before = brief.read_text(encoding="utf-8")
     profile = _libreoffice_profile(tmp_path / "profile")
     edited = tmp_path / "edited-in-libreoffice.docx"
-    subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    f'macro:///Standard.Module1.EditAsAnEditor("{docx.as_uri()}",'
-                    f'"{edited.as_uri()}")'], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, timeout=120)  # (a helper it leaves holds pipes)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            f'macro:///Standard.Module1.EditAsAnEditor("{docx.as_uri()}","{edited.as_uri()}")',
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+    )  # (a helper it leaves holds pipes)
     assert edited.is_file(), "LibreOffice did not save the edited DOCX"
     result = run_import(edited, "--into", brief)
     assert result.exit_code == 0, result.output
@@ -502,7 +585,7 @@ def test_an_editor_in_libreoffice(copy, tmp_path):
     assert changed_lines(before, brief.read_text(encoding="utf-8")) == [
         "-      Dialogues, science parks, academic exchanges and joint funds now carry the",
         "+      Dialogues, science parks, academic exchanges and joint funds now sustain the",
-        "+    # Comment by Maria Editor on \"worries about losing\": Source for this?",
+        '+    # Comment by Maria Editor on "worries about losing": Source for this?',
         "-      Even after a 2020 espionage arrest, agreements on joint research centres went",
         "+      Even after a 2020 espionage arrest^[Reported in June 2020.], agreements on joint "
         "research centres went",

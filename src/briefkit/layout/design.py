@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.layout.files import LayoutError, builtin_dir, merge_mappings, read_mapping
+from briefkit.layout.files import (
+    LayoutError,
+    builtin_dir,
+    merge_mappings,
+    read_layout_file,
+    read_mapping,
+)
 
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).
@@ -107,6 +113,7 @@ class Design:
         for folder in [*self.folders, builtin_dir()]:
             candidate = folder / "fonts" / name
             if candidate.is_file():
+                read_layout_file(candidate)  # a face linked out of the project is refused
                 return candidate
         raise LayoutError(
             f"design.yaml: font file '{name}' not found in the fonts/ folder of "

@@ -18,16 +18,17 @@ from pathlib import Path
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from briefkit import __version__
 from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.core.paths import PathRefused, safe_link
+from briefkit.core.paths import PathRefused, css_reference_refused, css_references, safe_link
 from briefkit.layout.design import design_of
 from briefkit.model import house_date as _house_date
+from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
 from briefkit.render.html.math_svg import svg
+from briefkit.render.html.outward import check_page
 from briefkit.render.html.template_data import plain_document
 
 _STYLE_TAGS = {
@@ -282,7 +283,7 @@ def _calls_a_note_with_blocks(inlines) -> bool:
     return False
 
 
-class _PlainDataEnvironment(ImmutableSandboxedEnvironment):
+class _PlainDataEnvironment(BudgetedSandbox):
     """On a mapping, `a.b` is the key `b` only: `doc.findings.items` is the findings, never
     the dict method, and no method of a list or mapping can be reached."""
 
@@ -368,7 +369,7 @@ def stylesheet(prepared, medium: str = "screen") -> str:
     texts = [design_of(prepared).css(medium)]
     for path in files:
         try:
-            texts.append(prepared.roots.read_text(path))
+            text = prepared.roots.read_text(path)
         except PathRefused as exc:
             raise BriefInvalid(
                 Diagnostic(
@@ -377,6 +378,13 @@ def stylesheet(prepared, medium: str = "screen") -> str:
                     hint="copy the file into the template folder instead of linking to it",
                 )
             ) from None
+        for line, column, target, what in css_references(text):
+            refused = css_reference_refused(target, what, prepared.roots.allow_network)
+            if refused is not None:
+                raise BriefInvalid(
+                    Diagnostic(Location(path, line, column), f"stylesheet: {refused}")
+                )
+        texts.append(text)
     return "\n".join(texts)
 
 
@@ -404,9 +412,17 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
             notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
         )
         template = env.get_template("document.html")
-        return template.render(**context), env.writer.figures
+        page = render_within(template, context, data_size(context))
     except BriefInvalid:
         raise
+    except TemplateBudget as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template budget: {exc}",
+                hint="a template lays out the document's data; compute less at this line",
+            )
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise BriefInvalid(
             Diagnostic(
@@ -449,6 +465,12 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
                 hint="fix the expression at this line of the template",
             )
         ) from None
+    # What the house's own markup would make a reader's browser fetch (the writer's is safe).
+    folders = [Path(prepared.html_template)] if prepared.html_template is not None else []
+    outward = check_page(page, prepared.roots, folders + list(prepared.layout.html_dirs()))
+    if outward is not None:
+        raise BriefInvalid(outward)
+    return page, env.writer.figures
 
 
 def _template_location(exc: BaseException, default=Location(Path("template"))):
