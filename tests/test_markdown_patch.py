@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from briefkit.ooxml.story_parts import Citation, NoteMark, Paragraph, Text
 from briefkit.word.markdown_patch import patch
 from briefkit.word.markdown_words import PatchFailed, source_tokens
-from briefkit.ooxml.story_parts import Citation, NoteMark, Paragraph, Text
 
 ITALIC = frozenset({"i"})
 LINK = frozenset({"href=https://x.org"})

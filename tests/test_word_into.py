@@ -23,9 +23,9 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from briefkit.prose.citations import pandoc_path
-from briefkit.cli import cli
 from briefkit.builder.batch import build_brief
+from briefkit.cli import cli
+from briefkit.prose.citations import pandoc_path
 from conftest import BRIEFS, example_briefs
 from word_drafts import _rewrite, add_comment, add_tracked_change
 
