@@ -463,6 +463,109 @@ def test_a_heading_added_among_the_sections_is_a_new_section(copy):
     assert "a new section 'Funding' in sections" in result.output
 
 
+def _heading(root, text: str):
+    return next(
+        e
+        for e in root.find(w("body"))
+        if "".join(t.text or "" for t in e.iter(w("t"))) == text
+        and e.find(f"{w('pPr')}/{w('pStyle')}") is not None
+        and e.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) == "Heading1"
+    )
+
+
+def import_after(brief: Path, docx: Path, change) -> tuple[str, str, object]:
+    """The brief's text before, `change` made to the DOCX's body, imported: (before, after,
+    the command's result)."""
+    before = brief.read_text(encoding="utf-8")
+    _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", change))
+    result = run_import(docx, "--into", brief)
+    return before, brief.read_text(encoding="utf-8"), result
+
+
+def test_a_section_deleted_in_word_is_deleted_in_the_brief(copy):
+    """The editor selects a section from its heading to the next and deletes it."""
+
+    def delete(root):
+        heading = _heading(root, "What to watch")
+        while heading.getnext().find(f"{w('pPr')}/{w('pStyle')}[@{w('val')}='Heading1']") is None:
+            heading.getparent().remove(heading.getnext())
+        heading.getparent().remove(heading)
+
+    before, after, result = import_after(*copy, delete)
+    assert result.exit_code == 0, result.output
+    start = before.index("  - title: What to watch\n")
+    end = before.index("recommendations:\n")
+    assert after == before[:start] + before[end:]
+    assert "sections: 1 item(s) deleted as in Word (sections[1])" in result.output
+
+
+def test_a_recommendation_deleted_with_its_mention_goes_from_the_brief(copy, tmp_path):
+    """Recommendation 2 deleted (title, text, audience, findings) and "and Recommendation 2"
+    cut from the solution: the item and its `[#coordinate]` go, and the brief rebuilds as the
+    edited DOCX reads."""
+    brief, docx = copy
+
+    def delete(root):
+        title = _body_paragraph(root, "Coordinate responses")
+        for _ in range(3):  # its text, audience and findings lines
+            title.getparent().remove(title.getnext())
+        title.getparent().remove(title)
+        link = next(
+            h
+            for h in _paragraph_with(root, "Like-minded democracies").iter(w("hyperlink"))
+            if h.get(w("anchor")) == "coordinate"
+        )
+        link.getparent().remove(link.getprevious())  # " and "
+        link.getparent().remove(link)
+
+    before, after, result = import_after(brief, docx, delete)
+    assert result.exit_code == 0, result.output
+    start = before.index("    - id: coordinate\n")
+    end = before.index("acronyms:\n")
+    assert changed_lines(before, after) == [
+        "-    responses; see [#track] and [#coordinate].",
+        "+    responses; see [#track].",
+        *("-" + line for line in before[start:end].splitlines()),
+    ]
+    rebuilt = build_brief(brief, tmp_path / "rebuilt", ["docx"], parallel=False).outputs[0]
+    assert pandoc_text(rebuilt) == pandoc_text(docx)
+
+
+def test_a_finding_deleted_while_a_recommendation_names_it_is_a_located_conflict(copy):
+    brief, docx = copy
+    before = brief.read_bytes()
+
+    def delete(root):
+        title = _body_paragraph(root, "The ties have proven resilient")
+        title.getparent().remove(title.getnext())
+        title.getparent().remove(title)
+
+    _rewrite(docx, lambda parts: _xml(parts, "word/document.xml", delete))
+    result = run_import(docx, "--into", brief)
+    assert result.exit_code == 1
+    line = before.decode().splitlines().index("      findings: [institutions, resilience]") + 1
+    assert (
+        f"{brief}:{line}:32: error: findings[2] ('resilience') was deleted in Word, but "
+        "recommendations.items[0].findings[1] still names it: nothing was deleted"
+        in result.output.replace(str(brief.resolve()), str(brief))
+    )
+    assert "nothing was written" in result.output and "Traceback" not in result.output
+    assert brief.read_bytes() == before
+
+
+def test_a_findings_text_deleted_but_not_its_title_is_said_and_kept(copy):
+    brief, docx = copy
+    before = brief.read_bytes()
+    delete_paragraph(docx, "Even after a 2020 espionage arrest")
+    result = run_import(docx, "--into", brief)
+    assert result.exit_code == 0, result.output
+    assert (
+        "findings[2].text: every paragraph of it was deleted in Word, but not the rest of its "
+        "item: the field is kept as it is" in result.output
+    )
+    assert brief.read_bytes() == before
+
+
 # ---- no edits: nothing changes -----------------------------------------------------------------
 
 EXAMPLES = example_briefs()

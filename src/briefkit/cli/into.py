@@ -53,8 +53,8 @@ def import_into_command(docx: Path, brief: Path, *, force: bool, dry_run: bool) 
         for diagnostic in merged.conflicts:
             click.echo(str(diagnostic), err=True)
         click.echo(
-            f"{shown_brief}: {len(merged.conflicts)} field(s) changed in the brief and "
-            "in Word; nothing was written",
+            f"{shown_brief}: {len(merged.conflicts)} conflict(s) between the brief and "
+            "Word; nothing was written",
             err=True,
         )
         sys.exit(1)

@@ -29,7 +29,12 @@ _BLOCK_HEADER = re.compile(r"([|>])([1-9]?)([+-]?)([1-9]?)[ \t]*(#.*)?$")
 
 
 class EditFailed(ValueError):
-    """The value could not be written so that it reads back as given (the message says which)."""
+    """The value could not be written so that it reads back as given (the message says which);
+    `key`: where in the brief the reason stands, when one place does."""
+
+    def __init__(self, message: str, key: Optional[KeyPath] = None):
+        super().__init__(message)
+        self.key = key
 
 
 class BriefText:
@@ -171,6 +176,24 @@ class BriefText:
         expected = copy.deepcopy(self.loaded.data)
         value_at(expected, path).insert(index, dict(value))
         self._replace(at, at, block, expected, path)
+
+    def remove(self, path: KeyPath, indexes: list[int]) -> None:
+        """Take the items at `indexes` out of the list at `path`, each with its text (the
+        comments above its dash included); at least one item stays."""
+        blocks = self._item_blocks(path)
+        gone = sorted(set(indexes), reverse=True)
+        if not gone or len(gone) >= len(blocks) or gone[0] >= len(blocks) or gone[-1] < 0:
+            raise EditFailed(f"{format_key_path(path)}: its items cannot all be removed")
+        expected = copy.deepcopy(self.loaded.data)
+        items = value_at(expected, path)
+        text = self.text
+        for index in gone:
+            start, end = blocks[index]
+            if index == len(blocks) - 1 and not text[:end].endswith("\n"):
+                start = max(blocks[index - 1][1] - 1, 0)  # the last item: the newline before it
+            text = text[:start] + text[end:]
+            del items[index]
+        self._replace(0, len(self.text), text, expected, path)
 
     def _replace(self, start: int, end: int, text: str, expected, path: KeyPath) -> None:
         new = self.text[:start] + text + self.text[end:]

@@ -41,7 +41,7 @@ from briefkit.word.into_fields import (
     shorten,
     split_fields,
 )
-from briefkit.word.into_lists import rearrange
+from briefkit.word.into_lists import deleted_items, rearrange
 from briefkit.word.markdown_patch import patch
 from briefkit.word.markdown_words import PatchFailed, identity
 from briefkit.word.markdown_write import paragraphs_markdown
@@ -133,6 +133,7 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
                 hint="check that this is the brief it came from",
             )
         )
+    deleted = deleted_items(reading, base)
     for _name, field_text in reading.fields.items():
         ours_key = _locate(base, ours.data, field_text.key)
         if field_text.comments and ours_key is not None:
@@ -155,6 +156,21 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
                 )
             )
         if not field_text.changed or not field_text.found and not field_text.built:
+            continue
+        if any(field_text.key[: len(item)] == item for item in deleted):
+            continue  # its item was deleted whole: rearrange() takes it out
+        if not field_text.edited:
+            merged.messages.append(
+                Diagnostic(
+                    _where(ours, ours_key, shown),
+                    "every paragraph of it was deleted in Word, but not the rest of its "
+                    "item: the field is kept as it is",
+                    key=ours_key or field_text.key,
+                    severity="warning",
+                    hint="delete the whole item in Word (its title too), or empty the field "
+                    "in the brief",
+                )
+            )
             continue
         base_value = value_at(base, field_text.key)
         if not isinstance(base_value, (str, int, float)) or isinstance(base_value, bool):
@@ -236,12 +252,13 @@ def merge(reading: Reading, brief: Path, current: str, *, force: bool = False) -
     except EditFailed as exc:
         (merged.messages if force else merged.conflicts).append(
             Diagnostic(
-                Location(shown),
+                _where(ours, exc.key, shown),
                 str(exc),
                 severity="warning" if force else "error",
-                hint="move it by hand in the brief"
+                hint="make it by hand in the brief"
                 if force
-                else "make the two agree, or run again with --force to leave it out",
+                else "make the two agree, or run again with --force to bring the other changes "
+                "and leave this one out",
             )
         )
     merged.text = ours.text
