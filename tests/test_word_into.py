@@ -566,6 +566,51 @@ def test_a_findings_text_deleted_but_not_its_title_is_said_and_kept(copy):
     assert brief.read_bytes() == before
 
 
+def _typed(style: str | None, text: str):
+    """A paragraph as Word writes one an editor typed (in the paragraph style `style`)."""
+    properties = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return etree.fromstring(
+        f'<w:p xmlns:w="{W}">{properties}<w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+    )
+
+
+def test_a_finding_and_a_recommendation_typed_in_word_are_new_items(copy, tmp_path):
+    """After Finding 3's text the editor types a title in the finding titles' style (with
+    the label, as the others read) and its text; after Recommendation 2's "Responds to" line,
+    another. Each is a new item where it was typed, and the rebuilt brief reads as the DOCX."""
+    brief, docx = copy
+
+    def type_items(root):
+        finding = _paragraph_with(root, "Even after a 2020 espionage arrest")
+        finding.addnext(_typed("ItemTitle", "Finding 4: Talent flows both ways"))
+        finding.getnext().addnext(_typed(None, "Students now move in *both* directions."))
+        responds = _paragraph_with(root, "Responds to: Finding 2")
+        responds.addnext(_typed("ItemTitle", "Recommendation 3: Fund independent research"))
+        responds.getnext().addnext(_typed(None, "Fund research on the partnership."))
+
+    before, after, result = import_after(brief, docx, type_items)
+    assert result.exit_code == 0, result.output
+    assert changed_lines(before, after) == [
+        "+  - title: Talent flows both ways",
+        "+    text: Students now move in \\*both\\* directions.",
+        "+    - title: Fund independent research",
+        "+      text: Fund research on the partnership.",
+    ]
+    lines = after.splitlines()
+    assert (
+        lines[lines.index("  - title: Talent flows both ways") - 1]
+        == "      ahead [@bendett2020resilience]."
+    )
+    assert (
+        lines[lines.index("    - title: Fund independent research") - 1]
+        == "      findings: [obstacles]"
+    )
+    assert "a new item 'Talent flows both ways' in findings" in result.output
+    assert "a new item 'Fund independent research' in recommendations.items" in result.output
+    rebuilt = build_brief(brief, tmp_path / "rebuilt", ["docx"], parallel=False).outputs[0]
+    assert pandoc_text(rebuilt) == pandoc_text(docx)
+
+
 # ---- no edits: nothing changes -----------------------------------------------------------------
 
 EXAMPLES = example_briefs()
