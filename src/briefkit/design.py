@@ -173,20 +173,43 @@ class Design:
                          "italic": False},
             **{f"Heading {n}": {"font": display, "size": t(f"heading_{n}"),
                                 "color": self.color("accent" if n == 3 else "primary"),
-                                "bold": True, "line_spacing": 1.2,
+                                "bold": True, "italic": False, "line_spacing": 1.2,
                                 "space_before": s(f"heading_{n}_before"),
-                                "space_after": s(f"heading_{n}_after"), "keep_with_next": True}
+                                "space_after": s(f"heading_{n}_after"), "keep_with_next": True,
+                                "keep_together": True}
                for n in (1, 2, 3)},
+            # Deeper headings (Markdown's, or an editor's) as the screen CSS sets h5 and below:
+            # the display face at the body's size, the first in the primary colour.
+            **{f"Heading {n}": {"font": display, "size": t("body"), "bold": True,
+                                "italic": False, "line_spacing": 1.2,
+                                "color": self.color("primary" if n == 4 else "text"),
+                                "space_before": s("heading_3_before"),
+                                "space_after": s("heading_3_after"), "keep_with_next": True,
+                                "keep_together": True}
+               for n in range(4, 10)},
             "Quote": {"font": self.text_face, "size": t("body"), "italic": True,
                       "color": self.color("muted"), "border_left": self.get("rules", "box"),
                       "border_color": self.color("accent")},
             "Caption": {"font": display, "size": t("caption"), "color": self.color("muted"),
-                        "italic": False, "bold": False},
-            "Header": {"font": display, "size": t("running"), "color": self.color("muted")},
-            "Footer": {"font": display, "size": t("running"), "color": self.color("muted")},
+                        "italic": False, "bold": False, "space_before": 4,
+                        "space_after": s("paragraph")},
+            # Links as the screen edition shows them: the accent colour, not underlined.
+            "Hyperlink": {"type": "character", "color": self.color("accent"), "underline": False},
+            "FollowedHyperlink": {"type": "character", "color": self.color("accent"),
+                                  "underline": False},
+            # Running head and folio in the running size; tabs at the centre and right edge of
+            # the text block (Word's own stand at Letter positions, beyond A4's text).
+            "Header": {"font": display, "size": t("running"), "color": self.color("muted"),
+                       "space_after": 0, "tabs": ["center", "right"]},
+            "Footer": {"font": display, "size": t("running"), "color": self.color("muted"),
+                       "space_after": 0, "tabs": ["center", "right"], "align": "right"},
         }
 
     def _resolve(self, value, path: Path, where: str):
+        if isinstance(value, dict):  # a nested spec (a list style's `number`)
+            return {k: self._resolve(v, path, f"{where}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve(v, path, f"{where}[{i}]") for i, v in enumerate(value)]
         if not isinstance(value, str):
             return value
         match = _TOKEN_REF.match(value.strip())

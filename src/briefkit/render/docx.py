@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from docx import Document
 from docx.shared import Mm
@@ -20,32 +21,62 @@ from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..stamp import DOCX_PROPERTY, PLACEHOLDER
-from . import word_builtins, word_fonts, word_notes, word_package, word_template, wordml
+from . import (word_builtins, word_fonts, word_notes, word_package, word_pagination,
+               word_reference, word_styles, word_template, wordml)
 from .docx_writer import DocxWriter
+from .print_pages import PrintPages
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
 
 
-def render_docx(prepared) -> list[tuple[str, bytes]]:
-    """The DOCX's members, (name, bytes) in archive order: `render` zips them once, stamped."""
+@dataclass
+class DocxDraft:
+    """A DOCX written but for what depends on the print edition's pages (the PDF is laid out
+    meanwhile, in another process): where chapters open a page, the contents' numbers."""
+
+    document: object  # the python-docx Document
+    openers: dict  # bookmark -> w:p of a heading that opens a page where print does
+    page_references: list  # the contents' page number runs, (w:r, bookmark)
+    follows_print: bool  # the design's pages (briefkit's reference document, not a house's)
+
+
+def render_docx(prepared, pages: PrintPages | None = None) -> list[tuple[str, bytes]]:
+    """The DOCX's members, (name, bytes) in archive order: `render` zips them once, stamped.
+    `pages`: the print edition's (None: the DOCX alone, as `check` makes it)."""
+    return finish_docx(draft_docx(prepared), pages)
+
+
+def finish_docx(draft: DocxDraft, pages: PrintPages | None) -> list[tuple[str, bytes]]:
+    """The draft paginated as the print edition (`pages`) and packaged."""
+    if draft.follows_print:
+        word_pagination.paginate(draft.openers, draft.page_references, pages)
+    return word_package.package_members(draft.document)  # zipped once, by the stamp
+
+
+def draft_docx(prepared) -> DocxDraft:
+    """Everything of the DOCX that does not depend on the print edition's pages."""
     doc = prepared.document
     template = prepared.word_template
     design = design_of(prepared)
     specs = design.word_styles(prepared.layout)
     if template is None:
+        # briefkit's reference document: every style, the theme and the defaults from the
+        # design's tokens (word_reference).
         document = Document()
-        for name, spec in specs["default_template"].items():
-            wordml.apply_style_spec(document, name, spec, create=False)
+        word_reference.make_reference(document, design, specs["default_template"],
+                                      specs["ensure"])
         anchor, has_cover = None, False
     else:
         document = word_template.open_template(template, prepared.roots)
         anchor, has_cover = word_template.fill(document, doc, template)
         # Word's built-in styles the house template lacks, with Word's own definitions (as
-        # Pandoc does), before briefkit's: a house template is Word's world.
+        # Pandoc does), then briefkit's own where the house has none: a house template is
+        # Word's world.
         word_builtins.supply_builtin_styles(document)
-    for name, spec in specs["ensure"].items():
-        wordml.apply_style_spec(document, name, spec, create=True)
-    word_builtins.supply_builtin_styles(document)  # what the default template lacks (Hyperlink)
+        for name, spec in specs["ensure"].items():
+            word_styles.apply_style_spec(document, name, spec, mode="ensure",
+                                         text_width=document._block_width)
+        word_reference.tidy_settings(document)
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
     wordml.set_language(document, doc.lang)
 
@@ -75,11 +106,13 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
         for section in document.sections:
             wordml.add_watermark(section, doc.label(doc.status))
     word_notes.drop_orphan_notes(document)
+    if template is None:  # the catalogue: what the document uses and an editor reaches for
+        word_reference.prune_catalogue(document)
     wordml.number_drawings(document)
     # The design's faces travel with the file, so it looks the same where they are not installed.
     word_fonts.embed_fonts(document, design.font_files())
     _properties(document, doc)
-    return word_package.package_members(document)  # zipped once, by the stamp
+    return DocxDraft(document, writer.openers, writer.page_references, template is None)
 
 
 def _page_furniture(document, doc: m.Document, design) -> None:
@@ -96,6 +129,7 @@ def _page_furniture(document, doc: m.Document, design) -> None:
         if not header.text.strip():
             header.text = doc.title
             header.style = document.styles["Header"]
+        # The folio at the right, as print's @bottom-right (the Footer style aligns it).
         footer = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
         if not footer.text.strip():
             footer.style = document.styles["Footer"]

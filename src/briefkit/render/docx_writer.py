@@ -11,18 +11,27 @@ import io
 from pathlib import Path
 
 from docx.blkcntnr import BlockItemContainer
-from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
-from docx.shared import Inches
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.image import Image
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..presentation import PART
-from . import word_boxes, word_notes, wordml
+from . import word_boxes, word_contents, word_notes, wordml
 from .docx_title import TITLE_BLOCK, TitleBlockWriter
+from .ooxml_order import place
 from ..paths import safe_link
 
 _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
               "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
+
+
+# Markdown's column alignments (`---:`) as Word's paragraph alignment.
+_ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+          "left": WD_ALIGN_PARAGRAPH.LEFT}
+
+# Pieces of composed lines set in a character style of their own.
+_PIECE_STYLES = {"item-number": "Item Number"}
 
 
 class _StoryOf:
@@ -51,6 +60,8 @@ class DocxWriter(TitleBlockWriter):
         self.notes = word_notes.NotesPart(document, doc.notes_placement) if doc.notes else None
         self._bookmark = 0
         self.notes_heading = None  # the endnotes' heading, once written
+        self.page_references: list = []  # the contents' page numbers, filled in when known
+        self.openers: dict = {}  # bookmark -> w:p of a part's or chapter's heading
         self._styles: dict = {}
         # Where blocks go: the body, or while a note is written, that note (a note holds
         # any block the body can, written by the same code).
@@ -107,30 +118,15 @@ class DocxWriter(TitleBlockWriter):
         self.into(cell, write)
 
     def part_contents(self) -> None:
-        """The contents as resolve listed it, written now: each entry a link to its heading's
-        bookmark, there on opening (no field for Word to update, no prompt)."""
+        """The contents as resolve listed it: a TOC field whose result is written now, each
+        entry a link to its heading's bookmark with its page number (word_contents)."""
         if not self.doc.contents:
             return
         heading = self.paragraph(self.doc.label("contents"), style="TOC Heading")
-        # A layout with a cover gives the contents a page of its own, as its print CSS does.
-        heading.paragraph_format.page_break_before = self.cover
-        self.bookmark(heading, "contents")
-        for level in {line.level for entry in self.doc.contents for line in [entry, *entry.children]}:
-            self._page_number_tab(f"toc {level}")
-        for entry in self.doc.contents:
-            for line in [entry, *entry.children]:
-                p = self.paragraph(style=f"toc {line.level}")
-                self.inlines(p, [m.Link([m.Text(line.text)], f"#{line.target}", internal=True)])
-                wordml.add_page_reference(p, line.target)
-        self.paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-    def _page_number_tab(self, style_name: str) -> None:
-        """The page numbers of a contents level stand at the right margin after dot leaders,
-        as in the PDF, unless a house template's style sets its own tabs."""
-        tabs = self.document.styles[style_name].paragraph_format.tab_stops
-        if len(tabs) == 0:
-            tabs.add_tab_stop(self.document._block_width, WD_TAB_ALIGNMENT.RIGHT,
-                              WD_TAB_LEADER.DOTS)
+        self.bookmark(heading, "contents", opener=True)
+        self.page_references += word_contents.write_contents(self, [
+            (line.level, line.text, line.target)
+            for entry in self.doc.contents for line in [entry, *entry.children]])
 
     def part_executive_summary(self) -> None:
         self.titled("executive_summary", self.doc.executive_summary)
@@ -139,14 +135,11 @@ class DocxWriter(TitleBlockWriter):
         if not self.doc.key_takeaways:
             return
         self.heading(self.doc.label("key_takeaways"), 1, bookmark="key-takeaways")
-        if not self.takeaway_numerals:
-            return self.list_items(self.doc.key_takeaways, ordered=True, level=1)
-        # Large numerals beside each takeaway, as the layout prints them (layout.yaml).
-        rows = word_boxes.numbered_rows(self.story, self.document._block_width,
-                                        len(self.doc.key_takeaways), 16)
-        for number, ((numeral, text), blocks) in enumerate(zip(rows, self.doc.key_takeaways), 1):
-            self.into(numeral, lambda n=number: self.paragraph(str(n), style="Takeaway Numeral"))
-            self.into(text, lambda b=blocks: self.blocks(b))
+        # A numbered list an editor extends with Enter; beside large numerals where the
+        # layout prints them so (layout.yaml `takeaways: numerals`: the "Takeaway" list style,
+        # whose number is set large in the accent).
+        self.list_items(self.doc.key_takeaways, ordered=True, level=1,
+                        style="Takeaway" if self.takeaway_numerals else None)
 
     def part_findings(self) -> None:
         self.items("findings", self.doc.findings)
@@ -240,9 +233,14 @@ class DocxWriter(TitleBlockWriter):
             wordml.set_outline_level(p, 2)  # an h3, as in HTML and PDF
             self.bookmark(p, item.id)
             self.phrase(p, item.heading)
-            self.blocks(item.body)
+            # The text under the title's rule, kept together as print keeps an item
+            # (`break-inside: avoid`): each paragraph keeps with the next, the last ends it.
+            self.blocks(item.body, style="Item Text")
             for line in item.meta:
                 self.phrase(self.paragraph(style="Item Meta"), line)
+            last = self.story._element[-1] if len(self.story._element) else None
+            if last is not None and last.tag == wordml.qn("w:p"):
+                wordml.keep_with_next(last, False)
 
     def phrase(self, paragraph, pieces: list[m.Piece]) -> None:
         """A line resolve composed: pieces as runs ("\n" a line break), names in bold, links
@@ -256,17 +254,23 @@ class DocxWriter(TitleBlockWriter):
                 self.inlines(paragraph, [m.Link([m.Text(piece.text)], piece.href,
                                                 internal=piece.href.startswith("#"))], flags)
             else:
-                self.run(paragraph, piece.text, flags)
+                run = self.run(paragraph, piece.text, flags)
+                if piece.role in _PIECE_STYLES:  # "Finding 2" in the accent, as print
+                    run.style = self.document.styles[_PIECE_STYLES[piece.role]]
 
     def heading(self, text: str, level: int, bookmark: str | None = None):
         p = self.paragraph(text, style=f"Heading {min(level, 3)}")
         if bookmark:
-            self.bookmark(p, bookmark)
+            self.bookmark(p, bookmark, opener=level == 1)
         return p
 
-    def bookmark(self, paragraph, name: str) -> None:
+    def bookmark(self, paragraph, name: str, *, opener: bool = False) -> None:
+        """Bookmark `paragraph` as `name` (the HTML's id); an `opener` (a part's or chapter's
+        heading) opens a page in Word where it does in print (word_pagination)."""
         self._bookmark += 1
         wordml.add_bookmark(paragraph, name, self._bookmark)
+        if opener and self.story is self.document._body:
+            self.openers[name] = paragraph._p
 
     def blocks(self, blocks: list[m.Block], style: str | None = None, level: int = 0) -> None:
         for block in blocks:
@@ -288,60 +292,64 @@ class DocxWriter(TitleBlockWriter):
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
-            self.picture(block.path, Inches(3.0 if self._in_note else 6.0), block.alt,
-                         block.location)
-            if block.caption:
-                self.caption(block.label, block.caption)
+            self.figure(block)
         elif isinstance(block, m.CodeBlock):
             add(block.text, style=style)
         elif isinstance(block, m.Rule):
             add("* * *", style=style)
 
-    def list_items(self, items, ordered: bool, level: int, start: int = 1) -> None:
+    def list_items(self, items, ordered: bool, level: int, start: int = 1,
+                   style: str | None = None) -> None:
         base = "List Number" if ordered else "List Bullet"
-        style = base if level <= 1 else f"{base} {min(level, 3)}"
-        for i, item in enumerate(items):
+        style = style or (base if level <= 1 else f"{base} {min(level, 3)}")
+        num_id = None
+        for item in items:
             first, rest = (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
             p = self.paragraph(style=style)
-            if ordered and i == 0:
-                wordml.restart_numbering(self.document, p, style, start)
+            if ordered:  # every item of this list in one numbering of its own, from `start`
+                num_id = wordml.restart_numbering(self.document, p, style, start, num_id)
             if first is not None:
                 self.inlines(p, first.children)
             self.blocks(rest, style="List Continue" if not any(
                 isinstance(b, m.ListBlock) for b in rest) else None, level=level)
 
-    def caption(self, label: str, caption: list[m.Inline]):
+    def caption(self, label: str, caption: list[m.Inline], style: str = "Caption"):
         """"Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
-        p = self.paragraph(style="Caption")
+        p = self.paragraph(style=style)
         if label:
             self.run(p, label + (" " if caption else ""), {"bold"})
         self.inlines(p, caption)
         return p
 
     def table(self, table: m.Table) -> None:
+        """A table in the "Table" style (print's face, size and rules; its header row repeated
+        on every page), its caption above in "Table Caption", kept with it; each column
+        aligned as the Markdown says."""
         if table.label or table.caption:  # above the table, as in print
-            self.caption(table.label, table.caption).paragraph_format.keep_with_next = True
+            self.caption(table.label, table.caption, style="Table Caption")
         columns = max([len(table.header), *(len(r) for r in table.rows)] or [1])
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
-        grid.style = self.document.styles["Table Grid"]
-        if self.design is not None:  # the print's light table: rules between rows, no grid
-            word_boxes.light_rules(grid, float(self.design.get("rules", "light")),
-                                   self.design.color("rule"))
-        for row, bold in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
+        grid.style = self.document.styles["Table"]
+        word_boxes.table_look(grid, header=bool(table.header))
+        for row, header in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
             row_element = grid.add_row()
-            if bold:  # the header row: repeated on each page, read as headers by screen readers
-                row_element._tr.get_or_add_trPr().append(wordml.parse_xml(
-                    f'<w:tblHeader {wordml.nsdecls("w")}/>'))
-            cells = row_element.cells
-            for cell, content in zip(cells, row):
-                self.cell(cell, content, bold)
+            if header:  # the header row: repeated on each page, read as headers by screen readers
+                place(row_element._tr.get_or_add_trPr(),
+                      wordml.parse_xml(f'<w:tblHeader {wordml.nsdecls("w")}/>'))
+            for column, (cell, content) in enumerate(zip(row_element.cells, row)):
+                self.into(cell, lambda c=content: self.blocks(c))
+                align = table.aligns[column] if column < len(table.aligns) else "default"
+                if align in _ALIGN:
+                    for paragraph in cell.paragraphs:
+                        paragraph.alignment = _ALIGN[align]
 
-    def cell(self, cell, content: list[m.Block], bold: bool) -> None:
-        """A table cell holds blocks as the body does, written by the same code."""
-        self.into(cell, lambda: self.blocks(content))
-        if bold:
-            for run in cell._tc.iter(wordml.qn("w:r")):
-                run.get_or_add_rPr().get_or_add_b()
+    def figure(self, figure: m.Figure) -> None:
+        """The picture at its own size, at most the text's width; a caption below, which the
+        picture keeps with it (the PDF never parts them either)."""
+        picture = self.picture(figure.path, None, figure.alt, figure.location)
+        if figure.caption:
+            picture.paragraph_format.keep_with_next = True
+            self.caption(figure.label, figure.caption)
 
     def into(self, cell, write) -> None:
         """Run `write` with `cell` as the story: blocks go into the cell through the body's code."""
@@ -354,12 +362,20 @@ class DocxWriter(TitleBlockWriter):
         if len(cell._tc.inner_content_elements) > 1 and cell._tc[-1].tag != wordml.qn("w:tbl"):
             cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
 
-    def picture(self, path: Path, width, alt: str = "", location: Location | None = None) -> None:
+    def picture(self, path: Path, width, alt: str = "", location: Location | None = None):
+        """A paragraph holding the picture at `path`, `width` wide (None: its own size, at most
+        the width of the text, half of it in a note); returns the paragraph."""
         try:
             data = self.roots.read_bytes(path)  # through the confinement gate
-            shape = self.paragraph().add_run().add_picture(io.BytesIO(data), width=width)
+            image = Image.from_blob(data)
+            if width is None:
+                room = self.document._block_width // (2 if self._in_note else 1)
+                width = min(image.width, room)
+            paragraph = self.paragraph()
+            shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
             # The picture's alt text, the same as the HTML's and the PDF's.
             shape._inline.docPr.set("descr", alt)
+            return paragraph
         except Exception as exc:  # python-docx's image readers raise several kinds
             raise BriefInvalid(Diagnostic(location or Location(path),
                                           f"not an image briefkit can place in Word: {exc}",

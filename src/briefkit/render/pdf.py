@@ -23,6 +23,7 @@ from ..diagnostics import Diagnostics, Location
 from ..paths import PathRefused, safe_link
 from ..stamp import pdf_finisher
 from .html import render_page
+from .print_pages import PrintPages, print_pages
 
 _LOGGER = logging.getLogger("weasyprint")
 _LOGGER.addHandler(logging.NullHandler())
@@ -57,6 +58,12 @@ class _ImageFailures(logging.Handler):
 
 
 def render_pdf(prepared) -> bytes:
+    return render_pdf_with_pages(prepared)[0]
+
+
+def render_pdf_with_pages(prepared, *, write: bool = True) -> tuple[bytes, PrintPages]:
+    """The PDF's bytes (b"" when not `write`: a DOCX alone needs only the pages) and its pages'
+    facts, for the Word twin to paginate alike (print_pages)."""
     html, figures = render_page(prepared, "print")
     fetcher = ConfinedFetcher(prepared.roots)
     document = HTML(string=html, base_url=prepared.roots.brief_dir.as_uri() + "/",
@@ -67,10 +74,11 @@ def render_pdf(prepared) -> bytes:
         # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
         rendered = document.render(font_config=_font_config(html, prepared.html_template),
                                    pdf_variant="pdf/ua-1")
+        pages = print_pages(rendered)
         _only_safe_links(rendered)
         # The finisher reserves the fingerprint `render` fills in (stamp.py). Attachments are
         # fetched here, so refusals are judged after it.
-        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
+        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher) if write else b""
     finally:
         _LOGGER.removeHandler(failures)
     diagnostics = Diagnostics()
@@ -90,7 +98,7 @@ def render_pdf(prepared) -> bytes:
             diagnostics.error(Location(prepared.path), f"the PDF engine cannot load the image "
                               f"'{url[:120]}' named by the templates ({why or 'refused'})")
     diagnostics.raise_if_errors()
-    return pdf
+    return pdf, pages
 
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")

@@ -19,6 +19,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
+from .ooxml_order import get_or_place, place
+
 ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 _EMBED = {"regular": "embedRegular", "bold": "embedBold", "italic": "embedItalic",
           "bold_italic": "embedBoldItalic"}
@@ -57,19 +59,8 @@ def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
             part = Part(PackURI(f"/word/fonts/font{number}.odttf"), ODTTF, obfuscate(data, key),
                         document.part.package)
             rid = font_table.relate_to(part, RT.FONT)
-            font.append(parse_xml(f'<w:{_EMBED[style]} {nsdecls("w", "r")} r:id="{rid}" '
+            place(font, parse_xml(f'<w:{_EMBED[style]} {nsdecls("w", "r")} r:id="{rid}" '
                                   f'w:fontKey="{key}"/>'))
     font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                       standalone=True)
-    settings = document.settings.element
-    if settings.find(qn("w:embedTrueTypeFonts")) is None:
-        flag = parse_xml(f'<w:embedTrueTypeFonts {nsdecls("w")}/>')
-        before = ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
-                  "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",
-                  "w:displayBackgroundShape", "w:printPostScriptOverText",
-                  "w:printFractionalCharacterWidth", "w:printFormsData")
-        anchor = [child for child in settings if child.tag in {qn(t) for t in before}]
-        if anchor:
-            anchor[-1].addnext(flag)
-        else:
-            settings.insert(0, flag)
+    get_or_place(document.settings.element, "w:embedTrueTypeFonts")
