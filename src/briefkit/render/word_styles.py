@@ -47,7 +47,7 @@ def apply_style_spec(document, name: str, spec: dict, *, mode: str, text_width=N
     else:
         _forget_template_look(style)
     if spec.get("base"):
-        style.base_style = document.styles[spec["base"]]
+        style.base_style = _by_name(document, spec["base"])
     _run_properties(style, spec)
     if style.type == WD_STYLE_TYPE.CHARACTER:
         return
@@ -56,6 +56,14 @@ def apply_style_spec(document, name: str, spec: dict, *, mode: str, text_width=N
         _table_properties(style, spec)
     elif "number" in spec:
         _numbering(document, style, spec["number"])
+
+
+def _by_name(document, name: str):
+    """The style named `name` (any case, as Word matches names); None when there is none
+    (a house template that names "Normal Table" otherwise: the style then bases on nothing)."""
+    wanted = name.lower()
+    return next((style for style in document.styles if style.name and style.name.lower() == wanted),
+                None)
 
 
 def _forget_template_look(style) -> None:
