@@ -116,7 +116,10 @@ def test_quotes_and_pull_quotes_carry_their_rules(write_brief, tmp_path):
 
 def test_design_faces_are_named_and_embedded(write_brief, tmp_path):
     document, path = build(write_brief, tmp_path, "report")
-    assert document.styles["Normal"].font.name == "Noto Serif"
+    # the body text is the document defaults (Normal adds nothing, so a table style's face
+    # reaches its cells); headings name their face
+    defaults = document.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
+    assert defaults.get(f"{W}ascii") == "Noto Serif" and document.styles["Normal"].font.name is None
     assert document.styles["Heading 1"].font.name == "Noto Sans"
     with zipfile.ZipFile(path) as archive:
         table = etree.fromstring(archive.read("word/fontTable.xml"))

@@ -63,6 +63,7 @@ def draft_docx(prepared) -> DocxDraft:
         # briefkit's reference document: every style, the theme and the defaults from the
         # design's tokens (word_reference).
         document = Document()
+        _page_furniture(document, doc, design)  # first: tabs stand at the text's width
         word_reference.make_reference(document, design, specs["default_template"],
                                       specs["ensure"])
         anchor, has_cover = None, False
@@ -80,8 +81,6 @@ def draft_docx(prepared) -> DocxDraft:
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
     wordml.set_language(document, doc.lang)
 
-    if template is None:
-        _page_furniture(document, doc, design)
     before = set(document.element.body)
     try:
         # A template with a cover of its own replaces briefkit's title page.
@@ -102,9 +101,10 @@ def draft_docx(prepared) -> DocxDraft:
             hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
                  "and save it")) from None
     word_template.place_body(document, anchor, before)
-    if doc.is_draft:  # every section, the cover's too
-        for section in document.sections:
-            wordml.add_watermark(section, doc.label(doc.status))
+    if doc.is_draft:  # every section but a full-bleed cover, which carries its own mark
+        for index, section in enumerate(document.sections):
+            if not (writer.full_bleed and index == 0):
+                wordml.add_watermark(section, doc.label(doc.status), design.display_face)
     word_notes.drop_orphan_notes(document)
     if template is None:  # the catalogue: what the document uses and an editor reaches for
         word_reference.prune_catalogue(document)

@@ -13,6 +13,7 @@ from pathlib import Path
 from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.image import Image
+from docx.table import _Cell
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
@@ -228,18 +229,22 @@ class DocxWriter(TitleBlockWriter):
             return
         self.heading(self.doc.label(key), 1, bookmark=key)
         self.blocks(group.intro)
+        rule = wordml.style_rule(self.document, "Item Text")
         for item in group.items:
             p = self.paragraph(style="Item Title")
             wordml.set_outline_level(p, 2)  # an h3, as in HTML and PDF
+            wordml.apply_rule(p, rule)
             self.bookmark(p, item.id)
             self.phrase(p, item.heading)
             # The text under the title's rule, kept together as print keeps an item
             # (`break-inside: avoid`): each paragraph keeps with the next, the last ends it.
             self.blocks(item.body, style="Item Text")
             for line in item.meta:
-                self.phrase(self.paragraph(style="Item Meta"), line)
-            last = self.story._element[-1] if len(self.story._element) else None
-            if last is not None and last.tag == wordml.qn("w:p"):
+                meta = self.paragraph(style="Item Meta")
+                wordml.apply_rule(meta, rule)
+                self.phrase(meta, line)
+            last = self.story.paragraphs[-1]._p if self.story.paragraphs else None
+            if last is not None:
                 wordml.keep_with_next(last, False)
 
     def phrase(self, paragraph, pieces: list[m.Piece]) -> None:
@@ -249,7 +254,7 @@ class DocxWriter(TitleBlockWriter):
             if piece.text == "\n":
                 self.run(paragraph, "", set()).add_break()
                 continue
-            flags = {"bold"} if piece.role in ("name", "author") else set()
+            flags = {"bold"} if piece.role in ("name", "author", "meta-label") else set()
             if piece.href:
                 self.inlines(paragraph, [m.Link([m.Text(piece.text)], piece.href,
                                                 internal=piece.href.startswith("#"))], flags)
@@ -342,6 +347,9 @@ class DocxWriter(TitleBlockWriter):
                 if align in _ALIGN:
                     for paragraph in cell.paragraphs:
                         paragraph.alignment = _ALIGN[align]
+        if not isinstance(self.story, _Cell) and self.design is not None:
+            word_boxes.fit_columns(grid, self.document._block_width,
+                                   float(self.design.get("type", "caption")))
 
     def figure(self, figure: m.Figure) -> None:
         """The picture at its own size, at most the text's width; a caption below, which the

@@ -39,14 +39,18 @@ def print_pages(document) -> PrintPages:
     return PrintPages(len(document.pages), page_of, frozenset(opens))
 
 
+_OUT_OF_FLOW = ("MarginBox", "FootnoteAreaBox")
+
+
 def _first_line_top(box) -> float | None:
-    """The top of the page's first line of text in the flow (None: the page has none); running
-    heads and folios live in the page's margin boxes, which are not searched."""
+    """The top of the page's first line of text in the flow (None: the page has none). What
+    is out of the flow is not searched: running heads and folios (margin boxes), footnotes,
+    and absolutely placed or fixed boxes (a draft's watermark, a cover's logo)."""
     children = getattr(box, "children", None)
     if children is None:
         return None
     for child in children:
-        if type(child).__name__ == "MarginBox":
+        if type(child).__name__ in _OUT_OF_FLOW or _placed_apart(child):
             continue
         if type(child).__name__ == "LineBox":
             return child.position_y
@@ -54,3 +58,10 @@ def _first_line_top(box) -> float | None:
         if found is not None:
             return found
     return None
+
+
+def _placed_apart(box) -> bool:
+    style = getattr(box, "style", None)
+    if style is None:
+        return False
+    return style["position"] in ("absolute", "fixed") or style["float"] != "none"

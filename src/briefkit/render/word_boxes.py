@@ -69,6 +69,9 @@ def box(story, width, *, fill: str | None, rules: dict | None = None, margins_mm
     _no_borders(table)
     cell = table.cell(0, 0)
     style_cell(cell, fill=fill, rules=rules, margins_mm=margins_mm)
+    if isinstance(story, _Cell):  # a table in a cell takes the cell's width unless told
+        table.columns[0].width = cell.width = width
+        _set_table_property(table, f'<w:tblW {nsdecls("w")} w:w="{int(width / 635)}" w:type="dxa"/>')
     return cell  # a long box runs on over pages, as in print (never split inside a paragraph)
 
 
@@ -117,3 +120,34 @@ def table_look(table, *, header: bool) -> None:
     _set_table_property(table, f'<w:tblLook {nsdecls("w")} w:val="{"0420" if header else "0600"}" '
                         f'w:firstRow="{int(header)}" w:lastRow="0" w:firstColumn="0" '
                         'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>')
+
+
+def fit_columns(table, width, size_pt: float) -> None:
+    """Column widths as a browser lays out a `table-layout: auto; width: 100%` table (print
+    does): from each column's longest line and longest word, in characters of the table's type
+    `size_pt` (about half an em each) plus the cells' padding; the text width shared out as
+    CSS does it. Word and LibreOffice draw the grid they are given."""
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    if not rows:
+        return
+    columns = len(table.columns)
+    per_char, padding = 0.55 * size_pt * 12700, 8 * 12700  # EMU
+
+    def needed(texts, measure) -> float:
+        return max((measure(t) for t in texts), default=0) * per_char + padding
+
+    cells = [[row[j] for row in rows if j < len(row)] for j in range(columns)]
+    widest = [needed(c, lambda t: max((len(line) for line in t.split("\n")), default=0)) for c in cells]
+    narrowest = [needed(c, lambda t: max((len(word) for word in t.split()), default=0)) for c in cells]
+    total = int(width)
+    if sum(widest) <= total:
+        shares = [w + (total - sum(widest)) * w / sum(widest) for w in widest]
+    elif sum(narrowest) >= total:
+        shares = [w * total / sum(narrowest) for w in narrowest]
+    else:
+        room = [w - n for w, n in zip(widest, narrowest)]
+        shares = [n + (total - sum(narrowest)) * r / (sum(room) or 1) for n, r in zip(narrowest, room)]
+    for column, share in zip(table.columns, shares):
+        column.width = int(share)
+        for cell in column.cells:
+            cell.width = int(share)

@@ -47,13 +47,18 @@ def make_reference(document, design, specs: dict, own: dict) -> None:
     entries) are defined."""
     width = document._block_width
     supply_builtin_styles(document)  # Hyperlink, FollowedHyperlink, notes: Word's own first
+    # The body text is the document defaults, Normal adds nothing: a table style's face and
+    # size then reach the text of its cells (in Word's style hierarchy a paragraph style,
+    # Normal too, overrides the table style; the document defaults do not).
+    _defaults(document, specs.get("Normal", {}))
+    _clear(document.styles["Normal"])
     for name, spec in specs.items():
-        apply_style_spec(document, name, spec, mode="restyle", text_width=width)
+        if name != "Normal":
+            apply_style_spec(document, name, spec, mode="restyle", text_width=width)
     for name, spec in own.items():
         apply_style_spec(document, name, spec, mode="restyle", text_width=width)
     link_character_styles(document)
     _theme(document, design)
-    _defaults(document, specs.get("Normal", {}))
     _settings(document)
     _drop_styles_with_effects(document)
 
@@ -91,8 +96,8 @@ def _theme(document, design) -> None:
 
 
 def _defaults(document, normal: dict) -> None:
-    """The document defaults are Normal's: what a paragraph or run with no style shows (text
-    pasted in, a table cell's), and widow/orphan control as print sets it."""
+    """The document defaults are the design's body text (Normal's spec): face, size, colour,
+    leading and paragraph spacing, with widow/orphan control as print sets it."""
     styles = document.styles.element
     defaults = get_or_place(styles, "w:docDefaults")
     rpr = get_or_place(get_or_place(defaults, "w:rPrDefault"), "w:rPr")
@@ -114,6 +119,12 @@ def _defaults(document, normal: dict) -> None:
     line = round(float(normal.get("size", 11)) * float(normal.get("line_spacing", 1.2)) * 20)
     place(ppr, parse_xml(f'<w:spacing {nsdecls("w")} w:after="{after}" w:line="{line}" '
                          'w:lineRule="atLeast"/>'))
+
+
+def _clear(style) -> None:
+    for tag in ("w:pPr", "w:rPr"):
+        for element in style.element.findall(qn(tag)):
+            style.element.remove(element)
 
 
 def _settings(document) -> None:

@@ -55,7 +55,7 @@ def apply_style_spec(document, name: str, spec: dict, *, mode: str, text_width=N
     if style.type == WD_STYLE_TYPE.TABLE:
         _table_properties(style, spec)
     elif "number" in spec:
-        _numbering(document, style, spec["number"])
+        _numbering(document, style, spec["number"], float(spec.get("hanging", 0)))
 
 
 def _by_name(document, name: str):
@@ -192,7 +192,7 @@ def _table_properties(style, spec: dict) -> None:
         '</w:tcBorders></w:tcPr></w:tblStylePr>'))
 
 
-def _numbering(document, style, number: dict) -> None:
+def _numbering(document, style, number: dict, hanging_mm: float) -> None:
     """A list style: the paragraph style numbers itself (`w:numPr` in the style) from a list
     definition of its own, lvl 0 only: `format` (decimal, bullet …), `text` ("%1", "•"), the
     number's `font`, `size`, `bold`, `color`; the text hangs `hanging` mm (the spec's)."""
@@ -208,11 +208,13 @@ def _numbering(document, style, number: dict) -> None:
         f'<w:sz w:val="{round(float(number["size"]) * 2)}"/>'
         f'<w:szCs w:val="{round(float(number["size"]) * 2)}"/>' if number.get("size") else "")
     nsid = f"{random.Random(style_id).getrandbits(32):08X}"  # stable: same input, same bytes
+    indent = round(hanging_mm * 1440 / 25.4)  # the text hangs where the style says
     place(numbering, parse_xml(
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}"><w:nsid w:val="{nsid}"/>'
         f'<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
         f'<w:numFmt w:val="{number.get("format", "decimal")}"/><w:pStyle w:val="{style_id}"/>'
         f'<w:lvlText w:val="{number.get("text", "%1")}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{indent}" w:hanging="{indent}"/></w:pPr>'
         f'<w:rPr>{run}</w:rPr></w:lvl></w:abstractNum>'))
     place(numbering, parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId '
                                f'w:val="{abstract_id}"/></w:num>'))

@@ -5,6 +5,8 @@ fldSimple, numId); `docx.py` builds the document from these pieces and style nam
 
 from __future__ import annotations
 
+import copy
+
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -152,30 +154,44 @@ _TEXT_PATH_TYPE = (
     'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>')
 
 
-def add_watermark(section, text: str) -> None:
+def add_watermark(section, text: str, font: str) -> None:
     """A diagonal text watermark on every page of `section`: Word's own watermark (a VML text
     path named PowerPlusWaterMarkObject, which Word's Design > Watermark menu and LibreOffice
-    recognise), anchored in each header of the section behind the text."""
+    recognise), anchored in each header of the section behind the text, as wide as the text
+    block (LibreOffice breaks a longer word, "BROUILLON", over two lines otherwise)."""
     headers = [section.header]
     if section.different_first_page_header_footer:
         headers.append(section.first_page_header)
     if section.even_page_header.is_linked_to_previous is False:
         headers.append(section.even_page_header)
+    width = (section.page_width - section.left_margin - section.right_margin) / 12700
     for n, header in enumerate(headers, 1):
         if any((el.get("id") or "").startswith("PowerPlusWaterMarkObject") for el in
                header._element.iter("{urn:schemas-microsoft-com:vml}shape")):
             continue  # a header shared with an earlier section has its watermark already
         paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-        shape = parse_xml(
-            f'<w:r {nsdecls("w")} {_VML}><w:pict>{_TEXT_PATH_TYPE}'
-            f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
-            f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:468pt;'
-            f'height:117pt;rotation:315;z-index:-251654144;mso-position-horizontal:center;'
-            f'mso-position-horizontal-relative:margin;mso-position-vertical:center;'
-            f'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#f4c7cf" stroked="f">'
-            f'<v:fill opacity=".5"/><v:textpath style="font-family:&quot;DejaVu Sans&quot;;font-size:1pt" '
-            f'string="{_attr(text)}"/><w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>')
-        paragraph._p.append(shape)
+        paragraph._p.append(text_mark(text, n, font=font, width_pt=width, color="f4c7cf",
+                                      opacity=0.5, behind=True, relative="margin"))
+
+
+def text_mark(text: str, n: int, *, font: str, width_pt: float, color: str, opacity: float,
+              behind: bool, relative: str):
+    """A run holding a diagonal VML text path (Word's watermark shape), centred on the margin
+    area or the page (`relative`), behind the text or in front of it; its height follows
+    the text's length so the letters keep their shape."""
+    height = width_pt / (0.7 * max(len(text), 3))
+    z_index = -251654144 + n if behind else 251659264 + n
+    return parse_xml(
+        f'<w:r {nsdecls("w")} {_VML}><w:pict>{_TEXT_PATH_TYPE}'
+        f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
+        f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;'
+        f'width:{width_pt:.1f}pt;height:{height:.1f}pt;rotation:315;z-index:{z_index};'
+        f'mso-position-horizontal:center;mso-position-horizontal-relative:{relative};'
+        f'mso-position-vertical:center;mso-position-vertical-relative:{relative}" '
+        f'o:allowincell="f" fillcolor="#{color}" stroked="f">'
+        f'<v:fill opacity="{opacity:g}"/><v:textpath style="font-family:&quot;{_attr(font)}&quot;;'
+        f'font-size:1pt;font-weight:bold" string="{_attr(text)}"/>'
+        f'<w10:wrap anchorx="{relative}" anchory="{relative}"/></v:shape></w:pict></w:r>')
 
 
 def default_run_properties(document):
@@ -252,6 +268,20 @@ __all__ = ["number_drawings", "add_text_run", "add_field", "field_char", "add_hy
            "restart_numbering", "add_watermark", "declare_east_asian_font",
            "set_custom_properties",
            "style_id"]
+
+
+def style_rule(document, name: str) -> list:
+    """The paragraph rules and indent of style `name` (its w:pBdr and w:ind), to give other
+    paragraphs of the same block (an item's title and meta lines share its text's rule)."""
+    ppr = document.styles[name].element.pPr
+    if ppr is None:
+        return []
+    return [child for child in ppr if child.tag in (qn("w:pBdr"), qn("w:ind"))]
+
+
+def apply_rule(paragraph, rule: list) -> None:
+    for element in rule:
+        place(paragraph._p.get_or_add_pPr(), copy.deepcopy(element))
 
 
 def keep_with_next(p, keep: bool) -> None:
