@@ -144,7 +144,7 @@ def record_for(prepared, digests: dict[str, str], series: list[Path], hasher: Ha
         series=[str(p) for p in series],
         meta={"title": doc.title, "subtitle": doc.subtitle, "date": doc.date.isoformat(),
               "authors": doc.author_names, "name": doc.output_name, "layout": doc.layout,
-              "formats": list(doc.formats)},
+              "formats": list(doc.formats), "lang": doc.lang},
         engines=engine_versions(),
     )
 

@@ -20,6 +20,7 @@ from .. import __version__
 from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
+from ..locales import load_locale
 from ..stamp import DOCX_PROPERTY, PLACEHOLDER
 from . import (word_builtins, word_fonts, word_notes, word_package, word_pagination,
                word_reference, word_styles, word_template, wordml)
@@ -69,7 +70,8 @@ def draft_docx(prepared) -> DocxDraft:
         anchor, has_cover = None, False
     else:
         document = word_template.open_template(template, prepared.roots)
-        anchor, has_cover = word_template.fill(document, doc, template)
+        anchor, has_cover = word_template.fill(document, doc, template,
+                                               load_locale(doc.lang, prepared.roots.project))
         # Word's built-in styles the house template lacks, with Word's own definitions (as
         # Pandoc does), then briefkit's own where the house has none: a house template is
         # Word's world.

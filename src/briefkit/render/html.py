@@ -12,7 +12,6 @@ template, at compile or run time, is an error located at its file and line.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -25,8 +24,8 @@ from .. import __version__
 from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
-from ..model import house_date as _house_date
 from ..paths import PathRefused, safe_link
+from ..locales import load_locale
 from .template_data import plain_document
 
 _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
@@ -36,16 +35,6 @@ _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", 
 def safe_url(value) -> str:
     """Links from a brief: http(s), mailto and in-page only; anything else goes nowhere."""
     return safe_link(value) or "#"
-
-
-def house_date(value) -> str:
-    """The house date of an ISO date text (what templates hold) or a date."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return _house_date(value)
 
 
 def prose(value) -> Markup:
@@ -265,7 +254,8 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     doc = prepared.document
     env.writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
                             roots=prepared.roots)
-    env.filters.update(blocks=prose, inlines=prose, phrase=phrase, house_date=house_date,
+    locale = load_locale(doc.lang, prepared.roots.project)  # dates in the brief's language
+    env.filters.update(blocks=prose, inlines=prose, phrase=phrase, house_date=locale.date_text,
                        css_string=css_string, safe_url=safe_url)
     labels = dict(doc.labels)
     env.globals.update(label=lambda key: labels.get(key, key), labels=labels,

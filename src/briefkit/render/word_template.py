@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location
-from ..model import and_list, house_date
+from ..locales import Locale
 from ..paths import PathRefused
 from . import word_package
 
@@ -86,11 +86,12 @@ def inspect_template(path: Path, location: Location, diagnostics: Diagnostics) -
     return True
 
 
-def values(doc: m.Document) -> dict:
-    """What placeholders can name."""
+def values(doc: m.Document, locale: Locale) -> dict:
+    """What placeholders can name: dates and the authors in the brief's language (`locale`)."""
     return {
         "title": doc.title, "subtitle": doc.subtitle or "", "kicker": doc.kicker or "",
-        "date": house_date(doc.date), "updated": house_date(doc.updated), "authors": and_list(doc.author_names),
+        "date": locale.date(doc.date), "updated": locale.date(doc.updated),
+        "authors": locale.and_list(doc.author_names),
         "version": doc.version or "", "status": doc.status, "copyright": doc.copyright or "",
         "license": doc.license or "",
         "publisher": {k: v for k, v in doc.publisher.items() if k != "logo" and v},
@@ -114,10 +115,10 @@ def _known(name: str) -> bool:
         head == "series" and tail in ("name", "number", "issn"))
 
 
-def fill(document, doc: m.Document, template: Path):
+def fill(document, doc: m.Document, template: Path, locale: Locale):
     """Fill every placeholder. Returns the `{{ body }}` paragraph's element (or None) and
     whether the template has a cover of its own (a `{{ title }}` in its body)."""
-    data = values(doc)
+    data = values(doc, locale)
     problems = Diagnostics()
     anchor = None
     has_cover = False
