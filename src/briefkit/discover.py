@@ -22,10 +22,21 @@ from .series import SERIES_FILE
 
 SKIPPED_FOLDERS = ("assets", "build", "node_modules")
 # Keys Pandoc reads alongside `references` in a CSL-YAML (metadata) file.
-CITATION_METADATA = frozenset({
-    "references", "nocite", "csl", "citation-abbreviations", "link-citations",
-    "link-bibliography", "lang", "suppress-bibliography", "notes-after-punctuation",
-    "reference-section-title", "bibliography"})
+CITATION_METADATA = frozenset(
+    {
+        "references",
+        "nocite",
+        "csl",
+        "citation-abbreviations",
+        "link-citations",
+        "link-bibliography",
+        "lang",
+        "suppress-bibliography",
+        "notes-after-punctuation",
+        "reference-section-title",
+        "bibliography",
+    }
+)
 _TOP_KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s#:'"?-][^:#]*?))\s*:(?:\s|$)""")
 
 
@@ -48,8 +59,9 @@ def top_level(text: str) -> tuple[str, set[str]]:
         started = True
         if line[0] in " \t":
             continue
-        if kind == "other" and (line.startswith("- ") or line.rstrip() in ("-", "[]")
-                                or line.startswith("[")):
+        if kind == "other" and (
+            line.startswith("- ") or line.rstrip() in ("-", "[]") or line.startswith("[")
+        ):
             return "list", keys
         match = _TOP_KEY.match(line)
         if match:
@@ -66,13 +78,15 @@ def is_bibliography(path: Path) -> bool:
     except OSError:
         return False
     kind, keys = top_level(text.lstrip("\ufeff"))
-    return kind == "list" or (kind == "mapping" and "references" in keys
-                              and keys <= CITATION_METADATA)
+    return kind == "list" or (
+        kind == "mapping" and "references" in keys and keys <= CITATION_METADATA
+    )
 
 
 def is_brief_file(path: Path) -> bool:
-    return (path.suffix in (".yaml", ".yml") and path.name != SERIES_FILE
-            and not is_bibliography(path))
+    return (
+        path.suffix in (".yaml", ".yml") and path.name != SERIES_FILE and not is_bibliography(path)
+    )
 
 
 def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
@@ -81,7 +95,9 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
     for given in paths:
         given = Path(given).resolve()
         if given.is_file():
-            found.setdefault(given, given.parent.parent if given.name == "brief.yaml" else given.parent)
+            found.setdefault(
+                given, given.parent.parent if given.name == "brief.yaml" else given.parent
+            )
             continue
         layout_folders = {p.parent for p in given.rglob("layout.yaml")}
         for candidate in sorted(given.rglob("*.y*ml")):
@@ -90,8 +106,10 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
             folders = candidate.relative_to(given).parts[:-1]
             if any(part.startswith(".") or part in SKIPPED_FOLDERS for part in folders):
                 continue
-            if any(folder == candidate.parent or folder in candidate.parents
-                   for folder in layout_folders):
+            if any(
+                folder == candidate.parent or folder in candidate.parents
+                for folder in layout_folders
+            ):
                 continue
             if is_brief_file(candidate):
                 found.setdefault(candidate, given)

@@ -50,9 +50,11 @@ class EngineMissing(Exception):
         return (type(self), (self.fmt, self.engine, self.reason, self.install))
 
     def message(self) -> str:
-        return (f"the {self.fmt.upper()} was not made: {self.engine} cannot load on this machine "
-                f"({self.reason}). Install it ({self.install}), then build again; "
-                "`briefkit doctor` checks the rest")
+        return (
+            f"the {self.fmt.upper()} was not made: {self.engine} cannot load on this machine "
+            f"({self.reason}). Install it ({self.install}), then build again; "
+            "`briefkit doctor` checks the rest"
+        )
 
 
 def load_weasyprint():
@@ -108,6 +110,7 @@ def _first_line(exc: BaseException) -> str:
 
 # ---- doctor -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Probe:
     name: str
@@ -140,10 +143,19 @@ def probe_pandoc() -> Probe:
 
         version = pypandoc.get_pandoc_version()
     except (OSError, ImportError, RuntimeError) as exc:
-        return Probe("Pandoc", "every format: Markdown and citations", False, _first_line(exc),
-                     Install("pandoc", "pandoc"))
-    return Probe("Pandoc", "every format: Markdown and citations", True,
-                 f"pandoc {version} (pypandoc-binary)")
+        return Probe(
+            "Pandoc",
+            "every format: Markdown and citations",
+            False,
+            _first_line(exc),
+            Install("pandoc", "pandoc"),
+        )
+    return Probe(
+        "Pandoc",
+        "every format: Markdown and citations",
+        True,
+        f"pandoc {version} (pypandoc-binary)",
+    )
 
 
 # Scripts a brief may be written in, a character each must show, and the fonts that have it.
@@ -170,24 +182,51 @@ def probe_fonts() -> list[Probe]:
     for script, (sample, install) in SCRIPTS.items():
         families = fonts_with(sample)
         if families is None:
-            return [Probe("fontconfig (fc-list)", "finding fonts for the PDF", False,
-                          "fc-list not found", Install("fontconfig", "fontconfig"))]
-        probes.append(Probe(f"fonts for {script}", f"{script} text in the PDF", bool(families),
-                            ", ".join(families[:3]) + (" …" if len(families) > 3 else "")
-                            if families else f"no installed font has {sample!r}", install,
-                            required=script == "Latin"))
+            return [
+                Probe(
+                    "fontconfig (fc-list)",
+                    "finding fonts for the PDF",
+                    False,
+                    "fc-list not found",
+                    Install("fontconfig", "fontconfig"),
+                )
+            ]
+        probes.append(
+            Probe(
+                f"fonts for {script}",
+                f"{script} text in the PDF",
+                bool(families),
+                ", ".join(families[:3]) + (" …" if len(families) > 3 else "")
+                if families
+                else f"no installed font has {sample!r}",
+                install,
+                required=script == "Latin",
+            )
+        )
     return probes
 
 
-def probe_command(name: str, commands: list[str], needed_for: str, install: Install,
-                  version_args: tuple[str, ...] = ("--version",)) -> Probe:
+def probe_command(
+    name: str,
+    commands: list[str],
+    needed_for: str,
+    install: Install,
+    version_args: tuple[str, ...] = ("--version",),
+) -> Probe:
     for command in commands:
-        found = shutil.which(command) or (command if Path(command).is_absolute()
-                                          and Path(command).exists() else None)
+        found = shutil.which(command) or (
+            command if Path(command).is_absolute() and Path(command).exists() else None
+        )
         if found:
             out = _run([found, *version_args]) or ""
-            return Probe(name, needed_for, True, (out.strip().splitlines() or [found])[0],
-                         install, required=False)
+            return Probe(
+                name,
+                needed_for,
+                True,
+                (out.strip().splitlines() or [found])[0],
+                install,
+                required=False,
+            )
     return Probe(name, needed_for, False, "not found", install, required=False)
 
 
@@ -195,24 +234,46 @@ def probe_axe(repo: Optional[Path]) -> Probe:
     folder = (repo / "tests" / "a11y") if repo else None
     install = Install("npm (then: cd tests/a11y && npm install)", "node")
     if folder is None or not folder.is_dir():
-        return Probe("axe-core (npm)", "the accessibility tests", True,
-                     "not a briefkit checkout: not needed", install, required=False)
+        return Probe(
+            "axe-core (npm)",
+            "the accessibility tests",
+            True,
+            "not a briefkit checkout: not needed",
+            install,
+            required=False,
+        )
     ok = (folder / "node_modules" / "axe-core").is_dir()
-    return Probe("axe-core (npm)", "the accessibility tests", ok,
-                 "installed in tests/a11y" if ok else "run `npm install` in tests/a11y",
-                 install, required=False)
+    return Probe(
+        "axe-core (npm)",
+        "the accessibility tests",
+        ok,
+        "installed in tests/a11y" if ok else "run `npm install` in tests/a11y",
+        install,
+        required=False,
+    )
 
 
 def test_tools() -> list[Callable[[], Probe]]:
     return [
-        lambda: probe_command("LibreOffice", ["soffice", "libreoffice"],
-                              "the tests: a second reader of the DOCX",
-                              Install("libreoffice-writer-nogui", "--cask libreoffice")),
-        lambda: probe_command("poppler (pdftotext)", ["pdftotext"], "the tests: reading PDFs",
-                              Install("poppler-utils", "poppler"), ("-v",)),
-        lambda: probe_command("Chromium", ["/usr/bin/chromium", "chromium", "chromium-browser"],
-                              "the tests: accessibility, HTML at 320 px",
-                              Install("chromium", "--cask chromium")),
+        lambda: probe_command(
+            "LibreOffice",
+            ["soffice", "libreoffice"],
+            "the tests: a second reader of the DOCX",
+            Install("libreoffice-writer-nogui", "--cask libreoffice"),
+        ),
+        lambda: probe_command(
+            "poppler (pdftotext)",
+            ["pdftotext"],
+            "the tests: reading PDFs",
+            Install("poppler-utils", "poppler"),
+            ("-v",),
+        ),
+        lambda: probe_command(
+            "Chromium",
+            ["/usr/bin/chromium", "chromium", "chromium-browser"],
+            "the tests: accessibility, HTML at 320 px",
+            Install("chromium", "--cask chromium"),
+        ),
     ]
 
 

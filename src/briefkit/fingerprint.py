@@ -85,23 +85,40 @@ class Record:
     @classmethod
     def from_json(cls, value) -> "Record":
         """A record read back from the cache; ValueError unless every field has its shape."""
+
         def text_map(v):
-            return isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
-                                               for k, x in v.items())
-        if not isinstance(value, dict) or set(value) - {"inputs", "outputs", "series", "meta",
-                                                        "engines"}:
+            return isinstance(v, dict) and all(
+                isinstance(k, str) and isinstance(x, str) for k, x in v.items()
+            )
+
+        if not isinstance(value, dict) or set(value) - {
+            "inputs",
+            "outputs",
+            "series",
+            "meta",
+            "engines",
+        }:
             raise ValueError("not a record")
         record = cls(**value)
-        if not (text_map(record.inputs) and isinstance(record.outputs, dict)
-                and all(isinstance(f, str) and text_map(o) and {"path", "sha256"} <= set(o)
-                        for f, o in record.outputs.items())
-                and isinstance(record.series, list) and all(isinstance(s, str) for s in record.series)
-                and isinstance(record.meta, dict) and isinstance(record.engines, str)):
+        if not (
+            text_map(record.inputs)
+            and isinstance(record.outputs, dict)
+            and all(
+                isinstance(f, str) and text_map(o) and {"path", "sha256"} <= set(o)
+                for f, o in record.outputs.items()
+            )
+            and isinstance(record.series, list)
+            and all(isinstance(s, str) for s in record.series)
+            and isinstance(record.meta, dict)
+            and isinstance(record.engines, str)
+        ):
             raise ValueError("a record of the wrong shape")
         meta = record.meta
-        if not (all(isinstance(meta.get(k), str) for k in ("title", "date", "name"))
-                and isinstance(meta.get("formats", []), list)
-                and isinstance(meta.get("authors", []), list)):
+        if not (
+            all(isinstance(meta.get(k), str) for k in ("title", "date", "name"))
+            and isinstance(meta.get("formats", []), list)
+            and isinstance(meta.get("authors", []), list)
+        ):
             raise ValueError("a record whose brief is not described")
         dt.date.fromisoformat(meta["date"])  # ValueError when it is not a date
         return record
@@ -111,7 +128,9 @@ def input_files(prepared) -> list[Path]:
     """Every file a build of `prepared` reads."""
     files = [Path(p) for p in prepared.inputs]
     for folder in prepared.layout.folders:
-        files.extend(p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+        files.extend(
+            p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
+        )
     if prepared.html_template is not None:
         files.extend(p for p in sorted(Path(prepared.html_template).rglob("*")) if p.is_file())
     files.extend(prepared.document.image_paths())
@@ -124,11 +143,15 @@ def candidate_files(prepared) -> list[Path]:
     from .layouts import search_path
 
     roots = [prepared.roots.project / "templates", *search_path(prepared.roots.project)]
-    layouts = [root / folder.name / "layout.yaml" for folder in prepared.layout.folders
-               for root in dict.fromkeys(roots)]
+    layouts = [
+        root / folder.name / "layout.yaml"
+        for folder in prepared.layout.folders
+        for root in dict.fromkeys(roots)
+    ]
     # Only inside the allowed roots: a path a brief names outside them is never read.
-    return [p for p in [*getattr(prepared.roots, "probed", []), *layouts]
-            if prepared.roots.contains(p)]
+    return [
+        p for p in [*getattr(prepared.roots, "probed", []), *layouts] if prepared.roots.contains(p)
+    ]
 
 
 def record_for(prepared, digests: dict[str, str], series: list[Path], hasher: Hasher) -> Record:
@@ -142,9 +165,16 @@ def record_for(prepared, digests: dict[str, str], series: list[Path], hasher: Ha
         inputs=inputs,
         outputs={fmt: {"path": "", "sha256": digest} for fmt, digest in digests.items()},
         series=[str(p) for p in series],
-        meta={"title": doc.title, "subtitle": doc.subtitle, "date": doc.date.isoformat(),
-              "authors": doc.author_names, "name": doc.output_name, "layout": doc.layout,
-              "formats": list(doc.formats), "lang": doc.lang},
+        meta={
+            "title": doc.title,
+            "subtitle": doc.subtitle,
+            "date": doc.date.isoformat(),
+            "authors": doc.author_names,
+            "name": doc.output_name,
+            "layout": doc.layout,
+            "formats": list(doc.formats),
+            "lang": doc.lang,
+        },
         engines=engine_versions(),
     )
 
@@ -158,12 +188,17 @@ class Cache:
         try:
             self._saved = self.path.read_bytes()
             raw = json.loads(self._saved.decode("utf-8"))
-            if isinstance(raw, dict) and isinstance(raw.get("format"), int) \
-                    and raw["format"] != CACHE_FORMAT:
+            if (
+                isinstance(raw, dict)
+                and isinstance(raw.get("format"), int)
+                and raw["format"] != CACHE_FORMAT
+            ):
                 return  # another briefkit's cache: rebuilt, no need to say so
             if not isinstance(raw, dict) or not isinstance(raw.get("briefs"), dict):
                 raise ValueError("not a cache")
-            self.records = {str(key): Record.from_json(value) for key, value in raw["briefs"].items()}
+            self.records = {
+                str(key): Record.from_json(value) for key, value in raw["briefs"].items()
+            }
         except FileNotFoundError:
             pass
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
@@ -173,15 +208,18 @@ class Cache:
     def save(self) -> None:
         from .write import write_atomic
 
-        payload = {"format": CACHE_FORMAT,
-                   "briefs": {key: asdict(record) for key, record in sorted(self.records.items())}}
+        payload = {
+            "format": CACHE_FORMAT,
+            "briefs": {key: asdict(record) for key, record in sorted(self.records.items())},
+        }
         data = json.dumps(payload, indent=1).encode("utf-8")
         if data != self._saved and (self.records or self._saved):
             write_atomic(self.path, data)
             self._saved = data
 
-    def is_current(self, key: str, formats: list[str], series: list[Path], hasher: Hasher,
-                   engines: str) -> bool:
+    def is_current(
+        self, key: str, formats: list[str], series: list[Path], hasher: Hasher, engines: str
+    ) -> bool:
         """Nothing `key`'s outputs in `formats` are made from changed since they were written,
         and each is still there (an output an editor changed counts: rebuilding it from the
         same inputs would only add a copy beside it)."""

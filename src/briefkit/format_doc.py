@@ -23,8 +23,13 @@ def key_table(schema: dict) -> str:
     required = set(schema.get("required", ()))
     for path, node, needed in _keys(schema, schema, "", required, depth=0):
         default = node.get("default")
-        shown_default = "required" if needed else (
-            "" if default in (None, [], {}) else f"`{json.dumps(default, ensure_ascii=False)}`")
+        shown_default = (
+            "required"
+            if needed
+            else (
+                "" if default in (None, [], {}) else f"`{json.dumps(default, ensure_ascii=False)}`"
+            )
+        )
         meaning = " ".join((node.get("description") or "").split()).replace("|", "\\|")
         rows.append(f"| `{path}` | {_type(schema, node)} | {shown_default} | {meaning} |")
     return "\n".join(rows) + "\n"
@@ -61,7 +66,8 @@ def _type(root: dict, node: dict) -> str:
             name = "mapping"
         elif kind == "string":
             name = {"markdown": "Markdown", "date": "date (YYYY-MM-DD)"}.get(
-                variant.get("format"), "text")
+                variant.get("format"), "text"
+            )
         else:
             name = kind or "any"
         if name not in names:
@@ -69,8 +75,9 @@ def _type(root: dict, node: dict) -> str:
     return " or ".join(names) or "any"
 
 
-def _keys(root: dict, node: dict, prefix: str, required: set, depth: int,
-          inside: tuple = ()) -> Iterator[tuple[str, dict, bool]]:
+def _keys(
+    root: dict, node: dict, prefix: str, required: set, depth: int, inside: tuple = ()
+) -> Iterator[tuple[str, dict, bool]]:
     """(key path, its schema, required) of every key, depth first; a mapping met again inside
     itself (sections within sections) is listed once."""
     node = _resolve(root, node)
@@ -87,8 +94,9 @@ def _keys(root: dict, node: dict, prefix: str, required: set, depth: int,
                 target = _resolve(root, variant.get("items", {}))
                 suffix = "[]."
             if "properties" in target and path != "references" and id(target) not in inside:
-                yield from _keys(root, target, path + suffix, set(target.get("required", ())),
-                                 depth + 1, inside)
+                yield from _keys(
+                    root, target, path + suffix, set(target.get("required", ())), depth + 1, inside
+                )
                 break
 
 

@@ -27,8 +27,9 @@ _SILENT = {"Cc", "Cf", "Zs", "Zl", "Zp", "Cs"}  # drawn as nothing, never as a b
 def installed_coverage() -> Optional[tuple[list[int], list[int]]]:
     """Merged (starts, ends) of every code point some installed font has, or None."""
     try:
-        out = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True,
-                             text=True, timeout=30).stdout
+        out = subprocess.run(
+            ["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True, timeout=30
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     ranges = []
@@ -82,9 +83,12 @@ def unprintable(document, coverage=None) -> list[str]:
     seen: dict[str, None] = {}
     for text in _strings(document):
         for char in text:
-            if (ord(char) > 0x7e and char not in seen
-                    and unicodedata.category(char) not in _SILENT
-                    and not _covered(ord(char), coverage)):
+            if (
+                ord(char) > 0x7E
+                and char not in seen
+                and unicodedata.category(char) not in _SILENT
+                and not _covered(ord(char), coverage)
+            ):
                 seen[char] = None
     return list(seen)
 
@@ -96,11 +100,13 @@ def missing_glyph_warning(document, brief: Path, coverage=None) -> Optional[Diag
     named = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:SHOWN])
     more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
     return Diagnostic(
-        _first_place(brief, missing), f"no installed font has {named}{more}, so the PDF would "
-        "show empty boxes for them", severity="warning",
+        _first_place(brief, missing),
+        f"no installed font has {named}{more}, so the PDF would show empty boxes for them",
+        severity="warning",
         hint="install a font for this script (Chinese, Japanese, Korean: Debian "
-             "fonts-noto-cjk, macOS brew install --cask font-noto-sans-cjk); `briefkit doctor` "
-             "lists the fonts there are")
+        "fonts-noto-cjk, macOS brew install --cask font-noto-sans-cjk); `briefkit doctor` "
+        "lists the fonts there are",
+    )
 
 
 def _first_place(brief: Path, chars: list[str]) -> Location:

@@ -20,7 +20,8 @@ MAX_SVG_BYTES = 5 * 1024 * 1024
 
 _SVG_REFERENCE = re.compile(
     r"""(?:\bhref\s*=\s*["']\s*([^"']*)["']|url\(\s*["']?\s*([^)"'\s]*)|@import\s+["']([^"']*)["'])""",
-    re.I)
+    re.I,
+)
 
 
 class ImageRefused(ValueError):
@@ -50,11 +51,13 @@ def check_image(path: Path, data: bytes) -> None:
     except ImageRefused:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageRefused(f"is larger than the image budget of {MAX_PIXELS:,} pixels ({exc}); "
-                           "scale it down") from None
+        raise ImageRefused(
+            f"is larger than the image budget of {MAX_PIXELS:,} pixels ({exc}); scale it down"
+        ) from None
     except UnidentifiedImageError:
-        raise ImageRefused("is not an image briefkit can read; use a PNG, JPEG, GIF or SVG "
-                           "file") from None
+        raise ImageRefused(
+            "is not an image briefkit can read; use a PNG, JPEG, GIF or SVG file"
+        ) from None
     except (OSError, ValueError, SyntaxError) as exc:  # truncated, damaged
         raise ImageRefused(f"is damaged or incomplete ({exc}); export it again") from None
     finally:
@@ -62,22 +65,26 @@ def check_image(path: Path, data: bytes) -> None:
 
 
 def _too_large(width: int, height: int) -> str:
-    return (f"is {width} x {height} = {width * height:,} pixels; the image budget is "
-            f"{MAX_PIXELS:,} pixels; scale it down (a page needs no more than ~3000 px across)")
+    return (
+        f"is {width} x {height} = {width * height:,} pixels; the image budget is "
+        f"{MAX_PIXELS:,} pixels; scale it down (a page needs no more than ~3000 px across)"
+    )
 
 
 def _check_svg(data: bytes) -> None:
     if len(data) > MAX_SVG_BYTES:
-        raise ImageRefused(f"is an SVG of {len(data):,} bytes; at most {MAX_SVG_BYTES:,} are "
-                           "allowed")
+        raise ImageRefused(
+            f"is an SVG of {len(data):,} bytes; at most {MAX_SVG_BYTES:,} are allowed"
+        )
     text = data.decode("utf-8", errors="replace")
     if "<!ENTITY" in text or "<!entity" in text:
-        raise ImageRefused("is an SVG that declares XML entities; save it again without a "
-                           "DOCTYPE")
+        raise ImageRefused("is an SVG that declares XML entities; save it again without a DOCTYPE")
     for match in _SVG_REFERENCE.finditer(text):
         target = next(g for g in match.groups() if g is not None).strip()
         if target and not target.startswith("#") and not target.lower().startswith("data:"):
             shown = target if len(target) <= 80 else target[:77] + "…"
-            raise ImageRefused(f"is an SVG that refers to '{shown}'; briefkit reads nothing an "
-                               "image points to: embed the content in the SVG (or as a data: "
-                               "URI)")
+            raise ImageRefused(
+                f"is an SVG that refers to '{shown}'; briefkit reads nothing an "
+                "image points to: embed the content in the SVG (or as a data: "
+                "URI)"
+            )

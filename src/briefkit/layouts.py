@@ -15,16 +15,25 @@ from typing import Optional
 
 import yaml
 
-from .presentation import KNOWN_PARTS  # the one table of parts
 from .paths import PathRefused, confine
+from .presentation import KNOWN_PARTS  # the one table of parts
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-
 # What a layout's `title_block` (layout.yaml) may list, for the Word title block.
-TITLE_BLOCK_ITEMS = {"logo", "publisher", "kicker", "title", "subtitle", "byline", "by_byline",
-                     "dateline", "dateline_outlet", "series"}
+TITLE_BLOCK_ITEMS = {
+    "logo",
+    "publisher",
+    "kicker",
+    "title",
+    "subtitle",
+    "byline",
+    "by_byline",
+    "dateline",
+    "dateline_outlet",
+    "series",
+}
 
 
 class LayoutError(Exception):
@@ -103,8 +112,10 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
     while current:
         root = next((r for r in roots if (r / current / "layout.yaml").is_file()), None)
         if root is None:
-            raise LayoutError(f"layout '{current}' not found in " + ", ".join(map(str, roots)),
-                              _location(chain[-1] / "layout.yaml") if chain else None)
+            raise LayoutError(
+                f"layout '{current}' not found in " + ", ".join(map(str, roots)),
+                _location(chain[-1] / "layout.yaml") if chain else None,
+            )
         folder = root / current
         try:  # the layout's folder and its layout.yaml are read through the gate
             confine(folder / "layout.yaml", [root.resolve()])
@@ -122,24 +133,39 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
         raise LayoutError(f"layout '{name}': 'parts' must be a list of part names", where)
     unknown = [str(p) for p in parts if p not in KNOWN_PARTS]
     if unknown:
-        raise LayoutError(f"layout '{name}' names unknown parts: {', '.join(unknown)}; known: "
-                          f"{', '.join(sorted(KNOWN_PARTS))}", where)
+        raise LayoutError(
+            f"layout '{name}' names unknown parts: {', '.join(unknown)}; known: "
+            f"{', '.join(sorted(KNOWN_PARTS))}",
+            where,
+        )
     title_block = merged.get("title_block") or []
-    unknown = [str(p) for p in title_block if p not in TITLE_BLOCK_ITEMS] if isinstance(
-        title_block, list) else [str(title_block)]
+    unknown = (
+        [str(p) for p in title_block if p not in TITLE_BLOCK_ITEMS]
+        if isinstance(title_block, list)
+        else [str(title_block)]
+    )
     if unknown:
-        raise LayoutError(f"layout '{name}' names unknown title_block items: {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}", where)
+        raise LayoutError(
+            f"layout '{name}' names unknown title_block items: {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(TITLE_BLOCK_ITEMS))}",
+            where,
+        )
     if not isinstance(merged.get("labels", {}), dict):
         raise LayoutError(f"layout '{name}': 'labels' must be a mapping", where)
     from .locales import english_labels  # locales reads layouts' helpers
 
     # `labels`: as an English brief gets them (the English locale's, then the layout's own);
     # resolve takes the document's language from the raw `settings["labels"]`.
-    return Layout(name=name, folders=chain, parts=list(merged.get("parts", [])),
-                  labels=english_labels(merged.get("labels") or {}, project), notes=merged.get("notes", "footnotes"),
-                  toc=bool(merged.get("toc", False)), description=merged.get("description", ""),
-                  settings=merged)
+    return Layout(
+        name=name,
+        folders=chain,
+        parts=list(merged.get("parts", [])),
+        labels=english_labels(merged.get("labels") or {}, project),
+        notes=merged.get("notes", "footnotes"),
+        toc=bool(merged.get("toc", False)),
+        description=merged.get("description", ""),
+        settings=merged,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -156,13 +182,16 @@ def read_mapping(path: Path) -> dict:
         if "flow" in (exc.context or "") and exc.context_mark is not None:
             mark = exc.context_mark  # where the unclosed '[' or '{' opens
         problem = exc.problem or exc.context or "not valid YAML"
-        raise LayoutError(f"not valid YAML: {problem}", _location(
-            path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)) from None
+        raise LayoutError(
+            f"not valid YAML: {problem}",
+            _location(path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0),
+        ) from None
     except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
         raise LayoutError(f"cannot be read: {exc}", _location(path)) from None
     if not isinstance(spec, dict):
-        raise LayoutError("expected a mapping of settings (parts: [...], labels: ...)",
-                          _location(path, 1, 1))
+        raise LayoutError(
+            "expected a mapping of settings (parts: [...], labels: ...)", _location(path, 1, 1)
+        )
     return spec
 
 
@@ -198,11 +227,17 @@ def starter_brief(layout: str, title: str, today, project: Optional[Path] = None
     along the layout's chain (its own, else what it extends), which uses only keys the layout
     shows."""
     chain = load_layout(layout, project).folders
-    starter = next(f / "starter.yaml" for f in chain + [builtin_dir() / "base"]
-                   if (f / "starter.yaml").is_file())
+    starter = next(
+        f / "starter.yaml"
+        for f in chain + [builtin_dir() / "base"]
+        if (f / "starter.yaml").is_file()
+    )
     text = starter.read_text(encoding="utf-8")
-    return (text.replace("__LAYOUT__", layout).replace("__TITLE__", title)
-            .replace("__DATE__", today.isoformat()))
+    return (
+        text.replace("__LAYOUT__", layout)
+        .replace("__TITLE__", title)
+        .replace("__DATE__", today.isoformat())
+    )
 
 
 def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path]:
@@ -226,8 +261,12 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
     for folder in reversed(layout.folders):
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder)
-            if path.is_dir() or relative.name in ("layout.yaml", "design.yaml", "__init__.py") \
-                    or "__pycache__" in relative.parts or relative.parts[0] == "css":
+            if (
+                path.is_dir()
+                or relative.name in ("layout.yaml", "design.yaml", "__init__.py")
+                or "__pycache__" in relative.parts
+                or relative.parts[0] == "css"
+            ):
                 continue
             if relative == Path("word", "styles.yaml"):
                 spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
@@ -240,7 +279,9 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
         (target / "word" / "styles.yaml").write_text(
             "# briefkit's Word styles for this layout, merged along its chain (see base's\n"
             "# styles.yaml in briefkit for what `ensure` and `default_template` mean).\n"
-            + yaml.safe_dump(word_styles, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            + yaml.safe_dump(word_styles, sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
         written.append(target / "word" / "styles.yaml")
     from .design import merged_tokens  # design imports this module
 
@@ -248,7 +289,8 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
         "# briefkit's design tokens for this layout, merged along its chain (see base's\n"
         "# design.yaml in briefkit for what each means); the CSS and Word styles follow them.\n"
         + yaml.safe_dump(merged_tokens(layout), sort_keys=False, allow_unicode=True),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     written.append(target / "design.yaml")
     settings = {k: v for k, v in layout.settings.items() if k not in ("extends", "abstract")}
     settings["description"] = f"{layout.description} (exported from briefkit's '{name}')"
@@ -256,7 +298,9 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
     (target / "layout.yaml").write_text(
         "# Exported by `briefkit template export`; put this folder under your project's\n"
         "# templates/ and name it in a brief's `layout:`.\n"
-        + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
     written.append(target / "layout.yaml")
     return sorted(set(written))
 

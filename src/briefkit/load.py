@@ -141,9 +141,13 @@ def load_file(path: Path) -> Loaded:
 def load_bytes(raw: bytes, file: Path) -> Loaded:
     text = decode(raw, file)
     if not text.strip():
-        raise BriefInvalid(Diagnostic(
-            Location(file, 1, 1), "the file is empty",
-            hint="a brief needs at least 'title' and 'date'; 'briefkit new' writes a starter"))
+        raise BriefInvalid(
+            Diagnostic(
+                Location(file, 1, 1),
+                "the file is empty",
+                hint="a brief needs at least 'title' and 'date'; 'briefkit new' writes a starter",
+            )
+        )
     source = SourceMap(file, text)
     node = _compose(source)
     if node is None:
@@ -151,10 +155,13 @@ def load_bytes(raw: bytes, file: Path) -> Loaded:
     builder = _Builder(source)
     data = builder.build(node, ())
     if not isinstance(data, dict):
-        raise BriefInvalid(Diagnostic(
-            Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
-            "the file must be a mapping of keys (title: ..., date: ...)",
-            found=_node_kind(node)))
+        raise BriefInvalid(
+            Diagnostic(
+                Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
+                "the file must be a mapping of keys (title: ..., date: ...)",
+                found=_node_kind(node),
+            )
+        )
     return Loaded(data, source)
 
 
@@ -202,11 +209,14 @@ def _check_depth(source: SourceMap) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise BriefInvalid(Diagnostic(
-                    Location(source.file, mark.line + 1, mark.column + 1),
-                    f"values are nested more than {MAX_DEPTH} levels deep (the nesting budget)",
-                    hint="a brief needs a few levels; check for unclosed '[' or '{' or "
-                         "generated data"))
+                raise BriefInvalid(
+                    Diagnostic(
+                        Location(source.file, mark.line + 1, mark.column + 1),
+                        f"values are nested more than {MAX_DEPTH} levels deep (the nesting budget)",
+                        hint="a brief needs a few levels; check for unclosed '[' or '{' or "
+                        "generated data",
+                    )
+                )
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
 
@@ -218,15 +228,21 @@ def _compose(source: SourceMap):
     except yaml.MarkedYAMLError as exc:
         raise BriefInvalid(_syntax_diagnostic(exc, source)) from None
     except yaml.YAMLError as exc:  # errors without a mark (rare: reader errors)
-        raise BriefInvalid(Diagnostic(Location(source.file, 1, 1), f"not valid YAML: {exc}")) from None
+        raise BriefInvalid(
+            Diagnostic(Location(source.file, 1, 1), f"not valid YAML: {exc}")
+        ) from None
 
 
 def decode(raw: bytes, file: Path) -> str:
     if len(raw) > MAX_FILE_BYTES:
-        raise BriefInvalid(Diagnostic(
-            Location(file), f"the file is {len(raw) / 1048576:.1f} MiB; a brief may be at most "
-            f"{MAX_FILE_BYTES // 1048576} MiB ({MAX_FILE_BYTES:,} bytes; it has {len(raw):,})",
-            hint="split it into several briefs, or move long data into a bibliography file"))
+        raise BriefInvalid(
+            Diagnostic(
+                Location(file),
+                f"the file is {len(raw) / 1048576:.1f} MiB; a brief may be at most "
+                f"{MAX_FILE_BYTES // 1048576} MiB ({MAX_FILE_BYTES:,} bytes; it has {len(raw):,})",
+                hint="split it into several briefs, or move long data into a bibliography file",
+            )
+        )
     bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     raw = raw[bom:]
     try:
@@ -234,11 +250,14 @@ def decode(raw: bytes, file: Path) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1  # characters
-        raise BriefInvalid(Diagnostic(
-            Location(file, line, column),
-            f"byte 0x{raw[exc.start]:02X} at offset {exc.start + bom} is not UTF-8",
-            hint="save the file as UTF-8 (it looks like Latin-1 or Windows-1252 text)")) from None
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1  # characters
+        raise BriefInvalid(
+            Diagnostic(
+                Location(file, line, column),
+                f"byte 0x{raw[exc.start]:02X} at offset {exc.start + bom} is not UTF-8",
+                hint="save the file as UTF-8 (it looks like Latin-1 or Windows-1252 text)",
+            )
+        ) from None
     return text.replace("\r\n", "\n")
 
 
@@ -251,13 +270,18 @@ class _Builder:
     def build(self, node, path: KeyPath, depth: int = 0):
         self.count += 1
         if self.count > self.max_values:
-            raise BriefInvalid(Diagnostic(
-                self._loc(node), f"the document expands to more than {self.max_values:,} values",
-                hint="anchors and aliases (&name / *name) are repeated too often; write the "
-                     "values out or reuse fewer of them"))
+            raise BriefInvalid(
+                Diagnostic(
+                    self._loc(node),
+                    f"the document expands to more than {self.max_values:,} values",
+                    hint="anchors and aliases (&name / *name) are repeated too often; write the "
+                    "values out or reuse fewer of them",
+                )
+            )
         if depth > MAX_DEPTH:
-            raise BriefInvalid(Diagnostic(
-                self._loc(node), f"values are nested more than {MAX_DEPTH} levels deep"))
+            raise BriefInvalid(
+                Diagnostic(self._loc(node), f"values are nested more than {MAX_DEPTH} levels deep")
+            )
         self.source.values.setdefault(path, self._span(node))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
@@ -275,16 +299,25 @@ class _Builder:
                 merged.update(self._merge_source(value_node, path, depth))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise BriefInvalid(Diagnostic(
-                    self._loc(key_node), "a key must be a plain word", key=path,
-                    found=_node_kind(key_node)))
+                raise BriefInvalid(
+                    Diagnostic(
+                        self._loc(key_node),
+                        "a key must be a plain word",
+                        key=path,
+                        found=_node_kind(key_node),
+                    )
+                )
             key = self._text(key_node, path)
             if key in result:
                 first = self.source.keys[path + (key,)]
-                raise BriefInvalid(Diagnostic(
-                    self._loc(key_node), f"the key '{key}' appears twice in this mapping",
-                    key=path + (key,),
-                    hint=f"the first is at line {first.line}; keep one of them"))
+                raise BriefInvalid(
+                    Diagnostic(
+                        self._loc(key_node),
+                        f"the key '{key}' appears twice in this mapping",
+                        key=path + (key,),
+                        hint=f"the first is at line {first.line}; keep one of them",
+                    )
+                )
             self.source.keys[path + (key,)] = self._span(key_node)
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return {**merged, **result}
@@ -295,18 +328,28 @@ class _Builder:
         for source in reversed(sources):
             value = self.build(source, path, depth + 1)
             if not isinstance(value, dict):
-                raise BriefInvalid(Diagnostic(
-                    self._loc(source), "'<<' merges mappings only", key=path,
-                    found=_node_kind(source)))
+                raise BriefInvalid(
+                    Diagnostic(
+                        self._loc(source),
+                        "'<<' merges mappings only",
+                        key=path,
+                        found=_node_kind(source),
+                    )
+                )
             merged.update(value)
         return merged
 
     def _scalar(self, node, path):
         self._check_tag(node, None, path)
         if len(node.value) > MAX_STRING:
-            raise BriefInvalid(Diagnostic(
-                self._loc(node), f"a value of {len(node.value):,} characters; at most "
-                f"{MAX_STRING:,} are allowed in one value", key=path))
+            raise BriefInvalid(
+                Diagnostic(
+                    self._loc(node),
+                    f"a value of {len(node.value):,} characters; at most "
+                    f"{MAX_STRING:,} are allowed in one value",
+                    key=path,
+                )
+            )
         tag = node.tag
         if tag in (_T + "str", _T + "timestamp", _T + "binary"):
             return self._text(node, path)
@@ -316,10 +359,15 @@ class _Builder:
             value = _scalar_constructor.construct_object(node, deep=True)
         except Exception:  # `!!bool maybe`, `!!int ""`, `!!float x`: a tag the text does not fit
             name = tag.replace(_T, "!!")
-            raise BriefInvalid(Diagnostic(
-                self._loc(node), f"the value {node.value!r} cannot be read as {name}", key=path,
-                hint=f"remove the tag '{name}' (then the value is text), or write a value of "
-                     "that type")) from None
+            raise BriefInvalid(
+                Diagnostic(
+                    self._loc(node),
+                    f"the value {node.value!r} cannot be read as {name}",
+                    key=path,
+                    hint=f"remove the tag '{name}' (then the value is text), or write a value of "
+                    "that type",
+                )
+            ) from None
         if not node.style:  # plain (None or '' by the composer): keep how it was written
             if isinstance(value, bool):
                 self.source.spellings[path] = node.value
@@ -333,23 +381,37 @@ class _Builder:
         """A scalar's text, refused when it holds characters no document format can carry."""
         bad = NOT_TEXT.search(node.value)
         if bad:
-            raise BriefInvalid(Diagnostic(
-                self._loc(node), f"the text holds the control character "
-                f"U+{ord(bad.group()):04X}, which no document format can carry", key=path,
-                hint="delete it (it often comes with text pasted from a PDF or e-mail)"))
+            raise BriefInvalid(
+                Diagnostic(
+                    self._loc(node),
+                    f"the text holds the control character "
+                    f"U+{ord(bad.group()):04X}, which no document format can carry",
+                    key=path,
+                    hint="delete it (it often comes with text pasted from a PDF or e-mail)",
+                )
+            )
         return node.value
 
     def _check_tag(self, node, expected: str | None, path: KeyPath) -> None:
         allowed = _SCALAR_TAGS if expected is None else {expected}
         if node.tag not in allowed:
             tag = node.tag.replace(_T, "!!")
-            raise BriefInvalid(Diagnostic(
-                self._loc(node), f"the YAML tag '{tag}' is not allowed", key=path,
-                hint="briefs are data: remove the tag (tags that build objects never run)"))
+            raise BriefInvalid(
+                Diagnostic(
+                    self._loc(node),
+                    f"the YAML tag '{tag}' is not allowed",
+                    key=path,
+                    hint="briefs are data: remove the tag (tags that build objects never run)",
+                )
+            )
 
     def _span(self, node) -> Span:
-        return Span(node.start_mark.index, node.end_mark.index,
-                    node.start_mark.line + 1, node.start_mark.column + 1)
+        return Span(
+            node.start_mark.index,
+            node.end_mark.index,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
 
     def _loc(self, node) -> Location:
         return Location(self.source.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -366,19 +428,34 @@ def _node_kind(node) -> str:
 _SYNTAX_HINTS = [
     ("cannot start any token", "'\\t'", "YAML indents with spaces, not tabs: replace the tab"),
     ("end of stream", "quoted", "a quoted value is not closed: add the closing quote"),
-    ("mapping values are not allowed", "", "quote a value that contains ': ', or check the "
-     "indentation of this line"),
-    ("expected <block end>", "", "the indentation of this line does not match the lines "
-     "above it"),
-    ("did not find expected key", "", "the indentation of this line does not match the lines "
-     "above it"),
-    ("could not find expected ':'", "", "a line inside a mapping lacks 'key:'; check "
-     "indentation or quote the value"),
-    ("exceeded maximum nesting depth", "", f"values may nest at most {MAX_DEPTH} levels (the "
-     "nesting budget); check for unclosed '[' or '{' or generated data"),
+    (
+        "mapping values are not allowed",
+        "",
+        "quote a value that contains ': ', or check the indentation of this line",
+    ),
+    ("expected <block end>", "", "the indentation of this line does not match the lines above it"),
+    (
+        "did not find expected key",
+        "",
+        "the indentation of this line does not match the lines above it",
+    ),
+    (
+        "could not find expected ':'",
+        "",
+        "a line inside a mapping lacks 'key:'; check indentation or quote the value",
+    ),
+    (
+        "exceeded maximum nesting depth",
+        "",
+        f"values may nest at most {MAX_DEPTH} levels (the "
+        "nesting budget); check for unclosed '[' or '{' or generated data",
+    ),
     ("found undefined alias", "", "the alias (*name) has no anchor (&name) before it"),
-    ("another document", "", "a brief is one YAML document: remove this '---' line, or "
-     "what follows it"),
+    (
+        "another document",
+        "",
+        "a brief is one YAML document: remove this '---' line, or what follows it",
+    ),
 ]
 
 
@@ -391,20 +468,29 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, source: SourceMap) -> Diagnost
         if needle in problem and (not also or also in problem or also in context):
             hint = text
             break
-    if mark is not None and source.text[mark.index:mark.index + 1] == "\t":
+    if mark is not None and source.text[mark.index : mark.index + 1] == "\t":
         hint = "YAML indents with spaces, not tabs: replace the tab"
-    elif mark is not None and source.text[mark.index:mark.index + 1] in ("@", "`"):
+    elif mark is not None and source.text[mark.index : mark.index + 1] in ("@", "`"):
         hint = f"a value cannot start with '{source.text[mark.index]}' in YAML: put it in quotes"
     if "quoted" in context and exc.context_mark is not None and "end of stream" in problem:
         mark = exc.context_mark  # where the unclosed quote opens, not the end of the file
-    if ("flow" in context and "did not find expected ','" in problem
-            and exc.context_mark is not None and mark.line > exc.context_mark.line):
+    if (
+        "flow" in context
+        and "did not find expected ','" in problem
+        and exc.context_mark is not None
+        and mark.line > exc.context_mark.line
+    ):
         mark = exc.context_mark  # where the unclosed '[' or '{' opens
-        opened = source.text[mark.index:mark.index + 1]
-        hint = f"the '{opened}' here is not closed: add '{']' if opened == '[' else '}'}' at its end"
+        opened = source.text[mark.index : mark.index + 1]
+        hint = (
+            f"the '{opened}' here is not closed: add '{']' if opened == '[' else '}'}' at its end"
+        )
     if "simple key" in context and exc.context_mark is not None:
         mark = exc.context_mark  # the line that lacks 'key:', not the line after it
     problem = problem.replace("\t", "\\t")
-    location = Location(source.file, mark.line + 1, mark.column + 1) if mark else Location(
-        source.file, 1, 1)
+    location = (
+        Location(source.file, mark.line + 1, mark.column + 1)
+        if mark
+        else Location(source.file, 1, 1)
+    )
     return Diagnostic(location, f"not valid YAML: {problem}", hint=hint)

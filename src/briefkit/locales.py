@@ -45,8 +45,9 @@ class Locale:
         if value is None:
             return ""
         day = self.ordinal_day_one if value.day == 1 and self.ordinal_day_one else str(value.day)
-        return self.date_pattern.format(day=day, month=self.months[value.month - 1],
-                                        year=value.year)
+        return self.date_pattern.format(
+            day=day, month=self.months[value.month - 1], year=value.year
+        )
 
     def date_text(self, value) -> str:
         """`date` of a date or of its ISO text (what templates hold); other text as it is."""
@@ -82,12 +83,18 @@ def load_locale(tag: Optional[str], project: Optional[Path] = None) -> Locale:
     files = _files(tuple(folders))
     name = next(c for c in candidates(tag) if c.lower() in files or c == DEFAULT_LANG)
     spec = _resolve(name.lower(), files, ())
-    return Locale(tag=tag, file=name, months=list(spec["months"]), date_pattern=spec["date"],
-                  and_word=spec["and"], list_separator=spec.get("list_separator", ", "),
-                  label_separator=spec.get("label_separator", ": "),
-                  meta_separator=spec.get("meta_separator", " · "),
-                  ordinal_day_one=spec.get("ordinal_day_one"),
-                  labels={k: str(v) for k, v in (spec.get("labels") or {}).items()})
+    return Locale(
+        tag=tag,
+        file=name,
+        months=list(spec["months"]),
+        date_pattern=spec["date"],
+        and_word=spec["and"],
+        list_separator=spec.get("list_separator", ", "),
+        label_separator=spec.get("label_separator", ": "),
+        meta_separator=spec.get("meta_separator", " · "),
+        ordinal_day_one=spec.get("ordinal_day_one"),
+        labels={k: str(v) for k, v in (spec.get("labels") or {}).items()},
+    )
 
 
 def label_names(project: Optional[Path] = None) -> set[str]:
@@ -111,7 +118,9 @@ def _resolve(name: str, files: dict[str, Path], seen: tuple[str, ...]) -> dict:
         return {}
     spec = read_mapping(files[name])
     base = spec.get("extends")
-    return merge_mappings(spec, _resolve(str(base).lower(), files, seen + (name,))) if base else spec
+    return (
+        merge_mappings(spec, _resolve(str(base).lower(), files, seen + (name,))) if base else spec
+    )
 
 
 def english_labels(labels: dict, project: Optional[Path] = None) -> dict[str, str]:
@@ -128,9 +137,14 @@ def layout_labels(labels: dict, locale: Locale) -> dict[str, str]:
     for key, value in labels.items():
         if isinstance(value, dict):
             by_tag = {str(k).lower(): v for k, v in value.items()}
-            chosen = next((by_tag[c.lower()] for c in candidates(locale.tag)
-                           if c.lower() in by_tag and (c != DEFAULT_LANG or locale.language == "en")),
-                          None)
+            chosen = next(
+                (
+                    by_tag[c.lower()]
+                    for c in candidates(locale.tag)
+                    if c.lower() in by_tag and (c != DEFAULT_LANG or locale.language == "en")
+                ),
+                None,
+            )
             if chosen is not None:
                 out[key] = str(chosen)
         elif locale.language == "en":

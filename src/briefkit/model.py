@@ -15,8 +15,20 @@ from typing import Optional, Union
 
 from .diagnostics import Location
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def house_date(value: Optional[dt.date]) -> str:
@@ -26,7 +38,13 @@ def house_date(value: Optional[dt.date]) -> str:
 
 def and_list(names: list[str]) -> str:
     """Names as a byline reads them: "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+    return (
+        names[0]
+        if len(names) == 1
+        else ", ".join(names[:-1]) + " and " + names[-1]
+        if names
+        else ""
+    )
 
 
 # ---- composed lines ----------------------------------------------------------------------------
@@ -334,8 +352,16 @@ class Document:
 
     def block_lists(self):
         """Every list of blocks in the document (parts, items, sections, bios, notes)."""
-        yield from (self.standfirst, self.problem, self.solution, self.executive_summary,
-                    self.acknowledgements, self.about, self.disclaimer, self.bibliography)
+        yield from (
+            self.standfirst,
+            self.problem,
+            self.solution,
+            self.executive_summary,
+            self.acknowledgements,
+            self.about,
+            self.disclaimer,
+            self.bibliography,
+        )
         yield from self.key_takeaways
         for group in (self.findings, self.recommendations):
             yield group.intro

@@ -73,6 +73,7 @@ def describe(exc: OSError, path: Path) -> str:
 
 # ---- names ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Claim:
     """A brief's outputs `folder/name.*`, and the brief's key (for `locate`)."""
@@ -82,8 +83,9 @@ class Claim:
     key: str
 
 
-def check_names(claims: Iterable[Claim], reserved: dict[Path, str],
-                locate: Callable[[str], str]) -> None:
+def check_names(
+    claims: Iterable[Claim], reserved: dict[Path, str], locate: Callable[[str], str]
+) -> None:
     """Raise `NamesRefused` when two claims share a folder and name (file systems that ignore
     case count), or a claim's files would replace a reserved file (`OUT/index.html` -> "the
     series index"). `locate(key)` says where a brief's name is written ("a.yaml:4:9")."""
@@ -92,27 +94,33 @@ def check_names(claims: Iterable[Claim], reserved: dict[Path, str],
     by_stem: dict[tuple[Path, str], list[Claim]] = {}
     for claim in claims:
         by_stem.setdefault((claim.folder.resolve(), claim.name.lower()), []).append(claim)
-    reserved_stems = {(path.parent.resolve(), path.stem.lower()): (path, what)
-                      for path, what in reserved.items()}
+    reserved_stems = {
+        (path.parent.resolve(), path.stem.lower()): (path, what) for path, what in reserved.items()
+    }
     messages = []
     for stem, same in by_stem.items():
         shown = display_path(same[0].folder / f"{same[0].name}.*")
         for claim in same:
             others = [locate(c.key) for c in same if c is not claim]
             if others:
-                messages.append(f"{locate(claim.key)}: error: output.name: '{claim.name}' is "
-                                f"also the name of {', '.join(others)}; both would write "
-                                f"{shown}; give one of them another output.name")
+                messages.append(
+                    f"{locate(claim.key)}: error: output.name: '{claim.name}' is "
+                    f"also the name of {', '.join(others)}; both would write "
+                    f"{shown}; give one of them another output.name"
+                )
             if stem in reserved_stems:
                 path, what = reserved_stems[stem]
-                messages.append(f"{locate(claim.key)}: error: output.name: '{claim.name}' would "
-                                f"replace {what} ({display_path(path)}); choose another "
-                                "output.name")
+                messages.append(
+                    f"{locate(claim.key)}: error: output.name: '{claim.name}' would "
+                    f"replace {what} ({display_path(path)}); choose another "
+                    "output.name"
+                )
     if messages:
         raise NamesRefused(sorted(messages))
 
 
 # ---- the lock ---------------------------------------------------------------------------------
+
 
 class OutputLock:
     """An exclusive lock on an output folder for the length of a build. A folder it had to
@@ -141,9 +149,11 @@ class OutputLock:
                     if not waited:
                         from .load import display_path
 
-                        self.on_wait(f"waiting: another build is writing to "
-                                     f"{display_path(self.out_dir)}; this one starts when it "
-                                     "ends (Ctrl-C to give up)")
+                        self.on_wait(
+                            f"waiting: another build is writing to "
+                            f"{display_path(self.out_dir)}; this one starts when it "
+                            "ends (Ctrl-C to give up)"
+                        )
                         waited = True
                     fcntl.flock(self._fd, fcntl.LOCK_EX)
                 # The build before may have removed the lock file (and its empty folder)
@@ -154,8 +164,9 @@ class OutputLock:
                 os.close(self._fd)
                 self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(describe(exc, self.out_dir),
-                              usage=exc.errno in (errno.ENOTDIR, errno.EEXIST)) from None
+            raise OutputError(
+                describe(exc, self.out_dir), usage=exc.errno in (errno.ENOTDIR, errno.EEXIST)
+            ) from None
         remove_debris(self.out_dir)
         return self
 
@@ -180,6 +191,7 @@ def remove_debris(out_dir: Path) -> None:
 
 # ---- staging and committing -------------------------------------------------------------------
 
+
 def stage(target: Path, payload: bytes) -> Path:
     """Write `payload` to a hidden file beside `target`, flushed to disk; its path. Raises
     `OutputError` (one line) when it cannot be written, leaving nothing behind."""
@@ -195,8 +207,9 @@ def write_part(target: Path, payload: bytes) -> Path:
     temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=PART_SUFFIX,
-                                        dir=target.parent)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name[:40]}.", suffix=PART_SUFFIX, dir=target.parent
+        )
         temporary = Path(name)
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
@@ -222,8 +235,10 @@ def signals_held():
         yield
         return
     caught: list[int] = []
-    previous = {number: signal.signal(number, lambda signum, frame: caught.append(signum))
-                for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        number: signal.signal(number, lambda signum, frame: caught.append(signum))
+        for number in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:
@@ -273,12 +288,14 @@ def commit(staged: list[tuple[Path, Path]]) -> None:
             old.unlink(missing_ok=True)
 
 
-def choose_target(primary: Path, force: bool, written_by_us: Callable[[Path], bool]
-                  ) -> tuple[Path, list[Path]]:
+def choose_target(
+    primary: Path, force: bool, written_by_us: Callable[[Path], bool]
+) -> tuple[Path, list[Path]]:
     """(where the new file goes, the files kept because an editor changed them).
 
     `written_by_us(path)` may vouch for a file that has no fingerprint (the build cache's hash
     of what briefkit wrote there); a file that carries one is judged by it alone."""
+
     def replaceable(path: Path) -> bool:
         return not path.exists() or is_own(path) or written_by_us(path)
 
@@ -291,8 +308,10 @@ def choose_target(primary: Path, force: bool, written_by_us: Callable[[Path], bo
         if replaceable(beside):
             return beside, kept
         kept.append(beside)
-    raise OutputError(f"cannot write {primary}: 999 edited copies stand beside it; "
-                      "move them away or build with --force")
+    raise OutputError(
+        f"cannot write {primary}: 999 edited copies stand beside it; "
+        "move them away or build with --force"
+    )
 
 
 def replace_file(target: Path, payload: bytes, force: bool = False) -> Path:

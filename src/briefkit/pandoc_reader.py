@@ -17,10 +17,21 @@ from .paths import PathRefused, Roots, safe_link
 
 _ORPHAN_NOTE = re.compile(r"\[\^[^\]\s]+\]")  # Pandoc leaves [^id] as text when no note defines it
 CROSS_REFERENCE = re.compile(r"\[#([A-Za-z][A-Za-z0-9_-]*)\]")
-_STYLES = {"Emph": "emph", "Strong": "strong", "Strikeout": "strike", "Superscript": "sup",
-           "Subscript": "sub", "SmallCaps": "smallcaps", "Underline": "underline"}
-_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center",
-          "AlignDefault": "default"}
+_STYLES = {
+    "Emph": "emph",
+    "Strong": "strong",
+    "Strikeout": "strike",
+    "Superscript": "sup",
+    "Subscript": "sub",
+    "SmallCaps": "smallcaps",
+    "Underline": "underline",
+}
+_ALIGN = {
+    "AlignLeft": "left",
+    "AlignRight": "right",
+    "AlignCenter": "center",
+    "AlignDefault": "default",
+}
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
 CALLOUTS = ("pullquote", "box")
 
@@ -28,8 +39,12 @@ CALLOUTS = ("pullquote", "box")
 class PandocReader:
     """Reads one field's blocks; `problem(message, needle)` reports a located problem."""
 
-    def __init__(self, roots: Roots, problem: Callable[[str, str], None],
-                 locate: Optional[Callable[[str], Location]] = None):
+    def __init__(
+        self,
+        roots: Roots,
+        problem: Callable[[str, str], None],
+        locate: Optional[Callable[[str], Location]] = None,
+    ):
         self.roots = roots
         self.problem = problem
         self.locate = locate  # where a text stands in the brief (figures keep their place)
@@ -118,8 +133,13 @@ class PandocReader:
 
     def figure(self, c):
         _attr, (_short, caption_blocks), content = c
-        images = [i for block in content if block["t"] in ("Plain", "Para")
-                  for i in block["c"] if i["t"] == "Image"]
+        images = [
+            i
+            for block in content
+            if block["t"] in ("Plain", "Para")
+            for i in block["c"]
+            if i["t"] == "Image"
+        ]
         caption: list[m.Inline] = []
         for block in self.blocks(caption_blocks):
             if isinstance(block, m.Para):
@@ -133,9 +153,12 @@ class PandocReader:
         (_ident, classes, attrs), alt_inlines, (url, _title) = c
         alt = (dict(attrs).get("alt") or plain_text(self.inlines(alt_inlines))).strip()
         if not alt and "decorative" not in classes:
-            self.problem(f"the image '{url}' has no alternative text for readers who cannot "
-                         "see it; write ![what it shows](path), add {alt=\"...\"}, or mark it "
-                         "{.decorative}", url)
+            self.problem(
+                f"the image '{url}' has no alternative text for readers who cannot "
+                'see it; write ![what it shows](path), add {alt="..."}, or mark it '
+                "{.decorative}",
+                url,
+            )
             return None
         try:
             path = self.roots.resolve(url)
@@ -164,9 +187,11 @@ class PandocReader:
         kind, c = node["t"], node.get("c")
         if kind == "Str":
             for match in _ORPHAN_NOTE.finditer(c):
-                self.problem(f"the note reference {match.group(0)} has no note text; add a line "
-                             f"'{match.group(0)}: the text of the note' to this field",
-                             match.group(0))
+                self.problem(
+                    f"the note reference {match.group(0)} has no note text; add a line "
+                    f"'{match.group(0)}: the text of the note' to this field",
+                    match.group(0),
+                )
             return [m.Text(c)]
         if kind in ("Space", "SoftBreak"):
             return [m.Text(" ")]
@@ -205,12 +230,44 @@ class PandocReader:
 
 
 _TEX_SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "lambda": "λ",
-    "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "chi": "χ", "omega": "ω",
-    "Delta": "Δ", "Sigma": "Σ", "Omega": "Ω", "times": "×", "pm": "±", "leq": "≤", "geq": "≥",
-    "neq": "≠", "approx": "≈", "cdot": "·", "infty": "∞", "circ": "°", "prime": "′",
-    "rightarrow": "→", "to": "→", "ldots": "…", "sim": "~", "%": "%", "$": "$", "&": "&",
-    "_": "_", "{": "{", "}": "}", ",": "\u2009", " ": " ",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "lambda": "λ",
+    "mu": "μ",
+    "pi": "π",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "φ",
+    "chi": "χ",
+    "omega": "ω",
+    "Delta": "Δ",
+    "Sigma": "Σ",
+    "Omega": "Ω",
+    "times": "×",
+    "pm": "±",
+    "leq": "≤",
+    "geq": "≥",
+    "neq": "≠",
+    "approx": "≈",
+    "cdot": "·",
+    "infty": "∞",
+    "circ": "°",
+    "prime": "′",
+    "rightarrow": "→",
+    "to": "→",
+    "ldots": "…",
+    "sim": "~",
+    "%": "%",
+    "$": "$",
+    "&": "&",
+    "_": "_",
+    "{": "{",
+    "}": "}",
+    ",": "\u2009",
+    " ": " ",
 }
 _TEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 
@@ -286,7 +343,7 @@ def _expand(inlines: list[m.Inline]) -> list[m.Inline]:
             position = 0
             for match in CROSS_REFERENCE.finditer(inline.text):
                 if match.start() > position:
-                    out.append(m.Text(inline.text[position:match.start()]))
+                    out.append(m.Text(inline.text[position : match.start()]))
                 out.append(m.Link([], "#" + match.group(1), internal=True))
                 position = match.end()
             if position < len(inline.text):

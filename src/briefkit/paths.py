@@ -77,15 +77,19 @@ class Roots:
             return url
         if scheme == "file":
             if parsed.netloc:
-                raise PathRefused(f"'{_short(url)}' names a host ({parsed.netloc}); briefkit "
-                                  "reads no file: URL with a host")
+                raise PathRefused(
+                    f"'{_short(url)}' names a host ({parsed.netloc}); briefkit "
+                    "reads no file: URL with a host"
+                )
             self.real(Path(unquote(parsed.path)))
             return url
         if scheme in ("http", "https") and self.allow_network:
             return url
         if scheme in ("http", "https"):
-            raise PathRefused(f"'{_short(url)}' is on the network; briefkit does not fetch from "
-                              "the network (build with --allow-network to allow it)")
+            raise PathRefused(
+                f"'{_short(url)}' is on the network; briefkit does not fetch from "
+                "the network (build with --allow-network to allow it)"
+            )
         raise PathRefused(f"'{_short(url)}' uses a scheme briefkit never reads")
 
     def resolve(self, text: str, *, must_exist: bool = True, kind: str = "file") -> Path:
@@ -100,11 +104,17 @@ class Roots:
                 if _download_dir[0] not in self.downloads:
                     self.downloads.append(_download_dir[0])
                 return fetched
-            raise PathRefused(f"'{text}' is a URL; briefkit reads only files inside the project "
-                              "(download it into assets/ and name that path, or build with "
-                              "--allow-network)")
-        candidates = [self.brief_dir / text, self.brief_dir / "assets" / text,
-                      self.project / "assets" / text, self.project / text]
+            raise PathRefused(
+                f"'{text}' is a URL; briefkit reads only files inside the project "
+                "(download it into assets/ and name that path, or build with "
+                "--allow-network)"
+            )
+        candidates = [
+            self.brief_dir / text,
+            self.brief_dir / "assets" / text,
+            self.project / "assets" / text,
+            self.project / text,
+        ]
         if Path(text).is_absolute():
             candidates = [Path(text)]
         self.probed.extend(c.absolute() for c in candidates)
@@ -113,7 +123,8 @@ class Roots:
                 if not self.contains(candidate):
                     raise PathRefused(
                         f"'{text}' resolves to {candidate.resolve()}, outside the project; "
-                        "briefkit reads only files inside the brief's folder or the project")
+                        "briefkit reads only files inside the brief's folder or the project"
+                    )
                 if must_exist and not candidate.resolve().exists():
                     raise PathRefused(f"'{text}' is a broken link")
                 if kind == "folder" and not candidate.is_dir():
@@ -135,8 +146,10 @@ def confine(path: Path, roots) -> Path:
         raise PathRefused(f"'{path}' cannot be resolved ({exc})") from None
     if not _inside(real, roots):
         shown = f"{path}' (a link to {real})" if real != Path(path).absolute() else f"{path}'"
-        raise PathRefused(f"'{shown} is outside the project; briefkit reads only files inside "
-                          "the brief's folder, the project or briefkit's own templates")
+        raise PathRefused(
+            f"'{shown} is outside the project; briefkit reads only files inside "
+            "the brief's folder, the project or briefkit's own templates"
+        )
     return real
 
 

@@ -20,8 +20,8 @@ from .citations import collect_sources, unused_warnings
 from .csl_styles import DEFAULT_STYLE, resolve_style
 from .diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from .engines import EngineMissing
-from .paths import PathRefused, Roots, find_project_root
 from .locales import is_tag, label_names
+from .paths import PathRefused, Roots, find_project_root
 from .prose import PandocJob, check_fences, read_prose
 from .render.pdf_process import PdfProcess, pdf_process_for
 from .resolve import make_document, prose_fields, unused_keys
@@ -57,8 +57,13 @@ def prepare(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     return prepared
 
 
-def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = False,
-            on_stage: Callable[[str], None] = lambda stage: None) -> Prepared:
+def examine(
+    path: Path,
+    preload: Sequence[str] = (),
+    *,
+    allow_network: bool = False,
+    on_stage: Callable[[str], None] = lambda stage: None,
+) -> Prepared:
     """Load, validate, read prose and resolve, going as far as the brief allows: the
     returned diagnostics hold every error found (its `document` is then only fit for finding
     more mistakes, never for writing); raises `BriefInvalid` only when nothing can be checked
@@ -82,10 +87,11 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
         try:
             layout = layouts_module.load_layout(layout_name, project)
         except layouts_module.LayoutError as exc:
-            diagnostics.error(exc.location or source.location(("layout",)),
-                              f"layout '{layout_name}' (named by {path.name}) is broken: {exc}",
-                              hint="fix the layout's files; briefs that use other layouts are "
-                                   "not affected")
+            diagnostics.error(
+                exc.location or source.location(("layout",)),
+                f"layout '{layout_name}' (named by {path.name}) is broken: {exc}",
+                hint="fix the layout's files; briefs that use other layouts are not affected",
+            )
     if layout is None:
         layout = layouts_module.load_layout("report", project)
 
@@ -97,21 +103,36 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     # A wrong style is not a failed source: keys are still checked against the sources.
     sources = collect_sources(data, _bibliography_paths(data), source, roots, diagnostics)
     style_name = data.get("citation_style", DEFAULT_STYLE)
-    style = (resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
-             if isinstance(style_name, str) else None)
+    style = (
+        resolve_style(style_name, roots, source.location(("citation_style",)), diagnostics)
+        if isinstance(style_name, str)
+        else None
+    )
     job = None
     if fences_ok:
         with_bibliography = bool(
-            sources and style is not None and "bibliography" in layout.parts
-            and (data.get("bibliography_title") or style.has_bibliography))
+            sources
+            and style is not None
+            and "bibliography" in layout.parts
+            and (data.get("bibliography_title") or style.has_bibliography)
+        )
         lang = data.get("lang")  # the citeproc locale (Pandoc's `lang` metadata)
-        job = PandocJob(placed + unplaced, sources, style, with_bibliography,
-                        lang if isinstance(lang, str) and is_tag(lang) else None)
+        job = PandocJob(
+            placed + unplaced,
+            sources,
+            style,
+            with_bibliography,
+            lang if isinstance(lang, str) and is_tag(lang) else None,
+        )
 
     from .validate import validate  # pydantic's import overlaps Pandoc's work
 
-    brief = validate(loaded, layouts=available, labels=label_names(project) | set(layout.labels),
-                     diagnostics=diagnostics)
+    brief = validate(
+        loaded,
+        layouts=available,
+        labels=label_names(project) | set(layout.labels),
+        diagnostics=diagnostics,
+    )
     if brief is None:
         from .salvage import salvage  # the rest of the brief is checked all the same
 
@@ -119,17 +140,33 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     inputs = [path.resolve(), *series_paths]
     word_template = html_template = logo = None
     if brief is not None:
-        logo = _confined(brief.publisher.logo, ("publisher", "logo"), roots, loaded, diagnostics,
-                         "file", inputs)
-        word_template = _confined(brief.output.word_template, ("output", "word_template"), roots,
-                                  loaded, diagnostics, "file", inputs)
-        html_template = _confined(brief.output.html_template, ("output", "html_template"), roots,
-                                  loaded, diagnostics, "folder", inputs)
+        logo = _confined(
+            brief.publisher.logo, ("publisher", "logo"), roots, loaded, diagnostics, "file", inputs
+        )
+        word_template = _confined(
+            brief.output.word_template,
+            ("output", "word_template"),
+            roots,
+            loaded,
+            diagnostics,
+            "file",
+            inputs,
+        )
+        html_template = _confined(
+            brief.output.html_template,
+            ("output", "html_template"),
+            roots,
+            loaded,
+            diagnostics,
+            "folder",
+            inputs,
+        )
         if word_template is not None:  # its size budget and outside links, before any writer
             from .render.word_template import inspect_template
 
-            if not inspect_template(word_template, source.location(("output", "word_template")),
-                                    diagnostics):
+            if not inspect_template(
+                word_template, source.location(("output", "word_template")), diagnostics
+            ):
                 word_template = None
     if job is None or brief is None:
         diagnostics.raise_if_errors()
@@ -139,22 +176,27 @@ def examine(path: Path, preload: Sequence[str] = (), *, allow_network: bool = Fa
     # Read even when something else is wrong: the prose's own mistakes belong in this report.
     on_stage("reading the prose, citations and notes")
     prose = read_prose(job, source=source, roots=roots, diagnostics=diagnostics)
-    document = make_document(brief, loaded, layout, prose, placed, slug_of(path), diagnostics,
-                             logo, project)
+    document = make_document(
+        brief, loaded, layout, prose, placed, slug_of(path), diagnostics, logo, project
+    )
     _check_output_name(document.output_name, brief, source, path, diagnostics)
 
     if not diagnostics.errors:
         diagnostics.extend(unused_warnings(sources, prose.cited))
     for key in unused_keys(data, layout):
         document.unshown[format_key_path(key)] = data[key[0]]  # into the outputs' metadata
-        diagnostics.warning(source.location(key, at_key=True),
-                            f"'{format_key_path(key)}' is not shown by the '{layout.name}' layout",
-                            key=key, hint="it is kept in the document metadata only")
+        diagnostics.warning(
+            source.location(key, at_key=True),
+            f"'{format_key_path(key)}' is not shown by the '{layout.name}' layout",
+            key=key,
+            hint="it is kept in the document metadata only",
+        )
     inputs.extend(sources.files)
     if style is not None:
         inputs.extend(p for p in (style.path, style.parent) if p is not None)
-    return Prepared(path, document, layout, roots, diagnostics, word_template, html_template,
-                    inputs)
+    return Prepared(
+        path, document, layout, roots, diagnostics, word_template, html_template, inputs
+    )
 
 
 def _check_output_name(name: str, brief, source, path: Path, diagnostics: Diagnostics) -> None:
@@ -169,13 +211,17 @@ def _check_output_name(name: str, brief, source, path: Path, diagnostics: Diagno
     diagnostics.error(
         source.location(("output", "name")) if declared else Location(path),
         f"the outputs' name is {size} bytes long; file names allow {MAX_NAME_BYTES} here "
-        "(with room for '.new-2.docx')", key=("output", "name"),
-        hint="write a shorter output.name" if declared
-        else "add a shorter output.name to the brief (its file name is used otherwise)")
+        "(with room for '.new-2.docx')",
+        key=("output", "name"),
+        hint="write a shorter output.name"
+        if declared
+        else "add a shorter output.name to the brief (its file name is used otherwise)",
+    )
 
 
-def check_brief(path: Path, formats: Optional[Sequence[str]] = None, *,
-                allow_network: bool = False) -> Prepared:
+def check_brief(
+    path: Path, formats: Optional[Sequence[str]] = None, *, allow_network: bool = False
+) -> Prepared:
     """Everything `build_brief` does except writing: the brief is examined, then each format
     is rendered in memory and thrown away, so a mistake only a writer can see (a house Word
     template's, an HTML template's, an image an engine refuses) is found too. Every error of
@@ -252,14 +298,19 @@ def import_engines(formats: Sequence[str]) -> None:
             continue
 
 
-def _confined(value, key, roots: Roots, loaded, diagnostics: Diagnostics, kind: str,
-              inputs: list[Path]) -> Optional[Path]:
+def _confined(
+    value, key, roots: Roots, loaded, diagnostics: Diagnostics, kind: str, inputs: list[Path]
+) -> Optional[Path]:
     if not value:
         return None
     try:
         resolved = roots.resolve(value, kind=kind)
     except PathRefused as exc:
-        diagnostics.error(loaded.source.location(key), f"the {key[-1].replace('_', ' ')} cannot be used: {exc}", key=key)
+        diagnostics.error(
+            loaded.source.location(key),
+            f"the {key[-1].replace('_', ' ')} cannot be used: {exc}",
+            key=key,
+        )
         return None
     inputs.append(resolved)
     return resolved
@@ -273,8 +324,14 @@ class BuildResult:
     missing: list[EngineMissing] = field(default_factory=list)
 
 
-def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = None, *,
-                parallel: bool = True, allow_network: bool = False) -> BuildResult:
+def build_brief(
+    path: Path,
+    out_dir: Path,
+    formats: Optional[Sequence[str]] = None,
+    *,
+    parallel: bool = True,
+    allow_network: bool = False,
+) -> BuildResult:
     """Render the brief at `path` into `out_dir`; raises `BriefInvalid` for a wrong brief and
     `outputs.OutputError` for a file that cannot be written.
 
@@ -286,8 +343,9 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
 
     requested = [f for f in (formats or FORMATS) if f in FORMATS]
     with pdf_process_for(requested, parallel) as pdf_process:
-        prepared = prepare(path, preload=() if pdf_process else requested,
-                           allow_network=allow_network)
+        prepared = prepare(
+            path, preload=() if pdf_process else requested, allow_network=allow_network
+        )
         wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
         rendered = render_formats(prepared, wanted, pdf_process)
     staged: list[tuple[Path, Path]] = []
@@ -302,12 +360,14 @@ def build_brief(path: Path, out_dir: Path, formats: Optional[Sequence[str]] = No
     finally:
         for part, _ in staged:
             part.unlink(missing_ok=True)
-    return BuildResult(path, [target for _, target in staged], prepared.diagnostics,
-                       prepared.missing)
+    return BuildResult(
+        path, [target for _, target in staged], prepared.diagnostics, prepared.missing
+    )
 
 
-def render_formats(prepared: Prepared, formats: Sequence[str],
-                   pdf_process: Optional[PdfProcess] = None) -> dict[str, bytes]:
+def render_formats(
+    prepared: Prepared, formats: Sequence[str], pdf_process: Optional[PdfProcess] = None
+) -> dict[str, bytes]:
     """The bytes of each of `formats`, and the glyph warning when a PDF is made. A format whose
     engine cannot load on this machine is left out and recorded in `prepared.missing`.
 

@@ -33,19 +33,33 @@ class Part:
 
 
 PARTS: tuple[Part, ...] = (
-    Part("title_page", ("title", "subtitle", "kicker", "authors", "publisher", "series"),
-         anchor="top"),
+    Part(
+        "title_page",
+        ("title", "subtitle", "kicker", "authors", "publisher", "series"),
+        anchor="top",
+    ),
     Part("standfirst", ("standfirst",), "standfirst", "standfirst"),
     Part("categories", ("categories",), "categories", "categories"),
     Part("front_box", ("summary",), None, "front-box", in_contents=True),  # problem, solution
     Part("contents", (), "contents", "contents"),
-    Part("executive_summary", ("executive_summary",), "executive_summary", "executive-summary",
-         in_contents=True),
+    Part(
+        "executive_summary",
+        ("executive_summary",),
+        "executive_summary",
+        "executive-summary",
+        in_contents=True,
+    ),
     Part("key_takeaways", ("key_takeaways",), "key_takeaways", "key-takeaways", in_contents=True),
     Part("findings", ("findings",), "findings", "findings", "finding", in_contents=True),
     Part("sections", ("sections",), in_contents=True),
-    Part("recommendations", ("recommendations",), "recommendations", "recommendations",
-         "recommendation", in_contents=True),
+    Part(
+        "recommendations",
+        ("recommendations",),
+        "recommendations",
+        "recommendations",
+        "recommendation",
+        in_contents=True,
+    ),
     Part("full_report", ("links",), "full_report"),
     Part("related", ("related",), "related", "related"),
     Part("notes", (), "notes", "notes", in_contents=True),
@@ -79,16 +93,26 @@ def compose(doc: m.Document, locale: Locale, parts: list[str]) -> None:
     doc.by_byline = [m.Piece(label("by") + " ", "by"), *doc.byline] if doc.byline else []
     doc.dateline = [date_piece(doc.date)]
     if doc.updated:
-        doc.dateline += [m.Piece(sep), m.Piece(f"{label('updated')} ", "updated"),
-                         date_piece(doc.updated)]
+        doc.dateline += [
+            m.Piece(sep),
+            m.Piece(f"{label('updated')} ", "updated"),
+            date_piece(doc.updated),
+        ]
     doc.dateline_outlet = list(doc.dateline)
     if publisher.get("name"):
         doc.dateline_outlet += [m.Piece(sep, "sep"), m.Piece(publisher["name"], "outlet")]
 
     series = doc.series
     if series.get("name") or series.get("number"):
-        text = " ".join(filter(None, [series.get("name"), series.get("number") and
-                                      f"{label('series_number')} {series['number']}"]))
+        text = " ".join(
+            filter(
+                None,
+                [
+                    series.get("name"),
+                    series.get("number") and f"{label('series_number')} {series['number']}",
+                ],
+            )
+        )
         doc.series_line = [m.Piece(text, "series-name")]
         if series.get("issn"):
             doc.series_line += [m.Piece(sep), m.Piece(f"ISSN {series['issn']}", "issn")]
@@ -98,31 +122,44 @@ def compose(doc: m.Document, locale: Locale, parts: list[str]) -> None:
             _compose_item(item, prefix, doc, locale)
     for person in doc.authors:
         person.credit = [m.Piece(person.name, "name")] + [
-            m.Piece(f", {detail}", "detail") for detail in (person.title, person.affiliation) if detail]
+            m.Piece(f", {detail}", "detail")
+            for detail in (person.title, person.affiliation)
+            if detail
+        ]
     for entry in doc.related:
         entry.meta = []
-        for piece in [m.Piece(entry.kind, "kind") if entry.kind else None,
-                      m.Piece(entry.outlet, "outlet") if entry.outlet else None,
-                      date_piece(entry.date) if entry.date else None]:
+        for piece in [
+            m.Piece(entry.kind, "kind") if entry.kind else None,
+            m.Piece(entry.outlet, "outlet") if entry.outlet else None,
+            date_piece(entry.date) if entry.date else None,
+        ]:
             if piece is not None:
                 entry.meta += ([m.Piece(sep)] if entry.meta else []) + [piece]
         entry.byline = f"{label('by')} {locale.and_list(entry.authors)}" if entry.authors else ""
     if doc.categories:
-        doc.categories_line = [m.Piece(label("categories") + locale.label_separator.rstrip(),
-                                       "categories-label"),
-                               m.Piece(" " + "; ".join(doc.categories), "categories-list")]
+        doc.categories_line = [
+            m.Piece(label("categories") + locale.label_separator.rstrip(), "categories-label"),
+            m.Piece(" " + "; ".join(doc.categories), "categories-list"),
+        ]
     if doc.full_report:
         doc.full_report_text = doc.full_report.get("label") or label("full_report")
     doc.contents = contents(doc, parts) if doc.toc and "contents" in parts else []
-    doc.colophon = [m.Piece(text, role) for text, role in [
-        (doc.copyright, "copyright"), (doc.license, "license"),
-        (doc.version and f"{label('version')} {doc.version}", "version"),
-        (m.phrase_text(doc.publisher_line), "publisher-name"),
-        (publisher.get("address"), "address"), (publisher.get("url"), "url")] if text]
+    doc.colophon = [
+        m.Piece(text, role)
+        for text, role in [
+            (doc.copyright, "copyright"),
+            (doc.license, "license"),
+            (doc.version and f"{label('version')} {doc.version}", "version"),
+            (m.phrase_text(doc.publisher_line), "publisher-name"),
+            (publisher.get("address"), "address"),
+            (publisher.get("url"), "url"),
+        ]
+        if text
+    ]
 
 
 def _names(authors: list[m.Person], locale: Locale) -> m.Phrase:
-    """"Samuel Bendett, Adjunct Senior Fellow and Elsa B. Kania" as pieces."""
+    """ "Samuel Bendett, Adjunct Senior Fellow and Elsa B. Kania" as pieces."""
     out: m.Phrase = []
     for i, person in enumerate(authors):
         if i:
@@ -138,19 +175,25 @@ def _compose_item(item: m.Item, prefix: str, doc: m.Document, locale: Locale) ->
     item.label = f"{doc.label(prefix)} {item.number}"
     item.heading = [m.Piece(item.label, "item-number")]
     if item.title:
-        item.heading += [m.Piece(locale.label_separator, "item-separator"),
-                         m.Piece(item.title, "item-title")]
+        item.heading += [
+            m.Piece(locale.label_separator, "item-separator"),
+            m.Piece(item.title, "item-title"),
+        ]
     item.meta = []
     if item.audience:
-        item.meta.append([m.Piece(doc.label("audience"), "meta-label"),
-                          m.Piece(f" {item.audience}", "audience")])
+        item.meta.append(
+            [m.Piece(doc.label("audience"), "meta-label"), m.Piece(f" {item.audience}", "audience")]
+        )
     if item.findings:
         answered: m.Phrase = [m.Piece(doc.label("responds_to"), "meta-label"), m.Piece(" ")]
         for i, finding in enumerate(item.findings):
             if i:
                 answered.append(m.Piece(locale.list_separator))
-            answered.append(m.Piece(f"{doc.label('finding')} {finding.number}", "finding",
-                                    href=f"#{finding.id}"))
+            answered.append(
+                m.Piece(
+                    f"{doc.label('finding')} {finding.number}", "finding", href=f"#{finding.id}"
+                )
+            )
         item.meta.append(answered)
 
 
@@ -162,15 +205,26 @@ def contents(doc: m.Document, parts: list[str]) -> list[m.ContentsEntry]:
         if not part.in_contents:
             continue
         if name == "front_box":
-            entries += [m.ContentsEntry(doc.label(key), key)
-                        for key, blocks in (("problem", doc.problem), ("solution", doc.solution))
-                        if blocks]
+            entries += [
+                m.ContentsEntry(doc.label(key), key)
+                for key, blocks in (("problem", doc.problem), ("solution", doc.solution))
+                if blocks
+            ]
         elif name == "sections":
             for section in doc.sections:
                 if section.title:
-                    entries.append(m.ContentsEntry(section.title, section.id, 1, [
-                        m.ContentsEntry(child.title, child.id, 2)
-                        for child in section.sections if child.title]))
+                    entries.append(
+                        m.ContentsEntry(
+                            section.title,
+                            section.id,
+                            1,
+                            [
+                                m.ContentsEntry(child.title, child.id, 2)
+                                for child in section.sections
+                                if child.title
+                            ],
+                        )
+                    )
         elif has_content(doc, name):
             entries.append(m.ContentsEntry(doc.label(part.label), part.anchor))
     return entries
@@ -188,7 +242,7 @@ def has_content(doc: m.Document, name: str) -> bool:
 
 
 def number_tables_and_figures(doc: m.Document, block_lists) -> None:
-    """"Table 1", "Figure 1" in reading order over `block_lists` (the placed fields in order)."""
+    """ "Table 1", "Figure 1" in reading order over `block_lists` (the placed fields in order)."""
     counts = {"table": 0, "figure": 0}
 
     def walk(blocks):

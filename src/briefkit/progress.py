@@ -36,8 +36,13 @@ class Progress:
         self.total = total
         self.live = sys.stderr.isatty() and total == 1
         if sys.stderr.isatty() and total > 1:
-            self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
-                                         show_pos=True, item_show_func=lambda item: item)
+            self.bar = click.progressbar(
+                length=total,
+                label="building",
+                file=sys.stderr,
+                show_pos=True,
+                item_show_func=lambda item: item,
+            )
             self.bar.__enter__()
 
     def show(self, outcome) -> None:
@@ -51,14 +56,20 @@ class Progress:
         lines += outcome.warnings + outcome.missing
         from .load import display_path
 
-        lines += [f"kept {display_path(k)}: it is not as briefkit wrote it (edited, or not "
-                  "briefkit's); the new build is written beside it" for k in outcome.kept]
+        lines += [
+            f"kept {display_path(k)}: it is not as briefkit wrote it (edited, or not "
+            "briefkit's); the new build is written beside it"
+            for k in outcome.kept
+        ]
         lines = [line for line in lines if line not in self.printed]
         self.printed.update(lines)
 
         written = ", ".join(str(display_path(p)) for p in outcome.outputs)
-        detail = {"built": f"→ {written}", "unchanged": "unchanged",
-                  "failed": f"not built ({count(len(outcome.errors), 'error')})"}[outcome.status]
+        detail = {
+            "built": f"→ {written}",
+            "unchanged": "unchanged",
+            "failed": f"not built ({count(len(outcome.errors), 'error')})",
+        }[outcome.status]
         if outcome.missing:
             detail += " (not every format: see above)"
         lines.append(f"{mark} [{self.done}/{self.total}] {outcome.job.brief_display} {detail}")
@@ -82,9 +93,11 @@ def print_summary(summary) -> None:
     if summary.cache_was_corrupt:
         click.echo("note: the build cache was unreadable; everything was rebuilt", err=True)
     if len(summary.outcomes) > 1:
-        click.echo(f"{len(built)} built, {len(unchanged)} unchanged, {len(failed)} failed"
-                   + (": " + ", ".join(o.job.brief_display for o in failed) if failed else ""),
-                   err=True)
+        click.echo(
+            f"{len(built)} built, {len(unchanged)} unchanged, {len(failed)} failed"
+            + (": " + ", ".join(o.job.brief_display for o in failed) if failed else ""),
+            err=True,
+        )
     if summary.index is not None:
         click.echo(f"index: {summary.index}", err=True)
     for problem in summary.problems:

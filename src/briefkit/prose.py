@@ -26,8 +26,10 @@ from .load import NOT_TEXT, SourceMap
 from .pandoc_reader import PandocReader
 from .paths import Roots
 
-MARKDOWN = ("markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
-            "-auto_identifiers")
+MARKDOWN = (
+    "markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
+    "-auto_identifiers"
+)
 _FENCE = ":" * 24
 _OPEN = re.compile(r"^\s{0,3}:{3,}\s*(\{[^}]*\}|[\w-]+)")
 _CLOSE = re.compile(r"^\s{0,3}:{3,}\s*$")
@@ -55,15 +57,25 @@ class PandocJob:
     Started as soon as the YAML is loaded, so that the schema check and the import of the
     renderers happen while Pandoc works on the other core; `result()` waits for it."""
 
-    def __init__(self, fields: list[ProseField], sources: Sources, style: Optional[Style],
-                 with_bibliography: bool, lang: Optional[str] = None):
+    def __init__(
+        self,
+        fields: list[ProseField],
+        sources: Sources,
+        style: Optional[Style],
+        with_bibliography: bool,
+        lang: Optional[str] = None,
+    ):
         self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
-        parts = [f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
-                 for i, f in enumerate(self.fields)]
+        parts = [
+            f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
+            for i, f in enumerate(self.fields)
+        ]
         self.bibliography_index = None
         if with_bibliography:
             self.bibliography_index = len(self.fields)
-            parts.append(f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n")
+            parts.append(
+                f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n"
+            )
         self.sources = sources
         self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
         scratch = Path(self._scratch.name)
@@ -76,14 +88,21 @@ class PandocJob:
                 if lang:
                     command += ["--metadata", f"lang={lang}"]
         self.style = style
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         data = "\n".join(parts).encode("utf-8")
-        self._threads = [threading.Thread(target=self._feed, args=(data,), daemon=True),
-                         threading.Thread(target=lambda: self._out.append(self.process.stdout.read()), daemon=True),
-                         threading.Thread(target=lambda: self._err.append(self.process.stderr.read()), daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._feed, args=(data,), daemon=True),
+            threading.Thread(
+                target=lambda: self._out.append(self.process.stdout.read()), daemon=True
+            ),
+            threading.Thread(
+                target=lambda: self._err.append(self.process.stderr.read()), daemon=True
+            ),
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -107,13 +126,14 @@ class PandocJob:
             place = re.search(r"YAML parse exception at line (\d+), column (\d+)", message)
             if inline is not None and str(inline.file) in message and place:
                 # the inline references keep their lines; HsYAML counts from 0
-                location = Location(inline.shown, int(place.group(1)) + 1,
-                                    int(place.group(2)) + 1)
+                location = Location(inline.shown, int(place.group(1)) + 1, int(place.group(2)) + 1)
             for bibliography in self.sources.bibliographies:  # never a temporary file's name
                 message = message.replace(str(bibliography.file), str(bibliography.shown))
             if self.style is not None:
-                message = message.replace(str(write_style(self.style, Path(self._scratch.name))),
-                                          str(self.style.path.name))
+                message = message.replace(
+                    str(write_style(self.style, Path(self._scratch.name))),
+                    str(self.style.path.name),
+                )
             raise PandocFailed(message.replace(self._scratch.name, "").strip(), location)
         return json.loads(b"".join(self._out))
 
@@ -193,13 +213,16 @@ def _clean_text(text: str, marker: str, found: set) -> str:
     return NOT_TEXT.sub("", text)
 
 
-def _too_deep(f: ProseField, source: SourceMap, diagnostics: Diagnostics, depth: int,
-              needle: str = "") -> None:
+def _too_deep(
+    f: ProseField, source: SourceMap, diagnostics: Diagnostics, depth: int, needle: str = ""
+) -> None:
     diagnostics.error(
         source.locate_text(f.key, needle) if needle else source.location(f.key),
         f"the Markdown nests {depth} levels deep (quotes, lists, notes or emphasis inside one "
-        f"another), more than briefkit's nesting budget of {MAX_NESTING} levels", key=f.key,
-        hint="flatten it: no reader follows more than a few levels")
+        f"another), more than briefkit's nesting budget of {MAX_NESTING} levels",
+        key=f.key,
+        hint="flatten it: no reader follows more than a few levels",
+    )
 
 
 def _check_quote_depth(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
@@ -212,7 +235,9 @@ def _check_quote_depth(f: ProseField, source: SourceMap, diagnostics: Diagnostic
             return
 
 
-def _check_characters(f: ProseField, found: set, source: SourceMap, diagnostics: Diagnostics) -> None:
+def _check_characters(
+    f: ProseField, found: set, source: SourceMap, diagnostics: Diagnostics
+) -> None:
     """Characters no document format can carry that Pandoc decoded from entities (`&#11;`,
     `&#xFFFE;`): refused as the loader refuses them typed raw, located at the entity."""
     for char in sorted(found):
@@ -221,7 +246,10 @@ def _check_characters(f: ProseField, found: set, source: SourceMap, diagnostics:
         diagnostics.error(
             _locate_in_line(source, f.key, *where) if where else source.location(f.key),
             f"the text holds the control character U+{ord(char):04X}{written}, which no "
-            "document format can carry", key=f.key, hint="delete it")
+            "document format can carry",
+            key=f.key,
+            hint="delete it",
+        )
 
 
 def _entity_written(markdown: str, char: str):
@@ -244,8 +272,11 @@ def _locate_in_line(source: SourceMap, key, line: str, needle: str, column: int)
     stripped = line.strip()
     at = source.locate_text(key, stripped)
     lines = source.text.splitlines()
-    if at.file == source.file and 0 < at.line <= len(lines) and \
-            lines[at.line - 1][at.column - 1:].startswith(stripped):
+    if (
+        at.file == source.file
+        and 0 < at.line <= len(lines)
+        and lines[at.line - 1][at.column - 1 :].startswith(stripped)
+    ):
         return Location(at.file, at.line, at.column + column - (len(line) - len(line.lstrip())))
     return source.locate_text(key, needle)
 
@@ -277,29 +308,38 @@ def _check_note_labels(f: ProseField, source: SourceMap, diagnostics: Diagnostic
                 source.locate_text(f.key, line.strip()),
                 f"the note [^{label}] is defined twice in this field (lines {seen[label]} and "
                 f"{number} of its text); the later definition is used for every [^{label}]",
-                key=f.key, hint=f"give one of them another label, e.g. [^{label}b], and use it "
-                "where that note is called")
+                key=f.key,
+                hint=f"give one of them another label, e.g. [^{label}b], and use it "
+                "where that note is called",
+            )
         seen[label] = number
 
 
-def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
-               diagnostics: Diagnostics) -> Prose:
+def read_prose(
+    job: PandocJob, *, source: SourceMap, roots: Roots, diagnostics: Diagnostics
+) -> Prose:
     """The model blocks of every field Pandoc read, with unknown citation keys reported."""
     try:
         ast = job.result()
     except RecursionError:  # nested deeper than Python decodes: past any budget
-        diagnostics.error(source.location(()), "the Markdown of this brief nests deeper than "
-                          f"briefkit's nesting budget of {MAX_NESTING} levels",
-                          hint="flatten its lists, notes and emphasis")
+        diagnostics.error(
+            source.location(()),
+            "the Markdown of this brief nests deeper than "
+            f"briefkit's nesting budget of {MAX_NESTING} levels",
+            hint="flatten its lists, notes and emphasis",
+        )
         return Prose()
     except PandocFailed as exc:
         message = " ".join(str(exc).split())
         key = ("citation_style",) if re.search(r"\bCSL\b|style", message) else ()
         if exc.location is not None:
             key = ("references",)
-        diagnostics.error(exc.location or source.location(key),
-                          f"Pandoc cannot format this brief: {message}", key=key,
-                          hint="check the citation style and the bibliography files")
+        diagnostics.error(
+            exc.location or source.location(key),
+            f"Pandoc cannot format this brief: {message}",
+            key=key,
+            hint="check the citation style and the bibliography files",
+        )
         return Prose()
     report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
     job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
@@ -311,9 +351,12 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
     known = set(job.sources.origin)
     for i, f in enumerate(job.fields):
         if i not in by_id:
-            diagnostics.error(source.location(f.key), "the Markdown of this field could not be read "
-                              "apart from its neighbours", key=f.key,
-                              hint="check its ::: fences and that its indentation is consistent")
+            diagnostics.error(
+                source.location(f.key),
+                "the Markdown of this field could not be read apart from its neighbours",
+                key=f.key,
+                hint="check its ::: fences and that its indentation is consistent",
+            )
             continue
 
         def problem(message: str, needle: str, key=f.key) -> None:
@@ -326,27 +369,35 @@ def read_prose(job: PandocJob, *, source: SourceMap, roots: Roots,
             _too_deep(f, source, diagnostics, depth)
             continue
         _check_characters(f, found, source, diagnostics)
-        reader = PandocReader(roots, problem,
-                              lambda needle, key=f.key: source.locate_text(key, needle))
+        reader = PandocReader(
+            roots, problem, lambda needle, key=f.key: source.locate_text(key, needle)
+        )
         prose.blocks[f.key] = reader.blocks(blocks)
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:
                 hint = did_you_mean(cited, known) or (
                     "define it in 'references' or a 'bibliography' file, or write \\@ for a "
-                    "literal @")
-                diagnostics.error(source.locate_text(f.key, "@" + cited),
-                                  f"the citation key '{cited}' is not defined", key=f.key,
-                                  hint=hint)
+                    "literal @"
+                )
+                diagnostics.error(
+                    source.locate_text(f.key, "@" + cited),
+                    f"the citation key '{cited}' is not defined",
+                    key=f.key,
+                    hint=hint,
+                )
     if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None)
         found = set()
         entries = by_id[job.bibliography_index]
         clean_field(entries, -1, found)
         for char in sorted(found):  # from a source's data: the entries print without it
-            diagnostics.warning(source.location(("bibliography",)), f"a bibliography entry holds "
-                                f"the control character U+{ord(char):04X}, left out of the outputs",
-                                hint="delete it from the source's data")
+            diagnostics.warning(
+                source.location(("bibliography",)),
+                f"a bibliography entry holds "
+                f"the control character U+{ord(char):04X}, left out of the outputs",
+                hint="delete it from the source's data",
+            )
         prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(entries)
     return prose
 
@@ -364,12 +415,18 @@ def _check_fences(f: ProseField, source: SourceMap, diagnostics: Diagnostics) ->
             opened.append(line.strip())
         elif _CLOSE.match(line):
             if not opened:
-                diagnostics.error(source.locate_text(f.key, line.strip()),
-                                  "a ':::' fence closes a block that was never opened",
-                                  key=f.key, hint="remove it, or open the block with '::: box'")
+                diagnostics.error(
+                    source.locate_text(f.key, line.strip()),
+                    "a ':::' fence closes a block that was never opened",
+                    key=f.key,
+                    hint="remove it, or open the block with '::: box'",
+                )
                 return
             opened.pop()
     if opened:
-        diagnostics.error(source.locate_text(f.key, opened[-1]),
-                          f"the block '{opened[-1]}' is never closed", key=f.key,
-                          hint="end it with a line holding only ':::'")
+        diagnostics.error(
+            source.locate_text(f.key, opened[-1]),
+            f"the block '{opened[-1]}' is never closed",
+            key=f.key,
+            hint="end it with a line holding only ':::'",
+        )

@@ -59,17 +59,25 @@ def brief_at_revision(brief: Path, revision: str) -> bytes:
     """The brief's text at a git revision."""
     brief = Path(brief).resolve()
     try:
-        result = subprocess.run(["git", "show", f"{revision}:./{brief.name}"], cwd=brief.parent,
-                                capture_output=True, timeout=60)
+        result = subprocess.run(
+            ["git", "show", f"{revision}:./{brief.name}"],
+            cwd=brief.parent,
+            capture_output=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RevisionUnavailable(f"git could not be run ({exc}); install git or compare two "
-                                  "files with `briefkit redline OLD NEW`") from None
+        raise RevisionUnavailable(
+            f"git could not be run ({exc}); install git or compare two "
+            "files with `briefkit redline OLD NEW`"
+        ) from None
     if result.returncode != 0:
         reason = (result.stderr.decode(errors="replace").strip().splitlines() or ["git failed"])[-1]
         new_since = "exists on disk, but not in" in reason or "does not exist in" in reason
-        raise RevisionUnavailable(f"is not readable at revision '{revision}' ({reason}); name a "
-                                  "commit, branch or tag in which the brief exists (e.g. HEAD~1)",
-                                  new_since)
+        raise RevisionUnavailable(
+            f"is not readable at revision '{revision}' ({reason}); name a "
+            "commit, branch or tag in which the brief exists (e.g. HEAD~1)",
+            new_since,
+        )
     return result.stdout
 
 
@@ -88,16 +96,19 @@ def redline_against(brief: Path, revision: str, *, allow_network: bool = False) 
             # name the revision, not the hidden file, in the old version's mistakes
             for diagnostic in exc.diagnostics.items:
                 if Path(diagnostic.location.file).name == Path(name).name:
-                    diagnostic.location = Location(Path(f"{brief}@{revision}"),
-                                                   diagnostic.location.line,
-                                                   diagnostic.location.column)
+                    diagnostic.location = Location(
+                        Path(f"{brief}@{revision}"),
+                        diagnostic.location.line,
+                        diagnostic.location.column,
+                    )
             raise
     finally:
         Path(name).unlink(missing_ok=True)
 
 
-def redline_changed(brief: Path, revision: str, docx_output: Path, *,
-                    allow_network: bool = False) -> Optional[Path]:
+def redline_changed(
+    brief: Path, revision: str, docx_output: Path, *, allow_network: bool = False
+) -> Optional[Path]:
     """For a series build: write `<name>.redline.docx` beside the brief's DOCX when the brief
     changed since `revision`; None when it did not (or did not exist then)."""
     try:

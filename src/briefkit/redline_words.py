@@ -58,9 +58,13 @@ class Marker:
 
 # ---- tokens ----------------------------------------------------------------------------------
 
+
 def _runs(paragraph) -> list:
-    return [r for r in paragraph.iter(w("r"))
-            if not any(a.tag in (w("del"), w("ins")) for a in r.iterancestors())]
+    return [
+        r
+        for r in paragraph.iter(w("r"))
+        if not any(a.tag in (w("del"), w("ins")) for a in r.iterancestors())
+    ]
 
 
 def tokens(paragraph) -> list[Token]:
@@ -89,6 +93,7 @@ def paragraph_key(paragraph) -> str:
 
 # ---- building runs ---------------------------------------------------------------------------
 
+
 def _new_run(model_run, pieces: list[Token], deleted: bool, marker: Marker, kind_ids=None):
     run = etree.Element(w("r"))
     rpr = model_run.find(w("rPr"))
@@ -102,6 +107,7 @@ def _new_run(model_run, pieces: list[Token], deleted: bool, marker: Marker, kind
             t.text = "".join(text)
             t.set(XML_SPACE, "preserve")
             text.clear()
+
     for token in pieces:
         if token.element is None:
             text.append(token.key)
@@ -147,8 +153,9 @@ def _group(items: list[Token]) -> list[list[Token]]:
 def diff_paragraph(old_p, new_p, marker: Marker) -> None:
     """Rewrite NEW's paragraph with word-level w:ins/w:del against OLD's."""
     old, new = tokens(old_p), tokens(new_p)
-    matcher = difflib.SequenceMatcher(None, [t.key for t in old], [t.key for t in new],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [t.key for t in old], [t.key for t in new], autojunk=False
+    )
     status = ["equal"] * len(new)
     deletions: dict[int, list[Token]] = {}
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -231,8 +238,7 @@ def mark_inserted(paragraph, marker: Marker) -> None:
 def deleted_copy(old_paragraph, marker: Marker):
     """OLD's paragraph, as a deleted paragraph that may stand in NEW's package."""
     paragraph = copy.deepcopy(old_paragraph)
-    for tag in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd",
-                "proofErr"):
+    for tag in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd", "proofErr"):
         for element in list(paragraph.iter(w(tag))):
             element.getparent().remove(element)
     for link in list(paragraph.iter(w("hyperlink"))):  # its target is OLD's relationship

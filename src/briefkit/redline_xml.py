@@ -19,16 +19,27 @@ import zipfile
 
 from lxml import etree
 
-from .redline_words import (BLIP, MEDIA_HASH, Marker, deleted_copy, diff_paragraph,
-                            mark_inserted, paragraph_key, w)
+from .redline_words import (
+    BLIP,
+    MEDIA_HASH,
+    Marker,
+    deleted_copy,
+    diff_paragraph,
+    mark_inserted,
+    paragraph_key,
+    w,
+)
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-_NOTE_KINDS = {"footnotes": ("footnote", "footnoteReference"),
-               "endnotes": ("endnote", "endnoteReference")}
+_NOTE_KINDS = {
+    "footnotes": ("footnote", "footnoteReference"),
+    "endnotes": ("endnote", "endnoteReference"),
+}
 
 
 # ---- aligning paragraphs ---------------------------------------------------------------------
+
 
 def align(old_ps: list, new_ps: list, marker: Marker, parent_for_end=None) -> None:
     """Mark the differences between two paragraph sequences in NEW's tree."""
@@ -39,8 +50,11 @@ def align(old_ps: list, new_ps: list, marker: Marker, parent_for_end=None) -> No
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        pairs = (_pair(old_keys[i1:i2], new_keys[j1:j2], old_places[i1:i2], new_places[j1:j2])
-                 if op == "replace" else [])
+        pairs = (
+            _pair(old_keys[i1:i2], new_keys[j1:j2], old_places[i1:i2], new_places[j1:j2])
+            if op == "replace"
+            else []
+        )
         paired_old = {i for i, _ in pairs}
         paired_new = {j for _, j in pairs}
         for i, j in pairs:
@@ -89,7 +103,10 @@ def _outermost_table(paragraph):
 
 def _body_level(element):
     while element.getparent() is not None and element.getparent().tag not in (
-            w("body"), w("footnote"), w("endnote")):
+        w("body"),
+        w("footnote"),
+        w("endnote"),
+    ):
         element = element.getparent()
     return element
 
@@ -119,8 +136,9 @@ def mark_inserted_tables(root, marker: Marker) -> None:
     """Rows of a table NEW added (every paragraph of it inserted) are inserted rows."""
     for table in root.iter(w("tbl")):
         paragraphs = list(table.iter(w("p")))
-        if paragraphs and all(p.find(f"{w('pPr')}/{w('rPr')}/{w('ins')}") is not None
-                              for p in paragraphs):
+        if paragraphs and all(
+            p.find(f"{w('pPr')}/{w('rPr')}/{w('ins')}") is not None for p in paragraphs
+        ):
             for row in table.iter(w("tr")):
                 if row.find(f"{w('trPr')}/{w('ins')}") is None:
                     _mark_row(row, "ins", marker)
@@ -149,8 +167,12 @@ def _same_place(old: str, new: str) -> bool:
     return difflib.SequenceMatcher(None, old, new, autojunk=False).quick_ratio() >= 0.6
 
 
-def _pair(old_keys: list[str], new_keys: list[str], old_places: list[str] | None = None,
-          new_places: list[str] | None = None) -> list[tuple[int, int]]:
+def _pair(
+    old_keys: list[str],
+    new_keys: list[str],
+    old_places: list[str] | None = None,
+    new_places: list[str] | None = None,
+) -> list[tuple[int, int]]:
     """Pairs (i, j), in order, of paragraphs similar enough to be diffed word by word."""
     pairs, start = [], 0
     old_places = old_places or [""] * len(old_keys)
@@ -171,10 +193,14 @@ def _pair(old_keys: list[str], new_keys: list[str], old_places: list[str] | None
 
 # ---- the package -----------------------------------------------------------------------------
 
+
 def _body_paragraphs(root) -> list:
     body = root.find(w("body"))
-    return [p for p in body.iter(w("p")) if not any(
-        a.tag in (w("txbxContent"),) for a in p.iterancestors())]
+    return [
+        p
+        for p in body.iter(w("p"))
+        if not any(a.tag in (w("txbxContent"),) for a in p.iterancestors())
+    ]
 
 
 def _notes(root, kind: str) -> list:
@@ -189,8 +215,10 @@ def _note_key(note) -> str:
 def redline_package(old_docx: bytes, new_docx: bytes, author: str, date: str) -> tuple[bytes, int]:
     """NEW's package with OLD's differences as tracked changes; and how many marks were made."""
     marker = Marker(author, date)
-    with zipfile.ZipFile(io.BytesIO(old_docx)) as old_zip, \
-            zipfile.ZipFile(io.BytesIO(new_docx)) as new_zip:
+    with (
+        zipfile.ZipFile(io.BytesIO(old_docx)) as old_zip,
+        zipfile.ZipFile(io.BytesIO(new_docx)) as new_zip,
+    ):
         old_names, new_names = set(old_zip.namelist()), set(new_zip.namelist())
         changed: dict[str, bytes] = {}
         for kind in _NOTE_KINDS:
@@ -198,24 +226,24 @@ def redline_package(old_docx: bytes, new_docx: bytes, author: str, date: str) ->
             if part not in new_names:
                 continue
             new_root = etree.fromstring(new_zip.read(part), _PARSER)
-            old_root = (etree.fromstring(old_zip.read(part), _PARSER) if part in old_names
-                        else None)
+            old_root = etree.fromstring(old_zip.read(part), _PARSER) if part in old_names else None
             _redline_notes(old_root, new_root, kind, marker)
-            changed[part] = etree.tostring(new_root, xml_declaration=True, encoding="UTF-8",
-                                           standalone=True)
+            changed[part] = etree.tostring(
+                new_root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
         old_doc = etree.fromstring(old_zip.read("word/document.xml"), _PARSER)
         new_doc = etree.fromstring(new_zip.read("word/document.xml"), _PARSER)
         _stamp_media(old_doc, old_zip)
         _stamp_media(new_doc, new_zip)
-        align(_body_paragraphs(old_doc), _body_paragraphs(new_doc), marker,
-              new_doc.find(w("body")))
+        align(_body_paragraphs(old_doc), _body_paragraphs(new_doc), marker, new_doc.find(w("body")))
         mark_inserted_tables(new_doc, marker)
         for blip in new_doc.iter(BLIP):
             blip.attrib.pop(MEDIA_HASH, None)
         # drop only the stamp's own declaration: Word needs every prefix mc:Ignorable names
         etree.cleanup_namespaces(new_doc, keep_ns_prefixes=[p for p in new_doc.nsmap if p])
-        changed["word/document.xml"] = etree.tostring(new_doc, xml_declaration=True,
-                                                      encoding="UTF-8", standalone=True)
+        changed["word/document.xml"] = etree.tostring(
+            new_doc, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
             for item in new_zip.infolist():
@@ -231,8 +259,10 @@ def _stamp_media(root, package: zipfile.ZipFile) -> None:
     rels_name = "word/_rels/document.xml.rels"
     if rels_name not in package.namelist():
         return
-    targets = {rel.get("Id"): rel.get("Target") for rel in
-               etree.fromstring(package.read(rels_name), _PARSER)}
+    targets = {
+        rel.get("Id"): rel.get("Target")
+        for rel in etree.fromstring(package.read(rels_name), _PARSER)
+    }
     names = set(package.namelist())
     for blip in root.iter(BLIP):
         target = targets.get(blip.get(f"{{{R}}}embed"))

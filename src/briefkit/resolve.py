@@ -25,9 +25,20 @@ if TYPE_CHECKING:
     from . import schema
 
 # Parts in which the format has prose, in the order keys of a part are read.
-PROSE_PARTS = ("standfirst", "front_box", "executive_summary", "key_takeaways", "findings",
-               "sections", "recommendations", "related", "authors", "acknowledgements",
-               "about", "disclaimer")
+PROSE_PARTS = (
+    "standfirst",
+    "front_box",
+    "executive_summary",
+    "key_takeaways",
+    "findings",
+    "sections",
+    "recommendations",
+    "related",
+    "authors",
+    "acknowledgements",
+    "about",
+    "disclaimer",
+)
 
 
 def group_path(data: dict, key: str) -> KeyPath:
@@ -65,8 +76,11 @@ def part_keys(part: str, data: dict) -> list[KeyPath]:
         return [("related", i, "summary") for i in range(_length(data.get("related")))]
     if part == "authors":
         authors = data.get("authors")
-        return [("authors", i, "bio") for i, a in enumerate(authors if isinstance(authors, list) else [])
-                if isinstance(a, dict)]
+        return [
+            ("authors", i, "bio")
+            for i, a in enumerate(authors if isinstance(authors, list) else [])
+            if isinstance(a, dict)
+        ]
     return []
 
 
@@ -80,8 +94,9 @@ def _section_keys(sections, path: KeyPath):
         if isinstance(section, dict):
             yield path + (i, "body")
             children = section.get("sections")
-            yield from _section_keys(children if isinstance(children, list) else [],
-                                     path + (i, "sections"))
+            yield from _section_keys(
+                children if isinstance(children, list) else [], path + (i, "sections")
+            )
 
 
 def prose_fields(data: dict, layout: Layout) -> tuple[list[ProseField], list[ProseField]]:
@@ -115,23 +130,51 @@ def slugify(text: str) -> str:
     return slug if slug and slug[0].isalpha() else f"s-{slug or 'section'}"
 
 
-def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Prose,
-                  placed: list[ProseField], slug: str, diagnostics: Diagnostics,
-                  logo: Optional[Path] = None, project: Optional[Path] = None) -> m.Document:
+def make_document(
+    brief: schema.Brief,
+    loaded: Loaded,
+    layout: Layout,
+    prose: Prose,
+    placed: list[ProseField],
+    slug: str,
+    diagnostics: Diagnostics,
+    logo: Optional[Path] = None,
+    project: Optional[Path] = None,
+) -> m.Document:
     data = loaded.data
-    doc = m.Document(slug=slug, layout=layout.name, title=brief.title, date=brief.date,
-                     subtitle=brief.subtitle, kicker=brief.kicker, updated=brief.updated,
-                     status=brief.status, version=brief.version, lang=brief.lang)
+    doc = m.Document(
+        slug=slug,
+        layout=layout.name,
+        title=brief.title,
+        date=brief.date,
+        subtitle=brief.subtitle,
+        kicker=brief.kicker,
+        updated=brief.updated,
+        status=brief.status,
+        version=brief.version,
+        lang=brief.lang,
+    )
     locale = load_locale(brief.lang, project)
-    doc.labels = {**locale.labels, **layout_labels(layout.settings.get("labels") or {}, locale), **brief.labels}
+    doc.labels = {
+        **locale.labels,
+        **layout_labels(layout.settings.get("labels") or {}, locale),
+        **brief.labels,
+    }
     if brief.bibliography_title:
         doc.labels["bibliography"] = brief.bibliography_title
     for i, author in enumerate(brief.authors):
         if isinstance(author, str):
             doc.authors.append(m.Person(author))
         else:
-            doc.authors.append(m.Person(author.name, author.title, author.affiliation,
-                                        author.email, prose.get(("authors", i, "bio"))))
+            doc.authors.append(
+                m.Person(
+                    author.name,
+                    author.title,
+                    author.affiliation,
+                    author.email,
+                    prose.get(("authors", i, "bio")),
+                )
+            )
     doc.publisher = {**brief.publisher.model_dump(), "logo": logo}
     doc.series = brief.series.model_dump()
     doc.categories, doc.keywords = list(brief.categories), list(brief.keywords)
@@ -143,8 +186,9 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     doc.executive_summary = prose.get(("executive_summary",))
     doc.key_takeaways = [prose.get(("key_takeaways", i)) for i in range(len(brief.key_takeaways))]
     doc.findings = _items(brief.finding_list(), data, "findings", prose, "finding")
-    doc.recommendations = _items(brief.recommendation_list(), data, "recommendations", prose,
-                                 "recommendation")
+    doc.recommendations = _items(
+        brief.recommendation_list(), data, "recommendations", prose, "recommendation"
+    )
     by_id = {item.id: item for item in doc.findings.items}
     _, recommendations = brief.recommendation_list()
     for item, rec in zip(doc.recommendations.items, recommendations):
@@ -158,9 +202,18 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     if brief.links.full_report:
         doc.full_report = brief.links.full_report.model_dump()
         doc.full_report["url"] = safe_link(doc.full_report.get("url"))
-    doc.related = [m.RelatedEntry(r.title, safe_link(r.url), r.date, list(r.authors),
-                                  prose.get(("related", i, "summary")), r.kind, r.outlet)
-                   for i, r in enumerate(brief.related)]
+    doc.related = [
+        m.RelatedEntry(
+            r.title,
+            safe_link(r.url),
+            r.date,
+            list(r.authors),
+            prose.get(("related", i, "summary")),
+            r.kind,
+            r.outlet,
+        )
+        for i, r in enumerate(brief.related)
+    ]
     doc.bibliography = prose.get(BIBLIOGRAPHY_KEY)
 
     doc.notes_placement = brief.notes or layout.notes
@@ -172,12 +225,24 @@ def make_document(brief: schema.Brief, loaded: Loaded, layout: Layout, prose: Pr
     _number_notes(doc, placed, prose)
     number_tables_and_figures(doc, [prose.get(f.key) for f in placed])
     _resolve_cross_references(doc, prose, loaded, diagnostics)
-    doc.words = count_words([doc.problem, doc.solution, doc.executive_summary, doc.key_takeaways,
-                             doc.findings, doc.recommendations, doc.sections])
+    doc.words = count_words(
+        [
+            doc.problem,
+            doc.solution,
+            doc.executive_summary,
+            doc.key_takeaways,
+            doc.findings,
+            doc.recommendations,
+            doc.sections,
+        ]
+    )
     # A contents page the brief did not ask for is made only when it earns a page.
-    doc.toc = (layout.toc and contents_entries(doc, layout.parts)
-               >= int(layout.settings.get("toc_min_entries", 0))
-               if brief.output.toc is None else brief.output.toc)
+    doc.toc = (
+        layout.toc
+        and contents_entries(doc, layout.parts) >= int(layout.settings.get("toc_min_entries", 0))
+        if brief.output.toc is None
+        else brief.output.toc
+    )
     compose(doc, locale, layout.parts)
     return doc
 
@@ -205,8 +270,13 @@ def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:
     items_at = group_path(data, key)
     return m.ItemGroup(
         prose.get((key, "intro")) if intro else [],
-        [m.Item(i + 1, item.id or f"{prefix}-{i + 1}", item.title, prose.get(items_at + (i, "text")))
-         for i, item in enumerate(items)])
+        [
+            m.Item(
+                i + 1, item.id or f"{prefix}-{i + 1}", item.title, prose.get(items_at + (i, "text"))
+            )
+            for i, item in enumerate(items)
+        ],
+    )
 
 
 def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> list[m.Section]:
@@ -218,9 +288,15 @@ def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> l
             ident, n = f"{base}-{n}", n + 1
         used.add(ident)
         here = path + (i,)
-        out.append(m.Section(section.title, ident, level, prose.get(here + ("body",)),
-                             _sections(section.sections, here + ("sections",), level + 1, prose,
-                                       used)))
+        out.append(
+            m.Section(
+                section.title,
+                ident,
+                level,
+                prose.get(here + ("body",)),
+                _sections(section.sections, here + ("sections",), level + 1, prose, used),
+            )
+        )
     return out
 
 
@@ -234,8 +310,9 @@ def _number_notes(doc: m.Document, placed: list[ProseField], prose: Prose) -> No
                 doc.notes.append(inline.note)
 
 
-def _resolve_cross_references(doc: m.Document, prose: Prose, loaded: Loaded,
-                              diagnostics: Diagnostics) -> None:
+def _resolve_cross_references(
+    doc: m.Document, prose: Prose, loaded: Loaded, diagnostics: Diagnostics
+) -> None:
     targets: dict[str, list[m.Inline]] = {}
     for item in doc.findings.items:
         targets[item.id] = [m.Text(f"{doc.label('finding')} {item.number}")]
@@ -253,6 +330,8 @@ def _resolve_cross_references(doc: m.Document, prose: Prose, loaded: Loaded,
                     diagnostics.error(
                         loaded.source.locate_text(key, f"[#{name}]"),
                         f"the cross-reference [#{name}] names no finding, recommendation or "
-                        "section", key=key,
-                        hint=did_you_mean(name, targets) or "give the target an 'id:'")
+                        "section",
+                        key=key,
+                        hint=did_you_mean(name, targets) or "give the target an 'id:'",
+                    )
                     inline.children = [m.Text(f"[#{name}]")]

@@ -13,8 +13,15 @@ import datetime as _dt
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
-                      field_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 _COLOR = re.compile(r"^(#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}|[a-zA-Z]{3,20})$")
@@ -42,10 +49,12 @@ def _parse_date(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_number_as_text)]
-Markdown = Annotated[str, BeforeValidator(_number_as_text),
-                     Field(json_schema_extra={"format": "markdown"})]
-Date = Annotated[_dt.date, BeforeValidator(_parse_date),
-                 Field(json_schema_extra={"format": "date"})]
+Markdown = Annotated[
+    str, BeforeValidator(_number_as_text), Field(json_schema_extra={"format": "markdown"})
+]
+Date = Annotated[
+    _dt.date, BeforeValidator(_parse_date), Field(json_schema_extra={"format": "date"})
+]
 Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
@@ -61,6 +70,7 @@ def _shape(special_tag: str, other_tag: str):
 
 # ---- metadata ---------------------------------------------------------------------------------
 
+
 class Author(Strict):
     name: Text
     """The author's name as printed in the byline."""
@@ -72,8 +82,10 @@ class Author(Strict):
     """A short biography (Markdown), printed in 'About the authors'."""
 
 
-AuthorEntry = Annotated[Union[Annotated[Text, Tag("as-name")], Annotated[Author, Tag("as-mapping")]],
-                        _shape("as-mapping", "as-name")]
+AuthorEntry = Annotated[
+    Union[Annotated[Text, Tag("as-name")], Annotated[Author, Tag("as-mapping")]],
+    _shape("as-mapping", "as-name"),
+]
 
 
 class Publisher(Strict):
@@ -93,6 +105,7 @@ class Series(Strict):
 
 
 # ---- content ----------------------------------------------------------------------------------
+
 
 class Summary(Strict):
     problem: Optional[Markdown] = None
@@ -130,16 +143,21 @@ class RecommendationGroup(Strict):
 
 Findings = Annotated[
     Union[Annotated[list[Finding], Tag("as-list")], Annotated[FindingGroup, Tag("as-mapping")]],
-    _shape("as-mapping", "as-list")]
+    _shape("as-mapping", "as-list"),
+]
 Recommendations = Annotated[
-    Union[Annotated[list[Recommendation], Tag("as-list")],
-          Annotated[RecommendationGroup, Tag("as-mapping")]],
-    _shape("as-mapping", "as-list")]
+    Union[
+        Annotated[list[Recommendation], Tag("as-list")],
+        Annotated[RecommendationGroup, Tag("as-mapping")],
+    ],
+    _shape("as-mapping", "as-list"),
+]
 
 
 BibliographyPaths = Annotated[
     Union[Annotated[Text, Tag("as-text")], Annotated[list[Text], Tag("as-paths")]],
-    _shape("as-paths", "as-text")]
+    _shape("as-paths", "as-text"),
+]
 
 
 class Section(Strict):
@@ -177,6 +195,7 @@ class RelatedItem(Strict):
 
 # ---- citations, output, theme -----------------------------------------------------------------
 
+
 class CslItem(BaseModel):
     """A CSL item as Pandoc and Zotero write them; only `id` and `type` are checked here."""
 
@@ -186,7 +205,11 @@ class CslItem(BaseModel):
 
 
 class Output(Strict):
-    formats: Annotated[list[Literal["docx", "pdf", "html"]], Field(min_length=1)] = ["docx", "pdf", "html"]
+    formats: Annotated[list[Literal["docx", "pdf", "html"]], Field(min_length=1)] = [
+        "docx",
+        "pdf",
+        "html",
+    ]
     name: Optional[Annotated[Text, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = None
     """File stem of the outputs; default the brief's slug."""
     paper: Literal["A4", "Letter"] = "A4"
@@ -228,6 +251,7 @@ class Theme(Strict):
 
 
 # ---- the brief --------------------------------------------------------------------------------
+
 
 class Brief(Strict):
     """A policy brief (briefkit format version 1)."""
@@ -294,7 +318,9 @@ class Brief(Strict):
     def bibliography_paths(self) -> list[str]:
         if self.bibliography is None:
             return []
-        return [self.bibliography] if isinstance(self.bibliography, str) else list(self.bibliography)
+        return (
+            [self.bibliography] if isinstance(self.bibliography, str) else list(self.bibliography)
+        )
 
 
 def _group(value) -> tuple[Optional[str], list]:

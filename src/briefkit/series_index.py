@@ -29,15 +29,28 @@ def write_series_index(out_dir: Path, records) -> Path:
     entries = []
     for record in records:
         meta = record.meta
-        links = {fmt: os.path.relpath(out["path"], out_dir) for fmt, out in sorted(record.outputs.items())}
+        links = {
+            fmt: os.path.relpath(out["path"], out_dir)
+            for fmt, out in sorted(record.outputs.items())
+        }
         date = dt.date.fromisoformat(meta["date"])
         locale = load_locale(meta.get("lang") if isinstance(meta.get("lang"), str) else None)
-        entries.append({**meta, "date": date, "links": links, "lang": locale.tag,
-                        "date_text": locale.date(date),
-                        "authors_text": locale.and_list([str(a) for a in meta.get("authors", [])])})
+        entries.append(
+            {
+                **meta,
+                "date": date,
+                "links": links,
+                "lang": locale.tag,
+                "date_text": locale.date(date),
+                "authors_text": locale.and_list([str(a) for a in meta.get("authors", [])]),
+            }
+        )
     entries.sort(key=lambda e: (e["date"], e["title"]), reverse=True)
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(builtin_dir() / "base" / "html")),
-                               autoescape=True, undefined=jinja2.StrictUndefined)
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(builtin_dir() / "base" / "html")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
     css = (builtin_dir() / "base" / "css" / "base.css").read_text(encoding="utf-8")
     html = env.get_template("series_index.html").render(entries=entries, css=css)
     target = out_dir / INDEX_NAME

@@ -45,7 +45,7 @@ def _zeroed(data: bytes) -> tuple[bytes, bytes | None]:
     found = _FOUND.search(data)
     if found is None:
         return data, None
-    return data[:found.start(1)] + ZEROS.encode() + data[found.end(1):], found.group(1)
+    return data[: found.start(1)] + ZEROS.encode() + data[found.end(1) :], found.group(1)
 
 
 def _seal_flat(data: bytes) -> bytes:
@@ -54,7 +54,7 @@ def _seal_flat(data: bytes) -> bytes:
         raise NotStampable("no fingerprint placeholder")
     start = _FOUND.search(zeroed).start(1)
     digest = hashlib.sha256(zeroed).hexdigest().encode()
-    return zeroed[:start] + digest + zeroed[start + 64:]
+    return zeroed[:start] + digest + zeroed[start + 64 :]
 
 
 def _docx_digest(members) -> tuple[str, bytes | None]:
@@ -87,8 +87,11 @@ def _seal_docx(members) -> bytes:
             if info.filename == CUSTOM_XML:
                 member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
             # Media are compressed already: stored as they are, XML and fonts deflated.
-            method = (zipfile.ZIP_STORED if info.filename.startswith("word/media/")
-                      else zipfile.ZIP_DEFLATED)
+            method = (
+                zipfile.ZIP_STORED
+                if info.filename.startswith("word/media/")
+                else zipfile.ZIP_DEFLATED
+            )
             sealed.writestr(info, member, compress_type=method)
     return out.getvalue()
 
@@ -106,7 +109,7 @@ def stamp(fmt: str, data: bytes) -> bytes:
         meta = html_meta().encode()
         head = _HEAD.search(data)
         if head is not None:
-            data = data[:head.end()] + meta + data[head.end():]
+            data = data[: head.end()] + meta + data[head.end() :]
         else:  # a house template without <head>: after the doctype, before everything else
             doctype = _DOCTYPE.match(data)
             at = doctype.end() if doctype else 0

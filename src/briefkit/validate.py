@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional
 from pydantic import BaseModel, ValidationError
 
 from . import schema
-from .diagnostics import (Diagnostic, Diagnostics, KeyPath, describe_value, did_you_mean)
+from .diagnostics import Diagnostic, Diagnostics, KeyPath, describe_value, did_you_mean
 from .load import Loaded
 from .resolve import _get as value_at
 from .resolve import group_path
@@ -26,15 +26,15 @@ PANDOC_KEYS = {
     "citation-style": "briefkit's is 'citation_style' (a bundled style name or a .csl path)",
     "reference-section-title": "briefkit's is 'bibliography_title'",
     "nocite": "briefkit lists in the bibliography the sources the text cites; cite each source "
-              "you want listed (a source never cited is a warning)",
+    "you want listed (a source never cited is a warning)",
     "link-citations": "briefkit links each note to its place in the text already; remove it",
     "link-bibliography": "briefkit links DOIs and URLs in notes and the bibliography already; "
-                         "remove it",
+    "remove it",
     "suppress-bibliography": "leave out 'bibliography_title' and use a style without a "
-                             "bibliography",
+    "bibliography",
     "notes-after-punctuation": "briefkit follows the style; remove it",
     "citation-abbreviations": "briefkit has no abbreviation files; write the short form in the "
-                              "source",
+    "source",
     "author": "briefkit's is 'authors' (a list of names or of {name, title, affiliation})",
     "abstract": "briefkit's is 'executive_summary' (or 'summary' with problem/solution)",
     "reference-doc": "briefkit's is 'output.word_template'",
@@ -56,8 +56,13 @@ _EXPECTED = {
 }
 
 
-def validate(loaded: Loaded, *, layouts: Iterable[str] = (), labels: Iterable[str] = (),
-             diagnostics: Optional[Diagnostics] = None) -> schema.Brief | None:
+def validate(
+    loaded: Loaded,
+    *,
+    layouts: Iterable[str] = (),
+    labels: Iterable[str] = (),
+    diagnostics: Optional[Diagnostics] = None,
+) -> schema.Brief | None:
     """The typed brief, or None with the reasons added to `diagnostics`."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     while True:
@@ -84,14 +89,18 @@ def _respell_booleans(exc: ValidationError, loaded: Loaded) -> bool:
             continue
         spelling = loaded.source.spelling(loc)
         parent = value_at(loaded.data, loc[:-1])
-        if (spelling is not None and isinstance(parent, (dict, list))
-                and parent[loc[-1]] is error["input"]):
+        if (
+            spelling is not None
+            and isinstance(parent, (dict, list))
+            and parent[loc[-1]] is error["input"]
+        ):
             parent[loc[-1]] = spelling
             changed = True
     return changed
 
 
 # ---- schema errors -----------------------------------------------------------------------------
+
 
 def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
     raw = [(tuple(p for p in e["loc"] if p not in schema.SHAPE_TAGS), e) for e in exc.errors()]
@@ -101,9 +110,14 @@ def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
         if kind == "missing":
             if _extra_sibling_for(loc, raw) is not None:
                 continue  # reported as the unknown key that was probably meant to be this one
-            out.append(Diagnostic(
-                loaded.source.location(loc[:-1]), f"the required key '{loc[-1]}' is missing",
-                key=loc[:-1], hint=f"add '{loc[-1]}:' here"))
+            out.append(
+                Diagnostic(
+                    loaded.source.location(loc[:-1]),
+                    f"the required key '{loc[-1]}' is missing",
+                    key=loc[:-1],
+                    hint=f"add '{loc[-1]}:' here",
+                )
+            )
         elif kind == "extra_forbidden":
             allowed = _allowed_keys(loc[:-1])
             hint = did_you_mean(loc[-1], allowed)
@@ -111,9 +125,14 @@ def _translate(exc: ValidationError, loaded: Loaded) -> list[Diagnostic]:
                 hint = f"'{loc[0]}' is Pandoc's key: {PANDOC_KEYS[loc[0]]}"
             elif hint is None:
                 hint = "allowed here: " + ", ".join(sorted(allowed))
-            out.append(Diagnostic(
-                loaded.source.location(loc, at_key=True), f"unknown key '{loc[-1]}'",
-                key=loc, hint=hint))
+            out.append(
+                Diagnostic(
+                    loaded.source.location(loc, at_key=True),
+                    f"unknown key '{loc[-1]}'",
+                    key=loc,
+                    hint=hint,
+                )
+            )
         else:
             out.append(_value_error(loc, error, loaded))
     return out
@@ -136,33 +155,69 @@ def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
         choices = error["ctx"]["expected"]
         allowed = [c.strip(" '") for c in choices.replace(" or ", ",").split(",") if c.strip(" '")]
         hint = did_you_mean(error.get("input"), allowed) or f"use one of {choices}"
-        return Diagnostic(location, "not an allowed value", key=loc,
-                          expected=f"one of {choices}", found=found, hint=hint)
+        return Diagnostic(
+            location,
+            "not an allowed value",
+            key=loc,
+            expected=f"one of {choices}",
+            found=found,
+            hint=hint,
+        )
     if kind == "too_short":
-        return Diagnostic(location, "must not be empty", key=loc, found=found,
-                          hint="name at least one, or leave the key out for the default")
+        return Diagnostic(
+            location,
+            "must not be empty",
+            key=loc,
+            found=found,
+            hint="name at least one, or leave the key out for the default",
+        )
     if kind in ("string_too_short",) or (kind == "string_pattern_mismatch" and loc == ("title",)):
-        return Diagnostic(location, "must not be empty", key=loc, found=found,
-                          hint=f"write the {loc[-1]}")
+        return Diagnostic(
+            location, "must not be empty", key=loc, found=found, hint=f"write the {loc[-1]}"
+        )
     if kind == "string_pattern_mismatch" and loc == ("lang",):
-        return Diagnostic(location, "not a language tag", key=loc,
-                          expected="a BCP 47 tag such as en, en-AU or fr-FR", found=found,
-                          hint="write the language and, if you like, the region: 'fr-FR'")
+        return Diagnostic(
+            location,
+            "not a language tag",
+            key=loc,
+            expected="a BCP 47 tag such as en, en-AU or fr-FR",
+            found=found,
+            hint="write the language and, if you like, the region: 'fr-FR'",
+        )
     if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] != schema.ID_PATTERN:
-        return Diagnostic(location, "not a valid file name", key=loc,
-                          expected="letters, digits, '.', '-' or '_', without spaces",
-                          found=found, hint="write it like 'energy-security-2019'")
+        return Diagnostic(
+            location,
+            "not a valid file name",
+            key=loc,
+            expected="letters, digits, '.', '-' or '_', without spaces",
+            found=found,
+            hint="write it like 'energy-security-2019'",
+        )
     if kind == "string_pattern_mismatch":
-        return Diagnostic(location, "not a valid identifier", key=loc,
-                          expected="a letter followed by letters, digits, '-' or '_'",
-                          found=found, hint="write it like 'energy-security'")
+        return Diagnostic(
+            location,
+            "not a valid identifier",
+            key=loc,
+            expected="a letter followed by letters, digits, '-' or '_'",
+            found=found,
+            hint="write it like 'energy-security'",
+        )
     if kind == "value_error":
         message = error["msg"].removeprefix("Value error, ")
         if message.startswith("expected "):
-            return Diagnostic(location, "wrong value", key=loc,
-                              expected=message.removeprefix("expected "), found=found)
-        return Diagnostic(location, message, key=loc,
-                          hint="check the month and the day" if "not a real date" in message else None)
+            return Diagnostic(
+                location,
+                "wrong value",
+                key=loc,
+                expected=message.removeprefix("expected "),
+                found=found,
+            )
+        return Diagnostic(
+            location,
+            message,
+            key=loc,
+            hint="check the month and the day" if "not a real date" in message else None,
+        )
     expected = _EXPECTED.get(kind)
     if expected is None:
         return Diagnostic(location, error["msg"], key=loc, found=found)
@@ -180,8 +235,9 @@ def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
 
 def _colon_text(value) -> bool:
     """`- Costs: they rise` is a mapping of one key to a text: text the author meant whole."""
-    return (isinstance(value, dict) and len(value) == 1
-            and isinstance(next(iter(value.values())), str))
+    return (
+        isinstance(value, dict) and len(value) == 1 and isinstance(next(iter(value.values())), str)
+    )
 
 
 def _allowed_keys(path: KeyPath) -> set[str]:
@@ -228,7 +284,11 @@ def _list_item(annotation):
     for candidate in _candidates(annotation):
         if typing.get_origin(candidate) is list:
             return typing.get_args(candidate)[0]
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel) and "items" in candidate.model_fields:
+        if (
+            isinstance(candidate, type)
+            and issubclass(candidate, BaseModel)
+            and "items" in candidate.model_fields
+        ):
             return _list_item(candidate.model_fields["items"].annotation)
     return None
 
@@ -246,21 +306,32 @@ def _comment_after_key(source, path: KeyPath):
 
 # ---- relations between fields ------------------------------------------------------------------
 
-def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
-                    labels: set[str]) -> list[Diagnostic]:
+
+def check_relations(
+    brief: schema.Brief, loaded: Loaded, layouts: set[str], labels: set[str]
+) -> list[Diagnostic]:
     source, data = loaded.source, loaded.data
     out: list[Diagnostic] = []
     if layouts and brief.layout not in layouts:
-        out.append(Diagnostic(
-            source.location(("layout",)), f"unknown layout '{brief.layout}'", key=("layout",),
-            expected="one of " + ", ".join(sorted(layouts)),
-            hint=did_you_mean(brief.layout, layouts) or "'briefkit layouts' lists them"))
+        out.append(
+            Diagnostic(
+                source.location(("layout",)),
+                f"unknown layout '{brief.layout}'",
+                key=("layout",),
+                expected="one of " + ", ".join(sorted(layouts)),
+                hint=did_you_mean(brief.layout, layouts) or "'briefkit layouts' lists them",
+            )
+        )
     for name in brief.labels:
         if labels and name not in labels:
-            out.append(Diagnostic(
-                source.location(("labels", name), at_key=True), f"unknown label '{name}'",
-                key=("labels", name),
-                hint=did_you_mean(name, labels) or "labels: " + ", ".join(sorted(labels))))
+            out.append(
+                Diagnostic(
+                    source.location(("labels", name), at_key=True),
+                    f"unknown label '{name}'",
+                    key=("labels", name),
+                    hint=did_you_mean(name, labels) or "labels: " + ", ".join(sorted(labels)),
+                )
+            )
 
     out.extend(_links_dropped(brief, source))
 
@@ -268,10 +339,14 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
     for name, value in colors.items():
         comment = _comment_after_key(source, ("theme", "colors", name)) if value is None else None
         if comment is not None:
-            out.append(Diagnostic(
-                comment, "the colour is empty: YAML reads '#' after a space as the start of "
-                "a comment", key=("theme", "colors", name),
-                hint=f"put the colour in quotes: {name}: \"#ff0000\""))
+            out.append(
+                Diagnostic(
+                    comment,
+                    "the colour is empty: YAML reads '#' after a space as the start of a comment",
+                    key=("theme", "colors", name),
+                    hint=f'put the colour in quotes: {name}: "#ff0000"',
+                )
+            )
 
     seen: dict[str, KeyPath] = {}
 
@@ -280,9 +355,14 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
             return
         if identifier in seen:
             first = source.location(seen[identifier])
-            out.append(Diagnostic(
-                source.location(path), f"the id '{identifier}' is used twice", key=path,
-                hint=f"ids must be unique in a brief; the first is at line {first.line}"))
+            out.append(
+                Diagnostic(
+                    source.location(path),
+                    f"the id '{identifier}' is used twice",
+                    key=path,
+                    hint=f"ids must be unique in a brief; the first is at line {first.line}",
+                )
+            )
         else:
             seen[identifier] = path
 
@@ -300,11 +380,14 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
             here = path + (i,)
             claim(section.id, here + ("id",))
             if section.sections and depth >= MAX_SECTION_DEPTH:
-                out.append(Diagnostic(
-                    source.location(here + ("sections",), at_key=True),
-                    f"sections are nested more than {MAX_SECTION_DEPTH} levels deep",
-                    key=here + ("sections",),
-                    hint="move these sub-sections up a level or into the body as lists"))
+                out.append(
+                    Diagnostic(
+                        source.location(here + ("sections",), at_key=True),
+                        f"sections are nested more than {MAX_SECTION_DEPTH} levels deep",
+                        key=here + ("sections",),
+                        hint="move these sub-sections up a level or into the body as lists",
+                    )
+                )
             walk(section.sections, here + ("sections",), depth + 1)
 
     walk(brief.sections, ("sections",), 1)
@@ -314,11 +397,19 @@ def check_relations(brief: schema.Brief, loaded: Loaded, layouts: set[str],
         for j, name in enumerate(rec.findings):
             if name not in finding_ids:
                 path = recs_at + (i, "findings", j)
-                out.append(Diagnostic(
-                    source.location(path), f"no finding has the id '{name}'", key=path,
-                    hint=did_you_mean(name, finding_ids) or (
-                        "finding ids: " + ", ".join(sorted(finding_ids)) if finding_ids
-                        else "give the finding an 'id:' first")))
+                out.append(
+                    Diagnostic(
+                        source.location(path),
+                        f"no finding has the id '{name}'",
+                        key=path,
+                        hint=did_you_mean(name, finding_ids)
+                        or (
+                            "finding ids: " + ", ".join(sorted(finding_ids))
+                            if finding_ids
+                            else "give the finding an 'id:' first"
+                        ),
+                    )
+                )
     return out
 
 
@@ -327,14 +418,23 @@ def _links_dropped(brief: schema.Brief, source) -> list[Diagnostic]:
     only http(s), mailto and in-page links reach an output), so a relative or `file:` address
     is not dropped silently."""
     from .paths import safe_link
+
     fields = []
     if brief.links is not None and brief.links.full_report is not None:
         fields.append((("links", "full_report", "url"), brief.links.full_report.url))
     fields += [(("related", i, "url"), item.url) for i, item in enumerate(brief.related or [])]
     if brief.publisher is not None:
         fields.append((("publisher", "url"), getattr(brief.publisher, "url", None)))
-    return [Diagnostic(source.location(path), "this address will not be linked", key=path,
-                       expected="an http(s) or mailto address, or #an-anchor in the brief",
-                       found=repr(url), severity="warning",
-                       hint="write the full https:// address; the label is printed as text")
-            for path, url in fields if url and safe_link(url) is None]
+    return [
+        Diagnostic(
+            source.location(path),
+            "this address will not be linked",
+            key=path,
+            expected="an http(s) or mailto address, or #an-anchor in the brief",
+            found=repr(url),
+            severity="warning",
+            hint="write the full https:// address; the label is printed as text",
+        )
+        for path, url in fields
+        if url and safe_link(url) is None
+    ]

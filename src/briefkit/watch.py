@@ -13,9 +13,27 @@ from typing import Callable, Sequence
 from .paths import find_project_root
 
 # Files that can be inputs of a brief; editors' temporary and swap files are not.
-INPUT_SUFFIXES = {".yaml", ".yml", ".bib", ".bibtex", ".json", ".csl", ".css", ".html",
-                  ".docx", ".dotx", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ttf", ".otf",
-                  ".woff", ".woff2"}
+INPUT_SUFFIXES = {
+    ".yaml",
+    ".yml",
+    ".bib",
+    ".bibtex",
+    ".json",
+    ".csl",
+    ".css",
+    ".html",
+    ".docx",
+    ".dotx",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".ttf",
+    ".otf",
+    ".woff",
+    ".woff2",
+}
 
 
 def is_input(path: str) -> bool:
@@ -34,8 +52,9 @@ def watched_folders(paths: Sequence[Path]) -> list[Path]:
     return sorted(folders)
 
 
-def watch_and_build(paths: Sequence[Path], rebuild: Callable[[], object],
-                    say: Callable[[str], None]) -> None:
+def watch_and_build(
+    paths: Sequence[Path], rebuild: Callable[[], object], say: Callable[[str], None]
+) -> None:
     from watchfiles import watch
 
     folders = watched_folders(paths)
@@ -43,9 +62,14 @@ def watch_and_build(paths: Sequence[Path], rebuild: Callable[[], object],
     try:
         # yield_on_timeout: an empty first yield proves the watcher is live, so "watching" is
         # only said when a save can no longer be missed.
-        for changes in watch(*folders, debounce=300, step=100, rust_timeout=300,
-                             yield_on_timeout=True,
-                             watch_filter=lambda change, path: is_input(path)):
+        for changes in watch(
+            *folders,
+            debounce=300,
+            step=100,
+            rust_timeout=300,
+            yield_on_timeout=True,
+            watch_filter=lambda change, path: is_input(path),
+        ):
             if not announced:
                 say("watching " + ", ".join(str(f) for f in folders) + " (Ctrl-C to stop)")
                 announced = True
@@ -56,7 +80,9 @@ def watch_and_build(paths: Sequence[Path], rebuild: Callable[[], object],
             summary = rebuild()
             built = len(summary.having("built"))
             failed = len(summary.having("failed"))
-            say(f"{time.strftime('%H:%M:%S')} {', '.join(names)} changed: {built} rebuilt, "
-                f"{failed} failed ({time.perf_counter() - started:.1f} s)")
+            say(
+                f"{time.strftime('%H:%M:%S')} {', '.join(names)} changed: {built} rebuilt, "
+                f"{failed} failed ({time.perf_counter() - started:.1f} s)"
+            )
     except KeyboardInterrupt:
         say("stopped watching")

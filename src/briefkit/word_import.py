@@ -24,23 +24,49 @@ from . import layouts as layouts_module
 from .brief_yaml import dump_brief
 from .citations import pandoc_path
 from .csl_styles import styles_dir
-from .write import write_atomic
 from .word_markdown import Cleaner, plain_text, to_markdown
-from .word_package import (DraftFacts, DraftRefused, citation_style_id, core_date,
-                           inspect_draft)
+from .word_package import DraftFacts, DraftRefused, citation_style_id, core_date, inspect_draft
 from .word_parts import Outline, PartMapper
+from .write import write_atomic
 
 __all__ = ["DraftRefused", "Imported", "import_draft", "write_import"]
 
 # Paragraph styles of the title block (Word's own and those briefkit's DOCX writer uses).
-TITLE_STYLES = {"Title": "title", "Subtitle": "subtitle", "Kicker": "kicker", "Byline": "byline",
-                "Author": "byline", "Dateline": "date", "Date": "date", "Publisher": "publisher",
-                "Series Line": "series", "Categories": "categories", "Abstract": "standfirst",
-                "Standfirst": "standfirst",
-                "Colophon": "colophon"}
-_MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june",
-                                       "july", "august", "september", "october", "november",
-                                       "december"], 1)}
+TITLE_STYLES = {
+    "Title": "title",
+    "Subtitle": "subtitle",
+    "Kicker": "kicker",
+    "Byline": "byline",
+    "Author": "byline",
+    "Dateline": "date",
+    "Date": "date",
+    "Publisher": "publisher",
+    "Series Line": "series",
+    "Categories": "categories",
+    "Abstract": "standfirst",
+    "Standfirst": "standfirst",
+    "Colophon": "colophon",
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
 
 
 @dataclass
@@ -54,8 +80,14 @@ class Imported:
     notes: int = 0
 
 
-def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
-                 project: Optional[Path] = None, scratch: Optional[Path] = None) -> Imported:
+def import_draft(
+    draft: Path,
+    target: Path,
+    *,
+    layout_name: str = "report",
+    project: Optional[Path] = None,
+    scratch: Optional[Path] = None,
+) -> Imported:
     """Read `draft` into a brief meant to be written at `target` (nothing is written here;
     extracted pictures wait in `scratch` for `write_import`)."""
     facts = inspect_draft(draft)
@@ -68,7 +100,9 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
 
     def image_target(path: str) -> str:
-        source = (scratch / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
+        source = (
+            (scratch / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
+        )
         if scratch.resolve() not in source.parents or not source.is_file():
             return path  # not extracted from this draft (a linked picture): left as written
         name = f"assets/{stem}-" + re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".")
@@ -92,13 +126,17 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
         if style and (styles_dir() / f"{style}.csl").is_file():
             data["citation_style"] = style
         elif style:
-            mapper.unmapped.append(f"the draft's citation style '{style}' is not in briefkit's "
-                                   "collection; set `citation_style`")
+            mapper.unmapped.append(
+                f"the draft's citation style '{style}' is not in briefkit's "
+                "collection; set `citation_style`"
+            )
         if mapper.bibliography_title:
             data["bibliography_title"] = mapper.bibliography_title
     if not mapper.fields and not data.get("title_found"):
-        raise DraftRefused("holds no text to import (no paragraphs, headings or notes); "
-                           "check that you chose the right file")
+        raise DraftRefused(
+            "holds no text to import (no paragraphs, headings or notes); "
+            "check that you chose the right file"
+        )
     data.pop("title_found", None)
     if facts.endnotes and not facts.footnotes and layout.notes != "endnotes":
         data["notes"] = "endnotes"
@@ -115,26 +153,63 @@ def import_draft(draft: Path, target: Path, *, layout_name: str = "report",
         comments.setdefault(path, []).extend(c.describe() for c in field_comments)
     _prune(data)
     if outline.images_without_alt:
-        mapper.unmapped.append(f"{outline.images_without_alt} picture(s) without alt text; "
-                               "describe each in its ![...] text")
+        mapper.unmapped.append(
+            f"{outline.images_without_alt} picture(s) without alt text; "
+            "describe each in its ![...] text"
+        )
     header = [f"Imported by briefkit from {Path(draft).name}."]
     if facts.tracked_changes or cleaner.changes:
-        header.append(f"{max(facts.tracked_changes, cleaner.changes)} tracked change(s) were "
-                      "accepted.")
+        header.append(
+            f"{max(facts.tracked_changes, cleaner.changes)} tracked change(s) were accepted."
+        )
     if any(comments.values()):
         header.append("Editors' comments stand above the field they annotate.")
     ordered = {k: data[k] for k in _ORDER if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
-    return Imported(dump_brief(ordered, comments, header), ordered, assets,
-                    max(facts.tracked_changes, cleaner.changes),
-                    sum(len(v) for v in comments.values()), mapper.unmapped, len(cleaner.notes))
+    return Imported(
+        dump_brief(ordered, comments, header),
+        ordered,
+        assets,
+        max(facts.tracked_changes, cleaner.changes),
+        sum(len(v) for v in comments.values()),
+        mapper.unmapped,
+        len(cleaner.notes),
+    )
 
 
-_ORDER = ["layout", "kicker", "title", "subtitle", "date", "updated", "status", "version",
-          "authors", "publisher", "series", "categories", "notes", "output", "standfirst",
-          "summary", "executive_summary", "key_takeaways", "findings", "sections",
-          "recommendations", "links", "acronyms", "acknowledgements", "about", "disclaimer", "copyright",
-          "license", "citation_style", "bibliography_title", "references"]
+_ORDER = [
+    "layout",
+    "kicker",
+    "title",
+    "subtitle",
+    "date",
+    "updated",
+    "status",
+    "version",
+    "authors",
+    "publisher",
+    "series",
+    "categories",
+    "notes",
+    "output",
+    "standfirst",
+    "summary",
+    "executive_summary",
+    "key_takeaways",
+    "findings",
+    "sections",
+    "recommendations",
+    "links",
+    "acronyms",
+    "acknowledgements",
+    "about",
+    "disclaimer",
+    "copyright",
+    "license",
+    "citation_style",
+    "bibliography_title",
+    "references",
+]
 
 
 def write_import(imported: Imported, target: Path) -> list[Path]:
@@ -144,13 +219,18 @@ def write_import(imported: Imported, target: Path) -> list[Path]:
     written = []
     for name, source in imported.assets.items():
         destination = folder / name
-        if destination.parent.is_symlink() or destination.is_symlink() or \
-                folder not in destination.resolve().parents:
+        if (
+            destination.parent.is_symlink()
+            or destination.is_symlink()
+            or folder not in destination.resolve().parents
+        ):
             raise DraftRefused(f"cannot write {name}: it leads outside {folder}")
         destination.parent.mkdir(parents=True, exist_ok=True)
         if destination.exists() and destination.read_bytes() != source.read_bytes():
-            raise DraftRefused(f"{destination} exists and holds another picture; move it away "
-                               "or import under another name (-o)")
+            raise DraftRefused(
+                f"{destination} exists and holds another picture; move it away "
+                "or import under another name (-o)"
+            )
         write_atomic(destination, source.read_bytes())
         written.append(destination)
     write_atomic(target, imported.yaml_text.encode("utf-8"))
@@ -158,21 +238,38 @@ def write_import(imported: Imported, target: Path) -> list[Path]:
 
 
 def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
-    result = subprocess.run([pandoc_path(), "-f", "docx+styles+citations", "--track-changes=all",
-                             "--extract-media=.", "-t", "json", str(draft)], cwd=scratch,
-                            capture_output=True)
+    result = subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            "docx+styles+citations",
+            "--track-changes=all",
+            "--extract-media=.",
+            "-t",
+            "json",
+            str(draft),
+        ],
+        cwd=scratch,
+        capture_output=True,
+    )
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise DraftRefused("could not be read as a Word document ("
-                           + (message[-1] if message else "Pandoc failed") + "); open it in Word, "
-                           "save it again and import the saved copy")
+        raise DraftRefused(
+            "could not be read as a Word document ("
+            + (message[-1] if message else "Pandoc failed")
+            + "); open it in Word, "
+            "save it again and import the saved copy"
+        )
     return json.loads(result.stdout)
 
 
 def _references(draft: Path, scratch: Path) -> list[dict]:
     """The CSL items of the draft's Zotero/Mendeley/EndNote citation fields, as Pandoc reads them."""
-    result = subprocess.run([pandoc_path(), "-f", "docx+citations", "-t", "csljson", str(draft)],
-                            cwd=scratch, capture_output=True)
+    result = subprocess.run(
+        [pandoc_path(), "-f", "docx+citations", "-t", "csljson", str(draft)],
+        cwd=scratch,
+        capture_output=True,
+    )
     if result.returncode != 0:
         return []
     try:
@@ -193,30 +290,41 @@ def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
         stem = str(first.get("family") or first.get("literal") or item.get("title") or "source")
         stem = re.sub(r"[^a-z0-9]+", "", stem.split()[0].lower()) if stem.split() else ""
         year = ""
-        parts = (item.get("issued") or {}).get("date-parts") if isinstance(item.get("issued"), dict) else None
+        parts = (
+            (item.get("issued") or {}).get("date-parts")
+            if isinstance(item.get("issued"), dict)
+            else None
+        )
         if parts and parts[0]:
             year = str(parts[0][0])
         key = (stem or "source") + year
         candidate, suffix = key, 0
         while candidate in taken:
             suffix += 1
-            candidate = key + "abcdefghijklmnopqrstuvwxyz"[(suffix - 1) % 26] * (1 + (suffix - 1) // 26)
+            candidate = key + "abcdefghijklmnopqrstuvwxyz"[(suffix - 1) % 26] * (
+                1 + (suffix - 1) // 26
+            )
         taken.add(candidate)
         keys[str(item.get("id"))] = candidate
         out.append({**item, "id": candidate})
     return out, keys
 
 
-def _metadata(meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Path,
-              mapper: PartMapper) -> dict:
+def _metadata(
+    meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Path, mapper: PartMapper
+) -> dict:
     data: dict = {"layout": layout.name}
     title_block = outline.title_block
     title = title_block.get("title") or _meta_text(meta, "title") or facts.core.get("title")
     data["title_found"] = bool(title_block.get("title") or _meta_text(meta, "title"))
     if not title:
-        title = Path(draft).stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"
-        mapper.unmapped.append(f"no title (no Title paragraph or document property): "
-                               f"'{title}' from the file name; change it")
+        title = (
+            Path(draft).stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"
+        )
+        mapper.unmapped.append(
+            f"no title (no Title paragraph or document property): "
+            f"'{title}' from the file name; change it"
+        )
     data["title"] = title
     subtitle = title_block.get("subtitle") or _meta_text(meta, "subtitle")
     if subtitle:
@@ -226,9 +334,11 @@ def _metadata(meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Pa
     dated, updated = _date(title_block.get("date") or _meta_text(meta, "date"))
     if dated is None:
         dated = core_date(facts)
-        mapper.unmapped.append("no date in the text: " + (
-            f"the draft's creation date {dated} was used" if dated else
-            "today's date was used") + "; check `date`")
+        mapper.unmapped.append(
+            "no date in the text: "
+            + (f"the draft's creation date {dated} was used" if dated else "today's date was used")
+            + "; check `date`"
+        )
         dated = dated or dt.date.today()
     data["date"] = dated
     if updated:
@@ -238,19 +348,25 @@ def _metadata(meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Pa
         data["authors"] = authors
     if title_block.get("publisher"):
         name, _, program = title_block["publisher"].partition(" · ")
-        data["publisher"] = {"name": name.strip(), **({"program": program.strip()} if program else {})}
+        data["publisher"] = {
+            "name": name.strip(),
+            **({"program": program.strip()} if program else {}),
+        }
     if title_block.get("series"):
         name, sep, number = title_block["series"].partition(
-            f" {layout.labels.get('series_number', 'No.')} ")
-        data["series"] = {"name": name.strip(), **({"number": number.split(" · ")[0].strip()}
-                                                   if sep else {})}
+            f" {layout.labels.get('series_number', 'No.')} "
+        )
+        data["series"] = {
+            "name": name.strip(),
+            **({"number": number.split(" · ")[0].strip()} if sep else {}),
+        }
     if title_block.get("categories"):
         text = re.sub(r"^[^:]{1,40}:\s*", "", title_block["categories"])
         data["categories"] = [c.strip() for c in text.split(";") if c.strip()]
     for line in outline.colophon:
         version = layout.labels.get("version", "Version")
         if line.startswith(version + " "):
-            data["version"] = line[len(version) + 1:].strip()
+            data["version"] = line[len(version) + 1 :].strip()
         elif "©" in line or line.lower().startswith("copyright"):
             data["copyright"] = line
         elif re.fullmatch(r"https?://\S+", line):
@@ -272,8 +388,11 @@ def _date(text: Optional[str]) -> tuple[Optional[dt.date], Optional[dt.date]]:
     if not text:
         return None, None
     found = []
-    for match in re.finditer(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})"
-                             r"|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text):
+    for match in re.finditer(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})"
+        r"|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})",
+        text,
+    ):
         g = match.groups()
         try:
             if g[0]:
@@ -304,7 +423,7 @@ def _authors(byline: Optional[str], meta: dict, facts: DraftFacts, layout) -> li
         positions = sorted((byline.index(n), n) for n in known)
         for i, (start, name) in enumerate(positions):
             end = positions[i + 1][0] if i + 1 < len(positions) else len(byline)
-            rest = byline[start + len(name):end]
+            rest = byline[start + len(name) : end]
             title = re.sub(r"^,\s*|(,|\s+and|\s*&)\s*$", "", rest.strip()).strip(" ,")
             authors.append({"name": name, "title": title} if title else name)
         return authors
@@ -324,9 +443,18 @@ def _prune(value):
     if isinstance(value, dict):
         for key in list(value):
             _prune(value[key])
-            if value[key] in ("", None) and key in ("body", "intro", "bio", "problem",
-                                                    "solution", "executive_summary", "standfirst",
-                                                    "acknowledgements", "about", "disclaimer"):
+            if value[key] in ("", None) and key in (
+                "body",
+                "intro",
+                "bio",
+                "problem",
+                "solution",
+                "executive_summary",
+                "standfirst",
+                "acknowledgements",
+                "about",
+                "disclaimer",
+            ):
                 del value[key]
     elif isinstance(value, list):
         for item in value:

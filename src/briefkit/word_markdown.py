@@ -25,9 +25,11 @@ from .citations import pandoc_path
 
 API_VERSION = [1, 23, 1]
 # Pipe tables where cells allow, grid tables (which hold lists and paragraphs) otherwise.
-WRITER = ("markdown-multiline_tables-simple_tables-raw_html-raw_tex-raw_attribute-native_divs-native_spans-bracketed_spans"
-          "-link_attributes-header_attributes-inline_code_attributes-fenced_code_attributes"
-          "-yaml_metadata_block-pandoc_title_block")
+WRITER = (
+    "markdown-multiline_tables-simple_tables-raw_html-raw_tex-raw_attribute-native_divs-native_spans-bracketed_spans"
+    "-link_attributes-header_attributes-inline_code_attributes-fenced_code_attributes"
+    "-yaml_metadata_block-pandoc_title_block"
+)
 CALLOUT_STYLES = {"Pull Quote": "pullquote", "Intense Quote": "pullquote", "Box Text": "box"}
 # "@" travels as a private-use character before it, two characters like the "\@" it becomes,
 # so a grid table's columns keep their width.
@@ -55,11 +57,13 @@ def plain_text(node) -> str:
             elif kind in ("Para", "Plain", "Header") and out and not out[-1].endswith(" "):
                 out.append(" ")
                 visit(c)
-            elif kind == "Span" and any(k.startswith("comment") or k == "deletion"
-                                        for k in c[0][1]):
+            elif kind == "Span" and any(
+                k.startswith("comment") or k == "deletion" for k in c[0][1]
+            ):
                 return
             else:
                 visit(c)
+
     visit(node)
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
@@ -109,8 +113,13 @@ class Cleaner:
             out = []
             for item in value:
                 result = self.walk(item)
-                if (out and isinstance(out[-1], dict) and out[-1].pop("_joins_next", False)
-                        and isinstance(result, dict) and result.get("t") == "Para"):
+                if (
+                    out
+                    and isinstance(out[-1], dict)
+                    and out[-1].pop("_joins_next", False)
+                    and isinstance(result, dict)
+                    and result.get("t") == "Para"
+                ):
                     out[-1]["c"].extend([{"t": "Space"}, *result["c"]])  # its mark was deleted
                     continue
                 if isinstance(item, dict) and "t" in item and isinstance(result, list):
@@ -191,8 +200,9 @@ class Cleaner:
     def _Cite(self, c):
         citations, text = c
         for citation in citations:
-            citation["citationId"] = self.cite_keys.get(citation["citationId"],
-                                                        citation["citationId"])
+            citation["citationId"] = self.cite_keys.get(
+                citation["citationId"], citation["citationId"]
+            )
         return {"t": "Cite", "c": [citations, text]}
 
     # ---- blocks ----
@@ -228,8 +238,10 @@ class Cleaner:
         colspecs = [[align, {"t": "ColWidthDefault"}] for align, _width in colspecs]
         self._tables += 1
         try:
-            return {"t": "Table", "c": [["", [], []], self.walk(caption), colspecs,
-                                        *self.walk(rest)]}
+            return {
+                "t": "Table",
+                "c": [["", [], []], self.walk(caption), colspecs, *self.walk(rest)],
+            }
         finally:
             self._tables -= 1
 
@@ -237,8 +249,14 @@ class Cleaner:
         caption, blocks = c[1], c[2]
         # "Figure 1 " is briefkit's own label (bold, first in the caption): the brief numbers
         # its figures again, so the label is not part of the caption it gives.
-        return {"t": "Figure", "c": [["", [], []], self.walk([caption[0], _unlabelled(caption[1])]),
-                                     self.walk(blocks)]}
+        return {
+            "t": "Figure",
+            "c": [
+                ["", [], []],
+                self.walk([caption[0], _unlabelled(caption[1])]),
+                self.walk(blocks),
+            ],
+        }
 
     def _CodeBlock(self, c):
         return {"t": "CodeBlock", "c": [["", [], []], c[1]]}
@@ -266,8 +284,11 @@ def _unlabelled(blocks: list) -> list:
         return [{"t": "Div", "c": [first["c"][0], _unlabelled(first["c"][1])]}, *blocks[1:]]
     if first["t"] in ("Plain", "Para"):
         inlines = first["c"]
-        if inlines and inlines[0]["t"] == "Strong" and re.fullmatch(
-                r"\S+ \d+", plain_text(inlines[0]["c"]).strip()):
+        if (
+            inlines
+            and inlines[0]["t"] == "Strong"
+            and re.fullmatch(r"\S+ \d+", plain_text(inlines[0]["c"]).strip())
+        ):
             inlines = inlines[1:]
             while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
                 inlines = inlines[1:]
@@ -283,11 +304,15 @@ def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list
             blocks.append({"t": "Para", "c": [{"t": "Str", "c": f"BKPART{kind}{index}Z"}]})
             blocks.extend(field_blocks)
     document = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
-    result = subprocess.run([pandoc_path(), "--sandbox", "-f", "json", "-t", WRITER,
-                             "--columns=88"], input=json.dumps(document).encode(),
-                            capture_output=True)
+    result = subprocess.run(
+        [pandoc_path(), "--sandbox", "-f", "json", "-t", WRITER, "--columns=88"],
+        input=json.dumps(document).encode(),
+        capture_output=True,
+    )
     if result.returncode != 0:
-        raise RuntimeError("pandoc could not write Markdown: " + result.stderr.decode(errors="replace"))
+        raise RuntimeError(
+            "pandoc could not write Markdown: " + result.stderr.decode(errors="replace")
+        )
     texts: dict[str, list[str]] = {}
     current: Optional[list[str]] = None
     for line in result.stdout.decode().split("\n"):
@@ -298,9 +323,13 @@ def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list
             current.append(line)
     # Trailing spaces mean nothing in what Pandoc writes (hard breaks are written `\`); without
     # them every field can be a YAML literal block.
-    text_of = {k: "\n".join(line.rstrip() for line in v).strip("\n")
-               .replace("\ue000\\@", "\\@").replace(_AT, "\\@")
-               for k, v in texts.items()}
+    text_of = {
+        k: "\n".join(line.rstrip() for line in v)
+        .strip("\n")
+        .replace("\ue000\\@", "\\@")
+        .replace(_AT, "\\@")
+        for k, v in texts.items()
+    }
     note_texts = [text_of.get(f"N{i}", "") for i in range(len(notes))]
     out = []
     for index in range(len(fields)):
@@ -318,22 +347,31 @@ def _place_notes(text: str, note_texts: list[str], xrefs: list[str]) -> str:
             return "^[" + re.sub(r"\s*\n\s*", " ", body.strip()) + "]"
         label = f"n{index + 1}"
         lines = body.strip().split("\n")
-        definitions.append(f"[^{label}]: " + lines[0] + "".join(
-            "\n" + ("    " + line if line.strip() else "") for line in lines[1:]))
+        definitions.append(
+            f"[^{label}]: "
+            + lines[0]
+            + "".join("\n" + ("    " + line if line.strip() else "") for line in lines[1:])
+        )
         return f"[^{label}]"
 
     def table_note(match):
         index = int(match.group(1))
         body = note_texts[index] if index < len(note_texts) else ""
         lines = body.strip().split("\n")
-        definitions.append(f"[^tnote{index}]: " + lines[0] + "".join(
-            "\n" + ("    " + line if line.strip() else "") for line in lines[1:]))
+        definitions.append(
+            f"[^tnote{index}]: "
+            + lines[0]
+            + "".join("\n" + ("    " + line if line.strip() else "") for line in lines[1:])
+        )
         return f"[^tnote{index}]"
 
     text = re.sub(r"BKNOTE(\d+)Z", note, text)
     text = re.sub(r"BKTNOTE(\d+)Z", table_note, text)
-    text = re.sub(r"\ue001((?:\\?[A-Za-z0-9_-])+)\ue002\ue002",
-                  lambda m: "[#" + m.group(1).replace("\\", "") + "]", text)
+    text = re.sub(
+        r"\ue001((?:\\?[A-Za-z0-9_-])+)\ue002\ue002",
+        lambda m: "[#" + m.group(1).replace("\\", "") + "]",
+        text,
+    )
     if definitions:
         text = text.rstrip() + "\n\n" + "\n\n".join(definitions)
     return text

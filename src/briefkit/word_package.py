@@ -51,23 +51,32 @@ def inspect_draft(path: Path) -> DraftFacts:
         raise DraftRefused(
             "is a password-protected (encrypted) Word file or an old binary .doc, which cannot be "
             "read; remove the password (File > Info > Protect Document > Encrypt with Password, "
-            "clear it) or save it as a .docx (File > Save As > Word Document), then import again")
+            "clear it) or save it as a .docx (File > Save As > Word Document), then import again"
+        )
     if not zipfile.is_zipfile(path):
-        raise DraftRefused("is not a Word document (.docx): it is not a zip package; "
-                           "open it in Word and save it as a .docx (File > Save As > Word Document)")
+        raise DraftRefused(
+            "is not a Word document (.docx): it is not a zip package; "
+            "open it in Word and save it as a .docx (File > Save As > Word Document)"
+        )
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
             if "word/document.xml" not in names:
-                raise DraftRefused("is a zip file but not a Word document (no word/document.xml); "
-                                   "import a .docx saved by Word, LibreOffice or Google Docs")
+                raise DraftRefused(
+                    "is a zip file but not a Word document (no word/document.xml); "
+                    "import a .docx saved by Word, LibreOffice or Google Docs"
+                )
             if sum(info.file_size for info in package.infolist()) > MAX_UNCOMPRESSED:
-                raise DraftRefused(f"unpacks to more than {MAX_UNCOMPRESSED // 2**20} MiB, more "
-                                   "than any draft needs; compress its pictures and save it again")
+                raise DraftRefused(
+                    f"unpacks to more than {MAX_UNCOMPRESSED // 2**20} MiB, more "
+                    "than any draft needs; compress its pictures and save it again"
+                )
             return _facts(package, names)
     except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, EOFError) as exc:
-        raise DraftRefused(f"is a damaged Word document ({exc}); open it in Word, save it again "
-                           "and import the saved copy") from None
+        raise DraftRefused(
+            f"is a damaged Word document ({exc}); open it in Word, save it again "
+            "and import the saved copy"
+        ) from None
 
 
 def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:
@@ -81,10 +90,14 @@ def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:
             real = [n for n in notes if _int(n.get(f"{{{W}}}id")) > 0]
             setattr(facts, kind, len(real))
     for part in parts:
-        facts.tracked_changes += sum(1 for el in part.iter() if el.tag in _CHANGE_TAGS
-                                     and el.getparent().tag != f"{{{W}}}rPr")
-    facts.text_characters = sum(len((t.text or "").strip())
-                                for t in document.iter(f"{{{W}}}t", f"{{{W}}}delText"))
+        facts.tracked_changes += sum(
+            1
+            for el in part.iter()
+            if el.tag in _CHANGE_TAGS and el.getparent().tag != f"{{{W}}}rPr"
+        )
+    facts.text_characters = sum(
+        len((t.text or "").strip()) for t in document.iter(f"{{{W}}}t", f"{{{W}}}delText")
+    )
     if "word/comments.xml" in names:
         comments = etree.fromstring(package.read("word/comments.xml"), _PARSER)
         facts.comments = sum(1 for _ in comments.iter(f"{{{W}}}comment"))
@@ -104,8 +117,11 @@ def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:
 
 def citation_style_id(facts: DraftFacts) -> str | None:
     """The CSL style a Zotero or Mendeley document was set to, e.g. 'apa'."""
-    zotero = "".join(v for k, v in sorted(facts.custom.items(), key=lambda kv: _pref_number(kv[0]))
-                     if k.startswith("ZOTERO_PREF"))
+    zotero = "".join(
+        v
+        for k, v in sorted(facts.custom.items(), key=lambda kv: _pref_number(kv[0]))
+        if k.startswith("ZOTERO_PREF")
+    )
     for text in (zotero, *(v for k, v in facts.custom.items() if "Mendeley" in k and "Style" in k)):
         match = re.search(r"zotero\.org/styles/([a-z0-9][a-z0-9-]*)", text)
         if match:

@@ -17,12 +17,23 @@ from typing import Optional
 from .word_markdown import CALLOUT_STYLES, Cleaner, plain_text
 
 # The layout part each label names; only these labels are headings of a part.
-PART_OF_LABEL = {"problem": "front_box", "solution": "front_box", "standfirst": "standfirst",
-                 "executive_summary": "executive_summary", "key_takeaways": "key_takeaways",
-                 "findings": "findings", "recommendations": "recommendations",
-                 "acknowledgements": "acknowledgements", "about": "about",
-                 "disclaimer": "disclaimer", "authors": "authors", "contents": "contents",
-                 "notes": "notes", "bibliography": "bibliography", "acronyms": "acronyms"}
+PART_OF_LABEL = {
+    "problem": "front_box",
+    "solution": "front_box",
+    "standfirst": "standfirst",
+    "executive_summary": "executive_summary",
+    "key_takeaways": "key_takeaways",
+    "findings": "findings",
+    "recommendations": "recommendations",
+    "acknowledgements": "acknowledgements",
+    "about": "about",
+    "disclaimer": "disclaimer",
+    "authors": "authors",
+    "contents": "contents",
+    "notes": "notes",
+    "bibliography": "bibliography",
+    "acronyms": "acronyms",
+}
 _PROSE_PARTS = ("standfirst", "executive_summary", "acknowledgements", "about", "disclaimer")
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -99,7 +110,9 @@ class Outline:
         if kind == "Header":
             level, (ident, classes, attrs), inlines = c
             toc = "TOC-Heading" in classes or dict(attrs).get("custom-style") == "TOC Heading"
-            self.entries.append(Entry("heading", inlines=inlines, level=level, ident=ident, toc=toc))
+            self.entries.append(
+                Entry("heading", inlines=inlines, level=level, ident=ident, toc=toc)
+            )
             return
         if kind == "Table" and self._box(block, title_styles):
             return
@@ -115,8 +128,9 @@ class Outline:
             self.entries.append(Entry("block", block))  # a part's own line ("N notes follow")
         elif role == "colophon":
             self.colophon.extend(plain_text(b) for b in content if plain_text(b))
-        elif role == "standfirst" or (role == "subtitle" and ("subtitle" in self.title_block
-                                                              or started)):
+        elif role == "standfirst" or (
+            role == "subtitle" and ("subtitle" in self.title_block or started)
+        ):
             self.standfirst.extend(content)
         elif role and role not in self.title_block and plain_text(inlines):
             self.title_block[role] = plain_text(inlines)
@@ -151,10 +165,16 @@ class Outline:
             return True
         numerals = [plain_text(row[0]) for row in rows if len(row) == 2]
         if len(numerals) == len(rows) and numerals == [str(n) for n in range(1, len(rows) + 1)]:
-            items = [[b for inner in row[1] for b in (inner["c"][1] if inner["t"] == "Div"
-                                                       else [inner])] for row in rows]
-            self.entries.append(Entry("block", {"t": "OrderedList",
-                                                "c": [[1, {"t": "Decimal"}, {"t": "Period"}], items]}))
+            items = [
+                [b for inner in row[1] for b in (inner["c"][1] if inner["t"] == "Div" else [inner])]
+                for row in rows
+            ]
+            self.entries.append(
+                Entry(
+                    "block",
+                    {"t": "OrderedList", "c": [[1, {"t": "Decimal"}, {"t": "Period"}], items]},
+                )
+            )
             return True
         return False
 
@@ -184,9 +204,11 @@ class PartMapper:
         self.bibliography_title: Optional[str] = None
         self.leftovers: list[dict] = []
         self.known_ids = cleaner.known_ids
-        self.labels = {normalise(text): key for key, text in layout.labels.items()
-                       if key in PART_OF_LABEL and PART_OF_LABEL[key] in layout.parts
-                       and isinstance(text, str)}
+        self.labels = {
+            normalise(text): key
+            for key, text in layout.labels.items()
+            if key in PART_OF_LABEL and PART_OF_LABEL[key] in layout.parts and isinstance(text, str)
+        }
         self.data: dict = {}
 
     def add_leftover(self, text: str) -> None:
@@ -207,7 +229,8 @@ class PartMapper:
         """A heading's text (comments on it kept); notes in it move to the start of its body."""
         notes = [i for i in inlines if i["t"] == "Note"]
         cleaned, comments = self.cleaner.field(
-            [{"t": "Para", "c": [i for i in inlines if i["t"] != "Note"]}])
+            [{"t": "Para", "c": [i for i in inlines if i["t"] != "Note"]}]
+        )
         if comments:
             self.title_comments.append((path, comments))
         return plain_text(cleaned), ([{"t": "Para", "c": notes}] if notes else [])
@@ -242,22 +265,28 @@ class PartMapper:
         if lead:
             sections.append({"body": self.field(("sections", 0, "body"), lead)})
         used: set[str] = set()
-        elsewhere = {normalise(text): key for key, text in self.layout.labels.items()
-                     if key in PART_OF_LABEL and isinstance(text, str)}
+        elsewhere = {
+            normalise(text): key
+            for key, text in self.layout.labels.items()
+            if key in PART_OF_LABEL and isinstance(text, str)
+        }
         for node in root.children:
             key = self.labels.get(normalise(node.title))
             if node.entry.toc:  # Word's "TOC Heading": a contents page, whatever its words
                 key = "contents"
             if key is None and normalise(node.title) in elsewhere:
-                self.unmapped.append(f'"{node.title}" names a part the \'{self.layout.name}\' '
-                                     "layout does not show: kept as a section (try --layout)")
+                self.unmapped.append(
+                    f"\"{node.title}\" names a part the '{self.layout.name}' "
+                    "layout does not show: kept as a section (try --layout)"
+                )
             if key and key not in used and self._part(key, node):
                 used.add(key)
                 continue
             sections.append(self.section(node, ("sections", len(sections)), 1))
         if self.leftovers:
-            sections.append({"body": self.field(("sections", len(sections), "body"),
-                                                self.leftovers)})
+            sections.append(
+                {"body": self.field(("sections", len(sections), "body"), self.leftovers)}
+            )
         if sections:
             data["sections"] = sections
         return data
@@ -272,15 +301,18 @@ class PartMapper:
             blocks += self._flatten(node.children, node.level)
         entry["body"] = self.field(path + ("body",), blocks) if blocks else ""
         if depth < 3 and node.children:
-            entry["sections"] = [self.section(child, path + ("sections", i), depth + 1)
-                                 for i, child in enumerate(node.children)]
+            entry["sections"] = [
+                self.section(child, path + ("sections", i), depth + 1)
+                for i, child in enumerate(node.children)
+            ]
         return entry
 
     def _flatten(self, nodes: list[Node], base: int) -> list:
         out = []
         for node in nodes:
-            out.append({"t": "Header", "c": [max(1, node.level - base), ["", [], []],
-                                             node.entry.inlines]})
+            out.append(
+                {"t": "Header", "c": [max(1, node.level - base), ["", [], []], node.entry.inlines]}
+            )
             out += self._blocks(node.entries) + self._flatten(node.children, base)
         return out
 
@@ -293,18 +325,30 @@ class PartMapper:
         for entry in entries:
             if entry.kind == "block":
                 out.append(entry.block)
-            elif entry.kind == "item" and "full_report" in self.layout.parts and (
+            elif (
+                entry.kind == "item"
+                and "full_report" in self.layout.parts
+                and (
                     normalise(plain_text(entry.inlines)) == full_report
-                    or (len(entry.inlines) == 1 and entry.inlines[0]["t"] == "Link")):
+                    or (len(entry.inlines) == 1 and entry.inlines[0]["t"] == "Link")
+                )
+            ):
                 link = next((i for i in entry.inlines if i["t"] == "Link"), None)
                 self.data.setdefault("links", {})["full_report"] = {
                     "label": plain_text(entry.inlines),
-                    **({"url": link["c"][2][0]} if link else {})}
+                    **({"url": link["c"][2][0]} if link else {}),
+                }
             elif entry.kind == "item":
                 out.append({"t": "Para", "c": [{"t": "Strong", "c": entry.inlines}]})
             elif entry.kind == "acronym":
-                out.append({"t": "Para", "c": entry.inlines[:1] + [{"t": "Str", "c": ":"},
-                                                                 {"t": "Space"}] + entry.inlines[1:]})
+                out.append(
+                    {
+                        "t": "Para",
+                        "c": entry.inlines[:1]
+                        + [{"t": "Str", "c": ":"}, {"t": "Space"}]
+                        + entry.inlines[1:],
+                    }
+                )
             else:
                 out.append({"t": "Para", "c": entry.inlines})
         return out
@@ -332,17 +376,21 @@ class PartMapper:
         elif key == "acronyms":
             if node.children or not node.entries or any(e.kind != "acronym" for e in node.entries):
                 return False
-            data["acronyms"] = {plain_text(e.inlines[0]["c"]): plain_text(e.inlines[1:])
-                                for e in node.entries}
+            data["acronyms"] = {
+                plain_text(e.inlines[0]["c"]): plain_text(e.inlines[1:]) for e in node.entries
+            }
         elif key == "contents":
             if not node.entry.toc and (node.entries or node.children):
                 return False  # a heading "Contents" over text of its own: a section
             if node.entries:
-                self.unmapped.append(f"{len(node.entries)} paragraph(s) of Word's table of "
-                                     "contents (the layout writes its own)")
+                self.unmapped.append(
+                    f"{len(node.entries)} paragraph(s) of Word's table of "
+                    "contents (the layout writes its own)"
+                )
             if "contents" not in self.layout.parts:
-                self.unmapped.append(f"the table of contents: the '{self.layout.name}' layout "
-                                     "has none")
+                self.unmapped.append(
+                    f"the table of contents: the '{self.layout.name}' layout has none"
+                )
             elif not self.layout.toc:
                 data.setdefault("output", {})["toc"] = True
         elif key == "notes":
@@ -362,7 +410,11 @@ class PartMapper:
         for entry in node.entries:
             if entry.kind == "item":
                 title = plain_text(entry.inlines)
-                title = re.sub(rf"^{re.escape(prefix)}\s+\d+\s*[:.]?\s*", "", title) if prefix else title
+                title = (
+                    re.sub(rf"^{re.escape(prefix)}\s+\d+\s*[:.]?\s*", "", title)
+                    if prefix
+                    else title
+                )
                 item = {"title": title} if title else {}
                 anchor = next((a for a in _anchors(entry.inlines) if _IDENT.fullmatch(a)), None)
                 if anchor:
@@ -393,7 +445,7 @@ class PartMapper:
         return True
 
     def _meta(self, item: dict, text: str) -> bool:
-        """"For: X · Responds to: Finding 1, Finding 3" as briefkit's writer prints it."""
+        """ "For: X · Responds to: Finding 1, Finding 3" as briefkit's writer prints it."""
         labels = self.layout.labels
         understood = True
         for piece in text.split(" · "):
@@ -402,7 +454,9 @@ class PartMapper:
             elif piece.startswith(labels.get("responds_to", "Responds to:") + " "):
                 numbers = [int(n) for n in re.findall(r"\d+", piece)]
                 findings = self.data.get("findings")
-                findings = findings.get("items", []) if isinstance(findings, dict) else (findings or [])
+                findings = (
+                    findings.get("items", []) if isinstance(findings, dict) else (findings or [])
+                )
                 ids = []
                 for number in numbers:
                     if 1 <= number <= len(findings):
@@ -421,8 +475,14 @@ class PartMapper:
         for entry in node.entries:
             if entry.kind == "item":
                 name = plain_text(entry.inlines)
-                index = next((i for i, a in enumerate(authors)
-                              if (a if isinstance(a, str) else a.get("name")) == name), None)
+                index = next(
+                    (
+                        i
+                        for i, a in enumerate(authors)
+                        if (a if isinstance(a, str) else a.get("name")) == name
+                    ),
+                    None,
+                )
                 if index is None:
                     authors.append({"name": name})
                     index = len(authors) - 1

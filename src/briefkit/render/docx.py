@@ -22,8 +22,17 @@ from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..locales import load_locale
 from ..stamp import DOCX_PROPERTY, PLACEHOLDER
-from . import (word_builtins, word_fonts, word_notes, word_package, word_pagination,
-               word_reference, word_styles, word_template, wordml)
+from . import (
+    word_builtins,
+    word_fonts,
+    word_notes,
+    word_package,
+    word_pagination,
+    word_reference,
+    word_styles,
+    word_template,
+    wordml,
+)
 from .docx_writer import DocxWriter
 from .print_pages import PrintPages
 
@@ -65,20 +74,21 @@ def draft_docx(prepared) -> DocxDraft:
         # design's tokens (word_reference).
         document = Document()
         _page_furniture(document, doc, design)  # first: tabs stand at the text's width
-        word_reference.make_reference(document, design, specs["default_template"],
-                                      specs["ensure"])
+        word_reference.make_reference(document, design, specs["default_template"], specs["ensure"])
         anchor, has_cover = None, False
     else:
         document = word_template.open_template(template, prepared.roots)
-        anchor, has_cover = word_template.fill(document, doc, template,
-                                               load_locale(doc.lang, prepared.roots.project))
+        anchor, has_cover = word_template.fill(
+            document, doc, template, load_locale(doc.lang, prepared.roots.project)
+        )
         # Word's built-in styles the house template lacks, with Word's own definitions (as
         # Pandoc does), then briefkit's own where the house has none: a house template is
         # Word's world.
         word_builtins.supply_builtin_styles(document)
         for name, spec in specs["ensure"].items():
-            word_styles.apply_style_spec(document, name, spec, mode="ensure",
-                                         text_width=document._block_width)
+            word_styles.apply_style_spec(
+                document, name, spec, mode="ensure", text_width=document._block_width
+            )
         word_reference.tidy_settings(document)
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
     wordml.set_language(document, doc.lang)
@@ -86,8 +96,14 @@ def draft_docx(prepared) -> DocxDraft:
     before = set(document.element.body)
     try:
         # A template with a cover of its own replaces briefkit's title page.
-        writer = DocxWriter(document, doc, prepared.layout.settings, design,
-                            full_bleed=template is None, roots=prepared.roots)
+        writer = DocxWriter(
+            document,
+            doc,
+            prepared.layout.settings,
+            design,
+            full_bleed=template is None,
+            roots=prepared.roots,
+        )
         writer.write([p for p in prepared.layout.parts if not (has_cover and p == "title_page")])
         if writer.full_bleed:  # the cover is a section of its own: the body's first page has
             document.sections[-1].different_first_page_header_footer = False  # its header
@@ -96,12 +112,18 @@ def draft_docx(prepared) -> DocxDraft:
     except KeyError as exc:
         if template is None:
             raise
-        name = re.sub(r"^no style with name ", "", str(exc.args[0] if exc.args else exc)).strip("'\"")
-        raise BriefInvalid(Diagnostic(
-            Location(template), f"the Word template lacks the style '{name}' that this brief "
-            "needs, and it is neither one of Word's built-in styles nor one of the layout's",
-            hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
-                 "and save it")) from None
+        name = re.sub(r"^no style with name ", "", str(exc.args[0] if exc.args else exc)).strip(
+            "'\""
+        )
+        raise BriefInvalid(
+            Diagnostic(
+                Location(template),
+                f"the Word template lacks the style '{name}' that this brief "
+                "needs, and it is neither one of Word's built-in styles nor one of the layout's",
+                hint=f"define a style named '{name}' in the template (Home > Styles > New style) "
+                "and save it",
+            )
+        ) from None
     word_template.place_body(document, anchor, before)
     if doc.is_draft:  # every section but a full-bleed cover, which carries its own mark
         for index, section in enumerate(document.sections):
@@ -127,12 +149,20 @@ def _page_furniture(document, doc: m.Document, design) -> None:
         section.top_margin, section.bottom_margin = Mm(page["top"]), Mm(page["bottom"])
         section.left_margin, section.right_margin = Mm(page["left"]), Mm(page["right"])
         section.different_first_page_header_footer = True
-        header = section.header.paragraphs[0] if section.header.paragraphs else section.header.add_paragraph()
+        header = (
+            section.header.paragraphs[0]
+            if section.header.paragraphs
+            else section.header.add_paragraph()
+        )
         if not header.text.strip():
             header.text = doc.title
             header.style = document.styles["Header"]
         # The folio at the right, as print's @bottom-right (the Footer style aligns it).
-        footer = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
+        footer = (
+            section.footer.paragraphs[0]
+            if section.footer.paragraphs
+            else section.footer.add_paragraph()
+        )
         if not footer.text.strip():
             footer.style = document.styles["Footer"]
             footer.add_run(doc.label("page") + " ")
@@ -158,9 +188,13 @@ def _properties(document, doc: m.Document) -> None:
     props.last_modified_by = "briefkit"
     # Keys the layout does not show are kept, as JSON, in custom properties.
     # The fingerprint is reserved here and filled in once the file is made (stamp.py).
-    wordml.set_custom_properties(document, {**{f"briefkit.unshown.{key}": doc.unshown_json(key)
-                                               for key in doc.unshown},
-                                            DOCX_PROPERTY: PLACEHOLDER})
+    wordml.set_custom_properties(
+        document,
+        {
+            **{f"briefkit.unshown.{key}": doc.unshown_json(key) for key in doc.unshown},
+            DOCX_PROPERTY: PLACEHOLDER,
+        },
+    )
 
 
 def _fit(text: str, limit: int = 255) -> str:

@@ -36,8 +36,9 @@ class TitleBlockWriter:
         design = self.design
         page = design.page_setup()
         logo = "logo" in self.title_block and isinstance(self.doc.publisher.get("logo"), Path)
-        main, foot = word_boxes.full_bleed_cover(self.story, page, design.color("primary"),
-                                                 20 if logo else 70)
+        main, foot = word_boxes.full_bleed_cover(
+            self.story, page, design.color("primary"), 20 if logo else 70
+        )
         plate_mm = [0.0]
 
         def title_block():
@@ -52,15 +53,24 @@ class TitleBlockWriter:
         colors = {"Title": "FFFFFF", "Kicker": design.color("cover_accent")}
         texts = [p for p in main.paragraphs + foot.paragraphs if p.text.strip()]
         for paragraph in texts:
-            word_boxes.color_runs([paragraph], colors.get(paragraph.style.name,
-                                                          design.color("cover_text")))
+            word_boxes.color_runs(
+                [paragraph], colors.get(paragraph.style.name, design.color("cover_text"))
+            )
         if logo and texts and texts[0]._p.getparent() is main._tc:  # the title block 70 mm down
             texts[0].paragraph_format.space_before = Mm(max(6.0, 70 - 20 - plate_mm[0]))
         if self.doc.is_draft:
-            main.paragraphs[-1]._p.append(wordml.text_mark(
-                self.doc.label(self.doc.status), 100, font=design.display_face,
-                width_pt=(page["width"] - 40) * 72 / 25.4, color="FFFFFF", opacity=0.18,
-                behind=False, relative="page"))
+            main.paragraphs[-1]._p.append(
+                wordml.text_mark(
+                    self.doc.label(self.doc.status),
+                    100,
+                    font=design.display_face,
+                    width_pt=(page["width"] - 40) * 72 / 25.4,
+                    color="FFFFFF",
+                    opacity=0.18,
+                    behind=False,
+                    relative="page",
+                )
+            )
 
     def logo_plate(self) -> float:
         """The publisher's logo on a white plate 2 mm wider all round, as print puts it on the
@@ -68,8 +78,9 @@ class TitleBlockWriter:
         Returns the plate's height in mm."""
         path = self.doc.publisher["logo"]
         width, height_mm = self._logo_size()
-        cell = word_boxes.box(self.story, Mm(Emu(width).mm + 4), fill="FFFFFF",
-                              margins_mm=(2, 2, 2, 2))
+        cell = word_boxes.box(
+            self.story, Mm(Emu(width).mm + 4), fill="FFFFFF", margins_mm=(2, 2, 2, 2)
+        )
         self.into(cell, lambda: self.picture(path, width, self.doc.logo_alt))
         after = cell._tc.getparent().getparent().getnext()  # python-docx ends a cell that
         if after is not None and after.tag == wordml.qn("w:p") and len(after) == 0:  # gets a
@@ -103,8 +114,9 @@ class TitleBlockWriter:
     def title_publisher(self) -> None:
         if self.doc.publisher_line:
             # The program stands on a line of its own, as in print.
-            pieces = [m.Piece("\n") if piece.role == "sep" else piece
-                      for piece in self.doc.publisher_line]
+            pieces = [
+                m.Piece("\n") if piece.role == "sep" else piece for piece in self.doc.publisher_line
+            ]
             self.phrase(self.paragraph(style="Publisher"), pieces)
 
     def title_kicker(self) -> None:
@@ -137,4 +149,3 @@ class TitleBlockWriter:
     def title_series(self) -> None:
         if self.doc.series_line:
             self.phrase(self.paragraph(style="Series Line"), self.doc.series_line)
-

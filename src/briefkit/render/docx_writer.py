@@ -17,19 +17,29 @@ from docx.table import _Cell
 
 from .. import model as m
 from ..diagnostics import BriefInvalid, Diagnostic, Location
+from ..paths import safe_link
 from ..presentation import PART
 from . import word_boxes, word_contents, word_notes, wordml
 from .docx_title import TITLE_BLOCK, TitleBlockWriter
 from .ooxml_order import place
-from ..paths import safe_link
 
-_RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
-              "sub": "subscript", "smallcaps": "small_caps", "underline": "underline"}
+_RUN_FLAGS = {
+    "emph": "italic",
+    "strong": "bold",
+    "strike": "strike",
+    "sup": "superscript",
+    "sub": "subscript",
+    "smallcaps": "small_caps",
+    "underline": "underline",
+}
 
 
 # Markdown's column alignments (`---:`) as Word's paragraph alignment.
-_ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-          "left": WD_ALIGN_PARAGRAPH.LEFT}
+_ALIGN = {
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+}
 
 # Pieces of composed lines set in a character style of their own.
 _PIECE_STYLES = {"item-number": "Item Number"}
@@ -43,8 +53,16 @@ class _StoryOf:
 
 
 class DocxWriter(TitleBlockWriter):
-    def __init__(self, document, doc: m.Document, settings: dict | None = None, design=None,
-                 full_bleed: bool = False, *, roots):
+    def __init__(
+        self,
+        document,
+        doc: m.Document,
+        settings: dict | None = None,
+        design=None,
+        full_bleed: bool = False,
+        *,
+        roots,
+    ):
         self.document = document
         self.doc = doc
         self.roots = roots  # images are read through the confinement gate
@@ -113,9 +131,13 @@ class DocxWriter(TitleBlockWriter):
         if self.design is None:
             return write()
         design = self.design
-        cell = word_boxes.box(self.story, self.document._block_width, fill=design.color("tint"),
-                              rules={"top": (float(design.get("rules", "box")),
-                                             design.color("accent"))}, margins_mm=(1, 6, 4, 6))
+        cell = word_boxes.box(
+            self.story,
+            self.document._block_width,
+            fill=design.color("tint"),
+            rules={"top": (float(design.get("rules", "box")), design.color("accent"))},
+            margins_mm=(1, 6, 4, 6),
+        )
         self.into(cell, write)
 
     def part_contents(self) -> None:
@@ -125,9 +147,14 @@ class DocxWriter(TitleBlockWriter):
             return
         heading = self.paragraph(self.doc.label("contents"), style="TOC Heading")
         self.bookmark(heading, "contents", opener=True)
-        self.page_references += word_contents.write_contents(self, [
-            (line.level, line.text, line.target)
-            for entry in self.doc.contents for line in [entry, *entry.children]])
+        self.page_references += word_contents.write_contents(
+            self,
+            [
+                (line.level, line.text, line.target)
+                for entry in self.doc.contents
+                for line in [entry, *entry.children]
+            ],
+        )
 
     def part_executive_summary(self) -> None:
         self.titled("executive_summary", self.doc.executive_summary)
@@ -139,8 +166,12 @@ class DocxWriter(TitleBlockWriter):
         # A numbered list an editor extends with Enter; beside large numerals where the
         # layout prints them so (layout.yaml `takeaways: numerals`: the "Takeaway" list style,
         # whose number is set large in the accent).
-        self.list_items(self.doc.key_takeaways, ordered=True, level=1,
-                        style="Takeaway" if self.takeaway_numerals else None)
+        self.list_items(
+            self.doc.key_takeaways,
+            ordered=True,
+            level=1,
+            style="Takeaway" if self.takeaway_numerals else None,
+        )
 
     def part_findings(self) -> None:
         self.items("findings", self.doc.findings)
@@ -256,8 +287,11 @@ class DocxWriter(TitleBlockWriter):
                 continue
             flags = {"bold"} if piece.role in ("name", "author", "meta-label") else set()
             if piece.href:
-                self.inlines(paragraph, [m.Link([m.Text(piece.text)], piece.href,
-                                                internal=piece.href.startswith("#"))], flags)
+                self.inlines(
+                    paragraph,
+                    [m.Link([m.Text(piece.text)], piece.href, internal=piece.href.startswith("#"))],
+                    flags,
+                )
             else:
                 run = self.run(paragraph, piece.text, flags)
                 if piece.role in _PIECE_STYLES:  # "Finding 2" in the accent, as print
@@ -292,8 +326,11 @@ class DocxWriter(TitleBlockWriter):
         elif isinstance(block, m.Quote):
             self.blocks(block.children, style="Quote", level=level)
         elif isinstance(block, m.Callout):
-            self.blocks(block.children, style="Pull Quote" if block.kind == "pullquote" else "Box Text",
-                        level=level)
+            self.blocks(
+                block.children,
+                style="Pull Quote" if block.kind == "pullquote" else "Box Text",
+                level=level,
+            )
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
@@ -303,23 +340,31 @@ class DocxWriter(TitleBlockWriter):
         elif isinstance(block, m.Rule):
             add("* * *", style=style)
 
-    def list_items(self, items, ordered: bool, level: int, start: int = 1,
-                   style: str | None = None) -> None:
+    def list_items(
+        self, items, ordered: bool, level: int, start: int = 1, style: str | None = None
+    ) -> None:
         base = "List Number" if ordered else "List Bullet"
         style = style or (base if level <= 1 else f"{base} {min(level, 3)}")
         num_id = None
         for item in items:
-            first, rest = (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
+            first, rest = (
+                (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
+            )
             p = self.paragraph(style=style)
             if ordered:  # every item of this list in one numbering of its own, from `start`
                 num_id = wordml.restart_numbering(self.document, p, style, start, num_id)
             if first is not None:
                 self.inlines(p, first.children)
-            self.blocks(rest, style="List Continue" if not any(
-                isinstance(b, m.ListBlock) for b in rest) else None, level=level)
+            self.blocks(
+                rest,
+                style="List Continue"
+                if not any(isinstance(b, m.ListBlock) for b in rest)
+                else None,
+                level=level,
+            )
 
     def caption(self, label: str, caption: list[m.Inline], style: str = "Caption"):
-        """"Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
+        """ "Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
         p = self.paragraph(style=style)
         if label:
             self.run(p, label + (" " if caption else ""), {"bold"})
@@ -336,11 +381,15 @@ class DocxWriter(TitleBlockWriter):
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table"]
         word_boxes.table_look(grid, header=bool(table.header))
-        for row, header in ([(table.header, True)] if table.header else []) + [(r, False) for r in table.rows]:
+        for row, header in ([(table.header, True)] if table.header else []) + [
+            (r, False) for r in table.rows
+        ]:
             row_element = grid.add_row()
             if header:  # the header row: repeated on each page, read as headers by screen readers
-                place(row_element._tr.get_or_add_trPr(),
-                      wordml.parse_xml(f'<w:tblHeader {wordml.nsdecls("w")}/>'))
+                place(
+                    row_element._tr.get_or_add_trPr(),
+                    wordml.parse_xml(f"<w:tblHeader {wordml.nsdecls('w')}/>"),
+                )
             for column, (cell, content) in enumerate(zip(row_element.cells, row)):
                 self.into(cell, lambda c=content: self.blocks(c))
                 align = table.aligns[column] if column < len(table.aligns) else "default"
@@ -348,8 +397,9 @@ class DocxWriter(TitleBlockWriter):
                     for paragraph in cell.paragraphs:
                         paragraph.alignment = _ALIGN[align]
         if not isinstance(self.story, _Cell) and self.design is not None:
-            word_boxes.fit_columns(grid, self.document._block_width,
-                                   float(self.design.get("type", "caption")))
+            word_boxes.fit_columns(
+                grid, self.document._block_width, float(self.design.get("type", "caption"))
+            )
 
     def figure(self, figure: m.Figure) -> None:
         """The picture at its own size, at most the text's width; a caption below, which the
@@ -385,18 +435,28 @@ class DocxWriter(TitleBlockWriter):
             shape._inline.docPr.set("descr", alt)
             return paragraph
         except Exception as exc:  # python-docx's image readers raise several kinds
-            raise BriefInvalid(Diagnostic(location or Location(path),
-                                          f"not an image briefkit can place in Word: {exc}",
-                                          hint="use a PNG, JPEG or GIF file")) from None
+            raise BriefInvalid(
+                Diagnostic(
+                    location or Location(path),
+                    f"not an image briefkit can place in Word: {exc}",
+                    hint="use a PNG, JPEG or GIF file",
+                )
+            ) from None
 
-    def inlines(self, paragraph, inlines: list[m.Inline], flags: frozenset | set = frozenset(),
-                container=None) -> None:
+    def inlines(
+        self,
+        paragraph,
+        inlines: list[m.Inline],
+        flags: frozenset | set = frozenset(),
+        container=None,
+    ) -> None:
         for inline in inlines:
             if isinstance(inline, m.Text):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.Styled):
-                self.inlines(paragraph, inline.children, set(flags) | {_RUN_FLAGS[inline.style]},
-                             container)
+                self.inlines(
+                    paragraph, inline.children, set(flags) | {_RUN_FLAGS[inline.style]}, container
+                )
             elif isinstance(inline, m.Code):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.LineBreak):
@@ -439,5 +499,3 @@ class DocxWriter(TitleBlockWriter):
         finally:
             self.story, self._in_note = outer, False
         self.notes.finish(element)
-
-

@@ -24,12 +24,18 @@ from .. import __version__
 from .. import model as m
 from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
-from ..paths import PathRefused, safe_link
 from ..locales import load_locale
+from ..paths import PathRefused, safe_link
 from .template_data import plain_document
 
-_STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
-               "underline": "u"}
+_STYLE_TAGS = {
+    "emph": "em",
+    "strong": "strong",
+    "strike": "del",
+    "sup": "sup",
+    "sub": "sub",
+    "underline": "u",
+}
 
 
 def safe_url(value) -> str:
@@ -110,14 +116,15 @@ class HtmlWriter:
         if isinstance(block, m.Table):
             return self.table(block)
         if isinstance(block, m.Figure):
-            label = f'<span class="figure-label">{escape(block.label)}</span> ' if block.label else ""
+            label = (
+                f'<span class="figure-label">{escape(block.label)}</span> ' if block.label else ""
+            )
             caption = Markup(label) + self.inlines(block.caption)
             role = "" if block.alt else ' role="presentation"'  # decorative: no alt to read
             figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
             uri = self.roots.data_uri(block.path)
             self.figures[uri] = block
-            return (f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>'
-                    f"{figcaption}</figure>")
+            return f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>{figcaption}</figure>'
         if isinstance(block, m.CodeBlock):
             return f"<pre><code>{escape(block.text)}</code></pre>"
         if isinstance(block, m.Rule):
@@ -140,13 +147,16 @@ class HtmlWriter:
             return "".join(out)
 
         label = f'<span class="table-label">{escape(table.label)}</span> ' if table.label else ""
-        caption = (f"<caption>{label}{self.inlines(table.caption)}</caption>"
-                   if table.caption or label else "")
+        caption = (
+            f"<caption>{label}{self.inlines(table.caption)}</caption>"
+            if table.caption or label
+            else ""
+        )
         head = f"<thead><tr>{cells(table.header, 'th')}</tr></thead>" if table.header else ""
         body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
         columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
-        width = " class=\"very-wide\"" if columns >= 14 else " class=\"wide\"" if columns >= 8 else ""
+        width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
         return f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
@@ -183,15 +193,19 @@ class HtmlWriter:
 
     def note_call(self, note: m.Note, after_call: bool = False) -> str:
         if self.footnotes:
-            paragraphs = [self.inlines(b.children) if isinstance(b, m.Para) else self.block(b)
-                          for b in note.children]
+            paragraphs = [
+                self.inlines(b.children) if isinstance(b, m.Para) else self.block(b)
+                for b in note.children
+            ]
             body = '<br class="note-para">'.join(paragraphs)
             kind = "footnote after-call" if after_call else "footnote"
             return f'<span class="{kind}" id="{note.id}">{body}</span>'
         # U+2060 WORD JOINER: the call never wraps away from the word it follows.
         comma = '<sup class="call-separator">,</sup>' if after_call else ""
-        return (f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
-                f"<sup>{note.number}</sup></a>")
+        return (
+            f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
+            f"<sup>{note.number}</sup></a>"
+        )
 
 
 def _calls_a_note_with_blocks(inlines) -> bool:
@@ -236,9 +250,13 @@ class ConfinedLoader(jinja2.BaseLoader):
                 try:
                     text = self.roots.read_text(candidate)
                 except PathRefused as exc:
-                    raise BriefInvalid(Diagnostic(Location(candidate), f"template {exc}",
-                                                  hint="copy the file into the template folder "
-                                                       "instead of linking to it")) from None
+                    raise BriefInvalid(
+                        Diagnostic(
+                            Location(candidate),
+                            f"template {exc}",
+                            hint="copy the file into the template folder instead of linking to it",
+                        )
+                    ) from None
                 return text, str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
 
@@ -247,19 +265,33 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     dirs = [d for d in prepared.layout.html_dirs()]
     if prepared.html_template is not None:
         dirs.insert(0, Path(prepared.html_template))
-    loader = ConfinedLoader(dirs, {f.name: f / "html" for f in prepared.layout.folders},
-                            prepared.roots)
-    env = _PlainDataEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                                trim_blocks=True, lstrip_blocks=True)
+    loader = ConfinedLoader(
+        dirs, {f.name: f / "html" for f in prepared.layout.folders}, prepared.roots
+    )
+    env = _PlainDataEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     doc = prepared.document
-    env.writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
-                            roots=prepared.roots)
+    env.writer = HtmlWriter(
+        footnotes=(medium == "print" and doc.notes_placement == "footnotes"), roots=prepared.roots
+    )
     locale = load_locale(doc.lang, prepared.roots.project)  # dates in the brief's language
-    env.filters.update(blocks=prose, inlines=prose, phrase=phrase, house_date=locale.date_text,
-                       css_string=css_string, safe_url=safe_url)
+    env.filters.update(
+        blocks=prose,
+        inlines=prose,
+        phrase=phrase,
+        house_date=locale.date_text,
+        css_string=css_string,
+        safe_url=safe_url,
+    )
     labels = dict(doc.labels)
-    env.globals.update(label=lambda key: labels.get(key, key), labels=labels,
-                       version=__version__, medium=medium)
+    env.globals.update(
+        label=lambda key: labels.get(key, key), labels=labels, version=__version__, medium=medium
+    )
     return env
 
 
@@ -274,9 +306,13 @@ def stylesheet(prepared, medium: str = "screen") -> str:
         try:
             texts.append(prepared.roots.read_text(path))
         except PathRefused as exc:
-            raise BriefInvalid(Diagnostic(Location(path), f"stylesheet {exc}",
-                                          hint="copy the file into the template folder instead "
-                                               "of linking to it")) from None
+            raise BriefInvalid(
+                Diagnostic(
+                    Location(path),
+                    f"stylesheet {exc}",
+                    hint="copy the file into the template folder instead of linking to it",
+                )
+            ) from None
     return "\n".join(texts)
 
 
@@ -289,38 +325,60 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
     env = environment(prepared, medium)
     doc = prepared.document
     try:
-        context = dict(doc=plain_document(doc, env.writer, prepared.roots),
-                       parts=list(prepared.layout.parts), css=Markup(stylesheet(prepared, medium)),
-                       layout_names=prepared.layout.class_names(),
-                       long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
-                       notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
+        context = dict(
+            doc=plain_document(doc, env.writer, prepared.roots),
+            parts=list(prepared.layout.parts),
+            css=Markup(stylesheet(prepared, medium)),
+            layout_names=prepared.layout.class_names(),
+            long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
+            notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
+        )
         template = env.get_template("document.html")
         return template.render(**context), env.writer.figures
     except BriefInvalid:
         raise
     except jinja2.TemplateSyntaxError as exc:
-        raise BriefInvalid(Diagnostic(Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
-                                      f"template syntax error: {exc.message}")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
+                f"template syntax error: {exc.message}",
+            )
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise BriefInvalid(Diagnostic(_template_location(exc, Path(str(exc.name))),
-                                      f"template not found: {exc.name}")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc, Path(str(exc.name))), f"template not found: {exc.name}"
+            )
+        ) from None
     except jinja2.UndefinedError as exc:
-        raise BriefInvalid(Diagnostic(_template_location(exc),
-                                      f"template error: {exc.message}",
-                                      hint="the template names something briefkit does not provide")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template error: {exc.message}",
+                hint="the template names something briefkit does not provide",
+            )
+        ) from None
     except SecurityError as exc:
-        raise BriefInvalid(Diagnostic(_template_location(exc),
-                                      f"template refused by the sandbox: {exc}",
-                                      hint="templates may use the document's data, not Python "
-                                           "internals")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template refused by the sandbox: {exc}",
+                hint="templates may use the document's data, not Python internals",
+            )
+        ) from None
     except PathRefused as exc:
         raise BriefInvalid(Diagnostic(Location(prepared.path), f"asset {exc}")) from None
     except Exception as exc:  # a runtime error in a house template: 1/0, a bad filter argument
         location = _template_location(exc, None)
         if location is None:
             raise
-        raise BriefInvalid(Diagnostic(location, f"template error: {type(exc).__name__}: {exc}",
-                                      hint="fix the expression at this line of the template")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                location,
+                f"template error: {type(exc).__name__}: {exc}",
+                hint="fix the expression at this line of the template",
+            )
+        ) from None
 
 
 def _template_location(exc: BaseException, default=Location(Path("template"))):

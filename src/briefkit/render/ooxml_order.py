@@ -29,31 +29,37 @@ SEQUENCES: dict[str, tuple[str, ...]] = {
         "pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct "
         "autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing "
         "mirrorIndents suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl "
-        "divId cnfStyle rPr sectPr pPrChange"),
+        "divId cnfStyle rPr sectPr pPrChange"
+    ),
     # CT_ParaRPr (CT_RPr without its leading revision marks)
     "w:rPr": _tags(
         "ins del moveFrom moveTo rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline "
         "shadow emboss imprint noProof snapToGrid vanish webHidden color spacing w kern position "
         "sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout "
-        "specVanish oMath rPrChange"),
+        "specVanish oMath rPrChange"
+    ),
     # CT_TblPr
     "w:tblPr": _tags(
         "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
         "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
-        "tblDescription tblPrChange"),
+        "tblDescription tblPrChange"
+    ),
     # CT_TrPr
     "w:trPr": _tags(
         "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader "
-        "tblCellSpacing jc hidden ins del trPrChange"),
+        "tblCellSpacing jc hidden ins del trPrChange"
+    ),
     # CT_TcPr
     "w:tcPr": _tags(
         "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText "
-        "vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"),
+        "vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"
+    ),
     # CT_SectPr
     "w:sectPr": _tags(
         "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders "
         "lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter "
-        "docGrid printerSettings sectPrChange"),
+        "docGrid printerSettings sectPrChange"
+    ),
     # CT_Settings
     "w:settings": _tags(
         "writeProtection view zoom removePersonalInformation removeDateAndTime "
@@ -78,18 +84,21 @@ SEQUENCES: dict[str, tuple[str, ...]] = {
         "updateFields hdrShapeDefaults footnotePr endnotePr compat docVars rsids m:mathPr "
         "attachedSchema themeFontLang clrSchemeMapping doNotIncludeSubdocsInStats "
         "doNotAutoCompressPictures forceUpgrade captions readModeInkLockDown smartTagType "
-        "sl:schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator"),
+        "sl:schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator"
+    ),
     # CT_Style
     "w:style": _tags(
         "name aliases basedOn next link autoRedefine hidden uiPriority semiHidden unhideWhenUsed "
         "qFormat locked personal personalCompose personalReply rsid pPr rPr tblPr trPr tcPr "
-        "tblStylePr"),
+        "tblStylePr"
+    ),
     "w:styles": _tags("docDefaults latentStyles style"),  # CT_Styles
     "w:docDefaults": _tags("rPrDefault pPrDefault"),  # CT_DocDefaults
     "w:numbering": _tags("numPicBullet abstractNum num numIdMacAtCleanup"),  # CT_Numbering
     "w:abstractNum": _tags("nsid multiLevelType tmpl name styleLink numStyleLink lvl"),
-    "w:lvl": _tags("start numFmt lvlRestart pStyle isLgl suff lvlText lvlPicBulletId legacy "
-                   "lvlJc pPr rPr"),  # CT_Lvl
+    "w:lvl": _tags(
+        "start numFmt lvlRestart pStyle isLgl suff lvlText lvlPicBulletId legacy lvlJc pPr rPr"
+    ),  # CT_Lvl
     "w:num": _tags("abstractNumId lvlOverride"),  # CT_Num
     "w:tblStylePr": _tags("pPr rPr tblPr trPr tcPr"),  # CT_TblStylePr
     "w:pBdr": _tags("top left bottom right between bar"),  # CT_PBdr
@@ -99,17 +108,35 @@ SEQUENCES: dict[str, tuple[str, ...]] = {
     "w:tblCellMar": _tags("top start left bottom end right"),  # CT_TblCellMar
     "w:footnotePr": _tags("pos numFmt numStart numRestart footnote"),  # CT_FtnDocProps
     "w:endnotePr": _tags("pos numFmt numStart numRestart endnote"),  # CT_EdnDocProps
-    "w:font": _tags("altName panose1 charset family notTrueType pitch sig embedRegular "
-                    "embedBold embedItalic embedBoldItalic"),  # CT_Font
+    "w:font": _tags(
+        "altName panose1 charset family notTrueType pitch sig embedRegular "
+        "embedBold embedItalic embedBoldItalic"
+    ),  # CT_Font
 }
 
 # Children a parent may hold several of: added beside their kind, never replacing it.
-REPEATED = {qn(t) for t in ("w:style", "w:abstractNum", "w:num", "w:lvl", "w:lvlOverride",
-                            "w:headerReference", "w:footerReference", "w:tblStylePr",
-                            "w:numPicBullet", "w:rsid", "w:footnote", "w:endnote")}
+REPEATED = {
+    qn(t)
+    for t in (
+        "w:style",
+        "w:abstractNum",
+        "w:num",
+        "w:lvl",
+        "w:lvlOverride",
+        "w:headerReference",
+        "w:footerReference",
+        "w:tblStylePr",
+        "w:numPicBullet",
+        "w:rsid",
+        "w:footnote",
+        "w:endnote",
+    )
+}
 
-_RANK = {qn(parent): {qn(tag): rank for rank, tag in enumerate(sequence)}
-         for parent, sequence in SEQUENCES.items()}
+_RANK = {
+    qn(parent): {qn(tag): rank for rank, tag in enumerate(sequence)}
+    for parent, sequence in SEQUENCES.items()
+}
 
 
 def place(parent, child):

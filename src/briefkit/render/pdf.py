@@ -66,14 +66,16 @@ def render_pdf_with_pages(prepared, *, write: bool = True) -> tuple[bytes, Print
     facts, for the Word twin to paginate alike (print_pages)."""
     html, figures = render_page(prepared, "print")
     fetcher = ConfinedFetcher(prepared.roots)
-    document = HTML(string=html, base_url=prepared.roots.brief_dir.as_uri() + "/",
-                    url_fetcher=fetcher)
+    document = HTML(
+        string=html, base_url=prepared.roots.brief_dir.as_uri() + "/", url_fetcher=fetcher
+    )
     failures = _ImageFailures()
     _LOGGER.addHandler(failures)
     try:
         # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
-        rendered = document.render(font_config=_font_config(html, prepared.html_template),
-                                   pdf_variant="pdf/ua-1")
+        rendered = document.render(
+            font_config=_font_config(html, prepared.html_template), pdf_variant="pdf/ua-1"
+        )
         pages = print_pages(rendered)
         _only_safe_links(rendered)
         # The finisher reserves the fingerprint `render` fills in (stamp.py). Attachments are
@@ -83,20 +85,27 @@ def render_pdf_with_pages(prepared, *, write: bool = True) -> tuple[bytes, Print
         _LOGGER.removeHandler(failures)
     diagnostics = Diagnostics()
     for url, why in fetcher.refused.items():
-        diagnostics.error(Location(prepared.path), f"the templates or a figure ask for "
-                          f"'{url[:120]}', which briefkit refuses to read: {why}",
-                          hint="only files inside the brief's folder, the project or "
-                               "briefkit's own templates may be used")
+        diagnostics.error(
+            Location(prepared.path),
+            f"the templates or a figure ask for "
+            f"'{url[:120]}', which briefkit refuses to read: {why}",
+            hint="only files inside the brief's folder, the project or "
+            "briefkit's own templates may be used",
+        )
     for url, why in failures.urls.items():
         figure = figures.get(url)
         if figure is not None:
-            diagnostics.error(figure.location or Location(prepared.path),
-                              f"the PDF engine cannot draw the image '{figure.path.name}' "
-                              f"({why or 'refused'})",
-                              hint="save it again as a PNG or JPEG of reasonable size")
+            diagnostics.error(
+                figure.location or Location(prepared.path),
+                f"the PDF engine cannot draw the image '{figure.path.name}' ({why or 'refused'})",
+                hint="save it again as a PNG or JPEG of reasonable size",
+            )
         elif url not in fetcher.refused:
-            diagnostics.error(Location(prepared.path), f"the PDF engine cannot load the image "
-                              f"'{url[:120]}' named by the templates ({why or 'refused'})")
+            diagnostics.error(
+                Location(prepared.path),
+                f"the PDF engine cannot load the image "
+                f"'{url[:120]}' named by the templates ({why or 'refused'})",
+            )
     diagnostics.raise_if_errors()
     return pdf, pages
 
@@ -123,6 +132,8 @@ def _only_safe_links(rendered) -> None:
     """Drop every external link that is not http(s) or mailto (a relative `href` from a
     template arrives here as a `file:` URL of the build machine)."""
     for page in rendered.pages:
-        page.links = [(kind, target, rectangle, box)
-                      for kind, target, rectangle, box in page.links
-                      if kind != "external" or safe_link(target)]
+        page.links = [
+            (kind, target, rectangle, box)
+            for kind, target, rectangle, box in page.links
+            if kind != "external" or safe_link(target)
+        ]

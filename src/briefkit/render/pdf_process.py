@@ -48,8 +48,9 @@ class PdfProcess:
         try:
             kind, value = self._conn.recv()
         except EOFError:
-            raise RuntimeError(f"the PDF process ended without a result (exit code "
-                               f"{self._process.exitcode})") from None
+            raise RuntimeError(
+                f"the PDF process ended without a result (exit code {self._process.exitcode})"
+            ) from None
         if kind == "pdf":
             return value
         if kind == "invalid":

@@ -16,8 +16,17 @@ from markupsafe import Markup
 
 from .. import model as m
 
-_BLOCKS = (m.Para, m.Heading, m.ListBlock, m.Quote, m.Callout, m.Table, m.Figure, m.CodeBlock,
-           m.Rule)
+_BLOCKS = (
+    m.Para,
+    m.Heading,
+    m.ListBlock,
+    m.Quote,
+    m.Callout,
+    m.Table,
+    m.Figure,
+    m.CodeBlock,
+    m.Rule,
+)
 
 
 def plain_document(doc: m.Document, writer, roots) -> dict:
@@ -25,8 +34,11 @@ def plain_document(doc: m.Document, writer, roots) -> dict:
     logo = doc.publisher.get("logo")
     publisher = {**doc.publisher, "logo": roots.data_uri(logo) if logo else None}
     data = _plain(dataclasses.replace(doc, publisher=publisher), writer, roots)
-    data.update(is_draft=doc.is_draft, author_names=list(doc.author_names),
-                unshown_json={key: doc.unshown_json(key) for key in doc.unshown})
+    data.update(
+        is_draft=doc.is_draft,
+        author_names=list(doc.author_names),
+        unshown_json={key: doc.unshown_json(key) for key in doc.unshown},
+    )
     return data
 
 
@@ -48,7 +60,8 @@ def _plain(value, writer, roots):
     if isinstance(value, m.NoteRef):
         return {"number": value.note.number, "id": value.note.id}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name), writer, roots)
-                for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name), writer, roots) for f in dataclasses.fields(value)
+        }
     # Anything else would hand a template an object with methods: refuse loudly (a bug).
     raise TypeError(f"no plain form for {type(value).__name__} in a template context")

@@ -26,34 +26,53 @@ def _set_table_property(table, xml: str) -> None:
 
 
 def _no_borders(table) -> None:
-    sides = "".join(f'<w:{side} w:val="nil"/>' for side in
-                    ("top", "left", "bottom", "right", "insideH", "insideV"))
-    _set_table_property(table, f'<w:tblBorders {nsdecls("w")}>{sides}</w:tblBorders>')
+    sides = "".join(
+        f'<w:{side} w:val="nil"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    _set_table_property(table, f"<w:tblBorders {nsdecls('w')}>{sides}</w:tblBorders>")
     _set_table_property(table, f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>')
     # A box has no header row (readers such as Pandoc take the look's first row for one).
-    _set_table_property(table, f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="0" '
-                        'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" '
-                        'w:noVBand="1"/>')
+    _set_table_property(
+        table,
+        f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="0" '
+        'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" '
+        'w:noVBand="1"/>',
+    )
     table.autofit = False
 
 
-def style_cell(cell, *, fill: str | None = None, margins_mm=(0, 0, 0, 0),
-               rules: dict | None = None, width_mm: float | None = None) -> None:
+def style_cell(
+    cell,
+    *,
+    fill: str | None = None,
+    margins_mm=(0, 0, 0, 0),
+    rules: dict | None = None,
+    width_mm: float | None = None,
+) -> None:
     """Shading, rules ({side: (points, RRGGBB)}) and inner margins (top, right, bottom, left)."""
     tcpr = cell._tc.get_or_add_tcPr()
     if width_mm is not None:
         cell.width = Mm(width_mm)
     if rules:
-        sides = "".join(f'<w:{side} w:val="single" w:sz="{int(points * 8)}" w:space="0" '
-                        f'w:color="{color}"/>' for side, (points, color) in rules.items())
-        place(tcpr, parse_xml(f'<w:tcBorders {nsdecls("w")}>{sides}</w:tcBorders>'))
+        sides = "".join(
+            f'<w:{side} w:val="single" w:sz="{int(points * 8)}" w:space="0" w:color="{color}"/>'
+            for side, (points, color) in rules.items()
+        )
+        place(tcpr, parse_xml(f"<w:tcBorders {nsdecls('w')}>{sides}</w:tcBorders>"))
     if fill:
-        place(tcpr, parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+        place(
+            tcpr, parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>')
+        )
     top, right, bottom, left = margins_mm
-    place(tcpr, parse_xml(
-        f'<w:tcMar {nsdecls("w")}><w:top w:w="{twips(top)}" w:type="dxa"/>'
-        f'<w:left w:w="{twips(left)}" w:type="dxa"/><w:bottom w:w="{twips(bottom)}" w:type="dxa"/>'
-        f'<w:right w:w="{twips(right)}" w:type="dxa"/></w:tcMar>'))
+    place(
+        tcpr,
+        parse_xml(
+            f'<w:tcMar {nsdecls("w")}><w:top w:w="{twips(top)}" w:type="dxa"/>'
+            f'<w:left w:w="{twips(left)}" w:type="dxa"/><w:bottom w:w="{twips(bottom)}" w:type="dxa"/>'
+            f'<w:right w:w="{twips(right)}" w:type="dxa"/></w:tcMar>'
+        ),
+    )
 
 
 def add_table(story, rows: int, cols: int, width):
@@ -71,7 +90,9 @@ def box(story, width, *, fill: str | None, rules: dict | None = None, margins_mm
     style_cell(cell, fill=fill, rules=rules, margins_mm=margins_mm)
     if isinstance(story, _Cell):  # a table in a cell takes the cell's width unless told
         table.columns[0].width = cell.width = width
-        _set_table_property(table, f'<w:tblW {nsdecls("w")} w:w="{int(width / 635)}" w:type="dxa"/>')
+        _set_table_property(
+            table, f'<w:tblW {nsdecls("w")} w:w="{int(width / 635)}" w:type="dxa"/>'
+        )
     return cell  # a long box runs on over pages, as in print (never split inside a paragraph)
 
 
@@ -91,17 +112,27 @@ def full_bleed_cover(story, page: dict, fill: str, top_mm: float = 70, foot_mm: 
     style_cell(main, fill=fill, margins_mm=(top_mm, 26, 0, 22), width_mm=width)
     style_cell(foot, fill=fill, margins_mm=(0, 26, 20, 22), width_mm=width)
     for tr, height in zip(table._tbl.tr_lst, heights):
-        place(tr.get_or_add_trPr(), parse_xml(
-            f'<w:trHeight {nsdecls("w")} w:val="{twips(height)}" w:hRule="exact"/>'))
+        place(
+            tr.get_or_add_trPr(),
+            parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{twips(height)}" w:hRule="exact"/>'),
+        )
     place(foot._tc.get_or_add_tcPr(), parse_xml(f'<w:vAlign {nsdecls("w")} w:val="bottom"/>'))
     closing = story.add_paragraph()
     ppr = closing._p.get_or_add_pPr()
-    place(ppr, parse_xml(f'<w:spacing {nsdecls("w")} w:before="0" w:after="0" w:line="20" '
-                         'w:lineRule="exact"/>'))
-    place(ppr, parse_xml(
-        f'<w:sectPr {nsdecls("w")}><w:pgSz w:w="{twips(page["width"])}" w:h="{twips(page["height"])}"/>'
-        '<w:pgMar w:top="0" w:right="0" w:bottom="0" w:left="0" w:header="0" w:footer="0" '
-        'w:gutter="0"/></w:sectPr>'))
+    place(
+        ppr,
+        parse_xml(
+            f'<w:spacing {nsdecls("w")} w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+        ),
+    )
+    place(
+        ppr,
+        parse_xml(
+            f'<w:sectPr {nsdecls("w")}><w:pgSz w:w="{twips(page["width"])}" w:h="{twips(page["height"])}"/>'
+            '<w:pgMar w:top="0" w:right="0" w:bottom="0" w:left="0" w:header="0" w:footer="0" '
+            'w:gutter="0"/></w:sectPr>'
+        ),
+    )
     return main, foot
 
 
@@ -117,9 +148,12 @@ def color_runs(paragraphs, color: str) -> None:
 def table_look(table, *, header: bool) -> None:
     """Which parts of its table style a data table shows: the header row's look only when it
     has a header row; no banding, no first-column look."""
-    _set_table_property(table, f'<w:tblLook {nsdecls("w")} w:val="{"0420" if header else "0600"}" '
-                        f'w:firstRow="{int(header)}" w:lastRow="0" w:firstColumn="0" '
-                        'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>')
+    _set_table_property(
+        table,
+        f'<w:tblLook {nsdecls("w")} w:val="{"0420" if header else "0600"}" '
+        f'w:firstRow="{int(header)}" w:lastRow="0" w:firstColumn="0" '
+        'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>',
+    )
 
 
 def fit_columns(table, width, size_pt: float) -> None:
@@ -137,8 +171,12 @@ def fit_columns(table, width, size_pt: float) -> None:
         return max((measure(t) for t in texts), default=0) * per_char + padding
 
     cells = [[row[j] for row in rows if j < len(row)] for j in range(columns)]
-    widest = [needed(c, lambda t: max((len(line) for line in t.split("\n")), default=0)) for c in cells]
-    narrowest = [needed(c, lambda t: max((len(word) for word in t.split()), default=0)) for c in cells]
+    widest = [
+        needed(c, lambda t: max((len(line) for line in t.split("\n")), default=0)) for c in cells
+    ]
+    narrowest = [
+        needed(c, lambda t: max((len(word) for word in t.split()), default=0)) for c in cells
+    ]
     total = int(width)
     if sum(widest) <= total:
         shares = [w + (total - sum(widest)) * w / sum(widest) for w in widest]
@@ -146,7 +184,9 @@ def fit_columns(table, width, size_pt: float) -> None:
         shares = [w * total / sum(narrowest) for w in narrowest]
     else:
         room = [w - n for w, n in zip(widest, narrowest)]
-        shares = [n + (total - sum(narrowest)) * r / (sum(room) or 1) for n, r in zip(narrowest, room)]
+        shares = [
+            n + (total - sum(narrowest)) * r / (sum(room) or 1) for n, r in zip(narrowest, room)
+        ]
     for column, share in zip(table.columns, shares):
         column.width = int(share)
         for cell in column.cells:

@@ -29,14 +29,36 @@ from docx.parts.numbering import NumberingPart
 
 # The built-in styles the DOCX writer names (briefkit's own styles come from the layout).
 WRITER_STYLES = (
-    "Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "List Bullet",
-    "List Bullet 2", "List Bullet 3", "List Number", "List Number 2", "List Number 3",
-    "List Continue", "Quote", "Caption", "TOC Heading", "Table Grid", "Hyperlink", "Header",
-    "Footer", "footnote text", "footnote reference", "endnote text", "endnote reference")
+    "Normal",
+    "Title",
+    "Subtitle",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "List Bullet",
+    "List Bullet 2",
+    "List Bullet 3",
+    "List Number",
+    "List Number 2",
+    "List Number 3",
+    "List Continue",
+    "Quote",
+    "Caption",
+    "TOC Heading",
+    "Table Grid",
+    "Hyperlink",
+    "Header",
+    "Footer",
+    "footnote text",
+    "footnote reference",
+    "endnote text",
+    "endnote reference",
+)
 
 # Word's definitions of the built-in styles python-docx's default template does not hold:
 # footnotes and endnotes share theirs, names aside.
-_NOTE_STYLES = "".join(f"""
+_NOTE_STYLES = "".join(
+    f"""
 <w:style w:type="paragraph" w:styleId="{kind.title()}Text"><w:name w:val="{kind} text"/>
   <w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
   <w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
@@ -44,7 +66,8 @@ _NOTE_STYLES = "".join(f"""
 <w:style w:type="character" w:styleId="{kind.title()}Reference"><w:name w:val="{kind} reference"/>
   <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:semiHidden/>
   <w:unhideWhenUsed/><w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>"""
-    for kind in ("footnote", "endnote"))
+    for kind in ("footnote", "endnote")
+)
 _WORD_DEFINITIONS = f"""<w:styles {nsdecls("w")}>
 {_NOTE_STYLES}<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>
   <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
@@ -69,12 +92,20 @@ class _Reference:
                     self.name_of_id.setdefault(style.get(qn("w:styleId")), name)
 
     def abstract_for(self, num_id: str):
-        num = next((n for n in self.numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id), None)
+        num = next(
+            (n for n in self.numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id), None
+        )
         if num is None:
             return None
         abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
-        return next((a for a in self.numbering.findall(qn("w:abstractNum"))
-                     if a.get(qn("w:abstractNumId")) == abstract_id), None)
+        return next(
+            (
+                a
+                for a in self.numbering.findall(qn("w:abstractNum"))
+                if a.get(qn("w:abstractNumId")) == abstract_id
+            ),
+            None,
+        )
 
 
 @functools.lru_cache(maxsize=1)
@@ -142,8 +173,11 @@ class _Supplier:
         """Give the template's own style `name` Word's numbering when Word's definition has
         numbering and neither the style nor one it is based on does."""
         reference = self.reference.by_name.get(name.lower())
-        reference_num = None if reference is None else reference.find(
-            f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+        reference_num = (
+            None
+            if reference is None
+            else reference.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+        )
         style_id = self.id_of_name.get(name.lower())
         if reference_num is None or style_id is None:
             return
@@ -181,8 +215,12 @@ class _Supplier:
         else:
             numbering.append(abstract)
         num_id = str(max([0, *(int(n.get(qn("w:numId"))) for n in nums)]) + 1)
-        numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}">'
-                                   f'<w:abstractNumId w:val="{abstract_id}"/></w:num>'))
+        numbering.append(
+            parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{num_id}">'
+                f'<w:abstractNumId w:val="{abstract_id}"/></w:num>'
+            )
+        )
         return num_id
 
 
@@ -193,7 +231,11 @@ def numbering_part(document):
     for rel in part.rels.values():
         if rel.reltype == RT.NUMBERING and not rel.is_external:
             return rel.target_part
-    new = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
-                        parse_xml(f'<w:numbering {nsdecls("w")}/>'), part.package)
+    new = NumberingPart(
+        PackURI("/word/numbering.xml"),
+        CT.WML_NUMBERING,
+        parse_xml(f"<w:numbering {nsdecls('w')}/>"),
+        part.package,
+    )
     part.relate_to(new, RT.NUMBERING)
     return new

@@ -35,14 +35,20 @@ def write_contents(writer, entries: list[tuple[int, str, str]]) -> list:
         paragraphs.append(paragraph)
         link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{_attr(target)}" w:history="1"/>')
         paragraph._p.append(link)
-        link.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">'
-                              f'{_escape(text)}</w:t></w:r>'))
-        link.append(parse_xml(f'<w:r {nsdecls("w")}><w:tab/></w:r>'))
+        link.append(
+            parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_escape(text)}</w:t></w:r>')
+        )
+        link.append(parse_xml(f"<w:r {nsdecls('w')}><w:tab/></w:r>"))
         references.append((add_field(paragraph, f"PAGEREF {target} \\h", into=link), target))
     first, last = paragraphs[0]._p, paragraphs[-1]._p
-    start = [field_char("begin"), parse_xml(
-        f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> TOC \\o "1-{depth}" \\h \\z \\u '
-        '</w:instrText></w:r>'), field_char("separate")]
+    start = [
+        field_char("begin"),
+        parse_xml(
+            f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> TOC \\o "1-{depth}" \\h \\z \\u '
+            "</w:instrText></w:r>"
+        ),
+        field_char("separate"),
+    ]
     anchor = first.find(qn("w:pPr"))
     for run in reversed(start):
         if anchor is not None:

@@ -22,8 +22,12 @@ from lxml import etree
 from .ooxml_order import get_or_place, place
 
 ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
-_EMBED = {"regular": "embedRegular", "bold": "embedBold", "italic": "embedItalic",
-          "bold_italic": "embedBoldItalic"}
+_EMBED = {
+    "regular": "embedRegular",
+    "bold": "embedBold",
+    "italic": "embedItalic",
+    "bold_italic": "embedBoldItalic",
+}
 
 
 def obfuscate(data: bytes, key: str) -> bytes:
@@ -36,8 +40,10 @@ def obfuscate(data: bytes, key: str) -> bytes:
 
 def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
     """Embed `faces` ({family: {regular|bold|italic|bold_italic: file}}) in `document`."""
-    font_table = next((rel.target_part for rel in document.part.rels.values()
-                       if rel.reltype == RT.FONT_TABLE), None)
+    font_table = next(
+        (rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.FONT_TABLE),
+        None,
+    )
     if font_table is None or not faces:
         return
     root = etree.fromstring(font_table.blob)
@@ -55,12 +61,23 @@ def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
             number += 1
             data = Path(files[style]).read_bytes()
             # A key derived from the face: the same file gives the same bytes on every build.
-            key = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"briefkit-font:{family}:{style}")).upper() + "}"
-            part = Part(PackURI(f"/word/fonts/font{number}.odttf"), ODTTF, obfuscate(data, key),
-                        document.part.package)
+            key = (
+                "{"
+                + str(uuid.uuid5(uuid.NAMESPACE_URL, f"briefkit-font:{family}:{style}")).upper()
+                + "}"
+            )
+            part = Part(
+                PackURI(f"/word/fonts/font{number}.odttf"),
+                ODTTF,
+                obfuscate(data, key),
+                document.part.package,
+            )
             rid = font_table.relate_to(part, RT.FONT)
-            place(font, parse_xml(f'<w:{_EMBED[style]} {nsdecls("w", "r")} r:id="{rid}" '
-                                  f'w:fontKey="{key}"/>'))
-    font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                      standalone=True)
+            place(
+                font,
+                parse_xml(
+                    f'<w:{_EMBED[style]} {nsdecls("w", "r")} r:id="{rid}" w:fontKey="{key}"/>'
+                ),
+            )
+    font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     get_or_place(document.settings.element, "w:embedTrueTypeFonts")

@@ -46,14 +46,30 @@ register_element_cls("w:footnote", CT_Note)
 register_element_cls("w:endnote", CT_Note)
 
 _NOTES = {
-    "footnotes": dict(ct=CT.WML_FOOTNOTES, rt=RT.FOOTNOTES, uri="/word/footnotes.xml",
-                      root="w:footnotes", note="w:footnote", ref="w:footnoteReference",
-                      own_ref="w:footnoteRef", pr="w:footnotePr", text_style="footnote text",
-                      ref_style="footnote reference"),
-    "endnotes": dict(ct=CT.WML_ENDNOTES, rt=RT.ENDNOTES, uri="/word/endnotes.xml",
-                     root="w:endnotes", note="w:endnote", ref="w:endnoteReference",
-                     own_ref="w:endnoteRef", pr="w:endnotePr", text_style="endnote text",
-                     ref_style="endnote reference"),
+    "footnotes": dict(
+        ct=CT.WML_FOOTNOTES,
+        rt=RT.FOOTNOTES,
+        uri="/word/footnotes.xml",
+        root="w:footnotes",
+        note="w:footnote",
+        ref="w:footnoteReference",
+        own_ref="w:footnoteRef",
+        pr="w:footnotePr",
+        text_style="footnote text",
+        ref_style="footnote reference",
+    ),
+    "endnotes": dict(
+        ct=CT.WML_ENDNOTES,
+        rt=RT.ENDNOTES,
+        uri="/word/endnotes.xml",
+        root="w:endnotes",
+        note="w:endnote",
+        ref="w:endnoteReference",
+        own_ref="w:endnoteRef",
+        pr="w:endnotePr",
+        text_style="endnote text",
+        ref_style="endnote reference",
+    ),
 }
 
 
@@ -69,11 +85,15 @@ class NotesPart:
             if rel.reltype == spec["rt"] and not rel.is_external:
                 part = rel.target_part
         if part is None:
-            xml = (f'<{spec["root"]} {nsdecls("w", "r")}>'
-                   f'<{spec["note"]} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></{spec["note"]}>'
-                   f'<{spec["note"]} w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></{spec["note"]}>'
-                   f'</{spec["root"]}>')
-            part = NotesStoryPart(PackURI(spec["uri"]), spec["ct"], parse_xml(xml), document.part.package)
+            xml = (
+                f"<{spec['root']} {nsdecls('w', 'r')}>"
+                f'<{spec["note"]} w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></{spec["note"]}>'
+                f'<{spec["note"]} w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></{spec["note"]}>'
+                f"</{spec['root']}>"
+            )
+            part = NotesStoryPart(
+                PackURI(spec["uri"]), spec["ct"], parse_xml(xml), document.part.package
+            )
             document.part.relate_to(part, spec["rt"])
         self.part = part
         existing = [int(n.get(qn("w:id"))) for n in part.element.findall(qn(spec["note"]))]
@@ -92,8 +112,13 @@ class NotesPart:
         for section in self.document.sections:
             sect_pr = section._sectPr
             if sect_pr.find(qn(self.spec["pr"])) is None:
-                place(sect_pr, parse_xml(f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt '
-                                         f'w:val="decimal"/></{self.spec["pr"]}>'))
+                place(
+                    sect_pr,
+                    parse_xml(
+                        f"<{self.spec['pr']} {nsdecls('w')}><w:numFmt "
+                        f'w:val="decimal"/></{self.spec["pr"]}>'
+                    ),
+                )
 
     def add(self, paragraph):
         """Call a new note at the end of `paragraph`; returns the note's (empty) w:footnote or
@@ -112,17 +137,27 @@ class NotesPart:
         own when the note starts with a table), as Word does."""
         first = note[0] if len(note) else None
         if first is None or first.tag != qn("w:p"):
-            first = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>')
+            first = parse_xml(
+                f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>'
+            )
             note.insert(0, first)
-        mark = [parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="{self.ref_style}"/></w:rPr>'
-                          f'<{self.spec["own_ref"]}/></w:r>'),
-                parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> </w:t></w:r>')]
+        mark = [
+            parse_xml(
+                f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="{self.ref_style}"/></w:rPr>'
+                f"<{self.spec['own_ref']}/></w:r>"
+            ),
+            parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> </w:t></w:r>'),
+        ]
         ppr = first.find(qn("w:pPr"))
         position = 0 if ppr is None else list(first).index(ppr) + 1
         for offset, run in enumerate(mark):
             first.insert(position + offset, run)
         if note[-1].tag != qn("w:p"):  # Word ends every story, a note too, with a paragraph
-            note.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>'))
+            note.append(
+                parse_xml(
+                    f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr></w:p>'
+                )
+            )
 
 
 def print_endnotes_under(document, heading) -> None:
@@ -153,19 +188,36 @@ def drop_orphan_notes(document) -> None:
     """Remove the notes no text calls any more (a house template's sample notes, its sample
     text replaced by the brief's), and the relationships only they used."""
     package = document.part.package
-    stories = [part for part in package.iter_parts()
-               if isinstance(part, XmlPart) and not isinstance(part, NotesStoryPart)]
+    stories = [
+        part
+        for part in package.iter_parts()
+        if isinstance(part, XmlPart) and not isinstance(part, NotesStoryPart)
+    ]
     for spec in _NOTES.values():
-        notes = [part for part in package.iter_parts()
-                 if isinstance(part, NotesStoryPart) and part.content_type == spec["ct"]]
+        notes = [
+            part
+            for part in package.iter_parts()
+            if isinstance(part, NotesStoryPart) and part.content_type == spec["ct"]
+        ]
         if not notes:
             continue
-        called = {ref.get(qn("w:id")) for part in stories for ref in part.element.iter(qn(spec["ref"]))}
+        called = {
+            ref.get(qn("w:id")) for part in stories for ref in part.element.iter(qn(spec["ref"]))
+        }
         for part in notes:
             for note in part.element.findall(qn(spec["note"])):
-                if note.get(qn("w:type")) in (None, "normal") and note.get(qn("w:id")) not in called:
+                if (
+                    note.get(qn("w:type")) in (None, "normal")
+                    and note.get(qn("w:id")) not in called
+                ):
                     part.element.remove(note)
-            used = {value for element in part.element.iter() for key, value in element.attrib.items()
-                    if key.startswith("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}")}
+            used = {
+                value
+                for element in part.element.iter()
+                for key, value in element.attrib.items()
+                if key.startswith(
+                    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+                )
+            }
             for rid in [rid for rid in part.rels if rid not in used]:
                 del part.rels[rid]

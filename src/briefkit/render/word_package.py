@@ -54,12 +54,19 @@ def read_parts(path: Path) -> dict[str, bytes]:
                 raise PackageTooLarge(
                     f"it would inflate to {_size(total)} in {len(infos)} parts, past briefkit's "
                     f"budget for a house template ({_size(MAX_TEMPLATE_BYTES)} uncompressed, "
-                    f"{MAX_TEMPLATE_PARTS} parts)")
+                    f"{MAX_TEMPLATE_PARTS} parts)"
+                )
             # zipfile stops each part at its declared size: the sum above bounds what is read.
             return {info.filename: archive.read(info) for info in infos}
     except PackageTooLarge:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, NotImplementedError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        NotImplementedError,
+        EOFError,
+    ) as exc:
         raise PackageRefused(f"not a Word document ({exc})") from None
 
 
@@ -79,19 +86,27 @@ def drop_outside_links(parts: dict[str, bytes]) -> list[OutsideLink]:
                 rels.remove(rel)
         if not gone:
             continue
-        parts[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        parts[rels_name] = etree.tostring(
+            rels, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
         source = _source_of(rels_name)
         if source in parts:
             parts[source] = _without_references(parts[source], set(gone))
-        dropped.extend(OutsideLink(source or "/", rel.get("Type", "").rsplit("/", 1)[-1],
-                                   rel.get("Target", "")) for rel in gone.values())
+        dropped.extend(
+            OutsideLink(
+                source or "/", rel.get("Type", "").rsplit("/", 1)[-1], rel.get("Target", "")
+            )
+            for rel in gone.values()
+        )
     return dropped
 
 
 def _source_of(rels_name: str) -> str:
     """word/_rels/settings.xml.rels → word/settings.xml; _rels/.rels → '' (the package)."""
     folder, name = posixpath.split(rels_name)
-    return posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if name != ".rels" else ""
+    return (
+        posixpath.join(posixpath.dirname(folder), name[: -len(".rels")]) if name != ".rels" else ""
+    )
 
 
 def _without_references(xml: bytes, ids: set[str]) -> bytes:
@@ -144,4 +159,3 @@ def package_members(document) -> list[tuple[str, bytes]]:
     PackageWriter._write_pkg_rels(members, package.rels)
     PackageWriter._write_parts(members, parts)
     return members.items
-

@@ -27,5 +27,5 @@ def paginate(openers: dict, page_references: list, pages: PrintPages | None) -> 
         return
     for name, paragraph in openers.items():
         if name in pages.opens_page:
-            place(paragraph.get_or_add_pPr(), parse_xml(f'<w:pageBreakBefore {nsdecls("w")}/>'))
+            place(paragraph.get_or_add_pPr(), parse_xml(f"<w:pageBreakBefore {nsdecls('w')}/>"))
     fill_page_numbers(page_references, pages.page_of)

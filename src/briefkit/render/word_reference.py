@@ -32,13 +32,43 @@ _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/s
 
 # The built-in styles an editor reaches for (kept by the pruning whether or not the brief uses
 # them): Word's names, lower case.
-REACHABLE = frozenset(name.lower() for name in (
-    "Normal", "Default Paragraph Font", "Normal Table", "No List", "Title", "Subtitle",
-    *(f"heading {n}" for n in range(1, 10)), "Quote", "Caption", "Table Caption", "List Paragraph",
-    "List Bullet", "List Bullet 2", "List Bullet 3", "List Number", "List Number 2",
-    "List Number 3", "List Continue", "TOC Heading", *(f"toc {n}" for n in range(1, 10)),
-    "Hyperlink", "FollowedHyperlink", "header", "footer", "footnote text", "footnote reference",
-    "endnote text", "endnote reference", "Strong", "Emphasis", "Table", "Bibliography"))
+REACHABLE = frozenset(
+    name.lower()
+    for name in (
+        "Normal",
+        "Default Paragraph Font",
+        "Normal Table",
+        "No List",
+        "Title",
+        "Subtitle",
+        *(f"heading {n}" for n in range(1, 10)),
+        "Quote",
+        "Caption",
+        "Table Caption",
+        "List Paragraph",
+        "List Bullet",
+        "List Bullet 2",
+        "List Bullet 3",
+        "List Number",
+        "List Number 2",
+        "List Number 3",
+        "List Continue",
+        "TOC Heading",
+        *(f"toc {n}" for n in range(1, 10)),
+        "Hyperlink",
+        "FollowedHyperlink",
+        "header",
+        "footer",
+        "footnote text",
+        "footnote reference",
+        "endnote text",
+        "endnote reference",
+        "Strong",
+        "Emphasis",
+        "Table",
+        "Bibliography",
+    )
+)
 
 
 def make_reference(document, design, specs: dict, own: dict) -> None:
@@ -67,23 +97,35 @@ def _theme(document, design) -> None:
     """The theme's fonts and colours from the design: headings' (major) face the display face,
     body (minor) the text face; dark 2 and accent 1 the primary colour, accent 2 the accent,
     hyperlinks the accent."""
-    part = next((rel.target_part for rel in document.part.rels.values()
-                 if rel.reltype == RT.THEME), None)
+    part = next(
+        (rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.THEME), None
+    )
     if part is None:
         return
     root = etree.fromstring(part.blob)
     fallback = [str(f) for f in design.tokens.get("faces", {}).get("fallback") or []]
-    for kind, face, east_asian in (("majorFont", design.display_face, fallback[-1:]),
-                                   ("minorFont", design.text_face, fallback[:1])):
+    for kind, face, east_asian in (
+        ("majorFont", design.display_face, fallback[-1:]),
+        ("minorFont", design.text_face, fallback[:1]),
+    ):
         font = root.find(f".//{{{_A}}}fontScheme/{{{_A}}}{kind}")
         font.find(f"{{{_A}}}latin").set("typeface", face)
         font.find(f"{{{_A}}}ea").set("typeface", east_asian[0] if east_asian else "")
     scheme = root.find(f".//{{{_A}}}fontScheme")
     scheme.set("name", f"briefkit {design.text_face} / {design.display_face}")
-    colors = {"dk1": "text", "dk2": "primary", "lt2": "tint", "accent1": "primary",
-              "accent2": "accent", "accent3": "muted", "accent4": "rule",
-              "accent5": "cover_accent", "accent6": "alert", "hlink": "accent",
-              "folHlink": "accent"}
+    colors = {
+        "dk1": "text",
+        "dk2": "primary",
+        "lt2": "tint",
+        "accent1": "primary",
+        "accent2": "accent",
+        "accent3": "muted",
+        "accent4": "rule",
+        "accent5": "cover_accent",
+        "accent6": "alert",
+        "hlink": "accent",
+        "folHlink": "accent",
+    }
     scheme = root.find(f".//{{{_A}}}clrScheme")
     scheme.set("name", "briefkit")
     for slot, token in colors.items():
@@ -114,11 +156,15 @@ def _defaults(document, normal: dict) -> None:
     if normal.get("color"):
         place(rpr, parse_xml(f'<w:color {nsdecls("w")} w:val="{normal["color"]}"/>'))
     ppr = get_or_place(get_or_place(defaults, "w:pPrDefault"), "w:pPr")
-    place(ppr, parse_xml(f'<w:widowControl {nsdecls("w")}/>'))
+    place(ppr, parse_xml(f"<w:widowControl {nsdecls('w')}/>"))
     after = round(float(normal.get("space_after", 0)) * 20)
     line = round(float(normal.get("size", 11)) * float(normal.get("line_spacing", 1.2)) * 20)
-    place(ppr, parse_xml(f'<w:spacing {nsdecls("w")} w:after="{after}" w:line="{line}" '
-                         'w:lineRule="atLeast"/>'))
+    place(
+        ppr,
+        parse_xml(
+            f'<w:spacing {nsdecls("w")} w:after="{after}" w:line="{line}" w:lineRule="atLeast"/>'
+        ),
+    )
 
 
 def _clear(style) -> None:
@@ -164,14 +210,22 @@ def prune_catalogue(document) -> list[str]:
             continue
         for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
             used.update(e.get(qn("w:val")) for e in element.iter(qn(tag)))
-    numbering = [rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.NUMBERING]
+    numbering = [
+        rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.NUMBERING
+    ]
     for part in numbering:
         used.update(e.get(qn("w:val")) for e in part.element.iter(qn("w:pStyle")))
     styles = document.styles.element
     by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
-    keep = {sid for sid, s in by_id.items()
-            if sid in used or _name(s).lower() in REACHABLE or s.get(qn("w:customStyle")) == "1"
-            and not _name(s).endswith(" Char") or s.get(qn("w:default")) == "1"}
+    keep = {
+        sid
+        for sid, s in by_id.items()
+        if sid in used
+        or _name(s).lower() in REACHABLE
+        or s.get(qn("w:customStyle")) == "1"
+        and not _name(s).endswith(" Char")
+        or s.get(qn("w:default")) == "1"
+    }
     settings_table = document.settings.element.find(qn("w:defaultTableStyle"))
     if settings_table is not None:
         keep.add(settings_table.get(qn("w:val")))

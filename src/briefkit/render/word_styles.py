@@ -25,8 +25,11 @@ from .ooxml_order import get_or_place, place
 from .word_builtins import numbering_part
 
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
-_KINDS = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
-          "table": WD_STYLE_TYPE.TABLE}
+_KINDS = {
+    "paragraph": WD_STYLE_TYPE.PARAGRAPH,
+    "character": WD_STYLE_TYPE.CHARACTER,
+    "table": WD_STYLE_TYPE.TABLE,
+}
 _FLAGS = ("bold", "italic", "all_caps", "superscript", "underline")
 
 
@@ -62,8 +65,9 @@ def _by_name(document, name: str):
     """The style named `name` (any case, as Word matches names); None when there is none
     (a house template that names "Normal Table" otherwise: the style then bases on nothing)."""
     wanted = name.lower()
-    return next((style for style in document.styles if style.name and style.name.lower() == wanted),
-                None)
+    return next(
+        (style for style in document.styles if style.name and style.name.lower() == wanted), None
+    )
 
 
 def _forget_template_look(style) -> None:
@@ -126,28 +130,45 @@ def _paragraph_properties(style, spec: dict, text_width) -> None:
         fmt.left_indent = Mm(float(spec.get("indent", 0)) + float(spec["hanging"]))
         fmt.first_line_indent = Mm(-spec["hanging"])
     if spec.get("align"):
-        place(style.element.get_or_add_pPr(),
-              parse_xml(f'<w:jc {nsdecls("w")} w:val="{spec["align"]}"/>'))
-    rules = "".join(_rule(side, spec[f"border_{side}"], spec.get("border_color", "000000"),
-                          spec.get("border_space", 4))
-                    for side in ("top", "left", "bottom") if spec.get(f"border_{side}"))
+        place(
+            style.element.get_or_add_pPr(),
+            parse_xml(f'<w:jc {nsdecls("w")} w:val="{spec["align"]}"/>'),
+        )
+    rules = "".join(
+        _rule(
+            side,
+            spec[f"border_{side}"],
+            spec.get("border_color", "000000"),
+            spec.get("border_space", 4),
+        )
+        for side in ("top", "left", "bottom")
+        if spec.get(f"border_{side}")
+    )
     if rules:  # paragraph rules (points, in `border_color`), as the CSS borders
-        place(style.element.get_or_add_pPr(), parse_xml(f'<w:pBdr {nsdecls("w")}>{rules}</w:pBdr>'))
+        place(style.element.get_or_add_pPr(), parse_xml(f"<w:pBdr {nsdecls('w')}>{rules}</w:pBdr>"))
     if "shading" in spec:
-        place(style.element.get_or_add_pPr(), parse_xml(
-            f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'))
+        place(
+            style.element.get_or_add_pPr(),
+            parse_xml(
+                f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'
+            ),
+        )
     if spec.get("tabs") and text_width is not None:
         set_tabs(style, spec["tabs"], text_width)
 
 
 def _rule(side: str, points, color, space=4) -> str:
-    return (f'<w:{side} w:val="single" w:sz="{int(float(points) * 8)}" w:space="{int(space)}" '
-            f'w:color="{str(color).lstrip("#")}"/>')
+    return (
+        f'<w:{side} w:val="single" w:sz="{int(float(points) * 8)}" w:space="{int(space)}" '
+        f'w:color="{str(color).lstrip("#")}"/>'
+    )
 
 
-_TABS = {"center": (WD_TAB_ALIGNMENT.CENTER, WD_TAB_LEADER.SPACES, 0.5),
-         "right": (WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES, 1.0),
-         "right-dots": (WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS, 1.0)}
+_TABS = {
+    "center": (WD_TAB_ALIGNMENT.CENTER, WD_TAB_LEADER.SPACES, 0.5),
+    "right": (WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES, 1.0),
+    "right-dots": (WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS, 1.0),
+}
 
 
 def set_tabs(style, kinds: list[str], text_width) -> None:
@@ -166,30 +187,48 @@ def set_tabs(style, kinds: list[str], text_width) -> None:
 def _table_properties(style, spec: dict) -> None:
     """A data table as print sets it: rules under every row in `rule_color`, the header row in
     `header_color` over a heavier rule, repeated on every page; cell padding in pt."""
-    rule = (f'w:val="single" w:sz="{max(2, int(float(spec.get("rule", 0.5)) * 8))}" w:space="0" '
-            f'w:color="{spec.get("rule_color", "auto")}"')
+    rule = (
+        f'w:val="single" w:sz="{max(2, int(float(spec.get("rule", 0.5)) * 8))}" w:space="0" '
+        f'w:color="{spec.get("rule_color", "auto")}"'
+    )
     tblpr = style.element.find(qn("w:tblPr"))
     if tblpr is None:
-        tblpr = place(style.element, parse_xml(f'<w:tblPr {nsdecls("w")}/>'))
+        tblpr = place(style.element, parse_xml(f"<w:tblPr {nsdecls('w')}/>"))
     place(tblpr, parse_xml(f'<w:tblStyleRowBandSize {nsdecls("w")} w:val="1"/>'))
-    place(tblpr, parse_xml(f'<w:tblBorders {nsdecls("w")}><w:top w:val="nil"/><w:left w:val="nil"/>'
-                           f'<w:bottom {rule}/><w:right w:val="nil"/><w:insideH {rule}/>'
-                           '<w:insideV w:val="nil"/></w:tblBorders>'))
+    place(
+        tblpr,
+        parse_xml(
+            f'<w:tblBorders {nsdecls("w")}><w:top w:val="nil"/><w:left w:val="nil"/>'
+            f'<w:bottom {rule}/><w:right w:val="nil"/><w:insideH {rule}/>'
+            '<w:insideV w:val="nil"/></w:tblBorders>'
+        ),
+    )
     vertical, horizontal = (int(float(v) * 20) for v in spec.get("cell_padding", (2, 4)))
-    place(tblpr, parse_xml(
-        f'<w:tblCellMar {nsdecls("w")}><w:top w:w="{vertical}" w:type="dxa"/>'
-        f'<w:left w:w="{horizontal}" w:type="dxa"/><w:bottom w:w="{vertical}" w:type="dxa"/>'
-        f'<w:right w:w="{horizontal}" w:type="dxa"/></w:tblCellMar>'))
-    header_rule = (f'w:val="single" w:sz="{int(float(spec.get("header_rule", 1)) * 8)}" '
-                   f'w:space="0" w:color="{spec.get("header_rule_color", "auto")}"')
+    place(
+        tblpr,
+        parse_xml(
+            f'<w:tblCellMar {nsdecls("w")}><w:top w:w="{vertical}" w:type="dxa"/>'
+            f'<w:left w:w="{horizontal}" w:type="dxa"/><w:bottom w:w="{vertical}" w:type="dxa"/>'
+            f'<w:right w:w="{horizontal}" w:type="dxa"/></w:tblCellMar>'
+        ),
+    )
+    header_rule = (
+        f'w:val="single" w:sz="{int(float(spec.get("header_rule", 1)) * 8)}" '
+        f'w:space="0" w:color="{spec.get("header_rule_color", "auto")}"'
+    )
     run = ("<w:b/><w:bCs/>" if spec.get("header_bold") else "") + (
-        f'<w:color w:val="{spec["header_color"]}"/>' if spec.get("header_color") else "")
+        f'<w:color w:val="{spec["header_color"]}"/>' if spec.get("header_color") else ""
+    )
     for old in style.element.findall(qn("w:tblStylePr")):
         style.element.remove(old)
-    place(style.element, parse_xml(
-        f'<w:tblStylePr {nsdecls("w")} w:type="firstRow"><w:rPr>{run}</w:rPr><w:tblPr/>'
-        f'<w:trPr><w:tblHeader/></w:trPr><w:tcPr><w:tcBorders><w:bottom {header_rule}/>'
-        '</w:tcBorders></w:tcPr></w:tblStylePr>'))
+    place(
+        style.element,
+        parse_xml(
+            f'<w:tblStylePr {nsdecls("w")} w:type="firstRow"><w:rPr>{run}</w:rPr><w:tblPr/>'
+            f"<w:trPr><w:tblHeader/></w:trPr><w:tcPr><w:tcBorders><w:bottom {header_rule}/>"
+            "</w:tcBorders></w:tcPr></w:tblStylePr>"
+        ),
+    )
 
 
 def _numbering(document, style, number: dict, hanging_mm: float) -> None:
@@ -201,23 +240,42 @@ def _numbering(document, style, number: dict, hanging_mm: float) -> None:
     abstract_id = max([-1, *(int(a.get(qn("w:abstractNumId"))) for a in abstracts)]) + 1
     num_id = max([0, *(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num")))]) + 1
     style_id = style.style_id
-    fonts = (f'<w:rFonts w:ascii="{number["font"]}" w:hAnsi="{number["font"]}"/>'
-             if number.get("font") else "")
-    run = fonts + ("<w:b/><w:bCs/>" if number.get("bold") else "") + (
-        f'<w:color w:val="{number["color"]}"/>' if number.get("color") else "") + (
-        f'<w:sz w:val="{round(float(number["size"]) * 2)}"/>'
-        f'<w:szCs w:val="{round(float(number["size"]) * 2)}"/>' if number.get("size") else "")
+    fonts = (
+        f'<w:rFonts w:ascii="{number["font"]}" w:hAnsi="{number["font"]}"/>'
+        if number.get("font")
+        else ""
+    )
+    run = (
+        fonts
+        + ("<w:b/><w:bCs/>" if number.get("bold") else "")
+        + (f'<w:color w:val="{number["color"]}"/>' if number.get("color") else "")
+        + (
+            f'<w:sz w:val="{round(float(number["size"]) * 2)}"/>'
+            f'<w:szCs w:val="{round(float(number["size"]) * 2)}"/>'
+            if number.get("size")
+            else ""
+        )
+    )
     nsid = f"{random.Random(style_id).getrandbits(32):08X}"  # stable: same input, same bytes
     indent = round(hanging_mm * 1440 / 25.4)  # the text hangs where the style says
-    place(numbering, parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}"><w:nsid w:val="{nsid}"/>'
-        f'<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
-        f'<w:numFmt w:val="{number.get("format", "decimal")}"/><w:pStyle w:val="{style_id}"/>'
-        f'<w:lvlText w:val="{number.get("text", "%1")}"/><w:lvlJc w:val="left"/>'
-        f'<w:pPr><w:ind w:left="{indent}" w:hanging="{indent}"/></w:pPr>'
-        f'<w:rPr>{run}</w:rPr></w:lvl></w:abstractNum>'))
-    place(numbering, parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId '
-                               f'w:val="{abstract_id}"/></w:num>'))
+    place(
+        numbering,
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}"><w:nsid w:val="{nsid}"/>'
+            f'<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            f'<w:numFmt w:val="{number.get("format", "decimal")}"/><w:pStyle w:val="{style_id}"/>'
+            f'<w:lvlText w:val="{number.get("text", "%1")}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{indent}" w:hanging="{indent}"/></w:pPr>'
+            f"<w:rPr>{run}</w:rPr></w:lvl></w:abstractNum>"
+        ),
+    )
+    place(
+        numbering,
+        parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId '
+            f'w:val="{abstract_id}"/></w:num>'
+        ),
+    )
     num_pr = get_or_place(style.element.get_or_add_pPr(), "w:numPr")
     num_pr.get_or_add_numId().val = num_id
 

@@ -41,13 +41,21 @@ def open_template(path: Path, roots):
     try:
         parts = word_package.read_parts(io.BytesIO(roots.read_bytes(path)))
     except (word_package.PackageRefused, PathRefused) as exc:
-        raise BriefInvalid(Diagnostic(Location(path), str(exc),
-                                      hint="save the template from Word as .docx or .dotx")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                Location(path), str(exc), hint="save the template from Word as .docx or .dotx"
+            )
+        ) from None
     word_package.drop_outside_links(parts)  # reported by `inspect_template`
     types = parts.get("[Content_Types].xml", b"")
     if _DOCUMENT_TYPE not in types and _TEMPLATE_TYPE not in types:
-        raise BriefInvalid(Diagnostic(Location(path), "not a Word document: it has no document part",
-                                      hint="save the template from Word as .docx or .dotx"))
+        raise BriefInvalid(
+            Diagnostic(
+                Location(path),
+                "not a Word document: it has no document part",
+                hint="save the template from Word as .docx or .dotx",
+            )
+        )
     parts["[Content_Types].xml"] = types.replace(_TEMPLATE_TYPE, _DOCUMENT_TYPE)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -57,8 +65,12 @@ def open_template(path: Path, roots):
     try:
         return Document(buffer)
     except Exception as exc:  # python-docx raises several kinds for a damaged package
-        raise BriefInvalid(Diagnostic(Location(path), f"not a Word document python-docx can read "
-                                      f"({type(exc).__name__}: {exc})")) from None
+        raise BriefInvalid(
+            Diagnostic(
+                Location(path),
+                f"not a Word document python-docx can read ({type(exc).__name__}: {exc})",
+            )
+        ) from None
 
 
 def inspect_template(path: Path, location: Location, diagnostics: Diagnostics) -> bool:
@@ -70,29 +82,40 @@ def inspect_template(path: Path, location: Location, diagnostics: Diagnostics) -
     try:
         parts = word_package.read_parts(path)
     except word_package.PackageTooLarge as exc:
-        diagnostics.error(location, f"the Word template {path.name} cannot be used: {exc}",
-                          key=("output", "word_template"),
-                          hint="use the house's real template; a Word template is rarely over 20 MB")
+        diagnostics.error(
+            location,
+            f"the Word template {path.name} cannot be used: {exc}",
+            key=("output", "word_template"),
+            hint="use the house's real template; a Word template is rarely over 20 MB",
+        )
         return False
     except word_package.PackageRefused:
         return True
     for link in word_package.drop_outside_links(parts):
         diagnostics.warning(
-            location, f"the Word template {path.name} links {link.part or 'the package'} to an "
+            location,
+            f"the Word template {path.name} links {link.part or 'the package'} to an "
             f"outside resource ({link.kind}: {link.target}); the output leaves the link out, so "
-            "that it reaches nothing when opened", key=("output", "word_template"),
+            "that it reaches nothing when opened",
+            key=("output", "word_template"),
             hint="remove the link in Word (e.g. Developer > Document Template for an attached "
-                 "template) to silence this")
+            "template) to silence this",
+        )
     return True
 
 
 def values(doc: m.Document, locale: Locale) -> dict:
     """What placeholders can name: dates and the authors in the brief's language (`locale`)."""
     return {
-        "title": doc.title, "subtitle": doc.subtitle or "", "kicker": doc.kicker or "",
-        "date": locale.date(doc.date), "updated": locale.date(doc.updated),
+        "title": doc.title,
+        "subtitle": doc.subtitle or "",
+        "kicker": doc.kicker or "",
+        "date": locale.date(doc.date),
+        "updated": locale.date(doc.updated),
         "authors": locale.and_list(doc.author_names),
-        "version": doc.version or "", "status": doc.status, "copyright": doc.copyright or "",
+        "version": doc.version or "",
+        "status": doc.status,
+        "copyright": doc.copyright or "",
         "license": doc.license or "",
         "publisher": {k: v for k, v in doc.publisher.items() if k != "logo" and v},
         "series": {k: v for k, v in doc.series.items() if v},
@@ -112,7 +135,8 @@ def _lookup(name: str, data: dict) -> Optional[str]:
 def _known(name: str) -> bool:
     head, _, tail = name.partition(".")
     return (head == "publisher" and tail in ("name", "program", "url", "address")) or (
-        head == "series" and tail in ("name", "number", "issn"))
+        head == "series" and tail in ("name", "number", "issn")
+    )
 
 
 def fill(document, doc: m.Document, template: Path, locale: Locale):
@@ -133,9 +157,12 @@ def fill(document, doc: m.Document, template: Path, locale: Locale):
             if in_body and anchor is None and p.getparent() is document.element.body:
                 anchor = p
                 continue
-            problems.error(Location(template), f"{{{{ body }}}} ({where}) can stand only once, "
-                           "in a paragraph of its own in the main text",
-                           hint="move it out of headers, footers, tables and text boxes")
+            problems.error(
+                Location(template),
+                f"{{{{ body }}}} ({where}) can stand only once, "
+                "in a paragraph of its own in the main text",
+                hint="move it out of headers, footers, tables and text boxes",
+            )
             continue
         if in_body and any(mt.group(1) == "title" for mt in PLACEHOLDER.finditer(text)):
             has_cover = True
@@ -166,9 +193,14 @@ def place_body(document, anchor, before: set) -> None:
     anchor.getparent().remove(anchor)
 
 
-_HEADERS = (("header", "header"), ("first_page_header", "first-page header"),
-            ("even_page_header", "even-page header"), ("footer", "footer"),
-            ("first_page_footer", "first-page footer"), ("even_page_footer", "even-page footer"))
+_HEADERS = (
+    ("header", "header"),
+    ("first_page_header", "first-page header"),
+    ("even_page_header", "even-page header"),
+    ("footer", "footer"),
+    ("first_page_footer", "first-page footer"),
+    ("even_page_footer", "even-page footer"),
+)
 
 
 def _paragraphs(document):
@@ -194,8 +226,9 @@ def _texts(p) -> list:
     return [t for t in p.iter(qn("w:t")) if next(t.iterancestors(qn("w:p"))) is p]
 
 
-def _replace(texts: list, text: str, data: dict, template: Path, where: str,
-             problems: Diagnostics) -> None:
+def _replace(
+    texts: list, text: str, data: dict, template: Path, where: str, problems: Diagnostics
+) -> None:
     """Replace each placeholder in the text spread over the w:t elements `texts`: the value
     goes where the placeholder starts (keeping that run's formatting), the rest is cut out of
     the runs Word split it into."""
@@ -207,20 +240,29 @@ def _replace(texts: list, text: str, data: dict, template: Path, where: str,
         name = match.group(1).strip()
         value = _lookup(name, data) if PLACEHOLDER.fullmatch(match.group(0)) else None
         if name == "body":
-            problems.error(Location(template), f"{{{{ body }}}} ({where}) must be alone in its "
-                           "paragraph", hint="put it in a paragraph of its own where the brief's "
-                           "text should go")
+            problems.error(
+                Location(template),
+                f"{{{{ body }}}} ({where}) must be alone in its paragraph",
+                hint="put it in a paragraph of its own where the brief's text should go",
+            )
             continue
         if value is None:
-            problems.error(Location(template), f"the placeholder {match.group(0)} names nothing "
-                           f"briefkit knows ({where})", hint="use one of " + ", ".join(
-                               ["{{ %s }}" % k for k in sorted(data) if not isinstance(data[k], dict)]
-                               + ["{{ publisher.name }}", "{{ series.number }}", "{{ body }}"]))
+            problems.error(
+                Location(template),
+                f"the placeholder {match.group(0)} names nothing briefkit knows ({where})",
+                hint="use one of "
+                + ", ".join(
+                    ["{{ %s }}" % k for k in sorted(data) if not isinstance(data[k], dict)]
+                    + ["{{ publisher.name }}", "{{ series.number }}", "{{ body }}"]
+                ),
+            )
             continue
         touched = [i for i, (a, b) in enumerate(spans) if a < match.end() and b > match.start()]
         for n, i in enumerate(touched):
             a, _ = spans[i]
             local_start, local_end = max(match.start(), a) - a, min(match.end(), spans[i][1]) - a
             original = texts[i].text or ""
-            texts[i].text = original[:local_start] + (value if n == 0 else "") + original[local_end:]
+            texts[i].text = (
+                original[:local_start] + (value if n == 0 else "") + original[local_end:]
+            )
             texts[i].set(_XML_SPACE, "preserve")

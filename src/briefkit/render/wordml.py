@@ -35,7 +35,8 @@ def number_drawings(document) -> None:
     for part in document.part.package.iter_parts():
         if isinstance(part, XmlPart):
             for doc_pr in part.element.iter(
-                    "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
+                "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+            ):
                 ident += 1
                 doc_pr.set("id", str(ident))
 
@@ -72,10 +73,16 @@ def add_field(paragraph, instruction: str, placeholder: str = "", *, into=None):
     headers and footers)."""
     parent = paragraph._p if into is None else into
     parent.append(field_char("begin"))
-    parent.append(parse_xml(f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> '
-                            f'{_text(instruction)} </w:instrText></w:r>'))
+    parent.append(
+        parse_xml(
+            f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> '
+            f"{_text(instruction)} </w:instrText></w:r>"
+        )
+    )
     parent.append(field_char("separate"))
-    result = parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_text(placeholder)}</w:t></w:r>')
+    result = parse_xml(
+        f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_text(placeholder)}</w:t></w:r>'
+    )
     parent.append(result)
     parent.append(field_char("end"))
     return result
@@ -108,8 +115,9 @@ def add_bookmark(paragraph, name: str, ident: int) -> None:
     p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{ident}"/>'))
 
 
-def restart_numbering(document, paragraph, style_name: str, start: int = 1,
-                      num_id: str | None = None) -> str | None:
+def restart_numbering(
+    document, paragraph, style_name: str, start: int = 1, num_id: str | None = None
+) -> str | None:
     """Number `paragraph` (an item of a list in the numbered style `style_name`) in a list of
     its own that starts at `start`: a new w:num over the style's list definition, made for
     the list's first item (`num_id` None) and given to each later one, so Word and LibreOffice
@@ -121,22 +129,38 @@ def restart_numbering(document, paragraph, style_name: str, start: int = 1,
         style_num = style.element.find(qn("w:pPr") + "/" + qn("w:numPr") + "/" + qn("w:numId"))
         if style_num is None:
             return None
-        num = next((n for n in numbering.findall(qn("w:num"))
-                    if n.get(qn("w:numId")) == style_num.get(qn("w:val"))), None)
+        num = next(
+            (
+                n
+                for n in numbering.findall(qn("w:num"))
+                if n.get(qn("w:numId")) == style_num.get(qn("w:val"))
+            ),
+            None,
+        )
         if num is None:
             return None
         abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
         num_id = str(max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1)
-        place(numbering, parse_xml(
-            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract}"/>'
-            f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
-    place(paragraph._p.get_or_add_pPr(), parse_xml(
-        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+        place(
+            numbering,
+            parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract}"/>'
+                f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'
+            ),
+        )
+    place(
+        paragraph._p.get_or_add_pPr(),
+        parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'
+        ),
+    )
     return num_id
 
 
-_VML = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-        'xmlns:w10="urn:schemas-microsoft-com:office:word"')
+_VML = (
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:w10="urn:schemas-microsoft-com:office:word"'
+)
 
 
 # Word's text-path shape type (136), as Word writes it before a watermark: LibreOffice draws
@@ -144,14 +168,30 @@ _VML = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-
 _TEXT_PATH_TYPE = (
     '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
     'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
-    + "".join(f'<v:f eqn="{eqn}"/>' for eqn in (
-        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3",
-        "if @0 @3 0", "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6", "mid @8 @5",
-        "mid @7 @8", "mid @6 @7", "sum @6 0 @5"))
+    + "".join(
+        f'<v:f eqn="{eqn}"/>'
+        for eqn in (
+            "sum #0 0 10800",
+            "prod #0 2 1",
+            "sum 21600 0 @1",
+            "sum 0 0 @2",
+            "sum 21600 0 @3",
+            "if @0 @3 0",
+            "if @0 21600 @1",
+            "if @0 0 @2",
+            "if @0 @4 21600",
+            "mid @5 @6",
+            "mid @8 @5",
+            "mid @7 @8",
+            "mid @6 @7",
+            "sum @6 0 @5",
+        )
+    )
     + '</v:formulas><v:path textpathok="t" o:connecttype="custom" '
     'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
     '<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" '
-    'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>')
+    'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+)
 
 
 def add_watermark(section, text: str, font: str) -> None:
@@ -166,32 +206,54 @@ def add_watermark(section, text: str, font: str) -> None:
         headers.append(section.even_page_header)
     width = (section.page_width - section.left_margin - section.right_margin) / 12700
     for n, header in enumerate(headers, 1):
-        if any((el.get("id") or "").startswith("PowerPlusWaterMarkObject") for el in
-               header._element.iter("{urn:schemas-microsoft-com:vml}shape")):
+        if any(
+            (el.get("id") or "").startswith("PowerPlusWaterMarkObject")
+            for el in header._element.iter("{urn:schemas-microsoft-com:vml}shape")
+        ):
             continue  # a header shared with an earlier section has its watermark already
         paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-        paragraph._p.append(text_mark(text, n, font=font, width_pt=width, color="f4c7cf",
-                                      opacity=0.5, behind=True, relative="margin"))
+        paragraph._p.append(
+            text_mark(
+                text,
+                n,
+                font=font,
+                width_pt=width,
+                color="f4c7cf",
+                opacity=0.5,
+                behind=True,
+                relative="margin",
+            )
+        )
 
 
-def text_mark(text: str, n: int, *, font: str, width_pt: float, color: str, opacity: float,
-              behind: bool, relative: str):
+def text_mark(
+    text: str,
+    n: int,
+    *,
+    font: str,
+    width_pt: float,
+    color: str,
+    opacity: float,
+    behind: bool,
+    relative: str,
+):
     """A run holding a diagonal VML text path (Word's watermark shape), centred on the margin
     area or the page (`relative`), behind the text or in front of it; its height follows
     the text's length so the letters keep their shape."""
     height = width_pt / (0.7 * max(len(text), 3))
     z_index = -251654144 + n if behind else 251659264 + n
     return parse_xml(
-        f'<w:r {nsdecls("w")} {_VML}><w:pict>{_TEXT_PATH_TYPE}'
+        f"<w:r {nsdecls('w')} {_VML}><w:pict>{_TEXT_PATH_TYPE}"
         f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
         f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;'
-        f'width:{width_pt:.1f}pt;height:{height:.1f}pt;rotation:315;z-index:{z_index};'
-        f'mso-position-horizontal:center;mso-position-horizontal-relative:{relative};'
+        f"width:{width_pt:.1f}pt;height:{height:.1f}pt;rotation:315;z-index:{z_index};"
+        f"mso-position-horizontal:center;mso-position-horizontal-relative:{relative};"
         f'mso-position-vertical:center;mso-position-vertical-relative:{relative}" '
         f'o:allowincell="f" fillcolor="#{color}" stroked="f">'
         f'<v:fill opacity="{opacity:g}"/><v:textpath style="font-family:&quot;{_attr(font)}&quot;;'
         f'font-size:1pt;font-weight:bold" string="{_attr(text)}"/>'
-        f'<w10:wrap anchorx="{relative}" anchory="{relative}"/></v:shape></w:pict></w:r>')
+        f'<w10:wrap anchorx="{relative}" anchory="{relative}"/></v:shape></w:pict></w:r>'
+    )
 
 
 def default_run_properties(document):
@@ -201,7 +263,7 @@ def default_run_properties(document):
     rpr_default = get_or_place(defaults, "w:rPrDefault")
     rpr = rpr_default.find(qn("w:rPr"))
     if rpr is None:
-        rpr = parse_xml(f'<w:rPr {nsdecls("w")}/>')
+        rpr = parse_xml(f"<w:rPr {nsdecls('w')}/>")
         rpr_default.append(rpr)  # its only child
     return rpr
 
@@ -230,8 +292,14 @@ def set_custom_properties(document, values: dict[str, str]) -> None:
     if not values:
         return
     package = document.part.package
-    part = next((rel.target_part for rel in package.rels.values()
-                 if rel.reltype == RT.CUSTOM_PROPERTIES and not rel.is_external), None)
+    part = next(
+        (
+            rel.target_part
+            for rel in package.rels.values()
+            if rel.reltype == RT.CUSTOM_PROPERTIES and not rel.is_external
+        ),
+        None,
+    )
     if part is None:
         from docx.opc.part import Part
 
@@ -248,26 +316,45 @@ def set_custom_properties(document, values: dict[str, str]) -> None:
         if name in properties:
             root.remove(properties[name])
         pid += 1
-        prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property", fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}",
-                                pid=str(pid), name=name)
+        prop = etree.SubElement(
+            root,
+            f"{{{_CUSTOM_NS}}}property",
+            fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}",
+            pid=str(pid),
+            name=name,
+        )
         etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = value
     if not isinstance(part, XmlPart):
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _attr(value: str) -> str:
-    return (str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
 
 
 def _text(value: str) -> str:
     return xml_text(str(value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-__all__ = ["number_drawings", "add_text_run", "add_field", "field_char", "add_hyperlink", "add_bookmark",
-           "restart_numbering", "add_watermark", "declare_east_asian_font",
-           "set_custom_properties",
-           "style_id"]
+__all__ = [
+    "number_drawings",
+    "add_text_run",
+    "add_field",
+    "field_char",
+    "add_hyperlink",
+    "add_bookmark",
+    "restart_numbering",
+    "add_watermark",
+    "declare_east_asian_font",
+    "set_custom_properties",
+    "style_id",
+]
 
 
 def style_rule(document, name: str) -> list:
@@ -286,8 +373,9 @@ def apply_rule(paragraph, rule: list) -> None:
 
 def keep_with_next(p, keep: bool) -> None:
     """Direct keep-with-next on the w:p `p` (False overrides a style's)."""
-    element = parse_xml(f'<w:keepNext {nsdecls("w")}/>' if keep else
-                        f'<w:keepNext {nsdecls("w")} w:val="0"/>')
+    element = parse_xml(
+        f"<w:keepNext {nsdecls('w')}/>" if keep else f'<w:keepNext {nsdecls("w")} w:val="0"/>'
+    )
     place(p.get_or_add_pPr(), element)
 
 
@@ -305,5 +393,6 @@ def set_outline_level(paragraph, level: int) -> None:
     """A paragraph that is a heading without a heading style (a labelled item, a box's heading):
     Word's navigation pane, its contents and screen readers list it at `level` (0 = Heading 1),
     as the PDF's outline and tags do."""
-    place(paragraph._p.get_or_add_pPr(),
-          parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'))
+    place(
+        paragraph._p.get_or_add_pPr(), parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>')
+    )
