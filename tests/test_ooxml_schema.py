@@ -19,9 +19,9 @@ from lxml import etree
 from ooxml_schema import SCHEMA, messages, schema_errors
 
 from briefkit.cli import cli
-from briefkit.layouts import available
-from briefkit.pipeline import build_brief
-from briefkit.render.ooxml_order import SEQUENCES
+from briefkit.layout.folders import available
+from briefkit.builder.batch import build_brief
+from briefkit.ooxml.order import SEQUENCES
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -11,7 +11,7 @@ from conftest import example_briefs
 from pypdf import PdfReader
 from readers import docx_notes, pdf_text, squash
 
-from briefkit.layouts import available
+from briefkit.layout.folders import available
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Title-block lines: the cover may place them anywhere on its page (the PDF puts the publisher

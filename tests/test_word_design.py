@@ -17,9 +17,9 @@ import pytest
 from docx.shared import Mm
 from lxml import etree
 
-from briefkit.design import load_design
-from briefkit.layouts import load_layout
-from briefkit.pipeline import build_brief
+from briefkit.layout.design import load_design
+from briefkit.layout.folders import load_layout
+from briefkit.builder.batch import build_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -117,7 +117,7 @@ def audit_pdf(path: Path) -> PdfAudit:
         return bool(chars) and len(alike) >= 0.8 * len(chars) and not _LEADER.search(line["text"])
 
     body = [
-        sorted((line for line in lines if is_body(line)), key=lambda l: l["top"])
+        sorted((line for line in lines if is_body(line)), key=lambda item: item["top"])
         for _, _, lines in pages
     ]
     all_body = [line for lines in body for line in lines]
@@ -153,7 +153,7 @@ def audit_pdf(path: Path) -> PdfAudit:
     top = min((line["top"] for line in all_body), default=0.0)
     bottom = max((line["bottom"] for line in all_body), default=0.0)
     fill = []
-    for page_width, page_height, lines in pages:
+    for _width, _height, lines in pages:
         inside = [line for line in lines if line["top"] >= top - 2 and line["bottom"] <= bottom + 2]
         if not inside or bottom <= top:
             fill.append(0.0)
@@ -190,7 +190,7 @@ def audit_pdf(path: Path) -> PdfAudit:
 
 def _labels_with_quotes() -> set[str]:
     """The built-in fixed labels that hold an apostrophe, spelt with a straight one."""
-    from .layouts import available, load_layout
+    from briefkit.layout.folders import available, load_layout
 
     found = set()
     for name in available():

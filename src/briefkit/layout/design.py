@@ -1,0 +1,400 @@
+"""Design tokens: a layout's `design.yaml` files in, CSS and Word style definitions out.
+
+A layout sets how its pages look once, as data: page size and margins (mm), faces, type scale,
+leading, colours, rules and spacing (pt) in `design.yaml`, inherited along `extends` (mappings
+merge key by key) and overridden by a brief's `theme:`. From these tokens come
+
+- `Design.css(medium)`: CSS custom properties (`--primary`, `--size-body`, …), the `@page`
+  size and margins, and `@font-face` rules for the faces shipped with briefkit (print only:
+  WeasyPrint embeds them; the screen page names them and falls back to the reader's fonts);
+- `Design.word_styles(layout)`: the Word style definitions (`word/styles.yaml` entries with
+  `$group.name` token references resolved, after the built-in styles derived here);
+- `Design.page_setup()`: page size and margins in mm for the DOCX section;
+- `Design.font_files()`: the font files of each face, for embedding in the DOCX.
+
+The same numbers reach both media, so a house changes its design in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.layout.files import LayoutError, builtin_dir, merge_mappings, read_mapping
+
+_TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
+# Paper sizes in mm (width, height).
+PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+_STYLES = {
+    "regular": ("normal", 400),
+    "italic": ("italic", 400),
+    "bold": ("normal", 700),
+    "bold_italic": ("italic", 700),
+}
+# Families every stack ends with, for readers of the screen page without the shipped faces.
+_GENERIC = {
+    "serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
+    "sans": ["Helvetica Neue", "Arial", "sans-serif"],
+}
+
+
+@dataclass
+class Design:
+    tokens: dict
+    folders: list[Path]  # the layout's folders, own first (where `fonts/` may also be)
+
+    # ---- reading tokens --------------------------------------------------------------------
+    def get(self, group: str, name: str):
+        try:
+            return self.tokens[group][name]
+        except (KeyError, TypeError):
+            raise LayoutError(
+                f"design token '{group}.{name}' is not defined in any design.yaml "
+                f"of the layout ({', '.join(f.name for f in self.folders)})"
+            ) from None
+
+    def color(self, name: str) -> str:
+        """A colour token as Word writes it: RRGGBB."""
+        return _hex(self.get("colors", name))
+
+    @property
+    def text_face(self) -> str:
+        return str(self.get("faces", "text"))
+
+    @property
+    def display_face(self) -> str:
+        return str(self.get("faces", "display"))
+
+    def page_setup(self) -> dict:
+        """Page size and margins in mm: {'width', 'height', 'top', 'right', 'bottom', 'left'}."""
+        width, height = PAPER.get(str(self.get("page", "size")), PAPER["A4"])
+        margins = self.get("page", "margin")
+        return {
+            "width": width,
+            "height": height,
+            **{side: float(margins[side]) for side in ("top", "right", "bottom", "left")},
+        }
+
+    def text_width_mm(self) -> float:
+        page = self.page_setup()
+        return page["width"] - page["left"] - page["right"]
+
+    def font_files(self) -> dict[str, dict[str, Path]]:
+        """Face family -> {'regular'|'italic'|'bold'|'bold_italic': file} of the faces the
+        design uses whose files are shipped (a face without files is named, not embedded)."""
+        files = self.tokens.get("faces", {}).get("files") or {}
+        out: dict[str, dict[str, Path]] = {}
+        for family in dict.fromkeys([self.text_face, self.display_face]):
+            for style, name in (files.get(family) or {}).items():
+                if style not in _STYLES:
+                    raise LayoutError(
+                        f"design.yaml: faces.files.{family}.{style}: expected one of "
+                        f"{', '.join(_STYLES)}"
+                    )
+                path = self._font_path(str(name))
+                out.setdefault(family, {})[style] = path
+        return out
+
+    def _font_path(self, name: str) -> Path:
+        if Path(name).name != name:
+            raise LayoutError(
+                f"design.yaml: font file '{name}': give a file name in a fonts/ "
+                "folder of the layout or of briefkit, not a path"
+            )
+        for folder in [*self.folders, builtin_dir()]:
+            candidate = folder / "fonts" / name
+            if candidate.is_file():
+                return candidate
+        raise LayoutError(
+            f"design.yaml: font file '{name}' not found in the fonts/ folder of "
+            "the layout or of briefkit"
+        )
+
+    # ---- CSS ------------------------------------------------------------------------------
+    def css(self, medium: str = "print") -> str:
+        fallback = [str(f) for f in self.tokens.get("faces", {}).get("fallback") or []]
+        lines = []
+        if medium == "print":
+            for family, styles in self.font_files().items():
+                for style, path in styles.items():
+                    font_style, weight = _STYLES[style]
+                    lines.append(
+                        f"@font-face {{ font-family: {_css_str(family)}; "
+                        f"src: url({_css_str(path.resolve().as_uri())}); "
+                        f"font-style: {font_style}; font-weight: {weight}; }}"
+                    )
+        props = {
+            "font-body": _stack([self.text_face, *fallback], _GENERIC["serif"], medium),
+            "font-headings": _stack(
+                [self.display_face, *reversed(fallback)], _GENERIC["sans"], medium
+            ),
+            "leading": f"{_number(self.get('type', 'leading'), 'type', 'leading'):g}",
+        }
+        for name, value in (self.tokens.get("colors") or {}).items():
+            props[_css_name(name)] = "#" + _hex(value).lower()
+        for group, prefix, unit in (
+            ("type", "size", "pt"),
+            ("rules", "rule", "pt"),
+            ("spacing", "space", "pt"),
+            ("indent", "indent", "mm"),
+        ):
+            for name, value in (self.tokens.get(group) or {}).items():
+                if group == "type" and name == "leading":
+                    continue
+                props[f"{prefix}-{_css_name(name)}"] = f"{_number(value, group, name):g}{unit}"
+        page = self.page_setup()
+        props["text-width"] = f"{self.text_width_mm():g}mm"
+        lines.append(":root {\n" + "".join(f"  --{k}: {v};\n" for k, v in props.items()) + "}")
+        size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
+        lines.append(
+            f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
+            f"{page['bottom']:g}mm {page['left']:g}mm; }}"
+        )
+        # The footnote rule, written out here: custom properties do not reach @footnote. The
+        # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
+        # top padding would lose them again.
+        lines.append(
+            f"@page {{ @footnote {{ border-top: "
+            f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
+            f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
+            f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
+        )
+        # The named page of very wide tables (print.css): the same paper turned.
+        lines.append(f"@page landscape {{ size: {size} landscape; }}")
+        return "\n".join(lines) + "\n"
+
+    # ---- Word -----------------------------------------------------------------------------
+    def word_styles(self, layout) -> dict:
+        """{'ensure': {style: spec}, 'default_template': {style: spec}} for `render/docx.py`:
+        Word's built-in styles derived from the tokens, then the layout's `word/styles.yaml`
+        entries (along its chain, the base's first) with token references resolved."""
+        merged: dict = {"ensure": {}, "default_template": self._builtin_word_styles()}
+        for path in layout.files("word", "styles.yaml"):
+            spec = read_mapping(path)
+            for key in merged:
+                for name, entry in (spec.get(key) or {}).items():
+                    merged[key][name] = {
+                        k: self._resolve(v, path, f"{key}.{name}.{k}")
+                        for k, v in (entry or {}).items()
+                    }
+        # A style with a size of its own leads as the body does (CSS line-height is a factor
+        # of each element's own size; Word's line spacing is then set in points from both).
+        leading = float(self.get("type", "leading"))
+        for specs in merged.values():
+            for spec in specs.values():
+                if isinstance(spec.get("size"), (int, float)) and "line_spacing" not in spec:
+                    spec["line_spacing"] = leading
+        return merged
+
+    def _builtin_word_styles(self) -> dict:
+        t = lambda name: float(self.get("type", name))  # noqa: E731
+        s = lambda name: float(self.get("spacing", name))  # noqa: E731
+        leading = float(self.get("type", "leading"))
+        display = self.display_face
+        return {
+            "Normal": {
+                "font": self.text_face,
+                "size": t("body"),
+                "line_spacing": leading,
+                "color": self.color("text"),
+                "space_after": s("paragraph"),
+            },
+            "Title": {
+                "font": display,
+                "size": t("title"),
+                "color": self.color("primary"),
+                "bold": True,
+                "line_spacing": 1.1,
+            },
+            "Subtitle": {
+                "font": display,
+                "size": t("subtitle"),
+                "color": self.color("muted"),
+                "italic": False,
+            },
+            **{
+                f"Heading {n}": {
+                    "font": display,
+                    "size": t(f"heading_{n}"),
+                    "color": self.color("accent" if n == 3 else "primary"),
+                    "bold": True,
+                    "italic": False,
+                    "line_spacing": 1.2,
+                    "space_before": s(f"heading_{n}_before"),
+                    "space_after": s(f"heading_{n}_after"),
+                    "keep_with_next": True,
+                    "keep_together": True,
+                }
+                for n in (1, 2, 3)
+            },
+            # Deeper headings (Markdown's, or an editor's) as the screen CSS sets h5 and below:
+            # the display face at the body's size, the first in the primary colour.
+            **{
+                f"Heading {n}": {
+                    "font": display,
+                    "size": t("body"),
+                    "bold": True,
+                    "italic": False,
+                    "line_spacing": 1.2,
+                    "color": self.color("primary" if n == 4 else "text"),
+                    "space_before": s("heading_3_before"),
+                    "space_after": s("heading_3_after"),
+                    "keep_with_next": True,
+                    "keep_together": True,
+                }
+                for n in range(4, 10)
+            },
+            "Quote": {
+                "font": self.text_face,
+                "size": t("body"),
+                "italic": True,
+                "color": self.color("muted"),
+                "border_left": self.get("rules", "box"),
+                "border_color": self.color("accent"),
+            },
+            "Caption": {
+                "font": display,
+                "size": t("caption"),
+                "color": self.color("muted"),
+                "italic": False,
+                "bold": False,
+                "space_before": 4,
+                "space_after": s("paragraph"),
+            },
+            # Links as the screen edition shows them: the accent colour, not underlined.
+            "Hyperlink": {"type": "character", "color": self.color("accent"), "underline": False},
+            "FollowedHyperlink": {
+                "type": "character",
+                "color": self.color("accent"),
+                "underline": False,
+            },
+            # Running head and folio in the running size; tabs at the centre and right edge of
+            # the text block (Word's own stand at Letter positions, beyond A4's text).
+            "Header": {
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+            },
+            "Footer": {
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+                "align": "right",
+            },
+        }
+
+    def _resolve(self, value, path: Path, where: str):
+        if isinstance(value, dict):  # a nested spec (a list style's `number`)
+            return {k: self._resolve(v, path, f"{where}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve(v, path, f"{where}[{i}]") for i, v in enumerate(value)]
+        if not isinstance(value, str):
+            return value
+        match = _TOKEN_REF.match(value.strip())
+        if not match:
+            return value
+        group, name = match.groups()
+        if group not in self.tokens or name not in (self.tokens[group] or {}):
+            raise LayoutError(
+                f"{path}: {where}: '{value}' names no design token; the tokens "
+                f"are the keys of design.yaml (e.g. $type.body, $colors.primary)"
+            )
+        token = self.tokens[group][name]
+        return _hex(token) if group == "colors" else token
+
+
+def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = None) -> Design:
+    """The tokens of `layout` (its design.yaml files along `extends`), with a brief's `theme`
+    (colors.primary/accent, fonts.body/headings) and `paper` (output.paper) over them."""
+    tokens: dict = {}
+    for folder in reversed(layout.folders):
+        path = folder / "design.yaml"
+        if path.is_file():
+            tokens = merge_mappings(read_mapping(path), tokens)
+    if not tokens:
+        raise LayoutError(f"layout '{layout.name}' has no design.yaml along its chain")
+    theme = theme or {}
+    colors = {k: v for k, v in (theme.get("colors") or {}).items() if v}
+    fonts = theme.get("fonts") or {}
+    overrides: dict = {"colors": colors, "faces": {}}
+    if fonts.get("body"):
+        overrides["faces"]["text"] = fonts["body"]
+    if fonts.get("headings"):
+        overrides["faces"]["display"] = fonts["headings"]
+    if paper:
+        overrides["page"] = {"size": paper}
+    return Design(merge_mappings(overrides, tokens), list(layout.folders))
+
+
+def design_of(prepared) -> Design:
+    """The design of a prepared brief's layout with its theme and paper; a broken design
+    (a token missing or of the wrong kind, a font file not found) is the brief's build error,
+    located at the layout's design.yaml."""
+    doc = prepared.document
+    try:
+        design = load_design(prepared.layout, doc.theme, doc.paper)
+        design.font_files()
+        design.word_styles(prepared.layout)
+        return design
+    except LayoutError as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                Location(prepared.layout.folders[0] / "design.yaml"),
+                f"layout '{prepared.layout.name}': {exc}",
+            )
+        ) from None
+
+
+def merged_tokens(layout) -> dict:
+    """The tokens of a layout's chain merged into one mapping (for `template export`)."""
+    return load_design(layout).tokens
+
+
+def _hex(value) -> str:
+    """A CSS colour (#rgb, #rrggbb or a name) as Word's RRGGBB."""
+    text = str(value).strip()
+    if re.fullmatch(r"#?[0-9A-Fa-f]{6}", text):
+        return text.lstrip("#").upper()
+    if re.fullmatch(r"#[0-9A-Fa-f]{3}", text):
+        return "".join(c * 2 for c in text[1:]).upper()
+    import tinycss2.color3
+
+    rgba = tinycss2.color3.parse_color(text)
+    if rgba is None or isinstance(rgba, str):
+        raise LayoutError(f"'{text}' is not a colour; write #rrggbb")
+    return "".join(f"{round(c * 255):02X}" for c in rgba[:3])
+
+
+def _css_str(text: str) -> str:
+    """A CSS string literal that cannot end the string, the rule or the <style> element."""
+    return (
+        '"'
+        + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} " for c in str(text))
+        + '"'
+    )
+
+
+def _stack(families: list[str], generic: list[str], medium: str) -> str:
+    # In print the shipped faces are embedded: no reader's-machine fallbacks, only the generic
+    # family for glyphs no face has.
+    names = list(dict.fromkeys([*families, *(generic if medium == "screen" else generic[-1:])]))
+    return ", ".join(n if n in ("serif", "sans-serif") else _css_str(n) for n in names)
+
+
+def _css_name(token: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(token)):
+        raise LayoutError(f"design.yaml: '{token}' is not a token name (letters, digits, _)")
+    return str(token).replace("_", "-")
+
+
+def _number(value, group: str, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LayoutError(f"design.yaml: {group}.{name}: expected a number, found {value!r}")
+    return float(value)
