@@ -77,25 +77,54 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, bytes]]:
 
 
 def _seal_docx(members) -> bytes:
-    """A DOCX zipped from its members ((name, bytes) in archive order, as `render/docx.py`
+    """A DOCX zipped from its members ((name, bytes) in archive order, as `render/word/docx.py`
     hands them over: the file is zipped once) with its fingerprint filled in."""
-    members = [(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), member) for name, member in members]
-    digest, digits = _docx_digest((info.filename, member) for info, member in members)
-    if digits is None:
-        raise NotStampable("no fingerprint property in docProps/custom.xml")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as sealed:
-        for info, member in members:
-            if info.filename == CUSTOM_XML:
-                member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
-            # Media are compressed already: stored as they are, XML and fonts deflated.
-            method = (
-                zipfile.ZIP_STORED
-                if info.filename.startswith("word/media/")
-                else zipfile.ZIP_DEFLATED
-            )
-            sealed.writestr(info, member, compress_type=method)
-    return out.getvalue()
+    members = list(members)
+    return DocxSeal([m for m in members if m[0] != CUSTOM_XML]).close(
+        [m for m in members if m[0] == CUSTOM_XML]
+    )
+
+
+class DocxSeal:
+    """A DOCX zipped in two steps: the members known first (`early`: the faces, the styles,
+    the notes …), then the last ones (`close`), the fingerprint filled in as they are. The
+    DOCX writer zips most of the file (deflating a megabyte of embedded faces is the cost)
+    while the PDF is laid out, and its main part once the print's pages are known. The
+    members stand in the archive in that order, custom.xml (which holds the fingerprint) last
+    of all."""
+
+    def __init__(self, early):
+        self._out = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._out, "w")
+        self._members: list[tuple[str, bytes]] = []
+        for name, data in early:
+            self._write(name, data)
+
+    def _write(self, name: str, data: bytes) -> None:
+        self._members.append((name, data))
+        # Media are compressed already: stored as they are, XML and fonts deflated.
+        method = zipfile.ZIP_STORED if name.startswith("word/media/") else zipfile.ZIP_DEFLATED
+        self._zip.writestr(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), data, compress_type=method)
+
+    def close(self, last) -> bytes:
+        """The sealed DOCX, `last` ((name, bytes), custom.xml among them) added."""
+        last = sorted(last, key=lambda m: m[0] == CUSTOM_XML)  # the fingerprint's part last
+        digest, digits = _docx_digest(self._members + last)
+        if digits is None:
+            raise NotStampable("no fingerprint property in docProps/custom.xml")
+        for name, data in last:
+            if name == CUSTOM_XML:
+                data = _FOUND.sub(lambda _: (PREFIX + digest).encode(), data, count=1)
+                self._members.append((name, data))
+                self._zip.writestr(
+                    zipfile.ZipInfo(name, date_time=_ZIP_EPOCH),
+                    data,
+                    compress_type=zipfile.ZIP_DEFLATED,
+                )
+            else:
+                self._write(name, data)
+        self._zip.close()
+        return self._out.getvalue()
 
 
 def html_meta() -> str:

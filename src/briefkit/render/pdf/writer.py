@@ -58,7 +58,15 @@ class _ImageFailures(logging.Handler):
 
 
 def render_pdf(prepared) -> bytes:
-    return render_pdf_with_pages(prepared)[0]
+    """The PDF's bytes (the table of formats' writer); its pages' facts are kept on `prepared`
+    (`print_pages`) for the Word twin to paginate alike."""
+    pdf, prepared.print_pages = render_pdf_with_pages(prepared)
+    return pdf
+
+
+def lay_out_pages(prepared) -> PrintPages:
+    """The print edition's pages without the PDF (a DOCX made alone still follows them)."""
+    return render_pdf_with_pages(prepared, write=False)[1]
 
 
 def render_pdf_with_pages(prepared, *, write: bool = True) -> tuple[bytes, PrintPages]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Optional
 
 from docx import Document
 from docx.shared import Mm
@@ -24,7 +25,7 @@ from briefkit.layout.locales import load_locale
 from briefkit.ooxml import package as word_package
 from briefkit.ooxml import wordml
 from briefkit.render.pdf.pages import PrintPages
-from briefkit.render.stamp import DOCX_PROPERTY, PLACEHOLDER
+from briefkit.render.stamp import CUSTOM_XML, DOCX_PROPERTY, PLACEHOLDER, DocxSeal
 from briefkit.render.word import builtins as word_builtins
 from briefkit.render.word import fonts as word_fonts
 from briefkit.render.word import notes as word_notes
@@ -48,17 +49,40 @@ class DocxDraft:
     follows_print: bool  # the design's pages (briefkit's reference document, not a house's)
 
 
-def render_docx(prepared, pages: PrintPages | None = None) -> list[tuple[str, bytes]]:
+def render_docx(prepared) -> list[tuple[str, bytes]]:
     """The DOCX's members, (name, bytes) in archive order: `render` zips them once, stamped.
-    `pages`: the print edition's (None: the DOCX alone, as `check` makes it)."""
-    return finish_docx(draft_docx(prepared), pages)
-
-
-def finish_docx(draft: DocxDraft, pages: PrintPages | None) -> list[tuple[str, bytes]]:
-    """The draft paginated as the print edition (`pages`) and packaged."""
+    Paginated as the print edition when its pages are known (`prepared.print_pages`: a
+    `check` makes the DOCX without them)."""
+    draft = draft_docx(prepared)
     if draft.follows_print:
-        word_pagination.paginate(draft.openers, draft.page_references, pages)
+        word_pagination.paginate(draft.openers, draft.page_references, prepared.print_pages)
     return word_package.package_members(draft.document)  # zipped once, by the stamp
+
+
+def pending_docx(prepared) -> Optional["PendingDocx"]:
+    """The DOCX begun while the PDF is laid out, finished with its pages (the table of formats'
+    `pending`); None when it does not follow the print's pages (a house template's own page
+    setup: `render_docx` makes it whole)."""
+    if prepared.word_template is not None:
+        return None
+    return PendingDocx(draft_docx(prepared))
+
+
+class PendingDocx:
+    """A DOCX written, and zipped but for its main part, while the print edition is laid out in
+    the PDF process; `finish` paginates it as the print and seals it (render/stamp.py)."""
+
+    def __init__(self, draft: DocxDraft):
+        self.draft = draft
+        self._main = draft.document.part.partname.membername
+        members = word_package.package_members(draft.document)
+        self._last = [m for m in members if m[0] == CUSTOM_XML]
+        self._seal = DocxSeal([m for m in members if m[0] not in (self._main, CUSTOM_XML)])
+
+    def finish(self, pages: Optional[PrintPages]) -> bytes:
+        """The stamped DOCX, paginated as `pages` (None: the PDF could not be laid out)."""
+        word_pagination.paginate(self.draft.openers, self.draft.page_references, pages)
+        return self._seal.close([(self._main, self.draft.document.part.blob), *self._last])
 
 
 def draft_docx(prepared) -> DocxDraft:
