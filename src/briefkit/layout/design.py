@@ -247,6 +247,8 @@ class Design:
                 }
                 for n in range(4, 10)
             },
+            # A block quote as base.css sets it: 1em above and below, the text 1.2em in from
+            # its rule on the left and from the right edge, kept whole (print.css).
             "Quote": {
                 "font": self.text_face,
                 "size": t("body"),
@@ -254,6 +256,12 @@ class Design:
                 "color": self.color("muted"),
                 "border_left": self.get("rules", "box"),
                 "border_color": self.color("accent"),
+                "border_space": 1.2 * t("body"),
+                "indent": _mm(1.2 * t("body") + float(self.get("rules", "box"))),
+                "indent_right": _mm(1.2 * t("body")),
+                "space_before": t("body"),
+                "space_after": t("body"),
+                "keep_together": True,
             },
             "Caption": {
                 "font": display,
@@ -386,6 +394,10 @@ def _stack(families: list[str], generic: list[str], medium: str) -> str:
     # family for glyphs no face has.
     names = list(dict.fromkeys([*families, *(generic if medium == "screen" else generic[-1:])]))
     return ", ".join(n if n in ("serif", "sans-serif") else _css_str(n) for n in names)
+
+
+def _mm(points: float) -> float:
+    return round(points * 25.4 / 72, 2)
 
 
 def _css_name(token: str) -> str:

@@ -119,6 +119,8 @@ def _paragraph_properties(style, spec: dict, text_width) -> None:
         fmt.widow_control = bool(spec["widow_control"])
     if "indent" in spec:  # mm, the whole paragraph
         fmt.left_indent = Mm(spec["indent"])
+    if "indent_right" in spec:  # mm
+        fmt.right_indent = Mm(spec["indent_right"])
     if "line_spacing" in spec:  # a multiple of the size, as CSS line-height
         if "size" in spec:  # CSS's 1.45 is 1.45 × the size; Word's "multiple" would be of
             # the face's own line height (about 1.36 × the size for Noto): at least the CSS's
