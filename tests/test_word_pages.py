@@ -55,18 +55,19 @@ def test_the_long_report_has_the_pdfs_pages_in_word(aspi, tmp_path):
 
 SHORT = f"""
 layout: report
-title: A short report
-date: 2020-08-12
+title: Grid resilience in the Mekong
+date: 2021-03-04
 status: {{status}}
-authors: [{{{{name: Samuel Bendett, bio: Samuel writes.}}}}]
+authors: [{{{{name: Anne Dupont, bio: Anne studies energy systems.}}}}]
 summary:
-  problem: {_words(30)}^[A note.]
-  solution: {_words(30, 3)}
+  problem: {_words(25, 2)}^[A first source.]
+  solution: {_words(35, 6)}
+recommendations: [{{{{title: Plan ahead, text: "{_words(20, 1)}"}}}}]
 sections:
-  - title: Background
-    body: {_words(45, 5)}^[Another note.]
-  - title: Outlook
-    body: {_words(45, 7)}
+  - title: Context
+    body: {_words(40, 4)}^[A second source.]
+  - title: What comes next
+    body: {_words(30, 9)}
 """
 
 MEDIUM = f"""
