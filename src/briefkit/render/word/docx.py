@@ -172,6 +172,11 @@ def _page_furniture(document, doc: m.Document, design) -> None:
         section.page_width, section.page_height = Mm(page["width"]), Mm(page["height"])
         section.top_margin, section.bottom_margin = Mm(page["top"]), Mm(page["bottom"])
         section.left_margin, section.right_margin = Mm(page["left"]), Mm(page["right"])
+        # The running head and folio stand in the middle of the margins, as print's margin
+        # boxes set them.
+        line = float(design.get("type", "running")) * 1.45 * 25.4 / 72
+        section.header_distance = Mm((page["top"] - line) / 2)
+        section.footer_distance = Mm((page["bottom"] - line) / 2)
         section.different_first_page_header_footer = True
         header = (
             section.header.paragraphs[0]
