@@ -87,7 +87,8 @@ def check_twins(out: dict) -> None:
     lines = [(p.style.name, p.text) for p in body_paragraphs(document) if p.text.strip()]
     missing = [t for s, t in lines if s in TITLE_BLOCK and comparable(t) not in pdf]
     assert not missing, f"title block lines missing from the PDF: {missing}"
-    labelled = [t for s, t in lines if s in LABELLED or s.startswith("Heading ")]
+    # (a contents entry up to its page number: the PDF sets dot leaders between them)
+    labelled = [t.split("\t")[0] for s, t in lines if s in LABELLED or s.startswith("Heading ")]
     assert not in_order(labelled, pdf), f"out of order or missing in the PDF: {in_order(labelled, pdf)}"
     # Notes: the same notes, in the same order (footnotes or endnotes).
     notes = docx_notes(out["docx"], "footnotes") + docx_notes(out["docx"], "endnotes")

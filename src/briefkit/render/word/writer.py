@@ -7,12 +7,14 @@ hyperlinks and bookmarks (through `wordml`). It never decides page setup or prop
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 
 from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.image import Image
+from docx.shared import Mm
 from docx.table import _Cell
 
 from briefkit import model as m
@@ -89,6 +91,7 @@ class DocxWriter(TitleBlockWriter):
         # any block the body can, written by the same code).
         self.story = document._body
         self._in_note = False
+        self._plain_links = False  # links_as_text()
 
     def paragraph(self, text: str = "", style: str | None = None):
         """A new paragraph of the current story with `style` set as w:pStyle. Ids are looked
@@ -210,10 +213,11 @@ class DocxWriter(TitleBlockWriter):
 
     def shape_call_to_action(self, part: Part) -> None:
         link = self.doc.full_report
-        if link:
-            p = self.paragraph(style="Item Title")
+        if link:  # in its paragraph's colour, as print sets a call to action
+            p = self.paragraph(style="Call to Action")
             text = [m.Text(self.doc.full_report_text)]
-            self.inlines(p, [m.Link(text, link["url"])] if link.get("url") else text)
+            with self.links_as_text():
+                self.inlines(p, [m.Link(text, link["url"])] if link.get("url") else text)
 
     def shape_related(self, part: Part) -> None:
         if not self.doc.related:
@@ -225,9 +229,10 @@ class DocxWriter(TitleBlockWriter):
                 p = self.paragraph(style="Related Meta")
                 p.paragraph_format.keep_with_next = True
                 self.phrase(p, entry.meta)
-            p = self.paragraph(style="Item Title")
+            p = self.paragraph(style="Related Title")
             title = [m.Text(entry.title)]
-            self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
+            with self.links_as_text():  # a title, as print sets it
+                self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
             self.blocks(entry.summary)
             if entry.byline:
                 self.paragraph(entry.byline, style="Item Meta")
@@ -258,22 +263,27 @@ class DocxWriter(TitleBlockWriter):
         if with_bios:
             self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor)
             for author in with_bios:
-                self.phrase(self.paragraph(style="Item Title"), author.credit)
+                self.phrase(self.paragraph(style="Author Name"), author.credit, bold_names=False)
                 self.blocks(author.bio)
 
     def shape_colophon(self, part: Part) -> None:
-        for line in self.doc.colophon:
-            self.paragraph(line.text, style="Colophon")
+        """The colophon's lines under one rule (the style's: Word draws a run of paragraphs
+        with the same border as one block), 8 mm below the text, as print.css sets it."""
+        for n, line in enumerate(self.doc.colophon):
+            paragraph = self.paragraph(line.text, style="Colophon")
+            if n == 0:
+                paragraph.paragraph_format.space_before = Mm(8)
 
     # ---- building blocks ----
-    def phrase(self, paragraph, pieces: list[m.Piece]) -> None:
-        """A line resolve composed: pieces as runs ("\n" a line break), names in bold, links
-        where a piece has one."""
+    def phrase(self, paragraph, pieces: list[m.Piece], *, bold_names: bool = True) -> None:
+        """A line resolve composed: pieces as runs ("\n" a line break), names in bold (not in
+        a bio's credit, which print sets plain), links where a piece has one."""
+        bold = {"meta-label"} | ({"name", "author"} if bold_names else set())
         for piece in pieces:
             if piece.text == "\n":
                 self.run(paragraph, "", set()).add_break()
                 continue
-            flags = {"bold"} if piece.role in ("name", "author", "meta-label") else set()
+            flags = {"bold"} if piece.role in bold else set()
             if piece.href:
                 self.inlines(
                     paragraph,
@@ -464,9 +474,20 @@ class DocxWriter(TitleBlockWriter):
             setattr(run.font, flag, True)
         if container is not None:
             container.append(run._r)
-            if container.get(wordml.qn("w:anchor")) is None:  # a link out, styled as one;
-                run.style = self._hyperlink_style()  # one within reads as text, as in print
+            # A link out is styled as one; one within the brief reads as text, as in print.
+            if container.get(wordml.qn("w:anchor")) is None and not self._plain_links:
+                run.style = self._hyperlink_style()
         return run
+
+    @contextlib.contextmanager
+    def links_as_text(self):
+        """Links written meanwhile take their paragraph's look, not the Hyperlink style (a
+        related item's title, a call to action: print sets them so)."""
+        outer, self._plain_links = self._plain_links, True
+        try:
+            yield
+        finally:
+            self._plain_links = outer
 
     def _hyperlink_style(self):
         try:
