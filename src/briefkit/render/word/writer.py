@@ -47,7 +47,7 @@ _ALIGN = {
 }
 
 # Pieces of composed lines set in a character style of their own.
-_PIECE_STYLES = {"item-number": "Item Number"}
+_PIECE_STYLES = {"item-number": "Item Number", "outlet": "Outlet"}
 
 
 class _StoryOf:
