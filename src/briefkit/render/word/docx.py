@@ -56,7 +56,8 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
     draft = draft_docx(prepared)
     if draft.follows_print:
         word_pagination.paginate(draft.openers, draft.page_references, prepared.print_pages)
-    return word_package.package_members(draft.document)  # zipped once, by the stamp
+    early, last = _members(draft.document)
+    return early + last  # zipped once, by the stamp
 
 
 def pending_docx(prepared) -> Optional["PendingDocx"]:
@@ -74,15 +75,32 @@ class PendingDocx:
 
     def __init__(self, draft: DocxDraft):
         self.draft = draft
-        self._main = draft.document.part.partname.membername
-        members = word_package.package_members(draft.document)
-        self._last = [m for m in members if m[0] == CUSTOM_XML]
-        self._seal = DocxSeal([m for m in members if m[0] not in (self._main, CUSTOM_XML)])
+        early, self._last = _members(draft.document)
+        self._seal = DocxSeal(early)
 
     def finish(self, pages: Optional[PrintPages]) -> bytes:
         """The stamped DOCX, paginated as `pages` (None: the PDF could not be laid out)."""
         word_pagination.paginate(self.draft.openers, self.draft.page_references, pages)
-        return self._seal.close([(self._main, self.draft.document.part.blob), *self._last])
+        main = self.draft.document.part
+        return self._seal.close(
+            [
+                (name, main.blob if name == main.partname.membername else data)
+                for name, data in self._last
+            ]
+        )
+
+
+def _members(document) -> tuple[list, list]:
+    """The package's members in archive order, split: all but the last, and the last (the main
+    part, which the print's pages change, and custom.xml, which holds the fingerprint). Both
+    ways of writing a DOCX (whole, or begun while the PDF is laid out) zip them in this order,
+    so they give the same bytes."""
+    members = word_package.package_members(document)
+    late = (document.part.partname.membername, CUSTOM_XML)
+    return (
+        [m for m in members if m[0] not in late],
+        sorted((m for m in members if m[0] in late), key=lambda m: late.index(m[0])),
+    )
 
 
 def draft_docx(prepared) -> DocxDraft:
