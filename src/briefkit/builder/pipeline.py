@@ -368,13 +368,13 @@ def render_formats(
     if pdf_process is None:
         rendered = {}
         for fmt in sorted(usable(formats, prepared.missing), key=lambda f: f != "pdf"):
-            if (
-                FORMAT[fmt].pending
-                and prepared.print_pages is None
-                and prepared.word_template is None
-            ):
+            output = pending(prepared, fmt) if fmt != "pdf" else None
+            if output is None:
+                rendered[fmt] = render(prepared, fmt)
+                continue
+            if prepared.print_pages is None:  # a DOCX without its PDF: the pages only
                 prepared.print_pages = _print_pages(prepared)
-            rendered[fmt] = render(prepared, fmt)
+            rendered[fmt] = output.finish(prepared.print_pages)
         warn_missing_glyphs(prepared, list(rendered))
         return {fmt: rendered[fmt] for fmt in formats if fmt in rendered}
     from briefkit.render.pdf.glyphs import missing_glyph_warning

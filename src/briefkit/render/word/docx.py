@@ -62,11 +62,25 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
 
 def pending_docx(prepared) -> Optional["PendingDocx"]:
     """The DOCX begun while the PDF is laid out, finished with its pages (the table of formats'
-    `pending`); None when it does not follow the print's pages (a house template's own page
-    setup: `render_docx` makes it whole)."""
-    if prepared.word_template is not None:
+    `pending`); None when it does not follow the print's pages (`render_docx` makes it whole):
+    a house template's own page setup, or a brief whose pages print's rules never break on
+    purpose and that has no contents to number (an article, a summary: Word's own flow is
+    the print's then, and a DOCX alone need not wait for a layout)."""
+    if prepared.word_template is not None or not _paginated_by_print(prepared):
         return None
     return PendingDocx(draft_docx(prepared))
+
+
+def _paginated_by_print(prepared) -> bool:
+    """Whether the print's pages decide anything in Word: a contents' numbers, or breaks the
+    layout makes on purpose (a cover, parts and chapters that begin pages)."""
+    pagination = design_of(prepared).tokens.get("pagination") or {}
+    return bool(
+        prepared.document.contents
+        or prepared.layout.settings.get("cover")
+        or pagination.get("page_before")
+        or pagination.get("chapters")
+    )
 
 
 class PendingDocx:
