@@ -197,14 +197,15 @@ _TEXT_PATH_TYPE = (
 def add_watermark(section, text: str, font: str) -> None:
     """A diagonal text watermark on every page of `section`: Word's own watermark (a VML text
     path named PowerPlusWaterMarkObject, which Word's Design > Watermark menu and LibreOffice
-    recognise), anchored in each header of the section behind the text, as wide as the text
-    block (LibreOffice breaks a longer word, "BROUILLON", over two lines otherwise)."""
+    recognise), anchored in each header of the section behind the text, as wide as Word makes
+    it and as high as the word's length allows (a box too high for a longer word, "BROUILLON",
+    sets it too large for its width, and LibreOffice breaks it over two lines)."""
     headers = [section.header]
     if section.different_first_page_header_footer:
         headers.append(section.first_page_header)
     if section.even_page_header.is_linked_to_previous is False:
         headers.append(section.even_page_header)
-    width = (section.page_width - section.left_margin - section.right_margin) / 12700
+    width = 468.0  # Word's own watermark width (6.5 in); the height follows the word's length
     for n, header in enumerate(headers, 1):
         if any(
             (el.get("id") or "").startswith("PowerPlusWaterMarkObject")
