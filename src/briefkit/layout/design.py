@@ -190,6 +190,35 @@ class Design:
         return merged
 
     def _builtin_word_styles(self) -> dict:
+        return {**self._word_text_styles(), **self._chapter_styles()}
+
+    def _chapter_styles(self) -> dict:
+        """With chapters (`pagination.chapters`), Heading 1 opens one as print does: the space
+        `spacing.chapter_before`, the rule `rules.chapter` in the primary colour, then
+        `spacing.heading_1_before` (the writer takes the rule off level-1 headings that are no
+        chapter's); the contents' heading goes without it."""
+        if not (self.tokens.get("pagination") or {}).get("chapters"):
+            return {}
+        rule = self.tokens.get("rules", {}).get("chapter", self.get("rules", "heavy"))
+        before = float(self.get("spacing", "heading_1_before"))
+        heading = self._word_text_styles()["Heading 1"]
+        return {
+            "Heading 1": {
+                **heading,
+                "space_before": float(self.tokens.get("spacing", {}).get("chapter_before", before)),
+                "border_top": rule,
+                "border_color": self.color("primary"),
+                "border_space": min(before, 31),  # Word's widest space to a rule
+            },
+            "TOC Heading": {
+                "type": "paragraph",
+                "base": "Heading 1",
+                "border_top": 0,
+                "space_before": before,
+            },
+        }
+
+    def _word_text_styles(self) -> dict:
         t = lambda name: float(self.get("type", name))  # noqa: E731
         s = lambda name: float(self.get("spacing", name))  # noqa: E731
         leading = float(self.get("type", "leading"))

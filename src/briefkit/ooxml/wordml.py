@@ -13,6 +13,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt
 
 from briefkit.load.source import NOT_TEXT
 from briefkit.ooxml.order import get_or_place, place
@@ -370,6 +371,15 @@ def style_rule(document, name: str) -> list:
 def apply_rule(paragraph, rule: list) -> None:
     for element in rule:
         place(paragraph._p.get_or_add_pPr(), copy.deepcopy(element))
+
+
+def without_top_rule(paragraph, space_before_pt: float) -> None:
+    """Direct formatting that takes a style's top rule (and the space above it) off
+    `paragraph`: a level-1 heading that is no chapter, under a Heading 1 that carries the
+    chapter rule."""
+    ppr = paragraph._p.get_or_add_pPr()
+    place(ppr, parse_xml(f'<w:pBdr {nsdecls("w")}><w:top w:val="nil"/></w:pBdr>'))
+    paragraph.paragraph_format.space_before = Pt(space_before_pt)
 
 
 def keep_with_next(p, keep: bool) -> None:

@@ -96,6 +96,21 @@ def box(story, width, *, fill: str | None, rules: dict | None = None, margins_mm
     return cell  # a long box runs on over pages, as in print (never split inside a paragraph)
 
 
+def page_foot(story, width, height_mm: float):
+    """A borderless cell as high as the text block (a hair less), its content at the bottom:
+    a page of its own whose text stands at the foot (an imprint)."""
+    table = add_table(story, 1, 1, width)
+    _no_borders(table)
+    cell = table.cell(0, 0)
+    style_cell(cell)
+    place(
+        table._tbl.tr_lst[0].get_or_add_trPr(),
+        parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{twips(height_mm - 2)}" w:hRule="atLeast"/>'),
+    )
+    place(cell._tc.get_or_add_tcPr(), parse_xml(f'<w:vAlign {nsdecls("w")} w:val="bottom"/>'))
+    return cell
+
+
 def full_bleed_cover(story, page: dict, fill: str, top_mm: float = 70, foot_mm: float = 42):
     """A page-sized shaded table (main cell, foot cell) ending in a section of its own without
     margins, as the PDF's cover; the next section keeps the body's page setup. The main cell's

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 from docx import Document
-from docx.shared import Mm
 
 from briefkit import __version__
 from briefkit import model as m
@@ -28,6 +27,7 @@ from briefkit.render.pdf.pages import PrintPages
 from briefkit.render.stamp import CUSTOM_XML, DOCX_PROPERTY, PLACEHOLDER, DocxSeal
 from briefkit.render.word import builtins as word_builtins
 from briefkit.render.word import fonts as word_fonts
+from briefkit.render.word import furniture as word_furniture
 from briefkit.render.word import notes as word_notes
 from briefkit.render.word import pagination as word_pagination
 from briefkit.render.word import reference as word_reference
@@ -127,8 +127,9 @@ def draft_docx(prepared) -> DocxDraft:
         # briefkit's reference document: every style, the theme and the defaults from the
         # design's tokens (word_reference).
         document = Document()
-        _page_furniture(document, doc, design)  # first: tabs stand at the text's width
+        word_furniture.lay_out_pages(document, doc, design)  # first: tabs stand at its width
         word_reference.make_reference(document, design, specs["default_template"], specs["ensure"])
+        _front_box_size(document, doc, design)
         anchor, has_cover = None, False
     else:
         document = word_template.open_template(template, prepared.roots)
@@ -161,8 +162,11 @@ def draft_docx(prepared) -> DocxDraft:
         writer.write(
             [p for p in prepared.layout.placed() if not (has_cover and p.shape == "title_page")]
         )
-        if writer.full_bleed:  # the cover is a section of its own: the body's first page has
-            document.sections[-1].different_first_page_header_footer = False  # its header
+        if writer.full_bleed:  # the cover is a section of its own: the body's first page
+            if writer.imprint_written:  # is the imprint, bare as print sets it
+                word_furniture.bare_first_page(document.sections[-1])
+            else:  # has its running head
+                document.sections[-1].different_first_page_header_footer = False
         if template is None and writer.notes_heading is not None:
             word_notes.print_endnotes_under(document, writer.notes_heading)
     except KeyError as exc:
@@ -195,41 +199,16 @@ def draft_docx(prepared) -> DocxDraft:
     return DocxDraft(document, writer.openers, writer.page_references, template is None)
 
 
-def _page_furniture(document, doc: m.Document, design) -> None:
-    """Page size and margins (the design's, as in the PDF), running title and page numbers, for
-    the default template only (a house template's own page setup, headers and footers are kept
-    as they are)."""
-    page = design.page_setup()
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(page["width"]), Mm(page["height"])
-        section.top_margin, section.bottom_margin = Mm(page["top"]), Mm(page["bottom"])
-        section.left_margin, section.right_margin = Mm(page["left"]), Mm(page["right"])
-        # The running head and folio stand in the middle of the margins, as print's margin
-        # boxes set them.
-        line = float(design.get("type", "running")) * 1.45 * 25.4 / 72
-        section.header_distance = Mm((page["top"] - line) / 2)
-        section.footer_distance = Mm((page["bottom"] - line) / 2)
-        section.different_first_page_header_footer = True
-        header = (
-            section.header.paragraphs[0]
-            if section.header.paragraphs
-            else section.header.add_paragraph()
-        )
-        if not header.text.strip():
-            header.text = doc.title
-            header.style = document.styles["Header"]
-        # The folio at the right, as print's @bottom-right (the Footer style aligns it).
-        footer = (
-            section.footer.paragraphs[0]
-            if section.footer.paragraphs
-            else section.footer.add_paragraph()
-        )
-        if not footer.text.strip():
-            footer.style = document.styles["Footer"]
-            footer.add_run(doc.label("page") + " ")
-            wordml.add_field(footer, "PAGE", "1")
-            footer.add_run(f" {doc.label('page_of')} ")
-            wordml.add_field(footer, "NUMPAGES", "1")
+def _front_box_size(document, doc: m.Document, design) -> None:
+    """The front box's text at the size planned for it (`box_size`: stepped down so the box
+    fits its pages, print.css sets the same), else the design's `type.box`, if it has one."""
+    size = getattr(doc, "box_size", None) or design.tokens.get("type", {}).get("box")
+    if size:
+        leading = float(design.get("type", "leading"))
+        for name in ("Front Box Text",):
+            word_styles.apply_style_spec(
+                document, name, {"size": float(size), "line_spacing": leading}, mode="restyle"
+            )
 
 
 def _properties(document, doc: m.Document) -> None:

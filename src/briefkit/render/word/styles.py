@@ -136,15 +136,17 @@ def _paragraph_properties(style, spec: dict, text_width) -> None:
             style.element.get_or_add_pPr(),
             parse_xml(f'<w:jc {nsdecls("w")} w:val="{spec["align"]}"/>'),
         )
-    rules = "".join(
+    rules = "".join(  # a rule of 0 pt: none, over a base style's
         _rule(
             side,
             spec[f"border_{side}"],
             spec.get("border_color", "000000"),
             spec.get("border_space", 4),
         )
+        if spec[f"border_{side}"]
+        else f'<w:{side} w:val="nil"/>'
         for side in ("top", "left", "bottom")
-        if spec.get(f"border_{side}")
+        if f"border_{side}" in spec
     )
     if rules:  # paragraph rules (points, in `border_color`), as the CSS borders
         place(style.element.get_or_add_pPr(), parse_xml(f"<w:pBdr {nsdecls('w')}>{rules}</w:pBdr>"))
