@@ -97,15 +97,17 @@ def box(story, width, *, fill: str | None, rules: dict | None = None, margins_mm
 
 
 def page_foot(story, width, height_mm: float):
-    """A borderless cell as high as the text block (a hair less), its content at the bottom:
-    a page of its own whose text stands at the foot (an imprint)."""
+    """A borderless cell about as high as the text block, its content at the bottom: a page of
+    its own whose text stands at the foot (an imprint). 8 mm less than the block: LibreOffice
+    gives a page with a (first-page) header a little less room than Word, and a cell too high
+    for the page moves whole to the next one."""
     table = add_table(story, 1, 1, width)
     _no_borders(table)
     cell = table.cell(0, 0)
     style_cell(cell)
     place(
         table._tbl.tr_lst[0].get_or_add_trPr(),
-        parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{twips(height_mm - 2)}" w:hRule="atLeast"/>'),
+        parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{twips(height_mm - 8)}" w:hRule="atLeast"/>'),
     )
     place(cell._tc.get_or_add_tcPr(), parse_xml(f'<w:vAlign {nsdecls("w")} w:val="bottom"/>'))
     return cell
