@@ -199,3 +199,73 @@ def test_a_french_brief_prints_its_date_and_byline_in_french_in_a_house_template
     texts = [p.text for p in document.paragraphs]
     assert "1er septembre 2020 | Anne Dupont et Marc Durand" in texts
     assert document.sections[0].footer.paragraphs[0].text == "Mis à jour le 1er septembre 2020"
+
+
+SPREAD_LAYOUT = """
+extends: report
+imprint: [categories, colophon]
+"""
+SPREAD_DESIGN = """
+page: {mirror: true}
+rules: {chapter: 2}
+spacing: {chapter_before: 30}
+pagination: {chapters: [sections], page_before: [front_box]}
+"""
+SPREAD_BRIEF = """
+layout: spread
+title: A report on a spread
+date: 2020-09-01
+categories: [Energy]
+copyright: © Example Institute
+summary: {problem: The problem., solution: The solution.}
+acronyms: {AI: artificial intelligence}
+sections:
+  - title: A chapter
+    body: Text.
+"""
+
+
+def test_a_designs_pagination_and_furniture_reach_word(tmp_path):
+    """What a design says of its pages (design.yaml `page.mirror`, `pagination`, layout.yaml
+    `imprint`) is set in Word as print sets it: mirrored margins with the head and the bare
+    folio at the outer corners, chapters under Heading 1's rule and other level-1 headings
+    without it, the imprint at the foot of the cover's verso without furniture, the front box
+    anchored on a paragraph Word can break before."""
+    layout = tmp_path / "templates" / "spread"
+    layout.mkdir(parents=True)
+    (layout / "layout.yaml").write_text(SPREAD_LAYOUT, encoding="utf-8")
+    (layout / "design.yaml").write_text(SPREAD_DESIGN, encoding="utf-8")
+    (tmp_path / "briefs").mkdir()
+    brief = tmp_path / "briefs" / "spread.yaml"
+    brief.write_text(SPREAD_BRIEF, encoding="utf-8")
+    out = build_brief(brief, tmp_path / "out", ["docx"]).outputs[0]
+    document = docx.Document(str(out))
+    settings = document.settings.element
+    assert settings.find(f"{W}mirrorMargins") is not None
+    assert settings.find(f"{W}evenAndOddHeaders") is not None
+    body = document.sections[-1]
+    for footer, align in ((body.footer, 2), (body.even_page_footer, 0)):  # right, left
+        (folio,) = footer.paragraphs
+        assert int(folio.alignment) == align and folio.text.strip() == "1"  # a bare number
+        assert "PAGE" in "".join(t.text for t in folio._p.iter(f"{W}instrText"))
+    assert body.header.paragraphs[0].text == "A report on a spread"
+    # the imprint: the cover's verso, its first page without furniture, the parts at its foot
+    assert body.different_first_page_header_footer
+    assert not any(p.text for p in body.first_page_footer.paragraphs)
+    imprint = next(t for t in document.tables if "Energy" in t._tbl.xml)
+    assert imprint._tbl.find(f".//{W}trHeight").get(f"{W}hRule") == "atLeast"
+    assert imprint.cell(0, 0)._tc.find(f"{W}tcPr/{W}vAlign").get(f"{W}val") == "bottom"
+    assert "© Example Institute" in imprint.cell(0, 0).text
+    # chapters under the rule, other level-1 headings without it
+    rule = document.styles["Heading 1"].element.find(f"{W}pPr/{W}pBdr/{W}top")
+    assert rule is not None and rule.get(f"{W}sz") == "16"
+    headings = {p.text: p for p in document.paragraphs if p.style.name == "Heading 1"}
+    assert headings["A chapter"]._p.find(f"{W}pPr/{W}pBdr") is None
+    override = headings["Acronyms and abbreviations"]._p.find(f"{W}pPr/{W}pBdr/{W}top")
+    assert override is not None and override.get(f"{W}val") == "nil"
+    toc = document.styles["TOC Heading"].element.find(f"{W}pPr/{W}pBdr/{W}top")
+    assert toc is None or toc.get(f"{W}val") == "nil"
+    # the front box anchored on a paragraph before its table
+    anchor = next(p for p in document.paragraphs if p.style.name == "Anchor")
+    assert 'w:name="front-box"' in anchor._p.xml
+    assert anchor._p.getnext().tag == f"{W}tbl"

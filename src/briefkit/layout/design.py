@@ -232,6 +232,7 @@ class Design:
                 "space_after": s("paragraph"),
             },
             "Title": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("title"),
                 "color": self.color("primary"),
@@ -239,6 +240,7 @@ class Design:
                 "line_spacing": 1.1,
             },
             "Subtitle": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("subtitle"),
                 "color": self.color("muted"),
@@ -246,6 +248,7 @@ class Design:
             },
             **{
                 f"Heading {n}": {
+                    "hyphenate": False,
                     "font": display,
                     "size": t(f"heading_{n}"),
                     "color": self.color("accent" if n == 3 else "primary"),
@@ -263,6 +266,7 @@ class Design:
             # the display face at the body's size, the first in the primary colour.
             **{
                 f"Heading {n}": {
+                    "hyphenate": False,
                     "font": display,
                     "size": t("body"),
                     "bold": True,
@@ -293,6 +297,7 @@ class Design:
                 "keep_together": True,
             },
             "Caption": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("caption"),
                 "color": self.color("muted"),
@@ -311,6 +316,7 @@ class Design:
             # Running head and folio in the running size; tabs at the centre and right edge of
             # the text block (Word's own stand at Letter positions, beyond A4's text).
             "Header": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("running"),
                 "color": self.color("muted"),
@@ -318,6 +324,7 @@ class Design:
                 "tabs": ["center", "right"],
             },
             "Footer": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("running"),
                 "color": self.color("muted"),

@@ -174,9 +174,20 @@ def _clear(style) -> None:
 
 
 def _settings(document) -> None:
-    """New tables take the house table style; the zoom carries the percentage the schema
-    requires (the default template's says only "best fit")."""
+    """New tables take the house table style; running text is hyphenated as print hyphenates
+    it (print.css: only where a line would end more than a fifth short, never three lines in a
+    row; styles of display text, captions, tables and notes suppress it); the zoom carries
+    the percentage the schema requires (the default template's says only "best fit")."""
     settings = document.settings.element
+    zone = round(document._block_width / 635 * 0.2)  # a fifth of the line, in twips
+    for tag, value in (
+        ("autoHyphenation", None),
+        ("consecutiveHyphenLimit", 2),
+        ("hyphenationZone", zone),
+        ("doNotHyphenateCaps", None),
+    ):
+        attribute = "" if value is None else f' w:val="{value}"'
+        place(settings, parse_xml(f"<w:{tag} {nsdecls('w')}{attribute}/>"))
     table = document.styles.element.xpath('w:style[w:name/@w:val="Table"]/@w:styleId')
     if table:
         place(settings, parse_xml(f'<w:defaultTableStyle {nsdecls("w")} w:val="{table[0]}"/>'))

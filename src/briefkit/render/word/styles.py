@@ -115,6 +115,8 @@ def _paragraph_properties(style, spec: dict, text_width) -> None:
         fmt.keep_with_next = True
     if spec.get("keep_together"):
         fmt.keep_together = True
+    if spec.get("hyphenate") is False:  # Word's automatic hyphenation (the settings') spares it
+        place(style.element.get_or_add_pPr(), parse_xml(f"<w:suppressAutoHyphens {nsdecls('w')}/>"))
     if "widow_control" in spec:
         fmt.widow_control = bool(spec["widow_control"])
     if "indent" in spec:  # mm, the whole paragraph

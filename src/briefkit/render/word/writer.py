@@ -68,16 +68,17 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
 
     # ---- parts, in layout order, each laid out as its shape (layout/parts.py) ----
     def write(self, parts: list[Part]) -> None:
-        parts = list(parts)
-        while parts:
-            if parts[0].name not in self.imprint:
-                part = parts.pop(0)
-                getattr(self, f"shape_{part.shape}")(part)
+        """Each part as its shape; the imprint's parts together on the page after the cover, in
+        the layout's order (as print sets them: document.html's `.imprint`)."""
+        imprint = [p for p in parts if p.name in self.imprint]
+        if imprint and not any(p.shape == "title_page" for p in parts):
+            self.imprint_page(imprint)
+        for part in parts:
+            if part.name in self.imprint:
                 continue
-            together = []
-            while parts and parts[0].name in self.imprint:
-                together.append(parts.pop(0))
-            self.imprint_page(together)
+            getattr(self, f"shape_{part.shape}")(part)
+            if part.shape == "title_page" and imprint:
+                self.imprint_page(imprint)
 
     def imprint_page(self, parts: list[Part]) -> None:
         """The imprint's parts set small at the foot of the cover's verso, a page of their own
