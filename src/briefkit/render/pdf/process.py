@@ -113,8 +113,8 @@ def _serve(conn) -> None:
         elif wants_pdf:
             from briefkit.render import render
 
-            pdf = render(prepared, "pdf")  # its pages kept on prepared, for the Word twin
-            conn.send(("pdf", (pdf, prepared.print_pages)))
+            data = render(prepared, "pdf")  # its pages kept on prepared, for the Word twin
+            conn.send(("pdf", (data, prepared.print_pages)))
         else:
             from briefkit.render.pdf.writer import lay_out_pages
 

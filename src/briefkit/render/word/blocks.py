@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
+from typing import Any
 
 from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -55,6 +56,17 @@ class _StoryOf:
 
 
 class BlockWriter:
+    # What the writer it is mixed into (DocxWriter, writer.py) holds.
+    document: Any
+    doc: m.Document
+    design: Any
+    roots: Any
+    story: Any  # the body, a table cell or a note: where blocks go now
+    notes: Any
+    _styles: dict
+    _in_note: bool
+    _plain_links: bool
+
     def paragraph(self, text: str = "", style: str | None = None):
         """A new paragraph of the current story with `style` set as w:pStyle. Ids are looked
         up once per name: python-docx scans every style of the template on each lookup."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from docx import Document
 
@@ -43,7 +43,7 @@ class DocxDraft:
     """A DOCX written but for what depends on the print edition's pages (the PDF is laid out
     meanwhile, in another process): where chapters open a page, the contents' numbers."""
 
-    document: object  # the python-docx Document
+    document: Any  # the python-docx Document
     openers: dict  # bookmark -> w:p of a heading that opens a page where print does
     page_references: list  # the contents' page number runs, (w:r, bookmark)
     follows_print: bool  # the design's pages (briefkit's reference document, not a house's)

@@ -8,6 +8,7 @@ A mixin of `DocxWriter`: what the title block shows and in which order comes fro
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 from docx.enum.text import WD_BREAK
 from docx.image.image import Image
@@ -22,6 +23,19 @@ TITLE_BLOCK = ["logo", "publisher", "kicker", "title", "subtitle", "byline", "da
 
 
 class TitleBlockWriter:
+    # What the writer it is mixed into (DocxWriter, writer.py) holds and does.
+    doc: m.Document
+    design: Any
+    roots: Any
+    story: Any
+    full_bleed: bool
+    cover: bool
+    title_block: list[str]
+    paragraph: Callable[..., Any]
+    phrase: Callable[..., None]
+    picture: Callable[..., Any]
+    into: Callable[..., None]
+
     def shape_title_page(self, part=None) -> None:
         if self.full_bleed:
             return self.cover_page()

@@ -212,7 +212,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
         link = self.doc.full_report
         if link:  # in its paragraph's colour, as print sets a call to action
             p = self.paragraph(style="Call to Action")
-            text = [m.Text(self.doc.full_report_text)]
+            text: list[m.Inline] = [m.Text(self.doc.full_report_text)]
             with self.links_as_text():
                 self.inlines(p, [m.Link(text, link["url"])] if link.get("url") else text)
 
@@ -227,7 +227,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
                 p.paragraph_format.keep_with_next = True
                 self.phrase(p, entry.meta)
             p = self.paragraph(style="Related Title")
-            title = [m.Text(entry.title)]
+            title: list[m.Inline] = [m.Text(entry.title)]
             with self.links_as_text():  # a title, as print sets it
                 self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
             self.blocks(entry.summary)
