@@ -143,6 +143,8 @@ class Outline:
             self.entries.append(Entry("block", block))
         elif style and re.fullmatch(r"toc \d", style, re.I):
             return  # an entry of Word's table of contents: the layout makes its own
+        elif style == "Anchor":
+            return  # briefkit's paragraph of no height carrying a part's anchor (a box's)
         else:
             for inner in content:
                 self._top(inner, title_styles)
