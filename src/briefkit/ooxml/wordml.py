@@ -6,6 +6,7 @@ fldSimple, numId); `docx.py` builds the document from these pieces and style nam
 from __future__ import annotations
 
 import copy
+import re
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -94,10 +95,26 @@ def field_char(kind: str):
     return parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="{kind}"/></w:r>')
 
 
+def add_formula(paragraph, omml: str, *, display: bool, container=None) -> None:
+    """An equation (Pandoc's OMML) in a paragraph: `m:oMath` where the text runs, or a display
+    equation in `m:oMathPara`, centred, as Pandoc's Word writer places it. Both are content of
+    `w:p` (or of a hyperlink in it) in the schema, in the `m:` namespace."""
+    math = parse_xml(omml)
+    if display:
+        holder = parse_xml(
+            f'<m:oMathPara {nsdecls("m")}><m:oMathParaPr><m:jc m:val="center"/>'
+            "</m:oMathParaPr></m:oMathPara>"
+        )
+        holder.append(math)
+        math = holder
+    (container if container is not None else paragraph._p).append(math)
+
+
 def add_hyperlink(paragraph, url: str, *, internal: bool = False):
     """An empty w:hyperlink appended to `paragraph`; runs are added to it by the caller."""
     if internal:
-        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{_attr(url.lstrip("#"))}"/>')
+        anchor = _attr(bookmark_name(url.lstrip("#")))
+        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{anchor}"/>')
     else:
         rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
         link = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}"/>')
@@ -105,8 +122,15 @@ def add_hyperlink(paragraph, url: str, *, internal: bool = False):
     return link
 
 
+def bookmark_name(anchor: str) -> str:
+    """An anchor as a Word bookmark's name: Word takes letters, digits, '_' and '-' only, so
+    pandoc-crossref's `fig:x` is the bookmark `fig_x` (links use the same name)."""
+    return re.sub(r"[^\w-]", "_", anchor)
+
+
 def add_bookmark(paragraph, name: str, ident: int) -> None:
     p = paragraph._p
+    name = bookmark_name(name)
     start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
     ppr = p.find(qn("w:pPr"))
     if ppr is not None:

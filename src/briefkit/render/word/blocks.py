@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -62,6 +62,7 @@ class BlockWriter:
     design: Any
     roots: Any
     story: Any  # the body, a table cell or a note: where blocks go now
+    bookmark: Callable[..., None]
     notes: Any
     _styles: dict
     _in_note: bool
@@ -106,22 +107,26 @@ class BlockWriter:
         if isinstance(block, m.Para):
             self.inlines(add(style=style), block.children)
         elif isinstance(block, m.Heading):
-            self.inlines(add(style=f"Heading {min(block.level + 1, 3)}"), block.children)
+            paragraph = add(style=f"Heading {min(block.level + 1, 3)}")
+            self.inlines(paragraph, block.children)
+            if block.id:  # the target of `@sec:x`
+                self.bookmark(paragraph, block.id)
         elif isinstance(block, m.ListBlock):
             self.list_items(block.items, block.ordered, level + 1, block.start)
         elif isinstance(block, m.Quote):
             self.blocks(block.children, style="Quote", level=level)
         elif isinstance(block, m.Callout):
-            self.blocks(
-                block.children,
-                style="Pull Quote" if block.kind == "pullquote" else "Box Text",
-                level=level,
-            )
+            styles = {"pullquote": "Pull Quote", "bibliography": "Bibliography"}
+            self.blocks(block.children, style=styles.get(block.kind, "Box Text"), level=level)
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
             self.figure(block)
         elif isinstance(block, m.CodeBlock):
+            if block.caption:  # a listing: its caption above it, as a table's
+                caption = self.caption(block.label, block.caption, style="Table Caption")
+                if block.id:
+                    self.bookmark(caption, block.id)
             add(block.text, style=style)
         elif isinstance(block, m.Rule):
             add("* * *", style=style)
@@ -158,30 +163,49 @@ class BlockWriter:
         return p
 
     def table(self, table: m.Table) -> None:
-        """A table in the "Table" style (print's face, size and rules; its header row repeated
+        """A table in the "Table" style (print's face, size and rules; its header rows repeated
         on every page), its caption above in "Table Caption", kept with it; each column
-        aligned as the Markdown says."""
+        aligned as the Markdown says; merged cells merged."""
         if table.label or table.caption:  # above the table, as in print
-            self.caption(table.label, table.caption, style="Table Caption")
-        columns = max([len(table.header), *(len(r) for r in table.rows)] or [1])
+            caption = self.caption(table.label, table.caption, style="Table Caption")
+            if table.id:
+                self.bookmark(caption, table.id)
+        columns = table.columns() or 1
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table"]
-        word_boxes.table_look(grid, header=bool(table.header))
-        for row, header in ([(table.header, True)] if table.header else []) + [
-            (r, False) for r in table.rows
-        ]:
-            row_element = grid.add_row()
-            if header:  # the header row: repeated on each page, read as headers by screen readers
+        rows = table.all_rows()
+        word_boxes.table_look(grid, header=any(header for _, header in rows))
+        word_rows = [grid.add_row() for _ in rows]
+        covered: set[tuple[int, int]] = set()  # grid places a merged cell already fills
+        for index, ((row, header), row_element) in enumerate(zip(rows, word_rows)):
+            if header:  # a header row: repeated on each page, read as headers by screen readers
                 place(
                     row_element._tr.get_or_add_trPr(),
                     wordml.parse_xml(f"<w:tblHeader {wordml.nsdecls('w')}/>"),
                 )
-            for column, (cell, content) in enumerate(zip(row_element.cells, row)):
+            column = 0
+            for at, content in enumerate(row):
+                while (index, column) in covered:
+                    column += 1
+                if column >= columns:
+                    break
+                spans_rows, spans_columns = table.spans.get((index, at), (1, 1))
+                last_row = min(index + spans_rows, len(rows)) - 1
+                last_column = min(column + spans_columns, columns) - 1
+                cell = row_element.cells[column]
+                if (last_row, last_column) != (index, column):
+                    cell = cell.merge(word_rows[last_row].cells[last_column])
+                    covered.update(
+                        (r, k)
+                        for r in range(index, last_row + 1)
+                        for k in range(column, last_column + 1)
+                    )
                 self.into(cell, lambda c=content: self.blocks(c))
                 align = table.aligns[column] if column < len(table.aligns) else "default"
                 if align in _ALIGN:
                     for paragraph in cell.paragraphs:
                         paragraph.alignment = _ALIGN[align]
+                column = last_column + 1
         if not isinstance(self.story, _Cell) and self.design is not None:
             word_boxes.fit_columns(
                 grid, self.document._block_width, float(self.design.get("type", "caption"))
@@ -193,7 +217,9 @@ class BlockWriter:
         picture = self.picture(figure.path, None, figure.alt, figure.location)
         if figure.caption:
             picture.paragraph_format.keep_with_next = True
-            self.caption(figure.label, figure.caption)
+            caption = self.caption(figure.label, figure.caption)
+            if figure.id:  # the target of `@fig:x`
+                self.bookmark(caption, figure.id)
 
     def into(self, cell, write) -> None:
         """Run `write` with `cell` as the story: blocks go into the cell through the body's code."""
@@ -208,26 +234,32 @@ class BlockWriter:
 
     def picture(self, path: Path, width, alt: str = "", location: Location | None = None):
         """A paragraph holding the picture at `path`, `width` wide (None: its own size, at most
-        the width of the text, half of it in a note); returns the paragraph."""
-        try:
-            data = self.roots.read_bytes(path)  # through the confinement gate
-            image = Image.from_blob(data)
-            if width is None:
-                room = self.document._block_width // (2 if self._in_note else 1)
-                width = min(image.width, room)
-            paragraph = self.paragraph()
-            shape = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
-            # The picture's alt text, the same as the HTML's and the PDF's.
-            shape._inline.docPr.set("descr", alt)
-            return paragraph
-        except Exception as exc:  # python-docx's image readers raise several kinds
-            raise BriefInvalid(
-                Diagnostic(
-                    location or Location(path),
-                    f"not an image briefkit can place in Word: {exc}",
-                    hint="use a PNG, JPEG or GIF file",
-                )
-            ) from None
+        the width of the text, half of it in a note); returns the paragraph. A JPEG whose
+        headers python-docx does not parse (EXIF only, CMYK …) is placed as a PNG."""
+        data = self.roots.read_bytes(path)  # through the confinement gate
+        for attempt in (data, None):
+            try:
+                blob = attempt if attempt is not None else _as_png(data)
+                image = Image.from_blob(blob)
+                if width is None:
+                    room = self.document._block_width // (2 if self._in_note else 1)
+                    width = min(image.width, room)
+                paragraph = self.paragraph()
+                shape = paragraph.add_run().add_picture(io.BytesIO(blob), width=width)
+                break
+            except Exception as exc:  # python-docx's image readers raise several kinds
+                if attempt is None:
+                    reason = str(exc) or type(exc).__name__
+                    raise BriefInvalid(
+                        Diagnostic(
+                            location or Location(path),
+                            f"not an image briefkit can place in Word: {reason}",
+                            hint="use a PNG, JPEG or GIF file",
+                        )
+                    ) from None
+        # The picture's alt text, the same as the HTML's and the PDF's.
+        shape._inline.docPr.set("descr", alt)
+        return paragraph
 
     def inlines(
         self,
@@ -247,6 +279,14 @@ class BlockWriter:
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.LineBreak):
                 self.run(paragraph, "", flags, container).add_break()
+            elif isinstance(inline, m.Math):
+                wordml.add_formula(
+                    paragraph, inline.omml, display=inline.display, container=container
+                )
+                if inline.id:  # the target of `@eq:x`
+                    self.bookmark(paragraph, inline.id)
+            elif isinstance(inline, m.Anchor):
+                self.bookmark(paragraph, inline.id)
             elif isinstance(inline, m.Link):
                 if inline.internal or safe_link(inline.url):
                     link = wordml.add_hyperlink(paragraph, inline.url, internal=inline.internal)
@@ -296,3 +336,12 @@ class BlockWriter:
         finally:
             self.story, self._in_note = outer, False
         self.notes.finish(element)
+
+
+def _as_png(data: bytes) -> bytes:
+    from PIL import Image as Picture  # only for the rare picture python-docx cannot read
+
+    out = io.BytesIO()
+    with Picture.open(io.BytesIO(data)) as image:
+        image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "PNG")
+    return out.getvalue()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from briefkit.ooxml.wordml import add_field, field_char, xml_text
+from briefkit.ooxml.wordml import add_field, bookmark_name, field_char, xml_text
 from briefkit.render.word.styles import set_tabs
 
 PAGE_NUMBER_TABS = ["right-dots"]
@@ -33,13 +33,14 @@ def write_contents(writer, entries: list[tuple[int, str, str]]) -> list:
     for level, text, target in entries:
         paragraph = writer.paragraph(style=f"toc {level}")
         paragraphs.append(paragraph)
-        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{_attr(target)}" w:history="1"/>')
+        name = bookmark_name(target)  # as the heading's bookmark is named
+        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{_attr(name)}" w:history="1"/>')
         paragraph._p.append(link)
         link.append(
             parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_escape(text)}</w:t></w:r>')
         )
         link.append(parse_xml(f"<w:r {nsdecls('w')}><w:tab/></w:r>"))
-        references.append((add_field(paragraph, f"PAGEREF {target} \\h", into=link), target))
+        references.append((add_field(paragraph, f"PAGEREF {name} \\h", into=link), target))
     first, last = paragraphs[0]._p, paragraphs[-1]._p
     start = [
         field_char("begin"),

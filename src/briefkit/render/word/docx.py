@@ -146,7 +146,11 @@ def draft_docx(prepared) -> DocxDraft:
             )
         word_reference.tidy_settings(document)
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
-    wordml.set_language(document, doc.lang)
+    # A house template's proofing language stays when the brief names none (a French house's
+    # fr-FR template is not made English by the default `lang: en`).
+    kept = None if template is None or doc.lang_given else wordml.document_language(document)
+    if kept is None:
+        wordml.set_language(document, doc.lang)
 
     before = set(document.element.body)
     try:
@@ -219,7 +223,7 @@ def _properties(document, doc: m.Document) -> None:
     props.keywords = _fit(", ".join(doc.keywords))
     props.category = _fit(doc.series.get("name") or "")
     props.version = _fit(doc.version or "")
-    props.language = doc.lang
+    props.language = wordml.document_language(document) or doc.lang  # what proofing says
     props.content_status = doc.status
     props.comments = f"Made with briefkit {__version__}"
     props.created = dt.datetime.combine(doc.date, dt.time(0, 0))
