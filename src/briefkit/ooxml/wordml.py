@@ -414,6 +414,22 @@ def keep_with_next(p, keep: bool) -> None:
     place(p.get_or_add_pPr(), element)
 
 
+def document_language(document) -> str | None:
+    """The proofing language a document's run defaults (or Normal style) declare, if any."""
+    for rpr in (default_run_properties(document), _normal_run_properties(document)):
+        lang = rpr.find(qn("w:lang")) if rpr is not None else None
+        if lang is not None and lang.get(qn("w:val")):
+            return lang.get(qn("w:val"))
+    return None
+
+
+def _normal_run_properties(document):
+    for style in document.styles.element.iter(qn("w:style")):
+        if style.get(qn("w:styleId")) == "Normal":
+            return style.find(qn("w:rPr"))
+    return None
+
+
 def set_language(document, tag: str) -> None:
     """The document's proofing language: w:lang of the run defaults and of every style that names
     one (a template's Normal often says en-US), so Word checks spelling and hyphenates in it."""
