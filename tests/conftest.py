@@ -119,5 +119,24 @@ def examples(tmp_path_factory):
     return built
 
 
+@pytest.fixture(scope="session")
+def starters(tmp_path_factory):
+    """Every layout's starter brief (what `briefkit new` writes), built once in all three
+    formats: {layout: {format: output path}}."""
+    import datetime as dt
+
+    from briefkit.layout.folders import available, starter_brief
+
+    built = {}
+    for layout in sorted(available()):
+        folder = tmp_path_factory.mktemp(f"starter-{layout}")
+        path = folder / "brief.yaml"
+        path.write_text(starter_brief(layout, "Energy security", dt.date(2024, 5, 1)),
+                        encoding="utf-8")
+        result = build_brief(path, folder / "out", ["docx", "html", "pdf"])
+        built[layout] = {p.suffix[1:]: p for p in result.outputs}
+    return built
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")

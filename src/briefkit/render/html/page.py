@@ -12,7 +12,6 @@ template, at compile or run time, is an error located at its file and line.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -25,7 +24,7 @@ from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.paths import PathRefused, css_reference_refused, css_references, safe_link
 from briefkit.layout.design import design_of
-from briefkit.model import house_date as _house_date
+from briefkit.layout.locales import load_locale
 from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
 from briefkit.render.html.math_svg import svg
 from briefkit.render.html.outward import check_page
@@ -44,16 +43,6 @@ _STYLE_TAGS = {
 def safe_url(value) -> str:
     """Links from a brief: http(s), mailto and in-page only; anything else goes nowhere."""
     return safe_link(value) or "#"
-
-
-def house_date(value) -> str:
-    """The house date of an ISO date text (what templates hold) or a date."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return _house_date(value)
 
 
 def prose(value) -> Markup:
@@ -343,11 +332,12 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
         roots=prepared.roots,
         medium=medium,
     )
+    locale = load_locale(doc.lang, prepared.roots.project)  # dates in the brief's language
     env.filters.update(
         blocks=prose,
         inlines=prose,
         phrase=phrase,
-        house_date=house_date,
+        house_date=locale.date_text,
         css_string=css_string,
         safe_url=safe_url,
     )
