@@ -71,6 +71,16 @@ class Design:
         page = self.page_setup()
         return page["width"] - page["left"] - page["right"]
 
+    def text_height_mm(self) -> float:
+        page = self.page_setup()
+        return page["height"] - page["top"] - page["bottom"]
+
+    @property
+    def mirrored(self) -> bool:
+        """Whether margins are mirrored on left pages (`page.mirror`): `margin.left` is then
+        the inner margin and `margin.right` the outer one."""
+        return self.tokens.get("page", {}).get("mirror") is True
+
     def font_files(self) -> dict[str, dict[str, Path]]:
         """Face family -> {'regular'|'italic'|'bold'|'bold_italic': file} of the faces the
         design uses whose files are shipped (a face without files is named, not embedded)."""
@@ -123,10 +133,15 @@ class Design:
                 props[f"{prefix}-{_css_name(name)}"] = f"{_number(value, group, name):g}{unit}"
         page = self.page_setup()
         props["text-width"] = f"{self.text_width_mm():g}mm"
+        props["text-height"] = f"{self.text_height_mm():g}mm"
+        props["page-height"] = f"{page['height']:g}mm"
         lines.append(":root {\n" + "".join(f"  --{k}: {v};\n" for k, v in props.items()) + "}")
         size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
         lines.append(f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
                      f"{page['bottom']:g}mm {page['left']:g}mm; }}")
+        lines += self._furniture_css(page)
+        if medium == "print":
+            lines.append(self._pagination_css())
         # The footnote rule, written out here: custom properties do not reach @footnote. The
         # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
         # top padding would lose them again.
@@ -137,6 +152,56 @@ class Design:
         # The named page of very wide tables (print.css): the same paper turned.
         lines.append(f"@page landscape {{ size: {size} landscape; }}")
         return "\n".join(lines) + "\n"
+
+    def _furniture_css(self, page: dict) -> list[str]:
+        """Where the running head and the folio stand: at the outer head and foot of each page
+        (mirrored: the right page's right, the left page's left; else the right side for the
+        folio and the text's left edge for the head). Their look is print.css's."""
+        head, folio = "string(running-head)", "counter(page)"
+        if not self.mirrored:
+            return [f"@page {{ @top-left {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}"]
+        inner, outer = page["left"], page["right"]
+        return [f"@page :right {{ margin-left: {inner:g}mm; margin-right: {outer:g}mm; "
+                f"@top-right {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}",
+                f"@page :left {{ margin-left: {outer:g}mm; margin-right: {inner:g}mm; "
+                f"@top-left {{ content: {head}; }} @bottom-left {{ content: {folio}; }} }}"]
+
+    def _pagination_css(self) -> str:
+        """The `pagination` tokens as print rules (see base/design.yaml for their meaning)."""
+        get = lambda name: self.tokens.get("pagination", {}).get(name)  # noqa: E731
+        rules = []
+        orphans, widows = _count(get("orphans"), "orphans"), _count(get("widows"), "widows")
+        rules.append(f"body {{ orphans: {orphans}; widows: {widows}; }}")
+        keep = _count(get("box_min_lines"), "box_min_lines")
+        # A box breaks between its blocks or inside a paragraph, never leaving fewer than
+        # `keep` lines on either side: its paragraphs keep that many, its last block stays
+        # with the one before it.
+        boxes = (".front-box", "aside.box", "ol.items > li")
+        rules.append(f"{', '.join(f'{b} p, {b} li' for b in boxes)} {{ orphans: {keep}; "
+                     f"widows: {keep}; }}")
+        rules.append(f"{', '.join(f'{b} > :last-child, {b} li:last-child' for b in boxes)} "
+                     "{ break-before: avoid; }")
+        page_before = _part_selectors(get("page_before"), "page_before")
+        if page_before:
+            rules.append(f"{', '.join(f'.long-brief {s}' for s in page_before)} "
+                         "{ break-before: page; }")
+            rules.append(f"{', '.join(f'body:not(.long-brief) {s}' for s in page_before)} "
+                         "{ break-inside: avoid; }")
+        chapters = _part_selectors(get("chapters"), "chapters")
+        share = get("chapter_min_space") or 0
+        if chapters:
+            if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share < 1:
+                raise LayoutError(f"design.yaml: pagination.chapter_min_space: expected a share "
+                                  f"of the page from 0 to 1 (0.33: a third), found {share!r}")
+            # A block as tall as the space a chapter needs, pulled back by as much: when it does
+            # not fit below the text, it (and the chapter) moves to the next page; when it does,
+            # it takes no room. It draws the chapter's rule.
+            need = round(share * self.text_height_mm(), 1)
+            rules.append(f"{', '.join(chapters)} {{ margin-top: var(--space-chapter-before); }}")
+            rules.append(f"{', '.join(s + '::before' for s in chapters)} {{ content: \"\"; "
+                         f"display: block; height: {need:g}mm; margin-bottom: -{need:g}mm; "
+                         "break-inside: avoid; border-top: var(--rule-chapter) solid var(--primary); }")
+        return "@media print {\n" + "".join(f"  {rule}\n" for rule in rules) + "}"
 
     # ---- Word -----------------------------------------------------------------------------
     def word_styles(self, layout) -> dict:
@@ -269,6 +334,35 @@ def _stack(families: list[str], generic: list[str], medium: str) -> str:
     # family for glyphs no face has.
     names = list(dict.fromkeys([*families, *(generic if medium == "screen" else generic[-1:])]))
     return ", ".join(n if n in ("serif", "sans-serif") else _css_str(n) for n in names)
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+        raise LayoutError(f"design.yaml: pagination.{name}: expected a number of lines from 1 "
+                          f"to 10, found {value!r}")
+    return value
+
+
+def _part_selectors(names, token: str) -> list[str]:
+    """The CSS selectors of the parts named (a top-level section for `sections`)."""
+    from .presentation import PART
+
+    if names in (None, []):
+        return []
+    if not isinstance(names, list):
+        raise LayoutError(f"design.yaml: pagination.{token}: expected a list of part names, "
+                          f"found {names!r}")
+    selectors = []
+    for name in names:
+        if name == "sections":
+            selectors.append(".section.level-1")
+        elif name in PART and PART[name].anchor:
+            selectors.append(f"#{PART[name].anchor}")
+        else:
+            known = ", ".join(p.name for p in PART.values() if p.anchor or p.name == "sections")
+            raise LayoutError(f"design.yaml: pagination.{token}: '{name}' is not a part with "
+                              f"a place on the page; expected one of {known}")
+    return selectors
 
 
 def _css_name(token: str) -> str:

@@ -19,6 +19,7 @@ from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..presentation import PART
 from . import word_boxes, word_notes, wordml
 from .docx_title import TITLE_BLOCK, TitleBlockWriter
+from .note_calls import calls_after_a_call
 from ..paths import safe_link
 
 _RUN_FLAGS = {"emph": "italic", "strong": "bold", "strike": "strike", "sup": "superscript",
@@ -367,6 +368,7 @@ class DocxWriter(TitleBlockWriter):
 
     def inlines(self, paragraph, inlines: list[m.Inline], flags: frozenset | set = frozenset(),
                 container=None) -> None:
+        after_call = calls_after_a_call(inlines)
         for inline in inlines:
             if isinstance(inline, m.Text):
                 self.run(paragraph, inline.text, flags, container)
@@ -384,6 +386,10 @@ class DocxWriter(TitleBlockWriter):
                 else:
                     self.inlines(paragraph, inline.children, flags, container)
             elif isinstance(inline, m.NoteRef) and self.notes is not None:
+                if id(inline) in after_call:
+                    # Two calls in a row read as one number ("67"): a superscript comma
+                    # between them, in the note reference style as the calls are.
+                    self.notes.add_separator(paragraph)
                 self.note(paragraph, inline.note)
 
     def run(self, paragraph, text: str, flags, container=None):

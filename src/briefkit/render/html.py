@@ -27,6 +27,7 @@ from ..design import design_of
 from ..diagnostics import BriefInvalid, Diagnostic, Location
 from ..model import house_date as _house_date
 from ..paths import PathRefused, safe_link
+from .note_calls import calls_after_a_call
 from .template_data import plain_document
 
 _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
@@ -161,14 +162,14 @@ class HtmlWriter:
         return f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
-        out, previous = [], None
+        out = []
+        after_call = calls_after_a_call(inlines)
         for inline in inlines:
-            if isinstance(inline, m.NoteRef) and isinstance(previous, m.NoteRef):
+            if id(inline) in after_call:
                 # Two calls in a row read as one number ("67"): separate them.
                 out.append(self.note_call(inline.note, after_call=True))
             else:
                 out.append(self.inline(inline))
-            previous = inline
         return Markup("".join(out))
 
     def inline(self, inline: m.Inline) -> str:
@@ -198,7 +199,8 @@ class HtmlWriter:
                           for b in note.children]
             body = '<br class="note-para">'.join(paragraphs)
             kind = "footnote after-call" if after_call else "footnote"
-            return f'<span class="{kind}" id="{note.id}">{body}</span>'
+            # U+2060 WORD JOINER: the call never wraps away from the word it follows.
+            return f'\u2060<span class="{kind}" id="{note.id}">{body}</span>'
         # U+2060 WORD JOINER: the call never wraps away from the word it follows.
         comma = '<sup class="call-separator">,</sup>' if after_call else ""
         return (f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
