@@ -161,10 +161,11 @@ class Design:
         if not self.mirrored:
             return [f"@page {{ @top-left {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}"]
         inner, outer = page["left"], page["right"]
-        return [f"@page :right {{ margin-left: {inner:g}mm; margin-right: {outer:g}mm; "
-                f"@top-right {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}",
-                f"@page :left {{ margin-left: {outer:g}mm; margin-right: {inner:g}mm; "
-                f"@top-left {{ content: {head}; }} @bottom-left {{ content: {folio}; }} }}"]
+        right = (f"@page :right {{ margin-left: {inner:g}mm; margin-right: {outer:g}mm; "
+                 f"@top-right {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}")
+        left = (f"@page :left {{ margin-left: {outer:g}mm; margin-right: {inner:g}mm; "
+                f"@top-left {{ content: {head}; }} @bottom-left {{ content: {folio}; }} }}")
+        return [right, left]
 
     def _pagination_css(self) -> str:
         """The `pagination` tokens as print rules (see base/design.yaml for their meaning)."""
