@@ -2,12 +2,15 @@
 
     python -m briefkit.audit FILE.pdf [FILE.docx] [--max-pages N]
 
-prints pages and how full each is, characters per line of body text (median and 10th/90th
-percentiles over full lines), the share of lines that end hyphenated and the longest run of
-them, the faces used, the margins, fixed labels with straight quotes, print-only faults ("↩"
-back-links), and for a DOCX its page setup and the faces its styles name. It exits 1 when a
-threshold (`Thresholds`) is broken, listing each fault. PDF text and boxes come from
-pdfplumber (pdfminer.six); the DOCX is read with python-docx.
+prints pages and how full each is (pages without a folio, a cover or an imprint, are
+furniture and not counted as short), the folios, characters per line of body text (median and
+10th/90th percentiles over full lines), the share of lines that end hyphenated and the longest
+run of them, the type ratio (chapter heading size over body size), note calls that touch
+("67" for 6 and 7) or open a line, the faces used, the margins, fixed labels with straight
+quotes, print-only faults ("↩" back-links), and for a DOCX its page setup, the faces its
+styles name and its touching note references. It exits 1 when a threshold (`Thresholds`) is
+broken, listing each fault. PDF text and boxes come from pdfplumber (pdfminer.six); the DOCX
+is read with python-docx.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Optional
 PT_PER_MM = 72 / 25.4
 _HYPHENS = ("-", "\u2010", "\u00ad")
 _LEADER = re.compile(r"\.{8,}|…{3,}")
+_FOLIO = re.compile(r"^(?:\w+ )?(?:\d{1,4}|[ivxlc]{1,6})\b")  # "2", "iv", "Page 2 of 31"
+_BARE_FOLIO = re.compile(r"\d{1,4}|[ivxlc]{1,6}")
 _STYLE_SUFFIX = re.compile(r"(?:[-,]?(?:Bold|Italic|Regular|Oblique|Semibold|Medium|Light|Black))+$", re.I)
 # Fixed labels of briefkit's layouts that contain an apostrophe or quotes.
 _STRAIGHT_QUOTE_LABEL = re.compile(r"\b\w+'\w*\b[^.\n]{0,40}\?")
@@ -40,6 +45,13 @@ class Thresholds:
     max_pages: Optional[int] = None
     margin_tolerance_mm: float = 1.5
     min_full_lines: int = 12           # fewer: too little text to measure a measure
+    # Pagination: numbered pages (the last one aside) this full or less are short; at most
+    # `max_short_pages` of them.
+    short_page_fill: float = 0.35
+    max_short_pages: int = 1
+    # A document with a contents page has chapters: their headings at least this many times
+    # the body's size (a chapter opener must not read like a continuation).
+    min_chapter_ratio: float = 1.8
 
 
 @dataclass
@@ -57,7 +69,23 @@ class PdfAudit:
     margins_mm: dict[str, float]
     back_links: int
     straight_quote_labels: list[str]
+    folios: list[Optional[str]] = field(default_factory=list)  # each page's folio, None: none
+    heading_size: float = 0.0          # the largest heading after the first page
+    has_contents: bool = False         # a contents page (leader lines)
+    touching_calls: list[str] = field(default_factory=list)  # "67" where 6 and 7 were called
+    calls_at_line_start: int = 0
     text: str = field(repr=False, default="")
+
+    @property
+    def short_pages(self) -> list[int]:
+        """Numbered pages (1-based) filled `Thresholds.short_page_fill` or less, the last aside."""
+        limit = Thresholds.short_page_fill
+        return [n for n, (fill, folio) in enumerate(zip(self.fill, self.folios), 1)
+                if folio is not None and fill <= limit and n < self.pages]
+
+    @property
+    def chapter_ratio(self) -> float:
+        return round(self.heading_size / self.body_size, 2) if self.body_size else 0.0
 
     @property
     def median_chars(self) -> float:
@@ -78,6 +106,7 @@ class DocxAudit:
     path: Path
     page_mm: dict[str, float]
     faces: set[str]
+    touching_calls: int = 0            # note references with no text between them
 
 
 def face_of(fontname: str) -> str:
@@ -91,11 +120,11 @@ def audit_pdf(path: Path) -> PdfAudit:
     import pdfplumber
 
     with pdfplumber.open(str(path)) as pdf:
-        pages = [(page.width, page.height, page.extract_text_lines(return_chars=True))
-                 for page in pdf.pages]
+        pages = [(page.width, page.height, page.extract_text_lines(return_chars=True),
+                  page.images) for page in pdf.pages]
     sizes: Counter = Counter()
     fonts: set[str] = set()
-    for _, _, lines in pages:
+    for _, _, lines, _ in pages:
         for line in lines:
             for char in line["chars"]:
                 fonts.add(char["fontname"].split("+", 1)[-1])
@@ -110,14 +139,21 @@ def audit_pdf(path: Path) -> PdfAudit:
         return bool(chars) and len(alike) >= 0.8 * len(chars) and not _LEADER.search(line["text"])
 
     body = [sorted((line for line in lines if is_body(line)), key=lambda l: l["top"])
-            for _, _, lines in pages]
+            for _, _, lines, _ in pages]
     all_body = [line for lines in body for line in lines]
     # A full line is one the paragraph wraps after: the next body line follows at the line
     # pitch and starts at the same place (the last line of a paragraph is short by nature).
     full = [line for lines in body for line, after in zip(lines, lines[1:])
             if after["top"] - line["bottom"] < 0.75 * body_size and abs(after["x0"] - line["x0"]) < 1]
-    left = _mode([round(line["x0"], 0) for line in all_body]) if all_body else 0.0
-    right = max((line["x1"] for line in full or all_body), default=0.0)
+    # The margins of a right-hand page (odd), where `left` is the inner margin when the design
+    # mirrors them, as Word's mirrored left margin is.
+    recto = [line for n, lines in enumerate(body) if n % 2 == 0 for line in lines] or all_body
+    recto_full = [line for line in full if line in recto] or full
+    # The text block's edge: the leftmost place where lines start again and again (indented
+    # items, takeaways beside numerals start further in).
+    starts = Counter(round(line["x0"], 0) for line in recto)
+    left = min((x for x, count in starts.items() if count >= 3), default=_mode(list(starts.elements())))
+    right = max((line["x1"] for line in recto_full or recto), default=0.0)
     line_lengths = [len(line["text"]) for line in full]
 
     hyphenated, longest, run = 0, 0, 0
@@ -137,19 +173,30 @@ def audit_pdf(path: Path) -> PdfAudit:
             previous_bottom = line["bottom"]
 
     top = min((line["top"] for line in all_body), default=0.0)
-    bottom = max((line["bottom"] for line in all_body), default=0.0)
+    folio_lines = [_folio_line(lines, body_size) for _, _, lines, _ in pages]
+    folios = [line["text"].strip() if line else None for line in folio_lines]
+    # The text block's foot: the lowest text that is not a folio (footnotes included), after
+    # the first page (a cover's publisher line stands lower).
+    bottom = max([line["bottom"] for n, (_, _, lines, _) in enumerate(pages) if n > 0 or len(pages) == 1
+                  for line in lines if line is not folio_lines[n] and line["top"] >= top - 2]
+                 + [line["bottom"] for line in all_body], default=0.0)
     fill = []
-    for (page_width, page_height, lines) in pages:
-        inside = [line for line in lines if line["top"] >= top - 2 and line["bottom"] <= bottom + 2]
+    for (page_width, page_height, lines, images), folio in zip(pages, folio_lines):
+        # What the text block holds: lines of text and pictures (a page of figures is full).
+        inside = [(box["top"], box["bottom"]) for box in [*lines, *images]
+                  if box is not folio and box["top"] >= top - 2 and box["bottom"] <= bottom + 2]
         if not inside or bottom <= top:
             fill.append(0.0)
             continue
-        used = max(line["bottom"] for line in inside) - min(line["top"] for line in inside)
+        used = max(b for _, b in inside) - min(t for t, _ in inside)
         fill.append(round(min(1.0, used / (bottom - top)), 2))
+    heading = max((size for n, (_, _, lines, _) in enumerate(pages) if n > 0
+                   for size in _heading_sizes(lines, body_size)), default=0.0)
+    touching, at_start = _note_calls(pages, body_size)
     page_width, page_height = (pages[0][0], pages[0][1]) if pages else (0.0, 0.0)
     margins = {"left": left / PT_PER_MM, "right": (page_width - right) / PT_PER_MM,
                "top": top / PT_PER_MM, "bottom": (page_height - bottom) / PT_PER_MM}
-    text = "\n".join(line["text"] for _, _, lines in pages for line in lines)
+    text = "\n".join(line["text"] for _, _, lines, _ in pages for line in lines)
     return PdfAudit(
         path=Path(path), pages=len(pages), fill=fill, body_size=body_size,
         line_lengths=line_lengths, body_lines=len(all_body), hyphenated=hyphenated,
@@ -157,7 +204,67 @@ def audit_pdf(path: Path) -> PdfAudit:
         margins_mm={k: round(v, 1) for k, v in margins.items()},
         back_links=text.count("\u21a9"),
         straight_quote_labels=sorted(set(_STRAIGHT_QUOTE_LABEL.findall(text)) & _labels_with_quotes()),
-        text=text)
+        folios=folios, heading_size=heading, has_contents=bool(_LEADER.search(text)),
+        touching_calls=touching, calls_at_line_start=at_start, text=text)
+
+
+def _folio_line(lines, body_size: float):
+    """The page's folio: its lowest line, short, with a number, standing apart from the text."""
+    if not lines:
+        return None
+    ordered = sorted(lines, key=lambda line: line["top"])
+    last = ordered[-1]
+    apart = len(ordered) == 1 or last["top"] - ordered[-2]["bottom"] > body_size
+    text = last["text"].strip()
+    return last if apart and len(text) <= 24 and _FOLIO.search(text) else None
+
+
+def _heading_sizes(lines, body_size: float):
+    """The sizes of a page's heading lines: one size throughout, larger than the body by a
+    fifth, bold, and words (a takeaway's big numeral is not a heading)."""
+    for line in lines:
+        chars = [c for c in line["chars"] if c["text"].strip()]
+        sizes = {round(c["size"], 1) for c in chars}
+        if (len(sizes) == 1 and min(sizes) >= 1.2 * body_size and re.search(r"[^\W\d]{2}", line["text"])
+                and all("Bold" in c["fontname"] for c in chars)):
+            yield min(sizes)
+
+
+def _note_calls(pages, body_size: float) -> tuple[list[str], int]:
+    """Note calls in reading order, read from the raised small digits of text lines: those
+    that touch the next call ("67" where 6 then 7 were due), and how many open a line."""
+    tokens: list[tuple[str, bool]] = []  # (call text, at the start of its line)
+    for _, _, lines, _ in pages:
+        for line in lines:
+            chars = line["chars"]
+            normal = [c["bottom"] for c in chars if c["size"] >= 0.9 * body_size and c["text"].strip()]
+            if not normal:
+                continue
+            baseline = statistics.median(normal)
+            raised = [c["text"] if (c["text"] in ",\u2013-" or c["text"].isdigit())
+                      and c["size"] < 0.85 * body_size and c["bottom"] < baseline - 0.15 * body_size
+                      else None for c in chars]
+            run, start = "", None
+            for index, text in enumerate([*raised, None]):
+                if text is not None:
+                    start = index if start is None else start
+                    run += text
+                elif run:
+                    first_visible = next(i for i, c in enumerate(chars) if c["text"].strip())
+                    tokens += [(call, start == first_visible) for call in re.split(r"[,\u2013-]", run) if call]
+                    run, start = "", None
+    touching, expected = [], 1
+    for call, _ in tokens:
+        number = int(call)
+        if number != expected and call.startswith(str(expected)) and len(call) > len(str(expected)):
+            # "67" where 6 was due: 6 and 7 printed as one number.
+            touching.append(call)
+            rest, expected = call[len(str(expected)):], expected + 1
+            while rest.startswith(str(expected)):
+                rest, expected = rest[len(str(expected)):], expected + 1
+            continue
+        expected = number + 1
+    return touching, sum(1 for _, at_start in tokens if at_start)
 
 
 def _labels_with_quotes() -> set[str]:
@@ -206,7 +313,24 @@ def audit_docx(path: Path) -> DocxAudit:
         if name:
             faces.add(name)
     return DocxAudit(path=Path(path), page_mm={k: round(v, 1) for k, v in page.items()},
-                     faces=faces)
+                     faces=faces, touching_calls=_touching_references(document))
+
+
+def _touching_references(document) -> int:
+    """Note references in the body with no text between them and the reference before."""
+    from docx.oxml.ns import qn
+
+    refs = (qn("w:footnoteReference"), qn("w:endnoteReference"))
+    touching = 0
+    for paragraph in document.element.body.iter(qn("w:p")):
+        previous_is_call = False
+        for run in paragraph.iter(qn("w:r")):
+            if any(run.find(ref) is not None for ref in refs):
+                touching += previous_is_call
+                previous_is_call = True
+            elif "".join(t.text or "" for t in run.iter(qn("w:t"))):
+                previous_is_call = False
+    return touching
 
 
 def faults(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None,
@@ -233,6 +357,23 @@ def faults(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None,
         out.append(f"labels with straight quotes: {', '.join(pdf.straight_quote_labels)}")
     if limits.max_pages is not None and pdf.pages > limits.max_pages:
         out.append(f"{pdf.pages} pages; expected at most {limits.max_pages}")
+    wordy = sorted({f for f in pdf.folios if f is not None and not _BARE_FOLIO.fullmatch(f)})
+    if wordy:
+        out.append(f"folios with words: '{wordy[0]}'; expected the bare page number")
+    short = pdf.short_pages
+    if len(short) > limits.max_short_pages:
+        out.append(f"{len(short)} numbered pages {limits.short_page_fill:.0%} full or less "
+                   f"(pp. {', '.join(map(str, short))}); expected at most "
+                   f"{limits.max_short_pages} besides the last")
+    if pdf.has_contents and pdf.chapter_ratio < limits.min_chapter_ratio:
+        out.append(f"chapter headings {pdf.heading_size:g} pt, {pdf.chapter_ratio:g} times the "
+                   f"body; expected at least {limits.min_chapter_ratio:g} times")
+    if pdf.touching_calls:
+        out.append(f"note calls that touch: {', '.join(pdf.touching_calls[:5])}")
+    if pdf.calls_at_line_start:
+        out.append(f"{pdf.calls_at_line_start} note calls open a line")
+    if docx_audit is not None and docx_audit.touching_calls:
+        out.append(f"DOCX: {docx_audit.touching_calls} note references touch the one before")
     if docx_audit is not None:
         # The right edge of ragged text is known only from enough full lines.
         for side in ("left", "right") if measurable else ("left",):
@@ -253,12 +394,19 @@ def report(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None) -> str:
              f"median {pdf.median_chars:g}, p10 {pdf.percentile(10):g}, p90 {pdf.percentile(90):g}",
              f"  hyphenated line ends: {pdf.hyphenated} ({pdf.hyphenated_share:.1%}), longest run "
              f"{pdf.longest_hyphen_run}",
+             "  folios: " + " ".join(folio or "-" for folio in pdf.folios) +
+             f"; short numbered pages: {', '.join(map(str, pdf.short_pages)) or 'none'}",
+             f"  type ratio: headings up to {pdf.heading_size:g} pt, {pdf.chapter_ratio:g}x the "
+             f"body{' (chapters: a contents page)' if pdf.has_contents else ''}",
+             f"  note calls: {len(pdf.touching_calls)} touching, {pdf.calls_at_line_start} "
+             "opening a line",
              f"  faces: {', '.join(sorted(pdf.fonts))}",
              "  margins (text block): " + ", ".join(f"{k} {v:g} mm" for k, v in pdf.margins_mm.items())]
     if docx_audit is not None:
         lines += [f"{docx_audit.path}: page " + ", ".join(f"{k} {v:g} mm"
                                                         for k, v in docx_audit.page_mm.items()),
-                  f"  faces named: {', '.join(sorted(docx_audit.faces))}"]
+                  f"  faces named: {', '.join(sorted(docx_audit.faces))}; note references "
+                  f"touching: {docx_audit.touching_calls}"]
     return "\n".join(lines)
 
 

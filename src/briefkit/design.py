@@ -24,15 +24,18 @@ from typing import Optional
 
 from .diagnostics import BriefInvalid, Diagnostic, Location
 from .layouts import LayoutError, builtin_dir, merge_mappings, read_mapping
+from .web_fonts import WEB_FONTS_MARKER, cjk_faces
 
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).
 PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
-_STYLES = {"regular": ("normal", 400), "italic": ("italic", 400), "bold": ("normal", 700),
+STYLES = {"regular": ("normal", 400), "italic": ("italic", 400), "bold": ("normal", 700),
            "bold_italic": ("italic", 700)}
 # Families every stack ends with, for readers of the screen page without the shipped faces.
 _GENERIC = {"serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
             "sans": ["Helvetica Neue", "Arial", "sans-serif"]}
+# The screen page's names for the CJK fallback faces, declared for CJK characters only.
+_CJK_ALIAS = {"text": "briefkit CJK text", "display": "briefkit CJK display"}
 
 
 @dataclass
@@ -88,9 +91,9 @@ class Design:
         out: dict[str, dict[str, Path]] = {}
         for family in dict.fromkeys([self.text_face, self.display_face]):
             for style, name in (files.get(family) or {}).items():
-                if style not in _STYLES:
+                if style not in STYLES:
                     raise LayoutError(f"design.yaml: faces.files.{family}.{style}: expected one of "
-                                      f"{', '.join(_STYLES)}")
+                                      f"{', '.join(STYLES)}")
                 path = self._font_path(str(name))
                 out.setdefault(family, {})[style] = path
         return out
@@ -113,14 +116,20 @@ class Design:
         if medium == "print":
             for family, styles in self.font_files().items():
                 for style, path in styles.items():
-                    font_style, weight = _STYLES[style]
-                    lines.append(f"@font-face {{ font-family: {_css_str(family)}; "
-                                 f"src: url({_css_str(path.resolve().as_uri())}); "
+                    font_style, weight = STYLES[style]
+                    lines.append(f"@font-face {{ font-family: {css_string(family)}; "
+                                 f"src: url({css_string(path.resolve().as_uri())}); "
                                  f"font-style: {font_style}; font-weight: {weight}; }}")
+        else:
+            # The web edition's own faces are embedded by the HTML writer (web_fonts, WOFF2
+            # subsets for the characters the page holds); CJK faces the reader has installed
+            # draw CJK characters only.
+            lines.append(WEB_FONTS_MARKER)
+            lines.append(cjk_faces(fallback, _CJK_ALIAS["text"]))
+            lines.append(cjk_faces(list(reversed(fallback)), _CJK_ALIAS["display"]))
         props = {
-            "font-body": _stack([self.text_face, *fallback], _GENERIC["serif"], medium),
-            "font-headings": _stack([self.display_face, *reversed(fallback)], _GENERIC["sans"],
-                                    medium),
+            "font-body": _stack(self.text_face, fallback, "text", medium),
+            "font-headings": _stack(self.display_face, list(reversed(fallback)), "display", medium),
             "leading": f'{_number(self.get("type", "leading"), "type", "leading"):g}',
         }
         for name, value in (self.tokens.get("colors") or {}).items():
@@ -324,17 +333,23 @@ def _hex(value) -> str:
     return "".join(f"{round(c * 255):02X}" for c in rgba[:3])
 
 
-def _css_str(text: str) -> str:
+def css_string(text: str) -> str:
     """A CSS string literal that cannot end the string, the rule or the <style> element."""
     return '"' + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} "
                          for c in str(text)) + '"'
 
 
-def _stack(families: list[str], generic: list[str], medium: str) -> str:
-    # In print the shipped faces are embedded: no reader's-machine fallbacks, only the generic
-    # family for glyphs no face has.
-    names = list(dict.fromkeys([*families, *(generic if medium == "screen" else generic[-1:])]))
-    return ", ".join(n if n in ("serif", "sans-serif") else _css_str(n) for n in names)
+def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
+    """A font stack: the face, then (screen) Latin faces a reader may have, then CJK faces,
+    then the generic family. Latin always comes before CJK: a CJK face's Latin punctuation is
+    full width. In print the shipped faces are embedded, so no reader's Latin faces; on screen
+    the CJK faces are named through their `unicode-range` alias."""
+    generic = _GENERIC["serif" if role == "text" else "sans"]
+    names = [face, *generic[:-1]] if medium == "screen" else [face]
+    names += [_CJK_ALIAS[role]] if medium == "screen" and cjk else cjk
+    names.append(generic[-1])
+    return ", ".join(n if n in ("serif", "sans-serif") else css_string(n)
+                     for n in dict.fromkeys(names))
 
 
 def _count(value, name: str) -> int:

@@ -29,6 +29,7 @@ from ..model import house_date as _house_date
 from ..paths import PathRefused, safe_link
 from .note_calls import calls_after_a_call
 from .template_data import plain_document
+from ..web_fonts import WEB_FONTS_MARKER, web_font_faces
 
 _STYLE_TAGS = {"emph": "em", "strong": "strong", "strike": "del", "sup": "sup", "sub": "sub",
                "underline": "u"}
@@ -307,7 +308,12 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
                        long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
                        notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"))
         template = env.get_template("document.html")
-        return template.render(**context), env.writer.figures
+        page = template.render(**context)
+        if medium == "screen":
+            # The layout's faces, in the subsets for the characters this page holds.
+            faces = web_font_faces(design_of(prepared).font_files(), page, prepared.roots.read_bytes)
+            page = page.replace(WEB_FONTS_MARKER, faces, 1)
+        return page, env.writer.figures
     except BriefInvalid:
         raise
     except jinja2.TemplateSyntaxError as exc:
