@@ -88,8 +88,9 @@ def phrase(pieces) -> Markup:
 
 
 class HtmlWriter:
-    def __init__(self, footnotes: bool, roots):
+    def __init__(self, footnotes: bool, roots, screen: bool = False):
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
+        self.screen = screen  # the .html output (else the print HTML of the PDF)
         self.roots = roots  # images are read through the confinement gate
         self.figures: dict[str, m.Figure] = {}  # data URI -> figure (the PDF locates refusals)
 
@@ -160,7 +161,14 @@ class HtmlWriter:
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
         columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
         width = " class=\"very-wide\"" if columns >= 14 else " class=\"wide\"" if columns >= 8 else ""
-        return f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
+        html = f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
+        if not self.screen:
+            return html
+        # On a narrow screen a table scrolls sideways inside its frame rather than splitting
+        # words and numbers ("200/6"); the frame is a named region a keyboard can scroll.
+        name = table.label or _plain_text(table.caption)
+        region = f' role="region" aria-label="{escape(name)}"' if name else ""
+        return f'<div class="table-scroll" tabindex="0"{region}>{html}</div>'
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
         out = []
@@ -206,6 +214,19 @@ class HtmlWriter:
         comma = '<sup class="call-separator">,</sup>' if after_call else ""
         return (f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
                 f"<sup>{note.number}</sup></a>")
+
+
+def _plain_text(inlines) -> str:
+    """The words of inlines, without their notes (an accessible name)."""
+    words = []
+    for inline in inlines:
+        if isinstance(inline, (m.Text, m.Code)):
+            words.append(inline.text)
+        elif isinstance(inline, m.LineBreak):
+            words.append(" ")
+        elif not isinstance(inline, m.NoteRef):
+            words.append(_plain_text(getattr(inline, "children", ()) or ()))
+    return " ".join("".join(words).split())
 
 
 def _calls_a_note_with_blocks(inlines) -> bool:
@@ -267,7 +288,7 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
                                 trim_blocks=True, lstrip_blocks=True)
     doc = prepared.document
     env.writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
-                            roots=prepared.roots)
+                            roots=prepared.roots, screen=(medium == "screen"))
     env.filters.update(blocks=prose, inlines=prose, phrase=phrase, house_date=house_date,
                        css_string=css_string, safe_url=safe_url)
     labels = dict(doc.labels)
