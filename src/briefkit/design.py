@@ -198,11 +198,8 @@ class Design:
             rules.append(f"{', '.join(f'body:not(.long-brief) {s}' for s in page_before)} "
                          "{ break-inside: avoid; }")
         chapters = _part_selectors(get("chapters"), "chapters")
-        share = get("chapter_min_space") or 0
+        share = _share(get("chapter_min_space") or 0, "chapter_min_space")
         if chapters:
-            if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share < 1:
-                raise LayoutError(f"design.yaml: pagination.chapter_min_space: expected a share "
-                                  f"of the page from 0 to 1 (0.33: a third), found {share!r}")
             # A block as tall as the space a chapter needs, pulled back by as much: when it does
             # not fit below the text, it (and the chapter) moves to the next page; when it does,
             # it takes no room. It draws the chapter's rule.
@@ -212,6 +209,21 @@ class Design:
                          f"display: block; height: {need:g}mm; margin-bottom: -{need:g}mm; "
                          "break-inside: avoid; border-top: var(--rule-chapter) solid var(--primary); }")
         return "@media print {\n" + "".join(f"  {rule}\n" for rule in rules) + "}"
+
+    def tail_share(self) -> float:
+        """`pagination.tail`: a last page this full or less is copyfitted (0: never)."""
+        value = self.tokens.get("pagination", {}).get("tail") or 0
+        return _share(value, "tail")
+
+    def copyfit_css(self) -> str:
+        """The tighter setting a tail is copyfitted with: leading and spaces (print)."""
+        pagination = self.tokens.get("pagination", {})
+        leading = _number(pagination.get("tail_leading"), "pagination", "tail_leading")
+        factor = _number(pagination.get("tail_spacing"), "pagination", "tail_spacing")
+        props = {"leading": f"{leading:g}"}
+        for name, value in (self.tokens.get("spacing") or {}).items():
+            props[f"space-{_css_name(name)}"] = f"{_number(value, 'spacing', name) * factor:g}pt"
+        return "@media print { :root { " + " ".join(f"--{k}: {v};" for k, v in props.items()) + " } }"
 
     # ---- Word -----------------------------------------------------------------------------
     def word_styles(self, layout) -> dict:
@@ -350,6 +362,13 @@ def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
     names.append(generic[-1])
     return ", ".join(n if n in ("serif", "sans-serif") else css_string(n)
                      for n in dict.fromkeys(names))
+
+
+def _share(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise LayoutError(f"design.yaml: pagination.{name}: expected a share of the page from "
+                          f"0 to 1 (0.33: a third), found {value!r}")
+    return float(value)
 
 
 def _count(value, name: str) -> int:

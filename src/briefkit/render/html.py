@@ -13,6 +13,7 @@ template, at compile or run time, is an error located at its file and line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import jinja2
@@ -67,6 +68,40 @@ def css_string(value) -> Markup:
         else:
             out.append(f"\\{ord(char):x} ")
     return Markup('"' + "".join(out) + '"')
+
+
+def short_url(url: str) -> Markup:
+    """An address as print shows it: no scheme, no "www.", no closing slash, with a break
+    opportunity after each slash only ("example.org/<wbr>reports/<wbr>full.pdf")."""
+    text = re.sub(r"^(?:https?://|mailto:)", "", str(url))
+    text = re.sub(r"^www\.", "", text).rstrip("/")
+    return Markup("/<wbr>".join(str(escape(part)) for part in text.split("/")))
+
+
+def byline_lines(pieces) -> Markup:
+    """A byline laid out one author a line: each name with its title (and a "By" before the
+    first) on a line of its own; the words between two names ("and") are kept for readers of
+    the text, out of sight."""
+    def role(piece):
+        return piece.get("role") if isinstance(piece, dict) else piece.role
+
+    lines: list[list] = [[]]
+    pending: list = []  # unnamed pieces after a name: between names, or the byline's end
+    for piece in pieces or []:
+        if role(piece) == "author" and any(role(p) == "author" for p in lines[-1]):
+            lines[-1].append(Markup(f'<span class="byline-sep">{phrase(pending)}</span>'))
+            lines.append([])
+            pending = []
+        if not role(piece) and any(role(p) == "author" for p in lines[-1]):
+            pending.append(piece)
+            continue
+        lines[-1] += [*pending, piece]
+        pending = []
+    lines[-1] += pending
+    return Markup("".join(
+        '<span class="byline-author">'
+        + "".join(str(p) if isinstance(p, Markup) else str(phrase([p])) for p in line)
+        + "</span>" for line in lines if line))
 
 
 def phrase(pieces) -> Markup:
@@ -290,7 +325,8 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     env.writer = HtmlWriter(footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
                             roots=prepared.roots, screen=(medium == "screen"))
     env.filters.update(blocks=prose, inlines=prose, phrase=phrase, house_date=house_date,
-                       css_string=css_string, safe_url=safe_url)
+                       css_string=css_string, safe_url=safe_url, short_url=short_url,
+                       byline_lines=byline_lines)
     labels = dict(doc.labels)
     env.globals.update(label=lambda key: labels.get(key, key), labels=labels,
                        version=__version__, medium=medium)
