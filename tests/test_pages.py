@@ -1,0 +1,159 @@
+"""Pages a publications team signs off (issue 18): note calls that never touch in any format,
+the web edition in the layout's own faces on a machine with Noto CJK but no Noto Serif, and
+the designer's audit measures (page fill, type ratio, folios, touching calls) able to fail."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from readers import docx_paragraphs, html_tree, pdf_text
+
+from briefkit.audit import Thresholds, audit_docx, audit_pdf, faults
+from briefkit.pipeline import build_brief
+
+A11Y = Path(__file__).parent / "a11y"
+REFS = """
+    references:
+      - id: kania2019
+        type: report
+        title: A New Sino-Russian High-Tech Partnership
+        author: [{family: Bendett, given: Samuel}, {family: Kania, given: Elsa B.}]
+        issued: 2019
+      - id: bendett2020
+        type: article-journal
+        title: The Resilience of Sino-Russian High-Tech Cooperation
+        container-title: War on the Rocks
+        author: [{family: Bendett, given: Samuel}]
+        issued: 2020
+"""
+TWICE_AT_ONE_PLACE = """
+    sections:
+      - title: Background
+        body: |
+          Both sources say so [@kania2019].^[A plain note right after a citation.] Two
+          citations in a row follow [@kania2019, 3][@bendett2020, 12], and two notes.^[One.]^[Two.]
+"""
+
+
+def _build(path: Path, out: Path) -> dict[str, Path]:
+    return {p.suffix[1:]: p for p in build_brief(path, out).outputs}
+
+
+@pytest.mark.parametrize("layout,notes", [("report", "endnotes"), ("commentary", "footnotes")])
+def test_calls_at_one_place_never_touch_in_any_format(write_brief, tmp_path, layout, notes):
+    path = write_brief(f"layout: {layout}\ntitle: Twice at one place\ndate: 2020-08-12\n"
+                       f"notes: {notes}\n", REFS, TWICE_AT_ONE_PLACE)
+    out = _build(path, tmp_path / "out")
+    # PDF: the audit reads the raised numbers in reading order and finds none run together.
+    pdf = audit_pdf(out["pdf"])
+    assert pdf.touching_calls == [] and pdf.calls_at_line_start == 0
+    flat = re.sub(r"\s", "", pdf_text(out["pdf"]))
+    assert "kania2019" not in flat
+    assert re.search(r"so\.1,2Two", flat) and re.search(r"notes\.5,6", flat), flat[:400]
+    # HTML: a raised comma between every two calls that follow each other.
+    body = html_tree(out["html"]).xpath("//main")[0]
+    calls = body.xpath(".//a[@role='doc-noteref']")
+    assert len(calls) == 6
+    for call in calls[1:]:
+        before = call.getprevious()
+        text_between = (before.tail if before is not None else call.getparent().text) or ""
+        if not text_between.replace("\u2060", "").strip():  # right after another call
+            assert before is not None and before.get("class") == "call-separator", \
+                f"call {call.text_content()} touches the one before"
+    # DOCX: no note reference right after another without text between.
+    assert audit_docx(out["docx"]).touching_calls == 0
+    paragraph = next(p for p in docx_paragraphs(out["docx"]) if "Both sources" in p.text)
+    assert paragraph.text.count(",") >= 3  # the separators are text a reader sees
+
+
+def test_the_audit_finds_calls_that_touch(tmp_path):
+    """A PDF whose calls 6 and 7 print as "67" (the fault the issue reported) fails."""
+    from weasyprint import HTML
+
+    calls = "".join(f"Sentence {n}.<sup style='font-size:7pt'>{n}</sup> " for n in range(1, 6))
+    html = (f"<html><body style='font-size:10.5pt'><p>{calls} Two at once.<sup style="
+            f"'font-size:7pt'>6</sup><sup style='font-size:7pt'>7</sup> The end.</p></body></html>")
+    HTML(string=html).write_pdf(tmp_path / "touching.pdf")
+    audit = audit_pdf(tmp_path / "touching.pdf")
+    assert audit.touching_calls == ["67"]
+    assert "note calls that touch: 67" in faults(audit)
+
+
+def _stacks(html_path: Path) -> dict[str, list[str]]:
+    css = "".join(html_tree(html_path).xpath("//style/text()"))
+    return {name: [f.strip().strip('"') for f in value.split(",")]
+            for name, value in re.findall(r"--(font-body|font-headings): ([^;]+);", css)}
+
+
+def test_the_web_page_carries_its_faces_and_names_latin_before_cjk(tech_ties):
+    css = "".join(html_tree(tech_ties["html"]).xpath("//style/text()"))
+    faces = re.findall(r"@font-face \{ font-family: \"([^\"]+)\"; src: url\(data:font/woff2;base64,"
+                       r"[A-Za-z0-9+/=]+\) format\(\"woff2\"\); font-style: (\w+); font-weight: (\d+)",
+                       css)
+    assert {("Noto Serif", "normal", "400"), ("Noto Serif", "italic", "400"),
+            ("Noto Serif", "normal", "700"), ("Noto Sans", "normal", "700")} <= set(faces)
+    # An English page carries only the Latin subsets (about 17 KB a face).
+    assert len(faces) == 8 and len(css) < 300_000
+    for name, stack in _stacks(tech_ties["html"]).items():
+        cjk = [i for i, family in enumerate(stack) if "CJK" in family]
+        latin = [i for i, family in enumerate(stack) if family in ("Georgia", "Helvetica Neue", "Arial")]
+        assert cjk and latin and max(latin) < min(cjk), (name, stack)
+    # The CJK faces are declared for CJK characters only.
+    for rule in re.findall(r"@font-face \{[^}]*CJK[^}]*\}", css):
+        assert "unicode-range: U+1100" in rule and "2019" not in rule.split("unicode-range")[1]
+
+
+def test_the_page_needs_its_script_subsets_only(write_brief, tmp_path):
+    path = write_brief("layout: commentary\ntitle: Łódź and Москва\ndate: 2020-08-12\n"
+                       "sections:\n  - title: Background\n    body: Text in Polish and Russian.\n")
+    out = build_brief(path, tmp_path / "out", ["html"]).outputs[0]
+    css = "".join(html_tree(out).xpath("//style/text()"))
+    ranges = re.findall(r"unicode-range: (U\+[0-9A-F]{4})", css)
+    assert {"U+0000", "U+0100", "U+0400"} <= set(ranges) and "U+0370" not in ranges  # no Greek
+
+
+def _chromium_glyphs(html_path: Path, tmp_path: Path, width: int = 1280) -> dict:
+    """The page in Chromium on a machine whose only fonts are Noto CJK (no Noto Serif, no
+    Latin faces at all): a fontconfig configuration listing that one folder."""
+    noto = Path("/usr/share/fonts/opentype/noto")
+    if not any(noto.glob("NotoSerifCJK*")):
+        pytest.skip("Noto CJK is not installed in /usr/share/fonts/opentype/noto")
+    config = tmp_path / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                      f"<dir>{noto}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
+                      encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FONTCONFIG_FILE": str(config)}
+    result = subprocess.run(["node", str(A11Y / "glyphs.js"), str(html_path), str(width)],
+                            capture_output=True, text=True, timeout=180, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.needs("axe")
+def test_no_full_width_apostrophe_where_noto_cjk_is_installed_but_not_noto_serif(tech_ties, tmp_path):
+    found = _chromium_glyphs(tech_ties["html"], tmp_path)
+    marks = found["marks"]
+    assert len(marks) >= 10  # "What’s the problem?", quotations, bibliography titles
+    wide = [m for m in marks if m["ratio"] > 0.6]
+    assert wide == [], wide[:3]
+    # Latin text is drawn with the layout's faces, embedded in the page.
+    fonts = found["fonts"]
+    latin = fonts.get("Noto Serif", 0) + fonts.get("Noto Sans", 0)
+    assert latin > 0.95 * sum(fonts.values()), fonts
+
+
+@pytest.mark.needs("axe")
+def test_the_old_stack_is_what_the_chromium_check_catches(tech_ties, tmp_path):
+    """The same page with the stacks of before (CJK first, no embedded faces) shows the
+    full-width apostrophes the issue reported: the check above can fail."""
+    page = tech_ties["html"].read_text(encoding="utf-8")
+    page = re.sub(r"@font-face \{ font-family: \"Noto S[^}]*\}", "", page)
+    page = re.sub(r"--font-body: [^;]+;", '--font-body: "Noto Serif", "Noto Serif CJK SC", serif;', page)
+    broken = tmp_path / "broken.html"
+    broken.write_text(page, encoding="utf-8")
+    wide = [m for m in _chromium_glyphs(broken, tmp_path)["marks"] if m["ratio"] > 0.6]
+    assert wide, "a CJK face's apostrophes should be full width"
