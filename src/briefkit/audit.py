@@ -151,7 +151,8 @@ def audit_pdf(path: Path) -> PdfAudit:
     recto_full = [line for line in full if line in recto] or full
     # The text block's edge: the leftmost place where lines start again and again (indented
     # items, takeaways beside numerals start further in).
-    starts = Counter(round(line["x0"], 0) for line in recto)
+    starts = Counter(round(line["x0"], 0) for n, (_, _, lines, _) in enumerate(pages) if n % 2 == 0
+                     for line in lines if any(c["text"].strip() for c in line["chars"]))
     left = min((x for x, count in starts.items() if count >= 3), default=_mode(list(starts.elements())))
     right = max((line["x1"] for line in recto_full or recto), default=0.0)
     line_lengths = [len(line["text"]) for line in full]

@@ -29,6 +29,7 @@ from .web_fonts import WEB_FONTS_MARKER, cjk_faces
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).
 PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+PT_PER_MM = 72 / 25.4
 STYLES = {"regular": ("normal", 400), "italic": ("italic", 400), "bold": ("normal", 700),
            "bold_italic": ("italic", 700)}
 # Families every stack ends with, for readers of the screen page without the shipped faces.
@@ -203,7 +204,8 @@ class Design:
             # A block as tall as the space a chapter needs, pulled back by as much: when it does
             # not fit below the text, it (and the chapter) moves to the next page; when it does,
             # it takes no room. It draws the chapter's rule.
-            need = round(share * self.text_height_mm(), 1)
+            before = _number(self.get("spacing", "chapter_before"), "spacing", "chapter_before")
+            need = round(max(0.0, share * self.text_height_mm() - before / PT_PER_MM), 1)
             rules.append(f"{', '.join(chapters)} {{ margin-top: var(--space-chapter-before); }}")
             rules.append(f"{', '.join(s + '::before' for s in chapters)} {{ content: \"\"; "
                          f"display: block; height: {need:g}mm; margin-bottom: -{need:g}mm; "
