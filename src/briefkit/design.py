@@ -24,6 +24,7 @@ from typing import Optional
 
 from .diagnostics import BriefInvalid, Diagnostic, Location
 from .layouts import LayoutError, builtin_dir, merge_mappings, read_mapping
+from . import installed_fonts
 from .web_fonts import WEB_FONTS_MARKER, cjk_faces
 
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
@@ -301,15 +302,32 @@ def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = Non
         raise LayoutError(f"layout '{layout.name}' has no design.yaml along its chain")
     theme = theme or {}
     colors = {k: v for k, v in (theme.get("colors") or {}).items() if v}
-    fonts = theme.get("fonts") or {}
     overrides: dict = {"colors": colors, "faces": {}}
-    if fonts.get("body"):
-        overrides["faces"]["text"] = fonts["body"]
-    if fonts.get("headings"):
-        overrides["faces"]["display"] = fonts["headings"]
+    for key, face in (("body", "text"), ("headings", "display")):
+        family = usable_theme_font(theme, key, tokens)
+        if family:
+            overrides["faces"][face] = family
     if paper:
         overrides["page"] = {"size": paper}
     return Design(merge_mappings(overrides, tokens), list(layout.folders))
+
+
+def usable_theme_font(theme: Optional[dict], key: str, tokens: dict) -> Optional[str]:
+    """The face a brief's `theme.fonts.<key>` names, when the PDF can use it: the layout ships
+    its files, or this machine has it and may embed it. Otherwise None: the layout's own face
+    stays (and `theme_font_problem` says why, for the brief's warning)."""
+    family = ((theme or {}).get("fonts") or {}).get(key)
+    if not family:
+        return None
+    return None if theme_font_problem(str(family), tokens) else str(family)
+
+
+def theme_font_problem(family: str, tokens: dict) -> Optional[str]:
+    """Why a house face cannot be used (see `installed_fonts.unusable`), or None."""
+    shipped = (tokens.get("faces", {}).get("files") or {})
+    if family in shipped:
+        return None
+    return installed_fonts.unusable(family)
 
 
 def design_of(prepared) -> Design:
