@@ -64,10 +64,10 @@ def ratio(results, top: str, bottom: str) -> tuple[float, float, float]:
 def peer_inputs(brief: Path, scratch: Path) -> tuple[Path, Path]:
     """The same content for the peers: Markdown for Pandoc, briefkit's print HTML for WeasyPrint."""
     sys.path.insert(0, str(ROOT / "src"))
-    from briefkit.pipeline import prepare
-    from briefkit.render.html import render_html
-    from briefkit.resolve import prose_fields
-    from briefkit.load import load_file
+    from briefkit.builder.pipeline import prepare
+    from briefkit.render.html.page import render_html
+    from briefkit.resolve.document import prose_fields
+    from briefkit.load.source import load_file
 
     prepared = prepare(brief)
     html = scratch / "print.html"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEFS = ROOT / "briefs"
@@ -87,7 +87,7 @@ def aspi(tmp_path_factory):
 
 
 def example_briefs() -> list[Path]:
-    from briefkit.batch import discover
+    from briefkit.builder.batch import discover
 
     return sorted(brief for brief, _ in discover([BRIEFS]))
 

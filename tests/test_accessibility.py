@@ -99,7 +99,7 @@ def test_pdf_figure_carries_its_alt_text(examples):
 def test_docx_has_heading_styles_and_a_contents_written_at_build_time(examples, brief):
     from readers import docx_paragraphs
 
-    from briefkit.pipeline import prepare
+    from briefkit.builder.pipeline import prepare
 
     path = examples[brief]["docx"]
     document = docx.Document(str(path))
@@ -133,8 +133,8 @@ def test_html_landmarks_and_note_roles(examples):
 
 
 def test_figure_without_alt_text_is_an_error_unless_decorative(write_brief, tmp_path):
-    from briefkit.diagnostics import BriefInvalid
-    from briefkit.pipeline import prepare
+    from briefkit.core.diagnostics import BriefInvalid
+    from briefkit.builder.pipeline import prepare
 
     (tmp_path / "pic.png").write_bytes((A11Y.parent.parent / "briefs" / "tech-ties" / "assets"
                                         / "mechanisms.png").read_bytes())

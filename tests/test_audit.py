@@ -16,8 +16,8 @@ from readers import html_tree, pdf_text
 
 from briefkit.audit import Thresholds, audit_docx, audit_pdf, faults, main
 from briefkit.cli import cli
-from briefkit.layouts import available
-from briefkit.pipeline import build_brief
+from briefkit.layout.folders import available
+from briefkit.builder.batch import build_brief
 
 EXAMPLES = example_briefs()
 

@@ -15,8 +15,9 @@ import pytest
 import yaml
 from hypothesis import given
 
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pipeline import build_brief, check_brief
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import check_brief
 from test_fuzz import LONG, QUICK, brief as generated_brief, raw as raw_file
 
 QUICK_FORMATS = ("docx", "html")

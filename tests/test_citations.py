@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefkit.pandoc_reader import plain_text
-from briefkit.pipeline import prepare
+from briefkit.prose.pandoc_ast import plain_text
+from briefkit.builder.pipeline import prepare
 
 REFERENCES = """
 references:

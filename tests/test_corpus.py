@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from lxml import etree, html
 
 from briefkit.cli import cli
-from briefkit.csl_styles import CSL, styles_dir
+from briefkit.prose.csl_styles import CSL, styles_dir
 from pandoc_oracle import fold, pandoc_prints
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -125,7 +125,7 @@ def test_corpus_brief(brief: Path, copied):
 
 
 def _output_name(path: Path) -> str:
-    from briefkit.load import load_file
+    from briefkit.load.source import load_file
 
     data = load_file(path).data
     name = (data.get("output") or {}).get("name") if isinstance(data.get("output"), dict) else None
@@ -146,10 +146,10 @@ def _assert_duplicates_name_both_places(folder: Path, output: str, exit_code: in
 # ---- the oracle -----------------------------------------------------------------------------
 
 def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path]):
-    from briefkit.load import load_file
-    from briefkit.layouts import load_layout, available
-    from briefkit.paths import find_project_root
-    from briefkit.resolve import prose_fields
+    from briefkit.load.source import load_file
+    from briefkit.layout.folders import load_layout, available
+    from briefkit.core.paths import find_project_root
+    from briefkit.resolve.document import prose_fields
 
     data = load_file(path).data
     project = find_project_root(path)

@@ -9,9 +9,9 @@ import pytest
 from docx.shared import Pt
 from readers import html_tree
 
-from briefkit.design import load_design
-from briefkit.layouts import LayoutError, load_layout
-from briefkit.pipeline import build_brief
+from briefkit.layout.design import load_design
+from briefkit.layout.folders import LayoutError, load_layout
+from briefkit.builder.batch import build_brief
 
 BRIEF = """\
 title: Design tokens in both media

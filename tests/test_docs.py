@@ -11,7 +11,7 @@ import click
 from click.testing import CliRunner
 
 from briefkit.cli import cli
-from briefkit.format_doc import BEGIN, DOC, END, current_schema, key_table
+from briefkit.validate.format_doc import BEGIN, DOC, END, current_schema, key_table
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -65,7 +65,7 @@ def test_docs_brief_format_lists_every_key_of_the_schema():
     text = DOC.read_text(encoding="utf-8")
     generated = text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip()
     assert generated == key_table(current_schema()).strip(), (
-        "docs/brief-format.md is out of date: run `python -m briefkit.format_doc`")
+        "docs/brief-format.md is out of date: run `python -m briefkit.validate.format_doc`")
 
 
 def test_every_key_the_prose_of_the_format_names_exists():

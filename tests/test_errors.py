@@ -23,8 +23,8 @@ import pytest
 from click.testing import CliRunner
 
 from briefkit.cli import cli
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pipeline import prepare
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.builder.pipeline import prepare
 
 OK = "title: A brief\ndate: 2024-01-02\n"
 

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ReadOnlyDatabase
 
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pipeline import prepare
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.builder.pipeline import prepare
 from briefkit.render import render
 
 DATABASE = DirectoryBasedExampleDatabase(str(Path(__file__).parent / "fuzz-db"))

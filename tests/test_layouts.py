@@ -21,8 +21,8 @@ from readers import (W, docx_notes, docx_paragraphs, docx_text, html_tree, libre
                      squash)
 
 from briefkit.cli import cli
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pipeline import build_brief
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.builder.batch import build_brief
 
 COMMON = """
     date: 2019-10-12
@@ -461,10 +461,10 @@ def test_exported_layout_looks_like_the_layout_it_was_copied_from(tmp_path, writ
     Word styles with the copy as with briefkit's own layout."""
     from visual import difference, render_pages
 
-    from briefkit import layouts
+    from briefkit.layout.export import export
 
     (tmp_path / ".git").mkdir()
-    layouts.export("summary", tmp_path / "templates" / "house", tmp_path)
+    export("summary", tmp_path / "templates" / "house", tmp_path)
     brief = """
         title: The Resilience of Sino-Russian High-Tech Cooperation
         links: {full_report: {label: Read the full article in War on the Rocks.}}

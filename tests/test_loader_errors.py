@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from briefkit.cli import cli
-from briefkit.diagnostics import BriefInvalid
-from briefkit.load import MAX_VALUES
-from briefkit.pipeline import prepare
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.load.source import MAX_VALUES
+from briefkit.builder.pipeline import prepare
 
 OK = "title: A brief\ndate: 2024-01-02\n"
 

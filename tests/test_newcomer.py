@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefkit.cli import cli
-from briefkit.discover import discover
+from briefkit.builder.discover import discover
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -203,7 +203,7 @@ def test_without_pango_docx_and_html_are_built_and_the_exit_code_says_so(tmp_pat
 # ---- glyphs no font has -----------------------------------------------------------------------
 
 def test_characters_no_installed_font_has_are_named_in_a_warning(tmp_path):
-    from briefkit.glyphs import installed_coverage
+    from briefkit.render.pdf.glyphs import installed_coverage
 
     if installed_coverage() is None:
         pytest.skip("fontconfig (fc-list) is not installed")
@@ -221,8 +221,8 @@ def test_characters_no_installed_font_has_are_named_in_a_warning(tmp_path):
 
 
 def test_chinese_without_a_cjk_font_is_named_and_located(tmp_path):
-    from briefkit.glyphs import missing_glyph_warning
-    from briefkit.pipeline import prepare
+    from briefkit.render.pdf.glyphs import missing_glyph_warning
+    from briefkit.builder.pipeline import prepare
 
     brief = tmp_path / "zh.yaml"
     brief.write_text(GOOD.replace("body: Text.", "body: Discourse power (话语权).\n      Ibid."))

@@ -85,7 +85,7 @@ def part_files(root):
 # ---- fingerprints -----------------------------------------------------------------------------
 
 def test_every_output_carries_the_fingerprint_of_its_own_content(project):
-    from briefkit.stamp import is_own
+    from briefkit.render.stamp import is_own
 
     (project / "briefs" / "series.yaml").write_text("output:\n  formats: [docx, html, pdf]\n",
                                                     encoding="utf-8")
@@ -293,7 +293,7 @@ def test_a_hand_edit_survives_a_build_that_was_killed(project, how):
 
 
 def test_a_brief_s_formats_are_replaced_together_or_not_at_all(project, monkeypatch):
-    from briefkit import outputs as outputs_module
+    from briefkit.builder import outputs as outputs_module
 
     run(project)
     out = project / "out"
@@ -318,7 +318,7 @@ def test_a_brief_s_formats_are_replaced_together_or_not_at_all(project, monkeypa
 
 
 def test_disk_full_is_one_line_and_leaves_old_outputs(project, monkeypatch):
-    from briefkit import outputs as outputs_module
+    from briefkit.builder import outputs as outputs_module
 
     run(project)
     out = project / "out"
@@ -510,16 +510,16 @@ def test_a_project_layout_that_overrides_a_built_in_one_rebuilds(project):
 
 
 def test_briefkit_s_own_code_is_part_of_the_key(tmp_path):
-    from briefkit.fingerprint import code_digest
+    from briefkit.builder.fingerprint import code_digest
 
     package = Path(__import__("briefkit").__file__).parent
     copy = tmp_path / "briefkit"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = code_digest(copy)
     assert before == code_digest(package)
-    (copy / "render" / "docx.py").write_text((copy / "render" / "docx.py").read_text() + "\n# x\n")
+    (copy / "render" / "word" / "docx.py").write_text((copy / "render" / "word" / "docx.py").read_text() + "\n# x\n")
     assert code_digest(copy) != before
-    from briefkit.fingerprint import engine_versions
+    from briefkit.builder.fingerprint import engine_versions
 
     assert before in engine_versions()
 

@@ -13,7 +13,7 @@ import pytest
 from readers import docx_paragraphs, html_tree, pdf_text
 
 from briefkit.audit import Thresholds, audit_docx, audit_pdf, faults
-from briefkit.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 A11Y = Path(__file__).parent / "a11y"
 REFS = """

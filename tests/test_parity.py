@@ -13,8 +13,8 @@ from conftest import example_briefs
 from pypdf import PdfReader
 from readers import docx_notes, pdf_text, squash
 
-from briefkit.layouts import available, starter_brief
-from briefkit.pipeline import build_brief
+from briefkit.layout.folders import available, starter_brief
+from briefkit.builder.batch import build_brief
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Title-block lines: the cover may place them anywhere on its page (the PDF puts the publisher

@@ -14,9 +14,9 @@ from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 from readers import docx_notes, docx_text, html_tree, pdf_text, squash
 
-from briefkit.diagnostics import BriefInvalid
-from briefkit.locales import load_locale
-from briefkit.pipeline import build_brief
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.layout.locales import load_locale
+from briefkit.builder.batch import build_brief
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from briefkit.cli import cli
-from briefkit.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 from conftest import soffice
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

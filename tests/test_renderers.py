@@ -11,7 +11,7 @@ from readers import (docx_headings, docx_note_references, docx_notes, docx_parag
                      html_tree,
                      pdf_text, squash)
 
-from briefkit.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 SECTION_TITLES = ["Background", "What to watch"]
 

@@ -11,8 +11,9 @@ import zipfile
 import pytest
 from readers import docx_text, html_tree, pdf_text
 
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pipeline import build_brief, prepare
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import prepare
 
 PNG = bytes.fromhex(  # a 1x1 PNG (a whole one: images are decoded in full when read)
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -268,8 +269,8 @@ def test_a_house_template_cannot_reach_the_file_system(project, tmp_path, expres
 def test_the_template_context_holds_plain_data_only(project):
     from markupsafe import Markup
 
-    from briefkit.render.html import environment
-    from briefkit.render.template_data import plain_document
+    from briefkit.render.html.page import environment
+    from briefkit.render.html.template_data import plain_document
 
     (project / "briefs" / "chart.png").write_bytes(PNG)
     (project / "briefs" / "logo.png").write_bytes(PNG)
@@ -469,7 +470,7 @@ FIGURE = BASE + "sections:\n  - title: S\n    body: |\n      Text.\n\n      ![A 
 
 
 def test_a_decompression_bomb_is_refused_by_the_pixel_budget(project):
-    from briefkit.images import MAX_PIXELS
+    from briefkit.core.images import MAX_PIXELS
 
     bomb = _png((12000, 12000))
     assert len(bomb) < 100_000  # a few KB that would decode to 144 megapixels
@@ -492,7 +493,7 @@ def test_a_truncated_png_is_a_located_error_in_every_format(project):
 
 def test_an_image_the_pdf_engine_refuses_is_located_at_the_figure(project, monkeypatch):
     # The reader's check stands in front of this; the PDF side must still never leave a gap.
-    monkeypatch.setattr("briefkit.pandoc_reader.check_image", lambda path, data: None)
+    monkeypatch.setattr("briefkit.prose.pandoc_ast.check_image", lambda path, data: None)
     (project / "briefs" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     path = write(project / "briefs" / "b.yaml", FIGURE)
     for formats, expected in ((["pdf"], "the PDF engine cannot draw the image 'chart.png'"),
@@ -527,7 +528,11 @@ def test_a_broken_project_layout_fails_only_the_briefs_that_use_it(project, spec
 def test_the_readme_lists_each_budget_with_its_value():
     from pathlib import Path
 
-    from briefkit import images, load, paths
+    from briefkit.core import images
+
+    from briefkit.load import source as load
+
+    from briefkit.core import paths
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Untrusted briefs"):]

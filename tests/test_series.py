@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from readers import html_tree
 
-from briefkit.batch import build_all, plan, shard
+from briefkit.builder.batch import build_all, plan, shard
 from briefkit.cli import cli
 
 SERIES = """

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.csl_styles import styles_dir
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pandoc_reader import plain_text
-from briefkit.pipeline import prepare
+from briefkit.prose.csl_styles import styles_dir
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.prose.pandoc_ast import plain_text
+from briefkit.builder.pipeline import prepare
 from pandoc_oracle import fold, pandoc_prints
 
 BODY = "One [@doe, 12]. Two [@doe, 13]. Three.^[A plain note.] Four [@roe]."

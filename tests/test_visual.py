@@ -9,7 +9,7 @@ import pytest
 from conftest import example_briefs
 from visual import PAGES, TOLERANCE, difference, reference_path, render_pages
 
-from briefkit.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 EXAMPLES = example_briefs()
 NAMES = [p.parent.name if p.name == "brief.yaml" else p.stem for p in EXAMPLES]

@@ -10,10 +10,11 @@ import docx
 import pytest
 from readers import docx_notes
 
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pipeline import build_brief, check_brief
-from briefkit.prose import MAX_NESTING
-from briefkit.render.word_package import MAX_TEMPLATE_BYTES
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import check_brief
+from briefkit.prose.read import MAX_NESTING
+from briefkit.ooxml.package import MAX_TEMPLATE_BYTES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TEMPLATE_BRIEF = """

@@ -19,10 +19,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from briefkit.citations import pandoc_path
+from briefkit.prose.citations import pandoc_path
 from briefkit.cli import cli
-from briefkit.pipeline import build_brief, prepare
-from briefkit.word_markdown import plain_text
+from briefkit.builder.batch import build_brief
+from briefkit.builder.pipeline import prepare
+from briefkit.word.markdown import plain_text
 from conftest import ROOT, example_briefs
 from readers import docx_notes, docx_text
 from word_drafts import add_comment, add_tracked_change, draft_from_markdown
@@ -398,7 +399,7 @@ def test_a_table_whose_cells_hold_lists_keeps_its_columns():
     """A cell with a list makes Pandoc write a grid table, whose columns are aligned by width:
     what the importer puts back after Pandoc wrote it (`\\@`, `[#id]`, note labels) must not
     shift them."""
-    from briefkit.word_markdown import Cleaner, to_markdown
+    from briefkit.word.markdown import Cleaner, to_markdown
 
     source = ("+--------------------------------+---------------+\n"
               "| Head                           | b             |\n"

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from readers import docx_notes, libreoffice_pdf, pdf_text, squash
 
-from briefkit.pipeline import build_brief
+from briefkit.builder.batch import build_brief
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

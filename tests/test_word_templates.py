@@ -14,8 +14,8 @@ import pytest
 from lxml import etree
 from readers import docx_note_references, docx_notes, libreoffice_pdf, pdf_text
 
-from briefkit.diagnostics import BriefInvalid
-from briefkit.pipeline import build_brief
+from briefkit.core.diagnostics import BriefInvalid
+from briefkit.builder.batch import build_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -177,7 +177,7 @@ def test_missing_builtin_styles_and_numbering_part_are_supplied(write_brief, tmp
 def test_pandocs_reference_docx_is_taken_as_pandoc_takes_it(write_brief, tmp_path):
     """Pandoc's own reference document (styles and a specimen text): its styles are used, its
     specimen text is not printed."""
-    from briefkit.citations import pandoc_path
+    from briefkit.prose.citations import pandoc_path
 
     reference = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"],
                                check=True, capture_output=True).stdout

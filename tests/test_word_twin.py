@@ -11,10 +11,10 @@ import docx
 from docx.shared import Mm
 from lxml import etree
 
-from briefkit.design import load_design
-from briefkit.layouts import load_layout
-from briefkit.pipeline import build_brief
-from briefkit.render.word_fonts import obfuscate
+from briefkit.layout.design import load_design
+from briefkit.layout.folders import load_layout
+from briefkit.builder.batch import build_brief
+from briefkit.render.word.fonts import obfuscate
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

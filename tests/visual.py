@@ -48,7 +48,7 @@ def update() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from conftest import example_briefs
 
-    from briefkit.pipeline import build_brief
+    from briefkit.builder.batch import build_brief
 
     REFERENCES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:

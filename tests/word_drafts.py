@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from briefkit.citations import pandoc_path
+from briefkit.prose.citations import pandoc_path
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"

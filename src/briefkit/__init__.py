@@ -1,6 +1,7 @@
 """briefkit: policy briefs from YAML to DOCX, HTML and PDF.
 
-The library API is `briefkit.pipeline` (`prepare`, `build_brief`); the command line in
+The library API is `briefkit.builder.pipeline` (`prepare`, `check_brief`) and
+`briefkit.builder.batch` (`build_brief`, `build_all`); the command line in
 `briefkit.cli` is a thin layer over it.
 """
 

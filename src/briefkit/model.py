@@ -11,12 +11,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
-from .diagnostics import Location
+from briefkit.core.diagnostics import Location
+from briefkit.formats import NAMES
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def house_date(value: Optional[dt.date]) -> str:
@@ -26,7 +39,13 @@ def house_date(value: Optional[dt.date]) -> str:
 
 def and_list(names: list[str]) -> str:
     """Names as a byline reads them: "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+    return (
+        names[0]
+        if len(names) == 1
+        else ", ".join(names[:-1]) + " and " + names[-1]
+        if names
+        else ""
+    )
 
 
 # ---- composed lines ----------------------------------------------------------------------------
@@ -286,13 +305,16 @@ class Document:
     paper: str = "A4"
     toc: bool = True
     words: int = 0  # words of running text (notes excluded): how long the brief reads
-    formats: list[str] = field(default_factory=lambda: ["docx", "pdf", "html"])
+    formats: list[str] = field(default_factory=lambda: list(NAMES))
     output_name: str = ""
     theme: dict = field(default_factory=dict)
     lang: str = "en"
     # Keys of the brief the layout does not show, as written (plain YAML values): kept in the
     # outputs' metadata (HTML: a JSON block; DOCX: custom document properties).
     unshown: dict = field(default_factory=dict)
+    # The content of parts a layout adds (its parts.yaml), by part name: blocks (prose), a list
+    # of blocks per item (list) or an `ItemGroup` (items).
+    extra: dict = field(default_factory=dict)
 
     # What resolve composes for the reader (presentation.py), in the brief's language: the
     # writers lay these out and add no words of their own.
@@ -332,10 +354,27 @@ class Document:
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
 
+    def part_content(self, part) -> Any:
+        """What a part (a row of the table of parts) shows of this document: blocks, items,
+        entries; a box's fields that have content, by name."""
+        if part.declared:
+            return self.extra.get(part.name)
+        if part.shape == "box":
+            return {name: getattr(self, name) for name in part.fields if getattr(self, name)}
+        return getattr(self, _CONTENT_OF_SHAPE.get(part.shape, part.name), None)
+
     def block_lists(self):
         """Every list of blocks in the document (parts, items, sections, bios, notes)."""
-        yield from (self.standfirst, self.problem, self.solution, self.executive_summary,
-                    self.acknowledgements, self.about, self.disclaimer, self.bibliography)
+        yield from (
+            self.standfirst,
+            self.problem,
+            self.solution,
+            self.executive_summary,
+            self.acknowledgements,
+            self.about,
+            self.disclaimer,
+            self.bibliography,
+        )
         yield from self.key_takeaways
         for group in (self.findings, self.recommendations):
             yield group.intro
@@ -344,6 +383,8 @@ class Document:
         yield from (entry.summary for entry in self.related)
         yield from (person.bio for person in self.authors)
         yield from (note.children for note in self.notes)
+        for content in self.extra.values():
+            yield from content_blocks(content)
 
     def image_paths(self) -> list[Path]:
         """Every image file the document shows: figures and the publisher's logo."""
@@ -362,6 +403,19 @@ class Document:
         for blocks in self.block_lists():
             walk(blocks)
         return paths
+
+
+# Where a part of these shapes keeps its content in a `Document` (others: the part's name).
+_CONTENT_OF_SHAPE = {"people": "authors", "call_to_action": "full_report"}
+
+
+def content_blocks(content) -> list[list[Block]]:
+    """The lists of blocks in a part's content: blocks, a list of them, or an `ItemGroup`."""
+    if isinstance(content, ItemGroup):
+        return [content.intro, *(item.body for item in content.items)]
+    if content and isinstance(content[0], list):
+        return list(content)
+    return [content] if content else []
 
 
 # ---- walking ---------------------------------------------------------------------------------

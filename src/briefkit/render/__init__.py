@@ -1,7 +1,8 @@
 """Render: a `Prepared` document in, the bytes of one output format out.
 
 The writers are peers over the same model: `docx` (python-docx, real Word notes), `html`
-(Jinja templates) and `pdf` (the print HTML through WeasyPrint). A writer whose engine cannot
+(Jinja templates) and `pdf` (the print HTML through WeasyPrint), each a row of the table of
+formats (`briefkit.formats`). A writer whose engine cannot
 load on this machine raises `engines.EngineMissing` (the other formats are unaffected).
 Every output leaves here stamped with its fingerprint (`stamp.py`), so a file tells by itself
 whether an editor changed it.
@@ -9,28 +10,16 @@ whether an editor changed it.
 
 from __future__ import annotations
 
+from briefkit.core.engines import require_engine
+from briefkit.formats import FORMAT
+from briefkit.render.stamp import stamp
+
 
 def render(prepared, fmt: str) -> bytes:
-    from ..stamp import stamp
-
-    return stamp(fmt, _render(prepared, fmt))
-
-
-def _render(prepared, fmt: str):
-    """The output before its stamp: bytes, or for a DOCX its members (zipped by the stamp)."""
-    if fmt == "html":
-        from .html import render_html
-
-        return render_html(prepared, "screen").encode("utf-8")
-    if fmt == "pdf":
-        from ..engines import load_weasyprint
-
-        load_weasyprint()
-        from .pdf import render_pdf
-
-        return render_pdf(prepared)
-    if fmt == "docx":
-        from .docx import render_docx
-
-        return render_docx(prepared)
-    raise ValueError(f"unknown format {fmt!r}")
+    """The stamped bytes of format `fmt` (a row of the table of formats, formats.py); raises
+    `EngineMissing` when its engine cannot load here."""
+    spec = FORMAT[fmt]
+    if spec.engine is not None:
+        require_engine(spec.engine)
+    # The writer's output before its stamp: bytes, or for a DOCX its members.
+    return stamp(fmt, spec.load_writer()(prepared))

@@ -9,7 +9,7 @@ string where a citation was) does not part them.
 
 from __future__ import annotations
 
-from .. import model as m
+from briefkit import model as m
 
 
 def calls_after_a_call(inlines) -> set[int]:

@@ -1,0 +1,49 @@
+"""Series index: the records of a series' built briefs in, `OUT/index.html` out.
+
+The page lists every brief (title, date, authors, a link to each format), newest first. It is
+made from the fingerprint records, so a run that rebuilt nothing can still write it, and it is
+written only when its text changes: a no-op rebuild writes nothing. An index an editor
+changed is kept (the new one goes beside it, as for every output).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from briefkit.builder.outputs import replace_file
+from briefkit.layout.files import builtin_dir
+from briefkit.model import house_date
+from briefkit.render.stamp import stamp
+
+INDEX_NAME = "index.html"
+
+
+def write_series_index(out_dir: Path, records) -> Path:
+    out_dir = Path(out_dir).resolve()
+    entries = []
+    for record in records:
+        meta = record.meta
+        links = {
+            fmt: os.path.relpath(out["path"], out_dir)
+            for fmt, out in sorted(record.outputs.items())
+        }
+        entries.append({**meta, "date": dt.date.fromisoformat(meta["date"]), "links": links})
+    entries.sort(key=lambda e: (e["date"], e["title"]), reverse=True)
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(builtin_dir() / "base" / "html")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["house_date"] = house_date
+    css = (builtin_dir() / "base" / "css" / "base.css").read_text(encoding="utf-8")
+    html = env.get_template("series_index.html").render(entries=entries, css=css)
+    target = out_dir / INDEX_NAME
+    payload = stamp("html", html.encode("utf-8"))
+    if not target.exists() or target.read_bytes() != payload:
+        return replace_file(target, payload)
+    return target

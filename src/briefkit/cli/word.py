@@ -1,0 +1,217 @@
+"""The Word round-trip commands, `import` and `redline`: options parsed here, work done in
+`word_import` and `redline`. Registered on the main group by `cli.py`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from briefkit.core.diagnostics import Diagnostic, Location
+
+
+def _refused(path: Path, message: str, key: str = "") -> None:
+    click.echo(str(Diagnostic(Location(path), message, key=(key,) if key else ())), err=True)
+    sys.exit(1)
+
+
+@click.command(name="import")
+@click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The brief to write (default: briefs/<draft name>.yaml).",
+)
+@click.option(
+    "--layout",
+    "layout_name",
+    default="report",
+    show_default=True,
+    help="The layout whose labels name the parts (see `briefkit layouts`).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the brief if it exists.")
+def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
+    """Turn a Word draft (.docx) into a brief that checks and builds.
+
+    \b
+    Examples:
+      briefkit import drafts/energy.docx                  writes briefs/energy.yaml
+      briefkit import drafts/energy.docx -o briefs/energy/brief.yaml --layout commentary
+    \b
+    What comes across:
+      title, subtitle, authors, date   Title/Subtitle/Author paragraphs, document properties
+      headings                         nested `sections` (three levels; deeper ones stay
+                                       headings inside a body)
+      "What's the problem?", "Key takeaways", "Executive summary", … (the layout's labels)
+                                       those parts (summary.problem, key_takeaways, …)
+      footnotes and endnotes           ^[...] notes, in place
+      Zotero/Mendeley/EndNote fields   `references` (CSL items) and [@key] citations
+      pictures                         copied into assets/ beside the brief, with alt text
+      tracked changes                  accepted (the count is printed)
+      comments                         YAML comments above the field they annotate
+    What has no place in the format stays as prose and is listed at the end.
+    Then: edit the YAML, `briefkit check` it, `briefkit build` it.
+    """
+    from briefkit.core.paths import find_project_root
+    from briefkit.layout import folders as layouts
+    from briefkit.word.import_draft import DraftRefused, import_draft, write_import
+
+    target = target or Path("briefs") / f"{draft.stem}.yaml"
+    project = find_project_root(target.parent if target.parent.exists() else Path.cwd())
+    available = layouts.available(project)
+    if layout_name not in available:
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint="--layout",
+        )
+    if target.exists() and not force:
+        raise click.UsageError(
+            f"{target} exists already; choose another -o or add --force "
+            "(the file would be replaced)"
+        )
+    try:
+        imported = import_draft(draft, target, layout_name=layout_name, project=project)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = write_import(imported, target)
+    except DraftRefused as exc:
+        _refused(draft, str(exc), "import")
+        return
+    if imported.tracked_changes:
+        click.echo(
+            f"{draft}: warning: {imported.tracked_changes} tracked change(s) accepted; "
+            "compare with the draft if some were meant to be rejected",
+            err=True,
+        )
+    if imported.comments:
+        click.echo(
+            f"{draft}: note: {imported.comments} comment(s) kept as YAML comments above "
+            "the fields they annotate",
+            err=True,
+        )
+    if imported.unmapped:
+        click.echo(
+            f"{draft}: note: kept as prose or guessed, check these: "
+            + "; ".join(imported.unmapped),
+            err=True,
+        )
+    pictures = len(written) - 1
+    click.echo(
+        f"wrote {target}"
+        + (f" and {pictures} picture(s) in its assets/" if pictures else "")
+        + f" ({imported.notes} notes); check it with `briefkit check {target}`",
+        err=True,
+    )
+
+
+@click.command()
+@click.argument(
+    "briefs",
+    nargs=-1,
+    required=True,
+    metavar="[OLD] NEW",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--against",
+    "revision",
+    metavar="REV",
+    default=None,
+    help="Compare NEW with itself at this git revision (HEAD, HEAD~1, a tag…) "
+    "instead of with an OLD file.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The DOCX to write (default: build/<NEW's name>.redline.docx).",
+)
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Let the briefs fetch http(s) images (refused by default).",
+)
+def redline(briefs, revision, target, allow_network) -> None:
+    """Show an editor what changed: a DOCX of NEW with every change from OLD tracked.
+
+    \b
+    Examples:
+      briefkit redline briefs/energy-v1.yaml briefs/energy.yaml -o energy-changes.docx
+      briefkit redline --against HEAD~1 briefs/energy.yaml     since the last commit
+      briefkit build briefs/ --redline-against v1.0            every changed brief of a series
+    \b
+    The DOCX is laid out like NEW's normal build. Removed words are Word tracked deletions,
+    added words tracked insertions (author "briefkit", dated with NEW's date), in the text and
+    in the notes; renumbered notes and unchanged text are not marked. Open it in Word and
+    review with Accept/Reject (Review > Track Changes).
+    """
+    from briefkit.builder.redline import RevisionUnavailable, redline_against, redline_briefs
+    from briefkit.core.diagnostics import BriefInvalid
+    from briefkit.core.write import write_atomic
+
+    if len(briefs) != (1 if revision is not None else 2):
+        raise click.UsageError("give two briefs, OLD and NEW, or one brief with --against REV")
+    old, new = (None, briefs[0]) if revision is not None else briefs
+    try:
+        if revision is not None:
+            result = redline_against(new, revision, allow_network=allow_network)
+        else:
+            result = redline_briefs(old, new, allow_network=allow_network)
+    except RevisionUnavailable as exc:
+        _refused(new, str(exc), "redline")
+        return
+    except BriefInvalid as exc:
+        for diagnostic in exc.diagnostics.errors:
+            click.echo(str(diagnostic), err=True)
+        sys.exit(1)
+    from briefkit.builder.pipeline import slug_of
+
+    target = target or Path("build") / f"{slug_of(new)}.redline.docx"
+    try:
+        write_atomic(target, result.docx)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    what = (
+        f"{result.changes} tracked change mark(s)"
+        if result.changes
+        else "no changes: the two versions read the same"
+    )
+    click.echo(f"wrote {target}: {what}", err=True)
+
+
+def redline_series(summary, revision: str, allow_network: bool) -> int:
+    """After a build: `<name>.redline.docx` beside each built brief that changed since
+    `revision`. Returns how many briefs could not be compared (their mistakes are printed)."""
+    from briefkit.builder.redline import RevisionUnavailable, redline_changed, revision_error
+    from briefkit.core.diagnostics import BriefInvalid
+
+    failed = 0
+    for outcome in summary.outcomes:
+        if outcome.status == "failed" or not outcome.outputs:
+            continue
+        docx = next(
+            (p for p in outcome.outputs if p.suffix == ".docx"),
+            outcome.outputs[0].with_suffix(".docx"),
+        )
+        try:
+            written = redline_changed(
+                outcome.job.brief, revision, docx, allow_network=allow_network
+            )
+        except RevisionUnavailable as exc:
+            failed += 1
+            click.echo(str(revision_error(Path(outcome.job.brief_display), exc)), err=True)
+            continue
+        except BriefInvalid as exc:
+            failed += 1
+            click.echo(f"✗ {outcome.job.brief_display}: no redline against {revision}:", err=True)
+            for diagnostic in exc.diagnostics.errors:
+                click.echo(str(diagnostic), err=True)
+            continue
+        if written is not None:
+            click.echo(f"redline: {written} (changes since {revision})", err=True)
+    return failed

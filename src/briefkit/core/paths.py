@@ -1,0 +1,221 @@
+"""The confinement gate: every file and URL any engine touches, resolved and confined.
+
+A brief (and its images, bibliographies, styles and house templates) is untrusted: every file
+briefkit or an engine reads must have its real path (symlinks resolved at every level) inside
+the brief's folder, the project root or briefkit's own installed data. `Roots.real` is that
+check; `read_bytes`, `read_text` and `data_uri` read through it, `fetchable` judges the URLs an
+engine asks for (WeasyPrint's fetcher): `data:` always, `file:` without a host and inside the
+roots, `http(s):` only with --allow-network. `safe_link` is the rule for links written into an
+output (never fetched): only http(s), mailto and in-page links survive.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+from urllib.parse import unquote, urlparse
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class PathRefused(ValueError):
+    """The path cannot be used; the message says why and what to do."""
+
+
+MAX_DOWNLOAD = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Roots:
+    """The folders a brief may read from, and whether it may fetch http(s) URLs at all."""
+
+    brief_dir: Path
+    project: Path
+    builtin: Path
+    allow_network: bool = False
+    # Every path `resolve` looked at, found or not: the build cache keys on them, so a file
+    # that appears where it would now be found (and shadow another) triggers a rebuild.
+    probed: list = field(default_factory=list, compare=False, repr=False)
+    # The private folder of what --allow-network fetched for this brief. Kept here, not only
+    # in this process's memory: the document (and these roots) cross to the PDF process.
+    downloads: list = field(default_factory=list, compare=False, repr=False)
+
+    def allowed(self) -> tuple[Path, ...]:
+        roots = (self.brief_dir.resolve(), self.project.resolve(), self.builtin.resolve())
+        if self.allow_network:
+            roots += tuple(folder.resolve() for folder in self.downloads)
+        return roots
+
+    def contains(self, path: Path) -> bool:
+        return _inside(Path(path).resolve(), self.allowed())
+
+    def real(self, path: Path) -> Path:
+        """The real path of `path` when it lies inside the allowed roots; else `PathRefused`."""
+        return confine(path, self.allowed())
+
+    def read_bytes(self, path: Path) -> bytes:
+        return self.real(path).read_bytes()
+
+    def read_text(self, path: Path) -> str:
+        return self.real(path).read_text(encoding="utf-8")
+
+    def data_uri(self, path: Path) -> str:
+        """A confined file as a `data:` URI (how HTML and PDF outputs carry images)."""
+        real = self.real(path)
+        kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+        return f"data:{kind};base64," + base64.b64encode(real.read_bytes()).decode("ascii")
+
+    def fetchable(self, url: str) -> str:
+        """`url` when an engine may fetch it; else `PathRefused` saying why."""
+        parsed = urlparse(url)
+        scheme = parsed.scheme.lower()
+        if scheme == "data":
+            return url
+        if scheme == "file":
+            if parsed.netloc:
+                raise PathRefused(
+                    f"'{_short(url)}' names a host ({parsed.netloc}); briefkit "
+                    "reads no file: URL with a host"
+                )
+            self.real(Path(unquote(parsed.path)))
+            return url
+        if scheme in ("http", "https") and self.allow_network:
+            return url
+        if scheme in ("http", "https"):
+            raise PathRefused(
+                f"'{_short(url)}' is on the network; briefkit does not fetch from "
+                "the network (build with --allow-network to allow it)"
+            )
+        raise PathRefused(f"'{_short(url)}' uses a scheme briefkit never reads")
+
+    def resolve(self, text: str, *, must_exist: bool = True, kind: str = "file") -> Path:
+        """`text` as a confined, existing path: relative to the brief's folder, then to the
+        project's `assets/` and the project root."""
+        text = str(text).strip()
+        if not text:
+            raise PathRefused("the path is empty; write the path of a file inside the project")
+        if _SCHEME.match(text) and not re.match(r"^[A-Za-z]:[\\/]", text):
+            if self.allow_network and re.match(r"^https?://", text, re.I) and kind == "file":
+                fetched = download(text)
+                if _download_dir[0] not in self.downloads:
+                    self.downloads.append(_download_dir[0])
+                return fetched
+            raise PathRefused(
+                f"'{text}' is a URL; briefkit reads only files inside the project "
+                "(download it into assets/ and name that path, or build with "
+                "--allow-network)"
+            )
+        candidates = [
+            self.brief_dir / text,
+            self.brief_dir / "assets" / text,
+            self.project / "assets" / text,
+            self.project / text,
+        ]
+        if Path(text).is_absolute():
+            candidates = [Path(text)]
+        self.probed.extend(c.absolute() for c in candidates)
+        for candidate in candidates:
+            if candidate.exists() or candidate.is_symlink():
+                if not self.contains(candidate):
+                    raise PathRefused(
+                        f"'{text}' resolves to {candidate.resolve()}, outside the project; "
+                        "briefkit reads only files inside the brief's folder or the project"
+                    )
+                if must_exist and not candidate.resolve().exists():
+                    raise PathRefused(f"'{text}' is a broken link")
+                if kind == "folder" and not candidate.is_dir():
+                    raise PathRefused(f"'{text}' is a file; a folder is expected")
+                if kind == "file" and not candidate.is_file():
+                    raise PathRefused(f"'{text}' is a folder; a file is expected")
+                return candidate.resolve()
+        if not must_exist:
+            return (self.brief_dir / text).resolve()
+        raise PathRefused(f"no {kind} '{text}' in {self.brief_dir} or the project's assets/")
+
+
+def confine(path: Path, roots) -> Path:
+    """The real path of `path` (symlinks resolved at every level), refused unless it lies
+    inside one of `roots` (themselves real paths)."""
+    try:
+        real = Path(path).resolve(strict=False)
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise PathRefused(f"'{path}' cannot be resolved ({exc})") from None
+    if not _inside(real, roots):
+        shown = f"{path}' (a link to {real})" if real != Path(path).absolute() else f"{path}'"
+        raise PathRefused(
+            f"'{shown} is outside the project; briefkit reads only files inside "
+            "the brief's folder, the project or briefkit's own templates"
+        )
+    return real
+
+
+def _inside(real: Path, roots) -> bool:
+    return any(real == root or root in real.parents for root in roots)
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 120 else url[:100] + "…"
+
+
+# Links written into an output (never fetched): the web, mail and places in the document.
+_LINK = re.compile(r"^(https?://[^/\\\s]|mailto:[^\s]|#)", re.I)
+
+
+def safe_link(url) -> Optional[str]:
+    """`url` as written into an output, or None when it is not an http(s), mailto or in-page
+    link (`javascript:`, `file:`, `//host/x`, relative paths: the text stays, the link goes)."""
+    text = str(url or "").strip()
+    return text if _LINK.match(text) else None
+
+
+PROJECT_MARKERS = ("briefs", "templates", ".git", "pyproject.toml")
+
+
+def find_project_root(path: Optional[Path] = None) -> Path:
+    """The project a path belongs to, found the same way by every command: from `path` (a
+    brief, or a folder) or else the current folder, upward, the nearest folder that holds
+    `briefs/`, `templates/` (its own layouts), `.git` or `pyproject.toml`; a folder named
+    `briefs` belongs to its parent. Without any, the starting folder itself."""
+    given = Path.cwd() if path is None else Path(path)
+    start = given.resolve() if given.is_dir() else given.resolve().parent
+    for folder in (start, *start.parents):
+        if folder.name == "briefs":
+            return folder.parent
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return start
+
+
+_downloads: dict[str, Path] = {}
+_download_dir: list[Path] = []  # one private folder per process
+
+
+def download(url: str) -> Path:
+    """Fetch `url` once per process into a private temporary file (only with --allow-network)."""
+    import atexit
+    import shutil
+    import tempfile
+    import urllib.request
+
+    if url in _downloads:
+        return _downloads[url]
+    if not _download_dir:
+        _download_dir.append(Path(tempfile.mkdtemp(prefix="briefkit-download-")))
+        atexit.register(shutil.rmtree, _download_dir[0], ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(dir=_download_dir[0]))
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", url.rsplit("/", 1)[-1])[:80] or "download"
+    target = folder / name
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (http(s) only)
+            data = response.read(MAX_DOWNLOAD + 1)
+    except OSError as exc:
+        raise PathRefused(f"'{url}' could not be downloaded: {exc}") from None
+    if len(data) > MAX_DOWNLOAD:
+        raise PathRefused(f"'{url}' is larger than {MAX_DOWNLOAD // 1048576} MiB")
+    target.write_bytes(data)
+    _downloads[url] = target
+    return target

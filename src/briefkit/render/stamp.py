@@ -1,0 +1,160 @@
+"""Stamps: an output's bytes in, the same output carrying briefkit's fingerprint out; and a file
+in, whether it is still exactly what briefkit wrote.
+
+The fingerprint is `briefkit-sha256:<64 hex digits>`, kept where each format keeps metadata:
+an HTML `<meta name="briefkit-fingerprint">`, the PDF's document information dictionary
+(`/BriefkitFingerprint`, written uncompressed) and a DOCX custom document property
+(`briefkit.fingerprint`, Word: File > Properties > Custom). The digits are the SHA-256 of the
+output's content with those 64 digits written as zeros:
+- HTML and PDF: the file's bytes, the first fingerprint in them zeroed;
+- DOCX (a zip archive): every member's name and uncompressed bytes, in archive order, with the
+  fingerprint in docProps/custom.xml zeroed, so zip timestamps and compression do not count.
+An output is briefkit's own iff the fingerprint it carries matches its content. Any save by an
+editor (Word and LibreOffice rewrite every part, PDF editors append or rewrite, HTML editors
+change the bytes) breaks the match, and a file without a fingerprint is never briefkit's: both
+are kept, whatever the build cache says or whether it exists at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from briefkit.formats import FORMAT
+
+PREFIX = "briefkit-sha256:"
+ZEROS = "0" * 64
+PLACEHOLDER = PREFIX + ZEROS
+META_NAME = "briefkit-fingerprint"
+DOCX_PROPERTY = "briefkit.fingerprint"
+PDF_KEY = "BriefkitFingerprint"
+CUSTOM_XML = "docProps/custom.xml"
+_FOUND = re.compile(rb"briefkit-sha256:([0-9a-f]{64})")
+_HEAD = re.compile(rb"<head(\s[^>]*)?>", re.I)
+_DOCTYPE = re.compile(rb"^\s*<!doctype[^>]*>", re.I)
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # members written from memory carry zip's earliest date
+
+
+class NotStampable(ValueError):
+    """The output has no place holding the fingerprint (a writer did not reserve one)."""
+
+
+def _zeroed(data: bytes) -> tuple[bytes, bytes | None]:
+    """`data` with its first fingerprint's digits zeroed, and those digits (None: no fingerprint)."""
+    found = _FOUND.search(data)
+    if found is None:
+        return data, None
+    return data[: found.start(1)] + ZEROS.encode() + data[found.end(1) :], found.group(1)
+
+
+def _seal_flat(data: bytes) -> bytes:
+    zeroed, digits = _zeroed(data)
+    if digits is None:
+        raise NotStampable("no fingerprint placeholder")
+    start = _FOUND.search(zeroed).start(1)
+    digest = hashlib.sha256(zeroed).hexdigest().encode()
+    return zeroed[:start] + digest + zeroed[start + 64 :]
+
+
+def _docx_digest(members) -> tuple[str, bytes | None]:
+    """(digest of the content with the fingerprint zeroed, the fingerprint's digits), over
+    (name, uncompressed bytes) pairs in archive order."""
+    digest, digits = hashlib.sha256(), None
+    for name, data in members:
+        if name == CUSTOM_XML:
+            data, digits = _zeroed(data)
+        encoded = name.encode("utf-8")
+        digest.update(b"%d:%s%d:" % (len(encoded), encoded, len(data)))
+        digest.update(data)
+    return digest.hexdigest(), digits
+
+
+def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    return [(info, archive.read(info)) for info in archive.infolist()]
+
+
+def _seal_docx(members) -> bytes:
+    """A DOCX zipped from its members ((name, bytes) in archive order, as `render/docx.py`
+    hands them over: the file is zipped once) with its fingerprint filled in."""
+    members = [(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), member) for name, member in members]
+    digest, digits = _docx_digest((info.filename, member) for info, member in members)
+    if digits is None:
+        raise NotStampable("no fingerprint property in docProps/custom.xml")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as sealed:
+        for info, member in members:
+            if info.filename == CUSTOM_XML:
+                member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
+            # Media are compressed already: stored as they are, XML and fonts deflated.
+            method = (
+                zipfile.ZIP_STORED
+                if info.filename.startswith("word/media/")
+                else zipfile.ZIP_DEFLATED
+            )
+            sealed.writestr(info, member, compress_type=method)
+    return out.getvalue()
+
+
+def html_meta() -> str:
+    return f'<meta name="{META_NAME}" content="{PLACEHOLDER}">'
+
+
+def stamp(fmt: str, data: bytes) -> bytes:
+    """`data` of format `fmt` with its fingerprint filled in, as its row of the table of
+    formats says: `zip` (a DOCX comes as its members, (name, bytes) in archive order, and is
+    zipped here), `meta` (an HTML meta element, inserted first), `trailer` (in place)."""
+    kind = FORMAT[fmt].stamp
+    if kind == "zip":
+        return _seal_docx(data)
+    if kind == "meta" and _FOUND.search(data) is None:
+        meta = html_meta().encode()
+        head = _HEAD.search(data)
+        if head is not None:
+            data = data[: head.end()] + meta + data[head.end() :]
+        else:  # a house template without <head>: after the doctype, before everything else
+            doctype = _DOCTYPE.match(data)
+            at = doctype.end() if doctype else 0
+            data = data[:at] + meta + data[at:]
+    return _seal_flat(data)
+
+
+def fingerprint_of(data: bytes, fmt: str) -> str | None:
+    """The fingerprint `data` carries, when it matches its content; None otherwise."""
+    if FORMAT[fmt].stamp == "zip":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                digest, digits = _docx_digest((i.filename, m) for i, m in _members(archive))
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            return None
+        return digest if digits is not None and digits.decode() == digest else None
+    zeroed, digits = _zeroed(data)
+    if digits is None:
+        return None
+    digest = hashlib.sha256(zeroed).hexdigest()
+    return digest if digits.decode() == digest else None
+
+
+def is_own(path: Path) -> bool:
+    """`path` holds exactly what briefkit wrote there (not edited, not someone else's file)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return fingerprint_of(data, path.suffix.lower().lstrip(".")) is not None
+
+
+def pdf_finisher(document, pdf) -> None:
+    """A WeasyPrint `finisher`: reserve the fingerprint in the PDF's information dictionary,
+    written as a plain (not compressed) object so that `stamp` finds it in the bytes."""
+    import pydyf
+
+    class PlainDictionary(pydyf.Dictionary):
+        compressible = False
+
+    info = PlainDictionary(dict(pdf.info))
+    info[PDF_KEY] = pydyf.String(PLACEHOLDER)
+    pdf.info = info

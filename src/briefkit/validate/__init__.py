@@ -1,0 +1,1 @@
+"""Validate: loaded values in, a typed `Brief` (or every located mistake) out; the format's schema."""

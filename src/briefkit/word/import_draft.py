@@ -1,0 +1,467 @@
+"""`briefkit import`: a Word draft (.docx) in, a brief (YAML text + pictures in `assets/`) out.
+
+    inspect (word_package) -> Pandoc's DOCX reader (JSON AST, tracked changes and comments as
+    spans, citation fields as citations) -> outline (title block, headings, briefkit's own
+    paragraph styles) -> parts (word_parts: headings that match the layout's labels become
+    those parts, the rest nested sections) -> Markdown (word_markdown) -> YAML (brief_yaml)
+
+Nothing is dropped silently: what has no place in the format stays as prose and is listed in
+`Imported.unmapped`; editors' comments become YAML comments above the field they annotate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from briefkit.core.write import write_atomic
+from briefkit.layout import folders as layouts_module
+from briefkit.prose.citations import pandoc_path
+from briefkit.prose.csl_styles import styles_dir
+from briefkit.word.brief_yaml import dump_brief
+from briefkit.word.draft import (
+    DraftFacts,
+    DraftRefused,
+    citation_style_id,
+    core_date,
+    inspect_draft,
+)
+from briefkit.word.markdown import Cleaner, plain_text, to_markdown
+from briefkit.word.outline import Outline, PartMapper
+
+__all__ = ["DraftRefused", "Imported", "import_draft", "write_import"]
+
+# Paragraph styles of the title block (Word's own and those briefkit's DOCX writer uses).
+TITLE_STYLES = {
+    "Title": "title",
+    "Subtitle": "subtitle",
+    "Kicker": "kicker",
+    "Byline": "byline",
+    "Author": "byline",
+    "Dateline": "date",
+    "Date": "date",
+    "Publisher": "publisher",
+    "Series Line": "series",
+    "Categories": "categories",
+    "Abstract": "standfirst",
+    "Standfirst": "standfirst",
+    "Colophon": "colophon",
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
+
+
+@dataclass
+class Imported:
+    yaml_text: str
+    data: dict
+    assets: dict[str, Path] = field(default_factory=dict)  # "assets/x.png" -> extracted file
+    tracked_changes: int = 0
+    comments: int = 0
+    unmapped: list[str] = field(default_factory=list)
+    notes: int = 0
+
+
+def import_draft(
+    draft: Path,
+    target: Path,
+    *,
+    layout_name: str = "report",
+    project: Optional[Path] = None,
+    scratch: Optional[Path] = None,
+) -> Imported:
+    """Read `draft` into a brief meant to be written at `target` (nothing is written here;
+    extracted pictures wait in `scratch` for `write_import`)."""
+    facts = inspect_draft(draft)
+    layout = layouts_module.load_layout(layout_name, project)
+    scratch = Path(scratch or tempfile.mkdtemp(prefix="briefkit-import-"))
+    ast = _read_with_pandoc(Path(draft).resolve(), scratch)
+    references = _references(Path(draft).resolve(), scratch) if "references" in ast["meta"] else []
+
+    assets: dict[str, Path] = {}
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
+
+    def image_target(path: str) -> str:
+        source = (
+            (scratch / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
+        )
+        if scratch.resolve() not in source.parents or not source.is_file():
+            return path  # not extracted from this draft (a linked picture): left as written
+        name = f"assets/{stem}-" + re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".")
+        assets[name] = source
+        return name
+
+    outline = Outline.from_blocks(ast["blocks"], TITLE_STYLES)
+    cleaner = Cleaner(image_target, outline.link_targets_known())
+    references, cleaner.cite_keys = readable_keys(references)
+    mapper = PartMapper(layout, cleaner, outline)
+    data = _metadata(ast["meta"], outline, facts, layout, draft, mapper)
+    for role, inlines in outline.title_inlines.items():
+        key = {"byline": "authors", "dateline": "date"}.get(role, role)
+        _, found = cleaner.field([{"t": "Para", "c": inlines}])
+        if found:
+            mapper.title_comments.append(((key,), found))
+    mapper.parts(data)
+    if references:
+        data["references"] = references
+        style = citation_style_id(facts)
+        if style and (styles_dir() / f"{style}.csl").is_file():
+            data["citation_style"] = style
+        elif style:
+            mapper.unmapped.append(
+                f"the draft's citation style '{style}' is not in briefkit's "
+                "collection; set `citation_style`"
+            )
+        if mapper.bibliography_title:
+            data["bibliography_title"] = mapper.bibliography_title
+    if not mapper.fields and not data.get("title_found"):
+        raise DraftRefused(
+            "holds no text to import (no paragraphs, headings or notes); "
+            "check that you chose the right file"
+        )
+    data.pop("title_found", None)
+    if facts.endnotes and not facts.footnotes and layout.notes != "endnotes":
+        data["notes"] = "endnotes"
+    elif facts.footnotes and not facts.endnotes and layout.notes != "footnotes":
+        data["notes"] = "footnotes"
+
+    markdown = to_markdown([blocks for _, blocks in mapper.fields], cleaner.notes, cleaner.xrefs)
+    comments: dict[tuple, list[str]] = {}
+    for (path, _), text, field_comments in zip(mapper.fields, markdown, mapper.comments):
+        _put(data, path, text)
+        if field_comments:
+            comments.setdefault(path, []).extend(c.describe() for c in field_comments)
+    for path, field_comments in mapper.title_comments:
+        comments.setdefault(path, []).extend(c.describe() for c in field_comments)
+    _prune(data)
+    if outline.images_without_alt:
+        mapper.unmapped.append(
+            f"{outline.images_without_alt} picture(s) without alt text; "
+            "describe each in its ![...] text"
+        )
+    header = [f"Imported by briefkit from {Path(draft).name}."]
+    if facts.tracked_changes or cleaner.changes:
+        header.append(
+            f"{max(facts.tracked_changes, cleaner.changes)} tracked change(s) were accepted."
+        )
+    if any(comments.values()):
+        header.append("Editors' comments stand above the field they annotate.")
+    ordered = {k: data[k] for k in _ORDER if k in data}
+    ordered.update({k: v for k, v in data.items() if k not in ordered})
+    return Imported(
+        dump_brief(ordered, comments, header),
+        ordered,
+        assets,
+        max(facts.tracked_changes, cleaner.changes),
+        sum(len(v) for v in comments.values()),
+        mapper.unmapped,
+        len(cleaner.notes),
+    )
+
+
+_ORDER = [
+    "layout",
+    "kicker",
+    "title",
+    "subtitle",
+    "date",
+    "updated",
+    "status",
+    "version",
+    "authors",
+    "publisher",
+    "series",
+    "categories",
+    "notes",
+    "output",
+    "standfirst",
+    "summary",
+    "executive_summary",
+    "key_takeaways",
+    "findings",
+    "sections",
+    "recommendations",
+    "links",
+    "acronyms",
+    "acknowledgements",
+    "about",
+    "disclaimer",
+    "copyright",
+    "license",
+    "citation_style",
+    "bibliography_title",
+    "references",
+]
+
+
+def write_import(imported: Imported, target: Path) -> list[Path]:
+    """Write the brief and its pictures; pictures go only into the brief's own assets/."""
+    target = Path(target)
+    folder = target.parent.resolve()
+    written = []
+    for name, source in imported.assets.items():
+        destination = folder / name
+        if (
+            destination.parent.is_symlink()
+            or destination.is_symlink()
+            or folder not in destination.resolve().parents
+        ):
+            raise DraftRefused(f"cannot write {name}: it leads outside {folder}")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.exists() and destination.read_bytes() != source.read_bytes():
+            raise DraftRefused(
+                f"{destination} exists and holds another picture; move it away "
+                "or import under another name (-o)"
+            )
+        write_atomic(destination, source.read_bytes())
+        written.append(destination)
+    write_atomic(target, imported.yaml_text.encode("utf-8"))
+    return [target, *written]
+
+
+def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
+    result = subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            "docx+styles+citations",
+            "--track-changes=all",
+            "--extract-media=.",
+            "-t",
+            "json",
+            str(draft),
+        ],
+        cwd=scratch,
+        capture_output=True,
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip().splitlines()
+        raise DraftRefused(
+            "could not be read as a Word document ("
+            + (message[-1] if message else "Pandoc failed")
+            + "); open it in Word, "
+            "save it again and import the saved copy"
+        )
+    return json.loads(result.stdout)
+
+
+def _references(draft: Path, scratch: Path) -> list[dict]:
+    """The CSL items of the draft's Zotero/Mendeley/EndNote citation fields, as Pandoc reads them."""
+    result = subprocess.run(
+        [pandoc_path(), "-f", "docx+citations", "-t", "csljson", str(draft)],
+        cwd=scratch,
+        capture_output=True,
+    )
+    if result.returncode != 0:
+        return []
+    try:
+        items = json.loads(result.stdout)
+    except ValueError:
+        return []
+    return items if isinstance(items, list) else []
+
+
+def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
+    """Citation fields carry ids like "1" or a Zotero URI; an author edits `[@doe2020]`."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    out = []
+    for item in items:
+        names = item.get("author") or item.get("editor") or [{}]
+        first = names[0] if isinstance(names, list) and names else {}
+        stem = str(first.get("family") or first.get("literal") or item.get("title") or "source")
+        stem = re.sub(r"[^a-z0-9]+", "", stem.split()[0].lower()) if stem.split() else ""
+        year = ""
+        parts = (
+            (item.get("issued") or {}).get("date-parts")
+            if isinstance(item.get("issued"), dict)
+            else None
+        )
+        if parts and parts[0]:
+            year = str(parts[0][0])
+        key = (stem or "source") + year
+        candidate, suffix = key, 0
+        while candidate in taken:
+            suffix += 1
+            candidate = key + "abcdefghijklmnopqrstuvwxyz"[(suffix - 1) % 26] * (
+                1 + (suffix - 1) // 26
+            )
+        taken.add(candidate)
+        keys[str(item.get("id"))] = candidate
+        out.append({**item, "id": candidate})
+    return out, keys
+
+
+def _metadata(
+    meta: dict, outline: Outline, facts: DraftFacts, layout, draft: Path, mapper: PartMapper
+) -> dict:
+    data: dict = {"layout": layout.name}
+    title_block = outline.title_block
+    title = title_block.get("title") or _meta_text(meta, "title") or facts.core.get("title")
+    data["title_found"] = bool(title_block.get("title") or _meta_text(meta, "title"))
+    if not title:
+        title = (
+            Path(draft).stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"
+        )
+        mapper.unmapped.append(
+            f"no title (no Title paragraph or document property): "
+            f"'{title}' from the file name; change it"
+        )
+    data["title"] = title
+    subtitle = title_block.get("subtitle") or _meta_text(meta, "subtitle")
+    if subtitle:
+        data["subtitle"] = subtitle
+    if title_block.get("kicker"):
+        data["kicker"] = title_block["kicker"]
+    dated, updated = _date(title_block.get("date") or _meta_text(meta, "date"))
+    if dated is None:
+        dated = core_date(facts)
+        mapper.unmapped.append(
+            "no date in the text: "
+            + (f"the draft's creation date {dated} was used" if dated else "today's date was used")
+            + "; check `date`"
+        )
+        dated = dated or dt.date.today()
+    data["date"] = dated
+    if updated:
+        data["updated"] = updated
+    authors = _authors(title_block.get("byline"), meta, facts, layout)
+    if authors:
+        data["authors"] = authors
+    if title_block.get("publisher"):
+        name, _, program = title_block["publisher"].partition(" · ")
+        data["publisher"] = {
+            "name": name.strip(),
+            **({"program": program.strip()} if program else {}),
+        }
+    if title_block.get("series"):
+        name, sep, number = title_block["series"].partition(
+            f" {layout.labels.get('series_number', 'No.')} "
+        )
+        data["series"] = {
+            "name": name.strip(),
+            **({"number": number.split(" · ")[0].strip()} if sep else {}),
+        }
+    if title_block.get("categories"):
+        text = re.sub(r"^[^:]{1,40}:\s*", "", title_block["categories"])
+        data["categories"] = [c.strip() for c in text.split(";") if c.strip()]
+    for line in outline.colophon:
+        version = layout.labels.get("version", "Version")
+        if line.startswith(version + " "):
+            data["version"] = line[len(version) + 1 :].strip()
+        elif "©" in line or line.lower().startswith("copyright"):
+            data["copyright"] = line
+        elif re.fullmatch(r"https?://\S+", line):
+            data.setdefault("publisher", {})["url"] = line
+        elif re.search(r"licen[cs]|\bCC[- ]BY|creative commons", line, re.I):
+            data["license"] = line
+        else:
+            mapper.add_leftover(line)
+    return data
+
+
+def _meta_text(meta: dict, key: str) -> Optional[str]:
+    value = meta.get(key)
+    return plain_text(value["c"]) if value else None
+
+
+def _date(text: Optional[str]) -> tuple[Optional[dt.date], Optional[dt.date]]:
+    """The first date in a dateline ("1 September 2020 (Updated 3 May 2021) · Outlet")."""
+    if not text:
+        return None, None
+    found = []
+    for match in re.finditer(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})"
+        r"|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})",
+        text,
+    ):
+        g = match.groups()
+        try:
+            if g[0]:
+                found.append(dt.date(int(g[0]), int(g[1]), int(g[2])))
+            elif g[3] and g[4].lower() in _MONTHS:
+                found.append(dt.date(int(g[5]), _MONTHS[g[4].lower()], int(g[3])))
+            elif g[6] and g[6].lower() in _MONTHS:
+                found.append(dt.date(int(g[8]), _MONTHS[g[6].lower()], int(g[7])))
+        except ValueError:
+            continue
+    return (found[0] if found else None), (found[1] if len(found) > 1 else None)
+
+
+def _authors(byline: Optional[str], meta: dict, facts: DraftFacts, layout) -> list:
+    names = []
+    if "author" in meta:
+        value = meta["author"]
+        entries = value["c"] if value["t"] == "MetaList" else [value]
+        names = [plain_text(e["c"]) for e in entries if plain_text(e["c"])]
+    core = [n.strip() for n in re.split(r";", facts.core.get("creator", "")) if n.strip()]
+    if not byline:
+        return names or [n for n in core if n.lower() not in ("briefkit", "pandoc")]
+    by = layout.labels.get("by", "By")
+    byline = re.sub(rf"^{re.escape(by)}\s+", "", byline.strip())
+    known = names or core
+    if known and all(n in byline for n in known):
+        authors = []
+        positions = sorted((byline.index(n), n) for n in known)
+        for i, (start, name) in enumerate(positions):
+            end = positions[i + 1][0] if i + 1 < len(positions) else len(byline)
+            rest = byline[start + len(name) : end]
+            title = re.sub(r"^,\s*|(,|\s+and|\s*&)\s*$", "", rest.strip()).strip(" ,")
+            authors.append({"name": name, "title": title} if title else name)
+        return authors
+    parts = re.split(r",\s*|\s+and\s+|\s*&\s*", byline)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _put(data: dict, path: tuple, value) -> None:
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+def _prune(value):
+    """Drop fields whose Markdown came out empty (a part that held only generated text)."""
+    if isinstance(value, dict):
+        for key in list(value):
+            _prune(value[key])
+            if value[key] in ("", None) and key in (
+                "body",
+                "intro",
+                "bio",
+                "problem",
+                "solution",
+                "executive_summary",
+                "standfirst",
+                "acknowledgements",
+                "about",
+                "disclaimer",
+            ):
+                del value[key]
+    elif isinstance(value, list):
+        for item in value:
+            _prune(item)
