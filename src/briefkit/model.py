@@ -270,6 +270,7 @@ class Document:
     title: str
     date: dt.date
     subtitle: Optional[str] = None
+    short_title: Optional[str] = None  # the running head (the title when not given)
     kicker: Optional[str] = None
     updated: Optional[dt.date] = None
     status: str = "final"

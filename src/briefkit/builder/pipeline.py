@@ -28,6 +28,7 @@ from briefkit.prose.citations import collect_sources, unused_warnings
 from briefkit.prose.csl_styles import DEFAULT_STYLE, resolve_style
 from briefkit.prose.read import PandocJob, check_fences, read_prose
 from briefkit.render.pdf.process import PdfProcess
+from briefkit.resolve.display import display_fields
 from briefkit.resolve.document import make_document, prose_fields, unused_keys
 
 FORMATS = NAMES  # the table of formats (formats.py)
@@ -121,7 +122,7 @@ def examine(
         )
         lang = data.get("lang")  # the citeproc locale (Pandoc's `lang` metadata)
         job = PandocJob(
-            placed + unplaced,
+            placed + unplaced + display_fields(data),
             sources,
             style,
             with_bibliography,

@@ -414,6 +414,7 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
             parts=list(prepared.layout.parts),
             css=Markup(stylesheet(prepared, medium)),
             part_rows=[part.as_data() for part in prepared.layout.placed()],
+            imprint=list(prepared.layout.settings.get("imprint") or []),
             layout_names=prepared.layout.class_names(),
             long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
             notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),

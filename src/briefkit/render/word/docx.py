@@ -117,7 +117,7 @@ def _page_furniture(document, doc: m.Document, design) -> None:
             else section.header.add_paragraph()
         )
         if not header.text.strip():
-            header.text = doc.title
+            header.text = doc.short_title or doc.title
             header.style = document.styles["Header"]
         footer = (
             section.footer.paragraphs[0]
