@@ -157,3 +157,33 @@ def test_the_old_stack_is_what_the_chromium_check_catches(tech_ties, tmp_path):
     broken.write_text(page, encoding="utf-8")
     wide = [m for m in _chromium_glyphs(broken, tmp_path)["marks"] if m["ratio"] > 0.6]
     assert wide, "a CJK face's apostrophes should be full width"
+
+
+def test_a_house_face_the_machine_lacks_is_a_warning_and_the_layout_face_is_used(write_brief, tmp_path):
+    from click.testing import CliRunner
+
+    from briefkit.cli import cli
+
+    path = write_brief("""
+        layout: commentary
+        title: A house face
+        date: 2020-08-12
+        theme:
+          fonts:
+            body: Briefkit Test Face Nobody Has
+        sections:
+          - title: Body
+            body: What's the problem? It's the face.
+        """)
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 0
+    assert ("brief.yaml:6:11: warning: theme.fonts.body: the house face 'Briefkit Test Face "
+            "Nobody Has' is not installed on this machine; the PDF and the web page use the "
+            "layout's own face, Noto Serif, instead") in result.output
+    out = _build(path, tmp_path / "out")
+    import pdfplumber
+
+    with pdfplumber.open(str(out["pdf"])) as pdf:
+        body = {c["fontname"].split("+")[-1] for c in pdf.pages[0].chars if c["text"] == "’"}
+    assert body and all(name.startswith("Noto-Serif") for name in body), body
+    assert _stacks(out["html"])["font-body"][0] == "Noto Serif"

@@ -161,23 +161,15 @@ def audit_pdf(path: Path) -> PdfAudit:
         for line, after in zip(lines, lines[1:])
         if after["top"] - line["bottom"] < 0.75 * body_size and abs(after["x0"] - line["x0"]) < 1
     ]
-    # The margins of a right-hand page (odd), where `left` is the inner margin when the design
-    # mirrors them, as Word's mirrored left margin is.
-    recto = [line for n, lines in enumerate(body) if n % 2 == 0 for line in lines] or all_body
-    recto_full = [line for line in full if line in recto] or full
-    # The text block's edge: the leftmost place where lines start again and again (indented
-    # items, takeaways beside numerals start further in).
-    starts = Counter(
-        round(line["x0"], 0)
-        for n, (_, _, lines, _) in enumerate(pages)
-        if n % 2 == 0
-        for line in lines
-        if any(c["text"].strip() for c in line["chars"])
-    )
-    left = min(
-        (x for x, count in starts.items() if count >= 3), default=_mode(list(starts.elements()))
-    )
-    right = max((line["x1"] for line in recto_full or recto), default=0.0)
+    # The margins as Word states them: `left` that of a right-hand (odd) page, the inner one
+    # when the design mirrors them; `right` the outer one then (a left-hand page's left edge),
+    # else where full lines end.
+    recto_left = _block_edge(pages, 0)
+    verso_left = _block_edge(pages, 1) if len(pages) > 1 else None
+    left = recto_left
+    mirrored = verso_left is not None and abs(verso_left - recto_left) > 2
+    right = max((line["x1"] for line in full or all_body), default=0.0)
+    right_margin = verso_left if mirrored else None
     line_lengths = [len(line["text"]) for line in full]
 
     hyphenated, longest, run = 0, 0, 0
@@ -239,7 +231,7 @@ def audit_pdf(path: Path) -> PdfAudit:
     page_width, page_height = (pages[0][0], pages[0][1]) if pages else (0.0, 0.0)
     margins = {
         "left": left / PT_PER_MM,
-        "right": (page_width - right) / PT_PER_MM,
+        "right": (right_margin if right_margin is not None else page_width - right) / PT_PER_MM,
         "top": top / PT_PER_MM,
         "bottom": (page_height - bottom) / PT_PER_MM,
     }
@@ -266,6 +258,22 @@ def audit_pdf(path: Path) -> PdfAudit:
         touching_calls=touching,
         calls_at_line_start=at_start,
         text=text,
+    )
+
+
+def _block_edge(pages, parity: int) -> float:
+    """The text block's left edge on the pages of `parity` (0: odd pages, 1: even): the
+    leftmost place where lines start again and again (indented items start further in)."""
+    starts = Counter(
+        round(line["x0"], 0)
+        for n, (_, _, lines, _) in enumerate(pages)
+        if n % 2 == parity
+        for line in lines
+        if any(c["text"].strip() for c in line["chars"])
+    )
+    return min(
+        (x for x, count in starts.items() if count >= 3),
+        default=_mode(list(starts.elements())),
     )
 
 

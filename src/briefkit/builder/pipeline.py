@@ -22,6 +22,7 @@ from briefkit.core.engines import EngineMissing
 from briefkit.core.paths import PathRefused, Roots, find_project_root
 from briefkit.formats import FORMAT, NAMES
 from briefkit.layout import folders as layouts_module
+from briefkit.layout.design import theme_font_problems
 from briefkit.layout.locales import is_tag, label_names
 from briefkit.load.series import load_brief
 from briefkit.prose.citations import collect_sources, unused_warnings
@@ -197,6 +198,15 @@ def examine(
             f"'{format_key_path(key)}' is not shown by the '{layout.name}' layout",
             key=key,
             hint="it is kept in the document metadata only",
+        )
+    for key, family, why, own in theme_font_problems(document.theme, layout):
+        diagnostics.warning(
+            source.location(("theme", "fonts", key)),
+            f"the house face '{family}' {why}; the PDF and the web page use the layout's "
+            f"own face, {own}, instead",
+            key=("theme", "fonts", key),
+            hint="install the face, or give the layout its files (fonts/ and design.yaml "
+            "faces.files), or name a face this machine has",
         )
     inputs.extend(sources.files)
     if style is not None:

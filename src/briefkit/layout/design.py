@@ -402,6 +402,19 @@ def usable_theme_font(theme: Optional[dict], key: str, tokens: dict) -> Optional
     return None if theme_font_problem(str(family), tokens) else str(family)
 
 
+def theme_font_problems(theme: Optional[dict], layout) -> list[tuple[str, str, str, str]]:
+    """(key, house face, why it cannot be used, the layout's face used instead) for each face
+    of a brief's `theme.fonts` the PDF cannot use."""
+    tokens = load_design(layout).tokens
+    out = []
+    for key, role in (("body", "text"), ("headings", "display")):
+        family = ((theme or {}).get("fonts") or {}).get(key)
+        why = theme_font_problem(str(family), tokens) if family else None
+        if why:
+            out.append((key, str(family), why, str(tokens.get("faces", {}).get(role))))
+    return out
+
+
 def theme_font_problem(family: str, tokens: dict) -> Optional[str]:
     """Why a house face cannot be used (see `installed_fonts.unusable`), or None."""
     shipped = tokens.get("faces", {}).get("files") or {}
