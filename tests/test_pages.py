@@ -187,3 +187,128 @@ def test_a_house_face_the_machine_lacks_is_a_warning_and_the_layout_face_is_used
         body = {c["fontname"].split("+")[-1] for c in pdf.pages[0].chars if c["text"] == "’"}
     assert body and all(name.startswith("Noto-Serif") for name in body), body
     assert _stacks(out["html"])["font-body"][0] == "Noto Serif"
+
+
+SENTENCE = ("Undersea cables carry nearly all of the data that crosses the Pacific, and a handful "
+            "of small states depend on a single cable each for their link to the world. ")
+
+
+def _box_brief(write_brief, words: int, name: str) -> Path:
+    paragraph = (SENTENCE * 4).strip()
+    count = len(paragraph.split())
+    problem = "\n\n".join([paragraph] * (words // 2 // count))
+    solution = "\n\n".join([paragraph] * (words // 2 // count)) + "\n\n- A last point.\n- The end of the box."
+    indent = lambda text: "\n".join("    " + line if line else "" for line in text.splitlines())  # noqa: E731
+    return write_brief(f"layout: report\ntitle: A long box\ndate: 2024-06-03\nsummary:\n"
+                       f"  problem: |\n{indent(problem)}\n  solution: |\n{indent(solution)}\n"
+                       f"sections:\n  - title: Background\n    body: {SENTENCE * 30}\n",
+                       name=name)
+
+
+def _pages_holding(pdf_path: Path, first: str, last: str) -> list[int]:
+    import pdfplumber
+
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        texts = [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
+    start = next(n for n, text in enumerate(texts, 1) if first in text)
+    end = next(n for n, text in enumerate(texts, 1) if n >= start and last in text)
+    return list(range(start, end + 1))
+
+
+def test_the_front_box_is_planned_onto_two_pages(write_brief, tmp_path):
+    from click.testing import CliRunner
+
+    from briefkit.cli import cli
+
+    long_box = _box_brief(write_brief, 1300, "long-box.yaml")
+    out = _build(long_box, tmp_path / "out")
+    pages = _pages_holding(out["pdf"], "What’s the problem?", "The end of the box.")
+    assert len(pages) <= 2, pages
+    css = "".join(html_tree(out["html"]).xpath("//style/text()"))
+    assert re.search(r"--size-box: (9|9\.5)pt", css), "a long box is set smaller than 10 pt"
+    # Past what two pages hold even at the smallest size: a warning at `summary`.
+    too_long = _box_brief(write_brief, 3000, "too-long.yaml")
+    result = CliRunner().invoke(cli, ["check", str(too_long)])
+    assert result.exit_code == 0
+    assert re.search(r"too-long\.yaml:4:1: warning: summary: the front box \(problem and "
+                     r"solution\) runs to about [\d.]+ pages at 9 pt; the layout plans it onto 2",
+                     result.output), result.output
+
+
+HELD_OUT = sorted((Path(__file__).parent / "data" / "pages").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def held_out(tmp_path_factory):
+    """The held-out reports (tests/data/pages), built once."""
+    out = tmp_path_factory.mktemp("held-out")
+    return {brief.stem: _build(brief, out) for brief in HELD_OUT}
+
+
+def _page_texts(pdf_path: Path) -> list[str]:
+    import pdfplumber
+
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        return [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
+
+
+@pytest.mark.parametrize("name", [brief.stem for brief in HELD_OUT])
+def test_held_out_reports_are_paginated_as_a_designer_would(held_out, name):
+    out = held_out[name]
+    audit = audit_pdf(out["pdf"])
+    # At most one numbered page (the last aside) a third full or less; the cover and the
+    # imprint carry no folio; chapters open at twice the body's size.
+    assert len(audit.short_pages) <= 1, (audit.fill, audit.folios)
+    assert audit.folios[0] is None and audit.folios[1] is None
+    assert all(folio == str(n) for n, folio in enumerate(audit.folios[2:], 3)), audit.folios
+    assert audit.chapter_ratio >= 1.8
+    assert faults(audit, audit_docx(out["docx"]), Thresholds()) == []
+    pages = _page_texts(out["pdf"])
+    # The imprint is page 2: copyright, series and ISSN, disclaimer.
+    assert "©" in pages[1] and "ISSN 2209-000" in pages[1]
+    assert "DISCLAIMER" in pages[1].upper() and "expressed" in pages[1]
+    # The front box on at most two pages.
+    box = _pages_holding(out["pdf"], "What’s the problem?", "What’s the solution?")
+    assert len(box) <= 2
+
+
+def test_the_running_head_is_the_short_title(held_out):
+    import pdfplumber
+
+    for name, expected in (("cables", "Undersea cables"), ("heat", "Heat in the city")):
+        with pdfplumber.open(str(held_out[name]["pdf"])) as pdf:
+            heads = {min(page.extract_text_lines(), key=lambda line: line["top"])["text"]
+                     for page in pdf.pages[2:]}
+        assert heads == {expected}, (name, heads)
+
+
+def test_display_text_gets_curly_quotes_as_pandoc_sets_prose(held_out):
+    """`"grey-zone"` and `region's` in a title and subtitle print curly, in every format."""
+    pages = _page_texts(held_out["cables"]["pdf"])
+    assert "“grey-zone” competition" in pages[0] and '"grey-zone"' not in pages[0]
+    heat = _page_texts(held_out["heat"]["pdf"])[0]
+    assert "the region’s towns" in heat
+    html = held_out["cables"]["html"].read_text(encoding="utf-8")
+    assert "“grey-zone” competition" in html
+    from readers import docx_text
+
+    assert "“grey-zone” competition" in docx_text(held_out["cables"]["docx"])
+
+
+def test_display_text_markdown_means_only_its_text(write_brief, tmp_path):
+    """A title with Markdown's marks keeps them (only quotes, dashes and dots are set)."""
+    path = write_brief("""
+        layout: commentary
+        title: "*Not* emphasis, @not_a_citation, ^[no note] and 'quoted' -- dashed..."
+        kicker: "1. Not a list"
+        date: 2020-08-12
+        sections:
+          - title: "# Not a heading's marks"
+            body: Text.
+        """)
+    out = build_brief(path, tmp_path / "out", ["html"]).outputs[0]
+    tree = html_tree(out)
+    assert tree.xpath("//h1")[0].text_content() == (
+        "*Not* emphasis, @not_a_citation, ^[no note] and ‘quoted’ – dashed…")
+    assert tree.xpath("//p[@class='kicker']")[0].text_content() == "1. Not a list"
+    assert "# Not a heading’s marks" in [h.text_content() for h in tree.xpath("//h2")]

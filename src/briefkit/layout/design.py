@@ -405,7 +405,10 @@ def usable_theme_font(theme: Optional[dict], key: str, tokens: dict) -> Optional
 def theme_font_problems(theme: Optional[dict], layout) -> list[tuple[str, str, str, str]]:
     """(key, house face, why it cannot be used, the layout's face used instead) for each face
     of a brief's `theme.fonts` the PDF cannot use."""
-    tokens = load_design(layout).tokens
+    try:
+        tokens = load_design(layout).tokens
+    except LayoutError:  # a broken design is the build's error, located by design_of
+        return []
     out = []
     for key, role in (("body", "text"), ("headings", "display")):
         family = ((theme or {}).get("fonts") or {}).get(key)
