@@ -10,10 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from readers import docx_paragraphs, html_tree, pdf_text
 
 from briefkit.audit import Thresholds, audit_docx, audit_pdf, faults
 from briefkit.builder.batch import build_brief
+from readers import docx_paragraphs, html_tree, pdf_text
 
 A11Y = Path(__file__).parent / "a11y"
 REFS = """
