@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from briefkit import model as m
+from briefkit.builder.design_fit import fit_to_design
 from briefkit.core.diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from briefkit.core.engines import EngineMissing
 from briefkit.core.paths import PathRefused, Roots, find_project_root
 from briefkit.formats import FORMAT, NAMES
 from briefkit.layout import folders as layouts_module
-from briefkit.layout.design import load_design, theme_font_problems
-from briefkit.layout.files import LayoutError
-from briefkit.layout.front_box import plan as plan_front_box
 from briefkit.layout.locales import is_tag, label_names
 from briefkit.load.series import load_brief
 from briefkit.prose.citations import collect_sources, unused_warnings
@@ -201,44 +199,13 @@ def examine(
             key=key,
             hint="it is kept in the document metadata only",
         )
-    _plan_front_box(document, layout, source, diagnostics)
-    for key, family, why, own in theme_font_problems(document.theme, layout):
-        diagnostics.warning(
-            source.location(("theme", "fonts", key)),
-            f"the house face '{family}' {why}; the PDF and the web page use the layout's "
-            f"own face, {own}, instead",
-            key=("theme", "fonts", key),
-            hint="install the face, or give the layout its files (fonts/ and design.yaml "
-            "faces.files), or name a face this machine has",
-        )
+    fit_to_design(document, layout, source, diagnostics)
     inputs.extend(sources.files)
     if style is not None:
         inputs.extend(p for p in (style.path, style.parent) if p is not None)
     return Prepared(
         path, document, layout, roots, diagnostics, word_template, html_template, inputs
     )
-
-
-def _plan_front_box(document, layout, source, diagnostics: Diagnostics) -> None:
-    """The size of the front box's text, planned onto its pages (`pagination.front_box_pages`);
-    a box too long for them even at `type.box_min` is a warning at `summary`."""
-    if not (document.problem or document.solution) or "front_box" not in layout.parts:
-        return
-    try:
-        design = load_design(layout, document.theme, document.paper)
-        plan = plan_front_box(document.problem, document.solution, design)
-    except LayoutError:  # a broken design is the build's error (design_of says where)
-        return
-    document.box_size = plan.size
-    if not plan.fits:
-        pages = design.tokens.get("pagination", {}).get("front_box_pages") or 2
-        diagnostics.warning(
-            source.location(("summary",), at_key=True),
-            f"the front box (problem and solution) runs to about {plan.pages:.1f} pages at "
-            f"{plan.size:g} pt; the layout plans it onto {pages:g}",
-            key=("summary",),
-            hint="shorten it, or move detail into the executive summary or a section",
-        )
 
 
 def _check_output_name(name: str, brief, source, path: Path, diagnostics: Diagnostics) -> None:

@@ -23,21 +23,16 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.layout import installed_fonts
 from briefkit.layout.files import LayoutError, builtin_dir, merge_mappings, read_mapping
+from briefkit.layout.installed_fonts import usable_theme_font
+from briefkit.layout.pages import furniture_css, pagination_css
 from briefkit.layout.parts import PartTable
-from briefkit.layout.web_fonts import WEB_FONTS_MARKER, cjk_faces
+from briefkit.layout.tokens import css_name, css_string, hex_color, number
+from briefkit.layout.web_fonts import STYLES, WEB_FONTS_MARKER, cjk_faces
 
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).
 PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
-PT_PER_MM = 72 / 25.4
-STYLES = {
-    "regular": ("normal", 400),
-    "italic": ("italic", 400),
-    "bold": ("normal", 700),
-    "bold_italic": ("italic", 700),
-}
 # Families every stack ends with, for readers of the screen page without the shipped faces.
 _GENERIC = {
     "serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
@@ -65,7 +60,7 @@ class Design:
 
     def color(self, name: str) -> str:
         """A colour token as Word writes it: RRGGBB."""
-        return _hex(self.get("colors", name))
+        return hex_color(self.get("colors", name))
 
     @property
     def text_face(self) -> str:
@@ -153,10 +148,10 @@ class Design:
         props = {
             "font-body": _stack(self.text_face, fallback, "text", medium),
             "font-headings": _stack(self.display_face, list(reversed(fallback)), "display", medium),
-            "leading": f"{_number(self.get('type', 'leading'), 'type', 'leading'):g}",
+            "leading": f"{number(self.get('type', 'leading'), 'type', 'leading'):g}",
         }
         for name, value in (self.tokens.get("colors") or {}).items():
-            props[_css_name(name)] = "#" + _hex(value).lower()
+            props[css_name(name)] = "#" + hex_color(value).lower()
         for group, prefix, unit in (
             ("type", "size", "pt"),
             ("rules", "rule", "pt"),
@@ -166,7 +161,7 @@ class Design:
             for name, value in (self.tokens.get(group) or {}).items():
                 if group == "type" and name == "leading":
                     continue
-                props[f"{prefix}-{_css_name(name)}"] = f"{_number(value, group, name):g}{unit}"
+                props[f"{prefix}-{css_name(name)}"] = f"{number(value, group, name):g}{unit}"
         page = self.page_setup()
         props["text-width"] = f"{self.text_width_mm():g}mm"
         props["text-height"] = f"{self.text_height_mm():g}mm"
@@ -177,101 +172,21 @@ class Design:
             f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
             f"{page['bottom']:g}mm {page['left']:g}mm; }}"
         )
-        lines += self._furniture_css(page)
+        lines += furniture_css(self, page)
         if medium == "print":
-            lines.append(self._pagination_css())
+            lines.append(pagination_css(self))
         # The footnote rule, written out here: custom properties do not reach @footnote. The
         # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
         # top padding would lose them again.
         lines.append(
             f"@page {{ @footnote {{ border-top: "
-            f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
-            f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
-            f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
+            f"{number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
+            f"#{hex_color(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
+            f"margin-top: {number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
         )
         # The named page of very wide tables (print.css): the same paper turned.
         lines.append(f"@page landscape {{ size: {size} landscape; }}")
         return "\n".join(lines) + "\n"
-
-    def _furniture_css(self, page: dict) -> list[str]:
-        """Where the running head and the folio stand: at the outer head and foot of each page
-        (mirrored: the right page's right, the left page's left; else the right side for the
-        folio and the text's left edge for the head). Their look is print.css's."""
-        head, folio = "string(running-head)", "counter(page)"
-        if not self.mirrored:
-            return [
-                f"@page {{ @top-left {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}"
-            ]
-        inner, outer = page["left"], page["right"]
-        right = (
-            f"@page :right {{ margin-left: {inner:g}mm; margin-right: {outer:g}mm; "
-            f"@top-right {{ content: {head}; }} @bottom-right {{ content: {folio}; }} }}"
-        )
-        left = (
-            f"@page :left {{ margin-left: {outer:g}mm; margin-right: {inner:g}mm; "
-            f"@top-left {{ content: {head}; }} @bottom-left {{ content: {folio}; }} }}"
-        )
-        return [right, left]
-
-    def _pagination_css(self) -> str:
-        """The `pagination` tokens as print rules (see base/design.yaml for their meaning)."""
-        get = lambda name: self.tokens.get("pagination", {}).get(name)  # noqa: E731
-        rules = []
-        orphans, widows = _count(get("orphans"), "orphans"), _count(get("widows"), "widows")
-        rules.append(f"body {{ orphans: {orphans}; widows: {widows}; }}")
-        keep = _count(get("box_min_lines"), "box_min_lines")
-        # A box breaks between its blocks or inside a paragraph, never leaving fewer than
-        # `keep` lines on either side: its paragraphs keep that many, its last block stays
-        # with the one before it.
-        boxes = (".front-box", "aside.box", "ol.items > li")
-        rules.append(
-            f"{', '.join(f'{b} p, {b} li' for b in boxes)} {{ orphans: {keep}; widows: {keep}; }}"
-        )
-        rules.append(
-            f"{', '.join(f'{b} > :last-child, {b} li:last-child' for b in boxes)} "
-            "{ break-before: avoid; }"
-        )
-        page_before = _part_selectors(get("page_before"), "page_before", self.parts)
-        if page_before:
-            rules.append(
-                f"{', '.join(f'.long-brief {s}' for s in page_before)} {{ break-before: page; }}"
-            )
-            rules.append(
-                f"{', '.join(f'body:not(.long-brief) {s}' for s in page_before)} "
-                "{ break-inside: avoid; }"
-            )
-        chapters = _part_selectors(get("chapters"), "chapters", self.parts)
-        share = _share(get("chapter_min_space") or 0, "chapter_min_space")
-        if chapters:
-            # A block as tall as the space a chapter needs, pulled back by as much: when it does
-            # not fit below the text, it (and the chapter) moves to the next page; when it does,
-            # it takes no room. It draws the chapter's rule.
-            before = _number(self.get("spacing", "chapter_before"), "spacing", "chapter_before")
-            need = round(max(0.0, share * self.text_height_mm() - before / PT_PER_MM), 1)
-            rules.append(f"{', '.join(chapters)} {{ margin-top: var(--space-chapter-before); }}")
-            rules.append(
-                f'{", ".join(s + "::before" for s in chapters)} {{ content: ""; '
-                f"display: block; height: {need:g}mm; margin-bottom: -{need:g}mm; "
-                "break-inside: avoid; border-top: var(--rule-chapter) solid var(--primary); }"
-            )
-        return "@media print {\n" + "".join(f"  {rule}\n" for rule in rules) + "}"
-
-    def tail_share(self) -> float:
-        """`pagination.tail`: a last page this full or less is copyfitted (0: never)."""
-        value = self.tokens.get("pagination", {}).get("tail") or 0
-        return _share(value, "tail")
-
-    def copyfit_css(self) -> str:
-        """The tighter setting a tail is copyfitted with: leading and spaces (print)."""
-        pagination = self.tokens.get("pagination", {})
-        leading = _number(pagination.get("tail_leading"), "pagination", "tail_leading")
-        factor = _number(pagination.get("tail_spacing"), "pagination", "tail_spacing")
-        props = {"leading": f"{leading:g}"}
-        for name, value in (self.tokens.get("spacing") or {}).items():
-            props[f"space-{_css_name(name)}"] = f"{_number(value, 'spacing', name) * factor:g}pt"
-        return (
-            "@media print { :root { " + " ".join(f"--{k}: {v};" for k, v in props.items()) + " } }"
-        )
 
     # ---- Word -----------------------------------------------------------------------------
     def word_styles(self, layout) -> dict:
@@ -367,7 +282,7 @@ class Design:
                 f"are the keys of design.yaml (e.g. $type.body, $colors.primary)"
             )
         token = self.tokens[group][name]
-        return _hex(token) if group == "colors" else token
+        return hex_color(token) if group == "colors" else token
 
 
 def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = None) -> Design:
@@ -390,40 +305,6 @@ def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = Non
     if paper:
         overrides["page"] = {"size": paper}
     return Design(merge_mappings(overrides, tokens), list(layout.folders), layout.table)
-
-
-def usable_theme_font(theme: Optional[dict], key: str, tokens: dict) -> Optional[str]:
-    """The face a brief's `theme.fonts.<key>` names, when the PDF can use it: the layout ships
-    its files, or this machine has it and may embed it. Otherwise None: the layout's own face
-    stays (and `theme_font_problem` says why, for the brief's warning)."""
-    family = ((theme or {}).get("fonts") or {}).get(key)
-    if not family:
-        return None
-    return None if theme_font_problem(str(family), tokens) else str(family)
-
-
-def theme_font_problems(theme: Optional[dict], layout) -> list[tuple[str, str, str, str]]:
-    """(key, house face, why it cannot be used, the layout's face used instead) for each face
-    of a brief's `theme.fonts` the PDF cannot use."""
-    try:
-        tokens = load_design(layout).tokens
-    except LayoutError:  # a broken design is the build's error, located by design_of
-        return []
-    out = []
-    for key, role in (("body", "text"), ("headings", "display")):
-        family = ((theme or {}).get("fonts") or {}).get(key)
-        why = theme_font_problem(str(family), tokens) if family else None
-        if why:
-            out.append((key, str(family), why, str(tokens.get("faces", {}).get(role))))
-    return out
-
-
-def theme_font_problem(family: str, tokens: dict) -> Optional[str]:
-    """Why a house face cannot be used (see `installed_fonts.unusable`), or None."""
-    shipped = tokens.get("faces", {}).get("files") or {}
-    if family in shipped:
-        return None
-    return installed_fonts.unusable(family)
 
 
 def design_of(prepared) -> Design:
@@ -450,30 +331,6 @@ def merged_tokens(layout) -> dict:
     return load_design(layout).tokens
 
 
-def _hex(value) -> str:
-    """A CSS colour (#rgb, #rrggbb or a name) as Word's RRGGBB."""
-    text = str(value).strip()
-    if re.fullmatch(r"#?[0-9A-Fa-f]{6}", text):
-        return text.lstrip("#").upper()
-    if re.fullmatch(r"#[0-9A-Fa-f]{3}", text):
-        return "".join(c * 2 for c in text[1:]).upper()
-    import tinycss2.color3
-
-    rgba = tinycss2.color3.parse_color(text)
-    if rgba is None or isinstance(rgba, str):
-        raise LayoutError(f"'{text}' is not a colour; write #rrggbb")
-    return "".join(f"{round(c * 255):02X}" for c in rgba[:3])
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal that cannot end the string, the rule or the <style> element."""
-    return (
-        '"'
-        + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} " for c in str(text))
-        + '"'
-    )
-
-
 def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
     """A font stack: the face, then (screen) Latin faces a reader may have, then CJK faces,
     then the generic family. Latin always comes before CJK: a CJK face's Latin punctuation is
@@ -486,59 +343,3 @@ def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
     return ", ".join(
         n if n in ("serif", "sans-serif") else css_string(n) for n in dict.fromkeys(names)
     )
-
-
-def _share(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise LayoutError(
-            f"design.yaml: pagination.{name}: expected a share of the page from "
-            f"0 to 1 (0.33: a third), found {value!r}"
-        )
-    return float(value)
-
-
-def _count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
-        raise LayoutError(
-            f"design.yaml: pagination.{name}: expected a number of lines from 1 "
-            f"to 10, found {value!r}"
-        )
-    return value
-
-
-def _part_selectors(names, token: str, table: Optional[PartTable]) -> list[str]:
-    """The CSS selectors of the parts named: their anchors (their outermost element's id), a
-    top-level section for a part of the sections shape."""
-    if names in (None, []):
-        return []
-    if not isinstance(names, list):
-        raise LayoutError(
-            f"design.yaml: pagination.{token}: expected a list of part names, found {names!r}"
-        )
-    selectors = []
-    for name in names:
-        row = table[name] if table is not None and name in table else None
-        if row is not None and row.shape == "sections":
-            selectors.append(".section.level-1")
-        elif row is not None and row.anchor:
-            selectors.append(f"#{row.anchor}")
-        else:
-            rows = list(table or [])
-            known = ", ".join(p.name for p in rows if p.anchor or p.shape == "sections")
-            raise LayoutError(
-                f"design.yaml: pagination.{token}: '{name}' is not a part with "
-                f"a place on the page; expected one of {known}"
-            )
-    return selectors
-
-
-def _css_name(token: str) -> str:
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(token)):
-        raise LayoutError(f"design.yaml: '{token}' is not a token name (letters, digits, _)")
-    return str(token).replace("_", "-")
-
-
-def _number(value, group: str, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LayoutError(f"design.yaml: {group}.{name}: expected a number, found {value!r}")
-    return float(value)

@@ -68,3 +68,33 @@ def _restricted(file: Path) -> bool:
             return bool(font["OS/2"].fsType & _RESTRICTED) if "OS/2" in font else False
     except Exception:  # a face fontTools cannot read is not judged here
         return False
+
+
+def usable_theme_font(theme: Optional[dict], key: str, tokens: dict) -> Optional[str]:
+    """The face a brief's `theme.fonts.<key>` names, when the PDF can use it: the layout ships
+    its files, or this machine has it and may embed it. Otherwise None: the layout's own face
+    stays (and `theme_font_problem` says why, for the brief's warning)."""
+    family = ((theme or {}).get("fonts") or {}).get(key)
+    if not family:
+        return None
+    return None if theme_font_problem(str(family), tokens) else str(family)
+
+
+def theme_font_problems(theme: Optional[dict], tokens: dict) -> list[tuple[str, str, str, str]]:
+    """(key, house face, why it cannot be used, the layout's face used instead) for each face
+    of a brief's `theme.fonts` the PDF cannot use."""
+    out = []
+    for key, role in (("body", "text"), ("headings", "display")):
+        family = ((theme or {}).get("fonts") or {}).get(key)
+        why = theme_font_problem(str(family), tokens) if family else None
+        if why:
+            out.append((key, str(family), why, str(tokens.get("faces", {}).get(role))))
+    return out
+
+
+def theme_font_problem(family: str, tokens: dict) -> Optional[str]:
+    """Why a house face cannot be used (see `installed_fonts.unusable`), or None."""
+    shipped = tokens.get("faces", {}).get("files") or {}
+    if family in shipped:
+        return None
+    return unusable(family)

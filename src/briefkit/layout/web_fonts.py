@@ -13,6 +13,16 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from briefkit.layout.tokens import css_string
+
+# A face's four styles, as design.yaml names them: (CSS font-style, font-weight).
+STYLES = {
+    "regular": ("normal", 400),
+    "italic": ("italic", 400),
+    "bold": ("normal", 700),
+    "bold_italic": ("italic", 700),
+}
+
 # Script subsets, as Google Fonts cuts them: a page in English needs only `latin`.
 SUBSETS: dict[str, str] = {
     "latin": "U+0000-00FF, U+0131, U+0152-0153, U+02BB-02BC, U+02C6, U+02DA, U+02DC, "
@@ -60,8 +70,6 @@ def web_font_faces(files: dict[str, dict[str, Path]], text: str, read_bytes) -> 
     (family -> style -> TTF, as `Design.font_files`); `read_bytes` reads a file through the
     confinement gate. A face without web subsets beside its TTF is left to the reader's
     fonts (its name stays first in the stack)."""
-    from briefkit.layout.design import STYLES, css_string  # design imports this module
-
     rules = []
     wanted = subsets_for(text)
     for family, styles in files.items():
@@ -85,8 +93,6 @@ def cjk_faces(families: list[str], alias: str) -> str:
     """@font-face rules naming the installed CJK `families` under `alias`, for CJK characters
     only. `local()` names a face by its full name: the family for the regular weight, the
     family and "Bold" for the bold one."""
-    from briefkit.layout.design import css_string  # design imports this module
-
     if not families:
         return ""
     rules = []

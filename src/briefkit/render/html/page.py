@@ -13,7 +13,6 @@ template, at compile or run time, is an error located at its file and line.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import jinja2
@@ -29,6 +28,7 @@ from briefkit.core.paths import PathRefused, safe_link
 from briefkit.layout.design import design_of
 from briefkit.layout.web_fonts import WEB_FONTS_MARKER, web_font_faces
 from briefkit.model import house_date as _house_date
+from briefkit.render.html.lines import byline_lines, phrase, short_url
 from briefkit.render.html.template_data import plain_document
 from briefkit.render.note_calls import calls_after_a_call
 
@@ -74,64 +74,6 @@ def css_string(value) -> Markup:
         else:
             out.append(f"\\{ord(char):x} ")
     return Markup('"' + "".join(out) + '"')
-
-
-def short_url(url: str) -> Markup:
-    """An address as print shows it: no scheme, no "www.", no closing slash, with a break
-    opportunity after each slash only ("example.org/<wbr>reports/<wbr>full.pdf")."""
-    text = re.sub(r"^(?:https?://|mailto:)", "", str(url))
-    text = re.sub(r"^www\.", "", text).rstrip("/")
-    return Markup("/<wbr>".join(str(escape(part)) for part in text.split("/")))
-
-
-def byline_lines(pieces) -> Markup:
-    """A byline laid out one author a line: each name with its title (and a "By" before the
-    first) on a line of its own; the words between two names ("and") are kept for readers of
-    the text, out of sight."""
-
-    def role(piece):
-        return piece.get("role") if isinstance(piece, dict) else piece.role
-
-    lines: list[list] = [[]]
-    pending: list = []  # unnamed pieces after a name: between names, or the byline's end
-    for piece in pieces or []:
-        if role(piece) == "author" and any(role(p) == "author" for p in lines[-1]):
-            lines[-1].append(Markup(f'<span class="byline-sep">{phrase(pending)}</span>'))
-            lines.append([])
-            pending = []
-        if not role(piece) and any(role(p) == "author" for p in lines[-1]):
-            pending.append(piece)
-            continue
-        lines[-1] += [*pending, piece]
-        pending = []
-    lines[-1] += pending
-    return Markup(
-        "".join(
-            '<span class="byline-author">'
-            + "".join(str(p) if isinstance(p, Markup) else str(phrase([p])) for p in line)
-            + "</span>"
-            for line in lines
-            if line
-        )
-    )
-
-
-def phrase(pieces) -> Markup:
-    """A line resolve composed, laid out: each piece (a `Piece`, or its plain mapping as
-    templates hold it) escaped, in a span of its role, a date in <time>, a link only where it
-    is safe."""
-    if isinstance(pieces, Markup):
-        return pieces
-    out = []
-    for piece in pieces or []:
-        get = piece.get if isinstance(piece, dict) else lambda name, p=piece: getattr(p, name)
-        text = str(escape(get("text") or ""))
-        if get("datetime"):
-            text = f'<time datetime="{escape(get("datetime"))}">{text}</time>'
-        if get("href") and safe_link(get("href")):
-            text = f'<a href="{escape(safe_link(get("href")))}">{text}</a>'
-        out.append(f'<span class="{escape(get("role"))}">{text}</span>' if get("role") else text)
-    return Markup("".join(out))
 
 
 class HtmlWriter:

@@ -23,6 +23,7 @@ from weasyprint.urls import URLFetcher
 from briefkit.core.diagnostics import Diagnostics, Location
 from briefkit.core.paths import PathRefused, safe_link
 from briefkit.layout.design import design_of
+from briefkit.layout.pages import copyfit_css, tail_share
 from briefkit.render.html.page import render_page
 from briefkit.render.stamp import pdf_finisher
 
@@ -71,11 +72,11 @@ def render_pdf(prepared) -> bytes:
         # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
         rendered = document.render(font_config=font_config, pdf_variant="pdf/ua-1")
         design = design_of(prepared)
-        if len(rendered.pages) > 1 and last_page_fill(rendered) <= design.tail_share():
+        if len(rendered.pages) > 1 and last_page_fill(rendered) <= tail_share(design):
             # A tail: a few lines alone on the last page. Set the text a little tighter and keep
             # that when the tail comes back onto the page before.
             tighter = HTML(
-                string=html.replace("</head>", f"<style>{design.copyfit_css()}</style></head>", 1),
+                string=html.replace("</head>", f"<style>{copyfit_css(design)}</style></head>", 1),
                 base_url=prepared.roots.brief_dir.as_uri() + "/",
                 url_fetcher=fetcher,
             )
