@@ -312,3 +312,86 @@ def test_display_text_markdown_means_only_its_text(write_brief, tmp_path):
         "*Not* emphasis, @not_a_citation, ^[no note] and ‘quoted’ – dashed…")
     assert tree.xpath("//p[@class='kicker']")[0].text_content() == "1. Not a list"
     assert "# Not a heading’s marks" in [h.text_content() for h in tree.xpath("//h2")]
+
+
+def _cells(html_path: Path, width: int) -> dict:
+    result = subprocess.run(["node", str(A11Y / "cells.js"), str(html_path), str(width)],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.needs("axe")
+def test_tables_scroll_on_a_phone_instead_of_splitting_words_and_numbers(tech_ties, write_brief, tmp_path):
+    found = _cells(tech_ties["html"], 390)
+    assert {"2006", "2016", "Contests"} <= {cell["text"] for cell in found["cells"]}
+    assert [cell for cell in found["cells"] if cell["lines"] > 1] == []
+    # A table wider than a phone scrolls in its frame; the page does not.
+    header = "|" + "|".join(f"Indicator{n}" for n in range(1, 9)) + "|"
+    rule = "|" + "|".join("---:" for _ in range(8)) + "|"
+    row = "|" + "|".join(f"{1000000 * n:,}" for n in range(1, 9)) + "|"
+    path = write_brief("layout: commentary\ntitle: A wide table\ndate: 2020-08-12\nsections:\n"
+                       "  - title: Data\n    body: |\n" +
+                       "".join(f"      {line}\n" for line in [header, rule, row]))
+    page = build_brief(path, tmp_path / "out", ["html"]).outputs[0]
+    wide = _cells(page, 390)
+    assert len(wide["cells"]) == 16 and not wide["pageScrolls"]
+    assert [cell for cell in wide["cells"] if cell["lines"] > 1] == []
+    frame = html_tree(page).xpath("//div[@class='table-scroll']")
+    assert frame and frame[0].get("tabindex") == "0" and frame[0].get("role") == "region"
+
+
+def test_a_note_called_from_a_caption_is_set_in_the_note_style(write_brief, tmp_path):
+    import pdfplumber
+
+    path = write_brief("""
+        layout: commentary
+        title: A note in a caption
+        date: 2020-08-12
+        sections:
+          - title: Data
+            body: |
+              | Area | Year |
+              |---|---:|
+              | Parks | 2006 |
+
+              : Selected mechanisms^[Counted from the agreements as signed.]
+        """)
+    out = _build(path, tmp_path / "out")
+    with pdfplumber.open(str(out["pdf"])) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+    text = "".join(c["text"] for c in chars)
+    start = text.index("Counted from")
+    note = chars[start:start + len("Counted from the agreements")]
+    assert {c["fontname"].split("+")[-1] for c in note} == {"Noto-Serif"}  # not the bold sans
+    assert {round(c["size"], 1) for c in note} == {8.0}
+
+
+def test_endnotes_are_set_in_two_columns_with_aligned_hanging_indents(held_out):
+    """The middling held-out report's endnotes: two columns; in each note the text of the
+    first line starts where its turnovers start, whatever the number's width."""
+    import pdfplumber
+
+    with pdfplumber.open(str(held_out["cables"]["pdf"])) as pdf:
+        page = next(p for p in pdf.pages if "Notes" in (p.extract_text() or "").splitlines())
+        lines = page.extract_text_lines()
+        top = next(line["bottom"] for line in lines if line["text"] == "Notes")
+        # Down to the next part's heading (the acronyms), above the folio.
+        end = min([line["top"] for line in lines if line["top"] > top and line["chars"][0]["size"] > 12]
+                  + [page.height - 60])
+        words = [w for w in page.extract_words() if w["top"] > top and w["bottom"] < end]
+    middle = (min(w["x0"] for w in words) + max(w["x1"] for w in words)) / 2  # the gap
+    rows: dict = {}
+    for word in words:
+        rows.setdefault((round(word["top"]), word["x0"] > middle), []).append(word)
+    numbered = {side for (_, side), row in rows.items() if re.fullmatch(r"\d+\.", min(
+        row, key=lambda w: w["x0"])["text"])}
+    assert numbered == {False, True}, "the notes stand in two columns"
+    # Where each line's text starts: after the number on a note's first line.
+    starts: dict = {False: set(), True: set()}
+    for (_, side), row in rows.items():
+        row.sort(key=lambda w: w["x0"])
+        first = row[1] if re.fullmatch(r"\d+\.", row[0]["text"]) and len(row) > 1 else row[0]
+        starts[side].add(round(first["x0"]))
+    for side, xs in starts.items():
+        assert max(xs) - min(xs) <= 1, (side, sorted(xs))  # one text edge per column

@@ -24,33 +24,19 @@ def short_url(url: str) -> Markup:
 
 def byline_lines(pieces) -> Markup:
     """A byline laid out one author a line: each name with its title (and a "By" before the
-    first) on a line of its own; the words between two names ("and") are kept for readers of
-    the text, out of sight."""
+    first) on a line of its own, the words between two names ("and", ", ") ending the line
+    before, so the byline reads as the same words in every format."""
 
     def role(piece):
         return piece.get("role") if isinstance(piece, dict) else piece.role
 
     lines: list[list] = [[]]
-    pending: list = []  # unnamed pieces after a name: between names, or the byline's end
     for piece in pieces or []:
         if role(piece) == "author" and any(role(p) == "author" for p in lines[-1]):
-            lines[-1].append(Markup(f'<span class="byline-sep">{phrase(pending)}</span>'))
             lines.append([])
-            pending = []
-        if not role(piece) and any(role(p) == "author" for p in lines[-1]):
-            pending.append(piece)
-            continue
-        lines[-1] += [*pending, piece]
-        pending = []
-    lines[-1] += pending
+        lines[-1].append(piece)
     return Markup(
-        "".join(
-            '<span class="byline-author">'
-            + "".join(str(p) if isinstance(p, Markup) else str(phrase([p])) for p in line)
-            + "</span>"
-            for line in lines
-            if line
-        )
+        "".join(f'<span class="byline-author">{phrase(line)}</span>' for line in lines if line)
     )
 
 
