@@ -29,6 +29,7 @@ from briefkit.layout.design import design_of
 from briefkit.layout.web_fonts import WEB_FONTS_MARKER, web_font_faces
 from briefkit.model import house_date as _house_date
 from briefkit.render.html.lines import byline_lines, phrase, short_url
+from briefkit.render.html.math_svg import svg
 from briefkit.render.html.template_data import plain_document
 from briefkit.render.note_calls import calls_after_a_call
 
@@ -76,11 +77,16 @@ def css_string(value) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+def _id(anchor: str | None) -> str:
+    """An element's `id` attribute, the target of cross-references, when it has one."""
+    return f' id="{escape(anchor)}"' if anchor else ""
+
+
 class HtmlWriter:
-    def __init__(self, footnotes: bool, roots, screen: bool = False):
+    def __init__(self, footnotes: bool, roots, medium: str = "screen"):
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
-        self.screen = screen  # the .html output (else the print HTML of the PDF)
         self.roots = roots  # images are read through the confinement gate
+        self.medium = medium  # print: formulas as SVG (WeasyPrint reads no MathML)
         self.figures: dict[str, m.Figure] = {}  # data URI -> figure (the PDF locates refusals)
 
     def blocks(self, blocks: list[m.Block]) -> Markup:
@@ -97,7 +103,7 @@ class HtmlWriter:
             return f"<p>{inner}</p>"
         if isinstance(block, m.Heading):
             level = min(block.level + 2, 6)
-            return f"<h{level}>{self.inlines(block.children)}</h{level}>"
+            return f"<h{level}{_id(block.id)}>{self.inlines(block.children)}</h{level}>"
         if isinstance(block, m.ListBlock):
             items = "".join(f"<li>{self.item(item)}</li>" for item in block.items)
             if block.ordered:
@@ -107,6 +113,8 @@ class HtmlWriter:
         if isinstance(block, m.Quote):
             return f"<blockquote>{self.blocks(block.children)}</blockquote>"
         if isinstance(block, m.Callout):
+            if block.kind == "bibliography":  # placed by `::: {#refs}` in the text
+                return f'<div class="bibliography" role="doc-bibliography">{self.blocks(block.children)}</div>'
             if block.kind == "pullquote":
                 return f'<aside class="pullquote">{self.blocks(block.children)}</aside>'
             return f'<aside class="box">{self.blocks(block.children)}</aside>'
@@ -121,9 +129,16 @@ class HtmlWriter:
             figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
             uri = self.roots.data_uri(block.path)
             self.figures[uri] = block
-            return f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>{figcaption}</figure>'
+            image = f'<img src="{uri}" alt="{escape(block.alt)}"{role}>'
+            return f"<figure{_id(block.id)}>{image}{figcaption}</figure>"
         if isinstance(block, m.CodeBlock):
-            return f"<pre><code>{escape(block.text)}</code></pre>"
+            anchor = "" if block.caption else _id(block.id)
+            code = f"<pre{anchor}><code>{escape(block.text)}</code></pre>"
+            if not block.caption:
+                return code
+            label = f'<span class="listing-label">{escape(block.label)}</span> '
+            caption = f"<figcaption>{label}{self.inlines(block.caption)}</figcaption>"
+            return f'<figure class="listing"{_id(block.id)}>{caption}{code}</figure>'
         if isinstance(block, m.Rule):
             return "<hr>"
         return ""
@@ -135,27 +150,42 @@ class HtmlWriter:
         return self.blocks(blocks)
 
     def table(self, table: m.Table) -> str:
-        def cells(row, tag):
-            out = []
-            for i, cell in enumerate(row):
-                align = table.aligns[i] if i < len(table.aligns) else "default"
-                style = f' class="align-{align}"' if align != "default" else ""
-                out.append(f"<{tag}{style}>{self.item(cell)}</{tag}>")
+        def cells(index, row, tag):
+            out, column = [], 0
+            for place, cell in enumerate(row):
+                rows, cols = table.spans.get((index, place), (1, 1))
+                while column in covered.get(index, set()):
+                    column += 1  # a cell merged down from a row above stands here
+                align = table.aligns[column] if column < len(table.aligns) else "default"
+                attrs = f' class="align-{align}"' if align != "default" else ""
+                attrs += f' rowspan="{rows}"' if rows > 1 else ""
+                attrs += f' colspan="{cols}"' if cols > 1 else ""
+                for below in range(index + 1, index + rows):
+                    covered.setdefault(below, set()).update(range(column, column + cols))
+                column += cols
+                out.append(f"<{tag}{attrs}>{self.item(cell)}</{tag}>")
             return "".join(out)
 
+        covered: dict[int, set[int]] = {}
         label = f'<span class="table-label">{escape(table.label)}</span> ' if table.label else ""
         caption = (
             f"<caption>{label}{self.inlines(table.caption)}</caption>"
             if table.caption or label
             else ""
         )
-        head = f"<thead><tr>{cells(table.header, 'th')}</tr></thead>" if table.header else ""
-        body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
+        head, body = [], []
+        for index, (row, header) in enumerate(table.all_rows()):
+            (head if header else body).append(
+                f"<tr>{cells(index, row, 'th' if header else 'td')}</tr>"
+            )
+        thead = f"<thead>{''.join(head)}</thead>" if head else ""
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
-        columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+        columns = table.columns()
         width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
-        html = f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
-        if not self.screen:
+        html = (
+            f"<table{width}{_id(table.id)}>{caption}{thead}<tbody>{''.join(body)}</tbody></table>"
+        )
+        if self.medium != "screen":
             return html
         # On a narrow screen a table scrolls sideways inside its frame rather than splitting
         # words and numbers ("200/6"); the frame is a named region a keyboard can scroll.
@@ -187,6 +217,10 @@ class HtmlWriter:
             return f"<code>{escape(inline.text)}</code>"
         if isinstance(inline, m.LineBreak):
             return "<br>"
+        if isinstance(inline, m.Math):
+            return self.math(inline)
+        if isinstance(inline, m.Anchor):
+            return f"<span{_id(inline.id)}></span>"
         if isinstance(inline, m.Link):
             inner = self.inlines(inline.children)
             url = safe_link(inline.url)
@@ -194,6 +228,21 @@ class HtmlWriter:
         if isinstance(inline, m.NoteRef):
             return self.note_call(inline.note)
         return ""
+
+    def math(self, formula: m.Math) -> str:
+        """MathML on the web; in print the same MathML typeset as SVG, sized in em so that it
+        follows the text around it (notes are smaller), on the text's baseline."""
+        kind = "display" if formula.display else "inline"
+        anchor = _id(formula.id)
+        if self.medium != "print":
+            return f'<span class="math {kind}"{anchor}>{formula.mathml}</span>'
+        if formula.text and not formula.display:  # searchable text where Pandoc has some
+            return f'<span class="math {kind}">{self.inlines(formula.text)}</span>'
+        markup, width, height, descent = svg(formula.mathml)
+        style = f"width:{width}em;height:{height}em;vertical-align:-{descent}em"
+        markup = markup.replace("<svg ", f'<svg role="img" style="{style}" ', 1)
+        label = escape(formula.tex)
+        return f'<span class="math {kind}"{anchor} aria-label="{label}">{markup}</span>'
 
     def note_call(self, note: m.Note, after_call: bool = False) -> str:
         if self.footnotes:
@@ -297,7 +346,7 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     env.writer = HtmlWriter(
         footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
         roots=prepared.roots,
-        screen=(medium == "screen"),
+        medium=medium,
     )
     env.filters.update(
         blocks=prose,
