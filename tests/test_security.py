@@ -532,28 +532,48 @@ def test_a_broken_project_layout_fails_only_the_briefs_that_use_it(project, spec
 
 
 def test_the_readme_lists_each_budget_with_its_value():
+    """Every budget constant is a row of the README's table, named by its module
+    (`core.images.MAX_PIXELS`) and showing the value the code holds."""
+    import importlib
     from pathlib import Path
 
-    from briefkit.core import images
-
-    from briefkit.load import source as load
-
-    from briefkit.core import paths
-
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Untrusted briefs"):]
-    section = section[:section.index("\n## ", 5)]
-    for module, name, shown in [
-            (load, "MAX_FILE_BYTES", f"{load.MAX_FILE_BYTES // 1048576} MiB"),
-            (load, "MAX_VALUES", f"{load.MAX_VALUES:,}"),
-            (load, "MAX_DEPTH", f"{load.MAX_DEPTH} levels"),
-            (load, "MAX_STRING", f"{load.MAX_STRING // 1048576} MiB"),
-            (images, "MAX_PIXELS", f"{images.MAX_PIXELS:,} pixels"),
-            (images, "MAX_SVG_BYTES", f"{images.MAX_SVG_BYTES // 1048576} MiB"),
-            (paths, "MAX_DOWNLOAD", f"{paths.MAX_DOWNLOAD // 1048576} MiB")]:
-        row = next(line for line in section.splitlines()
-                   if f"`{module.__name__.removeprefix('briefkit.')}.{name}`" in line)
-        assert f"| {shown}" in row, (name, row)
+    section = readme[readme.index("## Untrusted briefs") :]
+    section = section[: section.index("\n## ", 5)]
+    mib = lambda n: f"{n // 1048576} MiB"  # noqa: E731
+    budgets = [
+        ("load.source", "MAX_FILE_BYTES", mib),
+        ("load.source", "MAX_VALUES", "{:,}".format),
+        ("load.source", "MAX_DEPTH", "{} levels".format),
+        ("load.source", "MAX_STRING", mib),
+        ("core.images", "MAX_PIXELS", "{:,} pixels".format),
+        ("core.images", "MAX_SVG_BYTES", mib),
+        ("core.images", "MAX_SVG_ELEMENTS", "{:,}".format),
+        ("core.images", "MAX_SVG_DRAWN", "{:,}".format),
+        ("core.images", "MAX_SVG_DEPTH", "{} levels".format),
+        ("core.paths", "MAX_DOWNLOAD", mib),
+        ("render.html.budget", "MAX_OPERATIONS", "{:,}".format),
+        ("render.html.budget", "MAX_SECONDS", lambda n: f"{n:.0f} s"),
+        ("render.html.budget", "MAX_TEXT", "{:,}".format),
+        ("render.html.budget", "MAX_ITEMS", "{:,}".format),
+        ("render.html.budget", "MAX_WIDTH", "{:,}".format),
+        ("render.html.budget", "MAX_NUMBER_BITS", "{} bits".format),
+        ("ooxml.package", "MAX_TEMPLATE_BYTES", lambda n: f"{n // 1048576} MB"),
+        ("word.draft", "MAX_UNCOMPRESSED", mib),
+        ("word.draft", "MAX_XML_PART", mib),
+        ("word.draft", "MAX_ELEMENTS", "{:,}".format),
+        ("word.draft", "MAX_PARAGRAPHS", "{:,}".format),
+        ("word.draft", "MAX_TEXT", "{:,}".format),
+        ("word.draft", "MAX_NESTING", "{} levels".format),
+        ("prose.csl_styles", "MAX_STYLE_BYTES", mib),
+        ("core.run", "ENGINE_SECONDS", lambda n: f"{n:.0f} s"),
+    ]
+    for module_name, name, shown in budgets:
+        value = getattr(importlib.import_module(f"briefkit.{module_name}"), name)
+        where = f"`{module_name}.{name}`"
+        row = next((line for line in section.splitlines() if where in line), None)
+        assert row is not None, f"no README row names {where}"
+        assert f"| {shown(value)}" in row, (name, shown(value), row)
 
 
 @pytest.mark.parametrize("linked", ["design.yaml", "word/styles.yaml"])

@@ -9,6 +9,7 @@ pdf) never look at YAML or at Pandoc; they read this.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -393,7 +394,7 @@ class Document:
         import json
 
         value = self.unshown if key is None else self.unshown[key]
-        text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+        text = json.dumps(_as_written(value), ensure_ascii=False, default=str, sort_keys=True)
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
     @property
@@ -504,3 +505,26 @@ def _walk_inline_list(inlines, into_notes):
             yield from _walk_inline_list(inline.children, into_notes)
         elif isinstance(inline, NoteRef) and into_notes:
             yield from walk_inlines(inline.note.children, into_notes=True)
+
+
+_JSON_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
+
+
+def _as_written(value):
+    """Values as the brief spells them: a number the loader read from YAML 1.1 spelling that
+    JSON does not share (`010`, `1:30`, `0x1F`, `1_000`, `.nan`) is its text, never another
+    number (json writes an int subclass by its value: 8 for `010`)."""
+    spelling = getattr(value, "spelling", None)
+    if isinstance(spelling, str):
+        return (
+            float(value)
+            if _JSON_NUMBER.fullmatch(spelling) and isinstance(value, float)
+            else int(value)
+            if _JSON_NUMBER.fullmatch(spelling)
+            else spelling
+        )
+    if isinstance(value, dict):
+        return {key: _as_written(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_written(item) for item in value]
+    return value

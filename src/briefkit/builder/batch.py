@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -30,6 +31,7 @@ from briefkit.builder.outputs import (
     check_names,
     choose_target,
     commit,
+    earlier_claims,
     remove_debris,
     signals_held,
     stage,
@@ -37,9 +39,10 @@ from briefkit.builder.outputs import (
 from briefkit.builder.pipeline import import_engines, produce, slug_of
 from briefkit.core.diagnostics import BriefInvalid, Diagnostics
 from briefkit.core.engines import EngineMissing
-from briefkit.core.paths import find_project_root
+from briefkit.core.paths import find_project_root, unfollowed
 from briefkit.core.workers import become_worker, interruptible, staged_now, stop_pool
 from briefkit.formats import NAMES
+from briefkit.layout.folders import builtin_dir
 from briefkit.load.series import load_brief, series_files
 from briefkit.load.source import display_path
 from briefkit.render.pdf.process import pdf_process_for
@@ -122,15 +125,19 @@ def build_all(
     index: Optional[bool] = None,
     combined: bool = False,
     allow_network: bool = False,
+    redlines: bool = False,
     on_start: Callable[[int], None] = lambda total: None,
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     on_wait: Callable[[str], None] = lambda message: None,
     on_stage: Optional[Callable[[str], None]] = None,
 ) -> Summary:
     """Build the briefs under `paths` into `out_dir`; `on_stage` hears the stages of a brief
-    built in this process (a single brief: the CLI shows them on a terminal). Raises `NamesRefused` (nothing built)
-    when outputs would overwrite each other, `OutputError` when the folder cannot be written,
-    and `workers.Interrupted`/KeyboardInterrupt after saving the cache when stopped."""
+    built in this process (a single brief: the CLI shows them on a terminal); `redlines`:
+    each brief will also write `<name>.redline.docx` (`--redline-against`), a name no other
+    output may take. Raises `NamesRefused` (nothing built) when outputs would overwrite each
+    other, in this run or with what an earlier run wrote into the folder for another brief
+    that still exists; `OutputError` when the folder cannot be written, and
+    `workers.Interrupted`/KeyboardInterrupt after saving the cache when stopped."""
     out_dir = Path(out_dir)
     every_job = plan(paths, out_dir)
     todo = shard(every_job, *shard_spec) if shard_spec else every_job
@@ -159,15 +166,22 @@ def build_all(
             ]
             wanted = list(formats or declared or FORMATS)
             project = find_project_root(job.brief)
+            allowed = (project.resolve(), job.brief.parent.resolve(), builtin_dir().resolve())
             if not force and cache.is_current(
-                job.key, wanted, series_files(job.brief, project), hasher, engines
+                job.key, wanted, series_files(job.brief, project), hasher, engines, allowed
             ):
                 current[job.key] = wanted
         by_key = {j.key: j for j in every_job}
+        claims = [
+            Claim(j.out_dir, _output_name(j, cache, j.key in current), j.key) for j in every_job
+        ]
+        if redlines:
+            claims += [Claim(c.folder, f"{c.name}.redline", c.key) for c in claims]
+        earlier, described = earlier_claims(cache.records, every_job)
         check_names(
-            [Claim(j.out_dir, _output_name(j, cache, j.key in current), j.key) for j in every_job],
+            claims + earlier,
             reserved,
-            locate=lambda key: _declared_name(by_key[key])[1],
+            locate=lambda key: described.get(key) or _declared_name(by_key[key])[1],
         )
         on_start(len(todo))
         stale = []
@@ -301,7 +315,7 @@ def _replace_outputs(outcome: Outcome, cache: Cache, hasher: Hasher, force: bool
         if clashes:
             raise OutputError(clashes[0])
         for fmt, (_part, target) in outcome.staged.items():
-            chosen[fmt] = choose_target(target, force, lambda path: cache.wrote(path, hasher))
+            chosen[fmt] = choose_target(target, force)
         with signals_held():
             commit([(part, chosen[fmt][0]) for fmt, (part, _) in outcome.staged.items()])
             previous = cache.records.get(outcome.job.key)
@@ -361,10 +375,23 @@ def _run(stale: list[Job], formats, workers: int, allow_network: bool = False, o
         initializer=_warm,
         initargs=(formats,),
     )
-    futures = [pool.submit(build_one, *task) for task in tasks]
+    futures = {pool.submit(build_one, *task): task[0] for task in tasks}
     try:
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a worker was killed (by hand, or out of memory)
+                job = futures[future]
+                outcome = Outcome(
+                    job,
+                    "failed",
+                    errors=[
+                        f"{job.brief_display}: error: the worker process building it stopped "
+                        "unexpectedly (killed, or out of memory); nothing of it was written; "
+                        "build again"
+                    ],
+                )
+            yield outcome
     except BaseException:
         stop_pool(pool)  # workers end with the run, however it ends
         raise
@@ -462,7 +489,7 @@ def build_brief(
     and `OutputError` for a file that cannot be written. Files are replaced only when every
     format rendered, all together; an output an editor changed is kept and the new one
     written beside it. With `parallel`, the PDF is laid out in a process of its own."""
-    job = Job(Path(path).resolve(), Path(out_dir), str(path))
+    job = Job(unfollowed(Path(path)), Path(out_dir), str(path))
     requested = [f for f in (formats or FORMATS) if f in FORMATS]
     outcome = build_one(
         job,
@@ -474,7 +501,7 @@ def build_brief(
     chosen = []
     try:
         for part, target in outcome.staged.values():
-            chosen.append((part, choose_target(target, False, lambda _: False)[0]))
+            chosen.append((part, choose_target(target, False)[0]))
         with signals_held():
             commit(chosen)
     finally:

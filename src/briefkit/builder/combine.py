@@ -15,6 +15,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from briefkit.builder.outputs import replace_file
+from briefkit.core.paths import PathRefused, read_regular
 from briefkit.core.write import write_atomic
 from briefkit.model import house_date
 from briefkit.render.stamp import is_own, pdf_finisher, stamp
@@ -40,7 +41,7 @@ def write_combined(out_dir: Path, jobs) -> Path:
         ).encode()
     ).hexdigest()
     done = out_dir / ".combined.sha256"
-    if is_own(target) and done.exists() and done.read_text() == key:
+    if is_own(target) and _text_of(done) == key:
         return target
 
     documents, entries = [], []
@@ -77,3 +78,11 @@ def write_combined(out_dir: Path, jobs) -> Path:
     )
     write_atomic(done, key.encode())
     return written
+
+
+def _text_of(path: Path) -> str | None:
+    """The text of the regular file at `path`, or None (absent, a pipe, unreadable)."""
+    try:
+        return read_regular(path).decode("utf-8", errors="replace")
+    except (OSError, PathRefused):
+        return None

@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+from briefkit.core.paths import unfollowed
+from briefkit.core.write import TEMPORARY_MARK
 from briefkit.load.series import SERIES_FILE
 
 SKIPPED_FOLDERS = ("assets", "build", "node_modules")
@@ -93,7 +95,9 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
     """(brief, the folder its output tree is mirrored from) for every brief under `paths`."""
     found: dict[Path, Path] = {}
     for given in paths:
-        given = Path(given).resolve()
+        # Folders resolved; a file's own link is not followed, so that a brief linked to a
+        # file outside the project is refused where it stands (load/series.py).
+        given = Path(given).resolve() if Path(given).is_dir() else unfollowed(Path(given))
         if given.is_file():
             found.setdefault(
                 given, given.parent.parent if given.name == "brief.yaml" else given.parent
@@ -110,6 +114,8 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
                 folder == candidate.parent or folder in candidate.parents
                 for folder in layout_folders
             ):
+                continue
+            if TEMPORARY_MARK in candidate.name:  # `redline --against`'s old text, at work
                 continue
             if is_brief_file(candidate):
                 found.setdefault(candidate, given)

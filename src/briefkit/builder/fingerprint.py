@@ -8,7 +8,9 @@ the project's, a project layout that would override a built-in one), so creating
 Deciding that a brief is unchanged needs only these hashes: no YAML parsing, no Pandoc, no
 engine import. The cache is one JSON file in the output folder, written atomically; a missing,
 corrupt or wrongly shaped cache only costs a full rebuild (whether an output was edited is read
-from the output itself, see stamp.py).
+from the output itself, see stamp.py). The cache is a hint, never a source of paths: a record
+naming an input outside the brief's roots, or an output outside the output folder, is simply
+not current (nothing it names there is opened), and only regular files are ever read.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Optional
+
+from briefkit.core.paths import PathRefused, confine, read_regular
 
 CACHE_NAME = ".briefkit-cache.json"
 CACHE_FORMAT = 2
@@ -60,9 +64,9 @@ class Hasher:
     def __call__(self, path) -> Optional[str]:
         key = str(path)
         if key not in self._memo:
-            try:
-                self._memo[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            except OSError:
+            try:  # a pipe or a device is no input: never opened to wait on it
+                self._memo[key] = hashlib.sha256(read_regular(path)).hexdigest()
+            except (OSError, PathRefused):
                 self._memo[key] = None
         return self._memo[key]
 
@@ -125,7 +129,9 @@ class Record:
 
 
 def input_files(prepared) -> list[Path]:
-    """Every file a build of `prepared` reads."""
+    """Every file a build of `prepared` reads (or may read: every file of its layouts and
+    house template folder), by real path; a file of those folders that is linked outside the
+    roots is never read by a writer (the gate refuses it), so it is not hashed either."""
     files = [Path(p) for p in prepared.inputs]
     for folder in prepared.layout.folders:
         files.extend(
@@ -134,7 +140,7 @@ def input_files(prepared) -> list[Path]:
     if prepared.html_template is not None:
         files.extend(p for p in sorted(Path(prepared.html_template).rglob("*")) if p.is_file())
     files.extend(prepared.document.image_paths())
-    return list(dict.fromkeys(f.resolve() for f in files))
+    return [f for f in dict.fromkeys(f.resolve() for f in files) if prepared.roots.contains(f)]
 
 
 def candidate_files(prepared) -> list[Path]:
@@ -173,6 +179,7 @@ def record_for(prepared, digests: dict[str, str], series: list[Path], hasher: Ha
             "name": doc.output_name,
             "layout": doc.layout,
             "formats": list(doc.formats),
+            "brief": str(Path(prepared.path).absolute()),
         },
         engines=engine_versions(),
     )
@@ -185,7 +192,7 @@ class Cache:
         self.was_corrupt = False
         self._saved = b""  # what the file holds: saving the same again writes nothing
         try:
-            self._saved = self.path.read_bytes()
+            self._saved = read_regular(self.path)  # a pipe there is a corrupt cache
             raw = json.loads(self._saved.decode("utf-8"))
             if (
                 isinstance(raw, dict)
@@ -217,11 +224,19 @@ class Cache:
             self._saved = data
 
     def is_current(
-        self, key: str, formats: list[str], series: list[Path], hasher: Hasher, engines: str
+        self,
+        key: str,
+        formats: list[str],
+        series: list[Path],
+        hasher: Hasher,
+        engines: str,
+        allowed: tuple[Path, ...] = (),
     ) -> bool:
         """Nothing `key`'s outputs in `formats` are made from changed since they were written,
         and each is still there (an output an editor changed counts: rebuilding it from the
-        same inputs would only add a copy beside it)."""
+        same inputs would only add a copy beside it). `allowed`: the real folders the brief
+        may read from; a record naming an input elsewhere (forged, or another project's) is
+        never current, and that input is not opened."""
         record = self.records.get(key)
         if record is None or record.engines != engines:
             return False
@@ -229,18 +244,20 @@ class Cache:
             return False
         if any(fmt not in record.outputs for fmt in formats):
             return False
+        folder = self.path.parent.resolve()
+        outputs = [record.outputs[fmt]["path"] for fmt in formats]
+        if not all(_within(path, (folder,)) for path in outputs):
+            return False
+        if allowed and not all(_within(path, allowed) for path in record.inputs):
+            return False
         if any(hasher.digest(path) != digest for path, digest in record.inputs.items()):
             return False
-        return all(os.path.exists(record.outputs[fmt]["path"]) for fmt in formats)
+        return all(os.path.isfile(path) for path in outputs)
 
-    def wrote(self, path: Path, hasher: Hasher) -> bool:
-        """The file at `path` is byte for byte what this cache says briefkit wrote there."""
-        text = str(path)
-        digest = None
-        for record in self.records.values():
-            for out in record.outputs.values():
-                if out.get("path") == text:
-                    digest = digest or hasher(path)
-                    if digest == out["sha256"]:
-                        return True
+
+def _within(path: str, roots: tuple[Path, ...]) -> bool:
+    try:
+        confine(Path(path), roots)
+    except PathRefused:
         return False
+    return True

@@ -5,12 +5,16 @@ In: the briefs of a run (their output folders and names), rendered bytes. Out: f
   whose name is the series index's or the combined PDF's, naming both sides.
 - `OutputLock` keeps two builds out of one output folder (an flock on `.briefkit-lock`); the
   second waits and says so. It also proves the folder writable before any work starts.
-- `stage` writes one format beside its target under a hidden `.part` name; `commit` renames a
-  brief's staged formats over their targets together, with SIGINT/SIGTERM held back meanwhile,
-  and puts the old files back if a rename fails: a reader sees the old set or the new one.
-- `choose_target` keeps files an editor changed (`stamp.is_own`): the new build goes to
-  `name.new.ext`, or `name.new-2.ext`, … when `name.new.ext` was edited too. Nothing an editor
-  touched is ever replaced without --force.
+- `stage` writes one format beside its target under a hidden temporary name
+  (`.NAME.~briefkit-XXXXXXXX.part`, a pattern no file of a user's matches, so `remove_debris`
+  never touches one); `commit` renames a brief's staged formats over their targets together,
+  with SIGINT/SIGTERM held back meanwhile, and puts the old files back if a rename fails: a
+  reader sees the old set or the new one.
+- `choose_target` keeps files an editor changed or briefkit did not write (`stamp.is_own`, the
+  file's own fingerprint: never the cache's word): the new build goes to `name.new.ext`, or
+  `name.new-2.ext`, … when `name.new.ext` was edited too. Nothing an editor touched is ever
+  replaced without --force. A pipe, a device, a folder or a symbolic link where an output
+  goes is refused, --force or not.
 Every OS failure becomes `OutputError`, one line that names the file and what to do.
 """
 
@@ -27,7 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from briefkit.core.write import PART_SUFFIX, write_part
+from briefkit.core.write import (
+    PART_SUFFIX,
+    TEMPORARY_MARK,
+    is_temporary,
+    temporary_prefix,
+    write_part,
+)
 from briefkit.render.stamp import is_own
 
 LOCK_NAME = ".briefkit-lock"
@@ -75,11 +85,41 @@ def describe(exc: OSError, path: Path) -> str:
 
 @dataclass(frozen=True)
 class Claim:
-    """A brief's outputs `folder/name.*`, and the brief's key (for `locate`)."""
+    """A brief's outputs `folder/name.*`, and the brief's key (for `locate`); `earlier`: what
+    an earlier run wrote for a brief that is not in this run (named, never refused itself)."""
 
     folder: Path
     name: str
     key: str
+    earlier: bool = False
+
+
+def earlier_claims(records: dict, jobs) -> tuple[list[Claim], dict[str, str]]:
+    """The claims of briefs an earlier run built into this output folder (the cache's records)
+    that this run does not build and that still exist, so that a run never replaces another
+    brief's outputs of the same name; and how to name each ("one/a.yaml, built into out/ by an
+    earlier run"). A record of a brief since deleted claims nothing: its name is free."""
+    from briefkit.load.source import display_path
+
+    in_run = {Path(job.brief).resolve() for job in jobs}
+    keys = {job.key for job in jobs}
+    claims, described = [], {}
+    for key, record in records.items():
+        brief = record.meta.get("brief")
+        if (
+            key in keys
+            or not isinstance(brief, str)
+            or not Path(brief).is_file()
+            or Path(brief).resolve() in in_run
+        ):
+            continue
+        folders = {Path(out["path"]).parent for out in record.outputs.values() if out.get("path")}
+        for folder in folders:
+            claims.append(Claim(folder, record.meta["name"], f"earlier:{key}", earlier=True))
+            described[f"earlier:{key}"] = (
+                f"{display_path(Path(brief))} (built into {display_path(folder)} by an earlier run)"
+            )
+    return claims, described
 
 
 def check_names(
@@ -100,6 +140,8 @@ def check_names(
     for stem, same in by_stem.items():
         shown = display_path(same[0].folder / f"{same[0].name}.*")
         for claim in same:
+            if claim.earlier:
+                continue
             others = [locate(c.key) for c in same if c is not claim]
             if others:
                 messages.append(
@@ -182,10 +224,12 @@ class OutputLock:
 
 
 def remove_debris(out_dir: Path) -> None:
-    """Staged files a killed build left behind (only ever called holding the lock)."""
-    for path in Path(out_dir).rglob(f".*{PART_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            path.unlink()
+    """Staged files a killed build left behind (only ever called holding the lock): only
+    briefkit's temporary names, never a user's own hidden `.x.part`."""
+    for path in Path(out_dir).rglob(f".*{TEMPORARY_MARK}*{PART_SUFFIX}"):
+        if is_temporary(path.name) and path.is_file() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 # ---- staging and committing -------------------------------------------------------------------
@@ -196,8 +240,10 @@ def stage(target: Path, payload: bytes) -> Path:
     `OutputError` (one line) when it cannot be written, leaving nothing behind."""
     try:
         return write_part(target, payload)
-    except OSError as exc:
-        raise OutputError(describe(exc, target)) from None
+    except OSError as exc:  # -o under a file is a usage mistake
+        raise OutputError(
+            describe(exc, target), usage=exc.errno in (errno.ENOTDIR, errno.EEXIST)
+        ) from None
 
 
 @contextlib.contextmanager
@@ -236,7 +282,9 @@ def commit(staged: list[tuple[Path, Path]]) -> None:
         for temporary, target in staged:
             backup = None
             if target.exists():
-                backup = target.with_name(f".{target.name[:40]}.{os.getpid()}.old{PART_SUFFIX}")
+                backup = target.with_name(
+                    f"{temporary_prefix(target)}old{os.getpid()}{PART_SUFFIX}"
+                )
                 backup.unlink(missing_ok=True)
                 try:
                     os.link(target, backup)
@@ -263,17 +311,40 @@ def commit(staged: list[tuple[Path, Path]]) -> None:
             old.unlink(missing_ok=True)
 
 
-def choose_target(
-    primary: Path, force: bool, written_by_us: Callable[[Path], bool]
-) -> tuple[Path, list[Path]]:
-    """(where the new file goes, the files kept because an editor changed them).
+def refuse_special(target: Path) -> None:
+    """`OutputError` when something other than a regular file stands where an output goes: a
+    pipe or a device (opening it to judge it could wait forever), a folder, a symbolic link
+    (replacing it would break the link; following it would write elsewhere)."""
+    from briefkit.core.paths import not_regular
+    from briefkit.load.source import display_path
 
-    `written_by_us(path)` may vouch for a file that has no fingerprint (the build cache's hash
-    of what briefkit wrote there); a file that carries one is judged by it alone."""
+    target = Path(target)
+    if target.is_symlink():
+        raise OutputError(
+            f"cannot write {display_path(target)}: it is a symbolic link; "
+            "briefkit replaces only regular files; remove the link or choose "
+            "another output folder",
+            usage=True,
+        )
+    kind = not_regular(target)
+    if kind is not None:
+        raise OutputError(
+            f"cannot write {display_path(target)}: it is {kind}, not a regular "
+            "file; remove it or choose another output folder",
+            usage=True,
+        )
+
+
+def choose_target(primary: Path, force: bool) -> tuple[Path, list[Path]]:
+    """(where the new file goes, the files kept because an editor changed them or briefkit
+    did not write them). Judged by each file's own fingerprint (`stamp.is_own`) alone: a
+    cache can be forged or another project's, so it vouches for nothing."""
 
     def replaceable(path: Path) -> bool:
-        return not path.exists() or is_own(path) or written_by_us(path)
+        refuse_special(path)
+        return not path.exists() or is_own(path)
 
+    refuse_special(primary)
     if force or replaceable(primary):
         return primary, []
     kept = [primary]
@@ -292,7 +363,7 @@ def choose_target(
 def replace_file(target: Path, payload: bytes, force: bool = False) -> Path:
     """Write one stamped file briefkit owns (the series index, the combined PDF) at `target`,
     or beside it when an editor changed the file there; the path written."""
-    chosen = choose_target(Path(target), force, lambda path: False)[0]
+    chosen = choose_target(Path(target), force)[0]
     part = stage(chosen, payload)
     try:
         with signals_held():

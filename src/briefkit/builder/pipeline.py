@@ -20,6 +20,7 @@ from briefkit import model as m
 from briefkit.builder.design_fit import fit_to_design
 from briefkit.core.diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from briefkit.core.engines import EngineMissing
+from briefkit.core.images import ImageRefused, check_image
 from briefkit.core.paths import PathRefused, Roots, find_project_root
 from briefkit.formats import FORMAT, NAMES
 from briefkit.layout import folders as layouts_module
@@ -152,6 +153,16 @@ def examine(
         logo = _confined(
             brief.publisher.logo, ("publisher", "logo"), roots, loaded, diagnostics, "file", inputs
         )
+        if logo is not None:  # the image budgets hold for a logo as for every figure
+            try:
+                check_image(logo, roots.read_bytes(logo))
+            except (ImageRefused, PathRefused) as exc:
+                diagnostics.error(
+                    loaded.source.location(("publisher", "logo")),
+                    f"the logo cannot be used: '{brief.publisher.logo}' {exc}",
+                    key=("publisher", "logo"),
+                )
+                logo = None
         word_template = _confined(
             brief.output.word_template,
             ("output", "word_template"),

@@ -16,6 +16,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefkit.builder.outputs import replace_file
+from briefkit.core.paths import PathRefused, read_regular
 from briefkit.layout.files import builtin_dir
 from briefkit.model import house_date
 from briefkit.render.stamp import stamp
@@ -44,6 +45,14 @@ def write_series_index(out_dir: Path, records) -> Path:
     html = env.get_template("series_index.html").render(entries=entries, css=css)
     target = out_dir / INDEX_NAME
     payload = stamp("html", html.encode("utf-8"))
-    if not target.exists() or target.read_bytes() != payload:
+    if not _holds(target, payload):
         return replace_file(target, payload)
     return target
+
+
+def _holds(target: Path, payload: bytes) -> bool:
+    """The regular file at `target` holds `payload` (a pipe there is never opened)."""
+    try:
+        return read_regular(target, len(payload)) == payload
+    except (OSError, PathRefused):
+        return False

@@ -55,6 +55,8 @@ def watched_folders(paths: Sequence[Path]) -> list[Path]:
 def watch_and_build(
     paths: Sequence[Path], rebuild: Callable[[], object], say: Callable[[str], None]
 ) -> None:
+    """Rebuild on every change until Ctrl-C (or SIGTERM); `rebuild` returns the run's summary,
+    or None when the run could not go ahead (it has said why)."""
     from watchfiles import watch
 
     folders = watched_folders(paths)
@@ -78,6 +80,12 @@ def watch_and_build(
             names = sorted({Path(p).name for _, p in changes})
             started = time.perf_counter()
             summary = rebuild()
+            if summary is None:  # the run could not go ahead; it said why
+                say(
+                    f"{time.strftime('%H:%M:%S')} {', '.join(names)} changed: nothing built "
+                    "(see above); still watching"
+                )
+                continue
             built = len(summary.having("built"))
             failed = len(summary.having("failed"))
             say(

@@ -142,6 +142,7 @@ def _build_options(function):
     "redline_revision",
     metavar="REV",
     default=None,
+    callback=lambda ctx, param, value: nonempty_revision(ctx, param, value),
     help="Also write <name>.redline.docx beside each brief changed since git revision "
     "REV: its changes as Word tracked changes (see `briefkit redline`).",
 )
@@ -159,12 +160,22 @@ def build(
     beside it as <name>.new.<format> (unless --force). A folder build also writes
     OUT/index.html listing the series.
     """
-    summary = _run_build(paths, out_dir, formats, jobs, force, shard, combined, allow_network)
+    summary = _run_build(
+        paths,
+        out_dir,
+        formats,
+        jobs,
+        force,
+        shard,
+        combined,
+        allow_network,
+        redlines=redline_revision is not None,
+    )
     unredlined = 0
     if redline_revision:
         from briefkit.cli.word import redline_series
 
-        unredlined = redline_series(summary, redline_revision, allow_network)
+        unredlined = redline_series(summary, redline_revision, allow_network, force)
     sys.exit(_exit_code(summary) or (1 if unredlined else 0))
 
 
@@ -175,7 +186,15 @@ def _exit_code(summary) -> int:
 
 
 def _run_build(
-    paths, out_dir, formats, jobs, force, shard=None, combined=False, allow_network=False
+    paths,
+    out_dir,
+    formats,
+    jobs,
+    force,
+    shard=None,
+    combined=False,
+    allow_network=False,
+    redlines=False,
 ):
     from briefkit.builder.batch import build_all
     from briefkit.builder.outputs import NamesRefused, OutputError
@@ -192,6 +211,7 @@ def _run_build(
             shard_spec=shard,
             combined=combined,
             allow_network=allow_network,
+            redlines=redlines,
             on_start=progress.start,
             on_outcome=progress.show,
             on_stage=progress.stage,
@@ -235,12 +255,20 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
     """
     from briefkit.builder.watch import watch_and_build
 
-    _run_build(paths, out_dir, formats, jobs, force, allow_network=allow_network)
-    watch_and_build(
-        paths,
-        lambda: _run_build(paths, out_dir, formats, jobs, False, allow_network=allow_network),
-        lambda line: click.echo(line, err=True),
-    )
+    def build_once(force_now: bool):
+        """One build; a run that cannot go ahead (names that collide, no brief left where one
+        was deleted) is said and watching goes on: the next save may fix it."""
+        try:
+            return _run_build(paths, out_dir, formats, jobs, force_now, allow_network=allow_network)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+        except SystemExit as exc:  # its reasons are printed already
+            if isinstance(exc.code, int) and exc.code >= 128:  # Ctrl-C or SIGTERM: stop
+                raise
+        return None
+
+    build_once(force)
+    watch_and_build(paths, lambda: build_once(False), lambda line: click.echo(line, err=True))
 
 
 @cli.command()
@@ -423,6 +451,8 @@ def new(slug: str, layout_name: str, title) -> None:
     import datetime as dt
     import re
 
+    from briefkit.builder.gate import OutputGate
+    from briefkit.builder.outputs import OutputError
     from briefkit.layout import folders as layouts
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
@@ -441,15 +471,17 @@ def new(slug: str, layout_name: str, title) -> None:
     if target.exists():
         raise click.UsageError(f"{shown} exists already; choose another slug")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            layouts.starter_brief(
-                layout_name, title or slug.replace("-", " ").capitalize(), dt.date.today(), project
-            ),
-            encoding="utf-8",
+        text = layouts.starter_brief(
+            layout_name, title or slug.replace("-", " ").capitalize(), dt.date.today(), project
         )
-    except OSError as exc:
-        raise click.UsageError(f"cannot write {shown}: {exc.strerror or exc}") from None
+    except layouts.LayoutError as exc:
+        raise click.UsageError(f"the layout '{layout_name}' cannot give a starter: {exc}") from None
+    try:  # through the output gate: inside the project, links followed
+        OutputGate(within=project, within_name="the project").write(
+            target, text.encode("utf-8"), stamped=False
+        )
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo(
         f"wrote {shown}: check it with `briefkit check {shown}`, "
         f"build it with `briefkit build {shown}`",
@@ -498,7 +530,7 @@ def export_template(layout_name: str, target: Path) -> None:
     click.echo(f"wrote {len(written)} files to {target}", err=True)
 
 
-from briefkit.cli.word import import_command, redline  # noqa: E402 - the Word round trip's commands
+from briefkit.cli.word import import_command, nonempty_revision, redline  # noqa: E402 - the Word round trip's commands
 
 cli.add_command(import_command)
 cli.add_command(redline)
@@ -508,16 +540,55 @@ def main() -> None:
     """The `briefkit` executable: run a command, then leave without tearing down the heap.
 
     Freeing WeasyPrint's layout objects at interpreter exit takes ~0.2 s and helps nobody:
-    every output is written and closed by then, so flush and exit at once (as mypy does)."""
+    every output is written and closed by then, so flush and exit at once (as mypy does). That
+    skips `atexit`, so what must not outlive the command (engines, temporary folders) is
+    undone here first (`core/cleanup.py`), on every path. SIGTERM stops a command as Ctrl-C
+    does: its `finally` blocks run, and it exits 143 (130 for Ctrl-C) saying it was stopped."""
+    import signal
+
+    from briefkit.core import cleanup
+    from briefkit.core.workers import interruptible
+
+    code = 1
     try:
-        cli.main(standalone_mode=True)
-        code = 0
+        with interruptible():
+            code = _run_command()
+    except KeyboardInterrupt as exc:  # between the command and here
+        code = _interrupted(exc)
+    finally:
+        for number in (signal.SIGINT, signal.SIGTERM):  # leaving: nothing interrupts that
+            signal.signal(number, signal.SIG_IGN)
+        cleanup.run_all()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _run_command() -> int:
+    try:
+        result = cli.main(standalone_mode=False)
+    except click.exceptions.Abort as exc:  # Click's word for an interrupt during a command
+        cause = exc.__cause__ or exc.__context__
+        return _interrupted(cause if isinstance(cause, KeyboardInterrupt) else None)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return result if isinstance(result, int) else 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+def _interrupted(exc) -> int:
+    """Say a command was stopped (every output it wrote is whole: outputs are replaced
+    atomically) and return its exit code, 128 + the signal's number."""
+    from briefkit.core.workers import Interrupted
+
+    number = exc.signum if isinstance(exc, Interrupted) else 2
+    click.echo(
+        "interrupted: stopped before it finished; every file it wrote is complete "
+        "(run the same command again to finish)",
+        err=True,
+    )
+    return 128 + number

@@ -16,6 +16,33 @@ def _refused(path: Path, message: str, key: str = "") -> None:
     sys.exit(1)
 
 
+def _not_written(exc) -> None:
+    """The output gate refused a file (`OutputError`): a usage mistake (the -o given) exits 2,
+    a file system failure exits 1; one line either way."""
+    if exc.usage:
+        raise click.UsageError(str(exc))
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+def _said_kept(kept, written: Path) -> None:
+    for path in kept:
+        click.echo(
+            f"kept {path}: edited since briefkit wrote it, or not briefkit's; the new "
+            f"file is {written} (--force replaces it)",
+            err=True,
+        )
+
+
+def nonempty_revision(ctx, param, value):
+    """A revision option's callback: an empty revision is a usage mistake, not HEAD."""
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "the revision is empty; name a commit, branch or tag (e.g. HEAD~1)"
+        )
+    return value
+
+
 @click.command(name="import")
 @click.argument("draft", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -33,7 +60,11 @@ def _refused(path: Path, message: str, key: str = "") -> None:
     show_default=True,
     help="The layout whose labels name the parts (see `briefkit layouts`).",
 )
-@click.option("--force", is_flag=True, help="Overwrite the brief if it exists.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite the brief (and its pictures) if they exist; never the draft.",
+)
 def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     """Turn a Word draft (.docx) into a brief that checks and builds.
 
@@ -61,6 +92,8 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     what could not be carried, with counts.
     Then: edit the YAML, `briefkit check` it, `briefkit build` it.
     """
+    from briefkit.builder.gate import OutputGate
+    from briefkit.builder.outputs import OutputError
     from briefkit.core.paths import find_project_root
     from briefkit.layout import folders as layouts
     from briefkit.word.import_draft import DraftRefused, import_draft, write_import
@@ -73,6 +106,11 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
             f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
             param_hint="--layout",
         )
+    gate = OutputGate([draft], force=force)  # --force never replaces the draft
+    try:
+        gate.check(target)
+    except OutputError as exc:
+        _not_written(exc)
     if target.exists() and not force:
         raise click.UsageError(
             f"{target} exists already; choose another -o or add --force "
@@ -80,10 +118,12 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
         )
     try:
         imported = import_draft(draft, target, layout_name=layout_name, project=project)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written = write_import(imported, target)
+        written = write_import(imported, target, gate)
     except DraftRefused as exc:
         _refused(draft, str(exc), "import")
+        return
+    except OutputError as exc:
+        _not_written(exc)
         return
     if imported.tracked_changes:
         click.echo(
@@ -137,6 +177,7 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     "revision",
     metavar="REV",
     default=None,
+    callback=nonempty_revision,
     help="Compare NEW with itself at this git revision (HEAD, HEAD~1, a tag…) "
     "instead of with an OLD file.",
 )
@@ -163,7 +204,12 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     "UTC) instead of now, e.g. for a file that must come out the "
     "same byte for byte.",
 )
-def redline(briefs, revision, target, allow_network, date) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the output even if an editor changed it (never a brief or a file they read).",
+)
+def redline(briefs, revision, target, allow_network, date, force) -> None:
     """Show an editor what changed: a DOCX of NEW with every change from OLD tracked.
 
     \b
@@ -178,18 +224,25 @@ def redline(briefs, revision, target, allow_network, date) -> None:
     renumbered notes and unchanged text are not marked. Open it in Word and review with
     Accept/Reject (Review > Track Changes).
     """
+    from briefkit.builder.gate import OutputGate
+    from briefkit.builder.outputs import OutputError
+    from briefkit.builder.pipeline import slug_of
     from briefkit.builder.redline import RevisionUnavailable, redline_against, redline_briefs
     from briefkit.core.diagnostics import BriefInvalid
-    from briefkit.core.write import write_atomic
 
     if len(briefs) != (1 if revision is not None else 2):
         raise click.UsageError("give two briefs, OLD and NEW, or one brief with --against REV")
     old, new = (None, briefs[0]) if revision is not None else briefs
+    target = target or Path("build") / f"{slug_of(new)}.redline.docx"
+    gate = OutputGate(briefs, force=force)
     try:
+        gate.check(target)  # before two builds: -o naming a brief is a usage mistake
         if revision is not None:
             result = redline_against(new, revision, allow_network=allow_network, date=date)
         else:
-            result = redline_briefs(old, new, allow_network=allow_network, date=date)
+            result = redline_briefs(briefs[0], briefs[1], allow_network=allow_network, date=date)
+        gate.read_too(result.inputs)
+        written = gate.write(target, result.docx)
     except RevisionUnavailable as exc:
         _refused(new, str(exc), "redline")
         return
@@ -197,24 +250,30 @@ def redline(briefs, revision, target, allow_network, date) -> None:
         for diagnostic in exc.diagnostics.errors:
             click.echo(str(diagnostic), err=True)
         sys.exit(1)
-    from briefkit.builder.pipeline import slug_of
-
-    target = target or Path("build") / f"{slug_of(new)}.redline.docx"
-    try:
-        write_atomic(target, result.docx)
-    except OSError as exc:
-        raise click.UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except OutputError as exc:
+        _not_written(exc)
+        return
+    _said_kept(written.kept, written.path)
     what = (
         f"{result.changes} tracked change mark(s)"
         if result.changes
         else "no changes: the two versions read the same"
     )
-    click.echo(f"wrote {target}: {what}", err=True)
+    click.echo(
+        f"wrote {written.path}: {what}"
+        if not written.unchanged
+        else f"{written.path} is up to date: {what}",
+        err=True,
+    )
 
 
-def redline_series(summary, revision: str, allow_network: bool) -> int:
+def redline_series(summary, revision: str, allow_network: bool, force: bool = False) -> int:
     """After a build: `<name>.redline.docx` beside each built brief that changed since
-    `revision`. Returns how many briefs could not be compared (their mistakes are printed)."""
+    `revision`, through the output gate. Returns how many briefs could not be compared (their
+    mistakes are printed)."""
+    import re
+
+    from briefkit.builder.outputs import OutputError
     from briefkit.builder.redline import RevisionUnavailable, redline_changed, revision_error
     from briefkit.core.diagnostics import BriefInvalid
 
@@ -222,13 +281,13 @@ def redline_series(summary, revision: str, allow_network: bool) -> int:
     for outcome in summary.outcomes:
         if outcome.status == "failed" or not outcome.outputs:
             continue
-        docx = next(
-            (p for p in outcome.outputs if p.suffix == ".docx"),
-            outcome.outputs[0].with_suffix(".docx"),
-        )
+        built = next((p for p in outcome.outputs if p.suffix == ".docx"), outcome.outputs[0])
+        # beside the brief's outputs, named after them (not after a kept file's `.new` copy)
+        name = re.sub(r"\.new(-\d+)?$", "", built.name[: -len(built.suffix)])
+        target = built.with_name(f"{name}.redline.docx")
         try:
             written = redline_changed(
-                outcome.job.brief, revision, docx, allow_network=allow_network
+                outcome.job.brief, revision, target, allow_network=allow_network, force=force
             )
         except RevisionUnavailable as exc:
             failed += 1
@@ -240,6 +299,11 @@ def redline_series(summary, revision: str, allow_network: bool) -> int:
             for diagnostic in exc.diagnostics.errors:
                 click.echo(str(diagnostic), err=True)
             continue
-        if written is not None:
-            click.echo(f"redline: {written} (changes since {revision})", err=True)
+        except OutputError as exc:
+            failed += 1
+            click.echo(f"{outcome.job.brief_display}: error: redline: {exc}", err=True)
+            continue
+        if written is not None and not written.unchanged:
+            _said_kept(written.kept, written.path)
+            click.echo(f"redline: {written.path} (changes since {revision})", err=True)
     return failed

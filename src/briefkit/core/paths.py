@@ -14,7 +14,9 @@ from __future__ import annotations
 import base64
 import difflib
 import mimetypes
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -28,6 +30,60 @@ class PathRefused(ValueError):
 
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
+
+
+class NotRegular(PathRefused):
+    """The path names a pipe, a device, a socket or a folder: reading it could wait forever
+    (a FIFO) or never end (/dev/zero)."""
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def not_regular(path) -> Optional[str]:
+    """What `path` is when it exists and is not a regular file ("a named pipe (FIFO)" …),
+    symlinks followed; None for a regular file or nothing at all."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return None if stat.S_ISREG(mode) else _kind_of(mode)
+
+
+def refuse_not_regular(path) -> None:
+    """`NotRegular` naming what `path` is, unless it is a regular file (or absent)."""
+    kind = not_regular(path)
+    if kind is not None:
+        raise NotRegular(
+            f"'{path}' is {kind}, not a regular file; briefkit reads and writes only regular files"
+        )
+
+
+def read_regular(path, limit: Optional[int] = None) -> bytes:
+    """The bytes of the regular file at `path` (symlinks followed); `NotRegular` for anything
+    else, found without blocking: the file is opened non-blocking and checked before a byte
+    is read. With `limit`, at most `limit + 1` bytes are read (the caller judges the size)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegular(
+                f"'{path}' is {_kind_of(mode)}, not a regular file; briefkit "
+                "reads only regular files"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            return stream.read() if limit is None else stream.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -59,16 +115,16 @@ class Roots:
         return confine(path, self.allowed())
 
     def read_bytes(self, path: Path) -> bytes:
-        return self.real(path).read_bytes()
+        return read_regular(self.real(path))
 
     def read_text(self, path: Path) -> str:
-        return self.real(path).read_text(encoding="utf-8")
+        return read_regular(self.real(path)).decode("utf-8")
 
     def data_uri(self, path: Path) -> str:
         """A confined file as a `data:` URI (how HTML and PDF outputs carry images)."""
         real = self.real(path)
         kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-        return f"data:{kind};base64," + base64.b64encode(real.read_bytes()).decode("ascii")
+        return f"data:{kind};base64," + base64.b64encode(read_regular(real)).decode("ascii")
 
     def fetchable(self, url: str) -> str:
         """`url` when an engine may fetch it; else `PathRefused` saying why."""
@@ -130,8 +186,12 @@ class Roots:
                     raise PathRefused(f"'{text}' is a broken link")
                 if kind == "folder" and not candidate.is_dir():
                     raise PathRefused(f"'{text}' is a file; a folder is expected")
-                if kind == "file" and not candidate.is_file():
+                if kind == "file" and candidate.is_dir():
                     raise PathRefused(f"'{text}' is a folder; a file is expected")
+                if kind == "file" and not_regular(candidate):
+                    raise NotRegular(
+                        f"'{text}' is {not_regular(candidate)}, not a regular file; name a file"
+                    )
                 return candidate.resolve()
         if not must_exist:
             return (self.brief_dir / text).resolve()
@@ -210,6 +270,73 @@ def safe_link(url) -> Optional[str]:
     return text if _LINK.match(text) else None
 
 
+def css_references(text: str):
+    """(line, column, target, what) of everything a stylesheet would make an engine or a
+    browser fetch: `@import` rules and `url()` values, however they are written (quoted,
+    escaped: read with tinycss2, the tokenizer WeasyPrint uses)."""
+    import tinycss2
+
+    def walk(tokens):
+        for token in tokens or ():
+            if token.type == "url":
+                yield token.source_line, token.source_column, token.value, "url()"
+            elif token.type == "function":
+                if token.lower_name == "url":
+                    value = next((t.value for t in token.arguments if t.type == "string"), "")
+                    yield token.source_line, token.source_column, value, "url()"
+                yield from walk(token.arguments)
+            elif token.type in ("() block", "[] block", "{} block"):
+                yield from walk(token.content)
+
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            targets = list(walk(rule.prelude)) or [
+                (
+                    rule.source_line,
+                    rule.source_column,
+                    next((t.value for t in rule.prelude if t.type == "string"), ""),
+                    "@import",
+                )
+            ]
+            for line, column, target, _ in targets:
+                yield line, column, target, "@import"
+            continue
+        yield from walk(getattr(rule, "prelude", None))
+        yield from walk(getattr(rule, "content", None))
+
+
+def css_reference_refused(target: str, what: str, allow_network: bool) -> Optional[str]:
+    """Why a stylesheet may not refer to `target` (None when it may): `@import` never (the
+    page carries its stylesheets), `url()` only to `data:`, an in-page `#id`, a relative path
+    (read through the gate by the engine) or, with --allow-network, http(s)."""
+    target = target.strip()
+    if what == "@import":
+        return (
+            f"@import of '{_short(target)}': briefkit puts every stylesheet in the page "
+            "itself; copy its rules into this file"
+        )
+    scheme = _SCHEME.match(target)
+    if not target or target.startswith("#") or target.lower().startswith("data:"):
+        return None
+    if scheme is None and not target.startswith(("/", "\\")):
+        return None
+    if allow_network and re.match(r"^https?://", target, re.I):
+        return None
+    return (
+        f"url('{_short(target)}') reaches outside the page; briefkit reads only files "
+        "inside the project and fetches nothing without --allow-network: embed it as a "
+        "data: URI or name a file beside the stylesheet"
+    )
+
+
+def unfollowed(path: Path) -> Path:
+    """`path` absolute, its folders' links resolved and its own link (if it is one) not
+    followed: a brief linked to a file elsewhere stands where the link is, and is confined
+    there (its real path must then be inside the project)."""
+    path = Path(path).absolute()
+    return path.parent.resolve() / path.name
+
+
 PROJECT_MARKERS = ("briefs", "templates", ".git", "pyproject.toml")
 
 
@@ -219,7 +346,9 @@ def find_project_root(path: Optional[Path] = None) -> Path:
     `briefs/`, `templates/` (its own layouts), `.git` or `pyproject.toml`; a folder named
     `briefs` belongs to its parent. Without any, the starting folder itself."""
     given = Path.cwd() if path is None else Path(path)
-    start = given.resolve() if given.is_dir() else given.resolve().parent
+    # A file's own link is not followed: a brief linked to a file elsewhere belongs to the
+    # project it stands in (and is refused there, being outside it).
+    start = given.resolve() if given.is_dir() else unfollowed(given).parent
     for folder in (start, *start.parents):
         if folder.name == "briefs":
             return folder.parent
@@ -234,16 +363,16 @@ _download_dir: list[Path] = []  # one private folder per process
 
 def download(url: str) -> Path:
     """Fetch `url` once per process into a private temporary file (only with --allow-network)."""
-    import atexit
-    import shutil
     import tempfile
     import urllib.request
+
+    from briefkit.core.cleanup import remove_folder_on_exit
 
     if url in _downloads:
         return _downloads[url]
     if not _download_dir:
         _download_dir.append(Path(tempfile.mkdtemp(prefix="briefkit-download-")))
-        atexit.register(shutil.rmtree, _download_dir[0], ignore_errors=True)
+        remove_folder_on_exit(_download_dir[0])
     folder = Path(tempfile.mkdtemp(dir=_download_dir[0]))
     name = re.sub(r"[^A-Za-z0-9._-]", "_", url.rsplit("/", 1)[-1])[:80] or "download"
     target = folder / name

@@ -59,16 +59,25 @@ def die_with_parent() -> None:
 
 
 def _stop_now(signum, frame) -> None:
+    from briefkit.core import cleanup
+
     for path in list(staged_now):
         with contextlib.suppress(OSError):
             path.unlink()
+    cleanup.run_all()  # its Pandoc, its downloads: os._exit runs no finaliser
     os._exit(128 + signum)
 
 
 def become_worker() -> None:
-    """Signal handling of a build worker (called first in each worker process)."""
+    """Signal handling of a build worker (called first in each worker process), and its
+    clean-up when the pool ends it (multiprocessing leaves a worker with os._exit too)."""
+    from multiprocessing import util
+
+    from briefkit.core import cleanup
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_now)
+    util.Finalize(None, cleanup.run_all, exitpriority=50)
     die_with_parent()
 
 

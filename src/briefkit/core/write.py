@@ -10,10 +10,25 @@ for single files like the build cache.)
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
-PART_SUFFIX = ".part"  # staged files: `.<name>.<random>.part`, hidden, beside their target
+PART_SUFFIX = ".part"
+# Staged files are `.<name>.~briefkit-<random>.part`, hidden, beside their target: a name no
+# file of a user's has, so that cleaning up after a killed build removes only briefkit's own.
+TEMPORARY_MARK = ".~briefkit-"
+_TEMPORARY = re.compile(r"^\..*\.~briefkit-[A-Za-z0-9_]+\.part$", re.S)
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of briefkit's temporary names (`temporary_prefix`)."""
+    return bool(_TEMPORARY.match(name))
+
+
+def temporary_prefix(target: Path) -> str:
+    """The start of a temporary name beside `target` (mkstemp adds 8 random characters)."""
+    return f".{Path(target).name[:40]}{TEMPORARY_MARK}"
 
 
 def write_atomic(target: Path, payload: bytes) -> None:
@@ -34,7 +49,7 @@ def write_part(target: Path, payload: bytes) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(
-            prefix=f".{target.name[:40]}.", suffix=PART_SUFFIX, dir=target.parent
+            prefix=temporary_prefix(target), suffix=PART_SUFFIX, dir=target.parent
         )
         temporary = Path(name)
         with os.fdopen(handle, "wb") as stream:

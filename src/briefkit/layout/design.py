@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.layout.files import LayoutError, builtin_dir, merge_mappings, read_mapping
+from briefkit.layout.files import (
+    LayoutError,
+    builtin_dir,
+    merge_mappings,
+    read_layout_file,
+    read_mapping,
+)
 from briefkit.layout.installed_fonts import usable_theme_font
 from briefkit.layout.pages import furniture_css, pagination_css
 from briefkit.layout.parts import PartTable
@@ -119,6 +125,7 @@ class Design:
         for folder in [*self.folders, builtin_dir()]:
             candidate = folder / "fonts" / name
             if candidate.is_file():
+                read_layout_file(candidate)  # a face linked out of the project is refused
                 return candidate
         raise LayoutError(
             f"design.yaml: font file '{name}' not found in the fonts/ folder of "

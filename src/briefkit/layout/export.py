@@ -4,14 +4,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Optional
 
 import yaml
 
+from briefkit.core.paths import PathRefused, confine, read_regular
 from briefkit.layout.design import merged_tokens
-from briefkit.layout.files import LayoutError, SafeLoader
+from briefkit.layout.files import LayoutError, _layout_roots, read_mapping
 from briefkit.layout.folders import load_layout
 
 
@@ -44,7 +44,7 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
             ):
                 continue
             if relative == Path("word", "styles.yaml"):
-                spec = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
+                spec = read_mapping(path)  # through the gate, as every layout file
                 for key, entries in spec.items():
                     word_styles.setdefault(key, {}).update(entries or {})
                 continue
@@ -79,6 +79,12 @@ def export(name: str, target: Path, project: Optional[Path] = None) -> list[Path
 
 
 def _copy(source: Path, destination: Path) -> Path:
+    """Copy one file of a layout, read through the gate: a file linked outside the layout's
+    templates/ folder (or a pipe) is refused, never copied."""
+    try:
+        data = read_regular(confine(source, _layout_roots(source)))
+    except PathRefused as exc:
+        raise LayoutError(f"{source} cannot be exported: {exc}") from None
     destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, destination)
+    destination.write_bytes(data)
     return destination

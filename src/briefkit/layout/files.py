@@ -17,7 +17,7 @@ from typing import Optional
 import yaml
 
 from briefkit.core.diagnostics import Location
-from briefkit.core.paths import PathRefused, confine
+from briefkit.core.paths import PathRefused, confine, read_regular
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -49,7 +49,7 @@ def read_mapping(path: Path) -> dict:
     through the gate: its real path must stay inside the `templates/` folder it was found in."""
     try:
         real = confine(path, _layout_roots(Path(path)))
-        spec = yaml.load(real.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
+        spec = yaml.load(read_regular(real).decode("utf-8"), Loader=SafeLoader) or {}
     except PathRefused as exc:
         raise LayoutError(str(exc), location(path)) from None
     except yaml.MarkedYAMLError as exc:
@@ -68,6 +68,18 @@ def read_mapping(path: Path) -> dict:
             "expected a mapping of settings (parts: [...], labels: ...)", location(path, 1, 1)
         )
     return spec
+
+
+def read_layout_file(path: Path) -> bytes:
+    """A file of a layout (a starter brief, a face), read through the gate: its real path must
+    stay inside the `templates/` folder it was found in (or briefkit's own), and it must be a
+    regular file; `LayoutError` otherwise."""
+    try:
+        return read_regular(confine(path, _layout_roots(Path(path))))
+    except PathRefused as exc:
+        raise LayoutError(str(exc), location(path)) from None
+    except OSError as exc:
+        raise LayoutError(f"cannot be read: {exc}", location(path)) from None
 
 
 def _layout_roots(path: Path) -> list[Path]:

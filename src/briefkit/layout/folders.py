@@ -19,6 +19,7 @@ from briefkit.layout.files import (
     builtin_dir,
     location,
     merge_mappings,
+    read_layout_file,
     read_mapping,
     search_path,
 )
@@ -191,7 +192,7 @@ def starter_brief(layout: str, title: str, today, project: Optional[Path] = None
         for f in chain + [builtin_dir() / "base"]
         if (f / "starter.yaml").is_file()
     )
-    text = starter.read_text(encoding="utf-8")
+    text = read_layout_file(starter).decode("utf-8")
     return (
         text.replace("__LAYOUT__", layout)
         .replace("__TITLE__", title)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from briefkit.layout.files import merge_mappings, read_mapping, search_path
+from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.layout.files import LayoutError, merge_mappings, read_mapping, search_path
 
 DEFAULT_LANG = "en"
 # BCP 47 as briefs write it: a language subtag, then script/region/variant subtags.
@@ -103,7 +104,17 @@ def _files(folders: tuple[Path, ...]) -> dict[str, Path]:
 def _resolve(name: str, files: dict[str, Path], seen: tuple[str, ...]) -> dict:
     if name in seen or name not in files:
         return {}
-    spec = read_mapping(files[name])
+    try:
+        spec = read_mapping(files[name])
+    except LayoutError as exc:  # a project's locale: a mistake of the briefs that use it
+        raise BriefInvalid(
+            Diagnostic(
+                exc.location or Location(files[name]),
+                f"the locale file {files[name].name} cannot be used: {exc}",
+                hint="fix the locale file (a link must stay inside the "
+                "project: copy the file instead)",
+            )
+        ) from None
     base = spec.get("extends")
     return (
         merge_mappings(spec, _resolve(str(base).lower(), files, seen + (name,))) if base else spec

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefkit.load.source import Loaded, SourceMap, load_file
+from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.paths import PathRefused, confine, unfollowed
+from briefkit.load.source import Loaded, SourceMap, display_path, load_file
 
 SERIES_FILE = "series.yaml"
 
 
 def series_files(brief: Path, project: Path) -> list[Path]:
     """`series.yaml` files that apply to `brief`, outermost first."""
-    brief = Path(brief).resolve()
+    brief = unfollowed(Path(brief))
     project = Path(project).resolve()
     folders = []
     for folder in brief.parents:
@@ -29,6 +31,21 @@ def series_files(brief: Path, project: Path) -> list[Path]:
         folders = [brief.parent]  # a brief outside the project: only its own folder
     files = [f / SERIES_FILE for f in reversed(folders) if (f / SERIES_FILE).is_file()]
     return [f for f in files if f != brief]
+
+
+def _confined(path: Path, project: Path) -> None:
+    try:
+        confine(path, (Path(project).resolve(),))
+    except PathRefused:
+        shown = display_path(path)
+        raise BriefInvalid(
+            Diagnostic(
+                Location(shown),
+                f"{shown} is a link to {Path(path).resolve()}, outside the "
+                f"project ({project}); briefkit reads only files inside the project",
+                hint="copy the file into the project instead of linking to it",
+            )
+        ) from None
 
 
 def merge(under: dict, over: dict) -> dict:
@@ -43,8 +60,12 @@ def merge(under: dict, over: dict) -> dict:
 
 
 def load_brief(path: Path, project: Path) -> tuple[Loaded, list[Path]]:
-    """The brief at `path` with its series defaults merged in, and the series files used."""
+    """The brief at `path` with its series defaults merged in, and the series files used. The
+    brief and every series file must be inside the project, links followed (a brief is
+    untrusted: a link in it could name any file of the machine)."""
     files = series_files(path, project)
+    for file in (Path(path), *files):
+        _confined(file, project)
     brief = load_file(path)
     if not files:
         return brief, []

@@ -21,6 +21,7 @@ from typing import Optional
 import yaml
 
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Diagnostics, KeyPath, Location
+from briefkit.core.paths import PathRefused, read_regular
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_VALUES = 50_000  # after alias expansion (the long example has 133)
@@ -137,11 +138,16 @@ def display_path(path: Path) -> Path:
 def load_file(path: Path) -> Loaded:
     shown = display_path(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES)  # a larger file is refused by `decode`
+        size = Path(path).stat().st_size
+    except PathRefused as exc:
+        raise BriefInvalid(Diagnostic(Location(shown), f"cannot read the file: {exc}")) from None
     except OSError as exc:
         raise BriefInvalid(
             Diagnostic(Location(shown), f"cannot read the file: {exc.strerror}")
         ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        decode(raw, shown, size)
     return load_bytes(raw, shown)
 
 
@@ -243,13 +249,15 @@ def _compose(source: SourceMap):
         ) from None
 
 
-def decode(raw: bytes, file: Path) -> str:
+def decode(raw: bytes, file: Path, size: Optional[int] = None) -> str:
+    """`raw` as text; `size`: the file's whole size when only its start was read."""
+    size = len(raw) if size is None else size
     if len(raw) > MAX_FILE_BYTES:
         raise BriefInvalid(
             Diagnostic(
                 Location(file),
-                f"the file is {len(raw) / 1048576:.1f} MiB; a brief may be at most "
-                f"{MAX_FILE_BYTES // 1048576} MiB ({MAX_FILE_BYTES:,} bytes; it has {len(raw):,})",
+                f"the file is {size / 1048576:.1f} MiB; a brief may be at most "
+                f"{MAX_FILE_BYTES // 1048576} MiB ({MAX_FILE_BYTES:,} bytes; it has {size:,})",
                 hint="split it into several briefs, or move long data into a bibliography file",
             )
         )

@@ -37,6 +37,11 @@ class PackageTooLarge(PackageRefused):
     """The package is past the budget."""
 
 
+class PackageOdd(PackageRefused):
+    """The package holds what no Word file does: an encrypted part, an unsupported
+    compression method, a part written twice."""
+
+
 @dataclass
 class OutsideLink:
     part: str  # the part whose relationship it was
@@ -44,10 +49,35 @@ class OutsideLink:
     target: str
 
 
+def check_archive(archive: zipfile.ZipFile) -> None:
+    """`PackageRefused`, one line, for what no Word file holds and zipfile cannot read right:
+    a member flagged as encrypted, compressed by a method other than stored or deflated
+    (Deflate64, AES, bzip2 …), or a name written twice (which copy is the part?)."""
+    seen: set[str] = set()
+    for info in archive.infolist():
+        if info.flag_bits & 0x1:
+            raise PackageOdd(
+                f"its part {info.filename} is encrypted; Word packages are "
+                "never encrypted part by part: save the file again from Word"
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise PackageOdd(
+                f"its part {info.filename} uses zip compression method "
+                f"{info.compress_type}, which Word never writes (only stored "
+                "and deflated parts are read): save the file again from Word"
+            )
+        if info.filename in seen:
+            raise PackageOdd(
+                f"it holds the part {info.filename} twice; save the file again from Word"
+            )
+        seen.add(info.filename)
+
+
 def read_parts(path: Path) -> dict[str, bytes]:
     """Every part of the package at `path`, refused past the budget before any is inflated."""
     try:
         with zipfile.ZipFile(path) as archive:
+            check_archive(archive)
             infos = archive.infolist()
             total = sum(info.file_size for info in infos)
             if total > MAX_TEMPLATE_BYTES or len(infos) > MAX_TEMPLATE_PARTS:
@@ -58,7 +88,7 @@ def read_parts(path: Path) -> dict[str, bytes]:
                 )
             # zipfile stops each part at its declared size: the sum above bounds what is read.
             return {info.filename: archive.read(info) for info in infos}
-    except PackageTooLarge:
+    except (PackageTooLarge, PackageOdd):
         raise
     except (
         zipfile.BadZipFile,
@@ -66,6 +96,7 @@ def read_parts(path: Path) -> dict[str, bytes]:
         OSError,
         NotImplementedError,
         EOFError,
+        RuntimeError,
     ) as exc:
         raise PackageRefused(f"not a Word document ({exc})") from None
 

@@ -20,7 +20,7 @@ from typing import Optional
 from lxml import etree
 
 from briefkit.core.diagnostics import Diagnostics, Location, did_you_mean
-from briefkit.core.paths import PathRefused, Roots
+from briefkit.core.paths import PathRefused, Roots, read_regular
 from briefkit.load.source import display_path
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
@@ -92,7 +92,7 @@ def _parse(path: Path, diagnostics: Diagnostics):
     """The style's root element, or None with a located error."""
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_STYLE_BYTES)
     except OSError as exc:
         diagnostics.error(Location(shown), f"cannot read this style: {exc.strerror}")
         return None
@@ -141,9 +141,10 @@ def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Sty
     if root is None:
         return None
     shown = display_path(path)
-    link = root.find(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']")
-    if link is None:  # independent: Pandoc follows nothing in it (no DTD, no parent link)
+    links = _parent_links(root)
+    if not links:  # independent: Pandoc follows nothing in it (no DTD, no parent link)
         return Style(path, None, None, _has_bibliography(root))
+    link = links[0]
     href = (link.get("href") or "").strip()
     at = Location(shown, link.sourceline or 1, 1)
     match = _PARENT.match(href)
@@ -164,7 +165,7 @@ def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Sty
     parent = _parse(parent_path, diagnostics)
     if parent is None:
         return None
-    if parent.find(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']") is not None:
+    if _parent_links(parent):
         diagnostics.error(
             at,
             f"the parent style '{href}' is itself a dependent style",
@@ -181,8 +182,21 @@ def _has_bibliography(root) -> bool:
     return root.find(f"{{{CSL}}}bibliography") is not None
 
 
+def _parent_links(root) -> list:
+    """Every `link rel="independent-parent"`, in whatever namespace it is written and wherever
+    it stands: Pandoc's CSL reader matches elements by their local name, so `<x:link>` or
+    `<link xmlns="">` would be followed too (a GET, or a `file:` read outside the project)."""
+    return [
+        element
+        for element in root.iter()
+        if isinstance(element.tag, str)
+        and etree.QName(element).localname == "link"
+        and (element.get("rel") or "").strip() == "independent-parent"
+    ]
+
+
 def _serialise(root) -> str:
-    for link in root.findall(f"{{{CSL}}}info/{{{CSL}}}link[@rel='independent-parent']"):
+    for link in _parent_links(root):
         link.getparent().remove(link)
     return etree.tostring(root, encoding="unicode")
 

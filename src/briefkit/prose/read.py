@@ -15,13 +15,16 @@ import re
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from briefkit import model as m
+from briefkit.core.cleanup import done, on_exit
 from briefkit.core.diagnostics import Diagnostics, KeyPath, Location, did_you_mean
 from briefkit.core.paths import Roots
+from briefkit.core.run import ENGINE_SECONDS
 from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
 from briefkit.prose.csl_styles import Style, write_style
@@ -122,6 +125,9 @@ class PandocJob:
         ]
         for thread in self._threads:
             thread.start()
+        # Killed and its folder removed however the command ends, even if `result()` is never
+        # called (a mistake found before the prose is needed, Ctrl-C, SIGTERM).
+        self._cleanup = on_exit(self.cancel)
 
     def _feed(self, data: bytes) -> None:
         try:
@@ -132,10 +138,22 @@ class PandocJob:
             self.process.stdin.close()
 
     def result(self) -> dict:
-        for thread in self._threads:
-            thread.join()
-        self.process.wait()
+        try:
+            deadline = time.monotonic() + ENGINE_SECONDS
+            for thread in self._threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            if any(thread.is_alive() for thread in self._threads):
+                raise PandocFailed(
+                    f"Pandoc ran longer than {ENGINE_SECONDS:.0f} s, briefkit's "
+                    "time budget for reading a brief's prose; look for text that "
+                    "repeats a construct thousands of times"
+                )
+            self.process.wait()
+        except BaseException:
+            self.cancel()
+            raise
         self._scratch.cleanup()
+        done(self._cleanup)
         if self.process.returncode != 0:
             message = b"".join(self._err).decode(errors="replace")
             location = None
@@ -147,20 +165,22 @@ class PandocJob:
             for bibliography in self.sources.bibliographies:  # never a temporary file's name
                 for named in {bibliography.handed, bibliography.file} - {None}:
                     message = message.replace(str(named), str(bibliography.shown))
-            if self.style is not None:
+            if self.style is not None and self.style.text is not None:
                 message = message.replace(
-                    str(write_style(self.style, Path(self._scratch.name))),
-                    str(self.style.path.name),
+                    str(Path(self._scratch.name) / self.style.path.name), str(self.style.path.name)
                 )
             raise PandocFailed(message.replace(self._scratch.name, "").strip(), location)
         return json.loads(b"".join(self._out))
 
     def cancel(self) -> None:
-        self.process.kill()
-        for thread in self._threads:
-            thread.join()
+        """Stop Pandoc (if it still runs), reap it and remove the scratch folder; idempotent."""
+        if self.process.poll() is None:
+            self.process.kill()
+        for thread in self._threads:  # they read until Pandoc's pipes close
+            thread.join(5)
         self.process.wait()
         self._scratch.cleanup()
+        done(self._cleanup)
 
 
 class PandocFailed(Exception):

@@ -7,12 +7,16 @@ an HTML `<meta name="briefkit-fingerprint">`, the PDF's document information dic
 (`briefkit.fingerprint`, Word: File > Properties > Custom). The digits are the SHA-256 of the
 output's content with those 64 digits written as zeros:
 - HTML and PDF: the file's bytes, the first fingerprint in them zeroed;
-- DOCX (a zip archive): every member's name and uncompressed bytes, in archive order, with the
-  fingerprint in docProps/custom.xml zeroed, so zip timestamps and compression do not count.
+- DOCX (a zip archive): every member's name, uncompressed bytes and zip details (date, method,
+  flags, attributes, extra fields, compressed size), in archive order, with the fingerprint in
+  docProps/custom.xml zeroed. That member is stored uncompressed, so the fingerprint is written
+  into the finished archive in place (its CRC mended) and the archive is zipped only once.
 An output is briefkit's own iff the fingerprint it carries matches its content. Any save by an
 editor (Word and LibreOffice rewrite every part, PDF editors append or rewrite, HTML editors
-change the bytes) breaks the match, and a file without a fingerprint is never briefkit's: both
-are kept, whatever the build cache says or whether it exists at all.
+change the bytes) breaks the match, and so does re-zipping a DOCX without changing a part (the
+zip details change): it counts as an edit. A file without a fingerprint is never briefkit's:
+both are kept, whatever the build cache says or whether it exists at all. (DOCX files stamped
+before zip details counted, `_content_digest`, are still recognised by their content.)
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
+from briefkit.core.paths import PathRefused, read_regular
 from briefkit.formats import FORMAT
 
 PREFIX = "briefkit-sha256:"
@@ -59,15 +66,50 @@ def _seal_flat(data: bytes) -> bytes:
     return zeroed[:start] + digest + zeroed[start + 64 :]
 
 
-def _docx_digest(members) -> tuple[str, bytes | None]:
-    """(digest of the content with the fingerprint zeroed, the fingerprint's digits), over
-    (name, uncompressed bytes) pairs in archive order."""
+def _content_digest(members) -> tuple[str, bytes | None]:
+    """The first scheme's digest (content only), over (name, uncompressed bytes) pairs in
+    archive order: how DOCX files stamped before zip details counted are still recognised."""
     digest, digits = hashlib.sha256(), None
     for name, data in members:
         if name == CUSTOM_XML:
             data, digits = _zeroed(data)
         encoded = name.encode("utf-8")
         digest.update(b"%d:%s%d:" % (len(encoded), encoded, len(data)))
+        digest.update(data)
+    return digest.hexdigest(), digits
+
+
+def _zip_details(info: zipfile.ZipInfo) -> bytes:
+    """What a zip tool decides about a member besides its bytes: a re-zipped archive differs
+    here even when no part changed."""
+    return repr(
+        (
+            info.date_time,
+            info.compress_type,
+            info.flag_bits,
+            info.external_attr,
+            info.internal_attr,
+            info.create_system,
+            info.create_version,
+            info.extract_version,
+            info.extra,
+            info.comment,
+            info.compress_size,
+            info.file_size,
+        )
+    ).encode()
+
+
+def _docx_digest(members) -> tuple[str, bytes | None]:
+    """(digest of the content and zip details with the fingerprint zeroed, the fingerprint's
+    digits), over (ZipInfo, uncompressed bytes) pairs in archive order."""
+    digest, digits = hashlib.sha256(b"briefkit-docx-2\0"), None
+    for info, data in members:
+        if info.filename == CUSTOM_XML:
+            data, digits = _zeroed(data)
+        encoded = info.filename.encode("utf-8")
+        details = _zip_details(info)
+        digest.update(b"%d:%s%d:%s%d:" % (len(encoded), encoded, len(details), details, len(data)))
         digest.update(data)
     return digest.hexdigest(), digits
 
@@ -79,23 +121,52 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, bytes]]:
 def _seal_docx(members) -> bytes:
     """A DOCX zipped from its members ((name, bytes) in archive order, as `render/docx.py`
     hands them over: the file is zipped once) with its fingerprint filled in."""
-    members = [(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), member) for name, member in members]
-    digest, digits = _docx_digest((info.filename, member) for info, member in members)
-    if digits is None:
-        raise NotStampable("no fingerprint property in docProps/custom.xml")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as sealed:
-        for info, member in members:
-            if info.filename == CUSTOM_XML:
-                member = _FOUND.sub(lambda _: (PREFIX + digest).encode(), member, count=1)
-            # Media are compressed already: stored as they are, XML and fonts deflated.
+        for name, member in members:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            # Media are compressed already and the properties hold the fingerprint: stored as
+            # they are; XML and fonts deflated.
             method = (
                 zipfile.ZIP_STORED
-                if info.filename.startswith("word/media/")
+                if name.startswith("word/media/") or name == CUSTOM_XML
                 else zipfile.ZIP_DEFLATED
             )
             sealed.writestr(info, member, compress_type=method)
-    return out.getvalue()
+    data = bytearray(out.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        infos = archive.infolist()
+        start_dir = archive.start_dir
+    by_name = dict(members)
+    digest, digits = _docx_digest((info, by_name[info.filename]) for info in infos)
+    if digits is None:
+        raise NotStampable("no fingerprint property in docProps/custom.xml")
+    info = next(i for i in infos if i.filename == CUSTOM_XML)
+    custom = _FOUND.sub(lambda _: (PREFIX + digest).encode(), by_name[CUSTOM_XML], count=1)
+    _rewrite_stored(data, info, start_dir, custom)
+    return bytes(data)
+
+
+def _rewrite_stored(data: bytearray, info: zipfile.ZipInfo, start_dir: int, member: bytes) -> None:
+    """Put `member` (as long as the stored member `info`) in place in the archive `data`, with
+    its CRC-32 mended in the local header and in the central directory."""
+    local = info.header_offset
+    name_length, extra_length = struct.unpack("<HH", data[local + 26 : local + 30])
+    start = local + 30 + name_length + extra_length
+    assert len(member) == info.file_size and info.compress_type == zipfile.ZIP_STORED
+    data[start : start + len(member)] = member
+    crc = struct.pack("<I", zlib.crc32(member) & 0xFFFFFFFF)
+    data[local + 14 : local + 18] = crc
+    position = start_dir
+    while data[position : position + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = struct.unpack(
+            "<HHH", data[position + 28 : position + 34]
+        )
+        if data[position + 46 : position + 46 + name_length] == info.filename.encode("utf-8"):
+            data[position + 16 : position + 20] = crc
+            return
+        position += 46 + name_length + extra_length + comment_length
+    raise NotStampable("the archive has no central directory entry for " + info.filename)
 
 
 def html_meta() -> str:
@@ -126,10 +197,23 @@ def fingerprint_of(data: bytes, fmt: str) -> str | None:
     if FORMAT[fmt].stamp == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                digest, digits = _docx_digest((i.filename, m) for i, m in _members(archive))
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+                members = _members(archive)
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ):  # damaged, or a member encrypted or compressed unreadably
             return None
-        return digest if digits is not None and digits.decode() == digest else None
+        digest, digits = _docx_digest(members)
+        if digits is None:
+            return None
+        if digits.decode() == digest:
+            return digest
+        legacy, _ = _content_digest((info.filename, member) for info, member in members)
+        return legacy if digits.decode() == legacy else None
     zeroed, digits = _zeroed(data)
     if digits is None:
         return None
@@ -138,13 +222,13 @@ def fingerprint_of(data: bytes, fmt: str) -> str | None:
 
 
 def is_own(path: Path) -> bool:
-    """`path` holds exactly what briefkit wrote there (not edited, not someone else's file)."""
-    path = Path(path)
+    """`path` holds exactly what briefkit wrote there (not edited, not someone else's file);
+    a pipe, a device or a folder is never briefkit's (and is not opened to find out)."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_regular(path)
+    except (OSError, PathRefused):
         return False
-    return fingerprint_of(data, path.suffix.lower().lstrip(".")) is not None
+    return fingerprint_of(data, Path(path).suffix.lower().lstrip(".")) is not None
 
 
 def pdf_finisher(document, pdf) -> None:

@@ -21,10 +21,30 @@ INDENT = "  "
 def dump_brief(
     data: dict, comments: dict[KeyPath, list[str]] | None = None, header: list[str] = ()
 ) -> str:
-    """YAML text of `data`; `comments[path]` are written as `# ...` lines above that key."""
-    lines = [f"# {_printable(line)}".rstrip() for line in header]
+    """YAML text of `data`; `comments[path]` are written as `# ...` lines above that key, as
+    are the `header` lines (a line break inside one starts another comment line: no text of
+    a draft's ever leaves a comment)."""
+    lines = [
+        f"# {line}".rstrip() for text in header for line in _printable(text).splitlines() or [""]
+    ]
     _mapping(data, (), 0, comments or {}, lines)
     return "\n".join(lines) + "\n"
+
+
+def quoted(text: str) -> str:
+    """`text` (a file name, a path) as data in a comment or a message: in double quotes, with
+    every line break, control or format character escaped, so that it can end nothing."""
+    import unicodedata
+
+    out = []
+    for char in str(text):
+        if char in '"\\':
+            out.append("\\" + char)
+        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
+            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _printable(text: str) -> str:

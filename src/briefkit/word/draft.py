@@ -17,11 +17,23 @@ from pathlib import Path
 
 from lxml import etree
 
+from briefkit.core.paths import PathRefused, refuse_not_regular
+from briefkit.ooxml.package import PackageRefused, check_archive
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a draft of text and pictures is far smaller
+# What Pandoc is asked to read (its memory grows with the text: ~160 bytes per byte of XML, so
+# these keep it well under 500 MB); a long report's draft is ~100 pages, ~2,000 paragraphs.
+MAX_XML_PART = 16 * 1024 * 1024  # one part's XML, uncompressed
+MAX_ELEMENTS = 1_000_000  # elements in the text parts (body, notes, comments) together
+MAX_PARAGRAPHS = 100_000
+MAX_TEXT = 2_000_000  # characters of text
+MAX_NESTING = 128  # element depth (tables in tables, text boxes in runs)
+_TEXT_PARTS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml")
 _NOTE_PARTS = {"footnotes": "word/footnotes.xml", "endnotes": "word/endnotes.xml"}
 _CHANGE_TAGS = {f"{{{W}}}{t}" for t in ("ins", "del", "moveFrom", "moveTo")}
+_PARAGRAPH, _TEXT = f"{{{W}}}p", f"{{{W}}}t"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -43,8 +55,11 @@ class DraftFacts:
 def inspect_draft(path: Path) -> DraftFacts:
     path = Path(path)
     try:
+        refuse_not_regular(path)  # a FIFO would make every reader wait forever
         with path.open("rb") as handle:
             head = handle.read(8)
+    except PathRefused as exc:
+        raise DraftRefused(str(exc).replace(f"'{path}' ", "")) from None
     except OSError as exc:
         raise DraftRefused(f"cannot be read ({exc.strerror or exc})") from None
     if head == _OLE_MAGIC:
@@ -71,12 +86,94 @@ def inspect_draft(path: Path) -> DraftFacts:
                     f"unpacks to more than {MAX_UNCOMPRESSED // 2**20} MiB, more "
                     "than any draft needs; compress its pictures and save it again"
                 )
+            check_archive(package)
+            _within_budget(package, names)
             return _facts(package, names)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, EOFError) as exc:
+    except PackageRefused as exc:
+        raise DraftRefused(f"cannot be read: {exc}") from None
+    except (
+        zipfile.BadZipFile,
+        etree.XMLSyntaxError,
+        KeyError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
         raise DraftRefused(
             f"is a damaged Word document ({exc}); open it in Word, save it again "
             "and import the saved copy"
         ) from None
+
+
+def _within_budget(package: zipfile.ZipFile, names: set[str]) -> None:
+    """`DraftRefused` for a draft past the budgets, found by streaming its text parts (a
+    63 KB file can hold seven million paragraphs: no tree is built before this passes)."""
+    elements = paragraphs = text = 0
+    for name in (n for n in _TEXT_PARTS if n in names):
+        size = package.getinfo(name).file_size
+        if size > MAX_XML_PART:
+            raise DraftRefused(
+                f"its part {name} unpacks to {size / 2**20:.0f} MiB of XML, past "
+                f"briefkit's budget of {MAX_XML_PART // 2**20} MiB for one part; "
+                "split the draft, or save it again from Word"
+            )
+        depth = 0
+        try:
+            with package.open(name) as stream:
+                for event, element in etree.iterparse(
+                    stream,
+                    events=("start", "end"),
+                    resolve_entities=False,
+                    no_network=True,
+                    huge_tree=False,
+                ):
+                    if event == "start":
+                        depth += 1
+                        elements += 1
+                        if depth > MAX_NESTING:
+                            raise DraftRefused(
+                                f"nests its content more than {MAX_NESTING} levels "
+                                f"deep (in {name}), past briefkit's budget; tables "
+                                "or text boxes inside each other that deep are no "
+                                "draft's: save it again without them"
+                            )
+                        if elements > MAX_ELEMENTS:
+                            raise DraftRefused(
+                                f"holds more than {MAX_ELEMENTS:,} elements, past "
+                                "briefkit's budget for a draft (a long report has "
+                                "about 100,000); split the draft"
+                            )
+                        continue
+                    depth -= 1
+                    if element.tag == _PARAGRAPH:
+                        paragraphs += 1
+                        if paragraphs > MAX_PARAGRAPHS:
+                            raise DraftRefused(
+                                f"holds more than {MAX_PARAGRAPHS:,} paragraphs, past "
+                                "briefkit's budget for a draft (a long report has "
+                                "about 2,000); split the draft"
+                            )
+                    elif element.tag == _TEXT:
+                        text += len(element.text or "")
+                        if text > MAX_TEXT:
+                            raise DraftRefused(
+                                f"holds more than {MAX_TEXT:,} characters of text, "
+                                "past briefkit's budget for a draft (a long report "
+                                "has about 300,000); split the draft"
+                            )
+                    element.clear()  # streaming: nothing is kept, the finished siblings neither
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+        except etree.XMLSyntaxError as exc:
+            if "depth" not in str(exc).lower():
+                raise
+            # libxml2 stops at 256 levels while it reads ahead, before the budget is counted
+            raise DraftRefused(
+                f"nests its content more than {MAX_NESTING} levels deep (in "
+                f"{name}), past briefkit's budget; tables or text boxes inside "
+                "each other that deep are no draft's: save it again without "
+                "them"
+            ) from None
 
 
 def _facts(package: zipfile.ZipFile, names: set[str]) -> DraftFacts:

@@ -14,19 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from briefkit.core.write import write_atomic
+from briefkit.core.run import EngineBudget, run_engine
 from briefkit.layout import folders as layouts_module
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.csl_styles import styles_dir
 from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER
-from briefkit.word.brief_yaml import dump_brief
+from briefkit.word.brief_yaml import dump_brief, quoted
 from briefkit.word.draft import (
     DraftFacts,
     DraftRefused,
@@ -83,7 +82,7 @@ _MONTHS = {
 class Imported:
     yaml_text: str
     data: dict
-    assets: dict[str, Path] = field(default_factory=dict)  # "assets/x.png" -> extracted file
+    assets: dict[str, bytes] = field(default_factory=dict)  # "assets/x.png" -> the picture
     tracked_changes: int = 0
     comments: int = 0
     unmapped: list[str] = field(default_factory=list)
@@ -98,14 +97,27 @@ def import_draft(
     *,
     layout_name: str = "report",
     project: Optional[Path] = None,
-    scratch: Optional[Path] = None,
 ) -> Imported:
-    """Read `draft` into a brief meant to be written at `target` (nothing is written here;
-    extracted pictures wait in `scratch` for `write_import`)."""
+    """Read `draft` into a brief meant to be written at `target` (nothing is written here:
+    the brief and its pictures wait in the result for `write_import`; the working folders
+    are gone when this returns, however it returns)."""
     facts = inspect_draft(draft)
     layout = layouts_module.load_layout(layout_name, project)
-    scratch = Path(scratch or tempfile.mkdtemp(prefix="briefkit-import-"))
-    work = Path(tempfile.mkdtemp(prefix="briefkit-prepared-"))
+    with (
+        tempfile.TemporaryDirectory(prefix="briefkit-import-") as scratch_folder,
+        tempfile.TemporaryDirectory(prefix="briefkit-prepared-") as work_folder,
+    ):
+        try:
+            return _import(draft, target, facts, layout, Path(scratch_folder), Path(work_folder))
+        except EngineBudget as exc:
+            raise DraftRefused(
+                f"is too large to read: {exc}; split the draft or remove what it does not need"
+            ) from None
+
+
+def _import(
+    draft: Path, target: Path, facts: DraftFacts, layout, scratch: Path, work: Path
+) -> Imported:
     prepared = prepare(Path(draft), work)
     ast = _read_with_pandoc(prepared.path.resolve(), scratch)
     converted_citations = _count(ast["blocks"], "Cite")
@@ -127,18 +139,27 @@ def import_draft(
     extracted = sorted(p.resolve() for p in scratch.rglob("*") if p.is_file())
     converted, picture_failures = convert_pictures(extracted)
 
-    assets: dict[str, Path] = {}
+    assets: dict[str, bytes] = {}
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
+    dropped: list[str] = []
 
     def image_target(path: str) -> str:
         source = (
             (scratch / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
         )
         if scratch.resolve() not in source.parents or not source.is_file():
-            return path  # not extracted from this draft (a linked picture): left as written
+            # Not a picture of this draft (a linked one, INCLUDEPICTURE): never fetched later.
+            dropped.append(path)
+            return ""
         source = converted.get(source, source)
-        name = f"assets/{stem}-" + re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".")
-        assets[name] = source
+        data = source.read_bytes()
+        clean = re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".") or "picture"
+        name, number = f"assets/{stem}-{clean}", 1
+        while name in assets and assets[name] != data:  # two pictures whose names clean alike
+            number += 1
+            base, dot, suffix = clean.rpartition(".")
+            name = f"assets/{stem}-{base or clean}-{number}{dot}{suffix if base else ''}"
+        assets[name] = data
         return name
 
     outline = Outline.from_blocks(ast["blocks"], TITLE_STYLES)
@@ -190,7 +211,12 @@ def import_draft(
             f"has '{ALT_PLACEHOLDER}' for you to replace (`check` points at "
             "each)"
         )
-    header = [f"Imported by briefkit from {Path(draft).name}."]
+    if dropped:
+        mapper.unmapped.append(
+            f"{len(dropped)} picture(s) linked from outside the draft left out (briefkit "
+            "never fetches them); insert them into the draft or add them to assets/"
+        )
+    header = [f"Imported by briefkit from {quoted(Path(draft).name)}."]
     if facts.tracked_changes or cleaner.changes:
         header.append(
             f"{max(facts.tracked_changes, cleaner.changes)} tracked change(s) were accepted."
@@ -249,33 +275,22 @@ _ORDER = [
 ]
 
 
-def write_import(imported: Imported, target: Path) -> list[Path]:
-    """Write the brief and its pictures; pictures go only into the brief's own assets/."""
+def write_import(imported: Imported, target: Path, gate) -> list[Path]:
+    """Write the brief and its pictures through the output gate (`gate`, which never replaces
+    the draft): pictures go only into the brief's own assets/ (their real paths stay inside the
+    brief's folder), a picture already there with other bytes is kept unless --force."""
     target = Path(target)
-    folder = target.parent.resolve()
+    folder = target.parent
+    pictures = gate.inside(folder, "the brief's folder")
     written = []
-    for name, source in imported.assets.items():
-        destination = folder / name
-        if (
-            destination.parent.is_symlink()
-            or destination.is_symlink()
-            or folder not in destination.resolve().parents
-        ):
-            raise DraftRefused(f"cannot write {name}: it leads outside {folder}")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if destination.exists() and destination.read_bytes() != source.read_bytes():
-            raise DraftRefused(
-                f"{destination} exists and holds another picture; move it away "
-                "or import under another name (-o)"
-            )
-        write_atomic(destination, source.read_bytes())
-        written.append(destination)
-    write_atomic(target, imported.yaml_text.encode("utf-8"))
+    for name, data in imported.assets.items():
+        written.append(pictures.write(folder / name, data, stamped=False).path)
+    gate.write(target, imported.yaml_text.encode("utf-8"), stamped=False)
     return [target, *written]
 
 
 def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
-    result = subprocess.run(
+    result = run_engine(
         [
             pandoc_path(),
             "-f",
@@ -287,7 +302,7 @@ def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
             str(draft),
         ],
         cwd=scratch,
-        capture_output=True,
+        what="Pandoc's DOCX reader",
     )
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
@@ -302,10 +317,10 @@ def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
 
 def _references(draft: Path, scratch: Path) -> list[dict]:
     """The CSL items of the draft's Zotero/Mendeley/EndNote citation fields, as Pandoc reads them."""
-    result = subprocess.run(
+    result = run_engine(
         [pandoc_path(), "-f", "docx+citations", "-t", "csljson", str(draft)],
         cwd=scratch,
-        capture_output=True,
+        what="Pandoc's DOCX reader",
     )
     if result.returncode != 0:
         return []

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from briefkit.core.paths import safe_link
+from briefkit.core.run import run_engine
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER
 
@@ -218,16 +219,21 @@ class Cleaner:
                 # as wide as the `[#id]` it becomes (grid tables keep their columns)
                 return {"t": "Str", "c": f"\ue001{target[1:]}\ue002\ue002"}
             return content  # a bookmark briefkit does not know: the words stay
+        if safe_link(target) is None:
+            return content  # file:, UNC, javascript: …: the words stay, the link goes
         return {"t": "Link", "c": [["", [], []], content, [target, title]]}
 
     def _Image(self, c):
         attr, alt, (target, title) = c
+        placed = self.image_target(target)
+        if not placed:
+            return self.walk(alt)  # a picture from outside the draft: its words stay
         alt = self.walk(alt)
         if not plain_text(alt) and not self._captioned:
             # the brief needs alt text: a placeholder `check` warns about until it is written
             self.placeholders += 1
             alt = [{"t": "Str", "c": ALT_PLACEHOLDER}]
-        return {"t": "Image", "c": [["", [], []], alt, [self.image_target(target), ""]]}
+        return {"t": "Image", "c": [["", [], []], alt, [placed, ""]]}
 
     def _RawInline(self, c):
         return self._Str(c[1])
@@ -380,10 +386,10 @@ def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list
             blocks.append({"t": "Para", "c": [{"t": "Str", "c": f"BKPART{kind}{index}Z"}]})
             blocks.extend(field_blocks)
     document = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
-    result = subprocess.run(
+    result = run_engine(
         [pandoc_path(), "--sandbox", "-f", "json", "-t", WRITER, "--columns=88"],
-        input=json.dumps(document).encode(),
-        capture_output=True,
+        data=json.dumps(document).encode(),
+        what="Pandoc's Markdown writer",
     )
     if result.returncode != 0:
         raise RuntimeError(

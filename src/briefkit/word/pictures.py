@@ -16,9 +16,10 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
+
+from briefkit.core.run import EngineBudget, run_engine
 
 METAFILES = (".emf", ".wmf", ".emz", ".wmz")
 PDF = ".pdf"  # Word for Mac stores pasted charts as PDF
@@ -53,7 +54,7 @@ def convert_pictures(pictures: list[Path]) -> tuple[dict[Path, Path], dict[Path,
         if picture.suffix.lower() == PDF:
             try:
                 converted[picture] = _with_poppler(picture)
-            except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            except (OSError, ValueError, EngineBudget) as exc:
                 failed[picture] = (
                     f"it is a PDF and poppler's pdftoppm, which converts it, could "
                     f"not ({exc}): install poppler-utils (macOS: brew install "
@@ -73,7 +74,7 @@ def _with_poppler(picture: Path) -> Path:
         raise OSError("pdftoppm is not installed")
     work = Path(tempfile.mkdtemp(prefix="briefkit-pdf-picture-"))
     try:
-        subprocess.run(
+        done = run_engine(
             [
                 command,
                 "-png",
@@ -87,10 +88,11 @@ def _with_poppler(picture: Path) -> Path:
                 str(picture),
                 str(work / "page"),
             ],
-            capture_output=True,
-            check=True,
-            timeout=120,
+            what="pdftoppm",
+            seconds=120,
         )
+        if done.returncode != 0:
+            raise OSError(done.stderr.decode(errors="replace").strip() or "pdftoppm failed")
         target = picture.with_suffix(".png")
         _trimmed(work / "page.png", target)
         return target
@@ -116,6 +118,15 @@ def _with_libreoffice(metafiles: list[Path]) -> tuple[dict[Path, Path], dict[Pat
             for p in metafiles
         }
     work = Path(tempfile.mkdtemp(prefix="briefkit-metafiles-"))
+    try:
+        return _metafiles_in(command, metafiles, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # however it ends
+
+
+def _metafiles_in(
+    command: str, metafiles: list[Path], work: Path
+) -> tuple[dict[Path, Path], dict[Path, str]]:
     sources: dict[Path, Path] = {}
     for number, picture in enumerate(metafiles):
         data = picture.read_bytes()
@@ -129,8 +140,8 @@ def _with_libreoffice(metafiles: list[Path]) -> tuple[dict[Path, Path], dict[Pat
         source = work / f"picture{number}{suffix}"
         source.write_bytes(data)
         sources[picture] = source
-    try:
-        subprocess.run(
+    try:  # in a process group of its own: LibreOffice starts soffice.bin beside itself
+        run_engine(
             [
                 command,
                 "--headless",
@@ -142,11 +153,12 @@ def _with_libreoffice(metafiles: list[Path]) -> tuple[dict[Path, Path], dict[Pat
                 str(work),
                 *map(str, sources.values()),
             ],
-            capture_output=True,
-            timeout=300,
+            what="LibreOffice",
+            seconds=300,
             env={**os.environ, "HOME": str(work)},
+            group=True,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except (OSError, EngineBudget) as exc:
         return {}, {p: f"LibreOffice could not be run ({exc}): {INSTALL_HINT}" for p in metafiles}
     converted, failed = {}, {}
     for picture, source in sources.items():
@@ -160,7 +172,6 @@ def _with_libreoffice(metafiles: list[Path]) -> tuple[dict[Path, Path], dict[Pat
         target = picture.with_suffix(".png")
         _trimmed(png, target)
         converted[picture] = target
-    shutil.rmtree(work, ignore_errors=True)
     return converted, failed
 
 

@@ -18,18 +18,19 @@ from pathlib import Path
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from briefkit import __version__
 from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
-from briefkit.core.paths import PathRefused, safe_link
+from briefkit.core.paths import PathRefused, css_reference_refused, css_references, safe_link
 from briefkit.layout.design import design_of
 from briefkit.layout.web_fonts import WEB_FONTS_MARKER, web_font_faces
 from briefkit.model import house_date as _house_date
+from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
 from briefkit.render.html.lines import byline_lines, phrase, short_url
 from briefkit.render.html.math_svg import svg
+from briefkit.render.html.outward import check_page
 from briefkit.render.html.template_data import plain_document
 from briefkit.render.note_calls import calls_after_a_call
 
@@ -286,7 +287,7 @@ def _calls_a_note_with_blocks(inlines) -> bool:
     return False
 
 
-class _PlainDataEnvironment(ImmutableSandboxedEnvironment):
+class _PlainDataEnvironment(BudgetedSandbox):
     """On a mapping, `a.b` is the key `b` only: `doc.findings.items` is the findings, never
     the dict method, and no method of a list or mapping can be reached."""
 
@@ -374,7 +375,7 @@ def stylesheet(prepared, medium: str = "screen") -> str:
     texts = [design_of(prepared).css(medium)]
     for path in files:
         try:
-            texts.append(prepared.roots.read_text(path))
+            text = prepared.roots.read_text(path)
         except PathRefused as exc:
             raise BriefInvalid(
                 Diagnostic(
@@ -383,6 +384,13 @@ def stylesheet(prepared, medium: str = "screen") -> str:
                     hint="copy the file into the template folder instead of linking to it",
                 )
             ) from None
+        for line, column, target, what in css_references(text):
+            refused = css_reference_refused(target, what, prepared.roots.allow_network)
+            if refused is not None:
+                raise BriefInvalid(
+                    Diagnostic(Location(path, line, column), f"stylesheet: {refused}")
+                )
+        texts.append(text)
     return "\n".join(texts)
 
 
@@ -411,16 +419,17 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
             notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
         )
         template = env.get_template("document.html")
-        page = template.render(**context)
-        if medium == "screen":
-            # The layout's faces, in the subsets for the characters this page holds.
-            faces = web_font_faces(
-                design_of(prepared).font_files(), page, prepared.roots.read_bytes
-            )
-            page = page.replace(WEB_FONTS_MARKER, faces, 1)
-        return page, env.writer.figures
+        page = render_within(template, context, data_size(context))
     except BriefInvalid:
         raise
+    except TemplateBudget as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                _template_location(exc),
+                f"template budget: {exc}",
+                hint="a template lays out the document's data; compute less at this line",
+            )
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise BriefInvalid(
             Diagnostic(
@@ -463,6 +472,17 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
                 hint="fix the expression at this line of the template",
             )
         ) from None
+    # What the house's own markup would make a reader's browser fetch (the writer's is safe).
+    folders = [Path(prepared.html_template)] if prepared.html_template is not None else []
+    outward = check_page(page, prepared.roots, folders + list(prepared.layout.html_dirs()))
+    if outward is not None:
+        raise BriefInvalid(outward)
+    if medium == "screen":
+        # The layout's faces, in the subsets for the characters this page holds (the
+        # writer's own data: URIs, so after the check of the house's markup).
+        faces = web_font_faces(design_of(prepared).font_files(), page, prepared.roots.read_bytes)
+        page = page.replace(WEB_FONTS_MARKER, faces, 1)
+    return page, env.writer.figures
 
 
 def _template_location(exc: BaseException, default=Location(Path("template"))):

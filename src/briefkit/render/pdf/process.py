@@ -82,6 +82,7 @@ def pdf_process_for(formats, parallel: bool) -> Iterator[Optional[PdfProcess]]:
 
 
 def _serve(conn) -> None:
+    from briefkit.core import cleanup
     from briefkit.core.workers import become_helper
 
     become_helper()
@@ -96,17 +97,24 @@ def _serve(conn) -> None:
     try:
         prepared = conn.recv()
     except EOFError:  # the build ended without needing the PDF
+        cleanup.run_all()
         os._exit(0)
+    message: tuple[str, object]
     try:
         if missing is not None:
-            conn.send(("missing", missing))
+            message = ("missing", missing)
         else:
             from briefkit.render import render
 
-            conn.send(("pdf", render(prepared, "pdf")))
+            message = ("pdf", render(prepared, "pdf"))
     except BriefInvalid as exc:
-        conn.send(("invalid", exc.diagnostics))
+        message = ("invalid", exc.diagnostics)
     except Exception:  # reported by the parent, with this process's traceback
-        conn.send(("bug", traceback.format_exc()))
+        message = ("bug", traceback.format_exc())
+    finally:
+        # Before the answer: the parent stops this process as soon as it has it.
+        cleanup.run_all()
+    try:
+        conn.send(message)
     finally:
         conn.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from functools import lru_cache
 
 from weasyprint import HTML
@@ -20,6 +21,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from briefkit.core.cleanup import on_exit
 from briefkit.core.diagnostics import Diagnostics, Location
 from briefkit.core.paths import PathRefused, safe_link
 from briefkit.layout.design import design_of
@@ -153,7 +155,17 @@ def _font_config(html: str, html_template) -> FontConfiguration:
 
 @lru_cache(maxsize=8)
 def _shared_font_config(font_faces: tuple, html_template: str) -> FontConfiguration:
-    return FontConfiguration()
+    config = FontConfiguration()
+    # Its faces go to a temporary folder that only its finaliser removes, which a process
+    # leaving with os._exit never runs: removed with the command's other temporary folders.
+    on_exit(lambda: _remove_font_folder(config))
+    return config
+
+
+def _remove_font_folder(config: FontConfiguration) -> None:
+    folder = getattr(config, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _only_safe_links(rendered) -> None:

@@ -13,11 +13,12 @@ import uuid
 from pathlib import Path
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
+
+from briefkit.core.paths import read_regular
 
 ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 _EMBED = {
@@ -45,31 +46,29 @@ def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
     if font_table is None or not faces:
         return
     root = etree.fromstring(font_table.blob)
-    number = 0
     for family, files in faces.items():
         font = next((f for f in root.findall(qn("w:font")) if f.get(qn("w:name")) == family), None)
         if font is None:
             font = parse_xml(f'<w:font {nsdecls("w")} w:name="{family}"/>')
             root.append(font)
         for old in [c for c in font if c.tag.split("}")[1].startswith("embed")]:
-            font.remove(old)
+            font.remove(old)  # the template's own copy of the face: its part goes with it
+            rid = old.get(qn("r:id"))
+            if rid in font_table.rels:
+                font_table.drop_rel(rid)
         for style in ("regular", "bold", "italic", "bold_italic"):  # the schema's order
             if style not in files:
                 continue
-            number += 1
-            data = Path(files[style]).read_bytes()
+            data = read_regular(files[style])  # confined by the design (read_layout_file)
             # A key derived from the face: the same file gives the same bytes on every build.
             key = (
                 "{"
                 + str(uuid.uuid5(uuid.NAMESPACE_URL, f"briefkit-font:{family}:{style}")).upper()
                 + "}"
             )
-            part = Part(
-                PackURI(f"/word/fonts/font{number}.odttf"),
-                ODTTF,
-                obfuscate(data, key),
-                document.part.package,
-            )
+            # A name no part of the package has (a house template may embed faces of its own).
+            name = document.part.package.next_partname("/word/fonts/font%d.odttf")
+            part = Part(name, ODTTF, obfuscate(data, key), document.part.package)
             rid = font_table.relate_to(part, RT.FONT)
             font.append(
                 parse_xml(

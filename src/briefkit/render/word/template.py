@@ -26,6 +26,7 @@ from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Diagnostics, Loc
 from briefkit.core.paths import PathRefused
 from briefkit.model import and_list, house_date
 from briefkit.ooxml import package as word_package
+from briefkit.ooxml.sanitise import sanitise
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 ANY_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")  # what a house wrote, known or not
@@ -46,7 +47,7 @@ def open_template(path: Path, roots):
                 Location(path), str(exc), hint="save the template from Word as .docx or .dotx"
             )
         ) from None
-    word_package.drop_outside_links(parts)  # reported by `inspect_template`
+    sanitise(parts)  # what it removes is reported by `inspect_template`
     types = parts.get("[Content_Types].xml", b"")
     if _DOCUMENT_TYPE not in types and _TEMPLATE_TYPE not in types:
         raise BriefInvalid(
@@ -89,19 +90,47 @@ def inspect_template(path: Path, location: Location, diagnostics: Diagnostics) -
             hint="use the house's real template; a Word template is rarely over 20 MB",
         )
         return False
+    except word_package.PackageOdd as exc:
+        diagnostics.error(
+            location,
+            f"the Word template {path.name} cannot be used: {exc}",
+            key=("output", "word_template"),
+        )
+        return False
     except word_package.PackageRefused:
         return True
-    for link in word_package.drop_outside_links(parts):
+    for item in sanitise(parts):
+        if item.kind in _SANITISED:
+            what, how = _SANITISED[item.kind]
+            diagnostics.warning(
+                location,
+                f"the Word template {path.name} holds {what} ({item.detail}); the "
+                f"output leaves it out{how}, so that nothing runs or is fetched when it is "
+                "opened",
+                key=("output", "word_template"),
+                hint="remove it from the template in Word to silence this",
+            )
+            continue
         diagnostics.warning(
             location,
-            f"the Word template {path.name} links {link.part or 'the package'} to an "
-            f"outside resource ({link.kind}: {link.target}); the output leaves the link out, so "
-            "that it reaches nothing when opened",
+            f"the Word template {path.name} links {item.detail.split(':')[0]} to an "
+            f"outside resource ({item.kind}: {item.detail.partition(': ')[2]}); the output "
+            "leaves the link out, so that it reaches nothing when opened",
             key=("output", "word_template"),
             hint="remove the link in Word (e.g. Developer > Document Template for an attached "
             "template) to silence this",
         )
     return True
+
+
+# What `sanitise` removes, as the warning names it, and what stays of it.
+_SANITISED = {
+    "field": ("a field that reads a file or starts a program", " (its last result stays as text)"),
+    "link": ("a link that is not to the web or to mail", " (its words stay)"),
+    "altChunk": ("an altChunk (content Word renders from another format)", ""),
+    "macro": ("macros", ""),
+    "OLE object": ("an embedded object (OLE or ActiveX)", " (its picture stays)"),
+}
 
 
 def values(doc: m.Document) -> dict:

@@ -16,6 +16,7 @@ from docx.shared import Inches
 
 from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.images import ImageRefused, for_word
 from briefkit.core.paths import safe_link
 from briefkit.layout.parts import Part
 from briefkit.ooxml import wordml
@@ -411,23 +412,24 @@ class DocxWriter(TitleBlockWriter):
             cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
 
     def picture(self, path: Path, width, alt: str = "", location: Location | None = None) -> None:
-        data = self.roots.read_bytes(path)  # through the confinement gate
-        try:
+        try:  # through the confinement gate; a CMYK or Adobe JPEG comes back as a PNG
+            data = for_word(path, self.roots.read_bytes(path))
             shape = self.paragraph().add_run().add_picture(io.BytesIO(data), width=width)
-        except Exception:  # python-docx's image readers raise several kinds, some without words
-            try:  # a JPEG whose headers python-docx does not parse (EXIF only, CMYK …): as PNG
-                shape = (
-                    self.paragraph().add_run().add_picture(io.BytesIO(_as_png(data)), width=width)
+        except ImageRefused as exc:
+            raise BriefInvalid(
+                Diagnostic(
+                    location or Location(path),
+                    f"not an image briefkit can place in Word: '{path.name}' {exc}",
                 )
-            except Exception as exc:
-                reason = str(exc) or type(exc).__name__
-                raise BriefInvalid(
-                    Diagnostic(
-                        location or Location(path),
-                        f"not an image briefkit can place in Word: {reason}",
-                        hint="use a PNG, JPEG or GIF file",
-                    )
-                ) from None
+            ) from None
+        except Exception as exc:  # python-docx's image readers raise several kinds
+            raise BriefInvalid(
+                Diagnostic(
+                    location or Location(path),
+                    f"not an image briefkit can place in Word: {exc or type(exc).__name__}",
+                    hint="use a PNG, JPEG or GIF file",
+                )
+            ) from None
         # The picture's alt text, the same as the HTML's and the PDF's.
         shape._inline.docPr.set("descr", alt)
 
@@ -500,12 +502,3 @@ class DocxWriter(TitleBlockWriter):
         finally:
             self.story, self._in_note = outer, False
         self.notes.finish(element)
-
-
-def _as_png(data: bytes) -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    with Image.open(io.BytesIO(data)) as image:
-        image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "PNG")
-    return out.getvalue()
