@@ -81,10 +81,14 @@ def test_commentary_shows_standfirst_byline_titles_categories_and_footnotes(writ
           - title: Ties
             body: China and Russia are deepening their ties.^[On the ties.]
     """)
-    everywhere(out, "Analysis", "With joint dialogues, incubators",
-               "Samuel Bendett, Adjunct Senior Fellow and Elsa B. Kania", "Related categories",
+    everywhere(out, "Analysis", "With joint dialogues, incubators", "Related categories",
                "Science and Technology", "China and Russia are deepening their ties.",
                "12 October 2019", "Example Outlet")
+    # The byline: one author a line in print, the "and" ending the line before (the same words
+    # as the Word file's byline).
+    lines = [line.strip().casefold() for line in pdf_text(out["pdf"]).splitlines()]
+    assert "by samuel bendett, adjunct senior fellow and" in lines and "elsa b. kania" in lines
+    everywhere(out, "Samuel Bendett, Adjunct Senior Fellow and Elsa B. Kania")
     tree = html_tree(out["html"])
     assert tree.xpath("//div[contains(@class,'article-head')]//p[@class='byline']")
     assert tree.xpath("//div[@class='standfirst']")

@@ -293,6 +293,8 @@ class Document:
     title: str
     date: dt.date
     subtitle: Optional[str] = None
+    short_title: Optional[str] = None  # the running head (the title when not given)
+    box_size: Optional[float] = None  # pt: the front box's text, as planned (layout/front_box)
     kicker: Optional[str] = None
     updated: Optional[dt.date] = None
     status: str = "final"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from briefkit import model as m
+from briefkit.builder.design_fit import fit_to_design
 from briefkit.core.diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
 from briefkit.core.engines import EngineMissing
 from briefkit.core.images import ImageRefused, check_image
@@ -30,6 +31,7 @@ from briefkit.prose.csl_styles import DEFAULT_STYLE, resolve_style
 from briefkit.prose.read import PandocJob, check_fences, read_prose
 from briefkit.render.pdf.pages import PrintPages
 from briefkit.render.pdf.process import PdfProcess
+from briefkit.resolve.display import display_fields
 from briefkit.resolve.document import make_document, prose_fields, unused_keys
 
 FORMATS = NAMES  # the table of formats (formats.py)
@@ -126,7 +128,7 @@ def examine(
         )
         lang = data.get("lang")  # the citeproc locale (Pandoc's `lang` metadata)
         job = PandocJob(
-            placed + unplaced,
+            placed + unplaced + display_fields(data),
             sources,
             style,
             with_bibliography,
@@ -212,6 +214,7 @@ def examine(
             key=key,
             hint="it is kept in the document metadata only",
         )
+    fit_to_design(document, layout, source, diagnostics)
     inputs.extend(sources.files)
     if style is not None:
         inputs.extend(p for p in (style.path, style.parent) if p is not None)

@@ -30,27 +30,29 @@ from briefkit.layout.files import (
     read_layout_file,
     read_mapping,
 )
+from briefkit.layout.installed_fonts import usable_theme_font
+from briefkit.layout.pages import furniture_css, pagination_css
+from briefkit.layout.parts import PartTable
+from briefkit.layout.tokens import css_name, css_string, hex_color, number
+from briefkit.layout.web_fonts import STYLES, WEB_FONTS_MARKER, cjk_faces
 
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).
 PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
-_STYLES = {
-    "regular": ("normal", 400),
-    "italic": ("italic", 400),
-    "bold": ("normal", 700),
-    "bold_italic": ("italic", 700),
-}
 # Families every stack ends with, for readers of the screen page without the shipped faces.
 _GENERIC = {
     "serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
     "sans": ["Helvetica Neue", "Arial", "sans-serif"],
 }
+# The screen page's names for the CJK fallback faces, declared for CJK characters only.
+_CJK_ALIAS = {"text": "briefkit CJK text", "display": "briefkit CJK display"}
 
 
 @dataclass
 class Design:
     tokens: dict
     folders: list[Path]  # the layout's folders, own first (where `fonts/` may also be)
+    parts: Optional[PartTable] = None  # the layout's table of parts (anchors for pagination)
 
     # ---- reading tokens --------------------------------------------------------------------
     def get(self, group: str, name: str):
@@ -64,7 +66,7 @@ class Design:
 
     def color(self, name: str) -> str:
         """A colour token as Word writes it: RRGGBB."""
-        return _hex(self.get("colors", name))
+        return hex_color(self.get("colors", name))
 
     @property
     def text_face(self) -> str:
@@ -88,6 +90,16 @@ class Design:
         page = self.page_setup()
         return page["width"] - page["left"] - page["right"]
 
+    def text_height_mm(self) -> float:
+        page = self.page_setup()
+        return page["height"] - page["top"] - page["bottom"]
+
+    @property
+    def mirrored(self) -> bool:
+        """Whether margins are mirrored on left pages (`page.mirror`): `margin.left` is then
+        the inner margin and `margin.right` the outer one."""
+        return self.tokens.get("page", {}).get("mirror") is True
+
     def font_files(self) -> dict[str, dict[str, Path]]:
         """Face family -> {'regular'|'italic'|'bold'|'bold_italic': file} of the faces the
         design uses whose files are shipped (a face without files is named, not embedded)."""
@@ -95,10 +107,10 @@ class Design:
         out: dict[str, dict[str, Path]] = {}
         for family in dict.fromkeys([self.text_face, self.display_face]):
             for style, name in (files.get(family) or {}).items():
-                if style not in _STYLES:
+                if style not in STYLES:
                     raise LayoutError(
                         f"design.yaml: faces.files.{family}.{style}: expected one of "
-                        f"{', '.join(_STYLES)}"
+                        f"{', '.join(STYLES)}"
                     )
                 path = self._font_path(str(name))
                 out.setdefault(family, {})[style] = path
@@ -127,21 +139,26 @@ class Design:
         if medium == "print":
             for family, styles in self.font_files().items():
                 for style, path in styles.items():
-                    font_style, weight = _STYLES[style]
+                    font_style, weight = STYLES[style]
                     lines.append(
-                        f"@font-face {{ font-family: {_css_str(family)}; "
-                        f"src: url({_css_str(path.resolve().as_uri())}); "
+                        f"@font-face {{ font-family: {css_string(family)}; "
+                        f"src: url({css_string(path.resolve().as_uri())}); "
                         f"font-style: {font_style}; font-weight: {weight}; }}"
                     )
+        else:
+            # The web edition's own faces are embedded by the HTML writer (web_fonts, WOFF2
+            # subsets for the characters the page holds); CJK faces the reader has installed
+            # draw CJK characters only.
+            lines.append(WEB_FONTS_MARKER)
+            lines.append(cjk_faces(fallback, _CJK_ALIAS["text"]))
+            lines.append(cjk_faces(list(reversed(fallback)), _CJK_ALIAS["display"]))
         props = {
-            "font-body": _stack([self.text_face, *fallback], _GENERIC["serif"], medium),
-            "font-headings": _stack(
-                [self.display_face, *reversed(fallback)], _GENERIC["sans"], medium
-            ),
-            "leading": f"{_number(self.get('type', 'leading'), 'type', 'leading'):g}",
+            "font-body": _stack(self.text_face, fallback, "text", medium),
+            "font-headings": _stack(self.display_face, list(reversed(fallback)), "display", medium),
+            "leading": f"{number(self.get('type', 'leading'), 'type', 'leading'):g}",
         }
         for name, value in (self.tokens.get("colors") or {}).items():
-            props[_css_name(name)] = "#" + _hex(value).lower()
+            props[css_name(name)] = "#" + hex_color(value).lower()
         for group, prefix, unit in (
             ("type", "size", "pt"),
             ("rules", "rule", "pt"),
@@ -151,23 +168,28 @@ class Design:
             for name, value in (self.tokens.get(group) or {}).items():
                 if group == "type" and name == "leading":
                     continue
-                props[f"{prefix}-{_css_name(name)}"] = f"{_number(value, group, name):g}{unit}"
+                props[f"{prefix}-{css_name(name)}"] = f"{number(value, group, name):g}{unit}"
         page = self.page_setup()
         props["text-width"] = f"{self.text_width_mm():g}mm"
+        props["text-height"] = f"{self.text_height_mm():g}mm"
+        props["page-height"] = f"{page['height']:g}mm"
         lines.append(":root {\n" + "".join(f"  --{k}: {v};\n" for k, v in props.items()) + "}")
         size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
         lines.append(
             f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
             f"{page['bottom']:g}mm {page['left']:g}mm; }}"
         )
+        lines += furniture_css(self, page)
+        if medium == "print":
+            lines.append(pagination_css(self))
         # The footnote rule, written out here: custom properties do not reach @footnote. The
         # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
         # top padding would lose them again.
         lines.append(
             f"@page {{ @footnote {{ border-top: "
-            f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
-            f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
-            f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
+            f"{number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
+            f"#{hex_color(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
+            f"margin-top: {number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
         )
         # The named page of very wide tables (print.css): the same paper turned.
         lines.append(f"@page landscape {{ size: {size} landscape; }}")
@@ -358,7 +380,7 @@ class Design:
                 f"are the keys of design.yaml (e.g. $type.body, $colors.primary)"
             )
         token = self.tokens[group][name]
-        return _hex(token) if group == "colors" else token
+        return hex_color(token) if group == "colors" else token
 
 
 def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = None) -> Design:
@@ -373,15 +395,14 @@ def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = Non
         raise LayoutError(f"layout '{layout.name}' has no design.yaml along its chain")
     theme = theme or {}
     colors = {k: v for k, v in (theme.get("colors") or {}).items() if v}
-    fonts = theme.get("fonts") or {}
     overrides: dict = {"colors": colors, "faces": {}}
-    if fonts.get("body"):
-        overrides["faces"]["text"] = fonts["body"]
-    if fonts.get("headings"):
-        overrides["faces"]["display"] = fonts["headings"]
+    for key, face in (("body", "text"), ("headings", "display")):
+        family = usable_theme_font(theme, key, tokens)
+        if family:
+            overrides["faces"][face] = family
     if paper:
         overrides["page"] = {"size": paper}
-    return Design(merge_mappings(overrides, tokens), list(layout.folders))
+    return Design(merge_mappings(overrides, tokens), list(layout.folders), layout.table)
 
 
 def design_of(prepared) -> Design:
@@ -408,48 +429,19 @@ def merged_tokens(layout) -> dict:
     return load_design(layout).tokens
 
 
-def _hex(value) -> str:
-    """A CSS colour (#rgb, #rrggbb or a name) as Word's RRGGBB."""
-    text = str(value).strip()
-    if re.fullmatch(r"#?[0-9A-Fa-f]{6}", text):
-        return text.lstrip("#").upper()
-    if re.fullmatch(r"#[0-9A-Fa-f]{3}", text):
-        return "".join(c * 2 for c in text[1:]).upper()
-    import tinycss2.color3
-
-    rgba = tinycss2.color3.parse_color(text)
-    if rgba is None or isinstance(rgba, str):
-        raise LayoutError(f"'{text}' is not a colour; write #rrggbb")
-    return "".join(f"{round(c * 255):02X}" for c in rgba[:3])
-
-
-def _css_str(text: str) -> str:
-    """A CSS string literal that cannot end the string, the rule or the <style> element."""
-    return (
-        '"'
-        + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} " for c in str(text))
-        + '"'
+def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
+    """A font stack: the face, then (screen) Latin faces a reader may have, then CJK faces,
+    then the generic family. Latin always comes before CJK: a CJK face's Latin punctuation is
+    full width. In print the shipped faces are embedded, so no reader's Latin faces; on screen
+    the CJK faces are named through their `unicode-range` alias."""
+    generic = _GENERIC["serif" if role == "text" else "sans"]
+    names = [face, *generic[:-1]] if medium == "screen" else [face]
+    names += [_CJK_ALIAS[role]] if medium == "screen" and cjk else cjk
+    names.append(generic[-1])
+    return ", ".join(
+        n if n in ("serif", "sans-serif") else css_string(n) for n in dict.fromkeys(names)
     )
-
-
-def _stack(families: list[str], generic: list[str], medium: str) -> str:
-    # In print the shipped faces are embedded: no reader's-machine fallbacks, only the generic
-    # family for glyphs no face has.
-    names = list(dict.fromkeys([*families, *(generic if medium == "screen" else generic[-1:])]))
-    return ", ".join(n if n in ("serif", "sans-serif") else _css_str(n) for n in names)
 
 
 def _mm(points: float) -> float:
     return round(points * 25.4 / 72, 2)
-
-
-def _css_name(token: str) -> str:
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(token)):
-        raise LayoutError(f"design.yaml: '{token}' is not a token name (letters, digits, _)")
-    return str(token).replace("_", "-")
-
-
-def _number(value, group: str, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LayoutError(f"design.yaml: {group}.{name}: expected a number, found {value!r}")
-    return float(value)

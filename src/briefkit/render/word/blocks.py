@@ -25,6 +25,7 @@ from briefkit.core.images import ImageRefused, for_word
 from briefkit.core.paths import safe_link
 from briefkit.ooxml import wordml
 from briefkit.ooxml.order import place
+from briefkit.render.note_calls import calls_after_a_call
 from briefkit.render.word import boxes as word_boxes
 
 _RUN_FLAGS = {
@@ -270,6 +271,7 @@ class BlockWriter:
         flags: frozenset | set = frozenset(),
         container=None,
     ) -> None:
+        after_call = calls_after_a_call(inlines)
         for inline in inlines:
             if isinstance(inline, m.Text):
                 self.run(paragraph, inline.text, flags, container)
@@ -296,6 +298,10 @@ class BlockWriter:
                 else:
                     self.inlines(paragraph, inline.children, flags, container)
             elif isinstance(inline, m.NoteRef) and self.notes is not None:
+                if id(inline) in after_call:
+                    # Two calls in a row read as one number ("67"): a superscript comma
+                    # between them, in the note reference style as the calls are.
+                    self.notes.add_separator(paragraph)
                 self.note(paragraph, inline.note)
 
     def run(self, paragraph, text: str, flags, container=None):

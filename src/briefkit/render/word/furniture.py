@@ -48,7 +48,7 @@ def lay_out_pages(document, doc: m.Document, design) -> None:
             section.header_distance = Mm((page["top"] - line) / 2)
             section.footer_distance = Mm((page["bottom"] - line) / 2)
         section.different_first_page_header_footer = True
-        head = getattr(doc, "short_title", None) or doc.title
+        head = doc.short_title or doc.title
         # A right-hand page: the head and folio at its outer (right) side when mirrored.
         _head(document, section.header, head, WD_ALIGN_PARAGRAPH.RIGHT if mirrored else None)
         outer = WD_ALIGN_PARAGRAPH.RIGHT

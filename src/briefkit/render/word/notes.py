@@ -132,6 +132,12 @@ class NotesPart:
         self.part.element.append(note)
         return note
 
+    def add_separator(self, paragraph) -> None:
+        """A comma between two calls at one place, raised as the calls are (their style)."""
+        run = paragraph._p.add_r()
+        run.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:rStyle w:val="{self.ref_style}"/></w:rPr>'))
+        run.append(parse_xml(f"<w:t {nsdecls('w')}>,</w:t>"))
+
     def finish(self, note) -> None:
         """Put the note's own number at the start of its first paragraph (a paragraph of its
         own when the note starts with a table), as Word does."""
