@@ -203,6 +203,13 @@ def examine(
         brief, loaded, layout, prose, placed, slug_of(path), diagnostics, logo, project
     )
     _check_output_name(document.output_name, brief, source, path, diagnostics)
+    if style is not None:
+        document.citation_style = {
+            "id": style.ident or f"http://www.zotero.org/styles/{style.path.stem}",
+            "notes": style.notes,
+            "bibliography": style.has_bibliography,
+        }
+    document.source_text = source.text
 
     if not diagnostics.errors:
         diagnostics.extend(unused_warnings(sources, prose.cited, listed=list_uncited))

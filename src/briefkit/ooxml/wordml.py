@@ -74,25 +74,32 @@ def add_field(paragraph, instruction: str, placeholder: str = "", *, into=None):
     fields when a document holding a dirty field is opened (PAGE and NUMPAGES are live in
     headers and footers)."""
     parent = paragraph._p if into is None else into
-    parent.append(field_char("begin"))
-    parent.append(
-        parse_xml(
-            f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> '
-            f"{_text(instruction)} </w:instrText></w:r>"
-        )
-    )
-    parent.append(field_char("separate"))
+    begin_field(parent, f" {instruction} ")
     result = parse_xml(
         f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_text(placeholder)}</w:t></w:r>'
     )
     parent.append(result)
-    parent.append(field_char("end"))
+    end_field(parent)
     return result
 
 
 def field_char(kind: str):
     """A run holding a field's `begin`, `separate` or `end` mark."""
     return parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="{kind}"/></w:r>')
+
+
+def begin_field(parent, instruction: str) -> None:
+    """The opening of a complex field in `parent` (a w:p or w:hyperlink): its begin mark, its
+    code, its separator. The runs appended next are its result, until `end_field`."""
+    code = parse_xml(f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"/></w:r>')
+    code[0].text = xml_text(instruction)
+    parent.append(field_char("begin"))
+    parent.append(code)
+    parent.append(field_char("separate"))
+
+
+def end_field(parent) -> None:
+    parent.append(field_char("end"))
 
 
 def add_formula(paragraph, omml: str, *, display: bool, container=None) -> None:
@@ -129,14 +136,26 @@ def bookmark_name(anchor: str) -> str:
 
 
 def add_bookmark(paragraph, name: str, ident: int) -> None:
-    p = paragraph._p
-    name = bookmark_name(name)
+    bookmark_range(paragraph._p, paragraph._p, bookmark_name(name), ident)
+
+
+def bookmark_range(first, last, name: str, ident: int) -> None:
+    """A bookmark from the start of paragraph `first` to the end of paragraph `last` (w:p)."""
     start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
-    ppr = p.find(qn("w:pPr"))
+    ppr = first.find(qn("w:pPr"))
     if ppr is not None:
         ppr.addnext(start)
     else:
-        p.insert(0, start)
+        first.insert(0, start)
+    bookmark_end(last, ident)
+
+
+def bookmark_start(p, name: str, ident: int) -> None:
+    """A bookmark opening where `p` ends so far (the runs appended next are inside it)."""
+    p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>'))
+
+
+def bookmark_end(p, ident: int) -> None:
     p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{ident}"/>'))
 
 

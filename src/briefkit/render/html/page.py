@@ -217,6 +217,8 @@ class HtmlWriter:
             return str(inner) if url is None else f'<a href="{escape(url)}">{inner}</a>'
         if isinstance(inline, m.NoteRef):
             return self.note_call(inline.note)
+        if isinstance(inline, m.Citation):  # citeproc's text (Word's is a live field)
+            return str(self.inlines(inline.children))
         return ""
 
     def math(self, formula: m.Math) -> str:

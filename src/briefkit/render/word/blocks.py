@@ -69,11 +69,18 @@ class BlockWriter:
     _styles: dict
     _in_note: bool
     _plain_links: bool
+    # The brief's fields (fields.py): what is written is marked as the brief's key paths.
+    _made: list
+    _note_number: int
+    field: Callable[..., Any]
+    keyed_run: Callable[..., None]
+    citation: Callable[..., None]
 
     def paragraph(self, text: str = "", style: str | None = None):
         """A new paragraph of the current story with `style` set as w:pStyle. Ids are looked
         up once per name: python-docx scans every style of the template on each lookup."""
         paragraph = self.story.add_paragraph(wordml.xml_text(text))
+        self._made.append((self._in_note, paragraph._p))  # for the brief's fields (fields.py)
         if style is not None:
             if style not in self._styles:
                 self._styles[style] = wordml.style_id(self.document, style)
@@ -89,7 +96,9 @@ class BlockWriter:
                 self.run(paragraph, "", set()).add_break()
                 continue
             flags = {"bold"} if piece.role in bold else set()
-            if piece.href:
+            if piece.key:  # a value of the brief, as written (fields.py)
+                self.keyed_run(paragraph, piece.text, piece.key, flags)
+            elif piece.href:
                 self.inlines(
                     paragraph,
                     [m.Link([m.Text(piece.text)], piece.href, internal=piece.href.startswith("#"))],
@@ -134,27 +143,35 @@ class BlockWriter:
             add("* * *", style=style)
 
     def list_items(
-        self, items, ordered: bool, level: int, start: int = 1, style: str | None = None
+        self,
+        items,
+        ordered: bool,
+        level: int,
+        start: int = 1,
+        style: str | None = None,
+        keys: list | None = None,
     ) -> None:
+        """A list; with `keys`, each item is the brief's field of that key (a takeaway)."""
         base = "List Number" if ordered else "List Bullet"
         style = style or (base if level <= 1 else f"{base} {min(level, 3)}")
         num_id = None
-        for item in items:
+        for index, item in enumerate(items):
             first, rest = (
                 (item[0], item[1:]) if item and isinstance(item[0], m.Para) else (None, item)
             )
-            p = self.paragraph(style=style)
-            if ordered:  # every item of this list in one numbering of its own, from `start`
-                num_id = wordml.restart_numbering(self.document, p, style, start, num_id)
-            if first is not None:
-                self.inlines(p, first.children)
-            self.blocks(
-                rest,
-                style="List Continue"
-                if not any(isinstance(b, m.ListBlock) for b in rest)
-                else None,
-                level=level,
-            )
+            with self.field(keys[index]) if keys else contextlib.nullcontext():
+                p = self.paragraph(style=style)
+                if ordered:  # every item of this list in one numbering of its own, from `start`
+                    num_id = wordml.restart_numbering(self.document, p, style, start, num_id)
+                if first is not None:
+                    self.inlines(p, first.children)
+                self.blocks(
+                    rest,
+                    style="List Continue"
+                    if not any(isinstance(b, m.ListBlock) for b in rest)
+                    else None,
+                    level=level,
+                )
 
     def caption(self, label: str, caption: list[m.Inline], style: str = "Caption"):
         """ "Table 1 Caption" / "Figure 1 Caption": the label as resolve numbered it."""
@@ -303,6 +320,8 @@ class BlockWriter:
                     # between them, in the note reference style as the calls are.
                     self.notes.add_separator(paragraph)
                 self.note(paragraph, inline.note)
+            elif isinstance(inline, m.Citation):
+                self.citation(paragraph, inline, flags, container)
 
     def run(self, paragraph, text: str, flags, container=None):
         run = wordml.add_text_run(paragraph, text)
@@ -338,7 +357,7 @@ class BlockWriter:
             return  # Pandoc puts no note inside a note
         element = self.notes.add(paragraph)
         outer, self.story = self.story, BlockItemContainer(element, _StoryOf(self.notes.part))
-        self._in_note = True
+        self._in_note, self._note_number = True, note.number
         try:
             self.blocks(note.children, style=self.notes.text_style_name)
         finally:

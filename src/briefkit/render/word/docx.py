@@ -23,9 +23,12 @@ from briefkit.layout.design import design_of
 from briefkit.layout.locales import load_locale
 from briefkit.ooxml import package as word_package
 from briefkit.ooxml import wordml
+from briefkit.ooxml.brief_record import FIELD_PREFIX, Record, add_record
+from briefkit.ooxml.story import read_document
 from briefkit.render.pdf.pages import PrintPages
 from briefkit.render.stamp import CUSTOM_XML, DOCX_PROPERTY, PLACEHOLDER, DocxSeal
 from briefkit.render.word import builtins as word_builtins
+from briefkit.render.word import citations as word_citations
 from briefkit.render.word import fonts as word_fonts
 from briefkit.render.word import furniture as word_furniture
 from briefkit.render.word import notes as word_notes
@@ -197,6 +200,19 @@ def draft_docx(prepared) -> DocxDraft:
     if template is None:  # the catalogue: what the document uses and an editor reaches for
         word_reference.prune_catalogue(document)
     wordml.number_drawings(document)
+    # What each field showed, and the brief as built: `import --into` reads them back.
+    story = read_document(document, FIELD_PREFIX)
+    add_record(
+        document,
+        Record(
+            doc.source_text,
+            prepared.path.name,
+            writer.fields,
+            writer.kinds,
+            story.paragraphs,
+            [doc.csl_items[key] for key in sorted(doc.csl_items)],
+        ),
+    )
     # The design's faces travel with the file, so it looks the same where they are not installed.
     word_fonts.embed_fonts(document, design.font_files())
     _properties(document, doc)
@@ -237,8 +253,24 @@ def _properties(document, doc: m.Document) -> None:
         document,
         {
             **{f"briefkit.unshown.{key}": doc.unshown_json(key) for key in doc.unshown},
+            **_zotero_preferences(doc),
             DOCX_PROPERTY: PLACEHOLDER,
         },
+    )
+
+
+def _zotero_preferences(doc: m.Document) -> dict[str, str]:
+    """Zotero's document preferences: its plugin refreshes the citation fields in the brief's
+    style and language, as footnotes or endnotes as the brief places its notes."""
+    style = doc.citation_style
+    if not style or not doc.csl_items:
+        return {}
+    return word_citations.document_preferences(
+        style["id"],
+        doc.lang,
+        doc.notes_placement if style["notes"] else None,
+        style["bibliography"],
+        doc.slug,
     )
 
 

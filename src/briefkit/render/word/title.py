@@ -35,6 +35,7 @@ class TitleBlockWriter:
     phrase: Callable[..., None]
     picture: Callable[..., Any]
     into: Callable[..., None]
+    field: Callable[..., Any]  # the host's (render/word/fields.py): a field of the brief
 
     def shape_title_page(self, part=None) -> None:
         if self.full_bleed:
@@ -136,14 +137,17 @@ class TitleBlockWriter:
 
     def title_kicker(self) -> None:
         if self.doc.kicker:
-            self.paragraph(self.doc.kicker, style="Kicker")
+            with self.field(("kicker",), "text"):
+                self.paragraph(self.doc.kicker, style="Kicker")
 
     def title_title(self) -> None:
-        self.paragraph(self.doc.title, style="Title")
+        with self.field(("title",), "text"):
+            self.paragraph(self.doc.title, style="Title")
 
     def title_subtitle(self) -> None:
         if self.doc.subtitle:
-            self.paragraph(self.doc.subtitle, style="Subtitle")
+            with self.field(("subtitle",), "text"):
+                self.paragraph(self.doc.subtitle, style="Subtitle")
 
     def title_byline(self) -> None:
         if self.doc.byline:

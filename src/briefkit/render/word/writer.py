@@ -17,10 +17,11 @@ from briefkit.render.word import boxes as word_boxes
 from briefkit.render.word import contents as word_contents
 from briefkit.render.word import notes as word_notes
 from briefkit.render.word.blocks import BlockWriter
+from briefkit.render.word.fields import FieldWriter
 from briefkit.render.word.title import TITLE_BLOCK, TitleBlockWriter
 
 
-class DocxWriter(TitleBlockWriter, BlockWriter):
+class DocxWriter(TitleBlockWriter, BlockWriter, FieldWriter):
     def __init__(
         self,
         document,
@@ -65,6 +66,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
         self.story = document._body
         self._in_note = False
         self._plain_links = False  # links_as_text()
+        self._init_fields()  # the brief's fields, marked as they are written (fields.py)
 
     # ---- parts, in layout order, each laid out as its shape (layout/parts.py) ----
     def write(self, parts: list[Part]) -> None:
@@ -100,7 +102,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
         self.imprint_written = bool(cell.paragraphs and any(p.text for p in cell.paragraphs))
 
     def shape_lead(self, part: Part) -> None:
-        self.blocks(self.doc.part_content(part), style="Standfirst")
+        self.field_blocks((part.content_key,), self.doc.part_content(part), style="Standfirst")
 
     def shape_categories(self, part: Part) -> None:
         if self.doc.categories:
@@ -124,7 +126,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
                     if self.design is not None:  # in a box: LibreOffice would move the whole
                         heading.paragraph_format.keep_with_next = False  # box to the next page
                     self.bookmark(heading, key)
-                    self.blocks(blocks, style="Front Box Text")
+                    self.field_blocks((part.content_key, key), blocks, style="Front Box Text")
 
         if self.design is None:
             return write()
@@ -164,7 +166,9 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
             self.heading(
                 self.doc.label(part.label or part.name), 1, bookmark=part.anchor, part=part
             )
-            self.blocks(blocks, style="Imprint Text" if self._in_imprint else None)
+            self.field_blocks(
+                (part.content_key,), blocks, style="Imprint Text" if self._in_imprint else None
+            )
 
     def shape_list(self, part: Part) -> None:
         entries = self.doc.part_content(part)
@@ -175,7 +179,11 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
         # layout prints them so (layout.yaml `takeaways: numerals`: the "Takeaway" list style,
         # whose number is set large in the accent).
         self.list_items(
-            entries, ordered=True, level=1, style="Takeaway" if self.takeaway_numerals else None
+            entries,
+            ordered=True,
+            level=1,
+            style="Takeaway" if self.takeaway_numerals else None,
+            keys=[(part.content_key, i) for i in range(len(entries))],
         )
 
     def shape_items(self, part: Part) -> None:
@@ -183,7 +191,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
         if not group:
             return
         self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor, part=part)
-        self.blocks(group.intro)
+        self.field_blocks((group.key or (part.content_key,)) + ("intro",), group.intro)
         rule = wordml.style_rule(self.document, "Item Text")
         for item in group.items:
             p = self.paragraph(style="Item Title")
@@ -193,7 +201,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
             self.phrase(p, item.heading)
             # The text under the title's rule, kept together as print keeps an item
             # (`break-inside: avoid`): each paragraph keeps with the next, the last ends it.
-            self.blocks(item.body, style="Item Text")
+            self.field_blocks(item.key + ("text",), item.body, style="Item Text")
             for line in item.meta:
                 meta = self.paragraph(style="Item Meta")
                 wordml.apply_rule(meta, rule)
@@ -205,8 +213,9 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
     def shape_sections(self, part: Part) -> None:
         for section in self.doc.all_sections():
             if section.title:
-                self.heading(section.title, section.level, bookmark=section.id)
-            self.blocks(section.body)
+                with self.field(section.key + ("title",), "text"):
+                    self.heading(section.title, section.level, bookmark=section.id)
+            self.field_blocks(section.key + ("body",), section.body)
 
     def shape_call_to_action(self, part: Part) -> None:
         link = self.doc.full_report
@@ -220,7 +229,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
         if not self.doc.related:
             return
         self.heading(self.doc.label(part.label or part.name), 1, bookmark=part.anchor, part=part)
-        for entry in self.doc.related:
+        for index, entry in enumerate(self.doc.related):
             # As the source lists them: kind · outlet · date, the title, the teaser, the byline.
             if entry.meta:  # under a rule: each item stands apart, as in print
                 p = self.paragraph(style="Related Meta")
@@ -230,7 +239,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
             title: list[m.Inline] = [m.Text(entry.title)]
             with self.links_as_text():  # a title, as print sets it
                 self.inlines(p, [m.Link(title, entry.url)] if entry.url else title)
-            self.blocks(entry.summary)
+            self.field_blocks((part.content_key, index, "summary"), entry.summary)
             if entry.byline:
                 self.paragraph(entry.byline, style="Item Meta")
 
@@ -267,7 +276,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter):
             )
             for author in with_bios:
                 self.phrase(self.paragraph(style="Author Name"), author.credit, bold_names=False)
-                self.blocks(author.bio)
+                self.field_blocks(author.key + ("bio",), author.bio)
 
     def shape_colophon(self, part: Part) -> None:
         """The colophon's lines under one rule (the style's: Word draws a run of paragraphs
