@@ -2,6 +2,11 @@
 `needs` marker: `@pytest.mark.needs("soffice", "pdftoppm")` on a test that uses system tools.
 A missing tool skips the test with the reason on a developer's machine, and FAILS it in CI
 (`CI=true`), so a CI run never passes by skipping; `scripts/install-test-deps` installs them all.
+
+The test layers (see the README): a test that makes a whole build, runs briefkit's command
+line on a build command, or starts LibreOffice or Chromium is marked `build` here, by what it
+and the helpers and fixtures it uses call (layers.py); the rest is the quick layer,
+`pytest -m "not slow and not build"`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from layers import BuildNet, mark_build_tests, watch_for_builds
 
 from briefkit.builder.batch import build_brief
 
@@ -36,6 +42,12 @@ TOOLS = {
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs(*tools): the system tools the test uses ("
                             + ", ".join(TOOLS) + "); skipped without them, failed in CI")
+    watch_for_builds()
+    config.pluginmanager.register(BuildNet(), "briefkit-build-net")
+
+
+def pytest_collection_modifyitems(config, items):
+    mark_build_tests(items)
 
 
 def in_ci() -> bool:
