@@ -23,6 +23,10 @@ from briefkit.builder.batch import build_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEFS = ROOT / "briefs"
+# The real-world corpus and sources the project is tested against live beside the checkout
+# (../shared); a clone without them skips those tests, saying so (CI fails them instead).
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
 
 
 A11Y = Path(__file__).parent / "a11y"
@@ -33,6 +37,8 @@ TOOLS = {
     "pdftoppm": ("poppler's pdftoppm", lambda: shutil.which("pdftoppm") is not None),
     "pdftotext": ("poppler's pdftotext", lambda: shutil.which("pdftotext") is not None),
     "pdffonts": ("poppler's pdffonts", lambda: shutil.which("pdffonts") is not None),
+    "shared": ("../shared beside the checkout (the real-world corpus the tests read)",
+               lambda: CORPUS.is_dir()),
     "axe": ("node, Debian's chromium and axe-core (npm install in tests/a11y)",
             lambda: bool(shutil.which("node") and Path("/usr/bin/chromium").exists()
                          and (A11Y / "node_modules" / "axe-core").is_dir())),
@@ -56,13 +62,23 @@ def in_ci() -> bool:
 
 def pytest_runtest_setup(item):
     for marker in item.iter_markers("needs"):
-        missing = [TOOLS[name][0] for name in marker.args if not TOOLS[name][1]()]
+        missing = [name for name in marker.args if not TOOLS[name][1]()]
         if missing:
-            reason = (f"needs {', '.join(missing)}: run scripts/install-test-deps "
-                      "(or see `briefkit doctor --tests`)")
+            remedy = ("put the project's shared folder (corpus, sources, spec) beside this "
+                      "checkout as ../shared" if missing == ["shared"] else
+                      "run scripts/install-test-deps (or see `briefkit doctor --tests`)")
+            reason = f"needs {', '.join(TOOLS[name][0] for name in missing)}: {remedy}"
             if in_ci():
                 pytest.fail(f"CI=true and this test {reason}", pytrace=False)
             pytest.skip(reason)
+
+
+def corpus_cases(pattern: str) -> list:
+    """Parameters for a test over `../shared/corpus/<pattern>`: the matching paths, or without
+    the corpus one parameter that skips saying why (CI fails it)."""
+    if CORPUS.is_dir():
+        return sorted(CORPUS.glob(pattern))
+    return [pytest.param(None, marks=pytest.mark.needs("shared"), id="no-corpus")]
 
 
 @pytest.fixture

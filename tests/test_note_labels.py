@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from readers import docx_notes, html_tree, squash
 
 from briefkit.builder.batch import build_brief
@@ -48,6 +50,7 @@ def test_each_section_keeps_its_own_note_one(write_brief, tmp_path):
     assert "[^1]" in [c.text for c in html_tree(outputs[".html"]).iter("code")]
 
 
+@pytest.mark.needs("shared")
 def test_the_corpus_case_keeps_both_texts(tmp_path):
     brief = CORPUS / "min-named-notes-collide" / "brief.yaml"
     outputs = {p.suffix: p for p in build_brief(brief, tmp_path, ["html"]).outputs}

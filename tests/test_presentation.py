@@ -274,7 +274,7 @@ def test_a_wrong_language_tag_is_a_located_error(write_brief):
     assert "brief.yaml:3:7: error: lang: not a language tag" in message and "fr-FR" in message
 
 
-@pytest.mark.skipif(not (CORPUS / "csl-chicago-notes-fr").is_dir(), reason="corpus not beside repo")
+@pytest.mark.needs("shared")
 def test_corpus_french_brief_declares_fr_fr_and_cites_in_french(tmp_path):
     folder = tmp_path / "fr"
     shutil.copytree(CORPUS / "csl-chicago-notes-fr", folder)

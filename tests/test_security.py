@@ -545,7 +545,8 @@ def test_the_readme_lists_each_budget_with_its_value():
             (images, "MAX_PIXELS", f"{images.MAX_PIXELS:,} pixels"),
             (images, "MAX_SVG_BYTES", f"{images.MAX_SVG_BYTES // 1048576} MiB"),
             (paths, "MAX_DOWNLOAD", f"{paths.MAX_DOWNLOAD // 1048576} MiB")]:
-        row = next(line for line in section.splitlines() if f"`{module.__name__.split('.')[-1]}.{name}`" in line)
+        row = next(line for line in section.splitlines()
+                   if f"`{module.__name__.removeprefix('briefkit.')}.{name}`" in line)
         assert f"| {shown}" in row, (name, row)
 
 

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import corpus_cases
 import yaml
 from click.testing import CliRunner
 
@@ -205,7 +206,8 @@ def _as_docx(template: Path, tmp_path: Path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("case", sorted(CORPUS.glob("docx-*")), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", corpus_cases("docx-*"), ids=lambda p: getattr(p, "name", p))
+@pytest.mark.needs("shared")
 def test_a_draft_on_a_real_house_template_imports_and_builds(case, tmp_path):
     template = next(case.glob("original-*"))
     draft = draft_from_markdown(DRAFT, tmp_path / "draft.docx",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import corpus_cases
 from lxml import etree
 from readers import docx_note_references, docx_notes, libreoffice_pdf, pdf_text
 
@@ -84,12 +85,9 @@ def _list_formats(path) -> dict:
     return out
 
 
-def _corpus_cases():
-    return sorted(p for p in CORPUS.glob("docx-*") if p.is_dir())
-
-
-@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", corpus_cases("docx-*"), ids=lambda p: getattr(p, "name", p))
 @pytest.mark.parametrize("which", ["house", "original"])
+@pytest.mark.needs("shared")
 def test_real_house_templates_build_with_numbered_lists_and_notes(case, which, tmp_path):
     folder = tmp_path / case.name
     shutil.copytree(case, folder)
@@ -238,6 +236,7 @@ def test_translated_style_ids_are_matched_by_name(write_brief, tmp_path):
     assert [p.style.name for p in docx.Document(str(out)).paragraphs if p.text == "Background"] == ["Heading 1"]
 
 
+@pytest.mark.needs("shared")
 def test_template_notes_no_text_calls_are_dropped(write_brief, tmp_path):
     """A house template's sample notes, whose sample text was replaced, do not reach the output."""
     case = CORPUS / "docx-gowa-cn-reference"
@@ -300,6 +299,7 @@ def test_a_libreoffice_saved_template(write_brief, tmp_path, saved_as):
 
 
 @pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.needs("shared")
 def test_a_corpus_template_output_opens_in_libreoffice(tmp_path):
     folder = tmp_path / "case"
     shutil.copytree(CORPUS / "docx-pandoc-german", folder)

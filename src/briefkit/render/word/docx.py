@@ -144,8 +144,9 @@ def _properties(document, doc: m.Document) -> None:
     props.content_status = doc.status
     props.comments = f"Made with briefkit {__version__}"
     props.created = dt.datetime.combine(doc.date, dt.time(0, 0))
-    if doc.updated:
-        props.modified = dt.datetime.combine(doc.updated, dt.time(0, 0))
+    # Always set: a template without core properties would otherwise be stamped with the time
+    # of the build (python-docx's default part), and the same brief would give other bytes.
+    props.modified = dt.datetime.combine(doc.updated or doc.date, dt.time(0, 0))
     props.last_modified_by = "briefkit"
     # Keys the layout does not show are kept, as JSON, in custom properties.
     # The fingerprint is reserved here and filled in once the file is made (stamp.py).
