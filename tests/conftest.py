@@ -11,6 +11,8 @@ and the helpers and fixtures it uses call (layers.py); the rest is the quick lay
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import textwrap
@@ -96,22 +98,40 @@ def write_brief(tmp_path):
     return write
 
 
-def _build(tmp_path_factory, relative: str) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("out")
-    result = build_brief(BRIEFS / relative, out)
-    return {p.suffix[1:]: p for p in result.outputs}
+def built(tmp_path_factory, brief: Path, formats=("docx", "html", "pdf")) -> dict[str, Path]:
+    """`brief` built in `formats` once per test run: {format: output path}. The outputs are
+    shared, so tests only read them. Under pytest-xdist the workers share them too: the first
+    to need a build makes it (holding a lock on it), the others wait and read it."""
+    key = f"{brief.parent.name if brief.stem == 'brief' else brief.stem}-{'-'.join(formats)}"
+    if key in _BUILT:
+        return _BUILT[key]
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built"
+    shared.mkdir(exist_ok=True)
+    with open(shared / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        record = shared / f"{key}.json"
+        if not record.exists():
+            result = build_brief(brief, shared / key, list(formats))
+            record.write_text(json.dumps({p.suffix[1:]: str(p) for p in result.outputs}))
+        outputs = {fmt: Path(path) for fmt, path in json.loads(record.read_text()).items()}
+    _BUILT[key] = outputs
+    return outputs
+
+
+_BUILT: dict[str, dict[str, Path]] = {}
 
 
 @pytest.fixture(scope="session")
 def tech_ties(tmp_path_factory):
     """The short citations example, built in all three formats."""
-    return _build(tmp_path_factory, "tech-ties/brief.yaml")
+    return built(tmp_path_factory, BRIEFS / "tech-ties" / "brief.yaml")
 
 
 @pytest.fixture(scope="session")
 def aspi(tmp_path_factory):
     """The long ASPI report example, built in all three formats."""
-    return _build(tmp_path_factory, "sino-russian-tech.yaml")
+    return built(tmp_path_factory, BRIEFS / "sino-russian-tech.yaml")
 
 
 def example_briefs() -> list[Path]:
@@ -123,12 +143,7 @@ def example_briefs() -> list[Path]:
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory):
     """Every example brief in briefs/, built once: {brief path: {format: output path}}."""
-    built = {}
-    for brief in example_briefs():
-        out = tmp_path_factory.mktemp(brief.stem)
-        result = build_brief(brief, out, ["docx", "html", "pdf"])
-        built[brief] = {p.suffix[1:]: p for p in result.outputs}
-    return built
+    return {brief: built(tmp_path_factory, brief) for brief in example_briefs()}
 
 
 def soffice() -> str | None:
