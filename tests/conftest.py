@@ -19,9 +19,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from layers import BuildNet, mark_build_tests, watch_for_builds
 
 from briefkit.builder.batch import build_brief
+from layers import BuildNet, mark_build_tests, watch_for_builds
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEFS = ROOT / "briefs"
