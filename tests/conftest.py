@@ -98,10 +98,12 @@ def write_brief(tmp_path):
     return write
 
 
-def built(tmp_path_factory, brief: Path, formats=("docx", "html", "pdf")) -> dict[str, Path]:
+def built(tmp_path_factory, brief: Path, formats=("docx", "html", "pdf"), *,
+          wait: bool = True) -> dict[str, Path] | None:
     """`brief` built in `formats` once per test run: {format: output path}. The outputs are
     shared, so tests only read them. Under pytest-xdist the workers share them too: the first
-    to need a build makes it (holding a lock on it), the others wait and read it."""
+    to need a build makes it (holding a lock on it), the others wait and read it; without
+    `wait`, None when another process is making it."""
     key = f"{brief.parent.name if brief.stem == 'brief' else brief.stem}-{'-'.join(formats)}"
     if key in _BUILT:
         return _BUILT[key]
@@ -109,7 +111,10 @@ def built(tmp_path_factory, brief: Path, formats=("docx", "html", "pdf")) -> dic
     shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built"
     shared.mkdir(exist_ok=True)
     with open(shared / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        try:  # released when the file closes
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None
         record = shared / f"{key}.json"
         if not record.exists():
             result = build_brief(brief, shared / key, list(formats))
@@ -142,8 +147,12 @@ def example_briefs() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory):
-    """Every example brief in briefs/, built once: {brief path: {format: output path}}."""
-    return {brief: built(tmp_path_factory, brief) for brief in example_briefs()}
+    """Every example brief in briefs/, built once: {brief path: {format: output path}}.
+    Two workers that need them at once share the builds out: each first makes those nobody
+    is making, then waits for the rest."""
+    briefs = example_briefs()
+    outputs = {brief: built(tmp_path_factory, brief, wait=False) for brief in briefs}
+    return {brief: outputs[brief] or built(tmp_path_factory, brief) for brief in briefs}
 
 
 def soffice() -> str | None:

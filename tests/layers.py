@@ -24,7 +24,8 @@ from types import CodeType
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
+# Folders of the test suite's own code (tests, helpers, conftest): followed into when called.
+SUITE_FOLDERS = {Path(__file__).resolve().parent}
 
 # Functions whose call is a whole build, a render, or a renderer (briefkit's and the suite's).
 BUILD_CALLS = frozenset({
@@ -57,9 +58,10 @@ def _own_code(obj) -> CodeType | None:
     """The code of a function of the test suite (a test, helper or fixture), else None."""
     obj = _unwrapped(obj)
     code = getattr(obj, "__code__", None)
-    if code is None or not Path(code.co_filename).resolve().is_relative_to(TESTS):
+    if code is None:
         return None
-    return code
+    path = Path(code.co_filename).resolve()
+    return code if any(path.is_relative_to(folder) for folder in SUITE_FOLDERS) else None
 
 
 _reached: dict[CodeType, tuple[frozenset, frozenset]] = {}
@@ -95,9 +97,8 @@ def reached(function) -> tuple[frozenset, frozenset]:
             helper_code = _own_code(helper) if callable(helper) else None
             if helper_code is not None:
                 pending.append((helper_code, _unwrapped(helper).__globals__))
-            elif inspect.ismodule(helper) and str(getattr(helper, "__file__", "")).startswith(
-                str(TESTS)
-            ):  # `readers.libreoffice_pdf`: the helper module's functions named here
+            elif inspect.ismodule(helper):
+                # `readers.libreoffice_pdf`: the suite's functions of a module named here
                 for attribute in code.co_names:
                     member = getattr(helper, attribute, None)
                     member_code = _own_code(member) if callable(member) else None
@@ -131,6 +132,7 @@ def is_build(item) -> bool:
 
 
 def mark_build_tests(items) -> None:
+    SUITE_FOLDERS.update(Path(item.path).resolve().parent for item in items)
     for item in items:
         if item.get_closest_marker("build") is None and is_build(item):
             item.add_marker(BUILD)
