@@ -88,7 +88,7 @@ def pandoc_facts(docx: Path) -> dict:
     """What a reader sees in a DOCX, as Pandoc reads it: headings, notes, tables, figures."""
     ast = json.loads(subprocess.run([pandoc_path(), "-f", "docx", "-t", "json", str(docx)],
                                     capture_output=True, check=True).stdout)
-    found = {"headings": [], "notes": [], "tables": [], "figures": []}
+    found = {"headings": [], "notes": [], "tables": [], "figures": [], "captions": []}
 
     def visit(value):
         if isinstance(value, list):
@@ -104,6 +104,7 @@ def pandoc_facts(docx: Path) -> dict:
                 # data tables (with a header row); briefkit's boxes (cover, front box) are
                 # drawn as tables without one
                 found["tables"].append(plain_text(value["c"][3:]))
+                found["captions"].append(plain_text(value["c"][1][1]))
             elif kind == "Image":
                 found["figures"].append(plain_text(value["c"][1]))
             visit(value.get("c"))
@@ -189,7 +190,15 @@ def test_every_example_survives_the_round_trip_through_word(brief, tmp_path):
     without = [h for h in before["headings"] if h != "Bibliography"]
     assert [h for h in after["headings"] if h != "Bibliography"] == without
     assert after["tables"] == before["tables"]
+    assert after["captions"] == before["captions"]  # "Table 1 Rainfall", not "Table 1 Table 1"
     assert after["figures"] == before["figures"]
+    # the byline: the same people, each once (an "About the authors" entry is not another
+    # author), and the publisher with its programme apart
+    original = prepare(brief).document
+    imported = prepare(target).document
+    assert [a.name for a in imported.authors] == [a.name for a in original.authors]
+    for key in ("name", "program"):
+        assert imported.publisher.get(key) == original.publisher.get(key), key
 
 
 def _as_docx(template: Path, tmp_path: Path) -> Path:
@@ -422,3 +431,169 @@ def test_a_table_whose_cells_hold_lists_keeps_its_columns():
     table = next(b for b in ast(markdown)["blocks"] if b["t"] == "Table")
     text = plain_text(table["c"][3:])
     assert "see [#track_this] @handle" in text and "item one" in text and "item two" in text
+
+
+# A real EndNote record (from Pandoc's EndNote XML reader test, test/endnotexml-reader.xml) in
+# EndNote's long form: the outer `ADDIN EN.CITE` field is empty, and its record sits base64-encoded
+# in the w:fldData of a nested `ADDIN EN.CITE.DATA` field, as EndNote writes long records.
+ENDNOTE_RECORD = (
+    "<EndNote><Cite><Author>Chapman</Author><Year>1944</Year><RecNum>13264</RecNum>"
+    "<Pages>36</Pages><DisplayText>(Chapman 1944)</DisplayText><record>"
+    "<rec-number>13264</rec-number><ref-type name=\"Journal Article\">17</ref-type>"
+    "<contributors><authors><author>Chapman, A. G.</author></authors></contributors>"
+    "<titles><title>An ecological basis for reforestation of submariginal lands in the Central "
+    "Hardwood Region</title><secondary-title>Ecology</secondary-title></titles>"
+    "<periodical><full-title>Ecology</full-title></periodical><pages>27-50</pages>"
+    "<volume>25</volume><number>1</number><dates><year>1944</year></dates></record></Cite>"
+    "</EndNote>")
+
+
+def _endnote_long_form(record: str, shown: str) -> str:
+    import base64
+
+    data = base64.b64encode(record.encode()).decode() if record else "bm90IGEgcmVjb3Jk"
+    return ('</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
+            'xml:space="preserve"> ADDIN EN.CITE </w:instrText></w:r><w:r><w:fldChar '
+            f'w:fldCharType="begin"><w:fldData xml:space="preserve">{data}</w:fldData>'
+            '</w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> ADDIN EN.CITE.DATA '
+            '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:fldChar '
+            f'w:fldCharType="separate"/></w:r><w:r><w:t>{shown}</w:t></w:r><w:r><w:fldChar '
+            'w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve">')
+
+
+def _endnote_reference_list(entry: str) -> str:
+    return ('</w:t></w:r></w:p><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r>'
+            '<w:instrText xml:space="preserve"> ADDIN EN.REFLIST </w:instrText></w:r><w:r>'
+            '<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>' + entry + '</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p><w:p><w:r><w:t>')
+
+
+def test_endnote_long_form_citations_become_references_with_their_locators(tmp_path):
+    from word_drafts import _rewrite
+
+    draft = draft_from_markdown("---\ntitle: Forests\ndate: 2024-01-02\n---\n\n# Forests\n\n"
+                                "Reforestation works ENHERE.\n", tmp_path / "long.docx")
+    _rewrite(draft, lambda parts: parts.update({"word/document.xml": parts[
+        "word/document.xml"].decode().replace(
+            "ENHERE", _endnote_long_form(ENDNOTE_RECORD, "(Chapman 1944, 36)")).encode()}))
+    target = tmp_path / "long.yaml"
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 0, result.output
+    assert "EN.CITE.DATA" in result.output  # said in the closing message
+    data = yaml.safe_load(target.read_text())
+    reference = data["references"][0]
+    assert reference["title"].startswith("An ecological basis for reforestation")
+    assert reference["page"] == "27-50"  # the article's pages, under CSL's name
+    assert "[@chapman1944, 36]" in data["sections"][0]["body"]  # the locator of the citation
+    out = build_brief(target, tmp_path / "out", ["docx"], parallel=False).outputs[0]
+    notes = " ".join(docx_notes(out, "endnotes") + docx_notes(out))
+    assert "an ecological basis for reforestation" in notes.casefold() and ": 36" in notes
+
+
+def test_a_citation_field_that_cannot_be_read_keeps_its_text_and_the_reference_list(tmp_path):
+    from word_drafts import _rewrite
+
+    draft = draft_from_markdown("---\ntitle: Forests\ndate: 2024-01-02\n---\n\n# Forests\n\n"
+                                "First claim ONE and second claim TWO.\n\nLISTHERE\n",
+                                tmp_path / "broken.docx")
+
+    def edit(parts):
+        text = parts["word/document.xml"].decode()
+        text = text.replace("ONE", _endnote_long_form(ENDNOTE_RECORD, "(Chapman 1944)"))
+        text = text.replace("TWO", _endnote_long_form("", "(Smith 2001)"))  # a damaged record
+        text = text.replace("LISTHERE", _endnote_reference_list(
+            "Smith, J. 2001. Forests of the Ozarks. Ozark Press."))
+        parts["word/document.xml"] = text.encode()
+    _rewrite(draft, edit)
+    target = tmp_path / "broken.yaml"
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 0, result.output
+    assert "1 citation field(s) that could not be converted" in result.output
+    assert "reference list(s) rendered by a citation manager, kept as prose" in result.output
+    body = yaml.safe_load(target.read_text())["sections"][0]["body"]
+    assert "(Smith 2001)" in body and "[@chapman1944, 36]" in body
+    assert "Forests of the Ozarks" in body  # the draft's own list, nothing dropped
+
+
+def test_a_picture_without_alt_text_gets_a_placeholder_that_check_counts(tmp_path):
+    png = tmp_path / "chart.png"
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "navy").save(png)
+    draft = draft_from_markdown("---\ntitle: Charts\ndate: 2024-01-02\n---\n\n# Charts\n\n"
+                                "Before.\n\n![](chart.png)\n\nAfter.\n", tmp_path / "pic.docx")
+    target = tmp_path / "project" / "briefs" / "pic.yaml"
+    target.parent.mkdir(parents=True)
+    assert run_import(draft, "-o", target).exit_code == 0
+    text = target.read_text()
+    assert "![TODO: describe this picture](assets/" in text
+    check = CliRunner().invoke(cli, ["check", str(target), "-f", "html"])
+    assert check.exit_code == 0, check.output  # a warning, not an error
+    lines = [line for line in check.output.splitlines() if "TODO: describe this picture" in line]
+    assert any(re.search(r"pic\.yaml:\d+:\d+: warning: sections", line) for line in lines)
+    assert any("1 picture(s) still have the alt text" in line for line in lines)
+
+
+def test_a_comment_on_deleted_text_is_kept_and_says_so(tmp_path):
+    from word_drafts import _rewrite
+
+    draft = draft_from_markdown("# Background\n\nFisheries feed sixty million people.\n",
+                                tmp_path / "c.docx")
+    add_comment(draft, "sixty million", "Source for this number?", author="Maria Editor")
+    add_tracked_change(draft, "sixty million", "sixty-five million")
+
+    def inside(parts):  # the range inside the deletion, as Word writes a comment on deleted text
+        text = parts["word/document.xml"].decode()
+        start = re.search(r"<w:commentRangeStart[^>]*/>", text).group(0)
+        end = re.search(r"<w:commentRangeEnd[^>]*/>", text).group(0)
+        text = text.replace(start, "", 1).replace(end, "", 1)
+        text = re.sub(r"(<w:del [^>]*>)(<w:r>.*?</w:r>)(</w:del>)",
+                      lambda m: m.group(1) + start + m.group(2) + end + m.group(3), text, count=1)
+        parts["word/document.xml"] = text.encode()
+    _rewrite(draft, inside)
+    target = tmp_path / "c.yaml"
+    assert run_import(draft, "-o", target).exit_code == 0
+    text = target.read_text()
+    assert ('# Comment by Maria Editor (2024-05-02) on deleted text "sixty million": Source for '
+            "this number?") in text
+    assert "sixty-five million" in text
+
+
+def test_merged_cells_keep_their_rows_and_columns(tmp_path):
+    """Pandoc's own fixture of a two-row header with spans: every cell where it was."""
+    draft = ROOT / "tests" / "data" / "word-drafts" / "header-rowspan" / "draft.docx"
+    target = tmp_path / "briefs" / "spans.yaml"
+    assert run_import(draft, "-o", target).exit_code == 0
+    out = build_brief(target, tmp_path / "out", ["html", "docx"], parallel=False).outputs
+    html = next(p for p in out if p.suffix == ".html").read_text()
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert head.count("<tr>") == 2  # both header rows
+    assert 'colspan="3"' in head and 'rowspan="2"' in head
+    assert [c.strip() for c in re.findall(r"<th[^>]*>(.*?)</th>", head.split("</tr>")[1])] == [
+        "<strong>G</strong>", "<strong>H</strong>", "<strong>I</strong>"] or "G" in head.split(
+        "</tr>")[1]
+    docx = next(p for p in out if p.suffix == ".docx")
+    with zipfile.ZipFile(docx) as z:
+        document = z.read("word/document.xml").decode()
+    assert 'w:gridSpan w:val="3"' in document and "w:vMerge" in document
+
+
+def test_notes_inside_right_to_left_embeddings_are_kept(tmp_path):
+    """Word wraps Persian and Arabic runs in w:dir; Pandoc skips what is inside, notes and all."""
+    from word_drafts import _rewrite
+
+    draft = draft_from_markdown("# پیشینه\n\nمتن نخست^[یادداشت نخست.] و متن دوم.\n",
+                                tmp_path / "rtl.docx")
+
+    def embed(parts):
+        text = parts["word/document.xml"].decode()
+        start = text.index("<w:r>", text.index("FirstParagraph"))
+        end = text.index("</w:p>", start)
+        parts["word/document.xml"] = (text[:start] + '<w:dir w:val="rtl">' + text[start:end]
+                                      + "</w:dir>" + text[end:]).encode()
+    _rewrite(draft, embed)
+    target = tmp_path / "rtl.yaml"
+    result = run_import(draft, "-o", target)
+    assert result.exit_code == 0, result.output
+    body = yaml.safe_load(target.read_text())["sections"][0]["body"]
+    assert "^[یادداشت نخست.]" in body and "متن دوم" in body

@@ -160,11 +160,33 @@ class Callout:
 
 @dataclass
 class Table:
-    header: list[list["Block"]]
+    header: list[list["Block"]]  # the (first) header row's cells
     rows: list[list[list["Block"]]]
     aligns: list[str]  # "left" | "right" | "center" | "default"
     caption: list[Inline] = field(default_factory=list)
     label: str = ""  # "Table 1", numbered by resolve in reading order
+    more_header: list[list[list["Block"]]] = field(default_factory=list)  # further header rows
+    # Merged cells, as Pandoc's table model keeps them: (row, cell) -> (rows, columns) spanned,
+    # with rows counted as `all_rows` gives them and a cell by its place in its row's list.
+    spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+    def all_rows(self) -> list[tuple[list[list["Block"]], bool]]:
+        """Every row with whether it is a header row: header rows first."""
+        head = ([self.header] if self.header else []) + self.more_header
+        return [(row, True) for row in head] + [(row, False) for row in self.rows]
+
+    def columns(self) -> int:
+        """How many grid columns the rows fill, spans counted."""
+        return max(
+            [
+                len(self.aligns),
+                *(
+                    sum(self.spans.get((r, c), (1, 1))[1] for c in range(len(row)))
+                    for r, (row, _) in enumerate(self.all_rows())
+                ),
+            ],
+            default=0,
+        )
 
 
 @dataclass
@@ -433,7 +455,7 @@ def walk_inlines(blocks, *, into_notes: bool = False):
             yield from walk_inlines(block.children, into_notes=into_notes)
         elif isinstance(block, Table):
             yield from _walk_inline_list(block.caption, into_notes)
-            for row in [block.header, *block.rows]:
+            for row, _header in block.all_rows():
                 for cell in row:
                     yield from walk_inlines(cell, into_notes=into_notes)
         elif isinstance(block, Figure):

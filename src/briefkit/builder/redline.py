@@ -1,6 +1,6 @@
 """`briefkit redline`: two versions of a brief in, one DOCX out, laid out like NEW's normal
-build, in which every change from OLD is a Word tracked change (author "briefkit", dated with
-NEW's date) so an editor reviews it with Word's Accept/Reject.
+build, in which every change from OLD is a Word tracked change (author "briefkit", dated when
+the redline is made, or with `--date`) so an editor reviews it with Word's Accept/Reject.
 
 OLD is a brief file, or the brief as it was at a git revision (`git show REV:path`, read as if
 it stood in the brief's folder, so relative files resolve as they do for NEW). Both go through
@@ -46,12 +46,21 @@ def _docx_of(path: Path, allow_network: bool):
     return prepared, render(prepared, "docx")
 
 
-def redline_briefs(old: Path, new: Path, *, allow_network: bool = False) -> Redline:
+def mark_date(when: Optional[dt.datetime] = None) -> str:
+    """A tracked change's date as Word writes it (UTC, to the second): now, unless given."""
+    when = when or dt.datetime.now(dt.timezone.utc)
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc)
+    return when.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def redline_briefs(
+    old: Path, new: Path, *, allow_network: bool = False, date: Optional[dt.datetime] = None
+) -> Redline:
     """Raises `BriefInvalid` when either brief is wrong (its mistakes located in its file)."""
     _, old_docx = _docx_of(Path(old), allow_network)
-    prepared, new_docx = _docx_of(Path(new), allow_network)
-    date = prepared.document.updated or prepared.document.date or dt.date.today()
-    docx, changes = redline_package(old_docx, new_docx, AUTHOR, f"{date.isoformat()}T00:00:00Z")
+    _, new_docx = _docx_of(Path(new), allow_network)
+    docx, changes = redline_package(old_docx, new_docx, AUTHOR, mark_date(date))
     return Redline(docx, changes)
 
 
@@ -81,7 +90,9 @@ def brief_at_revision(brief: Path, revision: str) -> bytes:
     return result.stdout
 
 
-def redline_against(brief: Path, revision: str, *, allow_network: bool = False) -> Redline:
+def redline_against(
+    brief: Path, revision: str, *, allow_network: bool = False, date: Optional[dt.datetime] = None
+) -> Redline:
     """The brief now against the brief at `revision`. The old text is written beside the brief
     (a hidden file, removed afterwards) so its relative paths resolve as they did then."""
     brief = Path(brief)
@@ -91,7 +102,7 @@ def redline_against(brief: Path, revision: str, *, allow_network: bool = False) 
         with os.fdopen(handle, "wb") as out:
             out.write(old_text)
         try:
-            return redline_briefs(Path(name), brief, allow_network=allow_network)
+            return redline_briefs(Path(name), brief, allow_network=allow_network, date=date)
         except BriefInvalid as exc:
             # name the revision, not the hidden file, in the old version's mistakes
             for diagnostic in exc.diagnostics.items:

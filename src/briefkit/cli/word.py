@@ -51,9 +51,14 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
       footnotes and endnotes           ^[...] notes, in place
       Zotero/Mendeley/EndNote fields   `references` (CSL items) and [@key] citations
       pictures                         copied into assets/ beside the brief, with alt text
+                                       (or "TODO: describe this picture", which check
+                                       warns about); EMF/WMF charts converted to PNG
+                                       with LibreOffice
+      tables, text boxes, altChunk     tables with merged cells; boxes and chunks as text
       tracked changes                  accepted (the count is printed)
       comments                         YAML comments above the field they annotate
-    What has no place in the format stays as prose and is listed at the end.
+    What has no place in the format stays as prose; the closing message lists it, and
+    what could not be carried, with counts.
     Then: edit the YAML, `briefkit check` it, `briefkit build` it.
     """
     from briefkit.core.paths import find_project_root
@@ -92,10 +97,22 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
             "the fields they annotate",
             err=True,
         )
+    if imported.rewritten:
+        click.echo(
+            f"{draft}: note: read with help: "
+            + "; ".join(f"{count} {what}" for what, count in imported.rewritten.items()),
+            err=True,
+        )
     if imported.unmapped:
         click.echo(
             f"{draft}: note: kept as prose or guessed, check these: "
             + "; ".join(imported.unmapped),
+            err=True,
+        )
+    if imported.not_carried:
+        click.echo(
+            f"{draft}: warning: could not carry (each is marked where it stood): "
+            + "; ".join(f"{count} {what}" for what, count in imported.not_carried.items()),
             err=True,
         )
     pictures = len(written) - 1
@@ -136,7 +153,17 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     is_flag=True,
     help="Let the briefs fetch http(s) images (refused by default).",
 )
-def redline(briefs, revision, target, allow_network) -> None:
+@click.option(
+    "--date",
+    "date",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),
+    default=None,
+    metavar="DATE",
+    help="Date the marks with DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, "
+    "UTC) instead of now, e.g. for a file that must come out the "
+    "same byte for byte.",
+)
+def redline(briefs, revision, target, allow_network, date) -> None:
     """Show an editor what changed: a DOCX of NEW with every change from OLD tracked.
 
     \b
@@ -146,9 +173,10 @@ def redline(briefs, revision, target, allow_network) -> None:
       briefkit build briefs/ --redline-against v1.0            every changed brief of a series
     \b
     The DOCX is laid out like NEW's normal build. Removed words are Word tracked deletions,
-    added words tracked insertions (author "briefkit", dated with NEW's date), in the text and
-    in the notes; renumbered notes and unchanged text are not marked. Open it in Word and
-    review with Accept/Reject (Review > Track Changes).
+    added words tracked insertions, a paragraph or section that moved is one tracked move
+    (author "briefkit", dated now or --date), in the text, the notes and the tables;
+    renumbered notes and unchanged text are not marked. Open it in Word and review with
+    Accept/Reject (Review > Track Changes).
     """
     from briefkit.builder.redline import RevisionUnavailable, redline_against, redline_briefs
     from briefkit.core.diagnostics import BriefInvalid
@@ -159,9 +187,9 @@ def redline(briefs, revision, target, allow_network) -> None:
     old, new = (None, briefs[0]) if revision is not None else briefs
     try:
         if revision is not None:
-            result = redline_against(new, revision, allow_network=allow_network)
+            result = redline_against(new, revision, allow_network=allow_network, date=date)
         else:
-            result = redline_briefs(old, new, allow_network=allow_network)
+            result = redline_briefs(old, new, allow_network=allow_network, date=date)
     except RevisionUnavailable as exc:
         _refused(new, str(exc), "redline")
         return

@@ -34,6 +34,13 @@ def check_image(path: Path, data: bytes) -> None:
     if path.suffix.lower() == ".svg" or head.startswith((b"<?xml", b"<svg")):
         _check_svg(data)
         return
+    if _metafile(data):
+        raise ImageRefused(
+            "is a Windows metafile (EMF/WMF), which browsers, the PDF engine and "
+            "python-docx cannot place; convert it to PNG (LibreOffice: soffice "
+            "--headless --convert-to png FILE; `briefkit import` does it when "
+            "LibreOffice is installed) or export the chart again as PNG or SVG"
+        )
     from PIL import Image, ImageFile, UnidentifiedImageError
 
     # WeasyPrint sets LOAD_TRUNCATED_IMAGES for the whole process (a truncated file then prints
@@ -59,9 +66,19 @@ def check_image(path: Path, data: bytes) -> None:
             "is not an image briefkit can read; use a PNG, JPEG, GIF or SVG file"
         ) from None
     except (OSError, ValueError, SyntaxError) as exc:  # truncated, damaged
-        raise ImageRefused(f"is damaged or incomplete ({exc}); export it again") from None
+        reason = str(exc) or type(exc).__name__
+        raise ImageRefused(f"is damaged or incomplete ({reason}); export it again") from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def _metafile(data: bytes) -> bool:
+    """EMF (" EMF" at byte 40), placeable WMF (its key) or a plain WMF header."""
+    return (
+        data[40:44] == b" EMF"
+        or data[:4] == bytes.fromhex("D7CDC69A")
+        or data[:6] in (bytes.fromhex("010009000003"), bytes.fromhex("020009000003"))
+    )
 
 
 def _too_large(width: int, height: int) -> str:

@@ -34,6 +34,9 @@ _ALIGN = {
 }
 _QUOTES = {"SingleQuote": ("\u2018", "\u2019"), "DoubleQuote": ("\u201c", "\u201d")}
 CALLOUTS = ("pullquote", "box")
+# The alt text `briefkit import` gives a Word picture that had none: a build may go ahead, and
+# `check` warns at each one until the author describes it.
+ALT_PLACEHOLDER = "TODO: describe this picture"
 
 
 class PandocReader:
@@ -44,9 +47,12 @@ class PandocReader:
         roots: Roots,
         problem: Callable[[str, str], None],
         locate: Optional[Callable[[str], Location]] = None,
+        notice: Optional[Callable[[str, str], None]] = None,
     ):
         self.roots = roots
         self.problem = problem
+        self.notice = notice or (lambda message, needle: None)  # a located warning
+        self.placeholders = 0  # pictures whose alt text is still ALT_PLACEHOLDER
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
@@ -113,23 +119,29 @@ class PandocReader:
     def table(self, c) -> m.Table:
         _attr, (_short, caption_blocks), colspecs, head, bodies, foot = c
         aligns = [_ALIGN.get(spec[0]["t"], "default") for spec in colspecs]
-
-        def row_cells(row):
-            return [self.blocks(cell[4]) for cell in row[1]]
-
-        header_rows = head[1]
-        header = row_cells(header_rows[0]) if header_rows else []
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        header_rows = list(head[1])
+        body_rows = [row for body in bodies for row in body[2] + body[3]] + list(foot[1])
         rows = []
-        for body in bodies:
-            for row in body[2] + body[3]:
-                rows.append(row_cells(row))
-        for row in foot[1]:
-            rows.append(row_cells(row))
+        for index, row in enumerate(header_rows + body_rows):
+            cells = []
+            for place, cell in enumerate(row[1]):
+                _cell_attr, _align, row_span, col_span, blocks = cell
+                if row_span > 1 or col_span > 1:
+                    spans[(index, place)] = (row_span, col_span)
+                cells.append(self.blocks(blocks))
+            rows.append(cells)
+        if not header_rows:  # rows count from the first body row: no header row before them
+            header, more_header = [], []
+        else:
+            header, more_header = rows[0], rows[1 : len(header_rows)]
         caption = []
         for block in self.blocks(caption_blocks):
             if isinstance(block, m.Para):
                 caption.extend(block.children)
-        return m.Table(header, rows, aligns, caption)
+        return m.Table(
+            header, rows[len(header_rows) :], aligns, caption, more_header=more_header, spans=spans
+        )
 
     def figure(self, c):
         _attr, (_short, caption_blocks), content = c
@@ -160,6 +172,14 @@ class PandocReader:
                 url,
             )
             return None
+        if alt.startswith(ALT_PLACEHOLDER):
+            self.placeholders += 1
+            self.notice(
+                f"the image '{url}' still has the alt text '{ALT_PLACEHOLDER}' that "
+                "`briefkit import` gave it; say in a few words what it shows (or mark "
+                "it {.decorative})",
+                url,
+            )
         try:
             path = self.roots.resolve(url)
             check_image(path, self.roots.read_bytes(path))
@@ -175,12 +195,18 @@ class PandocReader:
     # ---- inlines ----
     def inlines(self, items: list) -> list[m.Inline]:
         out: list[m.Inline] = []
+        text: list[str] = []  # neighbouring texts, joined once (not copied at every word)
         for item in items:
             for inline in self.inline(item):
-                if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
-                    out[-1] = m.Text(out[-1].text + inline.text)
-                else:
-                    out.append(inline)
+                if isinstance(inline, m.Text):
+                    text.append(inline.text)
+                    continue
+                if text:
+                    out.append(m.Text("".join(text)))
+                    text = []
+                out.append(inline)
+        if text:
+            out.append(m.Text("".join(text)))
         return _expand(out)
 
     def inline(self, node) -> list[m.Inline]:

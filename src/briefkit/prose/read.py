@@ -24,7 +24,7 @@ from briefkit.core.paths import Roots
 from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
 from briefkit.prose.csl_styles import Style, write_style
-from briefkit.prose.pandoc_ast import PandocReader
+from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER, PandocReader
 
 MARKDOWN = (
     "markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
@@ -173,7 +173,31 @@ def scope_note_labels(markdown: str, index: int) -> str:
     go through one Pandoc run, where a `[^1]` of two sections (Markdown pasted from two
     documents) would otherwise share one definition. Text that only looks like a label (in
     code, escaped) is given back by `clean_field`."""
-    return _NOTE_LABEL.sub(lambda mt: f"[^bkn{index}-{mt.group(1)}]", markdown)
+    prefix = f"bkn{index}-"
+    return "\n".join(_scoped_line(line, prefix) for line in markdown.split("\n"))
+
+
+def _scoped_line(line: str, prefix: str) -> str:
+    """One line's labels scoped. In a grid table's row each cell is padded to its column: a
+    longer label takes its width from the padding at the end of its cell, so the row still
+    lines up with the table's border (where the padding is too short, it cannot)."""
+    grid_row = line.strip().startswith("|") and line.strip().endswith("|")
+    out, position = [], 0
+    while (match := _NOTE_LABEL.search(line, position)) is not None:
+        out.append(line[position : match.start()])
+        out.append(f"[^{prefix}{match.group(1)}]")
+        position = match.end()
+        if grid_row:
+            following = len(line) - len(line[position:].lstrip(" ")) - position
+            border = line.find("|", position)
+            cell = line[position:border]
+            spare = len(cell) - len(cell.rstrip(" ")) - 1  # keep one space before the border
+            if border > position + following and following >= len(prefix):
+                line = line[:position] + line[position + len(prefix) :]  # room left after it
+            elif border > 0 and spare >= len(prefix):
+                line = line[: border - len(prefix)] + line[border:]
+    out.append(line[position:])
+    return "".join(out)
 
 
 # The nesting budget: blocks and inlines inside one another (quotes, lists, notes, emphasis).
@@ -349,6 +373,7 @@ def read_prose(
             by_id[int(block["c"][0][0][4:])] = block["c"][1]
     prose = Prose()
     known = set(job.sources.origin)
+    placeholders = 0
     for i, f in enumerate(job.fields):
         if i not in by_id:
             diagnostics.error(
@@ -362,6 +387,9 @@ def read_prose(
         def problem(message: str, needle: str, key=f.key) -> None:
             diagnostics.error(source.locate_text(key, needle), message, key=key)
 
+        def notice(message: str, needle: str, key=f.key) -> None:
+            diagnostics.warning(source.locate_text(key, needle), message, key=key)
+
         found: set = set()
         blocks = by_id[i]
         depth = clean_field(blocks, i, found)
@@ -370,9 +398,10 @@ def read_prose(
             continue
         _check_characters(f, found, source, diagnostics)
         reader = PandocReader(
-            roots, problem, lambda needle, key=f.key: source.locate_text(key, needle)
+            roots, problem, lambda needle, key=f.key: source.locate_text(key, needle), notice
         )
         prose.blocks[f.key] = reader.blocks(blocks)
+        placeholders += reader.placeholders
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
             if cited not in known and job.sources.complete:
@@ -386,6 +415,13 @@ def read_prose(
                     key=f.key,
                     hint=hint,
                 )
+    if placeholders:
+        diagnostics.warning(
+            source.location(()),
+            f"{placeholders} picture(s) still have the "
+            f"alt text '{ALT_PLACEHOLDER}' from `briefkit import`",
+            hint="describe each where the warnings above point",
+        )
     if job.bibliography_index is not None and job.bibliography_index in by_id:
         reader = PandocReader(roots, lambda message, needle: None)
         found = set()

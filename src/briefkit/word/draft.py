@@ -122,7 +122,12 @@ def citation_style_id(facts: DraftFacts) -> str | None:
         for k, v in sorted(facts.custom.items(), key=lambda kv: _pref_number(kv[0]))
         if k.startswith("ZOTERO_PREF")
     )
-    for text in (zotero, *(v for k, v in facts.custom.items() if "Mendeley" in k and "Style" in k)):
+    mendeley = [
+        v
+        for k, v in sorted(facts.custom.items(), key=lambda kv: "Citation Style" not in kv[0])
+        if "Mendeley" in k and "Style" in k
+    ]  # the document's style before recent ones
+    for text in (zotero, *mendeley):
         match = re.search(r"zotero\.org/styles/([a-z0-9][a-z0-9-]*)", text)
         if match:
             return match.group(1)

@@ -16,6 +16,7 @@ import json
 import re
 import subprocess
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -24,6 +25,7 @@ from briefkit.core.write import write_atomic
 from briefkit.layout import folders as layouts_module
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.csl_styles import styles_dir
+from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER
 from briefkit.word.brief_yaml import dump_brief
 from briefkit.word.draft import (
     DraftFacts,
@@ -34,6 +36,8 @@ from briefkit.word.draft import (
 )
 from briefkit.word.markdown import Cleaner, plain_text, to_markdown
 from briefkit.word.outline import Outline, PartMapper
+from briefkit.word.pictures import convert_pictures
+from briefkit.word.prepare import prepare, without_bibliography_fields
 
 __all__ = ["DraftRefused", "Imported", "import_draft", "write_import"]
 
@@ -84,6 +88,8 @@ class Imported:
     comments: int = 0
     unmapped: list[str] = field(default_factory=list)
     notes: int = 0
+    rewritten: dict[str, int] = field(default_factory=dict)  # what was read with help
+    not_carried: dict[str, int] = field(default_factory=dict)  # kind -> count, kept as marks
 
 
 def import_draft(
@@ -99,8 +105,27 @@ def import_draft(
     facts = inspect_draft(draft)
     layout = layouts_module.load_layout(layout_name, project)
     scratch = Path(scratch or tempfile.mkdtemp(prefix="briefkit-import-"))
-    ast = _read_with_pandoc(Path(draft).resolve(), scratch)
-    references = _references(Path(draft).resolve(), scratch) if "references" in ast["meta"] else []
+    work = Path(tempfile.mkdtemp(prefix="briefkit-prepared-"))
+    prepared = prepare(Path(draft), work)
+    ast = _read_with_pandoc(prepared.path.resolve(), scratch)
+    converted_citations = _count(ast["blocks"], "Cite")
+    if converted_citations < prepared.citation_fields:
+        # some citation fields could not be read: the draft's own reference list stays as prose
+        plain = work / "without-bibliography.docx"
+        if without_bibliography_fields(prepared, plain):
+            ast = _read_with_pandoc(plain.resolve(), scratch)
+            prepared.lost[
+                "reference list(s) rendered by a citation manager, kept as prose "
+                "because some citations could not be converted"
+            ] += 1
+        prepared.lost["citation field(s) that could not be converted, kept as their text"] += (
+            prepared.citation_fields - converted_citations
+        )
+    references = (
+        _references(prepared.path.resolve(), scratch) if "references" in ast["meta"] else []
+    )
+    extracted = sorted(p.resolve() for p in scratch.rglob("*") if p.is_file())
+    converted, picture_failures = convert_pictures(extracted)
 
     assets: dict[str, Path] = {}
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(target).stem).strip("-") or "draft"
@@ -111,6 +136,7 @@ def import_draft(
         )
         if scratch.resolve() not in source.parents or not source.is_file():
             return path  # not extracted from this draft (a linked picture): left as written
+        source = converted.get(source, source)
         name = f"assets/{stem}-" + re.sub(r"[^A-Za-z0-9._-]+", "-", source.name).lstrip(".")
         assets[name] = source
         return name
@@ -158,10 +184,11 @@ def import_draft(
     for path, field_comments in mapper.title_comments:
         comments.setdefault(path, []).extend(c.describe() for c in field_comments)
     _prune(data)
-    if outline.images_without_alt:
+    if cleaner.placeholders:
         mapper.unmapped.append(
-            f"{outline.images_without_alt} picture(s) without alt text; "
-            "describe each in its ![...] text"
+            f"{cleaner.placeholders} picture(s) without alt text: each "
+            f"has '{ALT_PLACEHOLDER}' for you to replace (`check` points at "
+            "each)"
         )
     header = [f"Imported by briefkit from {Path(draft).name}."]
     if facts.tracked_changes or cleaner.changes:
@@ -172,6 +199,8 @@ def import_draft(
         header.append("Editors' comments stand above the field they annotate.")
     ordered = {k: data[k] for k in _ORDER if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
+    for reason, count in Counter(picture_failures.values()).items():
+        prepared.lost[f"picture(s) not converted: {reason}"] += count
     return Imported(
         dump_brief(ordered, comments, header),
         ordered,
@@ -180,6 +209,8 @@ def import_draft(
         sum(len(v) for v in comments.values()),
         mapper.unmapped,
         len(cleaner.notes),
+        dict(prepared.done),
+        dict(prepared.lost),
     )
 
 
@@ -282,7 +313,21 @@ def _references(draft: Path, scratch: Path) -> list[dict]:
         items = json.loads(result.stdout)
     except ValueError:
         return []
-    return items if isinstance(items, list) else []
+    if not isinstance(items, list):
+        return []
+    for item in items:
+        # EndNote's record has <pages>, which Pandoc keeps under that name; CSL's is `page`
+        if isinstance(item, dict) and "pages" in item and "page" not in item:
+            item["page"] = item.pop("pages")
+    return items
+
+
+def _count(value, kind: str) -> int:
+    if isinstance(value, list):
+        return sum(_count(item, kind) for item in value)
+    if isinstance(value, dict) and "t" in value:
+        return (value["t"] == kind) + _count(value.get("c"), kind)
+    return 0
 
 
 def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
@@ -353,11 +398,23 @@ def _metadata(
     if authors:
         data["authors"] = authors
     if title_block.get("publisher"):
-        name, _, program = title_block["publisher"].partition(" · ")
-        data["publisher"] = {
-            "name": name.strip(),
-            **({"program": program.strip()} if program else {}),
-        }
+        # briefkit writes the programme on a line of its own; others a " · " between them
+        lines = [plain_text(line) for line in _lines(outline.title_inlines.get("publisher", []))]
+        lines = [line for line in lines if line] or [title_block["publisher"]]
+        name, _, program = lines[0].partition(" · ")
+        program = " ".join(filter(None, [program.strip(), *lines[1:]]))
+        data["publisher"] = {"name": name.strip(), **({"program": program} if program else {})}
+    elif title_block.get("date"):
+        # a dateline with the outlet: "1 September 2020 · Real Clear Defense"
+        updated_label = layout.labels.get("updated", "Updated")
+        pieces = [p.strip() for p in re.split(r"\s+[·•|]\s+", title_block["date"])]
+        outlet = [
+            p
+            for p in pieces[1:]
+            if p and not p.startswith(updated_label) and _date(p) == (None, None)
+        ]
+        if outlet:
+            data["publisher"] = {"name": outlet[-1]}
     if title_block.get("series"):
         name, sep, number = title_block["series"].partition(
             f" {layout.labels.get('series_number', 'No.')} "
@@ -382,6 +439,17 @@ def _metadata(
         else:
             mapper.add_leftover(line)
     return data
+
+
+def _lines(inlines: list) -> list[list]:
+    """Inlines split at line breaks."""
+    lines: list[list] = [[]]
+    for inline in inlines:
+        if inline.get("t") == "LineBreak":
+            lines.append([])
+        else:
+            lines[-1].append(inline)
+    return lines
 
 
 def _meta_text(meta: dict, key: str) -> Optional[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from briefkit.prose.citations import pandoc_path
+from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER
 
 API_VERSION = [1, 23, 1]
 # Pipe tables where cells allow, grid tables (which hold lists and paragraphs) otherwise.
@@ -30,6 +31,7 @@ WRITER = (
     "-link_attributes-header_attributes-inline_code_attributes-fenced_code_attributes"
     "-yaml_metadata_block-pandoc_title_block"
 )
+TABLE_NOTE_ROOM = 8  # spaces after a note's label in a table cell (see Cleaner._Note)
 CALLOUT_STYLES = {"Pull Quote": "pullquote", "Intense Quote": "pullquote", "Box Text": "box"}
 # "@" travels as a private-use character before it, two characters like the "\@" it becomes,
 # so a grid table's columns keep their width.
@@ -74,13 +76,14 @@ class Comment:
     date: str
     text: str
     annotated: list[str] = field(default_factory=list)
+    on_deleted: bool = False  # made on words a tracked change deleted
 
     def describe(self) -> str:
         on = re.sub(r"\s+", " ", "".join(self.annotated)).strip()
         if len(on) > 60:
             on = on[:57] + "..."
         when = f" ({self.date[:10]})" if self.date else ""
-        where = f' on "{on}"' if on else ""
+        where = (f' on deleted text "{on}"' if self.on_deleted else f' on "{on}"') if on else ""
         return f"Comment by {self.author or 'an editor'}{when}{where}: {self.text}"
 
 
@@ -98,6 +101,8 @@ class Cleaner:
         self.anchors: list[str] = []  # bookmark ids met (item ids)
         self.cite_keys: dict[str, str] = {}  # citation field ids -> the brief's keys
         self._tables = 0  # depth of tables being walked
+        self._captioned = False  # inside a figure whose caption describes its picture
+        self.placeholders = 0  # pictures given ALT_PLACEHOLDER
 
     def field(self, blocks: list) -> tuple[list, list[Comment]]:
         self.comments = []
@@ -164,6 +169,7 @@ class Cleaner:
             return []  # the mark of a paragraph (its merging is done in _Para)
         if "deletion" in classes:
             self.changes += 1
+            self._deleted(content)  # the words go; a comment made on them stays
             return []
         if "insertion" in classes:
             self.changes += 1
@@ -171,13 +177,37 @@ class Cleaner:
             self.anchors.append(ident)
         return self.walk(content)
 
+    def _deleted(self, value) -> None:
+        """Deleted text: its words are not kept, but comments that start or end in it are, with
+        the words they were made on."""
+        if isinstance(value, list):
+            for item in value:
+                self._deleted(item)
+        elif isinstance(value, dict) and "t" in value:
+            if value["t"] == "Span" and {"comment-start", "comment-end"} & set(value["c"][0][1]):
+                self._Span(value["c"])
+                if "comment-start" in value["c"][0][1] and self.comments:
+                    self.comments[-1].on_deleted = True
+            elif value["t"] == "Str":
+                for comment in self._open.values():
+                    comment.annotated.append(value["c"])
+            elif value["t"] in ("Space", "SoftBreak"):
+                for comment in self._open.values():
+                    comment.annotated.append(" ")
+            else:
+                self._deleted(value.get("c"))
+
     def _Note(self, c):
         index = len(self.notes)
         self.notes.append([])  # reserve the number: notes inside come later
         self.notes[index] = self.walk(c)
         # In a table a note is a `[^label]` reference of the placeholder's width, so that
         # neither a pipe table's cells nor a grid table's columns are disturbed.
-        return {"t": "Str", "c": f"BKTNOTE{index}Z" if self._tables else f"BKNOTE{index}Z"}
+        if self._tables:
+            # room after the label, for the field's prefix briefkit gives every label when it
+            # reads the brief ([^bkn12-tnote3]): the grid table's columns stay lined up
+            return {"t": "Str", "c": f"BKTNOTE{index}Z" + "\u2007" * TABLE_NOTE_ROOM}
+        return {"t": "Str", "c": f"BKNOTE{index}Z"}
 
     def _Link(self, c):
         attr, content, (target, title) = c
@@ -192,7 +222,12 @@ class Cleaner:
 
     def _Image(self, c):
         attr, alt, (target, title) = c
-        return {"t": "Image", "c": [["", [], []], self.walk(alt), [self.image_target(target), ""]]}
+        alt = self.walk(alt)
+        if not plain_text(alt) and not self._captioned:
+            # the brief needs alt text: a placeholder `check` warns about until it is written
+            self.placeholders += 1
+            alt = [{"t": "Str", "c": ALT_PLACEHOLDER}]
+        return {"t": "Image", "c": [["", [], []], alt, [self.image_target(target), ""]]}
 
     def _RawInline(self, c):
         return self._Str(c[1])
@@ -203,6 +238,9 @@ class Cleaner:
             citation["citationId"] = self.cite_keys.get(
                 citation["citationId"], citation["citationId"]
             )
+            suffix = citation.get("citationSuffix") or []
+            while suffix and suffix[-1].get("t") in ("Space", "SoftBreak"):
+                suffix.pop()  # Pandoc's ", 36 " from a field's locator
         return {"t": "Cite", "c": [citations, text]}
 
     # ---- blocks ----
@@ -238,10 +276,8 @@ class Cleaner:
         colspecs = [[align, {"t": "ColWidthDefault"}] for align, _width in colspecs]
         self._tables += 1
         try:
-            return {
-                "t": "Table",
-                "c": [["", [], []], self.walk(caption), colspecs, *self.walk(rest)],
-            }
+            caption = self.walk([caption[0], _unlabelled(caption[1])])
+            return {"t": "Table", "c": [["", [], []], caption, colspecs, *self.walk(rest)]}
         finally:
             self._tables -= 1
 
@@ -249,14 +285,12 @@ class Cleaner:
         caption, blocks = c[1], c[2]
         # "Figure 1 " is briefkit's own label (bold, first in the caption): the brief numbers
         # its figures again, so the label is not part of the caption it gives.
-        return {
-            "t": "Figure",
-            "c": [
-                ["", [], []],
-                self.walk([caption[0], _unlabelled(caption[1])]),
-                self.walk(blocks),
-            ],
-        }
+        caption = self.walk([caption[0], _unlabelled(caption[1])])
+        self._captioned = bool(plain_text(caption[1]))  # the caption is the picture's text
+        try:
+            return {"t": "Figure", "c": [["", [], []], caption, self.walk(blocks)]}
+        finally:
+            self._captioned = False
 
     def _CodeBlock(self, c):
         return {"t": "CodeBlock", "c": [["", [], []], c[1]]}
@@ -275,8 +309,20 @@ def _without_flags(value):
     return value
 
 
+# The word a caption's number follows, in the languages drafts come in: the brief numbers its
+# tables and figures itself, so "Table 3: Rainfall" must come in as "Rainfall" (or the built
+# caption reads "Table 3 Table 3: Rainfall").
+_CAPTION_LABEL = re.compile(
+    r"^\s*(?:table|tab\.|tabelle|tableau|tabla|tabela|tabella|tabel|таблица|جدول|表格?|"
+    r"figure|fig\.|figura|abbildung|abb\.|grafik|chart|graph|exhibit|box|map|illustration|"
+    r"рисунок|рис\.|شکل|نمودار|图|圖)\s*[A-Z]?\d+(?:[.\-–]\d+)*\s*[:.–—-]?\s*",
+    re.I,
+)
+
+
 def _unlabelled(blocks: list) -> list:
-    """Caption blocks without a leading bold "Figure 1" (inside a style's Div too)."""
+    """Caption blocks without their leading "Table 1:" / bold "Figure 1" (inside a style's
+    Div too)."""
     if not blocks:
         return blocks
     first = blocks[0]
@@ -290,10 +336,40 @@ def _unlabelled(blocks: list) -> list:
             and re.fullmatch(r"\S+ \d+", plain_text(inlines[0]["c"]).strip())
         ):
             inlines = inlines[1:]
-            while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
-                inlines = inlines[1:]
-            return [{"t": first["t"], "c": inlines}, *blocks[1:]]
+        else:
+            inlines = _without_label(inlines)
+        while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
+            inlines = inlines[1:]
+        return ([{"t": first["t"], "c": inlines}] if inlines else []) + blocks[1:]
     return blocks
+
+
+def _without_label(inlines: list) -> list:
+    """The inlines after a leading caption label, cut where the label's text ends."""
+    text = ""
+    for count, inline in enumerate(inlines):
+        if inline["t"] == "Str":
+            text += inline["c"]
+        elif inline["t"] in ("Space", "SoftBreak"):
+            text += " "
+        elif inline["t"] in ("Strong", "Emph", "Span"):
+            text += plain_text([inline])
+        else:
+            break
+        match = _CAPTION_LABEL.match(text)
+        if match and match.end() < len(text) and inline["t"] == "Str":
+            # the label ends inside this word ("1:Rainfall"): keep the rest of it
+            rest = text[match.end() :]
+            if len(rest) < len(inline["c"]):
+                return [{"t": "Str", "c": rest}, *inlines[count + 1 :]]
+        if (
+            match
+            and match.end() == len(text.rstrip())
+            and (count + 1 == len(inlines) or inlines[count + 1]["t"] in ("Space", "SoftBreak"))
+        ):
+            following = inlines[count + 1 :]
+            return following
+    return inlines
 
 
 def to_markdown(fields: list[list], notes: list[list], xrefs: list[str]) -> list[str]:
@@ -366,7 +442,7 @@ def _place_notes(text: str, note_texts: list[str], xrefs: list[str]) -> str:
         return f"[^tnote{index}]"
 
     text = re.sub(r"BKNOTE(\d+)Z", note, text)
-    text = re.sub(r"BKTNOTE(\d+)Z", table_note, text)
+    text = re.sub(r"BKTNOTE(\d+)Z(\u2007*)", lambda m: table_note(m) + " " * len(m.group(2)), text)
     text = re.sub(
         r"\ue001((?:\\?[A-Za-z0-9_-])+)\ue002\ue002",
         lambda m: "[#" + m.group(1).replace("\\", "") + "]",

@@ -30,6 +30,18 @@ _IMPORTED_SHAPES = {
     "notes",
     "bibliography",
 }
+# Paragraph styles of the boxes briefkit's DOCX writer draws as one-column tables: a draft's own
+# one-column table, whatever its styles, stays a table.
+_BOX_STYLES = {
+    "Front Box Heading",
+    "Front Box Text",
+    "Item Title",
+    "Item Meta",
+    "Takeaway Numeral",
+    "Related Meta",
+    "Box Text",
+    "Pull Quote",
+}
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
@@ -70,6 +82,7 @@ class Outline:
         self.entries: list[Entry] = []
         self.link_targets: set[str] = set()
         self.images_without_alt = 0
+        self.toc_entries = 0
         self.has_notes = False
         self.has_references = False
 
@@ -139,7 +152,8 @@ class Outline:
         elif style in CALLOUT_STYLES:
             self.entries.append(Entry("block", block))
         elif style and re.fullmatch(r"toc \d", style, re.I):
-            return  # an entry of Word's table of contents: the layout makes its own
+            self.toc_entries += 1  # an entry of Word's table of contents: the layout makes its own
+            return
         else:
             for inner in content:
                 self._top(inner, title_styles)
@@ -152,7 +166,12 @@ class Outline:
         rows = head + [[cell[4] for cell in row[1]] for body in table["c"][4] for row in body[3]]
         if not rows:
             return False
-        styled = any(b["t"] == "Div" for row in rows for cell in row for b in cell)
+        styled = any(
+            b["t"] == "Div" and _custom_style(b) in (_BOX_STYLES | set(title_styles))
+            for row in rows
+            for cell in row
+            for b in cell
+        )
         if styled and all(len(row) == 1 for row in rows):
             for row in rows:
                 for inner in row[0]:
@@ -178,6 +197,27 @@ class Outline:
         ids = {e.ident for e in self.entries if e.kind == "heading"}
         ids |= {a for e in self.entries if e.kind == "item" for a in _anchors(e.inlines)}
         return {i for i in self.link_targets & ids if _IDENT.fullmatch(i)}
+
+
+def _near_label(title: str, labels: dict[str, str]) -> str | None:
+    """A part's label that holds the heading's words, or whose words the heading holds
+    ("Recommendations" and "Policy considerations and recommendations")."""
+    words = set(re.findall(r"\w+", title))
+    if not words or len(title) < 4:
+        return None
+    for label in labels:
+        label_words = set(re.findall(r"\w+", label))
+        if label_words and (words < label_words or label_words < words):
+            return label
+    return None
+
+
+def _name(author) -> str:
+    return author if isinstance(author, str) else str(author.get("name", ""))
+
+
+def _custom_style(block: dict) -> str:
+    return dict(block["c"][0][2]).get("custom-style", "")
 
 
 def _anchors(inlines: list) -> list[str]:
@@ -282,8 +322,41 @@ class PartMapper:
                     f"\"{node.title}\" names a part the '{self.layout.name}' "
                     "layout does not show: kept as a section (try --layout)"
                 )
+            elif key is None and not node.entry.toc:
+                near = _near_label(normalise(node.title), self.labels)
+                if near:
+                    self.unmapped.append(
+                        f'"{node.title}" is close to the layout\'s '
+                        f'"{self.layout.labels.get(self.labels[near], near)}": kept as a '
+                        "section (name the heading so to make it that part)"
+                    )
             if key and key not in used and self._part(key, node):
                 used.add(key)
+                if key == "contents" and node.entries:
+                    # text between Word's contents and the next heading is the document's own
+                    sections.append(
+                        {
+                            "body": self.field(
+                                ("sections", len(sections), "body"), self._blocks(node.entries)
+                            )
+                        }
+                    )
+                continue
+            if key in ("findings", "recommendations", "key_takeaways", "authors", "acronyms"):
+                self.unmapped.append(
+                    f'"{node.title}" names the {key.replace("_", " ")} but its text is not laid '
+                    "out as items (a bold title paragraph per item): kept as a section"
+                )
+            if (
+                key is None
+                and self.outline.has_references
+                and not node.entries
+                and not node.children
+                and self.bibliography_title is None
+            ):
+                # the heading of the reference list a citation manager rendered (Pandoc leaves
+                # the list out: the brief renders its own from `references`)
+                self.bibliography_title = node.title
                 continue
             sections.append(self.section(node, ("sections", len(sections)), 1))
         if self.leftovers:
@@ -301,7 +374,9 @@ class PartMapper:
             entry["id"] = node.entry.ident
         blocks = prefix + self._blocks(node.entries)
         if depth >= 3:
-            blocks += self._flatten(node.children, node.level)
+            # a body's `#` is read one level below a top-level section: the draft's fourth
+            # level under a third-level section is `###` here, so it stays below its parent
+            blocks += self._flatten(node.children, node.level, depth - 1)
         entry["body"] = self.field(path + ("body",), blocks) if blocks else ""
         if depth < 3 and node.children:
             entry["sections"] = [
@@ -310,13 +385,20 @@ class PartMapper:
             ]
         return entry
 
-    def _flatten(self, nodes: list[Node], base: int) -> list:
+    def _flatten(self, nodes: list[Node], base: int, shift: int = 0) -> list:
         out = []
         for node in nodes:
             out.append(
-                {"t": "Header", "c": [max(1, node.level - base), ["", [], []], node.entry.inlines]}
+                {
+                    "t": "Header",
+                    "c": [
+                        min(6, max(1, node.level - base) + shift),
+                        ["", [], []],
+                        node.entry.inlines,
+                    ],
+                }
             )
-            out += self._blocks(node.entries) + self._flatten(node.children, base)
+            out += self._blocks(node.entries) + self._flatten(node.children, base, shift)
         return out
 
     def _all(self, node: Node) -> list:
@@ -393,9 +475,9 @@ class PartMapper:
         elif part.shape == "contents":
             if not node.entry.toc and (node.entries or node.children):
                 return False  # a heading "Contents" over text of its own: a section
-            if node.entries:
+            if self.outline.toc_entries:
                 self.unmapped.append(
-                    f"{len(node.entries)} paragraph(s) of Word's table of "
+                    f"{self.outline.toc_entries} entries of Word's table of "
                     "contents (the layout writes its own)"
                 )
             if part.name not in self.layout.parts:
@@ -483,22 +565,33 @@ class PartMapper:
         authors = self.data.setdefault("authors", [])
         current = None
         pending: dict[int, list] = {}
+        full_report = normalise(self.layout.labels.get("full_report", "") or "")
         for entry in node.entries:
+            if entry.kind == "item" and (
+                normalise(plain_text(entry.inlines)) == full_report
+                or (len(entry.inlines) == 1 and entry.inlines[0]["t"] == "Link")
+            ):
+                self._blocks([entry])  # "Download the full paper": the layout's link, no author
+                continue
             if entry.kind == "item":
-                name = plain_text(entry.inlines)
+                text = plain_text(entry.inlines)
+                # "Name, Title" as briefkit prints a bio's head: the author of that name
                 index = next(
                     (
                         i
                         for i, a in enumerate(authors)
-                        if (a if isinstance(a, str) else a.get("name")) == name
+                        if text == _name(a) or text.startswith(_name(a) + ", ")
                     ),
                     None,
                 )
                 if index is None:
-                    authors.append({"name": name})
+                    authors.append({"name": text})
                     index = len(authors) - 1
                 elif isinstance(authors[index], str):
                     authors[index] = {"name": authors[index]}
+                name = _name(authors[index])
+                if text.startswith(name + ", ") and not authors[index].get("title"):
+                    authors[index]["title"] = text[len(name) + 2 :].strip()
                 current = index
                 pending[current] = []
             elif current is not None:

@@ -149,26 +149,39 @@ class HtmlWriter:
         return self.blocks(blocks)
 
     def table(self, table: m.Table) -> str:
-        def cells(row, tag):
-            out = []
-            for i, cell in enumerate(row):
-                align = table.aligns[i] if i < len(table.aligns) else "default"
-                style = f' class="align-{align}"' if align != "default" else ""
-                out.append(f"<{tag}{style}>{self.item(cell)}</{tag}>")
+        def cells(index, row, tag):
+            out, column = [], 0
+            for place, cell in enumerate(row):
+                rows, cols = table.spans.get((index, place), (1, 1))
+                while column in covered.get(index, set()):
+                    column += 1  # a cell merged down from a row above stands here
+                align = table.aligns[column] if column < len(table.aligns) else "default"
+                attrs = f' class="align-{align}"' if align != "default" else ""
+                attrs += f' rowspan="{rows}"' if rows > 1 else ""
+                attrs += f' colspan="{cols}"' if cols > 1 else ""
+                for below in range(index + 1, index + rows):
+                    covered.setdefault(below, set()).update(range(column, column + cols))
+                column += cols
+                out.append(f"<{tag}{attrs}>{self.item(cell)}</{tag}>")
             return "".join(out)
 
+        covered: dict[int, set[int]] = {}
         label = f'<span class="table-label">{escape(table.label)}</span> ' if table.label else ""
         caption = (
             f"<caption>{label}{self.inlines(table.caption)}</caption>"
             if table.caption or label
             else ""
         )
-        head = f"<thead><tr>{cells(table.header, 'th')}</tr></thead>" if table.header else ""
-        body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
+        head, body = [], []
+        for index, (row, header) in enumerate(table.all_rows()):
+            (head if header else body).append(
+                f"<tr>{cells(index, row, 'th' if header else 'td')}</tr>"
+            )
+        thead = f"<thead>{''.join(head)}</thead>" if head else ""
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
-        columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+        columns = table.columns()
         width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
-        return f"<table{width}>{caption}{head}<tbody>{body}</tbody></table>"
+        return f"<table{width}>{caption}{thead}<tbody>{''.join(body)}</tbody></table>"
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
         out, previous = [], None

@@ -346,24 +346,40 @@ class DocxWriter(TitleBlockWriter):
     def table(self, table: m.Table) -> None:
         if table.label or table.caption:  # above the table, as in print
             self.caption(table.label, table.caption).paragraph_format.keep_with_next = True
-        columns = max([len(table.header), *(len(r) for r in table.rows)] or [1])
+        columns = table.columns() or 1
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table Grid"]
         if self.design is not None:  # the print's light table: rules between rows, no grid
             word_boxes.light_rules(
                 grid, float(self.design.get("rules", "light")), self.design.color("rule")
             )
-        for row, bold in ([(table.header, True)] if table.header else []) + [
-            (r, False) for r in table.rows
-        ]:
-            row_element = grid.add_row()
-            if bold:  # the header row: repeated on each page, read as headers by screen readers
+        rows = table.all_rows()
+        word_rows = [grid.add_row() for _ in rows]
+        covered: set[tuple[int, int]] = set()  # grid places a merged cell already fills
+        for index, ((row, header), row_element) in enumerate(zip(rows, word_rows)):
+            if header:  # a header row: repeated on each page, read as headers by screen readers
                 row_element._tr.get_or_add_trPr().append(
                     wordml.parse_xml(f"<w:tblHeader {wordml.nsdecls('w')}/>")
                 )
-            cells = row_element.cells
-            for cell, content in zip(cells, row):
-                self.cell(cell, content, bold)
+            column = 0
+            for place, content in enumerate(row):
+                while (index, column) in covered:
+                    column += 1
+                if column >= columns:
+                    break
+                spans_rows, spans_columns = table.spans.get((index, place), (1, 1))
+                last_row = min(index + spans_rows, len(rows)) - 1
+                last_column = min(column + spans_columns, columns) - 1
+                cell = row_element.cells[column]
+                if (last_row, last_column) != (index, column):
+                    cell = cell.merge(word_rows[last_row].cells[last_column])
+                    covered.update(
+                        (r, k)
+                        for r in range(index, last_row + 1)
+                        for k in range(column, last_column + 1)
+                    )
+                self.cell(cell, content, header)
+                column = last_column + 1
 
     def cell(self, cell, content: list[m.Block], bold: bool) -> None:
         """A table cell holds blocks as the body does, written by the same code."""
@@ -384,19 +400,25 @@ class DocxWriter(TitleBlockWriter):
             cell._tc.remove(empty)  # a cell needs one paragraph, after a table a last one
 
     def picture(self, path: Path, width, alt: str = "", location: Location | None = None) -> None:
+        data = self.roots.read_bytes(path)  # through the confinement gate
         try:
-            data = self.roots.read_bytes(path)  # through the confinement gate
             shape = self.paragraph().add_run().add_picture(io.BytesIO(data), width=width)
-            # The picture's alt text, the same as the HTML's and the PDF's.
-            shape._inline.docPr.set("descr", alt)
-        except Exception as exc:  # python-docx's image readers raise several kinds
-            raise BriefInvalid(
-                Diagnostic(
-                    location or Location(path),
-                    f"not an image briefkit can place in Word: {exc}",
-                    hint="use a PNG, JPEG or GIF file",
+        except Exception:  # python-docx's image readers raise several kinds, some without words
+            try:  # a JPEG whose headers python-docx does not parse (EXIF only, CMYK …): as PNG
+                shape = (
+                    self.paragraph().add_run().add_picture(io.BytesIO(_as_png(data)), width=width)
                 )
-            ) from None
+            except Exception as exc:
+                reason = str(exc) or type(exc).__name__
+                raise BriefInvalid(
+                    Diagnostic(
+                        location or Location(path),
+                        f"not an image briefkit can place in Word: {reason}",
+                        hint="use a PNG, JPEG or GIF file",
+                    )
+                ) from None
+        # The picture's alt text, the same as the HTML's and the PDF's.
+        shape._inline.docPr.set("descr", alt)
 
     def inlines(
         self,
@@ -454,3 +476,12 @@ class DocxWriter(TitleBlockWriter):
         finally:
             self.story, self._in_note = outer, False
         self.notes.finish(element)
+
+
+def _as_png(data: bytes) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "PNG")
+    return out.getvalue()
