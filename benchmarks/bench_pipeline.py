@@ -61,6 +61,18 @@ def ratio(results, top: str, bottom: str) -> tuple[float, float, float]:
     return statistics.median(pairs), min(pairs), max(pairs)
 
 
+def print_table(results, about: str) -> None:
+    """The machine, then each command's median wall time and peak memory, as Markdown."""
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}; {about}")
+    print(f"| {'command':38} | wall (s) | peak (MiB) |")
+    print(f"|{'-' * 40}|----------|------------|")
+    for name, got in results.items():
+        wall, peak = statistics.median(r[0] for r in got), max(r[1] for r in got)
+        print(f"| {name:38} | {wall:8.2f} | {peak:10d} |")
+    print()
+
+
 def peer_inputs(brief: Path, scratch: Path) -> tuple[Path, Path]:
     """The same content for the peers: Markdown for Pandoc, briefkit's print HTML for WeasyPrint."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -119,14 +131,7 @@ def main() -> None:
         }
         results = measure_all(rows, args.runs)
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; brief: {args.brief.name}; median of {args.runs}")
-    print(f"| {'command':38} | wall (s) | peak (MiB) |")
-    print(f"|{'-' * 40}|----------|------------|")
-    for name, got in results.items():
-        wall, peak = statistics.median(r[0] for r in got), max(r[1] for r in got)
-        print(f"| {name:38} | {wall:8.2f} | {peak:10d} |")
-    print()
+    print_table(results, f"brief: {args.brief.name}; median of {args.runs}")
     for label, top, bottom, target in (
             ("three formats / WeasyPrint alone", "briefkit build (docx+html+pdf)",
              "WeasyPrint alone (briefkit's HTML)", 1.15),

@@ -55,3 +55,21 @@ def pandoc_prints(markdown: str, *, bibliographies: Sequence[Path] = (), csl: Op
         printed.citations.append(fold(cite.text_content()))
     printed.bibliography = [fold(e.text_content()) for e in tree.xpath("//div[@class='csl-entry']")]
     return printed
+
+
+def pandoc_writes(markdown: str, to: str, *options: str) -> bytes | str:
+    """What `pandoc -t <to>` writes for `markdown`: HTML as text; for `docx` the bytes of its
+    word/document.xml."""
+    import tempfile
+    import zipfile
+
+    if to != "docx":
+        command = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", to, *options]
+        return subprocess.run(command, input=markdown.encode(), capture_output=True, check=True,
+                              timeout=120).stdout.decode()
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "out.docx"
+        subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-o", str(out), *options],
+                       input=markdown.encode(), capture_output=True, check=True, timeout=120)
+        with zipfile.ZipFile(out) as archive:
+            return archive.read("word/document.xml")

@@ -149,7 +149,8 @@ def _assert_duplicates_name_both_places(folder: Path, output: str, exit_code: in
 
 # ---- the oracle -----------------------------------------------------------------------------
 
-def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path]):
+def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path], prose=lambda markdown: markdown):
+    """`prose` gives the Markdown Pandoc is handed for each field's (a filter's work)."""
     from briefkit.load.source import load_file
     from briefkit.layout.folders import load_layout, available
     from briefkit.core.paths import find_project_root
@@ -160,7 +161,7 @@ def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path]):
     layout_name = data.get("layout", "report")
     layout = load_layout(layout_name if layout_name in available(project) else "report", project)
     placed, _ = prose_fields(data, layout)  # the reading order (tested in test_citations)
-    markdown = "\n\n".join(_scoped_labels(f.markdown, i) for i, f in enumerate(placed)
+    markdown = "\n\n".join(_scoped_labels(prose(f.markdown), i) for i, f in enumerate(placed)
                            if f.markdown and f.markdown.strip())
     bibliographies = data.get("bibliography") or []
     bibliographies = [bibliographies] if isinstance(bibliographies, str) else bibliographies
@@ -234,10 +235,15 @@ def _style(folder: Path, name: str):
     return parent, root.get("default-locale")
 
 
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+
+
 def _run_text(paragraph) -> str:
-    """A paragraph's text as Word shows it: a line break or tab reads as white space."""
-    return "".join(e.text or "" if e.tag == W + "t" else " "
-                   for e in paragraph.iter(W + "t", W + "br", W + "cr", W + "tab"))
+    """A paragraph's text as Word shows it: a line break or tab reads as white space, an
+    equation (OMML) as its characters (less the zero-width space Pandoc gives a script with no
+    base, as in `{$_2$}`)."""
+    return "".join((e.text or "").replace("\u200b", "") if e.tag in (W + "t", M + "t") else " "
+                   for e in paragraph.iter(W + "t", M + "t", W + "br", W + "cr", W + "tab"))
 
 
 def _docx_notes(path: Path) -> list[str]:
@@ -259,12 +265,12 @@ def _docx_text(path: Path) -> str:
     with zipfile.ZipFile(path) as archive:
         parts = [n for n in archive.namelist() if re.match(r"word/(document|footnotes|endnotes)\.xml$", n)]
         return " ".join(t.text or "" for part in parts
-                        for t in etree.fromstring(archive.read(part)).iter(W + "t"))
+                        for t in etree.fromstring(archive.read(part)).iter(W + "t", M + "t"))
 
 
 def _html_text(path: Path) -> str:
     tree = html.fromstring(path.read_bytes())
-    for node in tree.xpath("//script|//style"):
+    for node in tree.xpath("//script|//style|//*[local-name()='annotation']"):  # not shown
         node.drop_tree()
     return tree.text_content()
 
@@ -281,4 +287,4 @@ _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff][^A-Za-z]*")
 def _squash(text: str, fmt: str = "") -> str:
     # compare letters only: line ends, hyphenation and ligatures differ between formats
     text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s\u00ad\-\u2010\u2011↩︎\ufe0e]+", "", text)
+    return re.sub(r"[\s\u200b\u00ad\-\u2010\u2011↩︎\ufe0e]+", "", text)

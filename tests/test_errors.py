@@ -569,7 +569,8 @@ def test_unknown_cross_reference_is_located(tmp_path):
     # line 10 is "      in [#nowhere], ...": the '[' is column 10
     assert (error.location.line, error.location.column) == (10, 10)
     assert error.key == ("sections", 0, "body")
-    assert "[#nowhere] names no finding, recommendation or section" in error.message
+    assert ("[#nowhere] names no finding, recommendation, section, or labelled figure, table, "
+            "equation or listing" in error.message)
 
 
 BROKEN_BIB = """\

@@ -115,20 +115,26 @@ def test_yaml_tags_never_build_objects(project, tmp_path):
 
 
 def test_markup_in_brief_text_stays_text_in_every_format(project):
+    """Plain-text fields print markup as text; raw HTML in Markdown is read as Pandoc reads it
+    and left out of every format (as Pandoc's Word writer leaves it out), with a warning."""
     path = write(project / "briefs" / "b.yaml",
                  'title: "<script>alert(1)</script>"\ndate: 2024-01-02\nsections:\n'
                  '  - title: "<i>x</i>"\n    body: |\n      <b onclick=x()>raw</b> and '
-                 '`<code>` ^[<img src=x onerror=y()>]\n')
-    out = build_brief(path, project / "out").outputs
-    by_suffix = {p.suffix: p for p in out}
+                 '`<code>` ^[<img src=x onerror=y()> <script>alert(2)</script>]\n')
+    result = build_brief(path, project / "out")
+    by_suffix = {p.suffix: p for p in result.outputs}
     tree = html_tree(by_suffix[".html"])
     assert not tree.xpath("//script|//b|//i|//img[@onerror]|//*[@onclick]")
     assert tree.xpath("//h1")[0].text_content() == "<script>alert(1)</script>"
     assert "<script>alert(1)</script>" in pdf_text(by_suffix[".pdf"])
     text = docx_text(by_suffix[".docx"])  # the title stands on the cover, a shaded table
-    assert "<script>alert(1)</script>" in text and "<b onclick=x()>raw</b>" in text
+    assert "<script>alert(1)</script>" in text and "raw and <code>" in text
+    assert "onclick" not in text and "<b" not in text
     with zipfile.ZipFile(by_suffix[".docx"]) as archive:
-        assert "&lt;img src=x onerror=y()&gt;" in archive.read("word/endnotes.xml").decode()
+        assert "onerror" not in archive.read("word/endnotes.xml").decode()
+    warned = [str(w) for w in result.warnings]
+    assert any("b.yaml:6:7: warning: sections[0].body: the raw HTML '<b onclick=x()>' is left "
+               "out of every format" in w for w in warned), warned
 
 
 class Listener:

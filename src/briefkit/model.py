@@ -108,10 +108,28 @@ class LineBreak:
 
 
 @dataclass
+class Math:
+    """A TeX formula as Pandoc's writers typeset it (prose/formulas.py): MathML for the web,
+    OMML for Word; the PDF prints an inline formula Pandoc can render as text (`x₂`, `δ`) as
+    that text and typesets the rest as SVG. A formula texmath cannot read never becomes one:
+    its TeX prints as text, as Pandoc prints it."""
+
+    tex: str
+    display: bool
+    mathml: str
+    omml: str
+    text: list["Inline"] = field(default_factory=list)  # Pandoc's plain rendering, if any
+    id: str = ""  # a numbered display formula's anchor (`{#eq:x}`)
+    number: str = ""  # its number, in its TeX already (`\qquad{(1)}`)
+
+
+@dataclass
 class Link:
     children: list["Inline"]
     url: str
     internal: bool = False  # a cross-reference to an id in the brief (url is "#id")
+    bare: bool = False  # a cross-reference printing its target's number alone (`[-@fig:x]`)
+    written: str = ""  # how the brief writes the cross-reference (`@fig:x`), to locate it
 
 
 @dataclass
@@ -121,7 +139,15 @@ class NoteRef:
     note: "Note"
 
 
-Inline = Union[Text, Styled, Code, LineBreak, Link, NoteRef]
+@dataclass
+class Anchor:
+    """A place cross-references lead to, where no element of its own carries the id (a
+    numbered formula printed as its TeX)."""
+
+    id: str
+
+
+Inline = Union[Text, Styled, Code, LineBreak, Math, Link, NoteRef, Anchor]
 
 # ---- blocks ----------------------------------------------------------------------------------
 
@@ -152,7 +178,8 @@ class Quote:
 
 @dataclass
 class Callout:
-    """A fenced div the format knows: `pullquote` or `box`."""
+    """A fenced div the format knows: `pullquote`, `box`, or `bibliography` (`::: {#refs}`:
+    the sources cited, placed where the author put them)."""
 
     kind: str
     children: list["Block"]
@@ -165,6 +192,7 @@ class Table:
     aligns: list[str]  # "left" | "right" | "center" | "default"
     caption: list[Inline] = field(default_factory=list)
     label: str = ""  # "Table 1", numbered by resolve in reading order
+    id: str = ""  # its anchor (`{#tbl:x}`), the target of cross-references
     more_header: list[list[list["Block"]]] = field(default_factory=list)  # further header rows
     # Merged cells, as Pandoc's table model keeps them: (row, cell) -> (rows, columns) spanned,
     # with rows counted as `all_rows` gives them and a cell by its place in its row's list.
@@ -196,11 +224,15 @@ class Figure:
     alt: str
     label: str = ""  # "Figure 1", numbered by resolve in reading order (figures with a caption)
     location: Optional["Location"] = None  # where the brief shows it (for engines' refusals)
+    id: str = ""  # its anchor (`{#fig:x}`), the target of cross-references
 
 
 @dataclass
 class CodeBlock:
     text: str
+    id: str = ""  # its anchor (`{#lst:x}`), the target of cross-references
+    caption: list[Inline] = field(default_factory=list)  # a listing's caption
+    label: str = ""  # "Listing 1", numbered by resolve in reading order (captioned ones)
 
 
 @dataclass
@@ -331,6 +363,7 @@ class Document:
     output_name: str = ""
     theme: dict = field(default_factory=dict)
     lang: str = "en"
+    lang_given: bool = True  # False: the brief (and its series) sets no `lang`, `en` applies
     # Keys of the brief the layout does not show, as written (plain YAML values): kept in the
     # outputs' metadata (HTML: a JSON block; DOCX: custom document properties).
     unshown: dict = field(default_factory=dict)

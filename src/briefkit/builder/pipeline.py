@@ -66,6 +66,7 @@ def examine(
     *,
     allow_network: bool = False,
     on_stage: Callable[[str], None] = lambda stage: None,
+    list_uncited: bool = False,
 ) -> Prepared:
     """Load, validate, read prose and resolve, going as far as the brief allows: the
     returned diagnostics hold every error found (its `document` is then only fit for finding
@@ -188,7 +189,7 @@ def examine(
     _check_output_name(document.output_name, brief, source, path, diagnostics)
 
     if not diagnostics.errors:
-        diagnostics.extend(unused_warnings(sources, prose.cited))
+        diagnostics.extend(unused_warnings(sources, prose.cited, listed=list_uncited))
     for key in unused_keys(data, layout):
         document.unshown[format_key_path(key)] = data[key[0]]  # into the outputs' metadata
         diagnostics.warning(
@@ -226,14 +227,18 @@ def _check_output_name(name: str, brief, source, path: Path, diagnostics: Diagno
 
 
 def check_brief(
-    path: Path, formats: Optional[Sequence[str]] = None, *, allow_network: bool = False
+    path: Path,
+    formats: Optional[Sequence[str]] = None,
+    *,
+    allow_network: bool = False,
+    list_uncited: bool = False,
 ) -> Prepared:
     """Everything `build_brief` does except writing: the brief is examined, then each format
     is rendered in memory and thrown away, so a mistake only a writer can see (a house Word
     template's, an HTML template's, an image an engine refuses) is found too. Every error of
     every stage is in the returned diagnostics; nothing is raised for a wrong brief."""
     try:
-        prepared = examine(path, preload=(), allow_network=allow_network)
+        prepared = examine(path, preload=(), allow_network=allow_network, list_uncited=list_uncited)
     except BriefInvalid as exc:
         return Prepared(Path(path), None, None, None, exc.diagnostics)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]

@@ -264,7 +264,12 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
     is_flag=True,
     help="Check as `build --allow-network` would build (remote images and stylesheets).",
 )
-def check(paths: tuple[Path, ...], formats, allow_network) -> None:
+@click.option(
+    "--uncited",
+    is_flag=True,
+    help="List every source never cited, one line each (a library gets one summary line).",
+)
+def check(paths: tuple[Path, ...], formats, allow_network, uncited) -> None:
     """Check briefs without building them: every error and warning, located. Writes nothing.
 
     Runs every stage `build` runs, the Word, HTML and PDF writers included (in memory), and
@@ -279,7 +284,10 @@ def check(paths: tuple[Path, ...], formats, allow_network) -> None:
     failed, missing, printed = 0, {}, set()
     for path in briefs:
         prepared = check_brief(
-            path, [f.lower() for f in formats] or None, allow_network=allow_network
+            path,
+            [f.lower() for f in formats] or None,
+            allow_network=allow_network,
+            list_uncited=uncited,
         )
         _report(prepared.diagnostics, printed)
         for exc in prepared.missing:

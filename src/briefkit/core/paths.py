@@ -12,6 +12,7 @@ output (never fetched): only http(s), mailto and in-page links survive.
 from __future__ import annotations
 
 import base64
+import difflib
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -134,7 +135,44 @@ class Roots:
                 return candidate.resolve()
         if not must_exist:
             return (self.brief_dir / text).resolve()
-        raise PathRefused(f"no {kind} '{text}' in {self.brief_dir} or the project's assets/")
+        near = self._near(text, candidates, kind)
+        raise PathRefused(
+            f"no {kind} '{text}' in {self.brief_dir} or the project's assets/"
+            + (f"; did you mean '{near}'?" if near else "")
+        )
+
+    def _near(self, text: str, candidates: list[Path], kind: str) -> Optional[str]:
+        """The closest existing name to a missing path, written as the brief would write it:
+        a name in the folder it names (`chart.pgn` → `chart.png`) or in that folder's closest
+        sibling (`image/a.png` → `images/a.png`)."""
+        for candidate in candidates:
+            for folder in self._folders_like(candidate.parent):
+                names = [
+                    p.name
+                    for p in folder.iterdir()
+                    if (p.is_dir() if kind == "folder" else p.is_file())
+                ]
+                close = difflib.get_close_matches(candidate.name, names, n=1, cutoff=0.7)
+                if close:
+                    written = (
+                        Path(text).parent
+                        if folder == candidate.parent
+                        else Path(text).parent.parent / folder.name
+                    )
+                    return (written / close[0]).as_posix()
+        return None
+
+    def _folders_like(self, folder: Path) -> list[Path]:
+        """`folder` when it exists, else its closest existing sibling (inside the project)."""
+        if folder.is_dir():
+            return [folder] if self.contains(folder) else []
+        parent = folder.parent
+        if not parent.is_dir() or not self.contains(parent):
+            return []
+        close = difflib.get_close_matches(
+            folder.name, [p.name for p in parent.iterdir() if p.is_dir()], n=1, cutoff=0.7
+        )
+        return [parent / close[0]] if close else []
 
 
 def confine(path: Path, roots) -> Path:

@@ -20,7 +20,7 @@ from typing import Optional
 
 import yaml
 
-from briefkit.core.diagnostics import BriefInvalid, Diagnostic, KeyPath, Location
+from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Diagnostics, KeyPath, Location
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_VALUES = 50_000  # after alias expansion (the long example has 133)
@@ -56,6 +56,11 @@ class SourceMap:
     values: dict[KeyPath, Span] = field(default_factory=dict)
     under: Optional["SourceMap"] = None
     spellings: dict[KeyPath, str] = field(default_factory=dict)  # plain booleans as written
+    problems: list[Diagnostic] = field(default_factory=list)  # found loading, the rest loaded
+
+    def all_problems(self) -> list[Diagnostic]:
+        """The loader's problems of this file and of the files merged beneath it."""
+        return self.problems + (self.under.all_problems() if self.under is not None else [])
 
     def spelling(self, path: KeyPath) -> Optional[str]:
         """How the plain boolean at `path` was written (`yes`, `On`), if it is one."""
@@ -174,7 +179,10 @@ def load_data(text: str, file: Path):
     node = _compose(source)
     if node is None:
         return None
-    return _Builder(source, max(MAX_VALUES, len(source.text))).build(node, ())
+    value = _Builder(source, max(MAX_VALUES, len(source.text))).build(node, ())
+    if source.problems:
+        raise BriefInvalid(Diagnostics(source.problems))
+    return value
 
 
 class _Spelled:
@@ -324,8 +332,10 @@ class _Builder:
                 )
             key = self._text(key_node, path)
             if key in result:
+                # reported, and the rest of the file loaded (the later value, as YAML readers
+                # keep it), so that one run of `check` finds the brief's other mistakes too
                 first = self.source.keys[path + (key,)]
-                raise BriefInvalid(
+                self.source.problems.append(
                     Diagnostic(
                         self._loc(key_node),
                         f"the key '{key}' appears twice in this mapping",
@@ -333,6 +343,7 @@ class _Builder:
                         hint=f"the first is at line {first.line}; keep one of them",
                     )
                 )
+                self.source.values.pop(path + (key,), None)
             self.source.keys[path + (key,)] = self._span(key_node)
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return {**merged, **result}

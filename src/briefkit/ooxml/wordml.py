@@ -5,6 +5,8 @@ fldSimple, numId); `docx.py` builds the document from these pieces and style nam
 
 from __future__ import annotations
 
+import re
+
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -82,10 +84,26 @@ def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
     p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
 
 
+def add_formula(paragraph, omml: str, *, display: bool, container=None) -> None:
+    """An equation (Pandoc's OMML) in a paragraph: `m:oMath` where the text runs, or a display
+    equation in `m:oMathPara`, centred, as Pandoc's Word writer places it. Both are content of
+    `w:p` (or of a hyperlink in it) in the schema, in the `m:` namespace."""
+    math = parse_xml(omml)
+    if display:
+        holder = parse_xml(
+            f'<m:oMathPara {nsdecls("m")}><m:oMathParaPr><m:jc m:val="center"/>'
+            "</m:oMathParaPr></m:oMathPara>"
+        )
+        holder.append(math)
+        math = holder
+    (container if container is not None else paragraph._p).append(math)
+
+
 def add_hyperlink(paragraph, url: str, *, internal: bool = False):
     """An empty w:hyperlink appended to `paragraph`; runs are added to it by the caller."""
     if internal:
-        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{_attr(url.lstrip("#"))}"/>')
+        anchor = _attr(bookmark_name(url.lstrip("#")))
+        link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{anchor}"/>')
     else:
         rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
         link = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}"/>')
@@ -102,8 +120,15 @@ def add_page_reference(paragraph, bookmark: str) -> None:
     add_field(paragraph, f"PAGEREF {_attr(bookmark)} \\h")
 
 
+def bookmark_name(anchor: str) -> str:
+    """An anchor as a Word bookmark's name: Word takes letters, digits, '_' and '-' only, so
+    pandoc-crossref's `fig:x` is the bookmark `fig_x` (links use the same name)."""
+    return re.sub(r"[^\w-]", "_", anchor)
+
+
 def add_bookmark(paragraph, name: str, ident: int) -> None:
     p = paragraph._p
+    name = bookmark_name(name)
     start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
     ppr = p.find(qn("w:pPr"))
     if ppr is not None:
@@ -440,6 +465,22 @@ __all__ = [
     "set_custom_properties",
     "style_id",
 ]
+
+
+def document_language(document) -> str | None:
+    """The proofing language a document's run defaults (or Normal style) declare, if any."""
+    for rpr in (default_run_properties(document), _normal_run_properties(document)):
+        lang = rpr.find(qn("w:lang")) if rpr is not None else None
+        if lang is not None and lang.get(qn("w:val")):
+            return lang.get(qn("w:val"))
+    return None
+
+
+def _normal_run_properties(document):
+    for style in document.styles.element.iter(qn("w:style")):
+        if style.get(qn("w:styleId")) == "Normal":
+            return style.find(qn("w:rPr"))
+    return None
 
 
 def set_language(document, tag: str) -> None:

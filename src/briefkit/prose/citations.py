@@ -5,7 +5,9 @@ as BibLaTeX, CSL-JSON as is, CSL-YAML (files, `---`-fenced or not, and the brief
 `references`) as YAML with Pandoc's rules (fields are Markdown, `issued: 2019` is a date). The
 inline `references` are handed over as their own source text, on the same lines as in the brief,
 so Pandoc sees what the author wrote (`language: no` stays "no") and its messages point into the
-brief. Nothing is converted beforehand.
+brief. Nothing is converted beforehand; of a `.bib` or CSL-JSON file, only the entries the prose
+may cite are handed over (library.py), so a library of any size costs what its cited entries
+cost. What Pandoc says of a source it cannot read becomes a located error (source_errors.py).
 
 Which ids each source defines is also Pandoc's answer (a Lua filter, `pandoc/sources.lua`, reads
 each file alone in the same run): ids are what Pandoc makes of them (`timmory\\_\\_x` is
@@ -15,7 +17,7 @@ naming that file, never a temporary one.
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,7 +27,9 @@ from typing import Optional
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Diagnostics, KeyPath, Location
 from briefkit.core.paths import PathRefused, Roots
 from briefkit.load.source import SourceMap, display_path, load_data
-from briefkit.prose.bibtex_budget import over_budget
+from briefkit.prose.bibtex_scan import BibIndex, scan
+from briefkit.prose.library import LineIndex, Selection, cited_keys, select_bibtex, select_json
+from briefkit.prose.source_errors import json_problem, offset_location, read_error
 
 SOURCES_FILTER = Path(__file__).parent / "pandoc" / "sources.lua"
 INLINE_NAME = "<references>"  # how the filter names the metadata's references
@@ -42,7 +46,13 @@ SUFFIXES = {
 def pandoc_path() -> str:
     import pypandoc  # imported late: it probes for the binary on import
 
-    return pypandoc.get_pandoc_path()
+    # The binary pypandoc-binary ships, named directly: pypandoc's own search tries a `pandoc`
+    # in the working folder first, and logs a traceback when that is a folder (the `pandoc/`
+    # of Pandoc users' projects, holding their CSL styles and filters).
+    bundled = (
+        Path(pypandoc.__file__).parent / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+    )
+    return str(bundled) if bundled.is_file() else pypandoc.get_pandoc_path()
 
 
 @dataclass
@@ -55,6 +65,9 @@ class Bibliography:
     where: Location  # where the brief names it
     key: KeyPath
     item_locations: list[Location] = field(default_factory=list)  # inline: each item's id
+    index: Optional[BibIndex] = None  # a .bib file's scan
+    handed: Optional[Path] = None  # what Pandoc reads: the cited part of `file`, or `file`
+    selection: Optional[Selection] = None  # when only the cited part is handed over
 
     @property
     def kind(self) -> str:
@@ -71,18 +84,30 @@ class Sources:
     def __bool__(self) -> bool:
         return bool(self.bibliographies)
 
-    def pandoc_arguments(self, scratch: Path) -> list[str]:
-        """`--bibliography` for each file; the inline references as the document's metadata
-        (where Pandoc reads every value as Markdown, the id too), written into `scratch`."""
+    def pandoc_arguments(self, scratch: Path, markdown: str = "") -> list[str]:
+        """`--bibliography` for each file (of a .bib or CSL-JSON file only the part `markdown`
+        may cite: library.py); the inline references as the document's metadata (where Pandoc
+        reads every value as Markdown, the id too), written into `scratch`."""
         arguments: list[str] = []
-        for bibliography in self.bibliographies:
+        wanted = cited_keys(markdown)
+        for number, bibliography in enumerate(self.bibliographies):
             if bibliography.file is None:
-                bibliography.file = scratch / "references.yaml"
+                bibliography.file = bibliography.handed = scratch / "references.yaml"
                 bibliography.file.write_text(bibliography.text, encoding="utf-8")
                 arguments += ["--metadata-file", str(bibliography.file)]
-            else:
-                arguments += ["--bibliography", str(bibliography.file)]
+                continue
+            bibliography.handed = bibliography.file
+            bibliography.selection = _select(bibliography, wanted)
+            if bibliography.selection is not None:
+                bibliography.handed = scratch / f"{number}-cited{bibliography.file.suffix}"
+                bibliography.handed.write_text(bibliography.selection.text, encoding="utf-8")
+            arguments += ["--bibliography", str(bibliography.handed)]
         return arguments
+
+    @property
+    def inline_file(self) -> Optional[Path]:
+        """The file of the inline references (the brief, or its series file), if any."""
+        return self.inline.shown if self.inline is not None else None
 
     @property
     def inline(self) -> Optional[Bibliography]:
@@ -90,7 +115,7 @@ class Sources:
 
     def register(self, report, diagnostics: Diagnostics) -> None:
         """Take in the filter's report: ids (duplicates are errors) and unreadable files."""
-        by_file = {str(b.file): b for b in self.bibliographies}
+        by_file = {str(b.handed): b for b in self.bibliographies}
         by_file[INLINE_NAME] = self.inline
         for entry in report if isinstance(report, list) else []:
             bibliography = by_file.get(entry.get("file"))
@@ -98,7 +123,10 @@ class Sources:
                 continue
             if "error" in entry:
                 self.complete = False
-                diagnostics.add(_read_error(bibliography, str(entry["error"])))
+                diagnostics.add(read_error(bibliography, str(entry["error"])))
+                continue
+            if bibliography.selection is not None:
+                self._register_selection(bibliography, bibliography.selection, diagnostics)
                 continue
             ids = [str(i) for i in entry.get("ids") or []]  # Lua encodes an empty list as {}
             if not ids and bibliography.text.strip():
@@ -112,6 +140,39 @@ class Sources:
             for index, key in enumerate(ids):
                 seen[key] = seen.get(key, 0) + 1
                 self._add(key, _locate(bibliography, key, index, seen[key]), diagnostics)
+
+    def _register_selection(
+        self, bibliography: Bibliography, selection: Selection, diagnostics: Diagnostics
+    ) -> None:
+        """The ids a scanned file defines; a key defined twice in the file is a warning naming
+        both places (Pandoc uses the later entry), as is one defined in another source too."""
+        diagnostics.extend(selection.problems)
+        lines = LineIndex(bibliography.shown, bibliography.text)
+        if not selection.ids and bibliography.text.strip():
+            diagnostics.warning(
+                bibliography.where,
+                f"'{bibliography.shown}' defines no references",
+                key=bibliography.key,
+                hint=f"check that it is {bibliography.kind}",
+            )
+        earlier: dict[str, Location] = {}
+        for key, offset in selection.ids:
+            where = lines.location(offset)
+            if key in earlier:
+                diagnostics.warning(
+                    where,
+                    f"the reference id '{key}' is defined twice in this file (also at "
+                    f"line {earlier[key].line}); the later entry is used, as Pandoc does",
+                    hint="delete or rename one of them (e.g. '{key}b' for the other work)".replace(
+                        "{key}", key
+                    ),
+                )
+                self.origin[key] = where
+            elif key in self.origin:
+                self._add(key, where, diagnostics)
+            else:
+                self.origin[key] = where
+            earlier[key] = where
 
     def _add(self, key: str, where: Location, diagnostics: Diagnostics) -> None:
         if key in self.origin:
@@ -211,7 +272,7 @@ def _read_file(
         return None
     except UnicodeDecodeError as exc:
         diagnostics.error(
-            _offset_location(shown, exc.object.decode("utf-8", "replace"), exc.start),
+            offset_location(shown, exc.object.decode("utf-8", "replace"), exc.start),
             f"byte 0x{exc.object[exc.start]:02X} is not UTF-8",
             hint="save the bibliography as UTF-8 (Zotero and Better BibTeX can export UTF-8)",
         )
@@ -223,25 +284,36 @@ def _read_file(
             diagnostics.extend(exc.diagnostics)
             return None
     if path.suffix.lower() == ".json":
-        problem = _json_problem(shown, text)
+        problem = json_problem(shown, text)
         if problem is not None:
             diagnostics.add(problem)
             return None
+    index = None
     if path.suffix.lower() in (".bib", ".bibtex"):
-        over = over_budget(text)
+        index = scan(text)
+        over = index.over
         if over is not None:
             what = (
                 "all fields of the file together" if over.total else f"the value of '{over.name}'"
             )
             diagnostics.error(
-                _offset_location(shown, text, over.offset),
+                offset_location(shown, text, over.offset),
                 f"{what} would expand to {over.size:,} characters, over the "
                 f"@string expansion budget of {over.budget:,}",
                 hint="@string macros concatenated with '#' multiply; write the "
                 "value out or use fewer of them",
             )
             return None
-    return Bibliography(path, shown, text, where, key)
+    return Bibliography(path, shown, text, where, key, index=index)
+
+
+def _select(bibliography: Bibliography, wanted: set[str]) -> Optional[Selection]:
+    """The part of a file Pandoc needs, or None when it must read all of it."""
+    if bibliography.index is not None:
+        return select_bibtex(bibliography.text, bibliography.shown, wanted, bibliography.index)
+    if bibliography.kind == "CSL-JSON":
+        return select_json(bibliography.text, bibliography.shown, wanted)
+    return None
 
 
 def _first_document(text: str) -> str:
@@ -271,128 +343,42 @@ def _locate(bibliography: Bibliography, key: str, index: int, nth: int) -> Locat
     if not matches:
         return Location(bibliography.shown, 1, 1)
     match = matches[min(nth, len(matches)) - 1]
-    return _offset_location(bibliography.shown, bibliography.text, match.start(1))
+    return offset_location(bibliography.shown, bibliography.text, match.start(1))
 
 
-def _offset_location(file: Path, text: str, offset: int) -> Location:
-    return Location(
-        file, text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-    )
+# More uncited entries than this in one source are summed up in one line.
+MAX_UNCITED_LISTED = 3
 
 
-# ---- what Pandoc says about a source it cannot read -------------------------------------------
-
-
-def _read_error(bibliography: Bibliography, message: str) -> Diagnostic:
-    shown, text, kind = bibliography.shown, bibliography.text, bibliography.kind
-    message = message.replace(str(bibliography.file), str(shown))
-    body = re.sub(r"^Error reading bibliography file [^\n]*:\s*", "", message).strip()
-    parsec = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", body, re.S)
-    if parsec:  # BibTeX/BibLaTeX
-        line, column = int(parsec.group(1)), int(parsec.group(2))
-        detail = parsec.group(3).strip().splitlines()[0]  # Pandoc then quotes the line
-        hint = "check the braces and commas of the entry before this place"
-        opened = _entry_before(text, line)
-        if detail.startswith(("unexpected end of input", "unexpected '@'")) and opened:
-            # Pandoc notices at the next entry or past the end: name the unclosed one
-            (line, column), detail = opened[:2], f"the entry '{opened[2]}' is never closed"
-            hint = "a '{' or '\"' in it has no closing partner; check each field's braces"
-        return Diagnostic(Location(shown, line, column), f"not valid {kind}: {detail}", hint=hint)
-    yaml_error = re.match(
-        r"YAML parse exception at line (\d+), column (\d+)[,:]?\s*(.*)", body, re.S
-    )
-    if yaml_error:  # HsYAML counts lines and columns from 0
-        detail = " ".join(yaml_error.group(3).split())
-        return Diagnostic(
-            Location(shown, int(yaml_error.group(1)) + 1, int(yaml_error.group(2)) + 1),
-            f"not valid YAML: {detail}",
-            hint="check the YAML syntax here",
-        )
-    alias = re.match(r"Unknown alias `([^`]*)`", body)
-    if alias:
-        offset = text.find("*" + alias.group(1))
-        return Diagnostic(
-            _offset_location(shown, text, max(offset, 0)),
-            f"the alias '*{alias.group(1)}' has no anchor",
-            hint=f"define '&{alias.group(1)}' before it, or write the value out",
-        )
-    item = re.match(r"Error in \$\[(\d+)\]((?:\.[\w-]+|\[\d+\])*): (.*)", body, re.S)
-    if item:  # CSL-JSON read by aeson: `$[3].issued`
-        offset = _json_item_offset(text, int(item.group(1)), item.group(2))
-        return Diagnostic(
-            _offset_location(shown, text, offset),
-            f"not valid CSL-JSON: item {int(item.group(1)) + 1}"
-            f"{' ' + item.group(2).lstrip('.') if item.group(2) else ''}: "
-            f"{' '.join(item.group(3).split())}",
-            hint='write it as CSL-JSON does (dates as {"date-parts": [[2019]]})',
-        )
-    if kind == "CSL-JSON" and _json_problem(shown, text) is not None:
-        return _json_problem(shown, text)
-    inline = bibliography.key == ("references",)
-    return Diagnostic(
-        bibliography.where if inline else Location(shown, 1, 1),
-        f"Pandoc cannot read this {kind} bibliography: {' '.join(body.split())}",
-    )
-
-
-def _json_problem(shown: Path, text: str) -> Optional[Diagnostic]:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Diagnostic(
-            Location(shown, exc.lineno, exc.colno),
-            f"not valid CSL-JSON: {exc.msg}",
-            hint="fix the JSON syntax here",
-        )
-    except RecursionError:
-        return Diagnostic(Location(shown, 1, 1), "not valid CSL-JSON: values are nested too deeply")
-    return None
-
-
-def _entry_before(text: str, line: int):
-    """(line, column, opening) of the last BibTeX entry that starts before `line`, or None."""
-    lines = text.splitlines()[: line - 1]
-    for number in range(len(lines), 0, -1):
-        match = re.match(r"\s*(@\w+\s*[{(][^,\s]*,?)", lines[number - 1])
-        if match:
-            return number, match.start(1) + 1, match.group(1)
-    return None
-
-
-def _json_item_offset(text: str, index: int, path: str) -> int:
-    """Where the `index`-th element of the top-level JSON list starts (then `path`'s key)."""
-    depth, count, in_string, escaped = 0, -1, False, False
-    for offset, char in enumerate(text):
-        if in_string:
-            escaped = not escaped and char == "\\"
-            if char == '"' and not escaped:
-                in_string = False
+def unused_warnings(sources: Sources, cited: set[str], listed: bool = False) -> list[Diagnostic]:
+    """A warning for each source never cited; a library (a file with more than
+    `MAX_UNCITED_LISTED` of them) gets one line saying how many, at its first, unless `listed`
+    (`briefkit check --uncited`)."""
+    by_file: dict[Path, list[tuple[str, Location]]] = {}
+    for key, where in sources.origin.items():
+        if key not in cited:
+            by_file.setdefault(where.file, []).append((key, where))
+    out = []
+    for file, uncited in by_file.items():
+        if listed or len(uncited) <= MAX_UNCITED_LISTED or file == sources.inline_file:
+            out += [
+                Diagnostic(
+                    where,
+                    f"the source '{key}' is never cited",
+                    severity="warning",
+                    hint="cite it with [@" + key + "] or remove it",
+                )
+                for key, where in uncited
+            ]
             continue
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth == 2:
-                count += 1
-                if count == index:
-                    field_name = re.match(r"\.([\w-]+)", path)
-                    if field_name:
-                        found = text.find(f'"{field_name.group(1)}"', offset)
-                        return found if found >= 0 else offset
-                    return offset
-        elif char in "]}":
-            depth -= 1
-    return 0
-
-
-def unused_warnings(sources: Sources, cited: set[str]) -> list[Diagnostic]:
-    return [
-        Diagnostic(
-            where,
-            f"the source '{key}' is never cited",
-            severity="warning",
-            hint="cite it with [@" + key + "] or remove it",
+        total = sum(1 for where in sources.origin.values() if where.file == file)
+        out.append(
+            Diagnostic(
+                uncited[0][1],
+                f"{len(uncited):,} of the {total:,} entries of '{file}' are never "
+                f"cited (only cited entries are read), the first being '{uncited[0][0]}'",
+                severity="warning",
+                hint="nothing to do for a shared library; 'briefkit check --uncited' lists them",
+            )
         )
-        for key, where in sources.origin.items()
-        if key not in cited
-    ]
+    return out

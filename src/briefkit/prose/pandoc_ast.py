@@ -1,8 +1,10 @@
 """Pandoc JSON AST in, `model` blocks out.
 
-Raw HTML/TeX never reaches the model (the Markdown dialect briefkit asks Pandoc for has no raw
-extensions, and any raw element left is kept as plain text). Images are resolved through
-`paths.Roots`; `[#id]` cross-references become internal links for the resolve stage to check.
+Raw HTML and TeX never reach the model: they are left out, as Pandoc's Word writer leaves them
+out (a brief is untrusted, so its HTML output holds none either); an HTML comment silently, any
+other raw markup with a located warning, since what it meant is lost. Images are resolved
+through `paths.Roots`; `[#id]` cross-references become internal links for the resolve stage to
+check.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from briefkit import model as m
 from briefkit.core.diagnostics import Location
 from briefkit.core.images import ImageRefused, check_image
 from briefkit.core.paths import PathRefused, Roots, safe_link
+from briefkit.prose.formulas import Formula
 
+_COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.S)
 _ORPHAN_NOTE = re.compile(r"\[\^[^\]\s]+\]")  # Pandoc leaves [^id] as text when no note defines it
 CROSS_REFERENCE = re.compile(r"\[#([A-Za-z][A-Za-z0-9_-]*)\]")
 _STYLES = {
@@ -48,11 +52,15 @@ class PandocReader:
         problem: Callable[[str, str], None],
         locate: Optional[Callable[[str], Location]] = None,
         notice: Optional[Callable[[str, str], None]] = None,
+        formulas: Optional[dict[tuple[bool, str], Formula]] = None,
     ):
         self.roots = roots
         self.problem = problem
         self.notice = notice or (lambda message, needle: None)  # a located warning
         self.placeholders = 0  # pictures whose alt text is still ALT_PLACEHOLDER
+        self.formulas = formulas or {}  # (display, TeX) -> what Pandoc's writers made of it
+        self._in_citation = 0  # inside what citeproc printed
+        self.equations: dict[str, str] = {}  # `{#eq:x}` -> its number (pandoc/crossref.lua)
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
@@ -76,7 +84,7 @@ class PandocReader:
             return [para, *figures] if figures else para
         if kind == "Header":
             level, (ident, _classes, _attrs), content = c
-            return m.Heading(level, self.inlines(content), None)
+            return m.Heading(level, self.inlines(content), ident or None)
         if kind == "BulletList":
             return m.ListBlock(False, [self.blocks(item) for item in c])
         if kind == "OrderedList":
@@ -86,14 +94,23 @@ class PandocReader:
             return m.Quote(self.blocks(c))
         if kind == "Div":
             (ident, classes, _attrs), content = c
+            if ident == "refs":  # `::: {#refs}`: the bibliography, where the author placed it
+                self._in_citation += 1  # what citeproc printed from the sources
+                try:
+                    return m.Callout("bibliography", self.blocks(content))
+                finally:
+                    self._in_citation -= 1
             kinds = [k for k in classes if k in CALLOUTS]
             if kinds:
                 return m.Callout(kinds[0], self.blocks(content))
             return self.blocks(content)
         if kind == "CodeBlock":
-            return m.CodeBlock(c[1])
+            (ident, _classes, attrs), text = c
+            caption = dict(attrs).get("caption", "")  # a listing's (pandoc-crossref)
+            return m.CodeBlock(text, ident, [m.Text(caption)] if caption else [])
         if kind == "RawBlock":
-            return m.CodeBlock(c[1])
+            self.raw(*c)
+            return None
         if kind == "HorizontalRule":
             return m.Rule()
         if kind == "LineBlock":
@@ -117,7 +134,7 @@ class PandocReader:
         return None
 
     def table(self, c) -> m.Table:
-        _attr, (_short, caption_blocks), colspecs, head, bodies, foot = c
+        (ident, _classes, _attrs), (_short, caption_blocks), colspecs, head, bodies, foot = c
         aligns = [_ALIGN.get(spec[0]["t"], "default") for spec in colspecs]
         spans: dict[tuple[int, int], tuple[int, int]] = {}
         header_rows = list(head[1])
@@ -139,12 +156,33 @@ class PandocReader:
         for block in self.blocks(caption_blocks):
             if isinstance(block, m.Para):
                 caption.extend(block.children)
+        # an anchor written inside the caption, `[]{#tbl:x}` (pandoc-crossref's older form)
+        ident = ident or self._anchor_in(caption_blocks, "tbl:")
         return m.Table(
-            header, rows[len(header_rows) :], aligns, caption, more_header=more_header, spans=spans
+            header,
+            rows[len(header_rows) :],
+            aligns,
+            caption,
+            more_header=more_header,
+            spans=spans,
+            id=ident,
         )
 
+    @staticmethod
+    def _anchor_in(blocks, prefix: str) -> str:
+        stack = list(blocks)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if node.get("t") == "Span" and node["c"][0][0].startswith(prefix):
+                    return node["c"][0][0]
+                stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+            elif isinstance(node, list):
+                stack.extend(node)
+        return ""
+
     def figure(self, c):
-        _attr, (_short, caption_blocks), content = c
+        (ident, _classes, _attrs), (_short, caption_blocks), content = c
         images = [
             i
             for block in content
@@ -159,6 +197,8 @@ class PandocReader:
         if not images:
             return self.blocks(content)
         figure = self.image(images[0]["c"], caption)
+        if figure is not None:
+            figure.id = ident
         return figure
 
     def image(self, c, caption: list[m.Inline]) -> Optional[m.Figure]:
@@ -192,6 +232,36 @@ class PandocReader:
         location = self.locate(url) if self.locate is not None else None
         return m.Figure(path, caption or self.inlines(alt_inlines), alt, location=location)
 
+    def math(self, display: bool, tex: str) -> m.Inline:
+        """A formula as Pandoc's writers typeset it, or its TeX as Pandoc prints it when texmath
+        cannot read it (with a warning naming what it could not read)."""
+        formula = self.formulas.get((display, tex))
+        if formula is not None and formula.mathml is not None and formula.omml is not None:
+            return m.Math(tex, display, formula.mathml, formula.omml, list(formula.text))
+        written = formula.source if formula is not None else f"${tex}$"
+        reason = formula.problem if formula is not None else "it was not typeset"
+        if self._in_citation:
+            return m.Text(written)
+        self.notice(
+            f"the TeX formula '{written[:60]}' cannot be typeset ({reason}); it prints as "
+            "written, as Pandoc prints it. Write it with commands Pandoc knows",
+            tex.strip().splitlines()[0] if tex.strip() else written,
+        )
+        return m.Text(written)
+
+    def raw(self, fmt: str, text: str) -> None:
+        """Raw markup is left out; say so unless it is a comment (invisible everywhere)."""
+        if _COMMENT.fullmatch(text) or self._in_citation:
+            return
+        shown = " ".join(text.split())
+        shown = shown if len(shown) <= 60 else shown[:57] + "…"
+        name = {"tex": "LaTeX", "latex": "LaTeX", "html": "HTML"}.get(fmt, fmt)
+        self.notice(
+            f"the raw {name} '{shown}' is left out of every format (as Pandoc's Word "
+            "writer leaves it out); write it as Markdown, or delete it",
+            text.strip().splitlines()[0] if text.strip() else text,
+        )
+
     # ---- inlines ----
     def inlines(self, items: list) -> list[m.Inline]:
         out: list[m.Inline] = []
@@ -212,6 +282,12 @@ class PandocReader:
     def inline(self, node) -> list[m.Inline]:
         kind, c = node["t"], node.get("c")
         if kind == "Str":
+            if "^[" in c:  # Pandoc reads `^[` as a note only with its closing `]`
+                self.problem(
+                    "the note opened with '^[' is never closed, so it prints as typed; "
+                    "end it with ']'",
+                    "^[",
+                )
             for match in _ORPHAN_NOTE.finditer(c):
                 self.problem(
                     f"the note reference {match.group(0)} has no note text; add a line "
@@ -229,17 +305,27 @@ class PandocReader:
         if kind == "Cite":
             citations, content = c
             self.cited.extend(citation["citationId"] for citation in citations)
-            return self.inlines(content)
+            # what citeproc printed from a source: its raw TeX is left out without a word,
+            # as Pandoc leaves it out (the author did not write it here)
+            self._in_citation += 1
+            try:
+                return self.inlines(content)
+            finally:
+                self._in_citation -= 1
         if kind == "Code":
             return [m.Code(c[1])]
         if kind == "LineBreak":
             return [m.LineBreak()]
         if kind == "Math":
-            return tex_math(c[1])
+            return [self.math(c[0]["t"] == "DisplayMath", c[1])]
         if kind == "RawInline":
-            return [m.Text(c[1])]
+            self.raw(*c)
+            return []
         if kind == "Link":
-            _attr, content, (url, _title) = c
+            (_ident, classes, attrs), content, (url, _title) = c
+            if "briefkit-xref" in classes:  # pandoc-crossref's `@fig:x` (pandoc/crossref.lua)
+                bare = dict(attrs).get("bare") == "1"
+                return [m.Link([], url, internal=True, bare=bare, written="@" + url[1:])]
             target = safe_link(url)  # only http(s), mailto and in-page links; the text stays
             return [m.Link(self.inlines(content), target)] if target else self.inlines(content)
         if kind == "Image":
@@ -251,114 +337,17 @@ class PandocReader:
         if kind == "Note":
             return [m.NoteRef(m.Note(0, self.blocks(c)))]
         if kind == "Span":
-            return self.inlines(c[1])
+            (ident, classes, attrs), content = c
+            inlines = self.inlines(content)
+            if "equation" in classes:  # a numbered display formula (pandoc/crossref.lua)
+                self.equations[ident] = dict(attrs).get("number", "")
+                formulas = [i for i in inlines if isinstance(i, m.Math)]
+                for formula in formulas:
+                    formula.id, formula.number = ident, self.equations[ident]
+                if not formulas:  # printed as its TeX: the target still stands there
+                    inlines.insert(0, m.Anchor(ident))
+            return inlines
         return []
-
-
-_TEX_SYMBOLS = {
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ε",
-    "lambda": "λ",
-    "mu": "μ",
-    "pi": "π",
-    "sigma": "σ",
-    "tau": "τ",
-    "phi": "φ",
-    "chi": "χ",
-    "omega": "ω",
-    "Delta": "Δ",
-    "Sigma": "Σ",
-    "Omega": "Ω",
-    "times": "×",
-    "pm": "±",
-    "leq": "≤",
-    "geq": "≥",
-    "neq": "≠",
-    "approx": "≈",
-    "cdot": "·",
-    "infty": "∞",
-    "circ": "°",
-    "prime": "′",
-    "rightarrow": "→",
-    "to": "→",
-    "ldots": "…",
-    "sim": "~",
-    "%": "%",
-    "$": "$",
-    "&": "&",
-    "_": "_",
-    "{": "{",
-    "}": "}",
-    ",": "\u2009",
-    " ": " ",
-}
-_TEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
-
-
-def tex_math(source: str) -> list[m.Inline]:
-    """Inline TeX math as text: `H$_2$O`, `$10^{-3}$`, `$\\alpha$` (what bibliographies
-    hold): sub- and superscripts become styled text, known symbols their characters, and any
-    other math is kept as written."""
-    if any(c.group(1) not in _TEX_SYMBOLS for c in _TEX_COMMAND.finditer(source)):
-        return [m.Text(source)]  # \\frac and friends: the source says more than text could
-    out, position = _tex_run(source, 0, closing=False)
-    return _merge_text(out) or [m.Text(source)]
-
-
-def _tex_run(source: str, position: int, closing: bool) -> tuple[list[m.Inline], int]:
-    out: list[m.Inline] = []
-    while position < len(source):
-        char = source[position]
-        if char == "}" and closing:
-            return out, position + 1
-        if char in "_^":
-            argument, position = _tex_argument(source, position + 1)
-            out.append(m.Styled("sub" if char == "_" else "sup", _merge_text(argument)))
-        elif char == "{":
-            inner, position = _tex_run(source, position + 1, closing=True)
-            out.extend(inner)
-        elif char == "\\":
-            command = _TEX_COMMAND.match(source, position)
-            if command is None:
-                out.append(m.Text(char))
-                position += 1
-                continue
-            name = command.group(1)
-            out.append(m.Text(_TEX_SYMBOLS.get(name, "\\" + name)))
-            position = command.end()
-        elif char == "}":
-            position += 1
-        else:
-            out.append(m.Text(char))
-            position += 1
-    return out, position
-
-
-def _tex_argument(source: str, position: int) -> tuple[list[m.Inline], int]:
-    """A script's argument: a `{…}` group, a command, or one character."""
-    while position < len(source) and source[position] == " ":
-        position += 1
-    if position >= len(source):
-        return [], position
-    if source[position] == "{":
-        return _tex_run(source, position + 1, closing=True)
-    command = _TEX_COMMAND.match(source, position) if source[position] == "\\" else None
-    if command is not None:
-        return [m.Text(_TEX_SYMBOLS.get(command.group(1), "\\" + command.group(1)))], command.end()
-    return [m.Text(source[position])], position + 1
-
-
-def _merge_text(inlines: list[m.Inline]) -> list[m.Inline]:
-    out: list[m.Inline] = []
-    for inline in inlines:
-        if isinstance(inline, m.Text) and out and isinstance(out[-1], m.Text):
-            out[-1] = m.Text(out[-1].text + inline.text)
-        else:
-            out.append(inline)
-    return out
 
 
 def _expand(inlines: list[m.Inline]) -> list[m.Inline]:
@@ -387,6 +376,8 @@ def plain_text(inlines) -> str:
             parts.append(node.text)
         elif isinstance(node, m.Code):
             parts.append(node.text)
+        elif isinstance(node, m.Math):  # Pandoc's text rendering (H₂O reads "H2O"), else TeX
+            parts.append(plain_text(node.text) if node.text else node.tex)
         elif isinstance(node, (m.Styled, m.Link)):
             parts.append(plain_text(node.children))
         elif isinstance(node, m.LineBreak):

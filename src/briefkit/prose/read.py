@@ -2,9 +2,10 @@
 
 All fields go through ONE Pandoc run, each wrapped in a fenced div that carries its index, so
 that Pandoc's citeproc sees every citation in the order a reader meets them: that is what makes
-"Ibid." and shortened subsequent notes right across parts. Pandoc is asked for a Markdown dialect
-without raw HTML/TeX or metadata blocks, and runs with `--sandbox`, so prose can neither inject
-markup nor make Pandoc read a file.
+"Ibid." and shortened subsequent notes right across parts. Pandoc reads Pandoc's
+Markdown without metadata blocks and runs with `--sandbox`, so prose cannot make Pandoc read a
+file; raw HTML and TeX are read as Pandoc reads them and left out by the reader (never markup
+in an output).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from briefkit.core.paths import Roots
 from briefkit.load.source import NOT_TEXT, SourceMap
 from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
 from briefkit.prose.csl_styles import Style, write_style
+from briefkit.prose.formulas import CROSSREF_FILTER, MATH_FILTER, formulas_from
 from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER, PandocReader
 
-MARKDOWN = (
-    "markdown-raw_html-raw_tex-raw_attribute-yaml_metadata_block-pandoc_title_block"
-    "-auto_identifiers"
-)
+# Pandoc's Markdown as Pandoc users write it (raw TeX and HTML included: the reader leaves them
+# out, with a warning), without what would read a file or change the document's metadata.
+MARKDOWN = "markdown-yaml_metadata_block-pandoc_title_block-auto_identifiers"
 _FENCE = ":" * 24
+_REFS = re.compile(r"^ {0,3}:{3,}\s*\{[^}]*#refs[\s}]", re.M)
 _OPEN = re.compile(r"^\s{0,3}:{3,}\s*(\{[^}]*\}|[\w-]+)")
 _CLOSE = re.compile(r"^\s{0,3}:{3,}\s*$")
 BIBLIOGRAPHY_KEY: KeyPath = ("<bibliography>",)
@@ -46,6 +48,7 @@ class ProseField:
 class Prose:
     blocks: dict[KeyPath, list[m.Block]] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
+    equations: dict[str, str] = field(default_factory=dict)  # `{#eq:x}` id -> its number
 
     def get(self, key: KeyPath) -> list[m.Block]:
         return self.blocks.get(tuple(key), [])
@@ -66,12 +69,17 @@ class PandocJob:
         lang: Optional[str] = None,
     ):
         self.fields = [f for f in fields if f.markdown and f.markdown.strip()]
+        # A blank line before each closing fence: a note definition or a paragraph that ends
+        # a field would otherwise take the fence in as a lazy continuation line
+        # (`[^15]: ` + the fence made a note reading "::::…" and swallowed the rest).
         parts = [
-            f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n{_FENCE}\n"
+            f"{_FENCE} {{#bkf-{i}}}\n{scope_note_labels(f.markdown, i).rstrip()}\n\n{_FENCE}\n"
             for i, f in enumerate(self.fields)
         ]
         self.bibliography_index = None
-        if with_bibliography:
+        # `::: {#refs}` in a field places the bibliography there, as in Pandoc: the layout's
+        # bibliography part is then left empty (else it would print twice)
+        if with_bibliography and not any(_REFS.search(f.markdown) for f in self.fields):
             self.bibliography_index = len(self.fields)
             parts.append(
                 f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n"
@@ -79,14 +87,23 @@ class PandocJob:
         self.sources = sources
         self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
         scratch = Path(self._scratch.name)
+        # pandoc-crossref's syntax first, as the filter itself runs before citeproc
         command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
+        command += ["--lua-filter", str(CROSSREF_FILTER)]
         if sources:
             # the filter reports each source's ids (or why it cannot be read) before citeproc
-            command += ["--lua-filter", str(SOURCES_FILTER), *sources.pandoc_arguments(scratch)]
+            markdown = "\n".join(f.markdown for f in self.fields)
+            command += [
+                "--lua-filter",
+                str(SOURCES_FILTER),
+                *sources.pandoc_arguments(scratch, markdown),
+            ]
             if style is not None:
                 command += ["--citeproc", "--csl", str(write_style(style, scratch))]
                 if lang:
                     command += ["--metadata", f"lang={lang}"]
+        # after citeproc: the formulas of notes and bibliography entries are typeset too
+        command += ["--lua-filter", str(MATH_FILTER)]
         self.style = style
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -128,7 +145,8 @@ class PandocJob:
                 # the inline references keep their lines; HsYAML counts from 0
                 location = Location(inline.shown, int(place.group(1)) + 1, int(place.group(2)) + 1)
             for bibliography in self.sources.bibliographies:  # never a temporary file's name
-                message = message.replace(str(bibliography.file), str(bibliography.shown))
+                for named in {bibliography.handed, bibliography.file} - {None}:
+                    message = message.replace(str(named), str(bibliography.shown))
             if self.style is not None:
                 message = message.replace(
                     str(write_style(self.style, Path(self._scratch.name))),
@@ -365,6 +383,7 @@ def read_prose(
             hint="check the citation style and the bibliography files",
         )
         return Prose()
+    formulas = formulas_from(ast.get("meta", {}))
     report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
     job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
     by_id = {}
@@ -397,10 +416,16 @@ def read_prose(
             _too_deep(f, source, diagnostics, depth)
             continue
         _check_characters(f, found, source, diagnostics)
+
         reader = PandocReader(
-            roots, problem, lambda needle, key=f.key: source.locate_text(key, needle), notice
+            roots,
+            problem,
+            lambda needle, key=f.key: source.locate_text(key, needle),
+            notice,
+            formulas,
         )
         prose.blocks[f.key] = reader.blocks(blocks)
+        prose.equations.update(reader.equations)
         placeholders += reader.placeholders
         for cited in dict.fromkeys(reader.cited):
             prose.cited.add(cited)
@@ -423,7 +448,7 @@ def read_prose(
             hint="describe each where the warnings above point",
         )
     if job.bibliography_index is not None and job.bibliography_index in by_id:
-        reader = PandocReader(roots, lambda message, needle: None)
+        reader = PandocReader(roots, lambda message, needle: None, formulas=formulas)
         found = set()
         entries = by_id[job.bibliography_index]
         clean_field(entries, -1, found)
@@ -434,7 +459,12 @@ def read_prose(
                 f"the control character U+{ord(char):04X}, left out of the outputs",
                 hint="delete it from the source's data",
             )
-        prose.blocks[BIBLIOGRAPHY_KEY] = reader.blocks(entries)
+        blocks = reader.blocks(entries)  # the layout's part: the entries, not a placed block
+        prose.blocks[BIBLIOGRAPHY_KEY] = [
+            inner
+            for block in blocks
+            for inner in (block.children if isinstance(block, m.Callout) else [block])
+        ]
     return prose
 
 

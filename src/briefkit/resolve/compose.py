@@ -190,8 +190,9 @@ def has_content(doc: m.Document, part: Part) -> bool:
 
 
 def number_tables_and_figures(doc: m.Document, block_lists) -> None:
-    """ "Table 1", "Figure 1" in reading order over `block_lists` (the placed fields in order)."""
-    counts = {"table": 0, "figure": 0}
+    """ "Table 1", "Figure 1", "Listing 1" (a code block with a caption) in reading order over
+    `block_lists` (the placed fields in order)."""
+    counts = {"table": 0, "figure": 0, "listing": 0}
 
     def walk(blocks):
         for block in blocks:
@@ -201,6 +202,9 @@ def number_tables_and_figures(doc: m.Document, block_lists) -> None:
             elif isinstance(block, m.Figure) and block.caption:
                 counts["figure"] += 1
                 block.label = f"{doc.label('figure')} {counts['figure']}"
+            elif isinstance(block, m.CodeBlock) and block.caption:
+                counts["listing"] += 1
+                block.label = f"{doc.label('listing')} {counts['listing']}"
             elif isinstance(block, (m.Quote, m.Callout)):
                 walk(block.children)
             elif isinstance(block, m.ListBlock):

@@ -20,6 +20,7 @@ from briefkit.layout.locales import layout_labels, load_locale
 from briefkit.layout.parts import Part
 from briefkit.load.source import Loaded, group_path
 from briefkit.load.source import value_at as _get
+from briefkit.prose.pandoc_ast import plain_text
 from briefkit.prose.read import BIBLIOGRAPHY_KEY, Prose, ProseField
 from briefkit.resolve.compose import compose, contents, number_tables_and_figures
 
@@ -126,6 +127,7 @@ def make_document(
         status=brief.status,
         version=brief.version,
         lang=brief.lang,
+        lang_given="lang" in data,
     )
     locale = load_locale(brief.lang, project)
     doc.labels = {
@@ -312,24 +314,55 @@ def _number_notes(doc: m.Document, placed: list[ProseField], prose: Prose) -> No
 def _resolve_cross_references(
     doc: m.Document, layout: Layout, prose: Prose, loaded: Loaded, diagnostics: Diagnostics
 ) -> None:
-    targets: dict[str, list[m.Inline]] = {}
+    """Each cross-reference's text: `[#id]` of a finding, recommendation or section, and
+    pandoc-crossref's `@fig:x`, `@tbl:x`, `@eq:x`, `@lst:x`, `@sec:x` of a labelled figure,
+    table, equation, listing or heading ("Figure 2"; `[-@fig:x]`: "2")."""
+    targets: dict[str, tuple[str, str]] = {}  # id -> (its text, its number alone)
     for part in layout.table.of_shape("items"):
         for item in doc.part_content(part).items:
-            targets[item.id] = [m.Text(f"{doc.label(part.item_label or part.name)} {item.number}")]
+            label = doc.label(part.item_label or part.name)
+            targets[item.id] = (f"{label} {item.number}", str(item.number))
     for section in doc.all_sections():
-        targets[section.id] = [m.Text(section.title or section.id)]
+        title = section.title or section.id
+        targets[section.id] = (title, title)
+    for blocks in prose.blocks.values():
+        targets.update(_labelled(blocks))
+    label = doc.label("equation")
+    targets.update({name: (f"{label} {n}", n) for name, n in prose.equations.items()})
     for key, blocks in prose.blocks.items():
         for inline in m.walk_inlines(blocks, into_notes=True):
             if isinstance(inline, m.Link) and inline.internal:
                 name = inline.url[1:]
+                written = inline.written or f"[#{name}]"
                 if name in targets:
-                    inline.children = list(targets[name])
+                    inline.children = [m.Text(targets[name][1 if inline.bare else 0])]
                 else:
                     diagnostics.error(
-                        loaded.source.locate_text(key, f"[#{name}]"),
-                        f"the cross-reference [#{name}] names no finding, recommendation or "
-                        "section",
+                        loaded.source.locate_text(key, written),
+                        f"the cross-reference {written} names no finding, recommendation, "
+                        "section, or labelled figure, table, equation or listing",
                         key=key,
-                        hint=did_you_mean(name, targets) or "give the target an 'id:'",
+                        hint=did_you_mean(name, targets)
+                        or "give the target an id: 'id:', or {#fig:name} after a figure",
                     )
-                    inline.children = [m.Text(f"[#{name}]")]
+                    inline.children = [m.Text(written)]
+
+
+def _labelled(blocks) -> dict[str, tuple[str, str]]:
+    """The figures, tables, listings and headings of `blocks` that have an id."""
+    found: dict[str, tuple[str, str]] = {}
+    stack = list(blocks)
+    while stack:
+        block = stack.pop()
+        if isinstance(block, (m.Figure, m.Table, m.CodeBlock)) and block.id:
+            label = block.label or block.id
+            found[block.id] = (label, label.rsplit(" ", 1)[-1])
+        elif isinstance(block, m.Heading) and block.id:
+            text = plain_text(block.children)
+            found[block.id] = (text, text)
+        elif isinstance(block, (m.Quote, m.Callout)):
+            stack.extend(block.children)
+        elif isinstance(block, m.ListBlock):
+            for item in block.items:
+                stack.extend(item)
+    return found

@@ -25,6 +25,8 @@ from briefkit.core.diagnostics import (
 from briefkit.layout.folders import Layout
 from briefkit.load.source import Loaded, group_path, value_at
 from briefkit.validate import schema
+from briefkit.validate.plain_text import markdown_in_plain_text
+from briefkit.validate.salvage import salvage
 
 MAX_SECTION_DEPTH = 3
 # Names a part a layout adds may not take: the document's own (templates see both as `doc.x`).
@@ -77,6 +79,7 @@ def validate(
     """The typed brief, or None with the reasons added to `diagnostics`. The brief format is
     the one of `layout`: with the keys of the parts it adds (its parts.yaml)."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    diagnostics.extend(loaded.source.all_problems())  # a key written twice, the rest loaded
     declared = layout.table.declared() if layout is not None else []
     clashes = [
         p
@@ -93,6 +96,7 @@ def validate(
     model = schema.brief_model(
         tuple((p.content_key, p.shape, p.name) for p in declared if p not in clashes)
     )
+    more_items = [p.content_key for p in declared if p.shape == "items"]
     while True:
         try:
             brief = model.model_validate(loaded.data)
@@ -100,16 +104,22 @@ def validate(
         except ValidationError as exc:
             if not _respell_booleans(exc, loaded):
                 diagnostics.extend(_translate(exc, loaded, model))
+                # The relations between the values the schema took (ids, the findings a
+                # recommendation names, the layout) are independent mistakes: report them in
+                # the same run, on the brief as salvage reads it.
+                salvaged = salvage(loaded.data)
+                if salvaged is not None:
+                    known = {str(d) for d in diagnostics}
+                    relations = check_relations(
+                        salvaged, loaded, set(layouts), set(labels), more_items
+                    )
+                    diagnostics.extend(d for d in relations if str(d) not in known)
                 return None
-    relations = check_relations(
-        brief,
-        loaded,
-        set(layouts),
-        set(labels),
-        [p.content_key for p in declared if p.shape == "items"],
-    )
+    relations = check_relations(brief, loaded, set(layouts), set(labels), more_items)
     diagnostics.extend(relations)
-    return None if any(d.severity == "error" for d in relations) else brief
+    if loaded.source.all_problems() or any(d.severity == "error" for d in relations):
+        return None
+    return brief
 
 
 def _respell_booleans(exc: ValidationError, loaded: Loaded) -> bool:
@@ -375,6 +385,7 @@ def check_relations(
             )
 
     out.extend(_links_dropped(brief, source))
+    out.extend(markdown_in_plain_text(brief, data, source))
 
     colors = (data.get("theme") or {}).get("colors") or {}  # the schema made both mappings
     for name, value in colors.items():

@@ -27,6 +27,7 @@ from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.paths import PathRefused, safe_link
 from briefkit.layout.design import design_of
 from briefkit.model import house_date as _house_date
+from briefkit.render.html.math_svg import svg
 from briefkit.render.html.template_data import plain_document
 
 _STYLE_TAGS = {
@@ -91,10 +92,16 @@ def phrase(pieces) -> Markup:
     return Markup("".join(out))
 
 
+def _id(anchor: str | None) -> str:
+    """An element's `id` attribute, the target of cross-references, when it has one."""
+    return f' id="{escape(anchor)}"' if anchor else ""
+
+
 class HtmlWriter:
-    def __init__(self, footnotes: bool, roots):
+    def __init__(self, footnotes: bool, roots, medium: str = "screen"):
         self.footnotes = footnotes  # notes as page-foot floats (print) or as links to endnotes
         self.roots = roots  # images are read through the confinement gate
+        self.medium = medium  # print: formulas as SVG (WeasyPrint reads no MathML)
         self.figures: dict[str, m.Figure] = {}  # data URI -> figure (the PDF locates refusals)
 
     def blocks(self, blocks: list[m.Block]) -> Markup:
@@ -111,7 +118,7 @@ class HtmlWriter:
             return f"<p>{inner}</p>"
         if isinstance(block, m.Heading):
             level = min(block.level + 2, 6)
-            return f"<h{level}>{self.inlines(block.children)}</h{level}>"
+            return f"<h{level}{_id(block.id)}>{self.inlines(block.children)}</h{level}>"
         if isinstance(block, m.ListBlock):
             items = "".join(f"<li>{self.item(item)}</li>" for item in block.items)
             if block.ordered:
@@ -121,6 +128,8 @@ class HtmlWriter:
         if isinstance(block, m.Quote):
             return f"<blockquote>{self.blocks(block.children)}</blockquote>"
         if isinstance(block, m.Callout):
+            if block.kind == "bibliography":  # placed by `::: {#refs}` in the text
+                return f'<div class="bibliography" role="doc-bibliography">{self.blocks(block.children)}</div>'
             if block.kind == "pullquote":
                 return f'<aside class="pullquote">{self.blocks(block.children)}</aside>'
             return f'<aside class="box">{self.blocks(block.children)}</aside>'
@@ -135,9 +144,16 @@ class HtmlWriter:
             figcaption = f"<figcaption>{caption}</figcaption>" if block.caption else ""
             uri = self.roots.data_uri(block.path)
             self.figures[uri] = block
-            return f'<figure><img src="{uri}" alt="{escape(block.alt)}"{role}>{figcaption}</figure>'
+            image = f'<img src="{uri}" alt="{escape(block.alt)}"{role}>'
+            return f"<figure{_id(block.id)}>{image}{figcaption}</figure>"
         if isinstance(block, m.CodeBlock):
-            return f"<pre><code>{escape(block.text)}</code></pre>"
+            anchor = "" if block.caption else _id(block.id)
+            code = f"<pre{anchor}><code>{escape(block.text)}</code></pre>"
+            if not block.caption:
+                return code
+            label = f'<span class="listing-label">{escape(block.label)}</span> '
+            caption = f"<figcaption>{label}{self.inlines(block.caption)}</figcaption>"
+            return f'<figure class="listing"{_id(block.id)}>{caption}{code}</figure>'
         if isinstance(block, m.Rule):
             return "<hr>"
         return ""
@@ -181,7 +197,9 @@ class HtmlWriter:
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
         columns = table.columns()
         width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
-        return f"<table{width}>{caption}{thead}<tbody>{''.join(body)}</tbody></table>"
+        return (
+            f"<table{width}{_id(table.id)}>{caption}{thead}<tbody>{''.join(body)}</tbody></table>"
+        )
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
         out, previous = [], None
@@ -207,6 +225,10 @@ class HtmlWriter:
             return f"<code>{escape(inline.text)}</code>"
         if isinstance(inline, m.LineBreak):
             return "<br>"
+        if isinstance(inline, m.Math):
+            return self.math(inline)
+        if isinstance(inline, m.Anchor):
+            return f"<span{_id(inline.id)}></span>"
         if isinstance(inline, m.Link):
             inner = self.inlines(inline.children)
             url = safe_link(inline.url)
@@ -214,6 +236,21 @@ class HtmlWriter:
         if isinstance(inline, m.NoteRef):
             return self.note_call(inline.note)
         return ""
+
+    def math(self, formula: m.Math) -> str:
+        """MathML on the web; in print the same MathML typeset as SVG, sized in em so that it
+        follows the text around it (notes are smaller), on the text's baseline."""
+        kind = "display" if formula.display else "inline"
+        anchor = _id(formula.id)
+        if self.medium != "print":
+            return f'<span class="math {kind}"{anchor}>{formula.mathml}</span>'
+        if formula.text and not formula.display:  # searchable text where Pandoc has some
+            return f'<span class="math {kind}">{self.inlines(formula.text)}</span>'
+        markup, width, height, descent = svg(formula.mathml)
+        style = f"width:{width}em;height:{height}em;vertical-align:-{descent}em"
+        markup = markup.replace("<svg ", f'<svg role="img" style="{style}" ', 1)
+        label = escape(formula.tex)
+        return f'<span class="math {kind}"{anchor} aria-label="{label}">{markup}</span>'
 
     def note_call(self, note: m.Note, after_call: bool = False) -> str:
         if self.footnotes:
@@ -301,7 +338,9 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
     )
     doc = prepared.document
     env.writer = HtmlWriter(
-        footnotes=(medium == "print" and doc.notes_placement == "footnotes"), roots=prepared.roots
+        footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
+        roots=prepared.roots,
+        medium=medium,
     )
     env.filters.update(
         blocks=prose,

@@ -52,7 +52,11 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
         wordml.apply_style_spec(document, name, spec, create=True)
     word_builtins.supply_builtin_styles(document)  # what the default template lacks (Hyperlink)
     wordml.declare_east_asian_font(document, EAST_ASIAN_FONT, replace_theme=template is None)
-    wordml.set_language(document, doc.lang)
+    # A house template's proofing language stays when the brief names none (a French house's
+    # fr-FR template is not made English by the default `lang: en`).
+    kept = None if template is None or doc.lang_given else wordml.document_language(document)
+    if kept is None:
+        wordml.set_language(document, doc.lang)
 
     if template is None:
         _page_furniture(document, doc, design)
@@ -140,7 +144,7 @@ def _properties(document, doc: m.Document) -> None:
     props.keywords = _fit(", ".join(doc.keywords))
     props.category = _fit(doc.series.get("name") or "")
     props.version = _fit(doc.version or "")
-    props.language = doc.lang
+    props.language = wordml.document_language(document) or doc.lang  # what proofing says
     props.content_status = doc.status
     props.comments = f"Made with briefkit {__version__}"
     props.created = dt.datetime.combine(doc.date, dt.time(0, 0))

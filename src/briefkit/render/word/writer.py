@@ -291,17 +291,17 @@ class DocxWriter(TitleBlockWriter):
         if isinstance(block, m.Para):
             self.inlines(add(style=style), block.children)
         elif isinstance(block, m.Heading):
-            self.inlines(add(style=f"Heading {min(block.level + 1, 3)}"), block.children)
+            paragraph = add(style=f"Heading {min(block.level + 1, 3)}")
+            self.inlines(paragraph, block.children)
+            if block.id:  # the target of `@sec:x`
+                self.bookmark(paragraph, block.id)
         elif isinstance(block, m.ListBlock):
             self.list_items(block.items, block.ordered, level + 1, block.start)
         elif isinstance(block, m.Quote):
             self.blocks(block.children, style="Quote", level=level)
         elif isinstance(block, m.Callout):
-            self.blocks(
-                block.children,
-                style="Pull Quote" if block.kind == "pullquote" else "Box Text",
-                level=level,
-            )
+            styles = {"pullquote": "Pull Quote", "bibliography": "Bibliography"}
+            self.blocks(block.children, style=styles.get(block.kind, "Box Text"), level=level)
         elif isinstance(block, m.Table):
             self.table(block)
         elif isinstance(block, m.Figure):
@@ -309,8 +309,15 @@ class DocxWriter(TitleBlockWriter):
                 block.path, Inches(3.0 if self._in_note else 6.0), block.alt, block.location
             )
             if block.caption:
-                self.caption(block.label, block.caption)
+                caption = self.caption(block.label, block.caption)
+                if block.id:
+                    self.bookmark(caption, block.id)
         elif isinstance(block, m.CodeBlock):
+            if block.caption:  # a listing: its caption above it, as a table's
+                caption = self.caption(block.label, block.caption)
+                caption.paragraph_format.keep_with_next = True
+                if block.id:
+                    self.bookmark(caption, block.id)
             add(block.text, style=style)
         elif isinstance(block, m.Rule):
             add("* * *", style=style)
@@ -345,7 +352,10 @@ class DocxWriter(TitleBlockWriter):
 
     def table(self, table: m.Table) -> None:
         if table.label or table.caption:  # above the table, as in print
-            self.caption(table.label, table.caption).paragraph_format.keep_with_next = True
+            caption = self.caption(table.label, table.caption)
+            caption.paragraph_format.keep_with_next = True
+            if table.id:
+                self.bookmark(caption, table.id)
         columns = table.columns() or 1
         grid = word_boxes.add_table(self.story, 0, columns, self.document._block_width)
         grid.style = self.document.styles["Table Grid"]
@@ -438,6 +448,14 @@ class DocxWriter(TitleBlockWriter):
                 self.run(paragraph, inline.text, flags, container)
             elif isinstance(inline, m.LineBreak):
                 self.run(paragraph, "", flags, container).add_break()
+            elif isinstance(inline, m.Math):
+                wordml.add_formula(
+                    paragraph, inline.omml, display=inline.display, container=container
+                )
+                if inline.id:  # the target of `@eq:x`
+                    self.bookmark(paragraph, inline.id)
+            elif isinstance(inline, m.Anchor):
+                self.bookmark(paragraph, inline.id)
             elif isinstance(inline, m.Link):
                 if inline.internal or safe_link(inline.url):
                     link = wordml.add_hyperlink(paragraph, inline.url, internal=inline.internal)
