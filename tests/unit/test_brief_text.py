@@ -69,10 +69,35 @@ VALUES = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.dictionaries(KEYS, VALUES, min_size=1, max_size=5))
+def _edge_newlines(value) -> bool:
+    """Text that starts with a line break or ends with two (the known gap below)."""
+    if isinstance(value, str):
+        return "\n" in value.strip("\n") and (value.startswith("\n") or value.endswith("\n\n"))
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return any(_edge_newlines(child) for child in children)
+
+
+@settings(max_examples=60, deadline=None, database=None)  # the run writes nothing
+@given(st.dictionaries(KEYS, VALUES, min_size=1, max_size=5).filter(lambda d: not _edge_newlines(d)))
 def test_whatever_import_writes_reads_back_as_the_same_values(data):
     assert read_back(dump_brief(data)) == data
+
+
+@pytest.mark.xfail(strict=True, reason="brief_yaml writes a literal block with clip chomping "
+                   "and strips leading line breaks: Markdown of several lines that ends with a "
+                   "blank line, or starts with one, reads back without it (found by the test "
+                   "above; Pandoc reads both the same, so no output changes)")
+@pytest.mark.parametrize("value", ["Two lines\nand a blank one after\n\n",
+                                   "\nA blank line first\nthen two lines"])
+def test_blank_lines_at_the_edges_of_a_block_read_back(value):
+    assert read_back(dump_brief({"body": value})) == {"body": value}
+
+
+@pytest.mark.xfail(strict=True, reason="brief_yaml lets PyYAML write U+0085 (NEL, what a "
+                   "Windows-1252 ellipsis becomes when mis-decoded) raw in a quoted scalar, "
+                   "which YAML 1.1 reads as a line break: it reads back as a space")
+def test_a_next_line_character_reads_back():
+    assert read_back(dump_brief({"title": "Wait\x85what"})) == {"title": "Wait\x85what"}
 
 
 # ---- series ---------------------------------------------------------------------------------------

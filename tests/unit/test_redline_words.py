@@ -89,7 +89,7 @@ WORDS = st.lists(st.sampled_from(["the", "of", "China", "Russia", "ties", ".", "
                  max_size=30)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)  # the run writes nothing
 @given(WORDS, WORDS)
 def test_the_edit_script_turns_old_into_new_exactly(a, b):
     ops = opcodes(a, b)
@@ -173,7 +173,7 @@ SENTENCE = st.lists(st.sampled_from(["China", "Russia", "ties", "grow", "the", "
                     min_size=1, max_size=12).map(" ".join)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, database=None)
 @given(st.lists(st.tuples(SENTENCE, st.booleans()), min_size=1, max_size=3),
        st.lists(st.tuples(SENTENCE, st.booleans()), min_size=1, max_size=3))
 def test_accept_all_gives_new_and_reject_all_gives_old(old_runs, new_runs):

@@ -111,7 +111,6 @@ def test_a_byte_order_mark_and_windows_line_ends_do_not_move_positions():
 
 
 @pytest.mark.parametrize("raw, message, at", [
-    (b"title: a\ntitle: b\n", "the key 'title' appears twice", (2, 1)),
     (b"title: caf\xe9\n", "byte 0xE9 at offset 10 is not UTF-8", (1, 11)),
     (b"title: !!python/object:os.system x\n", "the YAML tag '!!python/object:os.system'",
      (1, 8)),
@@ -129,6 +128,15 @@ def test_a_file_that_cannot_be_loaded_is_one_located_message(raw, message, at):
     [diagnostic] = caught.value.diagnostics.errors
     assert message in str(diagnostic)
     assert position(diagnostic.location) == at
+
+
+def test_a_key_written_twice_is_located_and_the_rest_of_the_file_still_loads():
+    """So that one `check` reports the brief's other mistakes too."""
+    loaded = load_bytes(b"title: a\ndate: 2020-01-01\ntitle: b\nkicker: K\n", FILE)
+    [problem] = loaded.source.problems
+    assert "the key 'title' appears twice" in str(problem) and "first is at line 1" in str(problem)
+    assert position(problem.location) == (3, 1)
+    assert loaded.data == {"title": "b", "date": "2020-01-01", "kicker": "K"}  # as YAML keeps it
 
 
 def test_a_tab_gets_the_tab_hint():

@@ -68,13 +68,25 @@ def test_a_field_is_begin_instruction_separate_result_end_and_never_dirty(docume
 
 def test_a_bookmark_spans_the_paragraph_after_its_properties(document):
     paragraph = document.add_paragraph("Findings", style="Heading 1")
-    wordml.add_bookmark(paragraph, 'a "quoted" & <odd> id', 7)
+    wordml.add_bookmark(paragraph, "findings", 7)
     children = [local(child) for child in paragraph._p]
     assert children[0] == "pPr" and children[1] == "bookmarkStart"
     assert children[-1] == "bookmarkEnd"
     start, end = paragraph._p[1], paragraph._p[-1]
-    assert start.get(qn("w:name")) == 'a "quoted" & <odd> id'  # escaped, read back whole
+    assert start.get(qn("w:name")) == "findings"
     assert start.get(qn("w:id")) == end.get(qn("w:id")) == "7"
+
+
+@pytest.mark.parametrize("anchor", ["fig:chart", 'a "quoted" & <odd> id', "sec-2.1", "表-1"])
+def test_a_link_inside_the_document_names_the_bookmark_it_goes_to(document, anchor):
+    """Word takes letters, digits, '_' and '-' in a bookmark's name: whatever an id holds, the
+    link's anchor and the bookmark's name are the same valid name."""
+    target = document.add_paragraph("Chart")
+    wordml.add_bookmark(target, anchor, 1)
+    link = wordml.add_hyperlink(document.add_paragraph(), f"#{anchor}", internal=True)
+    name = target._p.find(qn("w:bookmarkStart")).get(qn("w:name"))
+    assert link.get(qn("w:anchor")) == name
+    assert all(c.isalnum() or c in "_-" for c in name)
 
 
 def test_a_bookmark_on_a_paragraph_without_properties_opens_it(document):
