@@ -17,38 +17,6 @@ from typing import Any, Optional, Union
 from briefkit.core.diagnostics import Location
 from briefkit.formats import NAMES
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def house_date(value: Optional[dt.date]) -> str:
-    """The house format of a date: 29 October 2019."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
-
-
-def and_list(names: list[str]) -> str:
-    """Names as a byline reads them: "A", "A and B", "A, B and C"."""
-    return (
-        names[0]
-        if len(names) == 1
-        else ", ".join(names[:-1]) + " and " + names[-1]
-        if names
-        else ""
-    )
-
-
 # ---- composed lines ----------------------------------------------------------------------------
 
 
@@ -342,6 +310,8 @@ class Document:
     title: str
     date: dt.date
     subtitle: Optional[str] = None
+    short_title: Optional[str] = None  # the running head (the title when not given)
+    box_size: Optional[float] = None  # pt: the front box's text, as planned (layout/front_box)
     kicker: Optional[str] = None
     updated: Optional[dt.date] = None
     status: str = "final"

@@ -97,6 +97,7 @@ def compose(doc: m.Document, locale: Locale, parts: list[Part], table: PartTable
             (doc.copyright, "copyright"),
             (doc.license, "license"),
             (doc.version and f"{label('version')} {doc.version}", "version"),
+            (m.phrase_text(doc.series_line), "series"),
             (m.phrase_text(doc.publisher_line), "publisher-name"),
             (publisher.get("address"), "address"),
             (publisher.get("url"), "url"),

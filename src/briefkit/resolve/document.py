@@ -23,6 +23,7 @@ from briefkit.load.source import value_at as _get
 from briefkit.prose.pandoc_ast import plain_text
 from briefkit.prose.read import BIBLIOGRAPHY_KEY, Prose, ProseField
 from briefkit.resolve.compose import compose, contents, number_tables_and_figures
+from briefkit.resolve.display import display
 
 if TYPE_CHECKING:
     from briefkit.validate import schema
@@ -119,10 +120,12 @@ def make_document(
     doc = m.Document(
         slug=slug,
         layout=layout.name,
-        title=brief.title,
+        # Display text with Pandoc's smart punctuation, as the prose has it (display.py).
+        title=display(prose, ("title",), brief.title),
         date=brief.date,
-        subtitle=brief.subtitle,
-        kicker=brief.kicker,
+        subtitle=display(prose, ("subtitle",), brief.subtitle),
+        short_title=display(prose, ("short_title",), brief.short_title),
+        kicker=display(prose, ("kicker",), brief.kicker),
         updated=brief.updated,
         status=brief.status,
         version=brief.version,
@@ -133,10 +136,12 @@ def make_document(
     doc.labels = {
         **locale.labels,
         **layout_labels(layout.settings.get("labels") or {}, locale),
-        **brief.labels,
+        **{name: display(prose, ("labels", name), text) for name, text in brief.labels.items()},
     }
     if brief.bibliography_title:
-        doc.labels["bibliography"] = brief.bibliography_title
+        doc.labels["bibliography"] = display(
+            prose, ("bibliography_title",), brief.bibliography_title
+        )
     for i, author in enumerate(brief.authors):
         if isinstance(author, str):
             doc.authors.append(m.Person(author, key=("authors", i), name_key=("authors", i)))
@@ -278,7 +283,7 @@ def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:
             m.Item(
                 i + 1,
                 item.id or f"{prefix}-{i + 1}",
-                item.title,
+                display(prose, items_at + (i, "title"), item.title),
                 prose.get(items_at + (i, "text")),
                 key=items_at + (i,),
             )
@@ -299,7 +304,7 @@ def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> l
         here = path + (i,)
         out.append(
             m.Section(
-                section.title,
+                display(prose, here + ("title",), section.title),
                 ident,
                 level,
                 prose.get(here + ("body",)),
