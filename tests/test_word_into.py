@@ -627,6 +627,26 @@ def test_a_finding_and_a_recommendation_typed_in_word_are_new_items(copy, tmp_pa
     assert pandoc_text(rebuilt) == pandoc_text(docx)
 
 
+def test_a_finding_typed_before_the_first_is_the_first_item(copy):
+    """Typed right after the "Findings" heading, before Finding 1: the new item comes first
+    (the others' numbers, and the recommendations' "Responds to", follow in the rebuilt brief)."""
+    brief, docx = copy
+
+    def type_item(root):
+        first = _paragraph_with(root, "Finding 1: The partnership is institutionalised")
+        first.addprevious(_typed("ItemTitle", "Talent flows both ways"))
+        first.addprevious(_typed(None, "Students now move in both directions."))
+
+    before, after, result = import_after(brief, docx, type_item)
+    assert result.exit_code == 0, result.output
+    assert changed_lines(before, after) == [
+        "+  - title: Talent flows both ways",
+        "+    text: Students now move in both directions.",
+    ]
+    lines = after.splitlines()
+    assert lines[lines.index("findings:") + 1] == "  - title: Talent flows both ways"
+
+
 # ---- no edits: nothing changes -----------------------------------------------------------------
 
 EXAMPLES = example_briefs()

@@ -38,7 +38,7 @@ def table_style_properties(styles) -> dict[str, tuple[frozenset, frozenset]]:
         else None
     )
     every = frozenset(_property(c) for c in (defaults if defaults is not None else []))
-    out = {"": (every, frozenset())}  # a table with no style
+    out: dict[str, tuple[frozenset, frozenset]] = {"": (every, frozenset())}  # no style
     for style in styles.findall(w("style")) if styles is not None else []:
         if style.get(w("type")) != "table":
             continue

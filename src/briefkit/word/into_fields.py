@@ -22,7 +22,13 @@ from briefkit.core.diagnostics import Diagnostic, Location
 from briefkit.ooxml.brief_record import FIELD_PREFIX, Record, read_record
 from briefkit.ooxml.story import read_package
 from briefkit.ooxml.story_parts import Comment, Paragraph, Text, plain
-from briefkit.word.into_items import NewSection, field_behind, new_item, new_section
+from briefkit.word.into_items import (
+    NewSection,
+    field_ahead,
+    field_behind,
+    new_item,
+    new_section,
+)
 from briefkit.word.markdown_words import identity, paragraph_role
 
 
@@ -198,12 +204,12 @@ def split_fields(record: Record, edited: list[Paragraph], shown: Path) -> Split:
             )
             continue
         neighbour = _neighbour(owner, j)
-        section = new_section(paragraph, neighbour, record, sections) or new_item(
-            paragraph,
+        around = (
             field_behind(owner, new.inline, paired, j),
-            record,
-            sections,
-            (built, old.inline),
+            field_ahead(owner, new.inline, paired, j),
+        )
+        section = new_section(paragraph, neighbour, record, sections) or new_item(
+            paragraph, around, record, sections, (built, old.inline)
         )
         if section is not None:
             section.heading = j

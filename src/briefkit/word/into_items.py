@@ -33,6 +33,7 @@ class NewSection:
     keys: tuple[str, str] = ("title", "body")  # the new item's keys for its title and text
     style: str = ""  # a new item's: its title's paragraph style, and the label typed before it
     label: str = "^"
+    leads: bool = False  # a new item typed before the item `after` names, not after it
 
 
 def new_section(
@@ -58,18 +59,20 @@ def new_section(
 
 def new_item(
     paragraph: Paragraph,
-    neighbour: Optional[str],
+    around: tuple[Optional[str], Optional[str]],
     record: Record,
     sections: list[NewSection],
     written: tuple[list[Paragraph], dict[str, tuple[int, int, int]]],
 ) -> Optional[NewSection]:
-    """A new paragraph in the style of the item titles of the list whose item it follows (a
-    new finding after a finding's text): a new item, its title without the label the editor
-    may have typed ("Finding 4: ", as briefkit composes the others)."""
-    if neighbour is None or not paragraph.text.strip():
+    """A new paragraph in the style of the item titles of a list, typed after one of its items
+    (a new finding after a finding's text) or before one (before Finding 1): a new item, its
+    title without the label the editor may have typed ("Finding 4: ", as briefkit composes
+    the others). `around`: the fields just before and after the paragraph."""
+    behind, ahead = around
+    if not paragraph.text.strip():
         return None
-    if neighbour.startswith("+"):
-        before = sections[int(neighbour[1:])]
+    if behind is not None and behind.startswith("+"):
+        before = sections[int(behind[1:])]
         if before.level or paragraph.style != before.style:
             return None
         title = re.sub(before.label, "", paragraph.text.strip(), count=1) or paragraph.text.strip()
@@ -77,20 +80,42 @@ def new_item(
             before.after,
             0,
             title,
-            follows_new=int(neighbour[1:]),
+            follows_new=int(behind[1:]),
             keys=before.keys,
             style=before.style,
             label=before.label,
         )
+    for neighbour, leads in ((behind, False), (ahead, True)):
+        found = _item_of(paragraph, neighbour, record, written) if neighbour else None
+        if found is not None:
+            found.leads = leads
+            return found
+    return None
+
+
+def _item_of(
+    paragraph: Paragraph,
+    neighbour: str,
+    record: Record,
+    written: tuple[list[Paragraph], dict[str, tuple[int, int, int]]],
+) -> Optional[NewSection]:
+    """A new item of the list `neighbour` (a field) is an item of, if `paragraph` has the
+    style of that list's item titles."""
     built, inline = written  # the paragraphs as built, and the fields inline in them
     key = tuple(record.fields.get(neighbour, ()))
     ints = [depth for depth, part in enumerate(key) if isinstance(part, int)]
     if not ints or key[0] == "sections":
         return None
     item = key[: ints[-1] + 1]
-    for name, title_key in record.fields.items():
+    siblings = {
+        name: tuple(other)
+        for name, other in record.fields.items()
+        if tuple(other[:-1]) == item and len(other) == len(item) + 1
+    }
+    texts = [other[-1] for name, other in siblings.items() if name not in inline]
+    for name, title_key in siblings.items():
         place = inline.get(name)
-        if tuple(title_key[:-1]) != item or place is None or len(title_key) != len(key):
+        if place is None or not texts:
             continue
         shown = built[place[0]]
         if shown.style.lower() != paragraph.style.lower():
@@ -101,10 +126,25 @@ def new_item(
             key,
             0,
             re.sub(label, "", paragraph.text.strip(), count=1) or paragraph.text.strip(),
-            keys=(title_key[-1], key[-1]),
+            keys=(title_key[-1], texts[0]),
             style=paragraph.style,
             label=label,
         )
+    return None
+
+
+def field_ahead(
+    owner: list[Optional[str]], inline: dict[str, tuple[int, int, int]], paired: dict, j: int
+) -> Optional[str]:
+    """The field nearest after paragraph `j`, across paragraphs the editor added."""
+    for k in range(j + 1, len(owner)):
+        if owner[k] is not None:
+            return owner[k]
+        here = [name for name, place in inline.items() if place[0] == k]
+        if here:
+            return here[0]
+        if k in paired:
+            return None
     return None
 
 
@@ -124,4 +164,4 @@ def field_behind(
     return None
 
 
-__all__ = ["NewSection", "field_behind", "new_item", "new_section"]
+__all__ = ["NewSection", "field_ahead", "field_behind", "new_item", "new_section"]

@@ -170,7 +170,9 @@ def _place(
     if not section.level:  # a list item: after the item whose field it follows
         ints = [depth for depth, part in enumerate(section.after) if isinstance(part, int)]
         here = locate(base, ours.data, section.after[: ints[-1] + 1])
-        return (here[:-1], here[-1]) if here is not None else None
+        if here is None:
+            return None
+        return here[:-1], here[-1] - 1 if section.leads else here[-1]
     owner = (
         section.after[: len(section.after) - 1]
         if section.after[-1] in ("title", "body")
