@@ -423,6 +423,7 @@ def test_unknown_nested_key_is_reported_without_a_missing_name(tmp_path):
     assert len(lines_of(result)) == 1, result.stderr  # no "'name' is missing" besides
 
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_utf8_bom_and_crlf_load_fine(tmp_path):
     text = ("title: Windows brief\ndate: 2024-01-02\nsections:\n  - title: S\n    body: |\n"
             "      Line one.\n      Line two.\n")
@@ -468,9 +469,9 @@ def test_alias_bomb_fails_quickly(tmp_path):
     for i in range(1, 10):  # 10^10 values if expanded
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     path = write(tmp_path, OK + "\n".join(lines) + "\n")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: the bomb's cost, not the machine's load
     result = check(tmp_path, path)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     (message,) = lines_of(result)
     assert message.startswith(f"{path}:") and "expands to more than" in message
     assert "aliases" in message
@@ -624,9 +625,11 @@ def test_alias_bomb_in_a_csl_yaml_bibliography_fails_quickly(tmp_path):
         sections:
           - body: As shown [@lol].
     """))
-    started = time.perf_counter()
+    # CPU seconds of this process (check runs in it): what the bomb costs, whatever else the
+    # machine is doing.
+    started = time.process_time()
     result = check(tmp_path, path)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     (message,) = lines_of(result)
     assert message.startswith(f"{bib}:") and "expands to more than" in message
 
@@ -698,6 +701,7 @@ def test_bibliography_escaping_the_project_is_refused(tmp_path):
     assert "outside the project" in errors[1].message
 
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_unused_reference_is_a_warning_and_check_passes(tmp_path):
     path = write(tmp_path, ok("""
         references:
