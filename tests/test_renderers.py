@@ -9,7 +9,7 @@ import docx
 from pypdf import PdfReader
 from readers import (docx_headings, docx_note_references, docx_notes, docx_paragraphs, docx_text,
                      html_tree,
-                     pdf_text, pdf_text_in_columns, squash)
+                     pdf_text_in_columns, squash)
 
 from briefkit.builder.batch import build_brief
 
