@@ -38,6 +38,7 @@ ITEM_STYLES = ("Item Title", "Author Name", "Related Title", "Call to Action")
 _BOX_STYLES = {
     "Front Box Heading",
     "Front Box Text",
+    "Front Box List",
     "Item Title",
     "Item Meta",
     "Takeaway Numeral",
