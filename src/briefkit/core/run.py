@@ -15,6 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Optional, Sequence
 
+from briefkit.core.cleanup import signals_deferred
+
 ENGINE_SECONDS = 120.0  # Pandoc reads a long report in about a second
 
 
@@ -35,15 +37,16 @@ def run_engine(
     """Run `command` (fed `data` on stdin), capturing its output; `EngineBudget` after
     `seconds`. Ctrl-C and other exceptions kill and reap the engine, then go on; with `group`,
     in a process group of its own, killed whole (LibreOffice starts a process of its own)."""
-    process = subprocess.Popen(
-        list(command),
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-        start_new_session=group,
-    )
+    with signals_deferred():  # an interrupt in Popen would leave the engine unowned
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+            start_new_session=group,
+        )
     try:
         out, err = process.communicate(data, timeout=seconds)
     except subprocess.TimeoutExpired:
