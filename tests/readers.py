@@ -78,6 +78,16 @@ def squash(text: str) -> str:
     return re.sub(r"([-\u2010\u2013\u2014]) ", r"\1", text)
 
 
+def pdf_text_in_columns(path: Path) -> str:
+    """The PDF's text in the order it was laid out (pdftotext -raw: the content stream's
+    order), which on a page set in two columns (the endnotes) is the left column, then the
+    right one; pdftotext's default reading interleaves short balanced columns. Each page
+    starts on a line of its own."""
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True,
+                         capture_output=True).stdout.decode("utf-8")
+    return out.replace("\f", "\f\n")
+
+
 def numbered_in_order(text: str, count: int) -> list[int]:
     """The note numbers 1..count found in order at line starts ("12. text"); a missing one
     stops the walk, so the result equals list(range(1, count + 1)) only when all are there."""

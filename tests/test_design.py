@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import docx
 import pytest
 from docx.shared import Pt
-from readers import html_tree
 
+from briefkit.builder.batch import build_brief
 from briefkit.layout.design import load_design
 from briefkit.layout.folders import LayoutError, load_layout
-from briefkit.builder.batch import build_brief
+from briefkit.layout.web_fonts import WEB_FONTS_MARKER
+from readers import html_tree
 
 BRIEF = """\
 title: Design tokens in both media
@@ -35,6 +37,15 @@ def _style(document, name):
     return document.styles[name]
 
 
+def _body_text(document) -> tuple[str, float]:
+    """The body text's face and size (pt): the document defaults, which Normal adds nothing to
+    (so a table style's face reaches its cells)."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    rpr = document.styles.element.find(f"{w}docDefaults/{w}rPrDefault/{w}rPr")
+    assert _style(document, "Normal").font.name is None
+    return rpr.find(f"{w}rFonts").get(f"{w}ascii"), int(rpr.find(f"{w}sz").get(f"{w}val")) / 2
+
+
 @pytest.mark.needs('pdftotext')
 def test_a_house_changes_the_design_in_one_place_and_both_media_follow(tmp_path):
     house = tmp_path / "templates" / "house"
@@ -50,8 +61,7 @@ def test_a_house_changes_the_design_in_one_place_and_both_media_follow(tmp_path)
     section = document.sections[0]
     margins = (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin)
     assert [round(m.mm, 1) for m in margins] == [30, 45, 28, 25]  # Word stores twips
-    assert _style(document, "Normal").font.size == Pt(11)
-    assert _style(document, "Normal").font.name == "Noto Serif"
+    assert _body_text(document) == ("Noto Serif", 11)
     assert _style(document, "Heading 1").font.size == Pt(17)
     assert str(_style(document, "Title").font.color.rgb) == "7A1F3D"
     assert _style(document, "Title").font.name == "Noto Serif"  # the display face, changed
@@ -69,7 +79,7 @@ def test_theme_colors_and_faces_override_the_tokens_in_every_medium(tmp_path):
     out = _build(tmp_path, extra="theme: {colors: {primary: navy}, fonts: {body: Noto Sans}}")
     document = docx.Document(str(out["docx"]))
     assert str(_style(document, "Title").font.color.rgb) == "000080"
-    assert _style(document, "Normal").font.name == "Noto Sans"
+    assert _body_text(document)[0] == "Noto Sans"
     css = "".join(html_tree(out["html"]).xpath("//style/text()"))
     assert "--primary: #000080;" in css and '--font-body: "Noto Sans"' in css
 
@@ -91,7 +101,13 @@ def test_word_styles_are_derived_from_the_tokens(tmp_path):
     files = design.font_files()
     assert set(files) == {"Noto Serif", "Noto Sans"}
     assert all(path.is_file() for styles in files.values() for path in styles.values())
-    assert css.count("@font-face") == 8 and "@font-face" not in design.css("screen")
+    assert css.count("@font-face") == 8
+    # On screen the page embeds the WOFF2 subsets its characters need (where the marker
+    # stands); the design itself names only the reader's CJK faces, for CJK characters.
+    screen = design.css("screen")
+    assert WEB_FONTS_MARKER in screen
+    faces = re.findall(r"@font-face \{[^}]*\}", screen)
+    assert faces and all("CJK" in face and "unicode-range: U+1100" in face for face in faces)
 
 
 def test_a_style_naming_an_unknown_token_is_a_layout_error(tmp_path):

@@ -33,7 +33,7 @@ def test_a_css_change_is_caught(tmp_path):
     copy = tmp_path / "tech-ties"
     shutil.copytree(source.parent, copy)
     (copy / "house").mkdir()
-    (copy / "house" / "house.css").write_text(".front-box { padding: 2rem 3rem; }\n")
+    (copy / "house" / "house.css").write_text(".colophon { padding: 2rem 3rem; }\n")  # page 2
     text = (copy / "brief.yaml").read_text(encoding="utf-8")
     (copy / "brief.yaml").write_text(text + "output:\n  html_template: house\n", encoding="utf-8")
     pdf = build_brief(copy / "brief.yaml", tmp_path / "out", ["pdf"]).outputs[0]

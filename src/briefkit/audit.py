@@ -2,33 +2,41 @@
 
     python -m briefkit.audit FILE.pdf [FILE.docx] [--max-pages N]
 
-prints pages and how full each is, characters per line of body text (median and 10th/90th
-percentiles over full lines), the share of lines that end hyphenated and the longest run of
-them, the faces used, the margins, fixed labels with straight quotes, print-only faults ("↩"
-back-links), and for a DOCX its page setup and the faces its styles name. It exits 1 when a
-threshold (`Thresholds`) is broken, listing each fault. PDF text and boxes come from
-pdfplumber (pdfminer.six); the DOCX is read with python-docx.
+prints pages and how full each is (pages without a folio, a cover or an imprint, are
+furniture and not counted as short), the folios, characters per line of body text (median and
+10th/90th percentiles over full lines), the share of lines that end hyphenated and the longest
+run of them, the type ratio (chapter heading size over body size), note calls that touch
+("67" for 6 and 7) or open a line, the faces used, the margins, fixed labels with straight
+quotes, print-only faults ("↩" back-links), and for a DOCX its page setup, the faces its
+styles name and its touching note references. It exits 1 when a threshold (`Thresholds`) is
+broken, listing each fault. PDF text and boxes come from pdfplumber (pdfminer.six); the DOCX
+is read with python-docx.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-PT_PER_MM = 72 / 25.4
-_HYPHENS = ("-", "\u2010", "\u00ad")
-_LEADER = re.compile(r"\.{8,}|…{3,}")
-_STYLE_SUFFIX = re.compile(
-    r"(?:[-,]?(?:Bold|Italic|Regular|Oblique|Semibold|Medium|Light|Black))+$", re.I
-)
-# Fixed labels of briefkit's layouts that contain an apostrophe or quotes.
-_STRAIGHT_QUOTE_LABEL = re.compile(r"\b\w+'\w*\b[^.\n]{0,40}\?")
+from briefkit.audit_pdf import SHORT_PAGE_FILL, PdfAudit, audit_pdf, face_of
+
+__all__ = [
+    "DocxAudit",
+    "PdfAudit",
+    "Thresholds",
+    "audit_docx",
+    "audit_pdf",
+    "face_of",
+    "faults",
+    "main",
+    "report",
+]
+
+_BARE_FOLIO = re.compile(r"\d{1,4}|[ivxlc]{1,6}")
 
 
 @dataclass
@@ -42,37 +50,13 @@ class Thresholds:
     max_pages: Optional[int] = None
     margin_tolerance_mm: float = 1.5
     min_full_lines: int = 12  # fewer: too little text to measure a measure
-
-
-@dataclass
-class PdfAudit:
-    path: Path
-    pages: int
-    fill: list[float]  # share of the text area each page uses, 0..1
-    body_size: float
-    line_lengths: list[int]  # characters of each full line of body text
-    body_lines: int
-    hyphenated: int
-    longest_hyphen_run: int
-    faces: set[str]  # families, e.g. "Noto Serif"
-    fonts: set[str]  # font names as embedded (subset tag removed)
-    margins_mm: dict[str, float]
-    back_links: int
-    straight_quote_labels: list[str]
-    text: str = field(repr=False, default="")
-
-    @property
-    def median_chars(self) -> float:
-        return statistics.median(self.line_lengths) if self.line_lengths else 0.0
-
-    def percentile(self, q: int) -> float:
-        if len(self.line_lengths) < 2:
-            return self.median_chars
-        return statistics.quantiles(self.line_lengths, n=100, method="inclusive")[q - 1]
-
-    @property
-    def hyphenated_share(self) -> float:
-        return self.hyphenated / self.body_lines if self.body_lines else 0.0
+    # Pagination: numbered pages (the last one aside) this full or less are short; at most
+    # `max_short_pages` of them.
+    short_page_fill: float = SHORT_PAGE_FILL
+    max_short_pages: int = 1
+    # A document with a contents page has chapters: their headings at least this many times
+    # the body's size (a chapter opener must not read like a continuation).
+    min_chapter_ratio: float = 1.8
 
 
 @dataclass
@@ -80,124 +64,7 @@ class DocxAudit:
     path: Path
     page_mm: dict[str, float]
     faces: set[str]
-
-
-def face_of(fontname: str) -> str:
-    """'ABCDEF+Noto-Serif-BoldItalic' -> 'Noto Serif'."""
-    name = fontname.split("+", 1)[-1]
-    name = _STYLE_SUFFIX.sub("", name)
-    return re.sub(r"(?<=[a-z])(?=[A-Z])|-", " ", name).replace("  ", " ").strip()
-
-
-def audit_pdf(path: Path) -> PdfAudit:
-    import pdfplumber
-
-    with pdfplumber.open(str(path)) as pdf:
-        pages = [
-            (page.width, page.height, page.extract_text_lines(return_chars=True))
-            for page in pdf.pages
-        ]
-    sizes: Counter = Counter()
-    fonts: set[str] = set()
-    for _, _, lines in pages:
-        for line in lines:
-            for char in line["chars"]:
-                fonts.add(char["fontname"].split("+", 1)[-1])
-                if char["text"].strip():
-                    sizes[(round(char["size"], 1), face_of(char["fontname"]))] += 1
-    (body_size, body_face), _ = sizes.most_common(1)[0] if sizes else ((0.0, ""), 0)
-
-    def is_body(line) -> bool:
-        chars = [c for c in line["chars"] if c["text"].strip()]
-        alike = [
-            c
-            for c in chars
-            if abs(c["size"] - body_size) < 0.3 and face_of(c["fontname"]) == body_face
-        ]
-        return bool(chars) and len(alike) >= 0.8 * len(chars) and not _LEADER.search(line["text"])
-
-    body = [
-        sorted((line for line in lines if is_body(line)), key=lambda item: item["top"])
-        for _, _, lines in pages
-    ]
-    all_body = [line for lines in body for line in lines]
-    # A full line is one the paragraph wraps after: the next body line follows at the line
-    # pitch and starts at the same place (the last line of a paragraph is short by nature).
-    full = [
-        line
-        for lines in body
-        for line, after in zip(lines, lines[1:])
-        if after["top"] - line["bottom"] < 0.75 * body_size and abs(after["x0"] - line["x0"]) < 1
-    ]
-    left = _mode([round(line["x0"], 0) for line in all_body]) if all_body else 0.0
-    right = max((line["x1"] for line in full or all_body), default=0.0)
-    line_lengths = [len(line["text"]) for line in full]
-
-    hyphenated, longest, run = 0, 0, 0
-    for lines in body:
-        previous_bottom = None
-        for line in lines:
-            ends = line["text"].rstrip().endswith(_HYPHENS) and re.search(
-                r"\w[-\u2010\u00ad]$", line["text"].rstrip()
-            )
-            # A run continues only on the next line of the same block.
-            adjacent = previous_bottom is not None and line["top"] - previous_bottom < body_size
-            if ends:
-                hyphenated += 1
-                run = run + 1 if adjacent else 1
-                longest = max(longest, run)
-            else:
-                run = 0
-            previous_bottom = line["bottom"]
-
-    top = min((line["top"] for line in all_body), default=0.0)
-    bottom = max((line["bottom"] for line in all_body), default=0.0)
-    fill = []
-    for _width, _height, lines in pages:
-        inside = [line for line in lines if line["top"] >= top - 2 and line["bottom"] <= bottom + 2]
-        if not inside or bottom <= top:
-            fill.append(0.0)
-            continue
-        used = max(line["bottom"] for line in inside) - min(line["top"] for line in inside)
-        fill.append(round(min(1.0, used / (bottom - top)), 2))
-    page_width, page_height = (pages[0][0], pages[0][1]) if pages else (0.0, 0.0)
-    margins = {
-        "left": left / PT_PER_MM,
-        "right": (page_width - right) / PT_PER_MM,
-        "top": top / PT_PER_MM,
-        "bottom": (page_height - bottom) / PT_PER_MM,
-    }
-    text = "\n".join(line["text"] for _, _, lines in pages for line in lines)
-    return PdfAudit(
-        path=Path(path),
-        pages=len(pages),
-        fill=fill,
-        body_size=body_size,
-        line_lengths=line_lengths,
-        body_lines=len(all_body),
-        hyphenated=hyphenated,
-        longest_hyphen_run=longest,
-        faces={face_of(f) for f in fonts},
-        fonts=fonts,
-        margins_mm={k: round(v, 1) for k, v in margins.items()},
-        back_links=text.count("\u21a9"),
-        straight_quote_labels=sorted(
-            set(_STRAIGHT_QUOTE_LABEL.findall(text)) & _labels_with_quotes()
-        ),
-        text=text,
-    )
-
-
-def _labels_with_quotes() -> set[str]:
-    """The built-in fixed labels that hold an apostrophe, spelt with a straight one."""
-    from briefkit.layout.folders import available, load_layout
-
-    found = set()
-    for name in available():
-        for label in load_layout(name).labels.values():
-            if "\u2019" in str(label) or "'" in str(label):
-                found.add(str(label).replace("\u2019", "'"))
-    return found
+    touching_calls: int = 0  # note references with no text between them
 
 
 def audit_docx(path: Path) -> DocxAudit:
@@ -249,8 +116,28 @@ def audit_docx(path: Path) -> DocxAudit:
         if name:
             faces.add(name)
     return DocxAudit(
-        path=Path(path), page_mm={k: round(v, 1) for k, v in page.items()}, faces=faces
+        path=Path(path),
+        page_mm={k: round(v, 1) for k, v in page.items()},
+        faces=faces,
+        touching_calls=_touching_references(document),
     )
+
+
+def _touching_references(document) -> int:
+    """Note references in the body with no text between them and the reference before."""
+    from docx.oxml.ns import qn
+
+    refs = (qn("w:footnoteReference"), qn("w:endnoteReference"))
+    touching = 0
+    for paragraph in document.element.body.iter(qn("w:p")):
+        previous_is_call = False
+        for run in paragraph.iter(qn("w:r")):
+            if any(run.find(ref) is not None for ref in refs):
+                touching += previous_is_call
+                previous_is_call = True
+            elif "".join(t.text or "" for t in run.iter(qn("w:t"))):
+                previous_is_call = False
+    return touching
 
 
 def faults(
@@ -285,6 +172,27 @@ def faults(
         out.append(f"labels with straight quotes: {', '.join(pdf.straight_quote_labels)}")
     if limits.max_pages is not None and pdf.pages > limits.max_pages:
         out.append(f"{pdf.pages} pages; expected at most {limits.max_pages}")
+    wordy = sorted({f for f in pdf.folios if f is not None and not _BARE_FOLIO.fullmatch(f)})
+    if wordy:
+        out.append(f"folios with words: '{wordy[0]}'; expected the bare page number")
+    short = pdf.short_pages
+    if len(short) > limits.max_short_pages:
+        out.append(
+            f"{len(short)} numbered pages {limits.short_page_fill:.0%} full or less "
+            f"(pp. {', '.join(map(str, short))}); expected at most "
+            f"{limits.max_short_pages} besides the last"
+        )
+    if pdf.has_contents and pdf.chapter_ratio < limits.min_chapter_ratio:
+        out.append(
+            f"chapter headings {pdf.heading_size:g} pt, {pdf.chapter_ratio:g} times the "
+            f"body; expected at least {limits.min_chapter_ratio:g} times"
+        )
+    if pdf.touching_calls:
+        out.append(f"note calls that touch: {', '.join(pdf.touching_calls[:5])}")
+    if pdf.calls_at_line_start:
+        out.append(f"{pdf.calls_at_line_start} note calls open a line")
+    if docx_audit is not None and docx_audit.touching_calls:
+        out.append(f"DOCX: {docx_audit.touching_calls} note references touch the one before")
     if docx_audit is not None:
         # The right edge of ragged text is known only from enough full lines.
         for side in ("left", "right") if measurable else ("left",):
@@ -309,6 +217,13 @@ def report(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None) -> str:
         f"median {pdf.median_chars:g}, p10 {pdf.percentile(10):g}, p90 {pdf.percentile(90):g}",
         f"  hyphenated line ends: {pdf.hyphenated} ({pdf.hyphenated_share:.1%}), longest run "
         f"{pdf.longest_hyphen_run}",
+        "  folios: "
+        + " ".join(folio or "-" for folio in pdf.folios)
+        + f"; short numbered pages: {', '.join(map(str, pdf.short_pages)) or 'none'}",
+        f"  type ratio: headings up to {pdf.heading_size:g} pt, {pdf.chapter_ratio:g}x the "
+        f"body{' (chapters: a contents page)' if pdf.has_contents else ''}",
+        f"  note calls: {len(pdf.touching_calls)} touching, {pdf.calls_at_line_start} "
+        "opening a line",
         f"  faces: {', '.join(sorted(pdf.fonts))}",
         "  margins (text block): " + ", ".join(f"{k} {v:g} mm" for k, v in pdf.margins_mm.items()),
     ]
@@ -316,7 +231,8 @@ def report(pdf: PdfAudit, docx_audit: Optional[DocxAudit] = None) -> str:
         lines += [
             f"{docx_audit.path}: page "
             + ", ".join(f"{k} {v:g} mm" for k, v in docx_audit.page_mm.items()),
-            f"  faces named: {', '.join(sorted(docx_audit.faces))}",
+            f"  faces named: {', '.join(sorted(docx_audit.faces))}; note references "
+            f"touching: {docx_audit.touching_calls}",
         ]
     return "\n".join(lines)
 
@@ -339,10 +255,6 @@ def main(argv: Optional[list[str]] = None) -> int:
     for fault in found:
         print(f"fault: {fault}")
     return 1 if found else 0
-
-
-def _mode(values: list[float]) -> float:
-    return Counter(values).most_common(1)[0][0] if values else 0.0
 
 
 if __name__ == "__main__":

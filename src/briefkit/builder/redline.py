@@ -25,6 +25,7 @@ from briefkit.core.cleanup import scratch_file
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.write import TEMPORARY_MARK
 from briefkit.word.redline_xml import redline_package
+from briefkit.word.review_copy import review_copy
 
 __all__ = [
     "Redline",
@@ -71,7 +72,9 @@ def redline_briefs(
 
     old_prepared, old_docx = _docx_of(Path(old), allow_network)
     prepared, new_docx = _docx_of(Path(new), allow_network)
-    docx, changes = redline_package(old_docx, new_docx, AUTHOR, mark_date(date))
+    docx, changes = redline_package(
+        review_copy(old_docx), review_copy(new_docx), AUTHOR, mark_date(date)
+    )
     return Redline(_stamped(docx), changes, [*input_files(old_prepared), *input_files(prepared)])
 
 

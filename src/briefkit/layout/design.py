@@ -30,27 +30,29 @@ from briefkit.layout.files import (
     read_layout_file,
     read_mapping,
 )
+from briefkit.layout.installed_fonts import usable_theme_font
+from briefkit.layout.pages import furniture_css, pagination_css
+from briefkit.layout.parts import PartTable
+from briefkit.layout.tokens import css_name, css_string, hex_color, number
+from briefkit.layout.web_fonts import STYLES, WEB_FONTS_MARKER, cjk_faces
 
 _TOKEN_REF = re.compile(r"^\$([a-z_]+)\.([A-Za-z0-9_]+)$")
 # Paper sizes in mm (width, height).
 PAPER = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
-_STYLES = {
-    "regular": ("normal", 400),
-    "italic": ("italic", 400),
-    "bold": ("normal", 700),
-    "bold_italic": ("italic", 700),
-}
 # Families every stack ends with, for readers of the screen page without the shipped faces.
 _GENERIC = {
     "serif": ["Georgia", "Cambria", "Times New Roman", "serif"],
     "sans": ["Helvetica Neue", "Arial", "sans-serif"],
 }
+# The screen page's names for the CJK fallback faces, declared for CJK characters only.
+_CJK_ALIAS = {"text": "briefkit CJK text", "display": "briefkit CJK display"}
 
 
 @dataclass
 class Design:
     tokens: dict
     folders: list[Path]  # the layout's folders, own first (where `fonts/` may also be)
+    parts: Optional[PartTable] = None  # the layout's table of parts (anchors for pagination)
 
     # ---- reading tokens --------------------------------------------------------------------
     def get(self, group: str, name: str):
@@ -64,7 +66,7 @@ class Design:
 
     def color(self, name: str) -> str:
         """A colour token as Word writes it: RRGGBB."""
-        return _hex(self.get("colors", name))
+        return hex_color(self.get("colors", name))
 
     @property
     def text_face(self) -> str:
@@ -88,6 +90,16 @@ class Design:
         page = self.page_setup()
         return page["width"] - page["left"] - page["right"]
 
+    def text_height_mm(self) -> float:
+        page = self.page_setup()
+        return page["height"] - page["top"] - page["bottom"]
+
+    @property
+    def mirrored(self) -> bool:
+        """Whether margins are mirrored on left pages (`page.mirror`): `margin.left` is then
+        the inner margin and `margin.right` the outer one."""
+        return self.tokens.get("page", {}).get("mirror") is True
+
     def font_files(self) -> dict[str, dict[str, Path]]:
         """Face family -> {'regular'|'italic'|'bold'|'bold_italic': file} of the faces the
         design uses whose files are shipped (a face without files is named, not embedded)."""
@@ -95,10 +107,10 @@ class Design:
         out: dict[str, dict[str, Path]] = {}
         for family in dict.fromkeys([self.text_face, self.display_face]):
             for style, name in (files.get(family) or {}).items():
-                if style not in _STYLES:
+                if style not in STYLES:
                     raise LayoutError(
                         f"design.yaml: faces.files.{family}.{style}: expected one of "
-                        f"{', '.join(_STYLES)}"
+                        f"{', '.join(STYLES)}"
                     )
                 path = self._font_path(str(name))
                 out.setdefault(family, {})[style] = path
@@ -127,21 +139,26 @@ class Design:
         if medium == "print":
             for family, styles in self.font_files().items():
                 for style, path in styles.items():
-                    font_style, weight = _STYLES[style]
+                    font_style, weight = STYLES[style]
                     lines.append(
-                        f"@font-face {{ font-family: {_css_str(family)}; "
-                        f"src: url({_css_str(path.resolve().as_uri())}); "
+                        f"@font-face {{ font-family: {css_string(family)}; "
+                        f"src: url({css_string(path.resolve().as_uri())}); "
                         f"font-style: {font_style}; font-weight: {weight}; }}"
                     )
+        else:
+            # The web edition's own faces are embedded by the HTML writer (web_fonts, WOFF2
+            # subsets for the characters the page holds); CJK faces the reader has installed
+            # draw CJK characters only.
+            lines.append(WEB_FONTS_MARKER)
+            lines.append(cjk_faces(fallback, _CJK_ALIAS["text"]))
+            lines.append(cjk_faces(list(reversed(fallback)), _CJK_ALIAS["display"]))
         props = {
-            "font-body": _stack([self.text_face, *fallback], _GENERIC["serif"], medium),
-            "font-headings": _stack(
-                [self.display_face, *reversed(fallback)], _GENERIC["sans"], medium
-            ),
-            "leading": f"{_number(self.get('type', 'leading'), 'type', 'leading'):g}",
+            "font-body": _stack(self.text_face, fallback, "text", medium),
+            "font-headings": _stack(self.display_face, list(reversed(fallback)), "display", medium),
+            "leading": f"{number(self.get('type', 'leading'), 'type', 'leading'):g}",
         }
         for name, value in (self.tokens.get("colors") or {}).items():
-            props[_css_name(name)] = "#" + _hex(value).lower()
+            props[css_name(name)] = "#" + hex_color(value).lower()
         for group, prefix, unit in (
             ("type", "size", "pt"),
             ("rules", "rule", "pt"),
@@ -151,23 +168,28 @@ class Design:
             for name, value in (self.tokens.get(group) or {}).items():
                 if group == "type" and name == "leading":
                     continue
-                props[f"{prefix}-{_css_name(name)}"] = f"{_number(value, group, name):g}{unit}"
+                props[f"{prefix}-{css_name(name)}"] = f"{number(value, group, name):g}{unit}"
         page = self.page_setup()
         props["text-width"] = f"{self.text_width_mm():g}mm"
+        props["text-height"] = f"{self.text_height_mm():g}mm"
+        props["page-height"] = f"{page['height']:g}mm"
         lines.append(":root {\n" + "".join(f"  --{k}: {v};\n" for k, v in props.items()) + "}")
         size = "letter" if str(self.get("page", "size")) == "Letter" else "A4"
         lines.append(
             f"@page {{ size: {size}; margin: {page['top']:g}mm {page['right']:g}mm "
             f"{page['bottom']:g}mm {page['left']:g}mm; }}"
         )
+        lines += furniture_css(self, page)
+        if medium == "print":
+            lines.append(pagination_css(self))
         # The footnote rule, written out here: custom properties do not reach @footnote. The
         # 0.1pt bottom padding keeps WeasyPrint from losing notes under a rule (#2502); any
         # top padding would lose them again.
         lines.append(
             f"@page {{ @footnote {{ border-top: "
-            f"{_number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
-            f"#{_hex(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
-            f"margin-top: {_number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
+            f"{number(self.get('rules', 'light'), 'rules', 'light'):g}pt solid "
+            f"#{hex_color(self.get('colors', 'muted')).lower()}; padding-bottom: 0.1pt; "
+            f"margin-top: {number(self.get('spacing', 'paragraph'), 'spacing', 'paragraph'):g}pt; }} }}"
         )
         # The named page of very wide tables (print.css): the same paper turned.
         lines.append(f"@page landscape {{ size: {size} landscape; }}")
@@ -197,6 +219,35 @@ class Design:
         return merged
 
     def _builtin_word_styles(self) -> dict:
+        return {**self._word_text_styles(), **self._chapter_styles()}
+
+    def _chapter_styles(self) -> dict:
+        """With chapters (`pagination.chapters`), Heading 1 opens one as print does: the space
+        `spacing.chapter_before`, the rule `rules.chapter` in the primary colour, then
+        `spacing.heading_1_before` (the writer takes the rule off level-1 headings that are no
+        chapter's); the contents' heading goes without it."""
+        if not (self.tokens.get("pagination") or {}).get("chapters"):
+            return {}
+        rule = self.tokens.get("rules", {}).get("chapter", self.get("rules", "heavy"))
+        before = float(self.get("spacing", "heading_1_before"))
+        heading = self._word_text_styles()["Heading 1"]
+        return {
+            "Heading 1": {
+                **heading,
+                "space_before": float(self.tokens.get("spacing", {}).get("chapter_before", before)),
+                "border_top": rule,
+                "border_color": self.color("primary"),
+                "border_space": min(before, 31),  # Word's widest space to a rule
+            },
+            "TOC Heading": {
+                "type": "paragraph",
+                "base": "Heading 1",
+                "border_top": 0,
+                "space_before": before,
+            },
+        }
+
+    def _word_text_styles(self) -> dict:
         t = lambda name: float(self.get("type", name))  # noqa: E731
         s = lambda name: float(self.get("spacing", name))  # noqa: E731
         leading = float(self.get("type", "leading"))
@@ -210,6 +261,7 @@ class Design:
                 "space_after": s("paragraph"),
             },
             "Title": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("title"),
                 "color": self.color("primary"),
@@ -217,6 +269,7 @@ class Design:
                 "line_spacing": 1.1,
             },
             "Subtitle": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("subtitle"),
                 "color": self.color("muted"),
@@ -224,17 +277,40 @@ class Design:
             },
             **{
                 f"Heading {n}": {
+                    "hyphenate": False,
                     "font": display,
                     "size": t(f"heading_{n}"),
                     "color": self.color("accent" if n == 3 else "primary"),
                     "bold": True,
+                    "italic": False,
                     "line_spacing": 1.2,
                     "space_before": s(f"heading_{n}_before"),
                     "space_after": s(f"heading_{n}_after"),
                     "keep_with_next": True,
+                    "keep_together": True,
                 }
                 for n in (1, 2, 3)
             },
+            # Deeper headings (Markdown's, or an editor's) as the screen CSS sets h5 and below:
+            # the display face at the body's size, the first in the primary colour.
+            **{
+                f"Heading {n}": {
+                    "hyphenate": False,
+                    "font": display,
+                    "size": t("body"),
+                    "bold": True,
+                    "italic": False,
+                    "line_spacing": 1.2,
+                    "color": self.color("primary" if n == 4 else "text"),
+                    "space_before": s("heading_3_before"),
+                    "space_after": s("heading_3_after"),
+                    "keep_with_next": True,
+                    "keep_together": True,
+                }
+                for n in range(4, 10)
+            },
+            # A block quote as base.css sets it: 1em above and below, the text 1.2em in from
+            # its rule on the left and from the right edge, kept whole (print.css).
             "Quote": {
                 "font": self.text_face,
                 "size": t("body"),
@@ -242,19 +318,56 @@ class Design:
                 "color": self.color("muted"),
                 "border_left": self.get("rules", "box"),
                 "border_color": self.color("accent"),
+                "border_space": 1.2 * t("body"),
+                "indent": _mm(1.2 * t("body") + float(self.get("rules", "box"))),
+                "indent_right": _mm(1.2 * t("body")),
+                "space_before": t("body"),
+                "space_after": t("body"),
+                "keep_together": True,
             },
             "Caption": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("caption"),
                 "color": self.color("muted"),
                 "italic": False,
                 "bold": False,
+                "space_before": 4,
+                "space_after": s("paragraph"),
             },
-            "Header": {"font": display, "size": t("running"), "color": self.color("muted")},
-            "Footer": {"font": display, "size": t("running"), "color": self.color("muted")},
+            # Links as the screen edition shows them: the accent colour, not underlined.
+            "Hyperlink": {"type": "character", "color": self.color("accent"), "underline": False},
+            "FollowedHyperlink": {
+                "type": "character",
+                "color": self.color("accent"),
+                "underline": False,
+            },
+            # Running head and folio in the running size; tabs at the centre and right edge of
+            # the text block (Word's own stand at Letter positions, beyond A4's text).
+            "Header": {
+                "hyphenate": False,
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+            },
+            "Footer": {
+                "hyphenate": False,
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+                "align": "right",
+            },
         }
 
     def _resolve(self, value, path: Path, where: str):
+        if isinstance(value, dict):  # a nested spec (a list style's `number`)
+            return {k: self._resolve(v, path, f"{where}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve(v, path, f"{where}[{i}]") for i, v in enumerate(value)]
         if not isinstance(value, str):
             return value
         match = _TOKEN_REF.match(value.strip())
@@ -267,7 +380,7 @@ class Design:
                 f"are the keys of design.yaml (e.g. $type.body, $colors.primary)"
             )
         token = self.tokens[group][name]
-        return _hex(token) if group == "colors" else token
+        return hex_color(token) if group == "colors" else token
 
 
 def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = None) -> Design:
@@ -282,15 +395,14 @@ def load_design(layout, theme: Optional[dict] = None, paper: Optional[str] = Non
         raise LayoutError(f"layout '{layout.name}' has no design.yaml along its chain")
     theme = theme or {}
     colors = {k: v for k, v in (theme.get("colors") or {}).items() if v}
-    fonts = theme.get("fonts") or {}
     overrides: dict = {"colors": colors, "faces": {}}
-    if fonts.get("body"):
-        overrides["faces"]["text"] = fonts["body"]
-    if fonts.get("headings"):
-        overrides["faces"]["display"] = fonts["headings"]
+    for key, face in (("body", "text"), ("headings", "display")):
+        family = usable_theme_font(theme, key, tokens)
+        if family:
+            overrides["faces"][face] = family
     if paper:
         overrides["page"] = {"size": paper}
-    return Design(merge_mappings(overrides, tokens), list(layout.folders))
+    return Design(merge_mappings(overrides, tokens), list(layout.folders), layout.table)
 
 
 def design_of(prepared) -> Design:
@@ -317,44 +429,19 @@ def merged_tokens(layout) -> dict:
     return load_design(layout).tokens
 
 
-def _hex(value) -> str:
-    """A CSS colour (#rgb, #rrggbb or a name) as Word's RRGGBB."""
-    text = str(value).strip()
-    if re.fullmatch(r"#?[0-9A-Fa-f]{6}", text):
-        return text.lstrip("#").upper()
-    if re.fullmatch(r"#[0-9A-Fa-f]{3}", text):
-        return "".join(c * 2 for c in text[1:]).upper()
-    import tinycss2.color3
-
-    rgba = tinycss2.color3.parse_color(text)
-    if rgba is None or isinstance(rgba, str):
-        raise LayoutError(f"'{text}' is not a colour; write #rrggbb")
-    return "".join(f"{round(c * 255):02X}" for c in rgba[:3])
-
-
-def _css_str(text: str) -> str:
-    """A CSS string literal that cannot end the string, the rule or the <style> element."""
-    return (
-        '"'
-        + "".join(c if c.isalnum() or c in " .,:;/-_()'&%" else f"\\{ord(c):x} " for c in str(text))
-        + '"'
+def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
+    """A font stack: the face, then (screen) Latin faces a reader may have, then CJK faces,
+    then the generic family. Latin always comes before CJK: a CJK face's Latin punctuation is
+    full width. In print the shipped faces are embedded, so no reader's Latin faces; on screen
+    the CJK faces are named through their `unicode-range` alias."""
+    generic = _GENERIC["serif" if role == "text" else "sans"]
+    names = [face, *generic[:-1]] if medium == "screen" else [face]
+    names += [_CJK_ALIAS[role]] if medium == "screen" and cjk else cjk
+    names.append(generic[-1])
+    return ", ".join(
+        n if n in ("serif", "sans-serif") else css_string(n) for n in dict.fromkeys(names)
     )
 
 
-def _stack(families: list[str], generic: list[str], medium: str) -> str:
-    # In print the shipped faces are embedded: no reader's-machine fallbacks, only the generic
-    # family for glyphs no face has.
-    names = list(dict.fromkeys([*families, *(generic if medium == "screen" else generic[-1:])]))
-    return ", ".join(n if n in ("serif", "sans-serif") else _css_str(n) for n in names)
-
-
-def _css_name(token: str) -> str:
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(token)):
-        raise LayoutError(f"design.yaml: '{token}' is not a token name (letters, digits, _)")
-    return str(token).replace("_", "-")
-
-
-def _number(value, group: str, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LayoutError(f"design.yaml: {group}.{name}: expected a number, found {value!r}")
-    return float(value)
+def _mm(points: float) -> float:
+    return round(points * 25.4 / 72, 2)

@@ -143,6 +143,13 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
         )
     if not isinstance(merged.get("labels", {}), dict):
         raise LayoutError(f"layout '{name}': 'labels' must be a mapping", where)
+    imprint = merged.get("imprint") or []
+    if not isinstance(imprint, list) or any(p not in parts for p in imprint):
+        raise LayoutError(
+            f"layout '{name}': 'imprint' must list parts the layout places (its 'parts'), "
+            f"found {imprint!r}",
+            where,
+        )
     # `labels`: as an English brief gets them (the English locale's, then the layout's own);
     # resolve takes the document's language from the raw `settings["labels"]`.
     return Layout(

@@ -23,6 +23,7 @@ from briefkit.load.source import value_at as _get
 from briefkit.prose.pandoc_ast import plain_text
 from briefkit.prose.read import BIBLIOGRAPHY_KEY, Prose, ProseField
 from briefkit.resolve.compose import compose, contents, number_tables_and_figures
+from briefkit.resolve.display import display
 
 if TYPE_CHECKING:
     from briefkit.validate import schema
@@ -119,10 +120,12 @@ def make_document(
     doc = m.Document(
         slug=slug,
         layout=layout.name,
-        title=brief.title,
+        # Display text with Pandoc's smart punctuation, as the prose has it (display.py).
+        title=display(prose, ("title",), brief.title),
         date=brief.date,
-        subtitle=brief.subtitle,
-        kicker=brief.kicker,
+        subtitle=display(prose, ("subtitle",), brief.subtitle),
+        short_title=display(prose, ("short_title",), brief.short_title),
+        kicker=display(prose, ("kicker",), brief.kicker),
         updated=brief.updated,
         status=brief.status,
         version=brief.version,
@@ -133,13 +136,15 @@ def make_document(
     doc.labels = {
         **locale.labels,
         **layout_labels(layout.settings.get("labels") or {}, locale),
-        **brief.labels,
+        **{name: display(prose, ("labels", name), text) for name, text in brief.labels.items()},
     }
     if brief.bibliography_title:
-        doc.labels["bibliography"] = brief.bibliography_title
+        doc.labels["bibliography"] = display(
+            prose, ("bibliography_title",), brief.bibliography_title
+        )
     for i, author in enumerate(brief.authors):
         if isinstance(author, str):
-            doc.authors.append(m.Person(author))
+            doc.authors.append(m.Person(author, key=("authors", i), name_key=("authors", i)))
         else:
             doc.authors.append(
                 m.Person(
@@ -148,6 +153,8 @@ def make_document(
                     author.affiliation,
                     author.email,
                     prose.get(("authors", i, "bio")),
+                    key=("authors", i),
+                    name_key=("authors", i, "name"),
                 )
             )
     doc.publisher = {**brief.publisher.model_dump(), "logo": logo}
@@ -190,6 +197,7 @@ def make_document(
         for i, r in enumerate(brief.related)
     ]
     doc.bibliography = prose.get(BIBLIOGRAPHY_KEY)
+    doc.csl_items = prose.csl_items
     for part in layout.table.declared():
         doc.extra[part.name] = _declared_content(part, data, prose)
 
@@ -273,10 +281,15 @@ def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:
         prose.get((key, "intro")) if intro else [],
         [
             m.Item(
-                i + 1, item.id or f"{prefix}-{i + 1}", item.title, prose.get(items_at + (i, "text"))
+                i + 1,
+                item.id or f"{prefix}-{i + 1}",
+                display(prose, items_at + (i, "title"), item.title),
+                prose.get(items_at + (i, "text")),
+                key=items_at + (i,),
             )
             for i, item in enumerate(items)
         ],
+        key=(key,),
     )
 
 
@@ -291,11 +304,12 @@ def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> l
         here = path + (i,)
         out.append(
             m.Section(
-                section.title,
+                display(prose, here + ("title",), section.title),
                 ident,
                 level,
                 prose.get(here + ("body",)),
                 _sections(section.sections, here + ("sections",), level + 1, prose, used),
+                key=here,
             )
         )
     return out

@@ -261,6 +261,9 @@ class Brief(Strict):
     title: Annotated[Text, Field(min_length=1, pattern=r"\S")]
     """The title, printed on the title page, in the running header and the documents' metadata."""
     subtitle: Optional[Text] = None
+    short_title: Optional[Text] = None
+    """The title in tight places: the running head of every page after the first (default:
+    the title)."""
     kicker: Optional[Text] = None
     """Small label above the title ('Policy brief')."""
     date: Date

@@ -12,7 +12,6 @@ template, at compile or run time, is an error located at its file and line.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -25,11 +24,14 @@ from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.paths import PathRefused, css_reference_refused, css_references, safe_link
 from briefkit.layout.design import design_of
-from briefkit.model import house_date as _house_date
+from briefkit.layout.locales import load_locale
+from briefkit.layout.web_fonts import WEB_FONTS_MARKER, web_font_faces
 from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
+from briefkit.render.html.lines import byline_lines, phrase, short_url
 from briefkit.render.html.math_svg import svg
 from briefkit.render.html.outward import check_page
 from briefkit.render.html.template_data import plain_document
+from briefkit.render.note_calls import calls_after_a_call
 
 _STYLE_TAGS = {
     "emph": "em",
@@ -44,16 +46,6 @@ _STYLE_TAGS = {
 def safe_url(value) -> str:
     """Links from a brief: http(s), mailto and in-page only; anything else goes nowhere."""
     return safe_link(value) or "#"
-
-
-def house_date(value) -> str:
-    """The house date of an ISO date text (what templates hold) or a date."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return _house_date(value)
 
 
 def prose(value) -> Markup:
@@ -73,24 +65,6 @@ def css_string(value) -> Markup:
         else:
             out.append(f"\\{ord(char):x} ")
     return Markup('"' + "".join(out) + '"')
-
-
-def phrase(pieces) -> Markup:
-    """A line resolve composed, laid out: each piece (a `Piece`, or its plain mapping as
-    templates hold it) escaped, in a span of its role, a date in <time>, a link only where it
-    is safe."""
-    if isinstance(pieces, Markup):
-        return pieces
-    out = []
-    for piece in pieces or []:
-        get = piece.get if isinstance(piece, dict) else lambda name, p=piece: getattr(p, name)
-        text = str(escape(get("text") or ""))
-        if get("datetime"):
-            text = f'<time datetime="{escape(get("datetime"))}">{text}</time>'
-        if get("href") and safe_link(get("href")):
-            text = f'<a href="{escape(safe_link(get("href")))}">{text}</a>'
-        out.append(f'<span class="{escape(get("role"))}">{text}</span>' if get("role") else text)
-    return Markup("".join(out))
 
 
 def _id(anchor: str | None) -> str:
@@ -198,19 +172,26 @@ class HtmlWriter:
         # Print sets a wide table smaller, a very wide one on a landscape page (print.css).
         columns = table.columns()
         width = ' class="very-wide"' if columns >= 14 else ' class="wide"' if columns >= 8 else ""
-        return (
+        html = (
             f"<table{width}{_id(table.id)}>{caption}{thead}<tbody>{''.join(body)}</tbody></table>"
         )
+        if self.medium != "screen":
+            return html
+        # On a narrow screen a table scrolls sideways inside its frame rather than splitting
+        # words and numbers ("200/6"); the frame is a named region a keyboard can scroll.
+        name = table.label or _plain_text(table.caption)
+        region = f' role="region" aria-label="{escape(name)}"' if name else ""
+        return f'<div class="table-scroll" tabindex="0"{region}>{html}</div>'
 
     def inlines(self, inlines: list[m.Inline]) -> Markup:
-        out, previous = [], None
+        out = []
+        after_call = calls_after_a_call(inlines)
         for inline in inlines:
-            if isinstance(inline, m.NoteRef) and isinstance(previous, m.NoteRef):
+            if id(inline) in after_call:
                 # Two calls in a row read as one number ("67"): separate them.
                 out.append(self.note_call(inline.note, after_call=True))
             else:
                 out.append(self.inline(inline))
-            previous = inline
         return Markup("".join(out))
 
     def inline(self, inline: m.Inline) -> str:
@@ -236,6 +217,8 @@ class HtmlWriter:
             return str(inner) if url is None else f'<a href="{escape(url)}">{inner}</a>'
         if isinstance(inline, m.NoteRef):
             return self.note_call(inline.note)
+        if isinstance(inline, m.Citation):  # citeproc's text (Word's is a live field)
+            return str(self.inlines(inline.children))
         return ""
 
     def math(self, formula: m.Math) -> str:
@@ -261,13 +244,27 @@ class HtmlWriter:
             ]
             body = '<br class="note-para">'.join(paragraphs)
             kind = "footnote after-call" if after_call else "footnote"
-            return f'<span class="{kind}" id="{note.id}">{body}</span>'
+            # U+2060 WORD JOINER: the call never wraps away from the word it follows.
+            return f'\u2060<span class="{kind}" id="{note.id}">{body}</span>'
         # U+2060 WORD JOINER: the call never wraps away from the word it follows.
         comma = '<sup class="call-separator">,</sup>' if after_call else ""
         return (
             f'\u2060{comma}<a class="noteref" id="ref-{note.id}" href="#{note.id}" role="doc-noteref">'
             f"<sup>{note.number}</sup></a>"
         )
+
+
+def _plain_text(inlines) -> str:
+    """The words of inlines, without their notes (an accessible name)."""
+    words = []
+    for inline in inlines:
+        if isinstance(inline, (m.Text, m.Code)):
+            words.append(inline.text)
+        elif isinstance(inline, m.LineBreak):
+            words.append(" ")
+        elif not isinstance(inline, m.NoteRef):
+            words.append(_plain_text(getattr(inline, "children", ()) or ()))
+    return " ".join("".join(words).split())
 
 
 def _calls_a_note_with_blocks(inlines) -> bool:
@@ -343,13 +340,16 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
         roots=prepared.roots,
         medium=medium,
     )
+    locale = load_locale(doc.lang, prepared.roots.project)  # dates in the brief's language
     env.filters.update(
         blocks=prose,
         inlines=prose,
         phrase=phrase,
-        house_date=house_date,
+        house_date=locale.date_text,
         css_string=css_string,
         safe_url=safe_url,
+        short_url=short_url,
+        byline_lines=byline_lines,
     )
     labels = dict(doc.labels)
     env.globals.update(
@@ -403,8 +403,9 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
         context = dict(
             doc=plain_document(doc, env.writer, prepared.roots),
             parts=list(prepared.layout.parts),
-            part_rows=[part.as_data() for part in prepared.layout.placed()],
             css=Markup(stylesheet(prepared, medium)),
+            part_rows=[part.as_data() for part in prepared.layout.placed()],
+            imprint=list(prepared.layout.settings.get("imprint") or []),
             layout_names=prepared.layout.class_names(),
             long_brief_words=int(prepared.layout.settings.get("long_brief_words", 3000)),
             notes_as_footnotes=(medium == "print" and doc.notes_placement == "footnotes"),
@@ -468,6 +469,11 @@ def render_page(prepared, medium: str = "screen") -> tuple[str, dict]:
     outward = check_page(page, prepared.roots, folders + list(prepared.layout.html_dirs()))
     if outward is not None:
         raise BriefInvalid(outward)
+    if medium == "screen":
+        # The layout's faces, in the subsets for the characters this page holds (the
+        # writer's own data: URIs, so after the check of the house's markup).
+        faces = web_font_faces(design_of(prepared).font_files(), page, prepared.roots.read_bytes)
+        page = page.replace(WEB_FONTS_MARKER, faces, 1)
     return page, env.writer.figures
 
 

@@ -17,13 +17,17 @@ import shutil
 from functools import lru_cache
 
 from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from briefkit.core.cleanup import on_exit
 from briefkit.core.diagnostics import Diagnostics, Location
 from briefkit.core.paths import PathRefused, safe_link
+from briefkit.layout.design import design_of
+from briefkit.layout.pages import copyfit_css, tail_share
 from briefkit.render.html.page import render_page
+from briefkit.render.pdf.pages import PrintPages, print_pages
 from briefkit.render.stamp import pdf_finisher
 
 _LOGGER = logging.getLogger("weasyprint")
@@ -59,6 +63,20 @@ class _ImageFailures(logging.Handler):
 
 
 def render_pdf(prepared) -> bytes:
+    """The PDF's bytes (the table of formats' writer); its pages' facts are kept on `prepared`
+    (`print_pages`) for the Word twin to paginate alike."""
+    pdf, prepared.print_pages = render_pdf_with_pages(prepared)
+    return pdf
+
+
+def lay_out_pages(prepared) -> PrintPages:
+    """The print edition's pages without the PDF (a DOCX made alone still follows them)."""
+    return render_pdf_with_pages(prepared, write=False)[1]
+
+
+def render_pdf_with_pages(prepared, *, write: bool = True) -> tuple[bytes, PrintPages]:
+    """The PDF's bytes (b"" when not `write`: a DOCX alone needs only the pages) and its pages'
+    facts, for the Word twin to paginate alike (print_pages)."""
     html, figures = render_page(prepared, "print")
     fetcher = ConfinedFetcher(prepared.roots)
     document = HTML(
@@ -66,15 +84,27 @@ def render_pdf(prepared) -> bytes:
     )
     failures = _ImageFailures()
     _LOGGER.addHandler(failures)
+    font_config = _font_config(html, prepared.html_template)
     try:
         # PDF/UA-1: tagged (structure tree), document language, title shown in the window title.
-        rendered = document.render(
-            font_config=_font_config(html, prepared.html_template), pdf_variant="pdf/ua-1"
-        )
+        rendered = document.render(font_config=font_config, pdf_variant="pdf/ua-1")
+        design = design_of(prepared)
+        if len(rendered.pages) > 1 and last_page_fill(rendered) <= tail_share(design):
+            # A tail: a few lines alone on the last page. Set the text a little tighter and keep
+            # that when the tail comes back onto the page before.
+            tighter = HTML(
+                string=html.replace("</head>", f"<style>{copyfit_css(design)}</style></head>", 1),
+                base_url=prepared.roots.brief_dir.as_uri() + "/",
+                url_fetcher=fetcher,
+            )
+            fitted = tighter.render(font_config=font_config, pdf_variant="pdf/ua-1")
+            if len(fitted.pages) < len(rendered.pages):
+                rendered = fitted
+        pages = print_pages(rendered)  # of the PDF written: the Word twin follows them
         _only_safe_links(rendered)
         # The finisher reserves the fingerprint `render` fills in (stamp.py). Attachments are
         # fetched here, so refusals are judged after it.
-        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
+        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher) if write else b""
     finally:
         _LOGGER.removeHandler(failures)
     diagnostics = Diagnostics()
@@ -101,7 +131,29 @@ def render_pdf(prepared) -> bytes:
                 f"'{url[:120]}' named by the templates ({why or 'refused'})",
             )
     diagnostics.raise_if_errors()
-    return pdf
+    return pdf, pages
+
+
+def last_page_fill(rendered) -> float:
+    """How far down its text block the last page's text (or picture) reaches, 0..1: the foot
+    of its lowest line over the height of the page's content area (footnotes count as text)."""
+    page = rendered.pages[-1]._page_box
+    top, lowest = page.content_box_y(), page.content_box_y()
+
+    def walk(box) -> None:
+        nonlocal lowest
+        if isinstance(box, boxes.MarginBox):  # running heads and folios
+            return
+        if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+            lowest = max(lowest, box.position_y + box.margin_height())
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for child in [*page.children, getattr(page, "footnote_area", None)]:
+        if child is not None:
+            walk(child)
+    return (lowest - top) / page.height if page.height else 1.0
 
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
