@@ -149,7 +149,8 @@ def _metafiles_in(
             ],
             what="LibreOffice",
             seconds=300,
-            env={**os.environ, "HOME": str(work)},
+            # its own temporary files too (lu*.tmp), removed with the folder however it ends
+            env={**os.environ, "HOME": str(work), "TMPDIR": str(work)},
             group=True,
         )
     except (OSError, EngineBudget) as exc:
