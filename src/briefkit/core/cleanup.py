@@ -60,9 +60,9 @@ def signals_deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        for number in dict.fromkeys(caught):
+        for deferred, handler in previous.items():
+            signal.signal(deferred, handler)
+        for number in dict.fromkeys(caught):  # each once, in the order they came
             signal.raise_signal(number)
 
 
