@@ -122,6 +122,71 @@ def test_the_template_budgets_leave_real_templates_alone(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+# ---- the brief's own files: YAML, prose, CSL, Word template, figures ---------------------------
+
+def _laughs() -> str:
+    """Billion laughs in YAML aliases: ten levels of ten, 10**10 values once expanded."""
+    lines = ['a0: &a0 ["lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+def _zip_bomb(path: Path) -> None:
+    """A Word template of a few hundred KB that inflates past its budget."""
+    import docx
+    from briefkit.ooxml.package import MAX_TEMPLATE_BYTES
+
+    docx.Document().save(str(path))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/filler.bin", b"\0" * (MAX_TEMPLATE_BYTES + 1))
+
+
+def _file_bombs(briefs: Path) -> dict[str, str]:
+    """One brief per bomb among its own files (name: the brief's text); the files beside."""
+    (briefs / "huge.png").write_bytes(_png((12000, 12000)))
+    (briefs / "huge.csl").write_text("<style>" + "<!-- x -->" * 300_000 + "</style>")
+    _zip_bomb(briefs / "bomb.docx")
+    macro = "x" * 90_000  # each field within one value's budget, the file's total past its own
+    (briefs / "total.bib").write_text(
+        f'@string{{big = "{macro}"}}\n'
+        + "\n".join(f"@misc{{k{i}, title = big, note = big}}" for i in range(100)) + "\n")
+    deep = "[" * 10_000 + "]" * 10_000
+    return {
+        "billion laughs": _laughs() + brief_text(),
+        "nesting 10,000 deep": f"title: T\ndate: 2024-01-02\nextra: {deep}\n",
+        "one value of 2 MiB": brief_text(body="x" * 2 * 1024 * 1024),
+        "a brief of 5 MiB": brief_text() + "# " + "x" * 5 * 1024 * 1024 + "\n",
+        "quotes nested 100 deep": brief_text(body="> " * 100 + "deep"),
+        "a 144-megapixel figure": brief_text(body="![A chart](huge.png)"),
+        "a CSL style of 3 MB": brief_text(body="See [@k0].", extra="citation_style: huge.csl\n"
+                                          "references: [{id: k0, type: book, title: B}]\n"),
+        "a Word template inflating past 100 MB": brief_text(
+            extra="output: {word_template: bomb.docx, formats: [docx]}\n"),
+        "a .bib expanding past 16 million characters": brief_text(
+            body="See [@k0].", extra="bibliography: total.bib\n"),
+    }
+
+
+def test_every_bomb_among_a_brief_s_own_files_is_a_located_error_within_budget(project):
+    """The first round's budgets (YAML aliases, nesting, sizes; pictures) and the others on
+    what a brief names, each a bomb of its own brief, checked in one run: each a located
+    error in its brief within a few seconds and under 500 MB."""
+    bombs = _file_bombs(project / "briefs")
+    for number, text in enumerate(bombs.values()):
+        write(project / "briefs" / f"b{number}.yaml", text)
+    done = run_bounded(["check", "briefs"], cwd=project, seconds=120)
+    assert done.returncode == 1, done.stderr[-2000:]
+    in_own_file = {"a CSL style of 3 MB": "huge.csl",
+                   "a .bib expanding past 16 million characters": "total.bib"}
+    for number, bomb in enumerate(bombs):
+        assert f"✗ briefs/b{number}.yaml: 1 error" in done.stderr, (bomb, done.stderr[-3000:])
+        assert located(done.stderr, in_own_file.get(bomb, f"b{number}.yaml")), bomb
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.cpu_seconds < SECONDS * 2 and done.seconds < WALL * 2, (done.cpu_seconds,
+                                                                        done.seconds)
+    assert done.peak_mb < PEAK_MB, done.peak_mb
+
+
 # ---- libraries (.bib) --------------------------------------------------------------------------
 
 def _string_doubling() -> str:
