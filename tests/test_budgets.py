@@ -332,11 +332,10 @@ def test_an_svg_figure_for_word_says_why_it_cannot_be_placed(project):
         'height="5"/></svg>', encoding="utf-8")
     write(project / "briefs" / "b.yaml", brief_text(body="![A chart](chart.svg)"))
     result = cli_run("build", "briefs/b.yaml", "-o", "out", "-f", "docx", cwd=project)
-    if result.exit_code == 0:  # placed (with a raster fallback): nothing to explain
-        return
+    assert result.exit_code == 1, result.output  # Word places no SVG: refused, saying why
     line = next(line for line in result.stderr.splitlines() if "error" in line)
     assert re.search(r"b\.yaml:\d+:\d+: error: ", line), line
-    assert not line.rstrip().endswith(": .") and "SVG" in line, line
+    assert not line.rstrip().endswith(": .") and "SVG" in line and "PNG" in line, line
 
 
 # ---- Word drafts -------------------------------------------------------------------------------
