@@ -6,6 +6,10 @@ no `atexit` handler and no finaliser: whatever would be cleaned up by those regi
 instead, and the command line runs `run_all()` just before it leaves, on every path (done,
 error, Ctrl-C, SIGTERM). A forked process starts with an empty register: its parent's engines
 and folders are its parent's to clean up.
+
+"At any moment" includes the moment between making such a thing and registering it: temporary
+folders and files are made here (`scratch_folder`, `scratch_file`) with Ctrl-C and SIGTERM
+held back until they are registered (`signals_deferred`, which engines use around their start).
 """
 
 from __future__ import annotations
