@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from briefkit.builder.revisions import RevisionUnavailable, brief_at_revision
+from briefkit.core.cleanup import scratch_file
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.write import TEMPORARY_MARK
 from briefkit.word.redline_xml import redline_package
@@ -102,26 +101,20 @@ def redline_against(
     removed however this ends) so its relative paths resolve as they did then."""
     brief = Path(brief)
     old_text = old_text if old_text is not None else brief_at_revision(brief, revision)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{brief.stem[:40]}{TEMPORARY_MARK}", suffix=".yaml", dir=brief.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(old_text)
+    with scratch_file(brief.parent, f".{brief.stem[:40]}{TEMPORARY_MARK}", ".yaml") as old:
+        old.write_bytes(old_text)
         try:
-            return redline_briefs(Path(name), brief, allow_network=allow_network, date=date)
+            return redline_briefs(old, brief, allow_network=allow_network, date=date)
         except BriefInvalid as exc:
             # name the revision, not the hidden file, in the old version's mistakes
             for diagnostic in exc.diagnostics.items:
-                if Path(diagnostic.location.file).name == Path(name).name:
+                if Path(diagnostic.location.file).name == old.name:
                     diagnostic.location = Location(
                         Path(f"{brief}@{revision}"),
                         diagnostic.location.line,
                         diagnostic.location.column,
                     )
             raise
-    finally:
-        Path(name).unlink(missing_ok=True)
 
 
 def redline_changed(

@@ -547,17 +547,24 @@ def main() -> None:
     import signal
 
     from briefkit.core import cleanup
-    from briefkit.core.workers import interruptible
+    from briefkit.core.workers import raise_interrupted
 
     code = 1
+    # Not restored when the command ends: SIGTERM's default would kill this process before
+    # the clean-up below, at the one moment nothing else catches it.
+    signal.signal(signal.SIGTERM, raise_interrupted)
     try:
-        with interruptible():
-            code = _run_command()
+        code = _run_command()
     except KeyboardInterrupt as exc:  # between the command and here
         code = _interrupted(exc)
     finally:
-        for number in (signal.SIGINT, signal.SIGTERM):  # leaving: nothing interrupts that
-            signal.signal(number, signal.SIG_IGN)
+        while True:  # leaving: nothing interrupts that, not even a signal as it begins
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                break
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM (Interrupted) just then
+                continue
         cleanup.run_all()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -30,7 +30,8 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-def _raise_interrupted(signum, frame):
+def raise_interrupted(signum, frame):
+    """A signal handler: the signal stops the main thread's work as Ctrl-C does."""
     raise Interrupted(signum)
 
 
@@ -40,7 +41,7 @@ def interruptible():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    previous = signal.signal(signal.SIGTERM, raise_interrupted)
     try:
         yield
     finally:

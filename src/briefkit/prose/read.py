@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from briefkit import model as m
-from briefkit.core.cleanup import done, on_exit
+from briefkit.core.cleanup import done, on_exit, signals_deferred
 from briefkit.core.diagnostics import Diagnostics, KeyPath, Location, did_you_mean
 from briefkit.core.paths import Roots
 from briefkit.core.run import ENGINE_SECONDS
@@ -94,7 +94,13 @@ class PandocJob:
                 f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n"
             )
         self.sources = sources
-        self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
+        self._threads: list[threading.Thread] = []
+        # Killed and its folder removed however the command ends, even if `result()` is never
+        # called (a mistake found before the prose is needed, Ctrl-C, SIGTERM): registered
+        # before an interrupt can come between the folder's making and its registration.
+        with signals_deferred():
+            self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
+            self._cleanup = on_exit(self.cancel)
         scratch = Path(self._scratch.name)
         # pandoc-crossref's syntax first, as the filter itself runs before citeproc
         command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
@@ -119,9 +125,10 @@ class PandocJob:
         # after citeproc: the formulas of notes and bibliography entries are typeset too
         command += ["--lua-filter", str(MATH_FILTER)]
         self.style = style
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        with signals_deferred():  # Pandoc is `cancel`'s to stop as soon as it runs
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         data = "\n".join(parts).encode("utf-8")
@@ -136,9 +143,6 @@ class PandocJob:
         ]
         for thread in self._threads:
             thread.start()
-        # Killed and its folder removed however the command ends, even if `result()` is never
-        # called (a mistake found before the prose is needed, Ctrl-C, SIGTERM).
-        self._cleanup = on_exit(self.cancel)
 
     def _feed(self, data: bytes) -> None:
         try:
@@ -184,12 +188,16 @@ class PandocJob:
         return json.loads(b"".join(self._out))
 
     def cancel(self) -> None:
-        """Stop Pandoc (if it still runs), reap it and remove the scratch folder; idempotent."""
-        if self.process.poll() is None:
-            self.process.kill()
-        for thread in self._threads:  # they read until Pandoc's pipes close
-            thread.join(5)
-        self.process.wait()
+        """Stop Pandoc (if it still runs), reap it and remove the scratch folder; idempotent,
+        and whole however far the start got before an interrupt."""
+        process = getattr(self, "process", None)  # none if stopped before Pandoc started
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            for thread in self._threads:  # they read until Pandoc's pipes close
+                if thread.ident is not None:  # started
+                    thread.join(5)
+            process.wait()
         self._scratch.cleanup()
         done(self._cleanup)
 
