@@ -282,6 +282,18 @@ def test_the_running_head_is_the_short_title(held_out):
         assert heads == {expected}, (name, heads)
 
 
+def test_a_short_title_is_plain_text_like_the_title(write_brief):
+    from click.testing import CliRunner
+
+    from briefkit.cli import cli
+
+    path = write_brief("title: A title\nshort_title: A *short* title\ndate: 2020-08-12\n")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert ("brief.yaml:2:16: error: short_title: emphasis in a title prints as typed "
+            "('*short*')") in result.output, result.output
+
+
 def test_display_text_gets_curly_quotes_as_pandoc_sets_prose(held_out):
     """`"grey-zone"` and `region's` in a title and subtitle print curly, in every format."""
     pages = _page_texts(held_out["cables"]["pdf"])
@@ -296,10 +308,11 @@ def test_display_text_gets_curly_quotes_as_pandoc_sets_prose(held_out):
 
 
 def test_display_text_markdown_means_only_its_text(write_brief, tmp_path):
-    """A title with Markdown's marks keeps them (only quotes, dashes and dots are set)."""
+    """A title with Markdown's marks keeps them (only quotes, dashes and dots are set); the
+    marks that would make emphasis, a note or a citation are refused (validate/plain_text.py)."""
     path = write_brief("""
         layout: commentary
-        title: "*Not* emphasis, @not_a_citation, ^[no note] and 'quoted' -- dashed..."
+        title: "2*3*4 is no emphasis, @not_a_citation, [not a link] and 'quoted' -- dashed..."
         kicker: "1. Not a list"
         date: 2020-08-12
         sections:
@@ -309,7 +322,7 @@ def test_display_text_markdown_means_only_its_text(write_brief, tmp_path):
     out = build_brief(path, tmp_path / "out", ["html"]).outputs[0]
     tree = html_tree(out)
     assert tree.xpath("//h1")[0].text_content() == (
-        "*Not* emphasis, @not_a_citation, ^[no note] and ‘quoted’ – dashed…")
+        "2*3*4 is no emphasis, @not_a_citation, [not a link] and ‘quoted’ – dashed…")
     assert tree.xpath("//p[@class='kicker']")[0].text_content() == "1. Not a list"
     assert "# Not a heading’s marks" in [h.text_content() for h in tree.xpath("//h2")]
 
