@@ -2,10 +2,17 @@
 `needs` marker: `@pytest.mark.needs("soffice", "pdftoppm")` on a test that uses system tools.
 A missing tool skips the test with the reason on a developer's machine, and FAILS it in CI
 (`CI=true`), so a CI run never passes by skipping; `scripts/install-test-deps` installs them all.
+
+The test layers (see the README): a test that makes a whole build, runs briefkit's command
+line on a build command, or starts LibreOffice or Chromium is marked `build` here, by what it
+and the helpers and fixtures it uses call (layers.py); the rest is the quick layer,
+`pytest -m "not slow and not build"`.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import textwrap
@@ -14,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from briefkit.builder.batch import build_brief
+from layers import BuildNet, mark_build_tests, watch_for_builds
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIEFS = ROOT / "briefs"
@@ -42,6 +50,12 @@ TOOLS = {
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs(*tools): the system tools the test uses ("
                             + ", ".join(TOOLS) + "); skipped without them, failed in CI")
+    watch_for_builds()
+    config.pluginmanager.register(BuildNet(), "briefkit-build-net")
+
+
+def pytest_collection_modifyitems(config, items):
+    mark_build_tests(items)
 
 
 def in_ci() -> bool:
@@ -84,22 +98,45 @@ def write_brief(tmp_path):
     return write
 
 
-def _build(tmp_path_factory, relative: str) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("out")
-    result = build_brief(BRIEFS / relative, out)
-    return {p.suffix[1:]: p for p in result.outputs}
+def built(tmp_path_factory, brief: Path, formats=("docx", "html", "pdf"), *,
+          wait: bool = True) -> dict[str, Path] | None:
+    """`brief` built in `formats` once per test run: {format: output path}. The outputs are
+    shared, so tests only read them. Under pytest-xdist the workers share them too: the first
+    to need a build makes it (holding a lock on it), the others wait and read it; without
+    `wait`, None when another process is making it."""
+    key = f"{brief.parent.name if brief.stem == 'brief' else brief.stem}-{'-'.join(formats)}"
+    if key in _BUILT:
+        return _BUILT[key]
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built"
+    shared.mkdir(exist_ok=True)
+    with open(shared / f"{key}.lock", "w") as lock:
+        try:  # released when the file closes
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None
+        record = shared / f"{key}.json"
+        if not record.exists():
+            result = build_brief(brief, shared / key, list(formats))
+            record.write_text(json.dumps({p.suffix[1:]: str(p) for p in result.outputs}))
+        outputs = {fmt: Path(path) for fmt, path in json.loads(record.read_text()).items()}
+    _BUILT[key] = outputs
+    return outputs
+
+
+_BUILT: dict[str, dict[str, Path]] = {}
 
 
 @pytest.fixture(scope="session")
 def tech_ties(tmp_path_factory):
     """The short citations example, built in all three formats."""
-    return _build(tmp_path_factory, "tech-ties/brief.yaml")
+    return built(tmp_path_factory, BRIEFS / "tech-ties" / "brief.yaml")
 
 
 @pytest.fixture(scope="session")
 def aspi(tmp_path_factory):
     """The long ASPI report example, built in all three formats."""
-    return _build(tmp_path_factory, "sino-russian-tech.yaml")
+    return built(tmp_path_factory, BRIEFS / "sino-russian-tech.yaml")
 
 
 def example_briefs() -> list[Path]:
@@ -110,12 +147,30 @@ def example_briefs() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory):
-    """Every example brief in briefs/, built once: {brief path: {format: output path}}."""
+    """Every example brief in briefs/, built once: {brief path: {format: output path}}.
+    Two workers that need them at once share the builds out: each first makes those nobody
+    is making, then waits for the rest."""
+    briefs = example_briefs()
+    outputs = {brief: built(tmp_path_factory, brief, wait=False) for brief in briefs}
+    return {brief: outputs[brief] or built(tmp_path_factory, brief) for brief in briefs}
+
+
+@pytest.fixture(scope="session")
+def starters(tmp_path_factory):
+    """Every layout's starter brief (what `briefkit new` writes), built once in all three
+    formats: {layout: {format: output path}}."""
+    import datetime as dt
+
+    from briefkit.layout.folders import available, starter_brief
+
     built = {}
-    for brief in example_briefs():
-        out = tmp_path_factory.mktemp(brief.stem)
-        result = build_brief(brief, out, ["docx", "html", "pdf"])
-        built[brief] = {p.suffix[1:]: p for p in result.outputs}
+    for layout in sorted(available()):
+        folder = tmp_path_factory.mktemp(f"starter-{layout}")
+        path = folder / "brief.yaml"
+        path.write_text(starter_brief(layout, "Energy security", dt.date(2024, 5, 1)),
+                        encoding="utf-8")
+        result = build_brief(path, folder / "out", ["docx", "html", "pdf"])
+        built[layout] = {p.suffix[1:]: p for p in result.outputs}
     return built
 
 

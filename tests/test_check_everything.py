@@ -183,6 +183,7 @@ def test_a_house_templates_language_stays_when_the_brief_names_none(tmp_path):
         assert f"<dc:language>{expected}</dc:language>" in core
 
 
+@pytest.mark.build  # check renders the HTML of a brief that passes
 def test_a_librarys_uncited_entries_are_one_line_and_listed_on_request(tmp_path):
     """A real library of 1,052 ids cited 25 times: one summary line, the list with --uncited."""
     folder = tmp_path / "library"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from readers import docx_notes, html_tree
 
@@ -76,6 +77,7 @@ def test_usage_errors_exit_2(write_brief, tmp_path):
     assert run("frobnicate").exit_code == 2
 
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_check_reports_and_writes_nothing(write_brief, tmp_path):
     path = write_brief(GOOD)
     before = sorted(tmp_path.rglob("*"))
@@ -106,6 +108,7 @@ def test_help_teaches_the_commands():
         assert command in result.stdout
 
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_check_finds_briefs_in_a_folder_as_build_does(write_brief, tmp_path):
     write_brief(GOOD, "bibliography: refs.yaml\n", name="b/brief-one.yaml")
     (tmp_path / "b" / "refs.yaml").write_text("- id: a\n  type: book\n  title: A\n")

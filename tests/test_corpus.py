@@ -36,9 +36,10 @@ def _cases() -> list[Path]:
 
 CASES = _cases()
 # One brief per kind of input, and the scripts PDF text must carry (Arabic, CJK).
-WITH_PDF = {min(p for p in CASES if p.parent.name.split("-")[0] == kind)
-            for kind in {p.parent.name.split("-")[0] for p in CASES}} | {
-    p for p in CASES if p.parent.name in ("bib-bbt-2403-arabic", "bib-bbt-2624-cjk")}
+WITH_PDF = {
+    min(p for p in CASES if p.parent.name.split("-")[0] == kind)
+    for kind in {p.parent.name.split("-")[0] for p in CASES}
+} | {p for p in CASES if p.parent.name in ("bib-bbt-2403-arabic", "bib-bbt-2624-cjk")}
 
 # Rows of the README's "different expectation" table: brief -> what the errors must say.
 EXPECTED_ERRORS = {
@@ -47,8 +48,7 @@ EXPECTED_ERRORS = {
     "md-pandoc-notes/brief-7006.yaml": ["brief-7006.yaml:11:23: error", "/image.jpg"],
 }
 # Owned by other slices; strict, so each is removed the day it passes.
-XFAIL = {
-}
+XFAIL = {}
 
 
 def _case_id(path: Path) -> str:
@@ -85,6 +85,7 @@ def copied(tmp_path):
         for path in target.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
         return target / brief.name
+
     return copy
 
 
@@ -112,8 +113,10 @@ def test_corpus_brief(brief: Path, copied):
         # each Pandoc key is an error whose hint names briefkit's key
         unknown = [line for line in output.splitlines() if "unknown key" in line]
         assert built.exit_code == 1 and unknown, output
-        assert all("Pandoc's key" in line and re.search(r"briefkit('s is '\w|\b)", line)
-                   for line in unknown), output
+        assert all(
+            "Pandoc's key" in line and re.search(r"briefkit('s is '\w|\b)", line)
+            for line in unknown
+        ), output
         assert checked.exit_code == 1
         return
     if name == "bib-two-files-duplicate/brief.yaml":
@@ -126,6 +129,21 @@ def test_corpus_brief(brief: Path, copied):
     for fmt, output_path in outputs.items():
         assert output_path.exists(), f"no {fmt} written"
     _assert_as_pandoc_prints(path, outputs)
+    _assert_word_round_trip(folder, path, outputs["docx"])
+
+
+def _assert_word_round_trip(folder: Path, path: Path, docx: Path) -> None:
+    """From Word and back with no edit (`import --into`): the brief stays byte for byte; and
+    each citation of the DOCX is a Zotero field valid for the CSL citation schema (these
+    sources are the world's: Zotero and Better BibTeX exports, BibLaTeX, CSL-YAML)."""
+    from test_word_citations import assert_valid_fields
+
+    before = path.read_bytes()
+    result = _invoke(folder, "import", str(docx), "--into", path.name)
+    assert result.exit_code == 0, result.output
+    assert "no changes" in result.output, result.output
+    assert path.read_bytes() == before
+    assert_valid_fields(docx)
 
 
 def _output_name(path: Path) -> str:
@@ -138,16 +156,23 @@ def _output_name(path: Path) -> str:
 
 def _assert_duplicates_name_both_places(folder: Path, output: str, exit_code: int):
     assert exit_code == 1
-    duplicated = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", (folder / "averroes.bib").read_text())) & \
-        set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", (folder / "biblatex-examples.bib").read_text()))
+    duplicated = set(
+        re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", (folder / "averroes.bib").read_text())
+    ) & set(
+        re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", (folder / "biblatex-examples.bib").read_text())
+    )
     assert duplicated
     for key in duplicated:
         lines = [line for line in output.splitlines() if f"'{key}' is defined twice" in line]
-        assert any(re.search(r"averroes\.bib:\d+:\d+", line) and
-                   re.search(r"biblatex-examples\.bib:\d+:\d+", line) for line in lines), output
+        assert any(
+            re.search(r"averroes\.bib:\d+:\d+", line)
+            and re.search(r"biblatex-examples\.bib:\d+:\d+", line)
+            for line in lines
+        ), output
 
 
 # ---- the oracle -----------------------------------------------------------------------------
+
 
 def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path], prose=lambda markdown: markdown):
     """`prose` gives the Markdown Pandoc is handed for each field's (a filter's work)."""
@@ -161,8 +186,11 @@ def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path], prose=lambda 
     layout_name = data.get("layout", "report")
     layout = load_layout(layout_name if layout_name in available(project) else "report", project)
     placed, _ = prose_fields(data, layout)  # the reading order (tested in test_citations)
-    markdown = "\n\n".join(_scoped_labels(prose(f.markdown), i) for i, f in enumerate(placed)
-                           if f.markdown and f.markdown.strip())
+    markdown = "\n\n".join(
+        _scoped_labels(prose(f.markdown), i)
+        for i, f in enumerate(placed)
+        if f.markdown and f.markdown.strip()
+    )
     bibliographies = data.get("bibliography") or []
     bibliographies = [bibliographies] if isinstance(bibliographies, str) else bibliographies
     metadata, metadata_file = [], None
@@ -170,14 +198,20 @@ def _assert_as_pandoc_prints(path: Path, outputs: dict[str, Path], prose=lambda 
         metadata.append(f"lang={data['lang']}")
     if data.get("references"):
         metadata_file = path.parent / "oracle-references.yaml"
-        metadata_file.write_text(_references_text(path.read_text(encoding="utf-8")),
-                                 encoding="utf-8")
+        metadata_file.write_text(
+            _references_text(path.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     csl, locale = _style(path.parent, data.get("citation_style", "chicago-notes-bibliography"))
     if locale and not data.get("lang"):
         metadata.append(f"lang={locale}")
-    printed = pandoc_prints(markdown, bibliographies=[path.parent / b for b in bibliographies],
-                            csl=csl, metadata=metadata, metadata_file=metadata_file,
-                            cwd=path.parent)
+    printed = pandoc_prints(
+        markdown,
+        bibliographies=[path.parent / b for b in bibliographies],
+        csl=csl,
+        metadata=metadata,
+        metadata_file=metadata_file,
+        cwd=path.parent,
+    )
     assert "not found" not in printed.warnings, printed.warnings
 
     docx_notes = _docx_notes(outputs["docx"])
@@ -196,8 +230,9 @@ def _present(wanted: str, text: str, fmt: str) -> bool:
     if fmt == "pdf" and _RTL.search(wanted):
         # text extraction gives right-to-left runs in visual order: each left-to-right run
         # must be there
-        return all(_squash(run, fmt) in text for run in _RTL.split(wanted)
-                   if len(_squash(run, fmt)) >= 8)
+        return all(
+            _squash(run, fmt) in text for run in _RTL.split(wanted) if len(_squash(run, fmt)) >= 8
+        )
     wanted = _squash(wanted, fmt)
     if fmt != "pdf" or len(wanted) < 120:
         return wanted in text
@@ -242,8 +277,10 @@ def _run_text(paragraph) -> str:
     """A paragraph's text as Word shows it: a line break or tab reads as white space, an
     equation (OMML) as its characters (less the zero-width space Pandoc gives a script with no
     base, as in `{$_2$}`)."""
-    return "".join((e.text or "").replace("\u200b", "") if e.tag in (W + "t", M + "t") else " "
-                   for e in paragraph.iter(W + "t", M + "t", W + "br", W + "cr", W + "tab"))
+    return "".join(
+        (e.text or "").replace("\u200b", "") if e.tag in (W + "t", M + "t") else " "
+        for e in paragraph.iter(W + "t", M + "t", W + "br", W + "cr", W + "tab")
+    )
 
 
 def _docx_notes(path: Path) -> list[str]:
@@ -255,17 +292,28 @@ def _docx_notes(path: Path) -> list[str]:
                 continue
             for note in etree.fromstring(archive.read(part)).iter(W + tag):
                 # a note holds paragraphs, lists, tables…: one space between paragraphs
-                texts[(tag, note.get(W + "id"))] = fold(" ".join(_run_text(p) for p in note.iter(W + "p")))
+                texts[(tag, note.get(W + "id"))] = fold(
+                    " ".join(_run_text(p) for p in note.iter(W + "p"))
+                )
         document = etree.fromstring(archive.read("word/document.xml"))
-    return [texts.get((reference.tag[len(W):-len("Reference")], reference.get(W + "id")), "")
-            for reference in document.iter(W + "footnoteReference", W + "endnoteReference")]
+    return [
+        texts.get((reference.tag[len(W) : -len("Reference")], reference.get(W + "id")), "")
+        for reference in document.iter(W + "footnoteReference", W + "endnoteReference")
+    ]
 
 
 def _docx_text(path: Path) -> str:
     with zipfile.ZipFile(path) as archive:
-        parts = [n for n in archive.namelist() if re.match(r"word/(document|footnotes|endnotes)\.xml$", n)]
-        return " ".join(t.text or "" for part in parts
-                        for t in etree.fromstring(archive.read(part)).iter(W + "t", M + "t"))
+        parts = [
+            n
+            for n in archive.namelist()
+            if re.match(r"word/(document|footnotes|endnotes)\.xml$", n)
+        ]
+        return " ".join(
+            t.text or ""
+            for part in parts
+            for t in etree.fromstring(archive.read(part)).iter(W + "t", M + "t")
+        )
 
 
 def _html_text(path: Path) -> str:

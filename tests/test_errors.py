@@ -423,6 +423,7 @@ def test_unknown_nested_key_is_reported_without_a_missing_name(tmp_path):
     assert len(lines_of(result)) == 1, result.stderr  # no "'name' is missing" besides
 
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_utf8_bom_and_crlf_load_fine(tmp_path):
     text = ("title: Windows brief\ndate: 2024-01-02\nsections:\n  - title: S\n    body: |\n"
             "      Line one.\n      Line two.\n")
@@ -698,6 +699,7 @@ def test_bibliography_escaping_the_project_is_refused(tmp_path):
     assert "outside the project" in errors[1].message
 
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_unused_reference_is_a_warning_and_check_passes(tmp_path):
     path = write(tmp_path, ok("""
         references:

@@ -22,6 +22,7 @@ from readers import (W, docx_notes, docx_paragraphs, docx_text, html_tree, libre
 
 from briefkit.cli import cli
 from briefkit.core.diagnostics import BriefInvalid
+from briefkit.layout.folders import load_layout
 from briefkit.builder.batch import build_brief
 
 COMMON = """
@@ -59,10 +60,11 @@ def docx_xml(path) -> str:
 
 
 def page_breaks_before(path, text: str) -> int:
-    """Page breaks (and section breaks, as the cover's) in the DOCX body before the first
-    paragraph whose text is `text`."""
+    """Page breaks (and section breaks, as the cover's; a paragraph's own "page break before")
+    in the DOCX body before the first paragraph whose text is `text`, that one's included."""
     breaks = 0
     for p in docx_paragraphs(path):
+        breaks += len(p._p.xpath("./w:pPr/w:pageBreakBefore[not(@w:val) or @w:val!='0']"))
         if p.text == text:
             return breaks
         breaks += len(p._p.xpath(".//w:br[@w:type='page'] | ./w:pPr/w:sectPr"))
@@ -129,11 +131,10 @@ def test_research_shows_executive_summary_numbered_takeaways_call_to_action_and_
     assert [squash(li.text_content()) for li in takeaways] == ["First takeaway.", "Second takeaway.",
                                                                "Third takeaway."]
     assert tree.xpath("//p[@class='call-to-action']/a/@href") == ["https://example.org/full.pdf"]
-    # Word: each takeaway beside its large numeral (a numeral column), as in print
-    table = next(t for t in docx.Document(str(out["docx"])).tables
-                 if t.cell(0, 1).text == "First takeaway.")
-    assert [(r.cells[0].text, r.cells[1].text) for r in table.rows] == [
-        ("1", "First takeaway."), ("2", "Second takeaway."), ("3", "Third takeaway.")]
+    # Word: the takeaways a numbered list (their numbers set large, as in print)
+    items = [p for p in docx.Document(str(out["docx"])).paragraphs if p.style.name == "Takeaway"]
+    assert [p.text for p in items] == ["First takeaway.", "Second takeaway.", "Third takeaway."]
+    assert len({p._p.pPr.numPr.numId.val for p in items}) == 1
     # The executive summary comes before the body, on the page after the cover.
     text = pdf_text(out["pdf"])
     assert text.index("The summary of the research.") < text.index("Text.")
@@ -546,14 +547,21 @@ def test_every_layout_marks_a_draft_in_every_output(write_brief, tmp_path, layou
     assert len(pages) >= 2
     for number, page in enumerate(pages, 1):
         assert "DRAFT" in page, f"page {number} of the {layout} PDF has no DRAFT mark"
-    # Word: a watermark shape (Word's own kind) in the header of every kind of page.
+    # Word: a watermark shape (Word's own kind) in the header of every kind of page; a
+    # full-bleed cover (a section of its own) carries it across its colour, in front.
     document = docx.Document(str(out["docx"]))
-    section = document.sections[0]
-    headers = [section.header] + ([section.first_page_header]
-                                  if section.different_first_page_header_footer else [])
-    for header in headers:
-        xml = header._element.xml
-        assert 'id="PowerPlusWaterMarkObject' in xml and 'string="DRAFT"' in xml
+    sections = list(document.sections)
+    if load_layout(layout).settings.get("cover"):
+        cover, *sections = sections
+        assert len(document.tables[0]._tbl.xpath(
+            ".//*[local-name()='shape'][contains(@id, 'PowerPlusWaterMarkObject')]"
+            "/*[local-name()='textpath'][@string='DRAFT']")) == 1
+    for section in sections:
+        headers = [section.header] + ([section.first_page_header]
+                                      if section.different_first_page_header_footer else [])
+        for header in headers:
+            xml = header._element.xml
+            assert 'id="PowerPlusWaterMarkObject' in xml and 'string="DRAFT"' in xml
 
 
 def test_final_status_marks_nothing(write_brief, tmp_path):

@@ -249,6 +249,7 @@ def test_many_mistakes_are_reported_in_one_run_in_file_order(tmp_path):
     assert [line.split(": error:")[0].rsplit(":", 2)[1] for line in lines] == ["2", "3", "4", "6"]
 
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_unused_source_is_a_warning_and_check_passes(tmp_path):
     path = write(tmp_path, OK + "references:\n  - id: lonely\n    type: book\n    title: L\n")
     result = CliRunner().invoke(cli, ["check", str(path)])

@@ -202,6 +202,7 @@ def test_without_pango_docx_and_html_are_built_and_the_exit_code_says_so(tmp_pat
 
 # ---- glyphs no font has -----------------------------------------------------------------------
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_characters_no_installed_font_has_are_named_in_a_warning(tmp_path):
     from briefkit.render.pdf.glyphs import installed_coverage
 
@@ -236,6 +237,7 @@ def test_chinese_without_a_cjk_font_is_named_and_located(tmp_path):
 
 # ---- one project rule, usage mistakes, progress -----------------------------------------------
 
+@pytest.mark.build  # check renders every format of a valid brief in memory
 def test_every_command_finds_the_project_from_inside_briefs(tmp_path, monkeypatch):
     (tmp_path / "briefs").mkdir()
     house = tmp_path / "templates" / "house"

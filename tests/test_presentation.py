@@ -152,7 +152,10 @@ def test_docx_endnotes_print_under_their_heading_before_the_parts_after_it(write
     assert docx_notes(out["docx"], "endnotes") == ["A note with a link."]
 
 
-def test_docx_contents_is_written_at_build_time_without_an_update_prompt(write_brief, tmp_path):
+def test_docx_contents_is_a_toc_field_with_page_numbers_and_no_update_prompt(write_brief, tmp_path):
+    """Word's own table of contents: one TOC field (References > Update Table rebuilds it from
+    the headings) whose cached result lists every entry, a link to its heading, then its page
+    number (a PAGEREF field with its result), the PDF's page; nothing asks Word to update."""
     out = build(write_brief, tmp_path)
     with zipfile.ZipFile(out["docx"]) as archive:
         settings = archive.read("word/settings.xml").decode()
@@ -162,20 +165,30 @@ def test_docx_contents_is_written_at_build_time_without_an_update_prompt(write_b
     assert "w:dirty" not in body  # a dirty field makes Word ask too
     document = docx.Document(str(out["docx"]))
     entries = [p for p in document.paragraphs if p.style.name.startswith("toc")]
-    assert [p.text.split("\t")[0] for p in entries] == [
+    texts = [p.text.split("\t") for p in entries]
+    assert [t[0] for t in texts] == [
         "Findings", "Evidence", "Policy considerations and recommendations", "Notes"]
+    instructions = [" ".join(t.text for t in p._p.iter(f"{W}instrText")).split() for p in entries]
+    assert instructions[0][:2] == ["TOC", "\\o"] and {"\\h", "\\u"} <= set(instructions[0])
+    assert "TOC" not in sum(instructions[1:], [])  # one field around every entry
+    begins = [c.get(f"{W}fldCharType") for p in entries for c in p._p.iter(f"{W}fldChar")]
+    assert begins.count("begin") == begins.count("end") == len(entries) + 1
     # each entry links to a bookmark on its heading, and names its page by the same bookmark
     anchors = [p._p.find(f"{W}hyperlink").get(f"{W}anchor") for p in entries]
     bookmarks = set(re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', body))
     assert anchors and set(anchors) <= bookmarks
-    references = [" ".join(t.text for t in p._p.iter(f"{W}instrText")).split() for p in entries]
-    assert references == [["PAGEREF", anchor, "\\h"] for anchor in anchors]
+    assert [i[-3:] for i in instructions] == [["PAGEREF", anchor, "\\h"] for anchor in anchors]
+    # the cached numbers are the PDF's pages of those headings
+    pdf_pages = pdf_text(out["pdf"]).split("\f")
+    for (heading, number) in texts:
+        found = [n for n, text in enumerate(pdf_pages, 1) if re.search(rf"^{heading}$", text, re.M)]
+        assert int(number) == found[-1], (heading, number, found)
 
 
 @pytest.mark.needs("soffice", "pdftotext")
 def test_docx_contents_shows_the_page_of_each_heading_in_libreoffice(write_brief, tmp_path):
-    """The contents' page numbers, as LibreOffice computes them on opening, are the pages the
-    headings are on (dot leaders, then the number, as in the PDF)."""
+    """The contents' cached page numbers are the pages LibreOffice puts the headings on (it
+    shows the cached result of a TOC field as it is)."""
     from readers import libreoffice_pdf
 
     out = build(write_brief, tmp_path)
@@ -185,8 +198,8 @@ def test_docx_contents_shows_the_page_of_each_heading_in_libreoffice(write_brief
     numbered = dict(re.findall(r"^(\w[^\n]*?)[ .]*?(\d+)$", contents, re.M))
     for heading in ("Findings", "Evidence"):
         shown = int(numbered[heading])
-        body_pages = [n for n, text in enumerate(pages, 1)
-                      if re.search(rf"^{heading}$", text, re.M) and text is not contents]
+        # (the heading's own line: the contents' entry ends in dots and its number)
+        body_pages = [n for n, text in enumerate(pages, 1) if re.search(rf"^{heading}$", text, re.M)]
         assert shown in body_pages, (heading, shown, body_pages)
 
 

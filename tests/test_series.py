@@ -195,6 +195,21 @@ def test_index_lists_every_brief_with_links(series):
     assert "beta.pdf" in index.xpath("//a/@href")
 
 
+def test_index_dates_and_bylines_each_brief_in_its_language(series):
+    """One formatter of dates and name lists (the brief's locale): a French brief of the series
+    is listed "5 avril 2023 · Ann Author et Bob Writer", beside the English ones."""
+    (series / "briefs" / "alpha.yaml").write_text(brief("Alpha", """
+        lang: fr-FR
+        authors: [Ann Author, Bob Writer]
+    """).replace("authors: [Ann Author]\n", ""), encoding="utf-8")
+    build(series)
+    index = html_tree(series / "out" / "index.html")
+    lines = {li.xpath(".//h2/a")[0].text_content(): (li.get("lang"),
+             li.xpath(".//p[@class='dateline']")[0].text_content()) for li in index.xpath("//li")}
+    assert lines["Alpha"] == ("fr-FR", "5 avril 2023 · Ann Author et Bob Writer")
+    assert lines["Beta"] == ("en", "5 April 2023 · Ann Author")
+
+
 def test_shards_partition_the_series_stably(series):
     jobs = plan([series / "briefs"], series / "out")
     slices = [shard(jobs, k, 2) for k in (1, 2)]

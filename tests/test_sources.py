@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from briefkit import model as m
 from briefkit.prose.csl_styles import styles_dir
 from briefkit.core.diagnostics import BriefInvalid
 from briefkit.prose.pandoc_ast import plain_text
@@ -25,8 +26,10 @@ BODY = "One [@doe, 12]. Two [@doe, 13]. Three.^[A plain note.] Four [@roe]."
 
 
 def brief(*, head: str = "", body: str = BODY, references: str = "") -> str:
-    return (f"title: Sources\ndate: 2024-05-01\nlayout: commentary\n{head}"
-            f"sections:\n  - title: Body\n    body: |\n      {body}\n{references}")
+    return (
+        f"title: Sources\ndate: 2024-05-01\nlayout: commentary\n{head}"
+        f"sections:\n  - title: Body\n    body: |\n      {body}\n{references}"
+    )
 
 
 def notes_of(path: Path) -> list[str]:
@@ -86,7 +89,8 @@ def test_inline_reference_markdown_is_formatted(tmp_path):
     path = tmp_path / "brief.yaml"
     path.write_text(brief(references=INLINE), encoding="utf-8")
     note = prepare(path).document.notes[0]
-    emphasised = [n for n in note.children[0].children if getattr(n, "style", None) == "emph"]
+    # (the note's text is a citation: walked into, as every writer does)
+    emphasised = [n for n in m.walk_inlines(note.children) if getattr(n, "style", None) == "emph"]
     assert emphasised and "Policy" in plain_text(emphasised)
 
 
@@ -95,13 +99,20 @@ def test_markdown_escaped_id_is_the_key_pandoc_sees(tmp_path):
     references = "references:\n- id: doe\\_\\_x_2019\n  type: book\n  title: T\n  issued: 2019\n"
     path.write_text(brief(body="Cited [@doe__x_2019].", references=references), encoding="utf-8")
     notes = notes_of(path)
-    assert notes == pandoc_prints("Cited [@doe__x_2019].", csl=style(),
-                                  metadata_file=inline_as_metadata(tmp_path, references)).notes
+    assert (
+        notes
+        == pandoc_prints(
+            "Cited [@doe__x_2019].",
+            csl=style(),
+            metadata_file=inline_as_metadata(tmp_path, references),
+        ).notes
+    )
     assert notes == ["T (2019)."]
 
 
 def test_zotero_like_csl_yaml_file_fenced(tmp_path):
-    (tmp_path / "zotero.yaml").write_text("""---
+    (tmp_path / "zotero.yaml").write_text(
+        """---
 references:
 - id: doe
   abstract: An abstract with *Markdown*.
@@ -131,19 +142,30 @@ references:
   publisher-place: Canberra
   issued: {year: 2006}
 ...
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     path = tmp_path / "brief.yaml"
     path.write_text(brief(head="bibliography: zotero.yaml\n"), encoding="utf-8")
-    path.write_text(brief(head="bibliography: zotero.yaml\n"
-                          "citation_style: chicago-notes-publisher-place\n"), encoding="utf-8")
+    path.write_text(
+        brief(head="bibliography: zotero.yaml\ncitation_style: chicago-notes-publisher-place\n"),
+        encoding="utf-8",
+    )
     notes = notes_of(path)
-    assert notes == pandoc_prints(BODY, bibliographies=[tmp_path / "zotero.yaml"],
-                                  csl=style("chicago-notes-publisher-place")).notes
+    assert (
+        notes
+        == pandoc_prints(
+            BODY,
+            bibliographies=[tmp_path / "zotero.yaml"],
+            csl=style("chicago-notes-publisher-place"),
+        ).notes
+    )
     assert "Canberra" in notes[3] and "2006" in notes[3]  # {year: 2006} is a date
 
 
 def test_bib_is_biblatex_with_places_and_math(tmp_path):
-    (tmp_path / "thesis.bib").write_text(r"""@string{anu = {ANU Press}}
+    (tmp_path / "thesis.bib").write_text(
+        r"""@string{anu = {ANU Press}}
 @book{doe,
   author = {Doe, John and Smith, Jane},
   title = {Water as {H$_2$O}: Policy for a Thirsty Century},
@@ -159,13 +181,18 @@ def test_bib_is_biblatex_with_places_and_math(tmp_path):
   volume = {4},
   pages = {1--10},
 }
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     path = tmp_path / "brief.yaml"
-    path.write_text(brief(head="bibliography: thesis.bib\n"
-                          "citation_style: chicago-notes-publisher-place\n"), encoding="utf-8")
+    path.write_text(
+        brief(head="bibliography: thesis.bib\ncitation_style: chicago-notes-publisher-place\n"),
+        encoding="utf-8",
+    )
     notes = notes_of(path)
-    oracle = pandoc_prints(BODY, bibliographies=[tmp_path / "thesis.bib"],
-                           csl=style("chicago-notes-publisher-place"))
+    oracle = pandoc_prints(
+        BODY, bibliographies=[tmp_path / "thesis.bib"], csl=style("chicago-notes-publisher-place")
+    )
     assert notes == oracle.notes
     assert "Canberra" in notes[0]  # `location` (BibLaTeX) is the place
     assert "H2O" in notes[0]  # math is text with a subscript, not TeX source
@@ -182,8 +209,9 @@ def test_duplicate_id_between_inline_and_a_file_names_both(tmp_path):
 
 
 def test_unreadable_csl_json_item_is_located(tmp_path):
-    (tmp_path / "refs.json").write_text('[\n {"id": "doe", "title": "A"},\n'
-                                        ' {"id": "roe", "issued": 2019}\n]\n')
+    (tmp_path / "refs.json").write_text(
+        '[\n {"id": "doe", "title": "A"},\n {"id": "roe", "issued": 2019}\n]\n'
+    )
     path = tmp_path / "brief.yaml"
     path.write_text(brief(head="bibliography: refs.json\n"), encoding="utf-8")
     (error,) = errors_of(path)
@@ -204,7 +232,10 @@ def test_string_expansion_budget_is_a_located_error(tmp_path):
     started = time.monotonic()
     (error,) = errors_of(path)
     assert time.monotonic() - started < 10
-    assert "bomb.bib:6:12: error: the value of 'f' would expand to 233,280" in error and "@string expansion budget of 100,000" in error
+    assert (
+        "bomb.bib:6:12: error: the value of 'f' would expand to 233,280" in error
+        and "@string expansion budget of 100,000" in error
+    )
 
 
 def _dependent(parent_href: str, locale: str = "") -> str:
@@ -223,22 +254,31 @@ def _dependent(parent_href: str, locale: str = "") -> str:
 
 
 def test_dependent_style_is_formatted_with_its_bundled_parent_and_locale(tmp_path):
-    (tmp_path / "ours.csl").write_text(_dependent(
-        "http://www.zotero.org/styles/chicago-notes-bibliography-subsequent-ibid", "de-DE"))
+    (tmp_path / "ours.csl").write_text(
+        _dependent(
+            "http://www.zotero.org/styles/chicago-notes-bibliography-subsequent-ibid", "de-DE"
+        )
+    )
     path = tmp_path / "brief.yaml"
     path.write_text(brief(head="citation_style: ours.csl\n", references=INLINE), encoding="utf-8")
     notes = notes_of(path)
-    oracle = pandoc_prints(BODY, metadata_file=inline_as_metadata(tmp_path, INLINE),
-                           csl=style("chicago-notes-bibliography-subsequent-ibid"),
-                           metadata=["lang=de-DE"])
+    oracle = pandoc_prints(
+        BODY,
+        metadata_file=inline_as_metadata(tmp_path, INLINE),
+        csl=style("chicago-notes-bibliography-subsequent-ibid"),
+        metadata=["lang=de-DE"],
+    )
     assert notes == oracle.notes
     assert notes[1].startswith("Ebd.")  # the dependent's German locale
 
 
-@pytest.mark.parametrize("href, words", [
-    ("http://www.zotero.org/styles/no-such-style", "no-such-style"),
-    ("file:///etc/passwd", "file:///etc/passwd"),
-])
+@pytest.mark.parametrize(
+    "href, words",
+    [
+        ("http://www.zotero.org/styles/no-such-style", "no-such-style"),
+        ("file:///etc/passwd", "file:///etc/passwd"),
+    ],
+)
 def test_dependent_style_with_unknown_parent_is_located(tmp_path, href, words):
     (tmp_path / "ours.csl").write_text(_dependent(href))
     path = tmp_path / "brief.yaml"
@@ -269,8 +309,9 @@ def test_dependent_style_never_fetches_its_parent(tmp_path):
     try:
         (tmp_path / "ours.csl").write_text(_dependent(f"http://127.0.0.1:{port}/styles/apa"))
         path = tmp_path / "brief.yaml"
-        path.write_text(brief(head="citation_style: ours.csl\n", references=INLINE),
-                        encoding="utf-8")
+        path.write_text(
+            brief(head="citation_style: ours.csl\n", references=INLINE), encoding="utf-8"
+        )
         (error,) = errors_of(path)
         assert "not in the bundled collection" in error
     finally:
@@ -281,27 +322,33 @@ def test_dependent_style_never_fetches_its_parent(tmp_path):
 
 
 def test_malformed_style_is_located(tmp_path):
-    (tmp_path / "broken.csl").write_text('<?xml version="1.0"?>\n<style xmlns="http://purl.org/'
-                                         'net/xbiblio/csl">\n  <info>\n</style>\n')
+    (tmp_path / "broken.csl").write_text(
+        '<?xml version="1.0"?>\n<style xmlns="http://purl.org/'
+        'net/xbiblio/csl">\n  <info>\n</style>\n'
+    )
     path = tmp_path / "brief.yaml"
-    path.write_text(brief(head="citation_style: broken.csl\n", references=INLINE),
-                    encoding="utf-8")
+    path.write_text(brief(head="citation_style: broken.csl\n", references=INLINE), encoding="utf-8")
     (error,) = errors_of(path)
     assert "broken.csl:4:" in error and "not a valid CSL style" in error
 
 
-@pytest.mark.parametrize("key, value, words", [
-    ("csl", "apa", "citation_style"),
-    ("reference-section-title", "References", "bibliography_title"),
-    ("nocite", "'@*'", "cite each source"),
-    ("link-citations", "true", "links each note"),
-])
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("csl", "apa", "citation_style"),
+        ("reference-section-title", "References", "bibliography_title"),
+        ("nocite", "'@*'", "cite each source"),
+        ("link-citations", "true", "links each note"),
+    ],
+)
 def test_pandoc_keys_get_a_hint_naming_briefkits(tmp_path, key, value, words):
     path = tmp_path / "brief.yaml"
     path.write_text(f"{key}: {value}\n" + brief(references=INLINE), encoding="utf-8")
     (error,) = errors_of(path)
-    assert error.startswith(f"{path.name}:1:1: error: {key}: unknown key") or \
-        f"brief.yaml:1:1: error: {key}: unknown key" in error
+    assert (
+        error.startswith(f"{path.name}:1:1: error: {key}: unknown key")
+        or f"brief.yaml:1:1: error: {key}: unknown key" in error
+    )
     assert "Pandoc's key" in error and words in error
 
 
@@ -309,7 +356,8 @@ def test_style_with_entities_is_refused_before_pandoc(tmp_path):
     (tmp_path / "xxe.csl").write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
         '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"><info><title>&x;</title>'
-        '</info><citation><layout><text variable="title"/></layout></citation></style>\n')
+        '</info><citation><layout><text variable="title"/></layout></citation></style>\n'
+    )
     path = tmp_path / "brief.yaml"
     path.write_text(brief(head="citation_style: xxe.csl\n", references=INLINE), encoding="utf-8")
     (error,) = errors_of(path)

@@ -81,14 +81,26 @@ def test_front_box_is_one_shaded_block_holding_its_lists(write_brief, tmp_path):
                      "What’s the solution?", "The solution."]
 
 
-def test_research_takeaways_stand_beside_large_numerals(write_brief, tmp_path):
+def test_research_takeaways_are_a_numbered_list_beside_large_numerals(write_brief, tmp_path):
+    """Not a table of typed numbers: paragraphs of a numbered list style an editor extends,
+    whose number is set large in the accent (research.css's numerals)."""
     assert load_layout("research").settings.get("takeaways") == "numerals"
     document, _ = build(write_brief, tmp_path, "research")
-    table = next(t for t in document.tables if t.cell(0, 1).text == "One thing.")
-    assert [(r.cells[0].text, r.cells[1].text) for r in table.rows] == [
-        ("1", "One thing."), ("2", "Another thing.")]
-    numeral = table.cell(0, 0).paragraphs[0]
-    assert numeral.style.name == "Takeaway Numeral" and numeral.style.font.size.pt >= 20
+    assert not any("One thing." in t._tbl.xml for t in document.tables)
+    items = [p for p in document.paragraphs if p.text in ("One thing.", "Another thing.")]
+    assert [p.style.name for p in items] == ["Takeaway", "Takeaway"]
+    num_ids = {str(p._p.pPr.numPr.numId.val) for p in items}
+    assert len(num_ids) == 1  # one list, counted from 1
+    (num_id,) = num_ids
+    numbering = document.part.numbering_part.element
+    num = next(n for n in numbering.findall(f"{W}num") if n.get(f"{W}numId") == num_id)
+    assert num.find(f"{W}lvlOverride/{W}startOverride").get(f"{W}val") == "1"
+    abstract_id = num.find(f"{W}abstractNumId").get(f"{W}val")
+    level = next(a for a in numbering.findall(f"{W}abstractNum")
+                 if a.get(f"{W}abstractNumId") == abstract_id).find(f"{W}lvl")
+    assert level.find(f"{W}numFmt").get(f"{W}val") == "decimal"
+    assert int(level.find(f"{W}rPr/{W}sz").get(f"{W}val")) >= 40  # 20 pt and up
+    assert level.find(f"{W}rPr/{W}color").get(f"{W}val") == "0B7A75"  # the accent
 
 
 def test_quotes_and_pull_quotes_carry_their_rules(write_brief, tmp_path):
@@ -104,7 +116,10 @@ def test_quotes_and_pull_quotes_carry_their_rules(write_brief, tmp_path):
 
 def test_design_faces_are_named_and_embedded(write_brief, tmp_path):
     document, path = build(write_brief, tmp_path, "report")
-    assert document.styles["Normal"].font.name == "Noto Serif"
+    # the body text is the document defaults (Normal adds nothing, so a table style's face
+    # reaches its cells); headings name their face
+    defaults = document.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
+    assert defaults.get(f"{W}ascii") == "Noto Serif" and document.styles["Normal"].font.name is None
     assert document.styles["Heading 1"].font.name == "Noto Sans"
     with zipfile.ZipFile(path) as archive:
         table = etree.fromstring(archive.read("word/fontTable.xml"))

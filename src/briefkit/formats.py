@@ -30,6 +30,11 @@ class Format:
     """How progress messages name it: 'writing Word, the PDF and the web page'."""
     engine: Optional[str] = None
     """The engine that must load on this machine (core/engines.py), if any beyond Python."""
+    pending: Optional[str] = None
+    """For a format paginated as the PDF (the Word twin): `module:function` taking a prepared
+    document and returning the output begun (written while the PDF is laid out) with a
+    `finish(pages)` that makes its stamped bytes from the print's pages; None when it does not
+    follow them for this document (then `writer` makes it whole)."""
 
     @property
     def extension(self) -> str:
@@ -42,9 +47,21 @@ class Format:
     def writer_module(self) -> str:
         return self.writer.partition(":")[0]
 
+    def load_pending(self) -> Optional[Callable]:
+        if self.pending is None:
+            return None
+        module, _, function = self.pending.partition(":")
+        return getattr(importlib.import_module(module), function)
+
 
 FORMATS: tuple[Format, ...] = (
-    Format("docx", "briefkit.render.word.docx:render_docx", stamp="zip", title="Word"),
+    Format(
+        "docx",
+        "briefkit.render.word.docx:render_docx",
+        stamp="zip",
+        title="Word",
+        pending="briefkit.render.word.docx:pending_docx",
+    ),
     Format(
         "pdf",
         "briefkit.render.pdf.writer:render_pdf",

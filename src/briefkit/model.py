@@ -17,38 +17,6 @@ from typing import Any, Optional, Union
 from briefkit.core.diagnostics import Location
 from briefkit.formats import NAMES
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def house_date(value: Optional[dt.date]) -> str:
-    """The house format of a date: 29 October 2019."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
-
-
-def and_list(names: list[str]) -> str:
-    """Names as a byline reads them: "A", "A and B", "A, B and C"."""
-    return (
-        names[0]
-        if len(names) == 1
-        else ", ".join(names[:-1]) + " and " + names[-1]
-        if names
-        else ""
-    )
-
-
 # ---- composed lines ----------------------------------------------------------------------------
 
 
@@ -62,6 +30,7 @@ class Piece:
     role: str = ""
     href: Optional[str] = None
     datetime: Optional[str] = None
+    key: tuple = ()  # the brief's value it shows, when it shows one as written (a title, a name)
 
 
 Phrase = list[Piece]
@@ -141,6 +110,17 @@ class NoteRef:
 
 
 @dataclass
+class Citation:
+    """A citation (`[@key, 12]`): what citeproc printed (`children`), and its items as CSL says
+    them (key, locator, label, prefix, suffix). With a note style the citation stands inside its
+    note. `number` counts citations in reading order."""
+
+    items: list
+    children: list["Inline"]
+    number: int = 0
+
+
+@dataclass
 class Anchor:
     """A place cross-references lead to, where no element of its own carries the id (a
     numbered formula printed as its TeX)."""
@@ -148,7 +128,7 @@ class Anchor:
     id: str
 
 
-Inline = Union[Text, Styled, Code, LineBreak, Math, Link, NoteRef, Anchor]
+Inline = Union[Text, Styled, Code, LineBreak, Math, Link, NoteRef, Anchor, Citation]
 
 # ---- blocks ----------------------------------------------------------------------------------
 
@@ -265,6 +245,8 @@ class Person:
     email: Optional[str] = None
     bio: list[Block] = field(default_factory=list)
     credit: Phrase = field(default_factory=list)  # "Name, title, affiliation" above the bio
+    key: tuple = ()  # ("authors", 0)
+    name_key: tuple = ()  # where the name is written: ("authors", 0) or ("authors", 0, "name")
 
 
 @dataclass
@@ -280,12 +262,14 @@ class Item:
     label: str = ""  # "Finding 2"
     heading: Phrase = field(default_factory=list)  # "Finding 2: title"
     meta: list[Phrase] = field(default_factory=list)  # "For: …", "Responds to: Finding 1"
+    key: tuple = ()  # where the item stands in the brief: ("findings", 1)
 
 
 @dataclass
 class ItemGroup:
     intro: list[Block]
     items: list[Item]
+    key: tuple = ()
 
     def __bool__(self) -> bool:
         return bool(self.items or self.intro)
@@ -298,6 +282,7 @@ class Section:
     level: int  # 1..3
     body: list[Block]
     sections: list["Section"] = field(default_factory=list)
+    key: tuple = ()  # ("sections", 0, "sections", 1)
 
     def walk(self):
         yield self
@@ -357,6 +342,10 @@ class Document:
 
     notes: list[Note] = field(default_factory=list)
     notes_placement: str = "endnotes"  # or "footnotes"
+    csl_items: dict = field(default_factory=dict)  # cited key -> CSL-JSON (Word's citation fields)
+    # The citation style as Zotero names it: {"id", "notes" (a note style), "bibliography"}.
+    citation_style: dict = field(default_factory=dict)
+    source_text: str = ""  # the brief's YAML as read (a DOCX carries it: import --into)
     bibliography: list[Block] = field(default_factory=list)
 
     paper: str = "A4"
@@ -501,7 +490,7 @@ def walk_inlines(blocks, *, into_notes: bool = False):
 def _walk_inline_list(inlines, into_notes):
     for inline in inlines:
         yield inline
-        if isinstance(inline, (Styled, Link)):
+        if isinstance(inline, (Styled, Link, Citation)):
             yield from _walk_inline_list(inline.children, into_notes)
         elif isinstance(inline, NoteRef) and into_notes:
             yield from walk_inlines(inline.note.children, into_notes=True)

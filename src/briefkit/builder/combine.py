@@ -17,7 +17,7 @@ from markupsafe import escape
 from briefkit.builder.outputs import replace_file
 from briefkit.core.paths import PathRefused, read_regular
 from briefkit.core.write import write_atomic
-from briefkit.model import house_date
+from briefkit.layout.locales import load_locale
 from briefkit.render.stamp import is_own, pdf_finisher, stamp
 
 COMBINED_NAME = "combined.pdf"
@@ -54,13 +54,14 @@ def write_combined(out_dir: Path, jobs) -> Path:
             base_url=prepared.roots.brief_dir.as_uri() + "/",
         ).render()
         documents.append(document)
-        entries.append(prepared.document)
+        doc = prepared.document  # its date in its own language, as the brief prints it
+        entries.append((doc, load_locale(doc.lang, prepared.roots.project).date(doc.date)))
     page = 2  # the contents page comes first
     rows = []
-    for doc, rendered in zip(entries, documents):
+    for (doc, date), rendered in zip(entries, documents):
         rows.append(
             f"<li><span class='t'>{escape(doc.title)}</span> <span class='d'>"
-            f"{escape(house_date(doc.date))}</span><span class='p'>{page}</span></li>"
+            f"{escape(date)}</span><span class='p'>{page}</span></li>"
         )
         page += len(rendered.pages)
     contents = HTML(

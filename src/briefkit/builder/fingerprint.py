@@ -180,6 +180,7 @@ def record_for(prepared, digests: dict[str, str], series: list[Path], hasher: Ha
             "layout": doc.layout,
             "formats": list(doc.formats),
             "brief": str(Path(prepared.path).absolute()),
+            "lang": doc.lang,
         },
         engines=engine_versions(),
     )

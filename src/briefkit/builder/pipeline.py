@@ -29,6 +29,7 @@ from briefkit.load.series import load_brief
 from briefkit.prose.citations import collect_sources, unused_warnings
 from briefkit.prose.csl_styles import DEFAULT_STYLE, resolve_style
 from briefkit.prose.read import PandocJob, check_fences, read_prose
+from briefkit.render.pdf.pages import PrintPages
 from briefkit.render.pdf.process import PdfProcess
 from briefkit.resolve.display import display_fields
 from briefkit.resolve.document import make_document, prose_fields, unused_keys
@@ -49,6 +50,8 @@ class Prepared:
     html_template: Optional[Path] = None
     inputs: list[Path] = field(default_factory=list)  # every file the build reads
     missing: list[EngineMissing] = field(default_factory=list)  # formats this machine cannot make
+    # The print edition's pages once the PDF is laid out: the Word twin is paginated alike.
+    print_pages: Optional[PrintPages] = None
 
 
 def slug_of(path: Path) -> str:
@@ -200,6 +203,13 @@ def examine(
         brief, loaded, layout, prose, placed, slug_of(path), diagnostics, logo, project
     )
     _check_output_name(document.output_name, brief, source, path, diagnostics)
+    if style is not None:
+        document.citation_style = {
+            "id": style.ident or f"http://www.zotero.org/styles/{style.path.stem}",
+            "notes": style.notes,
+            "bibliography": style.has_bibliography,
+        }
+    document.source_text = source.text
 
     if not diagnostics.errors:
         diagnostics.extend(unused_warnings(sources, prose.cited, listed=list_uncited))
@@ -373,25 +383,60 @@ def render_formats(
     """The bytes of each of `formats`, and the glyph warning when a PDF is made. A format whose
     engine cannot load on this machine is left out and recorded in `prepared.missing`.
 
-    With a `pdf_process` (started before the brief was read; its owner stops it) the PDF is
-    laid out there while this process writes the other formats and checks the glyphs."""
+    The print edition is laid out once and the Word twin follows its pages (a format with a
+    `pending` row): in this process, the PDF comes first (or, for a DOCX alone, its pages
+    only); with a `pdf_process` (started before the brief was read; its owner stops it) the
+    PDF is laid out there while this process writes the other formats, the DOCX all but its
+    page breaks and contents' numbers, and checks the glyphs."""
     from briefkit.core.engines import EngineMissing, usable
-    from briefkit.render import render
+    from briefkit.render import pending, render
 
-    if pdf_process is None or "pdf" not in formats:
-        rendered = {fmt: render(prepared, fmt) for fmt in usable(formats, prepared.missing)}
+    if pdf_process is None:
+        rendered = {}
+        for fmt in sorted(usable(formats, prepared.missing), key=lambda f: f != "pdf"):
+            output = pending(prepared, fmt) if fmt != "pdf" else None
+            if output is None:
+                rendered[fmt] = render(prepared, fmt)
+                continue
+            if prepared.print_pages is None:  # a DOCX without its PDF: the pages only
+                prepared.print_pages = _print_pages(prepared)
+            rendered[fmt] = output.finish(prepared.print_pages)
         warn_missing_glyphs(prepared, list(rendered))
-        return rendered
+        return {fmt: rendered[fmt] for fmt in formats if fmt in rendered}
     from briefkit.render.pdf.glyphs import missing_glyph_warning
 
-    pdf_process.send(prepared)
-    rendered = {fmt: render(prepared, fmt) for fmt in formats if fmt != "pdf"}
-    warning = missing_glyph_warning(prepared.document, prepared.path)
-    try:
-        rendered["pdf"] = pdf_process.result()
-    except EngineMissing as exc:
-        prepared.missing.append(exc)
-        return rendered
-    if warning is not None:
-        prepared.diagnostics.add(warning)
+    wants_pdf = "pdf" in formats
+    begun = {fmt: pending(prepared, fmt) for fmt in formats if fmt != "pdf"}
+    follow = {fmt: output for fmt, output in begun.items() if output is not None}
+    if wants_pdf or follow:
+        pdf_process.send(prepared, pdf=wants_pdf)
+    rendered = {fmt: render(prepared, fmt) for fmt, output in begun.items() if output is None}
+    warning = missing_glyph_warning(prepared.document, prepared.path) if wants_pdf else None
+    pdf = None
+    if wants_pdf or follow:
+        try:
+            pdf, prepared.print_pages = pdf_process.result()
+        except EngineMissing as exc:
+            if wants_pdf:
+                prepared.missing.append(exc)
+    for fmt, output in follow.items():
+        rendered[fmt] = output.finish(prepared.print_pages)
+    if pdf is not None:
+        rendered["pdf"] = pdf
+        if warning is not None:
+            prepared.diagnostics.add(warning)
     return {fmt: rendered[fmt] for fmt in formats if fmt in rendered}
+
+
+def _print_pages(prepared: Prepared) -> Optional[PrintPages]:
+    """The print edition's pages, laid out here for a DOCX made without its PDF (None where
+    this machine cannot lay out PDFs: the DOCX then has no forced breaks or cached numbers)."""
+    from briefkit.core.engines import require_engine
+
+    try:
+        require_engine("weasyprint")
+    except EngineMissing:
+        return None
+    from briefkit.render.pdf.writer import lay_out_pages
+
+    return lay_out_pages(prepared)

@@ -26,6 +26,7 @@ from briefkit.builder.revisions import RevisionUnavailable, brief_at_revision
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.write import TEMPORARY_MARK
 from briefkit.word.redline_xml import redline_package
+from briefkit.word.review_copy import review_copy
 
 __all__ = [
     "Redline",
@@ -72,7 +73,9 @@ def redline_briefs(
 
     old_prepared, old_docx = _docx_of(Path(old), allow_network)
     prepared, new_docx = _docx_of(Path(new), allow_network)
-    docx, changes = redline_package(old_docx, new_docx, AUTHOR, mark_date(date))
+    docx, changes = redline_package(
+        review_copy(old_docx), review_copy(new_docx), AUTHOR, mark_date(date)
+    )
     return Redline(_stamped(docx), changes, [*input_files(old_prepared), *input_files(prepared)])
 
 

@@ -56,17 +56,33 @@ def nonempty_revision(ctx, param, value):
 @click.option(
     "--layout",
     "layout_name",
-    default="report",
-    show_default=True,
-    help="The layout whose labels name the parts (see `briefkit layouts`).",
+    default=None,
+    help="The layout whose labels name the parts (see `briefkit layouts`; default report).",
+)
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A DOCX briefkit built and an editor changed: bring the changes into this brief (the "
+    "one it was built from), rewriting only the changed fields.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="With --into: print the brief's changes as a diff, write nothing.",
 )
 @click.option(
     "--force",
     is_flag=True,
-    help="Overwrite the brief (and its pictures) if they exist; never the draft.",
+    help="Overwrite the brief (and its pictures) if they exist, never the draft; with --into, "
+    "take Word's version of a field changed in the brief and in Word.",
 )
-def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
-    """Turn a Word draft (.docx) into a brief that checks and builds.
+def import_command(
+    draft: Path, target, layout_name: str | None, force: bool, into, dry_run: bool
+) -> None:
+    """Turn a Word draft (.docx) into a brief that checks and builds; with --into, bring an
+    editor's changes in a DOCX briefkit built back into its brief.
 
     \b
     Examples:
@@ -91,7 +107,25 @@ def import_command(draft: Path, target, layout_name: str, force: bool) -> None:
     What has no place in the format stays as prose; the closing message lists it, and
     what could not be carried, with counts.
     Then: edit the YAML, `briefkit check` it, `briefkit build` it.
+    \b
+    From Word and back (a DOCX briefkit built, edited in Word or LibreOffice):
+      briefkit import edited.docx --into briefs/energy.yaml --dry-run    the diff only
+      briefkit import edited.docx --into briefs/energy.yaml              apply it
+    Text edits (tracked changes accepted), new and removed notes, changed locators, new
+    paragraphs and comments go into the fields they belong to; no other byte of the YAML
+    changes. A field changed in the brief since the build and in Word too is a conflict:
+    nothing is written unless --force takes Word's version.
     """
+    if into is not None:
+        if target is not None or layout_name is not None:
+            raise click.UsageError("--into edits an existing brief: leave out -o and --layout")
+        from briefkit.cli.into import import_into_command
+
+        import_into_command(draft, into, force=force, dry_run=dry_run)
+        return
+    if dry_run:
+        raise click.UsageError("--dry-run goes with --into")
+    layout_name = layout_name or "report"
     from briefkit.builder.gate import OutputGate
     from briefkit.builder.outputs import OutputError
     from briefkit.core.paths import find_project_root

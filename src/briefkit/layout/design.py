@@ -219,6 +219,35 @@ class Design:
         return merged
 
     def _builtin_word_styles(self) -> dict:
+        return {**self._word_text_styles(), **self._chapter_styles()}
+
+    def _chapter_styles(self) -> dict:
+        """With chapters (`pagination.chapters`), Heading 1 opens one as print does: the space
+        `spacing.chapter_before`, the rule `rules.chapter` in the primary colour, then
+        `spacing.heading_1_before` (the writer takes the rule off level-1 headings that are no
+        chapter's); the contents' heading goes without it."""
+        if not (self.tokens.get("pagination") or {}).get("chapters"):
+            return {}
+        rule = self.tokens.get("rules", {}).get("chapter", self.get("rules", "heavy"))
+        before = float(self.get("spacing", "heading_1_before"))
+        heading = self._word_text_styles()["Heading 1"]
+        return {
+            "Heading 1": {
+                **heading,
+                "space_before": float(self.tokens.get("spacing", {}).get("chapter_before", before)),
+                "border_top": rule,
+                "border_color": self.color("primary"),
+                "border_space": min(before, 31),  # Word's widest space to a rule
+            },
+            "TOC Heading": {
+                "type": "paragraph",
+                "base": "Heading 1",
+                "border_top": 0,
+                "space_before": before,
+            },
+        }
+
+    def _word_text_styles(self) -> dict:
         t = lambda name: float(self.get("type", name))  # noqa: E731
         s = lambda name: float(self.get("spacing", name))  # noqa: E731
         leading = float(self.get("type", "leading"))
@@ -232,6 +261,7 @@ class Design:
                 "space_after": s("paragraph"),
             },
             "Title": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("title"),
                 "color": self.color("primary"),
@@ -239,6 +269,7 @@ class Design:
                 "line_spacing": 1.1,
             },
             "Subtitle": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("subtitle"),
                 "color": self.color("muted"),
@@ -246,17 +277,40 @@ class Design:
             },
             **{
                 f"Heading {n}": {
+                    "hyphenate": False,
                     "font": display,
                     "size": t(f"heading_{n}"),
                     "color": self.color("accent" if n == 3 else "primary"),
                     "bold": True,
+                    "italic": False,
                     "line_spacing": 1.2,
                     "space_before": s(f"heading_{n}_before"),
                     "space_after": s(f"heading_{n}_after"),
                     "keep_with_next": True,
+                    "keep_together": True,
                 }
                 for n in (1, 2, 3)
             },
+            # Deeper headings (Markdown's, or an editor's) as the screen CSS sets h5 and below:
+            # the display face at the body's size, the first in the primary colour.
+            **{
+                f"Heading {n}": {
+                    "hyphenate": False,
+                    "font": display,
+                    "size": t("body"),
+                    "bold": True,
+                    "italic": False,
+                    "line_spacing": 1.2,
+                    "color": self.color("primary" if n == 4 else "text"),
+                    "space_before": s("heading_3_before"),
+                    "space_after": s("heading_3_after"),
+                    "keep_with_next": True,
+                    "keep_together": True,
+                }
+                for n in range(4, 10)
+            },
+            # A block quote as base.css sets it: 1em above and below, the text 1.2em in from
+            # its rule on the left and from the right edge, kept whole (print.css).
             "Quote": {
                 "font": self.text_face,
                 "size": t("body"),
@@ -264,19 +318,56 @@ class Design:
                 "color": self.color("muted"),
                 "border_left": self.get("rules", "box"),
                 "border_color": self.color("accent"),
+                "border_space": 1.2 * t("body"),
+                "indent": _mm(1.2 * t("body") + float(self.get("rules", "box"))),
+                "indent_right": _mm(1.2 * t("body")),
+                "space_before": t("body"),
+                "space_after": t("body"),
+                "keep_together": True,
             },
             "Caption": {
+                "hyphenate": False,
                 "font": display,
                 "size": t("caption"),
                 "color": self.color("muted"),
                 "italic": False,
                 "bold": False,
+                "space_before": 4,
+                "space_after": s("paragraph"),
             },
-            "Header": {"font": display, "size": t("running"), "color": self.color("muted")},
-            "Footer": {"font": display, "size": t("running"), "color": self.color("muted")},
+            # Links as the screen edition shows them: the accent colour, not underlined.
+            "Hyperlink": {"type": "character", "color": self.color("accent"), "underline": False},
+            "FollowedHyperlink": {
+                "type": "character",
+                "color": self.color("accent"),
+                "underline": False,
+            },
+            # Running head and folio in the running size; tabs at the centre and right edge of
+            # the text block (Word's own stand at Letter positions, beyond A4's text).
+            "Header": {
+                "hyphenate": False,
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+            },
+            "Footer": {
+                "hyphenate": False,
+                "font": display,
+                "size": t("running"),
+                "color": self.color("muted"),
+                "space_after": 0,
+                "tabs": ["center", "right"],
+                "align": "right",
+            },
         }
 
     def _resolve(self, value, path: Path, where: str):
+        if isinstance(value, dict):  # a nested spec (a list style's `number`)
+            return {k: self._resolve(v, path, f"{where}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve(v, path, f"{where}[{i}]") for i, v in enumerate(value)]
         if not isinstance(value, str):
             return value
         match = _TOKEN_REF.match(value.strip())
@@ -350,3 +441,7 @@ def _stack(face: str, cjk: list[str], role: str, medium: str) -> str:
     return ", ".join(
         n if n in ("serif", "sans-serif") else css_string(n) for n in dict.fromkeys(names)
     )
+
+
+def _mm(points: float) -> float:
+    return round(points * 25.4 / 72, 2)

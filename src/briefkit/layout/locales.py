@@ -1,5 +1,9 @@
 """Locales: a BCP 47 tag in, the words briefkit prints itself in that language out.
 
+A `Locale` is also the one formatter of dates and name lists: resolve composes every line with
+it, and house Word templates' placeholders, house HTML templates' `house_date` filter and the
+series index print through it, so a French brief says "1er septembre 2020" everywhere.
+
 A locale is a data file, `templates/locales/<tag>.yaml` (a project's own `templates/locales/`
 first, then briefkit's): month names and the date pattern, the "and" of bylines, separators and
 the default labels (headings such as "Notes", "Finding", "Table"). A tag falls back by dropping
@@ -45,6 +49,15 @@ class Locale:
         return self.date_pattern.format(
             day=day, month=self.months[value.month - 1], year=value.year
         )
+
+    def date_text(self, value) -> str:
+        """`date` of a date or of its ISO text (what templates hold); other text as it is."""
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value[:10])
+            except ValueError:
+                return value
+        return self.date(value)
 
     def and_list(self, names: list[str]) -> str:
         """Names as a byline reads them: "A", "A and B", "A, B and C"."""

@@ -243,7 +243,20 @@ def _compose(source: SourceMap):
         return yaml.compose(source.text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
         raise BriefInvalid(_syntax_diagnostic(exc, source)) from None
-    except yaml.YAMLError as exc:  # errors without a mark (rare: reader errors)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (U+0001 pasted in, DEL)
+        # The reader stops at the first such character; its `position` counts bytes (libyaml)
+        # or characters (PyYAML), so the character itself is looked up.
+        character = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        offset = source.text.find(character)
+        raise BriefInvalid(
+            Diagnostic(
+                source.offset_location(offset) if offset >= 0 else Location(source.file, 1, 1),
+                f"the file holds the control character U+{ord(character):04X}, which YAML "
+                "does not allow",
+                hint="delete it (it often comes with text pasted from a PDF or e-mail)",
+            )
+        ) from None
+    except yaml.YAMLError as exc:  # errors without a mark (rare)
         raise BriefInvalid(
             Diagnostic(Location(source.file, 1, 1), f"not valid YAML: {exc}")
         ) from None

@@ -5,19 +5,19 @@ fldSimple, numId); `docx.py` builds the document from these pieces and style nam
 
 from __future__ import annotations
 
+import copy
 import re
 
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Pt
 
 from briefkit.load.source import NOT_TEXT
+from briefkit.ooxml.order import get_or_place, place
 
 
 def style_id(document, name: str) -> str:
@@ -67,21 +67,39 @@ def add_text_run(paragraph, text: str):
     return Run(r, paragraph)
 
 
-def add_field(paragraph, instruction: str, placeholder: str = "") -> None:
+def add_field(paragraph, instruction: str, placeholder: str = "", *, into=None):
     """A complex field (PAGE, NUMPAGES, PAGEREF ...) that Word computes, with `placeholder` as
-    its last result. Never marked dirty: Word asks whether to update fields when a document
-    holding a dirty field is opened (PAGE and NUMPAGES are live in headers and footers)."""
-    p = paragraph._p
-    for xml in (
-        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>',
-        f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>',
-        f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>',
-    ):
-        p.append(parse_xml(xml))
-    if placeholder:
-        run = paragraph.add_run(placeholder)
-        p.append(run._r)
-    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
+    its last result, at the end of `paragraph` (or of `into`, an element of it such as a
+    w:hyperlink); returns the result's w:r. Never marked dirty: Word asks whether to update
+    fields when a document holding a dirty field is opened (PAGE and NUMPAGES are live in
+    headers and footers)."""
+    parent = paragraph._p if into is None else into
+    begin_field(parent, f" {instruction} ")
+    result = parse_xml(
+        f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{_text(placeholder)}</w:t></w:r>'
+    )
+    parent.append(result)
+    end_field(parent)
+    return result
+
+
+def field_char(kind: str):
+    """A run holding a field's `begin`, `separate` or `end` mark."""
+    return parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="{kind}"/></w:r>')
+
+
+def begin_field(parent, instruction: str) -> None:
+    """The opening of a complex field in `parent` (a w:p or w:hyperlink): its begin mark, its
+    code, its separator. The runs appended next are its result, until `end_field`."""
+    code = parse_xml(f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve"/></w:r>')
+    code[0].text = xml_text(instruction)
+    parent.append(field_char("begin"))
+    parent.append(code)
+    parent.append(field_char("separate"))
+
+
+def end_field(parent) -> None:
+    parent.append(field_char("end"))
 
 
 def add_formula(paragraph, omml: str, *, display: bool, container=None) -> None:
@@ -111,15 +129,6 @@ def add_hyperlink(paragraph, url: str, *, internal: bool = False):
     return link
 
 
-def add_page_reference(paragraph, bookmark: str) -> None:
-    """A tab, then Word's PAGEREF field: the number of the page `bookmark` is on. LibreOffice
-    computes it when it opens the file, Word when it prints or exports (fields that name a
-    bookmark are updated then) or on F9. No number is cached: Word's pages are not the PDF's,
-    and a wrong number is worse than none."""
-    paragraph._p.append(parse_xml(f"<w:r {nsdecls('w')}><w:tab/></w:r>"))
-    add_field(paragraph, f"PAGEREF {_attr(bookmark)} \\h")
-
-
 def bookmark_name(anchor: str) -> str:
     """An anchor as a Word bookmark's name: Word takes letters, digits, '_' and '-' only, so
     pandoc-crossref's `fig:x` is the bookmark `fig_x` (links use the same name)."""
@@ -127,171 +136,69 @@ def bookmark_name(anchor: str) -> str:
 
 
 def add_bookmark(paragraph, name: str, ident: int) -> None:
-    p = paragraph._p
-    name = bookmark_name(name)
+    bookmark_range(paragraph._p, paragraph._p, bookmark_name(name), ident)
+
+
+def bookmark_range(first, last, name: str, ident: int) -> None:
+    """A bookmark from the start of paragraph `first` to the end of paragraph `last` (w:p)."""
     start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>')
-    ppr = p.find(qn("w:pPr"))
+    ppr = first.find(qn("w:pPr"))
     if ppr is not None:
         ppr.addnext(start)
     else:
-        p.insert(0, start)
+        first.insert(0, start)
+    bookmark_end(last, ident)
+
+
+def bookmark_start(p, name: str, ident: int) -> None:
+    """A bookmark opening where `p` ends so far (the runs appended next are inside it)."""
+    p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{ident}" w:name="{_attr(name)}"/>'))
+
+
+def bookmark_end(p, ident: int) -> None:
     p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{ident}"/>'))
 
 
-def restart_numbering(document, paragraph, style_name: str, start: int = 1) -> None:
-    """Make `paragraph` (a 'List Number' item) start a new list at `start`, not continue the last."""
-    numbering = document.part.numbering_part.element
-    style = document.styles[style_name]
-    num_pr = style.element.find(qn("w:pPr") + "/" + qn("w:numPr"))
-    if num_pr is None:
-        return
-    num_id = num_pr.find(qn("w:numId")).get(qn("w:val"))
-    num = next((n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id), None)
-    if num is None:
-        return
-    abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
-    new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
-    numbering.append(
+def restart_numbering(
+    document, paragraph, style_name: str, start: int = 1, num_id: str | None = None
+) -> str | None:
+    """Number `paragraph` (an item of a list in the numbered style `style_name`) in a list of
+    its own that starts at `start`: a new w:num over the style's list definition, made for
+    the list's first item (`num_id` None) and given to each later one, so Word and LibreOffice
+    count the items of this list, and only these. Returns the num id (None: the style has no
+    numbering)."""
+    if num_id is None:
+        numbering = document.part.numbering_part.element
+        style = document.styles[style_name]
+        style_num = style.element.find(qn("w:pPr") + "/" + qn("w:numPr") + "/" + qn("w:numId"))
+        if style_num is None:
+            return None
+        num = next(
+            (
+                n
+                for n in numbering.findall(qn("w:num"))
+                if n.get(qn("w:numId")) == style_num.get(qn("w:val"))
+            ),
+            None,
+        )
+        if num is None:
+            return None
+        abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        num_id = str(max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1)
+        place(
+            numbering,
+            parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract}"/>'
+                f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'
+            ),
+        )
+    place(
+        paragraph._p.get_or_add_pPr(),
         parse_xml(
-            f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract}"/>'
-            f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'
-        )
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'
+        ),
     )
-    ppr = paragraph._p.get_or_add_pPr()
-    ppr.append(
-        parse_xml(
-            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{new_id}"/></w:numPr>'
-        )
-    )
-
-
-_AFTER_PBDR = (
-    "w:shd",
-    "w:tabs",
-    "w:suppressAutoHyphens",
-    "w:kinsoku",
-    "w:wordWrap",
-    "w:overflowPunct",
-    "w:topLinePunct",
-    "w:autoSpaceDE",
-    "w:autoSpaceDN",
-    "w:bidi",
-    "w:adjustRightInd",
-    "w:snapToGrid",
-    "w:spacing",
-    "w:ind",
-    "w:contextualSpacing",
-    "w:mirrorIndents",
-    "w:suppressOverlap",
-    "w:jc",
-    "w:textDirection",
-    "w:textAlignment",
-    "w:textboxTightWrap",
-    "w:outlineLvl",
-    "w:divId",
-    "w:cnfStyle",
-    "w:rPr",
-    "w:sectPr",
-    "w:pPrChange",
-)
-
-
-def _rule(side: str, points, color) -> str:
-    return (
-        f'<w:{side} w:val="single" w:sz="{int(float(points) * 8)}" w:space="4" '
-        f'w:color="{str(color).lstrip("#")}"/>'
-    )
-
-
-def _forget_template_look(style) -> None:
-    """A built-in style restyled from the design keeps none of the default template's own
-    decoration the design does not set: Title's rule and letter spacing, Subtitle's tracking,
-    kerning thresholds (the design's rules and faces are the whole look)."""
-    ppr = style.element.pPr
-    if ppr is not None:
-        for border in ppr.findall(qn("w:pBdr")):
-            ppr.remove(border)
-    rpr = style.element.rPr
-    if rpr is not None:
-        for tag in ("w:spacing", "w:kern", "w:u"):
-            for child in rpr.findall(qn(tag)):
-                rpr.remove(child)
-
-
-def apply_style_spec(document, name: str, spec: dict, *, create: bool) -> None:
-    """Create (when missing and `create`) or restyle a style from a layout's styles.yaml entry."""
-    try:
-        style = document.styles[name]
-        if create:
-            return  # the house template's own style wins
-    except KeyError:
-        if not create:
-            return
-        style = None
-    if style is not None and not create:
-        _forget_template_look(style)
-    if style is None:
-        kind = (
-            WD_STYLE_TYPE.CHARACTER if spec.get("type") == "character" else WD_STYLE_TYPE.PARAGRAPH
-        )
-        style = document.styles.add_style(name, kind)
-        style.element.find(qn("w:name")).set(qn("w:val"), name)
-        if spec.get("base"):
-            style.base_style = document.styles[spec["base"]]
-        style.quick_style = True
-    font = style.font
-    if "font" in spec:
-        font.name = spec["font"]
-        rpr = style.element.get_or_add_rPr()
-        rfonts = rpr.find(qn("w:rFonts"))
-        rfonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
-        # A theme font attribute wins over the named one in Word: drop them, or the names
-        # set here would never show.
-        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme"):
-            rfonts.attrib.pop(qn(attribute), None)
-    if "size" in spec:
-        font.size = Pt(spec["size"])
-    for flag in ("bold", "italic", "all_caps", "superscript"):
-        if flag in spec:
-            setattr(font, flag, spec[flag])
-    if "color" in spec:
-        font.color.rgb = RGBColor.from_string(str(spec["color"]))
-    if style.type == WD_STYLE_TYPE.PARAGRAPH:
-        fmt = style.paragraph_format
-        if "space_before" in spec:
-            fmt.space_before = Pt(spec["space_before"])
-        if "space_after" in spec:
-            fmt.space_after = Pt(spec["space_after"])
-        if spec.get("keep_with_next"):
-            fmt.keep_with_next = True
-        if "indent" in spec:  # mm, the whole paragraph
-            fmt.left_indent = Mm(spec["indent"])
-        if "line_spacing" in spec:  # a multiple of the size, as CSS line-height
-            if "size" in spec:  # CSS's 1.45 is 1.45 × the size; Word's "multiple" would be of
-                # the face's own line height (about 1.36 × the size for Noto): at least the CSS's
-                fmt.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
-                fmt.line_spacing = Pt(float(spec["size"]) * float(spec["line_spacing"]))
-            else:
-                fmt.line_spacing = float(spec["line_spacing"])
-        if "hanging" in spec:  # mm, as the design tokens
-            fmt.left_indent = Mm(spec["hanging"])
-            fmt.first_line_indent = Mm(-spec["hanging"])
-        rules = "".join(
-            _rule(side, spec[f"border_{side}"], spec.get("border_color", "000000"))
-            for side in ("top", "left", "bottom")
-            if spec.get(f"border_{side}")
-        )
-        if rules:  # paragraph rules (points, in `border_color`), as the CSS borders
-            style.element.get_or_add_pPr().insert_element_before(
-                parse_xml(f"<w:pBdr {nsdecls('w')}>{rules}</w:pBdr>"), *_AFTER_PBDR
-            )
-        if "shading" in spec:
-            ppr = style.element.get_or_add_pPr()
-            ppr.append(
-                parse_xml(
-                    f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec["shading"]}"/>'
-                )
-            )
+    return num_id
 
 
 _VML = (
@@ -331,15 +238,18 @@ _TEXT_PATH_TYPE = (
 )
 
 
-def add_watermark(section, text: str) -> None:
+def add_watermark(section, text: str, font: str) -> None:
     """A diagonal text watermark on every page of `section`: Word's own watermark (a VML text
     path named PowerPlusWaterMarkObject, which Word's Design > Watermark menu and LibreOffice
-    recognise), anchored in each header of the section behind the text."""
+    recognise), anchored in each header of the section behind the text, as wide as Word makes
+    it and as high as the word's length allows (a box too high for a longer word, "BROUILLON",
+    sets it too large for its width, and LibreOffice breaks it over two lines)."""
     headers = [section.header]
     if section.different_first_page_header_footer:
         headers.append(section.first_page_header)
     if section.even_page_header.is_linked_to_previous is False:
         headers.append(section.even_page_header)
+    width = 468.0  # Word's own watermark width (6.5 in); the height follows the word's length
     for n, header in enumerate(headers, 1):
         if any(
             (el.get("id") or "").startswith("PowerPlusWaterMarkObject")
@@ -347,34 +257,59 @@ def add_watermark(section, text: str) -> None:
         ):
             continue  # a header shared with an earlier section has its watermark already
         paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-        shape = parse_xml(
-            f"<w:r {nsdecls('w')} {_VML}><w:pict>{_TEXT_PATH_TYPE}"
-            f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
-            f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:468pt;'
-            f"height:117pt;rotation:315;z-index:-251654144;mso-position-horizontal:center;"
-            f"mso-position-horizontal-relative:margin;mso-position-vertical:center;"
-            f'mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#f4c7cf" stroked="f">'
-            f'<v:fill opacity=".5"/><v:textpath style="font-family:&quot;DejaVu Sans&quot;;font-size:1pt" '
-            f'string="{_attr(text)}"/><w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>'
+        paragraph._p.append(
+            text_mark(
+                text,
+                n,
+                font=font,
+                width_pt=width,
+                color="f4c7cf",
+                opacity=0.5,
+                behind=True,
+                relative="margin",
+            )
         )
-        paragraph._p.append(shape)
+
+
+def text_mark(
+    text: str,
+    n: int,
+    *,
+    font: str,
+    width_pt: float,
+    color: str,
+    opacity: float,
+    behind: bool,
+    relative: str,
+):
+    """A run holding a diagonal VML text path (Word's watermark shape), centred on the margin
+    area or the page (`relative`), behind the text or in front of it; its height follows
+    the text's length so the letters keep their shape."""
+    height = width_pt / (0.7 * max(len(text), 3))
+    z_index = -251654144 + n if behind else 251659264 + n
+    return parse_xml(
+        f"<w:r {nsdecls('w')} {_VML}><w:pict>{_TEXT_PATH_TYPE}"
+        f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
+        f'type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;'
+        f"width:{width_pt:.1f}pt;height:{height:.1f}pt;rotation:315;z-index:{z_index};"
+        f"mso-position-horizontal:center;mso-position-horizontal-relative:{relative};"
+        f'mso-position-vertical:center;mso-position-vertical-relative:{relative}" '
+        f'o:allowincell="f" fillcolor="#{color}" stroked="f">'
+        f'<v:fill opacity="{opacity:g}"/><v:textpath style="font-family:&quot;{_attr(font)}&quot;;'
+        f'font-size:1pt;font-weight:bold" string="{_attr(text)}"/>'
+        f'<w10:wrap anchorx="{relative}" anchory="{relative}"/></v:shape></w:pict></w:r>'
+    )
 
 
 def default_run_properties(document):
     """The w:rPr of the styles part's run defaults (w:docDefaults/w:rPrDefault), made if absent."""
     styles = document.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = parse_xml(f"<w:docDefaults {nsdecls('w')}/>")
-        styles.insert(0, defaults)
-    rpr_default = defaults.find(qn("w:rPrDefault"))
-    if rpr_default is None:
-        rpr_default = parse_xml(f"<w:rPrDefault {nsdecls('w')}/>")
-        defaults.insert(0, rpr_default)
+    defaults = get_or_place(styles, "w:docDefaults")
+    rpr_default = get_or_place(defaults, "w:rPrDefault")
     rpr = rpr_default.find(qn("w:rPr"))
     if rpr is None:
         rpr = parse_xml(f"<w:rPr {nsdecls('w')}/>")
-        rpr_default.append(rpr)
+        rpr_default.append(rpr)  # its only child
     return rpr
 
 
@@ -383,10 +318,7 @@ def declare_east_asian_font(document, font: str, *, replace_theme: bool = False)
     (with `replace_theme`, a theme's east-Asian font is replaced too: briefkit's own default
     template, whose theme names no font that Linux or macOS has)."""
     rpr = default_run_properties(document)
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = parse_xml(f"<w:rFonts {nsdecls('w')}/>")
-        rpr.insert(0, fonts)
+    fonts = get_or_place(rpr, "w:rFonts")
     if replace_theme:
         fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
     if not fonts.get(qn("w:eastAsia")) and not fonts.get(qn("w:eastAsiaTheme")):
@@ -451,20 +383,54 @@ def _attr(value: str) -> str:
     )
 
 
+def _text(value: str) -> str:
+    return xml_text(str(value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 __all__ = [
     "number_drawings",
     "add_text_run",
     "add_field",
-    "add_page_reference",
+    "field_char",
     "add_hyperlink",
     "add_bookmark",
     "restart_numbering",
-    "apply_style_spec",
     "add_watermark",
     "declare_east_asian_font",
     "set_custom_properties",
     "style_id",
 ]
+
+
+def style_rule(document, name: str) -> list:
+    """The paragraph rules and indent of style `name` (its w:pBdr and w:ind), to give other
+    paragraphs of the same block (an item's title and meta lines share its text's rule)."""
+    ppr = document.styles[name].element.pPr
+    if ppr is None:
+        return []
+    return [child for child in ppr if child.tag in (qn("w:pBdr"), qn("w:ind"))]
+
+
+def apply_rule(paragraph, rule: list) -> None:
+    for element in rule:
+        place(paragraph._p.get_or_add_pPr(), copy.deepcopy(element))
+
+
+def without_top_rule(paragraph, space_before_pt: float) -> None:
+    """Direct formatting that takes a style's top rule (and the space above it) off
+    `paragraph`: a level-1 heading that is no chapter, under a Heading 1 that carries the
+    chapter rule."""
+    ppr = paragraph._p.get_or_add_pPr()
+    place(ppr, parse_xml(f'<w:pBdr {nsdecls("w")}><w:top w:val="nil"/></w:pBdr>'))
+    paragraph.paragraph_format.space_before = Pt(space_before_pt)
+
+
+def keep_with_next(p, keep: bool) -> None:
+    """Direct keep-with-next on the w:p `p` (False overrides a style's)."""
+    element = parse_xml(
+        f"<w:keepNext {nsdecls('w')}/>" if keep else f'<w:keepNext {nsdecls("w")} w:val="0"/>'
+    )
+    place(p.get_or_add_pPr(), element)
 
 
 def document_language(document) -> str | None:
@@ -488,8 +454,7 @@ def set_language(document, tag: str) -> None:
     one (a template's Normal often says en-US), so Word checks spelling and hyphenates in it."""
     styles = document.styles.element
     rpr = default_run_properties(document)
-    if rpr.find(qn("w:lang")) is None:
-        rpr.append(parse_xml(f"<w:lang {nsdecls('w')}/>"))
+    get_or_place(rpr, "w:lang")
     for lang in styles.iter(qn("w:lang")):
         lang.set(qn("w:val"), tag)
 
@@ -498,12 +463,6 @@ def set_outline_level(paragraph, level: int) -> None:
     """A paragraph that is a heading without a heading style (a labelled item, a box's heading):
     Word's navigation pane, its contents and screen readers list it at `level` (0 = Heading 1),
     as the PDF's outline and tags do."""
-    ppr = paragraph._p.get_or_add_pPr()
-    ppr.insert_element_before(
-        parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'),
-        "w:divId",
-        "w:cnfStyle",
-        "w:rPr",
-        "w:sectPr",
-        "w:pPrChange",
+    place(
+        paragraph._p.get_or_add_pPr(), parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>')
     )

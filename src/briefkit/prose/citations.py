@@ -32,6 +32,7 @@ from briefkit.prose.library import LineIndex, Selection, cited_keys, select_bibt
 from briefkit.prose.source_errors import json_problem, offset_location, read_error
 
 SOURCES_FILTER = Path(__file__).parent / "pandoc" / "sources.lua"
+CITATIONS_FILTER = Path(__file__).parent / "pandoc" / "citations.lua"
 INLINE_NAME = "<references>"  # how the filter names the metadata's references
 SUFFIXES = {
     ".bib": "BibLaTeX",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -42,6 +43,10 @@ class Style:
     text: Optional[str] = None  # a self-contained rewrite Pandoc must read instead of `path`
     parent: Optional[Path] = None  # the bundled parent of a dependent style
     has_bibliography: bool = True
+    ident: str = ""  # the style's own `info/id` (Zotero names a document's style by it)
+    notes: bool = False  # a note style (class="note"): citations are notes
+    locales: str = ""  # its `<locale>` elements (terms a probe style must parse with)
+    default_locale: str = ""
 
 
 def resolve_style(
@@ -143,7 +148,7 @@ def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Sty
     shown = display_path(path)
     links = _parent_links(root)
     if not links:  # independent: Pandoc follows nothing in it (no DTD, no parent link)
-        return Style(path, None, None, _has_bibliography(root))
+        return Style(path, None, None, _has_bibliography(root), *_facts(root, root))
     link = links[0]
     href = (link.get("href") or "").strip()
     at = Location(shown, link.sourceline or 1, 1)
@@ -175,7 +180,9 @@ def _load(path: Path, where: Location, diagnostics: Diagnostics) -> Optional[Sty
     locale = root.get("default-locale")
     if locale:  # CSL 1.0.2: a dependent style's default-locale overrides its parent's
         parent.set("default-locale", locale)
-    return Style(path, _serialise(parent), parent_path, _has_bibliography(parent))
+    return Style(
+        path, _serialise(parent), parent_path, _has_bibliography(parent), *_facts(root, parent)
+    )
 
 
 def _has_bibliography(root) -> bool:
@@ -193,6 +200,72 @@ def _parent_links(root) -> list:
         and etree.QName(element).localname == "link"
         and (element.get("rel") or "").strip() == "independent-parent"
     ]
+
+
+def _facts(own, independent) -> tuple[str, bool, str, str]:
+    """(the style's id, whether it is a note style, its locale elements, its default locale)
+    for Word's citation fields: the id is the dependent style's own, what Zotero calls it; the
+    rest is the parent's, which formats (with the dependent's default locale applied)."""
+    ident = (own.findtext(f"{{{CSL}}}info/{{{CSL}}}id") or "").strip()
+    locales = "".join(
+        etree.tostring(locale, encoding="unicode")
+        for locale in independent.findall(f"{{{CSL}}}locale")
+    )
+    return (
+        ident,
+        independent.get("class") == "note",
+        locales,
+        independent.get("default-locale") or "",
+    )
+
+
+# Pandoc's locator labels (Text.Pandoc.Citeproc.Locator), as CSL's `locator` condition names them.
+LOCATOR_LABELS = (
+    "book",
+    "chapter",
+    "column",
+    "figure",
+    "folio",
+    "issue",
+    "line",
+    "note",
+    "opus",
+    "page",
+    "number-of-pages",
+    "paragraph",
+    "part",
+    "section",
+    "sub-verbo",
+    "verse",
+    "volume",
+)
+PROBE_MARKS = ("\u27e6", "\u2e3d", "\u27e7", "\u2e3b")  # ⟦ label ⸽ locator ⟧, items ⸻
+
+
+def probe_style(style: Style) -> str:
+    """A style that prints each citation item as `prefix⟦label⸽locator⟧suffix` (items joined
+    by ⸻), with `style`'s default locale and own terms: run through Pandoc's citeproc, it says
+    how Pandoc parsed each locator (pandoc/citations.lua)."""
+    opening, between, closing, separator = PROBE_MARKS
+    choose = "".join(
+        f'<{"if" if i == 0 else "else-if"} locator="{label}">'
+        f'<text value="{label}"/></{"if" if i == 0 else "else-if"}>'
+        for i, label in enumerate(LOCATOR_LABELS)
+    )
+    default = (
+        f' default-locale="{escape(style.default_locale, {chr(34): "&quot;"})}"'
+        if style.default_locale
+        else ""
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="{CSL}" class="in-text" '
+        f'version="1.0"{default}><info><title>briefkit locator probe</title>'
+        "<id>briefkit-probe</id><updated>2024-01-01T00:00:00+00:00</updated></info>"
+        f'{style.locales}<citation><layout delimiter="{separator}"><group>'
+        f'<text value="{opening}"/><choose>{choose}</choose><text value="{between}"/>'
+        f'<text variable="locator"/><text value="{closing}"/></group></layout></citation>'
+        "</style>"
+    )
 
 
 def _serialise(root) -> str:

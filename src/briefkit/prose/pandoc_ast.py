@@ -16,6 +16,7 @@ from briefkit import model as m
 from briefkit.core.diagnostics import Location
 from briefkit.core.images import ImageRefused, check_image
 from briefkit.core.paths import PathRefused, Roots, safe_link
+from briefkit.prose.cite_items import CitationReport
 from briefkit.prose.formulas import Formula
 
 _COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.S)
@@ -53,6 +54,7 @@ class PandocReader:
         locate: Optional[Callable[[str], Location]] = None,
         notice: Optional[Callable[[str, str], None]] = None,
         formulas: Optional[dict[tuple[bool, str], Formula]] = None,
+        report: Optional[CitationReport] = None,
     ):
         self.roots = roots
         self.problem = problem
@@ -63,6 +65,7 @@ class PandocReader:
         self.equations: dict[str, str] = {}  # `{#eq:x}` -> its number (pandoc/crossref.lua)
         self.locate = locate  # where a text stands in the brief (figures keep their place)
         self.cited: list[str] = []
+        self.report = report  # each citation's items (locators as citeproc parsed them)
         self._inline_figures: list[m.Figure] = []  # images met inside a paragraph
 
     # ---- blocks ----
@@ -279,6 +282,26 @@ class PandocReader:
             out.append(m.Text("".join(text)))
         return _expand(out)
 
+    def citation(self, citations: list, printed: list[m.Inline]) -> list[m.Inline]:
+        """A citation with its items (for Word's live citation fields). With a note style,
+        citeproc made it a note: the citation then stands inside the note, around the note's
+        text, where Zotero puts it."""
+        if self.report is None:
+            return printed
+        number = citations[0].get("citationHash", 0) if citations else 0
+        items = self.report.items_of(
+            number,
+            citations,
+            [plain_text(self.inlines(c["citationPrefix"])) for c in citations],
+            [plain_text(self.inlines(c["citationSuffix"])) for c in citations],
+        )
+        notes = [i for i in printed if isinstance(i, m.NoteRef)]
+        inside = notes[0].note.children if len(notes) == 1 else []
+        if len(inside) == 1 and isinstance(inside[0], m.Para):
+            inside[0].children = [m.Citation(items, inside[0].children, number)]
+            return printed
+        return [m.Citation(items, printed, number)]
+
     def inline(self, node) -> list[m.Inline]:
         kind, c = node["t"], node.get("c")
         if kind == "Str":
@@ -309,9 +332,10 @@ class PandocReader:
             # as Pandoc leaves it out (the author did not write it here)
             self._in_citation += 1
             try:
-                return self.inlines(content)
+                printed = self.inlines(content)
             finally:
                 self._in_citation -= 1
+            return self.citation(citations, printed)
         if kind == "Code":
             return [m.Code(c[1])]
         if kind == "LineBreak":
@@ -378,7 +402,7 @@ def plain_text(inlines) -> str:
             parts.append(node.text)
         elif isinstance(node, m.Math):  # Pandoc's text rendering (H₂O reads "H2O"), else TeX
             parts.append(plain_text(node.text) if node.text else node.tex)
-        elif isinstance(node, (m.Styled, m.Link)):
+        elif isinstance(node, (m.Styled, m.Link, m.Citation)):
             parts.append(plain_text(node.children))
         elif isinstance(node, m.LineBreak):
             parts.append(" ")

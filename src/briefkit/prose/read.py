@@ -26,8 +26,9 @@ from briefkit.core.diagnostics import Diagnostics, KeyPath, Location, did_you_me
 from briefkit.core.paths import Roots
 from briefkit.core.run import ENGINE_SECONDS
 from briefkit.load.source import NOT_TEXT, SourceMap
-from briefkit.prose.citations import SOURCES_FILTER, Sources, pandoc_path
-from briefkit.prose.csl_styles import Style, write_style
+from briefkit.prose.citations import CITATIONS_FILTER, SOURCES_FILTER, Sources, pandoc_path
+from briefkit.prose.cite_items import CitationReport
+from briefkit.prose.csl_styles import Style, probe_style, write_style
 from briefkit.prose.formulas import CROSSREF_FILTER, MATH_FILTER, formulas_from
 from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER, PandocReader
 
@@ -51,6 +52,7 @@ class ProseField:
 class Prose:
     blocks: dict[KeyPath, list[m.Block]] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
+    csl_items: dict[str, dict] = field(default_factory=dict)  # cited key -> CSL-JSON
     equations: dict[str, str] = field(default_factory=dict)  # `{#eq:x}` id -> its number
 
     def get(self, key: KeyPath) -> list[m.Block]:
@@ -102,6 +104,11 @@ class PandocJob:
                 *sources.pandoc_arguments(scratch, markdown),
             ]
             if style is not None:
+                # each citation's locator as citeproc parses it, for Word's citation fields
+                probe = scratch / "briefkit-probe.csl"
+                probe.write_text(probe_style(style), encoding="utf-8")
+                command += ["--lua-filter", str(CITATIONS_FILTER)]
+                command += ["--metadata", f"briefkit-probe={probe}"]
                 command += ["--citeproc", "--csl", str(write_style(style, scratch))]
                 if lang:
                     command += ["--metadata", f"lang={lang}"]
@@ -406,11 +413,12 @@ def read_prose(
     formulas = formulas_from(ast.get("meta", {}))
     report = ast.get("meta", {}).get("briefkit-sources", {}).get("c")
     job.sources.register(json.loads(report) if isinstance(report, str) else [], diagnostics)
+    citations = CitationReport.from_meta(ast.get("meta", {}))
     by_id = {}
     for block in ast["blocks"]:
         if block["t"] == "Div" and block["c"][0][0].startswith("bkf-"):
             by_id[int(block["c"][0][0][4:])] = block["c"][1]
-    prose = Prose()
+    prose = Prose(csl_items=citations.items)
     known = set(job.sources.origin)
     placeholders = 0
     for i, f in enumerate(job.fields):
@@ -443,6 +451,7 @@ def read_prose(
             lambda needle, key=f.key: source.locate_text(key, needle),
             notice,
             formulas,
+            citations,
         )
         prose.blocks[f.key] = reader.blocks(blocks)
         prose.equations.update(reader.equations)

@@ -23,3 +23,11 @@ def render(prepared, fmt: str) -> bytes:
         require_engine(spec.engine)
     # The writer's output before its stamp: bytes, or for a DOCX its members.
     return stamp(fmt, spec.load_writer()(prepared))
+
+
+def pending(prepared, fmt: str):
+    """Format `fmt` begun now and finished with the print edition's pages (`finish(pages)`
+    gives its stamped bytes), when its row of the table of formats has a `pending` writer that
+    takes this document; else None (`render` makes it whole)."""
+    begin = FORMAT[fmt].load_pending()
+    return begin(prepared) if begin is not None else None

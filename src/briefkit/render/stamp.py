@@ -119,32 +119,55 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, bytes]]:
 
 
 def _seal_docx(members) -> bytes:
-    """A DOCX zipped from its members ((name, bytes) in archive order, as `render/docx.py`
+    """A DOCX zipped from its members ((name, bytes) in archive order, as `render/word/docx.py`
     hands them over: the file is zipped once) with its fingerprint filled in."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as sealed:
-        for name, member in members:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-            # Media are compressed already and the properties hold the fingerprint: stored as
-            # they are; XML and fonts deflated.
-            method = (
-                zipfile.ZIP_STORED
-                if name.startswith("word/media/") or name == CUSTOM_XML
-                else zipfile.ZIP_DEFLATED
-            )
-            sealed.writestr(info, member, compress_type=method)
-    data = bytearray(out.getvalue())
-    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
-        infos = archive.infolist()
-        start_dir = archive.start_dir
-    by_name = dict(members)
-    digest, digits = _docx_digest((info, by_name[info.filename]) for info in infos)
-    if digits is None:
-        raise NotStampable("no fingerprint property in docProps/custom.xml")
-    info = next(i for i in infos if i.filename == CUSTOM_XML)
-    custom = _FOUND.sub(lambda _: (PREFIX + digest).encode(), by_name[CUSTOM_XML], count=1)
-    _rewrite_stored(data, info, start_dir, custom)
-    return bytes(data)
+    members = list(members)
+    return DocxSeal([m for m in members if m[0] != CUSTOM_XML]).close(
+        [m for m in members if m[0] == CUSTOM_XML]
+    )
+
+
+class DocxSeal:
+    """A DOCX zipped in two steps: the members known first (`early`: the faces, the styles,
+    the notes …), then the last ones (`close`), the fingerprint filled in as they are. The
+    DOCX writer zips most of the file (deflating a megabyte of embedded faces is the cost)
+    while the PDF is laid out, and its main part once the print's pages are known. The
+    members stand in the archive in that order, custom.xml (which holds the fingerprint) last
+    of all, stored: its digits are written into the finished archive in place (its CRC
+    mended), so the archive is zipped only once."""
+
+    def __init__(self, early):
+        self._out = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._out, "w")
+        self._members: list[tuple[str, bytes]] = []
+        for name, data in early:
+            self._write(name, data)
+
+    def _write(self, name: str, data: bytes) -> None:
+        self._members.append((name, data))
+        # Media are compressed already and the properties hold the fingerprint: stored as
+        # they are; XML and fonts deflated.
+        stored = name.startswith("word/media/") or name == CUSTOM_XML
+        method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        self._zip.writestr(zipfile.ZipInfo(name, date_time=_ZIP_EPOCH), data, compress_type=method)
+
+    def close(self, last) -> bytes:
+        """The sealed DOCX, `last` ((name, bytes), custom.xml among them) added."""
+        for name, data in sorted(last, key=lambda m: m[0] == CUSTOM_XML):
+            self._write(name, data)
+        self._zip.close()
+        data = bytearray(self._out.getvalue())
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            infos = archive.infolist()
+            start_dir = archive.start_dir
+        by_name = dict(self._members)
+        digest, digits = _docx_digest((info, by_name[info.filename]) for info in infos)
+        if digits is None:
+            raise NotStampable("no fingerprint property in docProps/custom.xml")
+        info = next(i for i in infos if i.filename == CUSTOM_XML)
+        custom = _FOUND.sub(lambda _: (PREFIX + digest).encode(), by_name[CUSTOM_XML], count=1)
+        _rewrite_stored(data, info, start_dir, custom)
+        return bytes(data)
 
 
 def _rewrite_stored(data: bytearray, info: zipfile.ZipInfo, start_dir: int, member: bytes) -> None:

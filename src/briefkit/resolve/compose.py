@@ -113,7 +113,7 @@ def _names(authors: list[m.Person], locale: Locale) -> m.Phrase:
         if i:
             last = i == len(authors) - 1
             out.append(m.Piece(f" {locale.and_word} " if last else locale.list_separator))
-        out.append(m.Piece(person.name, "author"))
+        out.append(m.Piece(person.name, "author", key=person.name_key))
         if person.title:
             out.append(m.Piece(f", {person.title}", "author-title"))
     return out
@@ -125,7 +125,7 @@ def _compose_item(item: m.Item, prefix: str, doc: m.Document, locale: Locale) ->
     if item.title:
         item.heading += [
             m.Piece(locale.label_separator, "item-separator"),
-            m.Piece(item.title, "item-title"),
+            m.Piece(item.title, "item-title", key=item.key + ("title",)),
         ]
     item.meta = []
     if item.audience:

@@ -144,7 +144,7 @@ def make_document(
         )
     for i, author in enumerate(brief.authors):
         if isinstance(author, str):
-            doc.authors.append(m.Person(author))
+            doc.authors.append(m.Person(author, key=("authors", i), name_key=("authors", i)))
         else:
             doc.authors.append(
                 m.Person(
@@ -153,6 +153,8 @@ def make_document(
                     author.affiliation,
                     author.email,
                     prose.get(("authors", i, "bio")),
+                    key=("authors", i),
+                    name_key=("authors", i, "name"),
                 )
             )
     doc.publisher = {**brief.publisher.model_dump(), "logo": logo}
@@ -195,6 +197,7 @@ def make_document(
         for i, r in enumerate(brief.related)
     ]
     doc.bibliography = prose.get(BIBLIOGRAPHY_KEY)
+    doc.csl_items = prose.csl_items
     for part in layout.table.declared():
         doc.extra[part.name] = _declared_content(part, data, prose)
 
@@ -282,9 +285,11 @@ def _items(group, data, key, prose: Prose, prefix: str) -> m.ItemGroup:
                 item.id or f"{prefix}-{i + 1}",
                 display(prose, items_at + (i, "title"), item.title),
                 prose.get(items_at + (i, "text")),
+                key=items_at + (i,),
             )
             for i, item in enumerate(items)
         ],
+        key=(key,),
     )
 
 
@@ -304,6 +309,7 @@ def _sections(sections, path: KeyPath, level: int, prose: Prose, used: set) -> l
                 level,
                 prose.get(here + ("body",)),
                 _sections(section.sections, here + ("sections",), level + 1, prose, used),
+                key=here,
             )
         )
     return out

@@ -22,6 +22,8 @@ from typing import Optional
 
 from briefkit.core.run import EngineBudget, run_engine
 from briefkit.layout import folders as layouts_module
+from briefkit.ooxml.brief_record import read_record
+from briefkit.ooxml.package import PackageRefused, read_parts
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.csl_styles import styles_dir
 from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER
@@ -136,6 +138,7 @@ def _import(
     references = (
         _references(prepared.path.resolve(), scratch) if "references" in ast["meta"] else []
     )
+    references, built = _as_built(references, draft)
     extracted = sorted(p.resolve() for p in scratch.rglob("*") if p.is_file())
     converted, picture_failures = convert_pictures(extracted)
 
@@ -164,7 +167,7 @@ def _import(
 
     outline = Outline.from_blocks(ast["blocks"], TITLE_STYLES)
     cleaner = Cleaner(image_target, outline.link_targets_known())
-    references, cleaner.cite_keys = readable_keys(references)
+    references, cleaner.cite_keys = readable_keys(references, {str(i["id"]) for i in built})
     mapper = PartMapper(layout, cleaner, outline)
     data = _metadata(ast["meta"], outline, facts, layout, draft, mapper)
     for role, inlines in outline.title_inlines.items():
@@ -315,6 +318,18 @@ def _read_with_pandoc(draft: Path, scratch: Path) -> dict:
     return json.loads(result.stdout)
 
 
+def _as_built(references: list[dict], draft: Path) -> tuple[list[dict], list[dict]]:
+    """A DOCX briefkit built carries its cited sources as Pandoc read them (its record): those
+    replace what the citation fields say, which had to follow the CSL schema. Returns the
+    references and those of the record."""
+    try:
+        record = read_record(read_parts(draft))
+    except PackageRefused:
+        return references, []
+    built = {str(item.get("id")): item for item in (record.references if record else [])}
+    return [built.get(str(item.get("id")), item) for item in references], list(built.values())
+
+
 def _references(draft: Path, scratch: Path) -> list[dict]:
     """The CSL items of the draft's Zotero/Mendeley/EndNote citation fields, as Pandoc reads them."""
     result = run_engine(
@@ -345,8 +360,9 @@ def _count(value, kind: str) -> int:
     return 0
 
 
-def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
-    """Citation fields carry ids like "1" or a Zotero URI; an author edits `[@doe2020]`."""
+def readable_keys(items: list[dict], keep=frozenset()) -> tuple[list[dict], dict[str, str]]:
+    """Citation fields carry ids like "1" or a Zotero URI; an author edits `[@doe2020]`. The
+    ids in `keep` are the brief's own keys already (a DOCX briefkit built)."""
     keys: dict[str, str] = {}
     taken: set[str] = set()
     out = []
@@ -364,6 +380,8 @@ def readable_keys(items: list[dict]) -> tuple[list[dict], dict[str, str]]:
         if parts and parts[0]:
             year = str(parts[0][0])
         key = (stem or "source") + year
+        if str(item.get("id")) in keep:
+            key = str(item.get("id"))
         candidate, suffix = key, 0
         while candidate in taken:
             suffix += 1

@@ -199,6 +199,9 @@ class Cleaner:
                 self._deleted(value.get("c"))
 
     def _Note(self, c):
+        cited = _only_citation(c)
+        if cited is not None:  # a note style's citation (a Zotero field alone in its note)
+            return self.walk(cited)
         index = len(self.notes)
         self.notes.append([])  # reserve the number: notes inside come later
         self.notes[index] = self.walk(c)
@@ -303,6 +306,21 @@ class Cleaner:
 
     def _RawBlock(self, c):
         return {"t": "Para", "c": [self._Str(c[1])]}
+
+
+def _only_citation(blocks: list):
+    """The citation a note consists of, if it is nothing else (`[@key, 12]` in a note style)."""
+    while len(blocks) == 1 and blocks[0]["t"] == "Div":  # a style's wrapper
+        blocks = blocks[0]["c"][1]
+    if len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"):
+        inlines = [
+            i
+            for i in blocks[0]["c"]
+            if i["t"] not in ("Space", "SoftBreak") and not (i["t"] == "Span" and not i["c"][1])
+        ]  # the note's own number
+        if len(inlines) == 1 and inlines[0]["t"] == "Cite":
+            return inlines[0]
+    return None
 
 
 def _without_flags(value):

@@ -30,6 +30,9 @@ _IMPORTED_SHAPES = {
     "notes",
     "bibliography",
 }
+# The paragraph styles briefkit's DOCX writer gives a labelled item's, a bio's, a related
+# item's title and a call to action: each reads back as an item's title.
+ITEM_STYLES = ("Item Title", "Author Name", "Related Title", "Call to Action")
 # Paragraph styles of the boxes briefkit's DOCX writer draws as one-column tables: a draft's own
 # one-column table, whatever its styles, stays a table.
 _BOX_STYLES = {
@@ -41,6 +44,11 @@ _BOX_STYLES = {
     "Related Meta",
     "Box Text",
     "Pull Quote",
+    # the imprint, set at the foot of the cover's verso in a cell as high as the page
+    "Imprint Heading",
+    "Imprint Text",
+    "Categories",
+    "Colophon",
 }
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -147,13 +155,15 @@ class Outline:
             self.entries.append(Entry("heading", inlines=inlines, level=0))
         elif style == "Acronym" and inlines and inlines[0]["t"] == "Strong":
             self.entries.append(Entry("acronym", inlines=inlines))
-        elif style in ("Item Title", "Item Meta"):
-            self.entries.append(Entry("item" if style == "Item Title" else "meta", inlines=inlines))
+        elif style in ITEM_STYLES or style == "Item Meta":
+            self.entries.append(Entry("meta" if style == "Item Meta" else "item", inlines=inlines))
         elif style in CALLOUT_STYLES:
             self.entries.append(Entry("block", block))
         elif style and re.fullmatch(r"toc \d", style, re.I):
             self.toc_entries += 1  # an entry of Word's table of contents: the layout makes its own
             return
+        elif style == "Anchor":
+            return  # briefkit's paragraph of no height carrying a part's anchor (a box's)
         else:
             for inner in content:
                 self._top(inner, title_styles)

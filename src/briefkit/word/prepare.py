@@ -214,6 +214,8 @@ def _stable_item_ids(field_: _Field) -> None:
     items = citation.get("citationItems") if isinstance(citation, dict) else None
     if not isinstance(items, list):
         return
+    if str(citation.get("citationID", "")).startswith("briefkit-"):
+        return  # briefkit's own field: its ids are the brief's keys, one per work
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("itemData"), dict):
             continue

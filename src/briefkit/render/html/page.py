@@ -12,7 +12,6 @@ template, at compile or run time, is an error located at its file and line.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -25,8 +24,8 @@ from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 from briefkit.core.paths import PathRefused, css_reference_refused, css_references, safe_link
 from briefkit.layout.design import design_of
+from briefkit.layout.locales import load_locale
 from briefkit.layout.web_fonts import WEB_FONTS_MARKER, web_font_faces
-from briefkit.model import house_date as _house_date
 from briefkit.render.html.budget import BudgetedSandbox, TemplateBudget, data_size, render_within
 from briefkit.render.html.lines import byline_lines, phrase, short_url
 from briefkit.render.html.math_svg import svg
@@ -47,16 +46,6 @@ _STYLE_TAGS = {
 def safe_url(value) -> str:
     """Links from a brief: http(s), mailto and in-page only; anything else goes nowhere."""
     return safe_link(value) or "#"
-
-
-def house_date(value) -> str:
-    """The house date of an ISO date text (what templates hold) or a date."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return _house_date(value)
 
 
 def prose(value) -> Markup:
@@ -228,6 +217,8 @@ class HtmlWriter:
             return str(inner) if url is None else f'<a href="{escape(url)}">{inner}</a>'
         if isinstance(inline, m.NoteRef):
             return self.note_call(inline.note)
+        if isinstance(inline, m.Citation):  # citeproc's text (Word's is a live field)
+            return str(self.inlines(inline.children))
         return ""
 
     def math(self, formula: m.Math) -> str:
@@ -349,11 +340,12 @@ def environment(prepared, medium: str) -> _PlainDataEnvironment:
         roots=prepared.roots,
         medium=medium,
     )
+    locale = load_locale(doc.lang, prepared.roots.project)  # dates in the brief's language
     env.filters.update(
         blocks=prose,
         inlines=prose,
         phrase=phrase,
-        house_date=house_date,
+        house_date=locale.date_text,
         css_string=css_string,
         safe_url=safe_url,
         short_url=short_url,

@@ -27,6 +27,7 @@ from briefkit.core.paths import PathRefused, safe_link
 from briefkit.layout.design import design_of
 from briefkit.layout.pages import copyfit_css, tail_share
 from briefkit.render.html.page import render_page
+from briefkit.render.pdf.pages import PrintPages, print_pages
 from briefkit.render.stamp import pdf_finisher
 
 _LOGGER = logging.getLogger("weasyprint")
@@ -62,6 +63,20 @@ class _ImageFailures(logging.Handler):
 
 
 def render_pdf(prepared) -> bytes:
+    """The PDF's bytes (the table of formats' writer); its pages' facts are kept on `prepared`
+    (`print_pages`) for the Word twin to paginate alike."""
+    pdf, prepared.print_pages = render_pdf_with_pages(prepared)
+    return pdf
+
+
+def lay_out_pages(prepared) -> PrintPages:
+    """The print edition's pages without the PDF (a DOCX made alone still follows them)."""
+    return render_pdf_with_pages(prepared, write=False)[1]
+
+
+def render_pdf_with_pages(prepared, *, write: bool = True) -> tuple[bytes, PrintPages]:
+    """The PDF's bytes (b"" when not `write`: a DOCX alone needs only the pages) and its pages'
+    facts, for the Word twin to paginate alike (print_pages)."""
     html, figures = render_page(prepared, "print")
     fetcher = ConfinedFetcher(prepared.roots)
     document = HTML(
@@ -85,10 +100,11 @@ def render_pdf(prepared) -> bytes:
             fitted = tighter.render(font_config=font_config, pdf_variant="pdf/ua-1")
             if len(fitted.pages) < len(rendered.pages):
                 rendered = fitted
+        pages = print_pages(rendered)  # of the PDF written: the Word twin follows them
         _only_safe_links(rendered)
         # The finisher reserves the fingerprint `render` fills in (stamp.py). Attachments are
         # fetched here, so refusals are judged after it.
-        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher)
+        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_finisher) if write else b""
     finally:
         _LOGGER.removeHandler(failures)
     diagnostics = Diagnostics()
@@ -115,7 +131,7 @@ def render_pdf(prepared) -> bytes:
                 f"'{url[:120]}' named by the templates ({why or 'refused'})",
             )
     diagnostics.raise_if_errors()
-    return pdf
+    return pdf, pages
 
 
 def last_page_fill(rendered) -> float:

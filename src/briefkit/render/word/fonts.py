@@ -19,6 +19,7 @@ from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 from briefkit.core.paths import read_regular
+from briefkit.ooxml.order import get_or_place, place
 
 ODTTF = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 _EMBED = {
@@ -70,29 +71,11 @@ def embed_fonts(document, faces: dict[str, dict[str, Path]]) -> None:
             name = document.part.package.next_partname("/word/fonts/font%d.odttf")
             part = Part(name, ODTTF, obfuscate(data, key), document.part.package)
             rid = font_table.relate_to(part, RT.FONT)
-            font.append(
+            place(
+                font,
                 parse_xml(
                     f'<w:{_EMBED[style]} {nsdecls("w", "r")} r:id="{rid}" w:fontKey="{key}"/>'
-                )
+                ),
             )
     font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    settings = document.settings.element
-    if settings.find(qn("w:embedTrueTypeFonts")) is None:
-        flag = parse_xml(f"<w:embedTrueTypeFonts {nsdecls('w')}/>")
-        before = (
-            "w:writeProtection",
-            "w:view",
-            "w:zoom",
-            "w:removePersonalInformation",
-            "w:removeDateAndTime",
-            "w:doNotDisplayPageBoundaries",
-            "w:displayBackgroundShape",
-            "w:printPostScriptOverText",
-            "w:printFractionalCharacterWidth",
-            "w:printFormsData",
-        )
-        anchor = [child for child in settings if child.tag in {qn(t) for t in before}]
-        if anchor:
-            anchor[-1].addnext(flag)
-        else:
-            settings.insert(0, flag)
+    get_or_place(document.settings.element, "w:embedTrueTypeFonts")

@@ -17,6 +17,7 @@ from docx.oxml.parser import register_element_cls
 from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
 from docx.parts.story import StoryPart
 
+from briefkit.ooxml.order import get_or_place, place
 from briefkit.ooxml.wordml import style_id
 
 
@@ -105,24 +106,18 @@ class NotesPart:
     def _number_format(self) -> None:
         # Endnotes default to i, ii, iii in Word: the brief's notes are 1, 2, 3.
         settings = self.document.settings.element
-        pr = settings.find(qn(self.spec["pr"]))
-        if pr is None:
-            pr = parse_xml(
-                f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>'
-            )
-            anchor = settings.find(qn("w:characterSpacingControl"))
-            if anchor is not None:
-                anchor.addnext(pr)
-            else:
-                settings.append(pr)
+        pr = get_or_place(settings, self.spec["pr"])
+        if pr.find(qn("w:numFmt")) is None:
+            place(pr, parse_xml(f'<w:numFmt {nsdecls("w")} w:val="decimal"/>'))
         for section in self.document.sections:
             sect_pr = section._sectPr
-            if sect_pr.find(qn(self.spec["pr"])) is None:  # after the header references
-                sect_pr.insert_element_before(
+            if sect_pr.find(qn(self.spec["pr"])) is None:
+                place(
+                    sect_pr,
                     parse_xml(
-                        f'<{self.spec["pr"]} {nsdecls("w")}><w:numFmt w:val="decimal"/></{self.spec["pr"]}>'
+                        f"<{self.spec['pr']} {nsdecls('w')}><w:numFmt "
+                        f'w:val="decimal"/></{self.spec["pr"]}>'
                     ),
-                    *_SECTION_SUCCESSORS[self.kind],
                 )
 
     def add(self, paragraph):
@@ -171,13 +166,6 @@ class NotesPart:
             )
 
 
-# What follows footnotePr / endnotePr in a w:sectPr (the schema's order).
-_SECTION_SUCCESSORS = {
-    "footnotes": ("w:endnotePr", "w:type", "w:pgSz", "w:pgMar", "w:cols", "w:titlePg", "w:docGrid"),
-    "endnotes": ("w:type", "w:pgSz", "w:pgMar", "w:cols", "w:titlePg", "w:docGrid"),
-}
-
-
 def print_endnotes_under(document, heading) -> None:
     """Endnotes printed right under their heading, where the layout places them, not after the
     parts that follow (authors, colophon): Word's "end of section" placement (the settings'
@@ -196,9 +184,9 @@ def print_endnotes_under(document, heading) -> None:
     settings_pr = document.settings.element.find(qn("w:endnotePr"))
     if settings_pr is None or settings_pr.find(qn("w:pos")) is not None:
         return
-    settings_pr.insert(0, parse_xml(f'<w:pos {nsdecls("w")} w:val="sectEnd"/>'))
+    place(settings_pr, parse_xml(f'<w:pos {nsdecls("w")} w:val="sectEnd"/>'))
     # A paragraph's sectPr ends its section: the heading's is the body's own, as it stands now.
-    heading._p.get_or_add_pPr().insert_element_before(copy.deepcopy(body.sectPr), "w:pPrChange")
+    place(heading._p.get_or_add_pPr(), copy.deepcopy(body.sectPr))
     document.sections[-1].start_type = WD_SECTION.CONTINUOUS
 
 

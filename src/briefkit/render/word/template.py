@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from briefkit import model as m
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Diagnostics, Location
 from briefkit.core.paths import PathRefused
-from briefkit.model import and_list, house_date
+from briefkit.layout.locales import Locale
 from briefkit.ooxml import package as word_package
 from briefkit.ooxml.sanitise import sanitise
 
@@ -133,15 +133,15 @@ _SANITISED = {
 }
 
 
-def values(doc: m.Document) -> dict:
-    """What placeholders can name."""
+def values(doc: m.Document, locale: Locale) -> dict:
+    """What placeholders can name: dates and the authors in the brief's language (`locale`)."""
     return {
         "title": doc.title,
         "subtitle": doc.subtitle or "",
         "kicker": doc.kicker or "",
-        "date": house_date(doc.date),
-        "updated": house_date(doc.updated),
-        "authors": and_list(doc.author_names),
+        "date": locale.date(doc.date),
+        "updated": locale.date(doc.updated),
+        "authors": locale.and_list(doc.author_names),
         "version": doc.version or "",
         "status": doc.status,
         "copyright": doc.copyright or "",
@@ -168,10 +168,10 @@ def _known(name: str) -> bool:
     )
 
 
-def fill(document, doc: m.Document, template: Path):
+def fill(document, doc: m.Document, template: Path, locale: Locale):
     """Fill every placeholder. Returns the `{{ body }}` paragraph's element (or None) and
     whether the template has a cover of its own (a `{{ title }}` in its body)."""
-    data = values(doc)
+    data = values(doc, locale)
     problems = Diagnostics()
     anchor = None
     has_cover = False

@@ -8,11 +8,14 @@ A mixin of `DocxWriter`: what the title block shows and in which order comes fro
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 from docx.enum.text import WD_BREAK
-from docx.shared import Inches, Mm
+from docx.image.image import Image
+from docx.shared import Emu, Mm, Pt
 
 from briefkit import model as m
+from briefkit.ooxml import wordml
 from briefkit.render.word import boxes as word_boxes
 
 # The title block when a layout names none (layout.yaml `title_block`).
@@ -20,6 +23,20 @@ TITLE_BLOCK = ["logo", "publisher", "kicker", "title", "subtitle", "byline", "da
 
 
 class TitleBlockWriter:
+    # What the writer it is mixed into (DocxWriter, writer.py) holds and does.
+    doc: m.Document
+    design: Any
+    roots: Any
+    story: Any
+    full_bleed: bool
+    cover: bool
+    title_block: list[str]
+    paragraph: Callable[..., Any]
+    phrase: Callable[..., None]
+    picture: Callable[..., Any]
+    into: Callable[..., None]
+    field: Callable[..., Any]  # the host's (render/word/fields.py): a field of the brief
+
     def shape_title_page(self, part=None) -> None:
         if self.full_bleed:
             return self.cover_page()
@@ -30,19 +47,24 @@ class TitleBlockWriter:
 
     def cover_page(self) -> None:
         """The title block on a page of the layout's primary colour, the publisher at its foot,
-        as the PDF's cover."""
+        as the PDF's cover: the logo on a white plate 20 mm down, the title block 70 mm down;
+        a draft's mark across the cover, in front of its ground (report.css)."""
         design = self.design
-        # The PDF sets the logo 20 mm down and the title block about 70 mm down.
+        page = design.page_setup()
         logo = "logo" in self.title_block and isinstance(self.doc.publisher.get("logo"), Path)
         main, foot = word_boxes.full_bleed_cover(
-            self.story, design.page_setup(), design.color("primary"), 20 if logo else 70
+            self.story, page, design.color("primary"), 20 if logo else 70
         )
-        self.into(
-            main,
-            lambda: [
-                getattr(self, f"title_{item}")() for item in self.title_block if item != "publisher"
-            ],
-        )
+        plate_mm = [0.0]
+
+        def title_block():
+            if logo:
+                plate_mm[0] = self.logo_plate()
+            for item in self.title_block:
+                if item not in ("publisher", "logo"):
+                    getattr(self, f"title_{item}")()
+
+        self.into(main, title_block)
         self.into(foot, self.title_publisher)
         colors = {"Title": "FFFFFF", "Kicker": design.color("cover_accent")}
         texts = [p for p in main.paragraphs + foot.paragraphs if p.text.strip()]
@@ -50,12 +72,60 @@ class TitleBlockWriter:
             word_boxes.color_runs(
                 [paragraph], colors.get(paragraph.style.name, design.color("cover_text"))
             )
-        if logo and texts and texts[0] in main.paragraphs:
-            texts[0].paragraph_format.space_before = Mm(30)
+        if logo and texts and texts[0]._p.getparent() is main._tc:  # the title block 70 mm down
+            texts[0].paragraph_format.space_before = Mm(max(6.0, 70 - 20 - plate_mm[0]))
+        if self.doc.is_draft:
+            main.paragraphs[-1]._p.append(
+                wordml.text_mark(
+                    self.doc.label(self.doc.status),
+                    100,
+                    font=design.display_face,
+                    width_pt=(page["width"] - 40) * 72 / 25.4,
+                    color="FFFFFF",
+                    opacity=0.18,
+                    behind=False,
+                    relative="page",
+                )
+            )
+
+    def logo_plate(self) -> float:
+        """The publisher's logo on a white plate 2 mm wider all round, as print puts it on the
+        dark cover (report.css); at most 12 times the body size wide (base.css's 12rem).
+        Returns the plate's height in mm."""
+        path = self.doc.publisher["logo"]
+        width, height_mm = self._logo_size()
+        cell = word_boxes.box(
+            self.story, Mm(Emu(width).mm + 4), fill="FFFFFF", margins_mm=(2, 2, 2, 2)
+        )
+        self.into(cell, lambda: self.picture(path, width, self.doc.logo_alt))
+        after = cell._tc.getparent().getparent().getnext()  # python-docx ends a cell that
+        if after is not None and after.tag == wordml.qn("w:p") and len(after) == 0:  # gets a
+            after.getparent().remove(after)  # table with a paragraph: the title block follows
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.space_after = 0
+            paragraph.paragraph_format.space_before = 0
+        return height_mm + 4
 
     def title_logo(self) -> None:
+        """The logo at the head of an article's page, as print.css sizes it (at most 14 mm
+        high and 12 times the body size wide)."""
         if isinstance(self.doc.publisher.get("logo"), Path):
-            self.picture(self.doc.publisher["logo"], Inches(1.6), self.doc.logo_alt)
+            width, _ = self._logo_size(max_height_mm=14)
+            self.picture(self.doc.publisher["logo"], width, self.doc.logo_alt)
+
+    def _logo_size(self, max_height_mm: float | None = None):
+        """(width, height in mm) of the logo: its own size, at most 12 times the body size wide
+        (base.css's 12rem) and `max_height_mm` high."""
+        try:
+            image = Image.from_blob(self.roots.read_bytes(self.doc.publisher["logo"]))
+        except Exception:  # picture() reports it, located
+            return Pt(12 * float(self.design.get("type", "body"))) if self.design else Mm(40), 14.0
+        body = float(self.design.get("type", "body")) if self.design else 10.5
+        width = min(image.width, Pt(12 * body))
+        ratio = image.px_height / image.px_width
+        if max_height_mm is not None and Emu(width).mm * ratio > max_height_mm:
+            width = Mm(max_height_mm / ratio)
+        return width, Emu(width).mm * ratio
 
     def title_publisher(self) -> None:
         if self.doc.publisher_line:
@@ -67,14 +137,17 @@ class TitleBlockWriter:
 
     def title_kicker(self) -> None:
         if self.doc.kicker:
-            self.paragraph(self.doc.kicker, style="Kicker")
+            with self.field(("kicker",), "text"):
+                self.paragraph(self.doc.kicker, style="Kicker")
 
     def title_title(self) -> None:
-        self.paragraph(self.doc.title, style="Title")
+        with self.field(("title",), "text"):
+            self.paragraph(self.doc.title, style="Title")
 
     def title_subtitle(self) -> None:
         if self.doc.subtitle:
-            self.paragraph(self.doc.subtitle, style="Subtitle")
+            with self.field(("subtitle",), "text"):
+                self.paragraph(self.doc.subtitle, style="Subtitle")
 
     def title_byline(self) -> None:
         if self.doc.byline:
