@@ -309,7 +309,8 @@ def _build_stale(
 def _replace_outputs(outcome: Outcome, cache: Cache, hasher: Hasher, force: bool) -> None:
     """Put `outcome`'s staged files in place (all formats or none) and record them."""
     record = outcome.record
-    clashes = _inputs_replaced(outcome, cache)
+    assert record is not None  # a built outcome carries the record of what it read
+    clashes = _inputs_replaced(outcome, record, cache)
     chosen: dict[str, tuple[Path, list[Path]]] = {}
     try:
         if clashes:
@@ -340,16 +341,17 @@ def _replace_outputs(outcome: Outcome, cache: Cache, hasher: Hasher, force: bool
     outcome.staged = {}
 
 
-def _inputs_replaced(outcome: Outcome, cache: Cache) -> list[str]:
-    """Messages for outputs that would replace a file this or another brief reads."""
-    readers = [(outcome.job.brief_display, outcome.record)]
+def _inputs_replaced(outcome: Outcome, record: Record, cache: Cache) -> list[str]:
+    """Messages for outputs that would replace a file this brief (its `record`) or another
+    reads."""
+    readers = [(outcome.job.brief_display, record)]
     readers += [(key, r) for key, r in cache.records.items() if key != outcome.job.key]
     messages = []
     for _, target in outcome.staged.values():
         path = str(target.resolve())
-        for who, record in readers:
-            if path in record.inputs and record.inputs[path] != "absent":
-                whose = "this brief" if record is outcome.record else who
+        for who, reader in readers:
+            if path in reader.inputs and reader.inputs[path] != "absent":
+                whose = "this brief" if reader is record else who
                 messages.append(
                     f"{outcome.job.brief_display}: error: output: "
                     f"{display_path(target)} would replace {display_path(Path(path))}, "

@@ -54,6 +54,16 @@ class Prepared:
     print_pages: Optional[PrintPages] = None
 
 
+@dataclass
+class Refused:
+    """A brief `check_brief` could not make a document of: its mistakes, nothing to write."""
+
+    path: Path
+    diagnostics: Diagnostics  # errors, at least one
+    document: None = None
+    missing: list[EngineMissing] = field(default_factory=list)
+
+
 def slug_of(path: Path) -> str:
     path = Path(path).resolve()
     return path.parent.name if path.stem == "brief" else path.stem
@@ -256,7 +266,7 @@ def check_brief(
     *,
     allow_network: bool = False,
     list_uncited: bool = False,
-) -> Prepared:
+) -> Prepared | Refused:
     """Everything `build_brief` does except writing: the brief is examined, then each format
     is rendered in memory and thrown away, so a mistake only a writer can see (a house Word
     template's, an HTML template's, an image an engine refuses) is found too. Every error of
@@ -264,7 +274,7 @@ def check_brief(
     try:
         prepared = examine(path, preload=(), allow_network=allow_network, list_uncited=list_uncited)
     except BriefInvalid as exc:
-        return Prepared(Path(path), None, None, None, exc.diagnostics)
+        return Refused(Path(path), exc.diagnostics)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
     if prepared.diagnostics.errors:
         wanted = templates_to_try(prepared, wanted)

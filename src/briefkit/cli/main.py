@@ -17,7 +17,7 @@ import click
 from briefkit import __version__
 from briefkit.cli.progress import Progress, print_summary
 from briefkit.cli.progress import count as _count
-from briefkit.core.engines import ENGINE_MISSING_EXIT
+from briefkit.core.engines import ENGINE_MISSING_EXIT, EngineMissing
 from briefkit.formats import NAMES
 
 FORMAT_CHOICES = click.Choice(list(NAMES), case_sensitive=False)
@@ -309,7 +309,9 @@ def check(paths: tuple[Path, ...], formats, allow_network, uncited) -> None:
     briefs = _briefs_in(paths)
     if not briefs:
         raise click.UsageError(_no_briefs(paths))
-    failed, missing, printed = 0, {}, set()
+    failed = 0
+    missing: dict[str, EngineMissing] = {}
+    printed: set[str] = set()
     for path in briefs:
         prepared = check_brief(
             path,
@@ -321,13 +323,14 @@ def check(paths: tuple[Path, ...], formats, allow_network, uncited) -> None:
         for exc in prepared.missing:
             missing.setdefault(exc.fmt, exc)
         errors = len(prepared.diagnostics.errors)
-        if errors:
+        document = prepared.document
+        if errors or document is None:  # (a brief refused has errors: no document was made)
             failed += 1
             click.echo(f"✗ {path}: {_count(errors, 'error')}", err=True)
         else:
             click.echo(
-                f"✓ {path}: {_count(len(prepared.document.notes), 'note')}, "
-                f"{_count(sum(1 for _ in prepared.document.all_sections()), 'section')}",
+                f"✓ {path}: {_count(len(document.notes), 'note')}, "
+                f"{_count(sum(1 for _ in document.all_sections()), 'section')}",
                 err=True,
             )
     for exc in missing.values():

@@ -101,9 +101,10 @@ def usable(formats, missing: list[EngineMissing]) -> list[str]:
     """`formats` without those whose engine cannot load here (each recorded in `missing`)."""
     out = []
     for fmt in formats:
+        engine = FORMAT[fmt].engine
         try:
-            if FORMAT[fmt].engine is not None:
-                require_engine(FORMAT[fmt].engine)
+            if engine is not None:
+                require_engine(engine)
         except EngineMissing as exc:
             missing.append(exc)
             continue

@@ -116,7 +116,7 @@ class Sources:
 
     def register(self, report, diagnostics: Diagnostics) -> None:
         """Take in the filter's report: ids (duplicates are errors) and unreadable files."""
-        by_file = {str(b.handed): b for b in self.bibliographies}
+        by_file: dict[str, Optional[Bibliography]] = {str(b.handed): b for b in self.bibliographies}
         by_file[INLINE_NAME] = self.inline
         for entry in report if isinstance(report, list) else []:
             bibliography = by_file.get(entry.get("file"))
@@ -219,7 +219,7 @@ def _inline_references(data: dict, source: SourceMap) -> Optional[Bibliography]:
     references = data.get("references")
     if not isinstance(references, list) or not references:
         return None  # a wrong shape: the schema says what is wrong
-    holder = source
+    holder: Optional[SourceMap] = source
     while holder is not None and not (
         ("references",) in holder.keys and ("references",) in holder.values
     ):

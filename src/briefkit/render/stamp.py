@@ -61,7 +61,9 @@ def _seal_flat(data: bytes) -> bytes:
     zeroed, digits = _zeroed(data)
     if digits is None:
         raise NotStampable("no fingerprint placeholder")
-    start = _FOUND.search(zeroed).start(1)
+    found = _FOUND.search(zeroed)
+    assert found is not None  # the placeholder _zeroed found, its digits now zeros
+    start = found.start(1)
     digest = hashlib.sha256(zeroed).hexdigest().encode()
     return zeroed[:start] + digest + zeroed[start + 64 :]
 

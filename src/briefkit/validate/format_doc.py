@@ -66,7 +66,7 @@ def _type(root: dict, node: dict) -> str:
             name = "mapping"
         elif kind == "string":
             name = {"markdown": "Markdown", "date": "date (YYYY-MM-DD)"}.get(
-                variant.get("format"), "text"
+                variant.get("format", ""), "text"
             )
         else:
             name = kind or "any"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Sequence
 
 import yaml
 
@@ -19,7 +20,7 @@ INDENT = "  "
 
 
 def dump_brief(
-    data: dict, comments: dict[KeyPath, list[str]] | None = None, header: list[str] = ()
+    data: dict, comments: dict[KeyPath, list[str]] | None = None, header: Sequence[str] = ()
 ) -> str:
     """YAML text of `data`; `comments[path]` are written as `# ...` lines above that key, as
     are the `header` lines (a line break inside one starts another comment line: no text of

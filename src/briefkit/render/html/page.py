@@ -127,8 +127,8 @@ class HtmlWriter:
             if not block.caption:
                 return code
             label = f'<span class="listing-label">{escape(block.label)}</span> '
-            caption = f"<figcaption>{label}{self.inlines(block.caption)}</figcaption>"
-            return f'<figure class="listing"{_id(block.id)}>{caption}{code}</figure>'
+            figcaption = f"<figcaption>{label}{self.inlines(block.caption)}</figcaption>"
+            return f'<figure class="listing"{_id(block.id)}>{figcaption}{code}</figure>'
         if isinstance(block, m.Rule):
             return "<hr>"
         return ""
@@ -163,7 +163,8 @@ class HtmlWriter:
             if table.caption or label
             else ""
         )
-        head, body = [], []
+        head: list[str] = []
+        body: list[str] = []
         for index, (row, header) in enumerate(table.all_rows()):
             (head if header else body).append(
                 f"<tr>{cells(index, row, 'th' if header else 'td')}</tr>"
@@ -187,7 +188,7 @@ class HtmlWriter:
         out = []
         after_call = calls_after_a_call(inlines)
         for inline in inlines:
-            if id(inline) in after_call:
+            if isinstance(inline, m.NoteRef) and id(inline) in after_call:
                 # Two calls in a row read as one number ("67"): separate them.
                 out.append(self.note_call(inline.note, after_call=True))
             else:
@@ -281,6 +282,8 @@ def _calls_a_note_with_blocks(inlines) -> bool:
 class _PlainDataEnvironment(BudgetedSandbox):
     """On a mapping, `a.b` is the key `b` only: `doc.findings.items` is the findings, never
     the dict method, and no method of a list or mapping can be reached."""
+
+    writer: HtmlWriter  # the brief's prose writer, set by `environment` (its filters use it)
 
     def getattr(self, obj, attribute):
         if isinstance(obj, dict):

@@ -43,12 +43,12 @@ def installed_coverage() -> Optional[tuple[list[int], list[int]]]:
         return None
     ranges.sort()
     starts, ends = [ranges[0][0]], [ranges[0][1]]
-    for low, high in ranges[1:]:
-        if low <= ends[-1] + 1:
-            ends[-1] = max(ends[-1], high)
+    for first, last in ranges[1:]:
+        if first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
         else:
-            starts.append(low)
-            ends.append(high)
+            starts.append(first)
+            ends.append(last)
     return starts, ends
 
 
