@@ -364,10 +364,16 @@ def replace_file(target: Path, payload: bytes, force: bool = False) -> Path:
     """Write one stamped file briefkit owns (the series index, the combined PDF) at `target`,
     or beside it when an editor changed the file there; the path written."""
     chosen = choose_target(Path(target), force)[0]
-    part = stage(chosen, payload)
+    put(chosen, payload)
+    return chosen
+
+
+def put(target: Path, payload: bytes) -> None:
+    """Write one file at `target` all at once: staged beside it, then moved in place with
+    signals held; the staged part never stays behind."""
+    part = stage(target, payload)
     try:
         with signals_held():
-            commit([(part, chosen)])
+            commit([(part, target)])
     finally:
         part.unlink(missing_ok=True)
-    return chosen

@@ -387,6 +387,18 @@ def _project(path=None) -> Path:
     return find_project_root(path)
 
 
+def _known_layout(layout_name: str, project: Path, param_hint: str) -> None:
+    """Refuse, as a usage mistake on `param_hint`, a layout the project does not have."""
+    from briefkit.layout import folders as layouts
+
+    available = layouts.available(project)
+    if layout_name not in available:
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint=param_hint,
+        )
+
+
 def _checkout():
     """The briefkit source checkout this command runs from, if it is one (for the tests' tools)."""
     here = Path(__file__).resolve().parents[3]
@@ -463,12 +475,7 @@ def new(slug: str, layout_name: str, title) -> None:
             "use lower-case letters, digits and '-', e.g. energy-security", param_hint="SLUG"
         )
     project = _project()
-    available = layouts.available(project)
-    if layout_name not in available:
-        raise click.BadParameter(
-            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
-            param_hint="--layout",
-        )
+    _known_layout(layout_name, project, "--layout")
     target = project / "briefs" / f"{slug}.yaml"
     shown = _shown(target)
     if target.exists():
@@ -518,12 +525,7 @@ def export_template(layout_name: str, target: Path) -> None:
     from briefkit.layout.export import export
 
     project = _project()
-    available = layouts.available(project)
-    if layout_name not in available:
-        raise click.BadParameter(
-            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
-            param_hint="LAYOUT",
-        )
+    _known_layout(layout_name, project, "LAYOUT")
     try:
         written = export(layout_name, target, project)
     except layouts.LayoutError as exc:

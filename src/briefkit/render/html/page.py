@@ -295,6 +295,21 @@ class _PlainDataEnvironment(BudgetedSandbox):
         return super().getattr(obj, attribute)
 
 
+def _read_through_gate(roots, path: Path, what: str) -> str:
+    """The text of a layout's or a house's file (`what`: template, stylesheet) read through
+    the gate; a refused one is the author's mistake, located at the file."""
+    try:
+        return roots.read_text(path)
+    except PathRefused as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                Location(path),
+                f"{what} {exc}",
+                hint="copy the file into the template folder instead of linking to it",
+            )
+        ) from None
+
+
 class ConfinedLoader(jinja2.BaseLoader):
     """Templates from `folders` (first match wins), each file's real path checked by the gate;
     `prefixes` name a layout's own folder (`base/document.html`)."""
@@ -309,16 +324,7 @@ class ConfinedLoader(jinja2.BaseLoader):
             candidates.append(Path(self.prefixes[pieces[0]], *pieces[1:]))
         for candidate in candidates:
             if candidate.is_file() or candidate.is_symlink():
-                try:
-                    text = self.roots.read_text(candidate)
-                except PathRefused as exc:
-                    raise BriefInvalid(
-                        Diagnostic(
-                            Location(candidate),
-                            f"template {exc}",
-                            hint="copy the file into the template folder instead of linking to it",
-                        )
-                    ) from None
+                text = _read_through_gate(self.roots, candidate, "template")
                 return text, str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
 
@@ -369,16 +375,7 @@ def stylesheet(prepared, medium: str = "screen") -> str:
         files += sorted(Path(prepared.html_template).glob("*.css"))
     texts = [design_of(prepared).css(medium)]
     for path in files:
-        try:
-            text = prepared.roots.read_text(path)
-        except PathRefused as exc:
-            raise BriefInvalid(
-                Diagnostic(
-                    Location(path),
-                    f"stylesheet {exc}",
-                    hint="copy the file into the template folder instead of linking to it",
-                )
-            ) from None
+        text = _read_through_gate(prepared.roots, path, "stylesheet")
         for line, column, target, what in css_references(text):
             refused = css_reference_refused(target, what, prepared.roots.allow_network)
             if refused is not None:
