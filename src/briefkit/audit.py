@@ -77,6 +77,7 @@ def _mm(length: Optional[Length], name: str, path: Path) -> float:
 
 
 def audit_docx(path: Path) -> DocxAudit:
+    # python-docx only when a DOCX is audited (a PDF audit does without it)
     import docx
     from docx.oxml.ns import qn
 
@@ -135,6 +136,7 @@ def audit_docx(path: Path) -> DocxAudit:
 
 def _touching_references(document) -> int:
     """Note references in the body with no text between them and the reference before."""
+    # python-docx: see audit_docx
     from docx.oxml.ns import qn
 
     refs = (qn("w:footnoteReference"), qn("w:endnoteReference"))

@@ -60,6 +60,7 @@ def watch_and_build(
 ) -> None:
     """Rebuild on every change until Ctrl-C (or SIGTERM); `rebuild` returns the run's summary,
     or None when the run could not go ahead (it has said why)."""
+    # watchfiles (and anyio) only for `briefkit watch`
     from watchfiles import watch
 
     folders = watched_folders(paths)

@@ -180,6 +180,7 @@ def package_members(document) -> list[tuple[str, bytes]]:
     """The members of `document`'s package, in the order `Document.save` zips them, without
     zipping: the stamp needs the members, and deflating a megabyte of embedded faces twice
     (save, then stamp) cost a tenth of a second. python-docx's own writer steps (1.x)."""
+    # python-docx only to write a document (reading parts needs none)
     from docx.opc.pkgwriter import PackageWriter
 
     package = document.part.package

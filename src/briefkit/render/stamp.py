@@ -259,6 +259,7 @@ def is_own(path: Path) -> bool:
 def pdf_finisher(document, pdf) -> None:
     """A WeasyPrint `finisher`: reserve the fingerprint in the PDF's information dictionary,
     written as a plain (not compressed) object so that `stamp` finds it in the bytes."""
+    # pydyf (WeasyPrint's PDF library) only when a PDF is sealed
     import pydyf
 
     class PlainDictionary(pydyf.Dictionary):

@@ -23,6 +23,7 @@ from briefkit.core.diagnostics import (
     describe_value,
     did_you_mean,
 )
+from briefkit.core.paths import safe_link
 from briefkit.layout.folders import Layout
 from briefkit.load.source import Loaded, group_path, value_at
 from briefkit.validate import schema
@@ -477,8 +478,6 @@ def _links_dropped(brief: schema.Brief, source) -> list[Diagnostic]:
     """A warning for each address the outputs will not link (the link rule of `safe_link`:
     only http(s), mailto and in-page links reach an output), so a relative or `file:` address
     is not dropped silently."""
-    from briefkit.core.paths import safe_link
-
     fields: list[tuple[KeyPath, Optional[str]]] = []
     if brief.links is not None and brief.links.full_report is not None:
         fields.append((("links", "full_report", "url"), brief.links.full_report.url))

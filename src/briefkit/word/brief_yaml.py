@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from typing import Sequence
 
 import yaml
@@ -35,8 +36,6 @@ def dump_brief(
 def quoted(text: str) -> str:
     """`text` (a file name, a path) as data in a comment or a message: in double quotes, with
     every line break, control or format character escaped, so that it can end nothing."""
-    import unicodedata
-
     out = []
     for char in str(text):
         if char in '"\\':

@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 from jinja2 import nodes, pass_context, pass_environment
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
+from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
@@ -330,8 +331,6 @@ def _out(context, value):
 
 
 def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Markup | str:
-    from jinja2.utils import generate_lorem_ipsum
-
     if not isinstance(n, int) or not isinstance(max, int) or n > MAX_LIPSUM or max > MAX_WIDTH:
         raise TemplateBudget(
             f"lipsum({n}) is past briefkit's budget of {MAX_LIPSUM} "
