@@ -469,9 +469,9 @@ def test_alias_bomb_fails_quickly(tmp_path):
     for i in range(1, 10):  # 10^10 values if expanded
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     path = write(tmp_path, OK + "\n".join(lines) + "\n")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: the bomb's cost, not the machine's load
     result = check(tmp_path, path)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     (message,) = lines_of(result)
     assert message.startswith(f"{path}:") and "expands to more than" in message
     assert "aliases" in message
@@ -625,9 +625,11 @@ def test_alias_bomb_in_a_csl_yaml_bibliography_fails_quickly(tmp_path):
         sections:
           - body: As shown [@lol].
     """))
-    started = time.perf_counter()
+    # CPU seconds of this process (check runs in it): what the bomb costs, whatever else the
+    # machine is doing.
+    started = time.process_time()
     result = check(tmp_path, path)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     (message,) = lines_of(result)
     assert message.startswith(f"{bib}:") and "expands to more than" in message
 

@@ -1,5 +1,5 @@
 """A brief as text, both ways, without a build: `briefkit import` writes a brief's YAML
-(word/brief_yaml.py) that must read back as exactly the values written, and a series' defaults
+(load/brief_yaml.py) that must read back as exactly the values written, and a series' defaults
 (load/series.py) merge under a brief keeping the place each value was written."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from briefkit.load.series import load_brief, merge, series_files
 from briefkit.load.source import load_bytes
-from briefkit.word.brief_yaml import dump_brief
+from briefkit.load.brief_yaml import dump_brief
 
 FILE = Path("imported.yaml")
 

@@ -24,7 +24,7 @@ from briefkit.builder.outputs import (
     describe,
     stage,
 )
-from briefkit.core.write import PART_SUFFIX, write_atomic
+from briefkit.core.write import PART_SUFFIX, TEMPORARY_MARK, write_atomic
 from briefkit.render.stamp import (
     CUSTOM_XML,
     PLACEHOLDER,
@@ -83,19 +83,22 @@ def test_a_pdf_is_stamped_in_the_placeholder_its_writer_reserved():
         stamp("pdf", b"%PDF-1.7\n%%EOF")
 
 
-def test_a_docx_fingerprint_ignores_zip_dates_and_compression_but_not_content():
+def test_a_docx_fingerprint_breaks_on_a_rezip_and_on_any_changed_part():
     sealed = stamp("docx", MEMBERS)
     digest = fingerprint_of(sealed, "docx")
     assert digest is not None
     with zipfile.ZipFile(io.BytesIO(sealed)) as archive:
-        assert [i.filename for i in archive.infolist()] == [name for name, _ in MEMBERS]
+        # custom.xml, which holds the fingerprint, last (the DOCX seal's order)
+        assert [i.filename for i in archive.infolist()] == sorted(
+            (name for name, _ in MEMBERS), key=lambda name: name == "docProps/custom.xml")
         members = [(info, archive.read(info)) for info in archive.infolist()]
-    # Re-zipped as an editor's tool would (other dates, other compression): still ours.
+    # Re-zipped as an editor's tool would (other dates, other compression), no part changed:
+    # an edit all the same (issue 23: the zip details count), so the file is kept.
     rezipped = io.BytesIO()
     with zipfile.ZipFile(rezipped, "w", zipfile.ZIP_STORED) as archive:
         for info, data in members:
             archive.writestr(zipfile.ZipInfo(info.filename, (2024, 5, 6, 7, 8, 10)), data)
-    assert fingerprint_of(rezipped.getvalue(), "docx") == digest
+    assert fingerprint_of(rezipped.getvalue(), "docx") is None
     # A part changed: not ours.
     edited = io.BytesIO()
     with zipfile.ZipFile(edited, "w") as archive:
@@ -124,27 +127,28 @@ def test_is_own_reads_the_file_by_its_extension(tmp_path):
 
 def test_a_file_briefkit_wrote_is_replaced_and_an_edited_one_is_kept(tmp_path):
     target = tmp_path / "brief.html"
-    assert choose_target(target, False, lambda p: False) == (target, [])  # nothing there
+    assert choose_target(target, False) == (target, [])  # nothing there
     target.write_bytes(stamp("html", HTML))
-    assert choose_target(target, False, lambda p: False) == (target, [])  # ours
+    assert choose_target(target, False) == (target, [])  # ours
     target.write_bytes(b"<p>edited</p>")
-    assert choose_target(target, False, lambda p: False) == (tmp_path / "brief.new.html",
-                                                             [target])
-    assert choose_target(target, True, lambda p: False) == (target, [])  # --force
+    assert choose_target(target, False) == (tmp_path / "brief.new.html", [target])
+    assert choose_target(target, True) == (target, [])  # --force
 
 
 def test_edited_new_files_are_kept_too_and_the_next_number_is_taken(tmp_path):
     for name in ("brief.docx", "brief.new.docx", "brief.new-2.docx"):
         (tmp_path / name).write_bytes(b"edited by hand")
-    chosen, kept = choose_target(tmp_path / "brief.docx", False, lambda p: False)
+    chosen, kept = choose_target(tmp_path / "brief.docx", False)
     assert chosen == tmp_path / "brief.new-3.docx"
     assert [p.name for p in kept] == ["brief.docx", "brief.new.docx", "brief.new-2.docx"]
 
 
-def test_the_build_cache_may_vouch_for_a_file_without_a_fingerprint(tmp_path):
+def test_a_file_without_a_fingerprint_is_kept_whatever_a_cache_says(tmp_path):
+    # A cache can be forged or another project's (issue 23): only the file's own fingerprint
+    # says it is briefkit's.
     target = tmp_path / "brief.pdf"
     target.write_bytes(b"%PDF written by an older briefkit")
-    assert choose_target(target, False, lambda p: p == target) == (target, [])
+    assert choose_target(target, False) == (tmp_path / "brief.new.pdf", [target])
 
 
 # ---- staging and committing ---------------------------------------------------------------------
@@ -241,11 +245,12 @@ def test_the_lock_removes_the_folders_it_made_when_nothing_was_written(tmp_path)
 
 
 def test_the_lock_clears_what_a_killed_build_staged(tmp_path):
-    (tmp_path / f".brief.html.x1y2{PART_SUFFIX}").write_bytes(b"half a file")
+    (tmp_path / f".brief.html{TEMPORARY_MARK}x1y2{PART_SUFFIX}").write_bytes(b"half a file")
     (tmp_path / "keep.part.txt").write_text("not staged by briefkit")
+    (tmp_path / f".mine{PART_SUFFIX}").write_text("a user's own hidden .part file")
     with OutputLock(tmp_path):
         pass
-    assert hidden(tmp_path) == [] and (tmp_path / "keep.part.txt").exists()
+    assert hidden(tmp_path) == [f".mine{PART_SUFFIX}"] and (tmp_path / "keep.part.txt").exists()
 
 
 def test_an_output_folder_under_a_file_is_a_usage_error(tmp_path):

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from briefkit.core.diagnostics import BriefInvalid, KeyPath, format_key_path
+from briefkit.load.brief_yaml import literal_safe, printable, scalar
 from briefkit.load.source import Loaded, load_bytes, value_at
-from briefkit.word.brief_yaml import _literal_safe, _printable, _scalar
 
 _BLOCK_HEADER = re.compile(r"([|>])([1-9]?)([+-]?)([1-9]?)[ \t]*(#.*)?$")
 
@@ -108,7 +108,7 @@ class BriefText:
         """`value` written out whole: a literal block for several lines, else one line."""
         owner = key.start if key is not None else span.start
         indent = owner - (self.text.rfind("\n", 0, owner) + 1)
-        if "\n" in value.strip("\n") and _literal_safe(value):
+        if "\n" in value.strip("\n") and literal_safe(value):
             pad = " " * (indent + 2)
             body = value[:-1] if value.endswith("\n") else value
             chomp = "" if value.endswith("\n") and not value.endswith("\n\n") else "-"
@@ -118,7 +118,7 @@ class BriefText:
             lines = [pad + line if line else "" for line in body.split("\n")]
             tail = "\n" if self.text[span.end - 1 : span.end] == "\n" else ""
             return f"|{lead}{chomp}\n" + "\n".join(lines) + tail
-        return _scalar(value) + ("\n" if self.text[span.end - 1 : span.end] == "\n" else "")
+        return scalar(value) + ("\n" if self.text[span.end - 1 : span.end] == "\n" else "")
 
     # ---- lists ----
     def _item_blocks(self, path: KeyPath) -> list[tuple[int, int]]:
@@ -220,7 +220,7 @@ class BriefText:
         if indent.strip():  # `- key:` (or `- - key`): above the dash, at the dash's column
             indent = indent[: len(indent) - len(indent.lstrip(" "))]
         block = "".join(
-            f"{indent}# {_printable(line)}".rstrip() + "\n"
+            f"{indent}# {printable(line)}".rstrip() + "\n"
             for comment in lines
             for line in (comment.splitlines() or [""])
         )
@@ -235,13 +235,13 @@ class BriefText:
 
 def _entry_lines(head: str, value: str, column: int) -> list[str]:
     """`head` (`- key:` or `key:`) and a text value: on its line, or a literal block."""
-    if "\n" in value.strip("\n") and _literal_safe(value):
+    if "\n" in value.strip("\n") and literal_safe(value):
         body = value.rstrip("\n")
         chomp = "" if value.endswith("\n") else "-"
         return [f"{head} |{chomp}"] + [
             (" " * (column + 2) + line) if line else "" for line in body.split("\n")
         ]
-    return [f"{head} {_scalar(value)}"]
+    return [f"{head} {scalar(value)}"]
 
 
 def _put(data: Any, path: KeyPath, value: Any) -> None:

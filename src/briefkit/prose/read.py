@@ -47,6 +47,10 @@ BIBLIOGRAPHY_KEY: KeyPath = ("<bibliography>",)
 class ProseField:
     key: KeyPath  # where the Markdown stands in the brief
     markdown: str
+    # Display text (resolve/display.py): a plain-text field escaped into Markdown for its
+    # punctuation alone. What it holds is never Markdown, so it has no Markdown slips to report
+    # (validate/plain_text.py says what a plain-text field must not hold).
+    display: bool = False
 
 
 @dataclass
@@ -431,11 +435,13 @@ def read_prose(
             )
             continue
 
-        def problem(message: str, needle: str, key=f.key) -> None:
-            diagnostics.error(source.locate_text(key, needle), message, key=key)
+        def problem(message: str, needle: str, key=f.key, display=f.display) -> None:
+            if not display:
+                diagnostics.error(source.locate_text(key, needle), message, key=key)
 
-        def notice(message: str, needle: str, key=f.key) -> None:
-            diagnostics.warning(source.locate_text(key, needle), message, key=key)
+        def notice(message: str, needle: str, key=f.key, display=f.display) -> None:
+            if not display:
+                diagnostics.warning(source.locate_text(key, needle), message, key=key)
 
         found: set = set()
         blocks = by_id[i]

@@ -12,12 +12,24 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional, Protocol
 
 from briefkit.core.diagnostics import Diagnostic, Location
 
-if TYPE_CHECKING:
-    from briefkit.prose.citations import Bibliography
+
+class Source(Protocol):
+    """What a message about a source needs of it (citations.Bibliography has it): said as a
+    protocol so that this module, which citations.py imports, imports nothing back."""
+
+    shown: Path
+    text: str
+    handed: Optional[Path]
+    file: Optional[Path]
+    where: Location
+    key: tuple
+
+    @property
+    def kind(self) -> str: ...
 
 
 def offset_location(file: Path, text: str, offset: int) -> Location:
@@ -26,7 +38,7 @@ def offset_location(file: Path, text: str, offset: int) -> Location:
     )
 
 
-def read_error(bibliography: Bibliography, message: str) -> Diagnostic:
+def read_error(bibliography: Source, message: str) -> Diagnostic:
     shown, text, kind = bibliography.shown, bibliography.text, bibliography.kind
     for named in {bibliography.handed, bibliography.file} - {None}:
         message = message.replace(str(named), str(shown))

@@ -36,7 +36,9 @@ def display_markdown(text: str) -> str:
 
 def display_fields(data: dict) -> list[ProseField]:
     """The display text of a brief, each where it stands (for its messages), as Markdown."""
-    return [ProseField(key, display_markdown(text)) for key, text in _display_texts(data)]
+    return [
+        ProseField(key, display_markdown(text), display=True) for key, text in _display_texts(data)
+    ]
 
 
 def _display_texts(data: dict) -> Iterator[tuple[KeyPath, str]]:

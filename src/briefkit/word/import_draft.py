@@ -22,12 +22,12 @@ from typing import Optional
 
 from briefkit.core.run import EngineBudget, run_engine
 from briefkit.layout import folders as layouts_module
+from briefkit.load.brief_yaml import dump_brief, quoted
 from briefkit.ooxml.brief_record import read_record
 from briefkit.ooxml.package import PackageRefused, read_parts
 from briefkit.prose.citations import pandoc_path
 from briefkit.prose.csl_styles import styles_dir
 from briefkit.prose.pandoc_ast import ALT_PLACEHOLDER
-from briefkit.word.brief_yaml import dump_brief, quoted
 from briefkit.word.draft import (
     DraftFacts,
     DraftRefused,

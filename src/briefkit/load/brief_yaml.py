@@ -27,7 +27,7 @@ def dump_brief(
     are the `header` lines (a line break inside one starts another comment line: no text of
     a draft's ever leaves a comment)."""
     lines = [
-        f"# {line}".rstrip() for text in header for line in _printable(text).splitlines() or [""]
+        f"# {line}".rstrip() for text in header for line in printable(text).splitlines() or [""]
     ]
     _mapping(data, (), 0, comments or {}, lines)
     return "\n".join(lines) + "\n"
@@ -47,7 +47,7 @@ def quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """YAML allows no control characters, not even in comments."""
     return "".join(
         ch
@@ -65,7 +65,7 @@ def _printable(text: str) -> str:
 
 def _comment_lines(comments, path, depth) -> list[str]:
     out = []
-    for comment in map(_printable, comments.get(path, ())):
+    for comment in map(printable, comments.get(path, ())):
         for line in comment.splitlines() or [""]:
             out.append(f"{INDENT * depth}# {line}".rstrip())
     return out
@@ -75,7 +75,7 @@ def _mapping(data: dict, path, depth: int, comments, lines: list[str]) -> None:
     for key, value in data.items():
         here = path + (key,)
         lines.extend(_comment_lines(comments, here, depth))
-        _entry(f"{INDENT * depth}{_scalar(key)}:", value, here, depth, comments, lines)
+        _entry(f"{INDENT * depth}{scalar(key)}:", value, here, depth, comments, lines)
 
 
 def _entry(head: str, value, path, depth: int, comments, lines: list[str]) -> None:
@@ -88,7 +88,7 @@ def _entry(head: str, value, path, depth: int, comments, lines: list[str]) -> No
         and value
         and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     ):
-        lines.append(f"{head} [{', '.join(_scalar(v) for v in value)}]")  # date-parts: [2020, 3]
+        lines.append(f"{head} [{', '.join(scalar(v) for v in value)}]")  # date-parts: [2020, 3]
     elif isinstance(value, list) and value:
         lines.append(head)
         for index, item in enumerate(value):
@@ -103,22 +103,22 @@ def _entry(head: str, value, path, depth: int, comments, lines: list[str]) -> No
                 lines.extend((pad + line) if line else line for line in sub[1:])
             else:
                 _entry(prefix.rstrip(), item, path + (index,), depth + 1, comments, lines)
-    elif isinstance(value, str) and "\n" in value.strip("\n") and _literal_safe(value):
+    elif isinstance(value, str) and "\n" in value.strip("\n") and literal_safe(value):
         text = value.strip("\n")
         column = len(head) - len(head.lstrip()) + 2  # deeper than the key or the dash
         indicator = ""
         if text[:1] in (" ", "\t"):
             if head.lstrip().startswith("-"):  # keep it simple: quoted
-                lines.append(f"{head} {_scalar(value)}")
+                lines.append(f"{head} {scalar(value)}")
                 return
             indicator = "2"
         lines.append(f"{head} |{indicator}" + ("" if value.endswith("\n") else "-"))
         lines.extend((" " * column + line) if line.strip() else "" for line in text.split("\n"))
     else:
-        lines.append(f"{head} {_scalar(value)}")
+        lines.append(f"{head} {scalar(value)}")
 
 
-def _literal_safe(text: str) -> bool:
+def literal_safe(text: str) -> bool:
     """A literal block keeps text as is, except trailing spaces, control characters and
     lines of only spaces (which YAML folds away)."""
     return all(
@@ -126,7 +126,7 @@ def _literal_safe(text: str) -> bool:
     ) and not any(line != line.rstrip(" \t") for line in text.split("\n"))
 
 
-def _scalar(value) -> str:
+def scalar(value) -> str:
     if isinstance(value, dict) and not value:
         return "{}"
     if isinstance(value, list) and not value:
