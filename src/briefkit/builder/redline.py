@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from briefkit.builder.gate import OutputGate, Written
 from briefkit.builder.revisions import RevisionUnavailable, brief_at_revision
 from briefkit.core.cleanup import scratch_file
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.paths import read_regular
 from briefkit.core.write import TEMPORARY_MARK
+from briefkit.render import render
+from briefkit.render.stamp import is_own, stamp
 from briefkit.word.redline_xml import redline_package
 from briefkit.word.review_copy import review_copy
 
@@ -49,8 +53,8 @@ class Redline:
 
 
 def _docx_of(path: Path, allow_network: bool):
+    # a redline of two DOCX files needs no brief pipeline
     from briefkit.builder.pipeline import prepare
-    from briefkit.render import render
 
     prepared = prepare(path, preload=["docx"], allow_network=allow_network)
     return prepared, render(prepared, "docx")
@@ -68,6 +72,7 @@ def redline_briefs(
     old: Path, new: Path, *, allow_network: bool = False, date: Optional[dt.datetime] = None
 ) -> Redline:
     """Raises `BriefInvalid` when either brief is wrong (its mistakes located in its file)."""
+    # a redline of two DOCX files needs no brief pipeline
     from briefkit.builder.fingerprint import input_files
 
     old_prepared, old_docx = _docx_of(Path(old), allow_network)
@@ -81,8 +86,6 @@ def redline_briefs(
 def _stamped(docx: bytes) -> bytes:
     """The marked package stamped with its own fingerprint (it carries NEW's, which no longer
     matches its content)."""
-    from briefkit.render.stamp import stamp
-
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         members = [(info.filename, archive.read(info)) for info in archive.infolist()]
     return stamp("docx", members)  # type: ignore[arg-type]  # a DOCX is stamped as members
@@ -125,10 +128,6 @@ def redline_changed(
     written beside it); the gate's `Written`, or None when the brief did not change (or did
     not exist then). A redline marking the same changes as the one there (only the marks'
     dates differ) is not written again."""
-    from briefkit.builder.gate import OutputGate, Written
-    from briefkit.core.paths import read_regular
-    from briefkit.render.stamp import is_own
-
     try:
         old_text = brief_at_revision(brief, revision)
     except RevisionUnavailable as exc:

@@ -17,8 +17,9 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Optional
+from typing import IO, Any, Iterable, Optional
 
 from briefkit import model as m
 from briefkit.core.cleanup import done, on_exit, signals_deferred
@@ -132,25 +133,24 @@ class PandocJob:
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         data = "\n".join(parts).encode("utf-8")
+        stdin, stdout, stderr = self.process.stdin, self.process.stdout, self.process.stderr
+        assert stdin is not None and stdout is not None and stderr is not None  # all PIPEs
         self._threads = [
-            threading.Thread(target=self._feed, args=(data,), daemon=True),
-            threading.Thread(
-                target=lambda: self._out.append(self.process.stdout.read()), daemon=True
-            ),
-            threading.Thread(
-                target=lambda: self._err.append(self.process.stderr.read()), daemon=True
-            ),
+            threading.Thread(target=self._feed, args=(stdin, data), daemon=True),
+            threading.Thread(target=lambda: self._out.append(stdout.read()), daemon=True),
+            threading.Thread(target=lambda: self._err.append(stderr.read()), daemon=True),
         ]
         for thread in self._threads:
             thread.start()
 
-    def _feed(self, data: bytes) -> None:
+    @staticmethod
+    def _feed(stdin: IO[bytes], data: bytes) -> None:
         try:
-            self.process.stdin.write(data)
+            stdin.write(data)
         except BrokenPipeError:  # cancelled
             pass
         finally:
-            self.process.stdin.close()
+            stdin.close()
 
     def result(self) -> dict:
         try:
@@ -276,7 +276,7 @@ def clean_field(node, index: int, found: set) -> int:
         if isinstance(item, dict):
             depth += "t" in item
             deepest = max(deepest, depth)
-            entries = item.items()
+            entries: Iterable[tuple[Any, Any]] = item.items()
         else:
             entries = enumerate(item)
         for key, value in entries:
@@ -462,7 +462,7 @@ def read_prose(
         reader = PandocReader(
             roots,
             problem,
-            lambda needle, key=f.key: source.locate_text(key, needle),
+            partial(source.locate_text, f.key),
             notice,
             formulas,
             citations,

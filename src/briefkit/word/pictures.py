@@ -98,6 +98,7 @@ def _with_poppler(picture: Path) -> Path:
 
 
 def _with_pillow(picture: Path) -> Path:
+    # Pillow only for a draft's pictures
     from PIL import Image
 
     target = picture.with_suffix(".png")
@@ -172,6 +173,7 @@ def _metafiles_in(
 
 def _trimmed(png: Path, target: Path) -> None:
     """The drawing without the blank page LibreOffice draws it on."""
+    # Pillow only for a draft's pictures
     from PIL import Image, ImageChops
 
     with Image.open(png) as image:

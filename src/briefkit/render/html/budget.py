@@ -35,6 +35,7 @@ from jinja2.sandbox import (
     SandboxedEscapeFormatter,
     SandboxedFormatter,
 )
+from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
@@ -335,8 +336,6 @@ def _out(context, value):
 
 
 def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Markup | str:
-    from jinja2.utils import generate_lorem_ipsum
-
     if not isinstance(n, int) or not isinstance(max, int) or n > MAX_LIPSUM or max > MAX_WIDTH:
         raise TemplateBudget(
             f"lipsum({n}) is past briefkit's budget of {MAX_LIPSUM} "
