@@ -32,7 +32,7 @@ _PLAIN_MARKUP = [
 def markdown_in_plain_text(brief: schema.Brief, data: dict, source) -> list[Diagnostic]:
     """Titles are plain text: a citation, a note or emphasis written there prints as typed."""
     fields: list[tuple[KeyPath, Optional[str]]] = [
-        ((key,), getattr(brief, key)) for key in ("title", "subtitle", "kicker")
+        ((key,), getattr(brief, key)) for key in ("title", "short_title", "subtitle", "kicker")
     ]
     for group in ("findings", "recommendations"):
         at = group_path(data, group)
