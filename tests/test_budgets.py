@@ -141,11 +141,23 @@ def _zip_bomb(path: Path) -> None:
         archive.writestr("word/media/filler.bin", b"\0" * (MAX_TEMPLATE_BYTES + 1))
 
 
+def _many_parts(path: Path) -> None:
+    """A Word template of a few hundred KB holding more parts than its budget."""
+    import docx
+    from briefkit.ooxml.package import MAX_TEMPLATE_PARTS
+
+    docx.Document().save(str(path))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for number in range(MAX_TEMPLATE_PARTS):
+            archive.writestr(f"filler/part{number}.xml", "<a/>")
+
+
 def _file_bombs(briefs: Path) -> dict[str, str]:
     """One brief per bomb among its own files (name: the brief's text); the files beside."""
     (briefs / "huge.png").write_bytes(_png((12000, 12000)))
     (briefs / "huge.csl").write_text("<style>" + "<!-- x -->" * 300_000 + "</style>")
     _zip_bomb(briefs / "bomb.docx")
+    _many_parts(briefs / "parts.docx")
     macro = "x" * 90_000  # each field within one value's budget, the file's total past its own
     (briefs / "total.bib").write_text(
         f'@string{{big = "{macro}"}}\n'
@@ -162,6 +174,8 @@ def _file_bombs(briefs: Path) -> dict[str, str]:
                                           "references: [{id: k0, type: book, title: B}]\n"),
         "a Word template inflating past 100 MB": brief_text(
             extra="output: {word_template: bomb.docx, formats: [docx]}\n"),
+        "a Word template of 5,000 parts more": brief_text(
+            extra="output: {word_template: parts.docx, formats: [docx]}\n"),
         "a .bib expanding past 16 million characters": brief_text(
             body="See [@k0].", extra="bibliography: total.bib\n"),
     }
@@ -181,6 +195,8 @@ def test_every_bomb_among_a_brief_s_own_files_is_a_located_error_within_budget(p
     for number, bomb in enumerate(bombs):
         assert f"✗ briefs/b{number}.yaml: 1 error" in done.stderr, (bomb, done.stderr[-3000:])
         assert located(done.stderr, in_own_file.get(bomb, f"b{number}.yaml")), bomb
+    assert re.search(r"bomb\.docx cannot be used: it would inflate to 101 MB", done.stderr)
+    assert re.search(r"parts\.docx cannot be used: .* in 5,?0\d\d parts", done.stderr)
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert done.cpu_seconds < SECONDS * 2 and done.seconds < WALL * 2, (done.cpu_seconds,
                                                                         done.seconds)

@@ -26,7 +26,7 @@ from typing import Optional, Union
 import pytest
 from conftest import in_ci
 from hostile import brief_text, write
-from word_drafts import draft_from_markdown
+from word_drafts import add_tracked_change, draft_from_markdown
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -49,7 +49,8 @@ def git(folder: Path, *args: str) -> None:
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory) -> Path:
     """The project every run copies: two briefs with notes (one changed since the last
-    commit), a series folder, a Word draft of 200 noted paragraphs and one with a metafile."""
+    commit), a series folder, a Word draft of 200 noted paragraphs and one with a metafile,
+    and b's DOCX with an editor's tracked change."""
     root = tmp_path_factory.mktemp("interrupts") / "project"
     body = " ".join(f"Sentence {i} of the text.^[Note {i}.]" for i in range(60))
     write(root / "briefs" / "a.yaml", brief_text(body="Old text."))
@@ -65,6 +66,10 @@ def seed(tmp_path_factory) -> Path:
     draft_from_markdown("---\ntitle: Draft\n---\n\n" + "\n\n".join(
         f"Paragraph {i}.^[A note {i}.]" for i in range(200)), root / "draft.docx")
     shutil.copy(METAFILE_DRAFT / "draft.docx", root / "metafile.docx")
+    # b's DOCX as built, then edited in Word: what `import --into` brings back
+    subprocess.run([sys.executable, "-m", "briefkit.cli", "build", "briefs/b.yaml", "-o",
+                    "built", "-f", "docx"], cwd=root, check=True, capture_output=True)
+    add_tracked_change(root / "built" / "b.docx", "Sentence 3 of", "Sentence three of")
     return root
 
 
@@ -83,6 +88,7 @@ COMMANDS = {
     "import": Command(["import", "draft.docx", "-o", "briefs/imported.yaml"], POINTS),
     "import, LibreOffice converting a metafile": Command(
         ["import", "metafile.docx", "-o", "briefs/imported.yaml"], [0.0, 0.4, "soffice"]),
+    "import --into": Command(["import", "built/b.docx", "--into", "briefs/b.yaml"], POINTS),
     "redline": Command(["redline", "briefs/a.yaml", "briefs/b.yaml", "-o", "r.docx"], POINTS),
     "redline --against": Command(["redline", "--against", "HEAD", "briefs/a.yaml", "-o",
                                   "r.docx"], POINTS),

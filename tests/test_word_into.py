@@ -207,7 +207,9 @@ def without_contents(path: Path) -> Path:
 
 
 def pandoc_text(path: Path) -> str:
-    """The text of a DOCX as Pandoc's DOCX reader gives it, tracked changes accepted."""
+    """The text of a DOCX as Pandoc's DOCX reader gives it, tracked changes accepted, the
+    contents' page numbers left out (they are the pages', which an edit moves until Word's
+    Update Table, not the brief's)."""
     result = subprocess.run(
         [
             pandoc_path(),
@@ -217,12 +219,37 @@ def pandoc_text(path: Path) -> str:
             "-t",
             "plain",
             "--wrap=none",
-            str(path),
+            str(_without_page_numbers(path)),
         ],
         capture_output=True,
         check=True,
     )
     return " ".join(result.stdout.decode().split())
+
+
+def _without_page_numbers(path: Path) -> Path:
+    """A copy of the DOCX whose PAGEREF fields (the contents' page numbers) show nothing."""
+    copy = path.with_name(path.stem + ".no-page-numbers.docx")
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(copy, "w") as out:
+        for item in archive.infolist():
+            data = archive.read(item)
+            if item.filename == "word/document.xml":
+                root = etree.fromstring(data)
+                in_result = False
+                for element in list(root.iter(w("instrText"), w("fldChar"), w("t"))):
+                    if element.tag == w("instrText") and "PAGEREF" in (element.text or ""):
+                        in_result = None  # until its result begins
+                    elif element.tag == w("fldChar"):
+                        kind = element.get(w("fldCharType"))
+                        if kind == "separate" and in_result is None:
+                            in_result = True
+                        elif kind == "end":
+                            in_result = False
+                    elif in_result:
+                        element.text = ""
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            out.writestr(item, data)
+    return copy
 
 
 # ---- the scripted editor ------------------------------------------------------------------------
