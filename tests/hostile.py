@@ -5,7 +5,6 @@ process with a time and memory limit, FIFOs, and Word packages edited part by pa
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -135,7 +134,3 @@ def rewrite_package(source: Path, target: Path, edit) -> Path:
 def one_error_line(text: str) -> list[str]:
     """The lines of `text` that report an error."""
     return [line for line in text.splitlines() if "error" in line]
-
-
-def no_limits():  # pragma: no cover - documentation of what run_bounded sets
-    return resource.getrlimit(resource.RLIMIT_AS)

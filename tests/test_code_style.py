@@ -1,6 +1,6 @@
 """The code base holds to its own checks (pyproject.toml): ruff's lint rules and format over
-src/. CI runs them through this file, so a commit that
-breaks them does not land."""
+src/, and mypy's types at the level [tool.mypy] sets. CI runs them through this file, so a
+commit that breaks them does not land."""
 
 from __future__ import annotations
 
@@ -36,3 +36,11 @@ def test_src_is_formatted_as_ruff_formats_it():
     done = _run("ruff", "format", "--check", "src")
     assert done.returncode == 0, done.stdout + done.stderr
 
+
+def test_mypy_finds_no_errors_in_src():
+    # The files and the level are pyproject.toml's [tool.mypy] (its cache, .mypy_cache/,
+    # ignores itself in git).
+    done = _run("mypy")
+    assert done.returncode == 0 and "Success: no issues found" in done.stdout, (
+        done.stdout + done.stderr
+    )

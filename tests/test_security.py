@@ -4,6 +4,7 @@ no code runs and no markup is injected. Each test asserts the refusal and what w
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import zipfile
@@ -567,7 +568,31 @@ def test_the_readme_lists_each_budget_with_its_value():
         ("word.draft", "MAX_NESTING", "{} levels".format),
         ("prose.csl_styles", "MAX_STYLE_BYTES", mib),
         ("core.run", "ENGINE_SECONDS", lambda n: f"{n:.0f} s"),
+        ("render.html.budget", "MAX_LIPSUM", "{:,}".format),
+        ("ooxml.package", "MAX_TEMPLATE_PARTS", "{:,}".format),
+        ("prose.bibtex_scan", "MAX_VALUE_CHARS", "{:,} characters".format),
+        ("prose.bibtex_scan", "MAX_TOTAL_CHARS", "{:,} characters".format),
+        ("prose.library", "MAX_INHERITANCE", "{}".format),
+        ("prose.read", "MAX_NESTING", "{} levels".format),
+        ("builder.revisions", "GIT_TIMEOUT", lambda n: f"{n:.0f} s"),
     ]
+    # Every MAX_ constant of the code is a budget in the table, or one of these (not a budget
+    # on untrusted input): a budget added without its row fails here.
+    not_budgets = {
+        "prose.citations.MAX_UNCITED_LISTED": "how many uncited ids one warning names",
+        "validate.check.MAX_SECTION_DEPTH": "a rule of the brief format, reported as such",
+        "builder.outputs.MAX_NAME_BYTES": "an output name's length, reported as a name rule",
+        "word.redline_diff.MAX_CHAIN": "a tuning of the word diff's anchors (time: the "
+        "redline test in test_budgets.py)",
+    }
+    source = Path(__file__).resolve().parents[1] / "src" / "briefkit"
+    found = {
+        ".".join(path.relative_to(source).with_suffix("").parts) + "." + name
+        for path in source.rglob("*.py")
+        for name in re.findall(r"^(MAX_[A-Z_]+)\b[^=\n]*=", path.read_text(), re.M)
+    }
+    listed = {f"{module}.{name}" for module, name, _ in budgets}
+    assert found - listed - set(not_budgets) == set(), "budgets without a README row"
     for module_name, name, shown in budgets:
         value = getattr(importlib.import_module(f"briefkit.{module_name}"), name)
         where = f"`{module_name}.{name}`"

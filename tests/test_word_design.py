@@ -14,12 +14,12 @@ from pathlib import Path
 
 import docx
 import pytest
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from lxml import etree
 
+from briefkit.builder.batch import build_brief
 from briefkit.layout.design import load_design
 from briefkit.layout.folders import load_layout
-from briefkit.builder.batch import build_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -73,7 +73,7 @@ def test_the_theme_names_the_designs_faces_and_colours(built):
     tokens = design()
     assert theme.find(f".//{A}majorFont/{A}latin").get("typeface") == tokens.display_face
     assert theme.find(f".//{A}minorFont/{A}latin").get("typeface") == tokens.text_face
-    colours = {slot.tag[len(A):]: slot[0].get("val") for slot in theme.find(f".//{A}clrScheme")}
+    colours = {slot.tag[len(A) :]: slot[0].get("val") for slot in theme.find(f".//{A}clrScheme")}
     assert colours["accent1"] == tokens.color("primary") == colours["dk2"]
     assert colours["accent2"] == colours["hlink"] == "AA3300"  # the brief's theme: too
     assert "Calibri" not in parts["word/theme/theme1.xml"].decode()
@@ -99,7 +99,10 @@ def test_deeper_headings_links_and_captions_are_on_the_design(built):
         assert heading.font.name == tokens.display_face, n
         assert str(heading.font.color.rgb) in palette, n
         linked = document.styles[f"Heading {n} Char"]
-        assert linked.font.name == heading.font.name and linked.font.color.rgb == heading.font.color.rgb
+        assert (
+            linked.font.name == heading.font.name
+            and linked.font.color.rgb == heading.font.color.rgb
+        )
     assert str(document.styles["Heading 4"].font.color.rgb) == tokens.color("primary")
     for name in ("Hyperlink", "FollowedHyperlink"):
         link = document.styles[name]
@@ -125,7 +128,9 @@ def test_the_catalogue_holds_only_what_is_on_the_design(built):
     assert {"Table", "Table Caption", "List Bullet", "List Number", "Quote", "TOC Heading"} <= names
     assert "word/stylesWithEffects.xml" not in parts
     settings = etree.fromstring(parts["word/settings.xml"])  # an editor's new table is the house's
-    assert settings.find(f"{W}defaultTableStyle").get(f"{W}val") == document.styles["Table"].style_id
+    assert (
+        settings.find(f"{W}defaultTableStyle").get(f"{W}val") == document.styles["Table"].style_id
+    )
 
 
 def test_tables_carry_their_column_alignment_face_and_header(built):
@@ -144,7 +149,10 @@ def test_tables_carry_their_column_alignment_face_and_header(built):
     widths = [cell.width for cell in row.cells]
     assert widths[1] > widths[2]
     caption = table._tbl.getprevious()
-    assert caption.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == document.styles["Table Caption"].style_id
+    assert (
+        caption.find(f"{W}pPr/{W}pStyle").get(f"{W}val")
+        == document.styles["Table Caption"].style_id
+    )
     assert document.styles["Table Caption"].paragraph_format.keep_with_next
 
 
@@ -168,6 +176,8 @@ def test_findings_stand_under_their_rule_with_the_label_in_the_accent(built):
     assert dict(title._p.find(f"{W}pPr/{W}pBdr/{W}left").attrib) == dict(rule.attrib)
     label = title.runs[0]
     assert label.text == "Finding 1" and label.style.name == "Item Number"
+    # the item's title at print's size for it (print.css `ol.items h3`: heading_3)
+    assert title.style.font.size == Pt(float(design().get("type", "heading_3")))
     assert str(label.style.font.color.rgb) == "AA3300"
     # the item holds together: each paragraph keeps with the next but the last
     assert texts[0].paragraph_format.keep_with_next is not False

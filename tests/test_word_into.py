@@ -190,6 +190,22 @@ def change_locator(
     _rewrite(path, edit)
 
 
+def without_contents(path: Path) -> Path:
+    """A copy of the DOCX without its table of contents: when an edit moves a part to another
+    page, the edited DOCX still shows the old page numbers until Word updates its fields."""
+    copied = path.with_name(path.stem + "-no-contents.docx")
+    shutil.copy(path, copied)
+
+    def drop(root):
+        for p in list(root.iter(w("p"))):
+            style = p.find(f"{w('pPr')}/{w('pStyle')}")
+            if style is not None and style.get(w("val")).lower().startswith("toc"):
+                p.getparent().remove(p)
+
+    _rewrite(copied, lambda parts: _xml(parts, "word/document.xml", drop))
+    return copied
+
+
 def pandoc_text(path: Path) -> str:
     """The text of a DOCX as Pandoc's DOCX reader gives it, tracked changes accepted."""
     result = subprocess.run(
@@ -528,7 +544,7 @@ def test_a_recommendation_deleted_with_its_mention_goes_from_the_brief(copy, tmp
         *("-" + line for line in before[start:end].splitlines()),
     ]
     rebuilt = build_brief(brief, tmp_path / "rebuilt", ["docx"], parallel=False).outputs[0]
-    assert pandoc_text(rebuilt) == pandoc_text(docx)
+    assert pandoc_text(without_contents(rebuilt)) == pandoc_text(without_contents(docx))
 
 
 def test_a_finding_deleted_while_a_recommendation_names_it_is_a_located_conflict(copy):
@@ -566,6 +582,71 @@ def test_a_findings_text_deleted_but_not_its_title_is_said_and_kept(copy):
     assert brief.read_bytes() == before
 
 
+def _typed(style: str | None, text: str):
+    """A paragraph as Word writes one an editor typed (in the paragraph style `style`)."""
+    properties = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return etree.fromstring(
+        f'<w:p xmlns:w="{W}">{properties}<w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+    )
+
+
+def test_a_finding_and_a_recommendation_typed_in_word_are_new_items(copy, tmp_path):
+    """After Finding 3's text the editor types a title in the finding titles' style (with
+    the label, as the others read) and its text; after Recommendation 2's "Responds to" line,
+    another. Each is a new item where it was typed, and the rebuilt brief reads as the DOCX."""
+    brief, docx = copy
+
+    def type_items(root):
+        finding = _paragraph_with(root, "Even after a 2020 espionage arrest")
+        finding.addnext(_typed("ItemTitle", "Finding 4: Talent flows both ways"))
+        finding.getnext().addnext(_typed(None, "Students now move in *both* directions."))
+        responds = _paragraph_with(root, "Responds to: Finding 2")
+        responds.addnext(_typed("ItemTitle", "Recommendation 3: Fund independent research"))
+        responds.getnext().addnext(_typed(None, "Fund research on the partnership."))
+
+    before, after, result = import_after(brief, docx, type_items)
+    assert result.exit_code == 0, result.output
+    assert changed_lines(before, after) == [
+        "+  - title: Talent flows both ways",
+        "+    text: Students now move in \\*both\\* directions.",
+        "+    - title: Fund independent research",
+        "+      text: Fund research on the partnership.",
+    ]
+    lines = after.splitlines()
+    assert (
+        lines[lines.index("  - title: Talent flows both ways") - 1]
+        == "      ahead [@bendett2020resilience]."
+    )
+    assert (
+        lines[lines.index("    - title: Fund independent research") - 1]
+        == "      findings: [obstacles]"
+    )
+    assert "a new item 'Talent flows both ways' in findings" in result.output
+    assert "a new item 'Fund independent research' in recommendations.items" in result.output
+    rebuilt = build_brief(brief, tmp_path / "rebuilt", ["docx"], parallel=False).outputs[0]
+    assert pandoc_text(rebuilt) == pandoc_text(docx)
+
+
+def test_a_finding_typed_before_the_first_is_the_first_item(copy):
+    """Typed right after the "Findings" heading, before Finding 1: the new item comes first
+    (the others' numbers, and the recommendations' "Responds to", follow in the rebuilt brief)."""
+    brief, docx = copy
+
+    def type_item(root):
+        first = _paragraph_with(root, "Finding 1: The partnership is institutionalised")
+        first.addprevious(_typed("ItemTitle", "Talent flows both ways"))
+        first.addprevious(_typed(None, "Students now move in both directions."))
+
+    before, after, result = import_after(brief, docx, type_item)
+    assert result.exit_code == 0, result.output
+    assert changed_lines(before, after) == [
+        "+  - title: Talent flows both ways",
+        "+    text: Students now move in both directions.",
+    ]
+    lines = after.splitlines()
+    assert lines[lines.index("findings:") + 1] == "  - title: Talent flows both ways"
+
+
 # ---- no edits: nothing changes -----------------------------------------------------------------
 
 EXAMPLES = example_briefs()
@@ -600,8 +681,9 @@ def test_an_unedited_starter_leaves_its_brief_byte_identical(layout, tmp_path, m
 # ---- an editor in LibreOffice ------------------------------------------------------------------
 
 # A Basic macro doing what an editor does in LibreOffice Writer: Track Changes on, a phrase
-# replaced (Find & Replace), a footnote inserted after some words, a comment on others, then
-# File > Save As > Word 2007-365 (.docx).
+# replaced (Find & Replace), a footnote inserted after some words, a comment on others, a
+# finding typed after the last (Enter, the title style, its text), a section selected from its
+# heading to the next and deleted, then File > Save As > Word 2007-365 (.docx).
 MACRO = """\
 Sub EditAsAnEditor(inUrl As String, outUrl As String)
   Dim opening(0) As New com.sun.star.beans.PropertyValue
@@ -625,12 +707,40 @@ Sub EditAsAnEditor(inUrl As String, outUrl As String)
   oComment.Author = "Maria Editor"
   oComment.Content = "Source for this?"
   oFound.getText().insertTextContent(oFound, oComment, True)
+  REM a new finding typed after the last one's text, in the finding titles' paragraph style
+  oSearch.SearchString = "Obstacles remain"
+  sTitle = oDoc.findFirst(oSearch).ParaStyleName
+  oSearch.SearchString = "went ahead"
+  oCursor = oDoc.getText().createTextCursorByRange(oDoc.findFirst(oSearch).getEnd())
+  oCursor.gotoEndOfParagraph(False)
+  sBody = oCursor.ParaStyleName
+  oText = oDoc.getText()
+  oText.insertControlCharacter(oCursor, com.sun.star.text.ControlCharacter.PARAGRAPH_BREAK, False)
+  oCursor.ParaStyleName = sTitle
+  oText.insertString(oCursor, "Finding 4: Talent flows both ways", False)
+  oText.insertControlCharacter(oCursor, com.sun.star.text.ControlCharacter.PARAGRAPH_BREAK, False)
+  oCursor.ParaStyleName = sBody
+  oText.insertString(oCursor, "Students now move in both directions.", False)
+  REM the section "What to watch" selected from its heading to the next and deleted
+  oHead = Heading(oDoc, "What to watch")
+  oCut = oText.createTextCursorByRange(oHead.getStart())
+  oCut.gotoRange(Heading(oDoc, "Policy considerations and recommendations").getStart(), True)
+  oCut.setString("")
   Dim saving(0) As New com.sun.star.beans.PropertyValue
   saving(0).Name = "FilterName"
   saving(0).Value = "MS Word 2007 XML"
   oDoc.storeToURL(outUrl, saving())
   oDoc.close(True)
 End Sub
+
+Function Heading(oDoc, sText As String)
+  oSearch = oDoc.createSearchDescriptor()
+  oSearch.SearchString = sText
+  oAll = oDoc.findAll(oSearch)
+  For i = 0 To oAll.getCount() - 1
+    If Left(oAll.getByIndex(i).ParaStyleName, 7) = "Heading" Then Heading = oAll.getByIndex(i)
+  Next i
+End Function
 """
 
 
@@ -692,4 +802,14 @@ def test_an_editor_in_libreoffice(copy, tmp_path):
         "-      Even after a 2020 espionage arrest, agreements on joint research centres went",
         "+      Even after a 2020 espionage arrest^[Reported in June 2020.], agreements on joint "
         "research centres went",
+        "+  - title: Talent flows both ways",
+        "+    text: Students now move in both directions.",
+        *(
+            "-" + line
+            for line in before[
+                before.index("  - title: What to watch\n") : before.index("recommendations:\n")
+            ].splitlines()
+        ),
     ]
+    # a table LibreOffice saved (the table style's formatting written on each run) is no edit
+    assert "warning" not in result.output, result.output

@@ -20,9 +20,12 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from briefkit.audit_pdf import SHORT_PAGE_FILL, PdfAudit, audit_pdf, face_of
+
+if TYPE_CHECKING:
+    from docx.shared import Length
 
 __all__ = [
     "DocxAudit",
@@ -67,21 +70,29 @@ class DocxAudit:
     touching_calls: int = 0  # note references with no text between them
 
 
+def _mm(length: Optional[Length], name: str, path: Path) -> float:
+    if length is None:  # python-docx: the section does not set it
+        raise ValueError(f"{path}: the last section sets no page {name}")
+    return length.mm
+
+
 def audit_docx(path: Path) -> DocxAudit:
+    # python-docx only when a DOCX is audited (a PDF audit does without it)
     import docx
     from docx.oxml.ns import qn
 
     document = docx.Document(str(path))
     # The body's page setup: the last section (a cover may be a section of its own, full bleed).
     section = document.sections[-1]
-    page = {
-        "width": section.page_width.mm,
-        "height": section.page_height.mm,
-        "top": section.top_margin.mm,
-        "right": section.right_margin.mm,
-        "bottom": section.bottom_margin.mm,
-        "left": section.left_margin.mm,
+    lengths = {
+        "width": section.page_width,
+        "height": section.page_height,
+        "top": section.top_margin,
+        "right": section.right_margin,
+        "bottom": section.bottom_margin,
+        "left": section.left_margin,
     }
+    page = {name: _mm(length, name, path) for name, length in lengths.items()}
     styles = document.styles.element
     by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
     used = {p.style.style_id for p in document.paragraphs if p.style is not None}
@@ -125,6 +136,7 @@ def audit_docx(path: Path) -> DocxAudit:
 
 def _touching_references(document) -> int:
     """Note references in the body with no text between them and the reference before."""
+    # python-docx: see audit_docx
     from docx.oxml.ns import qn
 
     refs = (qn("w:footnoteReference"), qn("w:endnoteReference"))

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from briefkit.layout.folders import available, load_layout
+
 # A numbered page this full or less is short (the designer's threshold, `Thresholds`).
 SHORT_PAGE_FILL = 0.35
 PT_PER_MM = 72 / 25.4
@@ -90,6 +92,7 @@ def face_of(fontname: str) -> str:
 
 
 def audit_pdf(path: Path) -> PdfAudit:
+    # pdfplumber is the `audit` extra, not a dependency of briefkit
     import pdfplumber
 
     with pdfplumber.open(str(path)) as pdf:
@@ -321,8 +324,6 @@ def _note_calls(pages, body_size: float) -> tuple[list[str], int]:
 
 def _labels_with_quotes() -> set[str]:
     """The built-in fixed labels that hold an apostrophe, spelt with a straight one."""
-    from briefkit.layout.folders import available, load_layout
-
     found = set()
     for name in available():
         for label in load_layout(name).labels.values():

@@ -9,6 +9,7 @@ pdf) never look at YAML or at Pandoc; they read this.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -380,8 +381,6 @@ class Document:
     def unshown_json(self, key: Optional[str] = None) -> str:
         """The unshown keys (or one of them) as JSON (with <, > and & escaped, so that it can
         stand in any HTML or XML text)."""
-        import json
-
         value = self.unshown if key is None else self.unshown[key]
         text = json.dumps(_as_written(value), ensure_ascii=False, default=str, sort_keys=True)
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import multiprocessing
 import os
 import time
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from briefkit.builder.combine import COMBINED_NAME, write_combined
 from briefkit.builder.discover import discover
 from briefkit.builder.fingerprint import Cache, Hasher, Record, engine_versions, record_for
 from briefkit.builder.outputs import (
@@ -31,6 +33,7 @@ from briefkit.builder.outputs import (
     check_names,
     choose_target,
     commit,
+    describe,
     earlier_claims,
     remove_debris,
     signals_held,
@@ -146,12 +149,11 @@ def build_all(
     ) and not shard_spec
     reserved = {}
     if write_index:  # (imported here: the index's Jinja is not needed to build one brief)
+        # Jinja only when a folder build writes its index
         from briefkit.builder.series_index import INDEX_NAME
 
         reserved[out_dir / INDEX_NAME] = "the series index"
     if combined and not shard_spec:
-        from briefkit.builder.combine import COMBINED_NAME
-
         reserved[out_dir / COMBINED_NAME] = "the combined PDF"
 
     with interruptible(), OutputLock(out_dir, on_wait):
@@ -216,12 +218,11 @@ def build_all(
                 try:
                     cache.save()
                 except OSError as exc:
-                    from briefkit.builder.outputs import describe
-
                     summary.problems.append(
                         describe(exc, cache.path) + " (the build cache; the outputs are written)"
                     )
         if write_index:
+            # Jinja only when a folder build writes its index
             from briefkit.builder.series_index import write_series_index
 
             try:
@@ -231,8 +232,6 @@ def build_all(
             except OutputError as exc:
                 summary.problems.append(str(exc))
         if combined and not shard_spec:
-            from briefkit.builder.combine import write_combined
-
             try:
                 summary.combined = write_combined(
                     out_dir, [o.job for o in summary.outcomes if o.status != "failed"]
@@ -309,7 +308,8 @@ def _build_stale(
 def _replace_outputs(outcome: Outcome, cache: Cache, hasher: Hasher, force: bool) -> None:
     """Put `outcome`'s staged files in place (all formats or none) and record them."""
     record = outcome.record
-    clashes = _inputs_replaced(outcome, cache)
+    assert record is not None  # a built outcome carries the record of what it read
+    clashes = _inputs_replaced(outcome, record, cache)
     chosen: dict[str, tuple[Path, list[Path]]] = {}
     try:
         if clashes:
@@ -340,16 +340,17 @@ def _replace_outputs(outcome: Outcome, cache: Cache, hasher: Hasher, force: bool
     outcome.staged = {}
 
 
-def _inputs_replaced(outcome: Outcome, cache: Cache) -> list[str]:
-    """Messages for outputs that would replace a file this or another brief reads."""
-    readers = [(outcome.job.brief_display, outcome.record)]
+def _inputs_replaced(outcome: Outcome, record: Record, cache: Cache) -> list[str]:
+    """Messages for outputs that would replace a file this brief (its `record`) or another
+    reads."""
+    readers = [(outcome.job.brief_display, record)]
     readers += [(key, r) for key, r in cache.records.items() if key != outcome.job.key]
     messages = []
     for _, target in outcome.staged.values():
         path = str(target.resolve())
-        for who, record in readers:
-            if path in record.inputs and record.inputs[path] != "absent":
-                whose = "this brief" if record is outcome.record else who
+        for who, reader in readers:
+            if path in reader.inputs and reader.inputs[path] != "absent":
+                whose = "this brief" if reader is record else who
                 messages.append(
                     f"{outcome.job.brief_display}: error: output: "
                     f"{display_path(target)} would replace {display_path(Path(path))}, "
@@ -400,8 +401,6 @@ def _run(stale: list[Job], formats, workers: int, allow_network: bool = False, o
 
 def _warm(formats) -> None:
     """Import the engines once per worker process; every brief it builds then skips that."""
-    import importlib
-
     become_worker()
     import_engines(formats or FORMATS)
     importlib.import_module("briefkit.validate.check")  # pydantic and the schema

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from briefkit.builder.fingerprint import Cache
 from briefkit.builder.outputs import replace_file
+from briefkit.builder.pipeline import prepare
 from briefkit.core.paths import PathRefused, read_regular
 from briefkit.core.write import write_atomic
 from briefkit.layout.locales import load_locale
@@ -24,10 +26,10 @@ COMBINED_NAME = "combined.pdf"
 
 
 def write_combined(out_dir: Path, jobs) -> Path:
+    # WeasyPrint and the HTML writer only for --combined
     from weasyprint import HTML
 
-    from briefkit.builder.fingerprint import Cache
-    from briefkit.builder.pipeline import prepare
+    # (the print edition's writers: see above)
     from briefkit.render.html.page import render_html
     from briefkit.render.pdf.writer import ConfinedFetcher
 

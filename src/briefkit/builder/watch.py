@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from briefkit.core.paths import find_project_root
+
+if TYPE_CHECKING:
+    from briefkit.builder.batch import Summary
 
 # Files that can be inputs of a brief; editors' temporary and swap files are not.
 INPUT_SUFFIXES = {
@@ -53,10 +56,11 @@ def watched_folders(paths: Sequence[Path]) -> list[Path]:
 
 
 def watch_and_build(
-    paths: Sequence[Path], rebuild: Callable[[], object], say: Callable[[str], None]
+    paths: Sequence[Path], rebuild: Callable[[], Optional[Summary]], say: Callable[[str], None]
 ) -> None:
     """Rebuild on every change until Ctrl-C (or SIGTERM); `rebuild` returns the run's summary,
     or None when the run could not go ahead (it has said why)."""
+    # watchfiles (and anyio) only for `briefkit watch`
     from watchfiles import watch
 
     folders = watched_folders(paths)

@@ -18,13 +18,19 @@ from pathlib import Path
 
 import click
 
+from briefkit.builder.outputs import describe
+from briefkit.builder.pipeline import prepare
 from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
+from briefkit.core.write import write_part
+from briefkit.load.source import display_path
+from briefkit.ooxml.brief_record import read_record
+from briefkit.ooxml.package import PackageRefused, read_parts
+from briefkit.render import render
+from briefkit.word.draft import DraftRefused, inspect_draft
+from briefkit.word.into import NotBriefkitDocx, import_into, unified_diff
 
 
 def import_into_command(docx: Path, brief: Path, *, force: bool, dry_run: bool) -> None:
-    from briefkit.load.source import display_path
-    from briefkit.word.into import NotBriefkitDocx, import_into, unified_diff
-
     shown_docx, shown_brief = display_path(docx), display_path(brief)
     if not brief.is_file():
         raise click.UsageError(
@@ -100,9 +106,6 @@ def _text_of(raw: bytes) -> tuple[str, str]:
 
 def _docx_files(docx: Path, shown: Path) -> dict[str, bytes]:
     """The edited DOCX's parts, refused with one message when it is not a readable DOCX."""
-    from briefkit.ooxml.package import PackageRefused, read_parts
-    from briefkit.word.draft import DraftRefused, inspect_draft
-
     try:
         inspect_draft(docx)
         return read_parts(docx)
@@ -116,10 +119,6 @@ def _docx_files(docx: Path, shown: Path) -> dict[str, bytes]:
 def _rebuilt(brief: Path, text: str):
     """The record of `text` built as the brief (in memory), or None when it does not build
     (its mistakes are printed, located in the brief)."""
-    from briefkit.builder.pipeline import prepare
-    from briefkit.ooxml.brief_record import read_record
-    from briefkit.render import render
-
     handle, name = tempfile.mkstemp(prefix=f".{brief.stem}.into-", suffix=".yaml", dir=brief.parent)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -141,9 +140,6 @@ def _rebuilt(brief: Path, text: str):
 
 
 def _replace(brief: Path, was: bytes, payload: bytes, shown: Path) -> None:
-    from briefkit.builder.outputs import describe
-    from briefkit.core.write import write_part
-
     try:
         if brief.read_bytes() != was:
             _fail(

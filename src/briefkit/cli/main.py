@@ -7,8 +7,11 @@ error (Click's own), 3 a format's engine cannot run on this machine (the others 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
+import signal
 import sys
 from pathlib import Path
 
@@ -17,7 +20,10 @@ import click
 from briefkit import __version__
 from briefkit.cli.progress import Progress, print_summary
 from briefkit.cli.progress import count as _count
-from briefkit.core.engines import ENGINE_MISSING_EXIT
+from briefkit.core import cleanup
+from briefkit.core.engines import ENGINE_MISSING_EXIT, EngineMissing
+from briefkit.core.engines import doctor as examine_machine
+from briefkit.core.workers import Interrupted, raise_interrupted
 from briefkit.formats import NAMES
 
 FORMAT_CHOICES = click.Choice(list(NAMES), case_sensitive=False)
@@ -26,6 +32,7 @@ FORMAT_CHOICES = click.Choice(list(NAMES), case_sensitive=False)
 def _briefs_in(paths: tuple[Path, ...]) -> list[Path]:
     """The briefs under `paths`, found as `build` finds them (series files, bibliographies and
     a folder brief's own files are not briefs)."""
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.batch import discover
     from briefkit.load.source import display_path
 
@@ -173,6 +180,7 @@ def build(
     )
     unredlined = 0
     if redline_revision:
+        # a cycle: cli.word's commands join this module's group
         from briefkit.cli.word import redline_series
 
         unredlined = redline_series(summary, redline_revision, allow_network, force)
@@ -196,9 +204,9 @@ def _run_build(
     allow_network=False,
     redlines=False,
 ):
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.batch import build_all
     from briefkit.builder.outputs import NamesRefused, OutputError
-    from briefkit.core.workers import Interrupted
 
     progress = Progress()
     try:
@@ -253,6 +261,7 @@ def watch(paths, out_dir, formats, jobs, force, allow_network) -> None:
 
     Watches the briefs' folders and the project's templates/; each rebuild prints one line.
     """
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.watch import watch_and_build
 
     def build_once(force_now: bool):
@@ -304,12 +313,15 @@ def check(paths: tuple[Path, ...], formats, allow_network, uncited) -> None:
     reports every mistake it finds in one run: a brief `check` passes, `build` builds.
     Exit codes: 0 no errors, 1 a brief has errors, 3 a format's engine cannot run here.
     """
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.pipeline import check_brief
 
     briefs = _briefs_in(paths)
     if not briefs:
         raise click.UsageError(_no_briefs(paths))
-    failed, missing, printed = 0, {}, set()
+    failed = 0
+    missing: dict[str, EngineMissing] = {}
+    printed: set[str] = set()
     for path in briefs:
         prepared = check_brief(
             path,
@@ -321,13 +333,14 @@ def check(paths: tuple[Path, ...], formats, allow_network, uncited) -> None:
         for exc in prepared.missing:
             missing.setdefault(exc.fmt, exc)
         errors = len(prepared.diagnostics.errors)
-        if errors:
+        document = prepared.document
+        if errors or document is None:  # (a brief refused has errors: no document was made)
             failed += 1
             click.echo(f"✗ {path}: {_count(errors, 'error')}", err=True)
         else:
             click.echo(
-                f"✓ {path}: {_count(len(prepared.document.notes), 'note')}, "
-                f"{_count(sum(1 for _ in prepared.document.all_sections()), 'section')}",
+                f"✓ {path}: {_count(len(document.notes), 'note')}, "
+                f"{_count(sum(1 for _ in document.all_sections()), 'section')}",
                 err=True,
             )
     for exc in missing.values():
@@ -361,8 +374,6 @@ def doctor(for_tests: bool) -> None:
     fonts for the scripts your briefs use; the tests also need LibreOffice, poppler,
     Chromium and axe-core (npm). Exit codes: 0 all needed pieces are there, 3 one is missing.
     """
-    from briefkit.core.engines import doctor as examine_machine
-
     missing = 0
     for probe in examine_machine(_checkout()):
         needed = probe.required or for_tests
@@ -379,9 +390,23 @@ def doctor(for_tests: bool) -> None:
 
 def _project(path=None) -> Path:
     """The project every command works in: found from PATH, else the current folder, upward."""
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.core.paths import find_project_root
 
     return find_project_root(path)
+
+
+def _known_layout(layout_name: str, project: Path, param_hint: str) -> None:
+    """Refuse, as a usage mistake on `param_hint`, a layout the project does not have."""
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
+    from briefkit.layout import folders as layouts
+
+    available = layouts.available(project)
+    if layout_name not in available:
+        raise click.BadParameter(
+            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
+            param_hint=param_hint,
+        )
 
 
 def _checkout():
@@ -406,11 +431,13 @@ def schema(path, markdown: bool) -> None:
     (--markdown prints its table of every key). Layout names come from the project of PATH
     (default: the current folder).
     """
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.layout import folders as layouts
     from briefkit.validate.schema import json_schema
 
     document = json_schema(sorted(layouts.available(_project(path))))
     if markdown:
+        # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
         from briefkit.validate.format_doc import key_table
 
         click.echo(key_table(document), nl=False)
@@ -425,6 +452,7 @@ def schema(path, markdown: bool) -> None:
 def list_layouts(path) -> None:
     """List the layouts a brief can name with `layout:` (briefkit's own, and those in the
     templates/ folder of the project of PATH, default: the current folder)."""
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.layout import folders as layouts
 
     project = _project(path)
@@ -448,9 +476,7 @@ def new(slug: str, layout_name: str, title) -> None:
     The project is found from the current folder upward (run it anywhere inside one: from
     briefs/ it still writes briefs/SLUG.yaml, not briefs/briefs/SLUG.yaml).
     """
-    import datetime as dt
-    import re
-
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.gate import OutputGate
     from briefkit.builder.outputs import OutputError
     from briefkit.layout import folders as layouts
@@ -460,12 +486,7 @@ def new(slug: str, layout_name: str, title) -> None:
             "use lower-case letters, digits and '-', e.g. energy-security", param_hint="SLUG"
         )
     project = _project()
-    available = layouts.available(project)
-    if layout_name not in available:
-        raise click.BadParameter(
-            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
-            param_hint="--layout",
-        )
+    _known_layout(layout_name, project, "--layout")
     target = project / "briefs" / f"{slug}.yaml"
     shown = _shown(target)
     if target.exists():
@@ -490,6 +511,7 @@ def new(slug: str, layout_name: str, title) -> None:
 
 
 def _shown(path: Path) -> Path:
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.load.source import display_path
 
     return display_path(path)
@@ -511,16 +533,12 @@ def export_template(layout_name: str, target: Path) -> None:
     `layout: house` in a brief; edit html/, css/, word/styles.yaml and layout.yaml freely.
     LAYOUT may be briefkit's or one of the project's (found from the current folder upward).
     """
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.layout import folders as layouts
     from briefkit.layout.export import export
 
     project = _project()
-    available = layouts.available(project)
-    if layout_name not in available:
-        raise click.BadParameter(
-            f"no layout '{layout_name}'; choose one of " + ", ".join(sorted(available)),
-            param_hint="LAYOUT",
-        )
+    _known_layout(layout_name, project, "LAYOUT")
     try:
         written = export(layout_name, target, project)
     except layouts.LayoutError as exc:
@@ -544,20 +562,22 @@ def main() -> None:
     skips `atexit`, so what must not outlive the command (engines, temporary folders) is
     undone here first (`core/cleanup.py`), on every path. SIGTERM stops a command as Ctrl-C
     does: its `finally` blocks run, and it exits 143 (130 for Ctrl-C) saying it was stopped."""
-    import signal
-
-    from briefkit.core import cleanup
-    from briefkit.core.workers import interruptible
-
     code = 1
+    # Not restored when the command ends: SIGTERM's default would kill this process before
+    # the clean-up below, at the one moment nothing else catches it.
+    signal.signal(signal.SIGTERM, raise_interrupted)
     try:
-        with interruptible():
-            code = _run_command()
+        code = _run_command()
     except KeyboardInterrupt as exc:  # between the command and here
         code = _interrupted(exc)
     finally:
-        for number in (signal.SIGINT, signal.SIGTERM):  # leaving: nothing interrupts that
-            signal.signal(number, signal.SIG_IGN)
+        while True:  # leaving: nothing interrupts that, not even a signal as it begins
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                break
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM (Interrupted) just then
+                continue
         cleanup.run_all()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -583,8 +603,6 @@ def _run_command() -> int:
 def _interrupted(exc) -> int:
     """Say a command was stopped (every output it wrote is whole: outputs are replaced
     atomically) and return its exit code, 128 + the signal's number."""
-    from briefkit.core.workers import Interrupted
-
     number = exc.signum if isinstance(exc, Interrupted) else 2
     click.echo(
         "interrupted: stopped before it finished; every file it wrote is complete "

@@ -54,6 +54,7 @@ class Progress:
         if outcome.status == "failed":
             lines += outcome.errors
         lines += outcome.warnings + outcome.missing
+        # load.source brings PyYAML; the CLI imports this module for `--help`
         from briefkit.load.source import display_path
 
         lines += [

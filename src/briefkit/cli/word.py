@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from briefkit.core.diagnostics import Diagnostic, Location
+from briefkit.core.diagnostics import BriefInvalid, Diagnostic, Location
 
 
 def _refused(path: Path, message: str, key: str = "") -> None:
@@ -119,6 +120,7 @@ def import_command(
     if into is not None:
         if target is not None or layout_name is not None:
             raise click.UsageError("--into edits an existing brief: leave out -o and --layout")
+        # a cycle: cli.into imports this module; and deferred: a command loads its stage when it runs (`briefkit --help` imports none)
         from briefkit.cli.into import import_into_command
 
         import_into_command(draft, into, force=force, dry_run=dry_run)
@@ -126,6 +128,7 @@ def import_command(
     if dry_run:
         raise click.UsageError("--dry-run goes with --into")
     layout_name = layout_name or "report"
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.gate import OutputGate
     from briefkit.builder.outputs import OutputError
     from briefkit.core.paths import find_project_root
@@ -258,11 +261,11 @@ def redline(briefs, revision, target, allow_network, date, force) -> None:
     renumbered notes and unchanged text are not marked. Open it in Word and review with
     Accept/Reject (Review > Track Changes).
     """
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.gate import OutputGate
     from briefkit.builder.outputs import OutputError
     from briefkit.builder.pipeline import slug_of
     from briefkit.builder.redline import RevisionUnavailable, redline_against, redline_briefs
-    from briefkit.core.diagnostics import BriefInvalid
 
     if len(briefs) != (1 if revision is not None else 2):
         raise click.UsageError("give two briefs, OLD and NEW, or one brief with --against REV")
@@ -305,11 +308,9 @@ def redline_series(summary, revision: str, allow_network: bool, force: bool = Fa
     """After a build: `<name>.redline.docx` beside each built brief that changed since
     `revision`, through the output gate. Returns how many briefs could not be compared (their
     mistakes are printed)."""
-    import re
-
+    # deferred: a command loads its stage when it runs (`briefkit --help` imports none)
     from briefkit.builder.outputs import OutputError
     from briefkit.builder.redline import RevisionUnavailable, redline_changed, revision_error
-    from briefkit.core.diagnostics import BriefInvalid
 
     failed = 0
     for outcome in summary.outcomes:

@@ -6,6 +6,10 @@ no `atexit` handler and no finaliser: whatever would be cleaned up by those regi
 instead, and the command line runs `run_all()` just before it leaves, on every path (done,
 error, Ctrl-C, SIGTERM). A forked process starts with an empty register: its parent's engines
 and folders are its parent's to clean up.
+
+"At any moment" includes the moment between making such a thing and registering it: temporary
+folders and files are made here (`scratch_folder`, `scratch_file`) with Ctrl-C and SIGTERM
+held back until they are registered (`signals_deferred`, which engines use around their start).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import contextlib
 import itertools
 import os
 import shutil
+import signal
+import tempfile
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 _actions: dict[int, Callable[[], None]] = {}
 _numbers = itertools.count()
@@ -39,6 +45,57 @@ def done(token: int) -> None:
 
 def remove_folder_on_exit(folder: Path) -> int:
     return on_exit(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the end of the block, then come as they would have.
+
+    For the few lines between making something that must not outlive the command (a
+    temporary folder, an engine's process) and registering its clean-up: an interrupt in
+    between would leave it behind. Python runs signal handlers in the main thread only, so
+    elsewhere there is nothing to defer."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    numbers = (signal.SIGINT, signal.SIGTERM)
+    previous = {n: signal.signal(n, lambda number, frame: caught.append(number)) for n in numbers}
+    try:
+        yield
+    finally:
+        for deferred, handler in previous.items():
+            signal.signal(deferred, handler)
+        for number in dict.fromkeys(caught):  # each once, in the order they came
+            signal.raise_signal(number)
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder for the block, removed when it ends, or when the command ends if an
+    interrupt cut the removal short; never left behind by an interrupt at any moment."""
+    with signals_deferred():
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+        token = remove_folder_on_exit(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        done(token)
+
+
+@contextlib.contextmanager
+def scratch_file(folder: Path, prefix: str, suffix: str) -> Iterator[Path]:
+    """A new empty file in `folder` for the block, removed as `scratch_folder` is."""
+    with signals_deferred():
+        handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+        token = on_exit(lambda: Path(name).unlink(missing_ok=True))
+    os.close(handle)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+        done(token)
 
 
 def run_all() -> None:

@@ -110,8 +110,9 @@ class BriefInvalid(Exception):
         super().__init__("\n".join(str(d) for d in diagnostics.errors))
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest of `choices`, or None when nothing is close."""
+def did_you_mean(word: object, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest of `choices` to `word` (a key, or any value an author wrote,
+    as it prints), or None when nothing is close."""
     matches = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
 

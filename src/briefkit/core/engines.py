@@ -77,6 +77,7 @@ def _libraries_from_ldconfig():
     the linker cache does not know, `find_library` runs gcc and ld (about 10 ms a name, 0.15 s
     of a build). Its last names are sonames (`libpango-1.0.so.0`), which cffi opens directly
     wherever the dynamic loader looks (LD_LIBRARY_PATH included), so nothing is lost."""
+    # ctypes only when WeasyPrint fails to load (to name the library)
     import ctypes.util
 
     from_cache = getattr(ctypes.util, "_findSoname_ldconfig", None)
@@ -101,9 +102,10 @@ def usable(formats, missing: list[EngineMissing]) -> list[str]:
     """`formats` without those whose engine cannot load here (each recorded in `missing`)."""
     out = []
     for fmt in formats:
+        engine = FORMAT[fmt].engine
         try:
-            if FORMAT[fmt].engine is not None:
-                require_engine(FORMAT[fmt].engine)
+            if engine is not None:
+                require_engine(engine)
         except EngineMissing as exc:
             missing.append(exc)
             continue
@@ -147,6 +149,7 @@ def probe_weasyprint() -> Probe:
 
 def probe_pandoc() -> Probe:
     try:
+        # imported late: it probes for the binary on import
         import pypandoc
 
         version = pypandoc.get_pandoc_version()

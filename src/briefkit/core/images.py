@@ -20,6 +20,8 @@ import warnings
 from pathlib import Path
 from typing import Optional
 
+from lxml import etree
+
 MAX_PIXELS = 40_000_000  # 40 megapixels (e.g. 8000 x 5000): beyond any figure a brief needs
 MAX_SVG_BYTES = 5 * 1024 * 1024
 MAX_SVG_ELEMENTS = 100_000  # a detailed chart has a few thousand
@@ -51,6 +53,7 @@ def check_image(path: Path, data: bytes) -> None:
             "--headless --convert-to png FILE; `briefkit import` does it when "
             "LibreOffice is installed) or export the chart again as PNG or SVG"
         )
+    # Pillow only when a brief has a picture
     from PIL import Image, ImageFile, UnidentifiedImageError
 
     # WeasyPrint sets LOAD_TRUNCATED_IMAGES for the whole process (a truncated file then prints
@@ -124,8 +127,6 @@ def _refers_to(target: str) -> ImageRefused:
 def _check_svg_tree(data: bytes) -> None:
     """The SVG's elements and nesting within budget, read as a stream (no tree of a bomb is
     built), then what it draws once every `<use>` is expanded."""
-    from lxml import etree
-
     parents: list[int] = []  # element i's parent (-1: the root)
     targets: list[Optional[str]] = []  # the id a <use> names
     ids: dict[str, int] = {}
@@ -222,6 +223,7 @@ def for_word(path: Path, data: bytes) -> bytes:
     """`data` as a picture python-docx can place in a DOCX: as it is when python-docx reads
     it, else converted by Pillow to a PNG in RGB (a CMYK or Adobe JPEG, which Word shows but
     python-docx cannot measure); `ImageRefused` saying why for what Word cannot show here."""
+    # python-docx only for the Word writer's pictures
     from docx.image.exceptions import UnrecognizedImageError
     from docx.image.image import Image as DocxImage
 
@@ -237,6 +239,7 @@ def for_word(path: Path, data: bytes) -> bytes:
         return data
     except UnrecognizedImageError:
         pass
+    # Pillow only when a brief has a picture
     from PIL import Image
 
     try:

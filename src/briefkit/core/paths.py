@@ -17,10 +17,13 @@ import mimetypes
 import os
 import re
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 from urllib.parse import unquote, urlparse
+
+from briefkit.core.cleanup import remove_folder_on_exit
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -274,6 +277,7 @@ def css_references(text: str):
     """(line, column, target, what) of everything a stylesheet would make an engine or a
     browser fetch: `@import` rules and `url()` values, however they are written (quoted,
     escaped: read with tinycss2, the tokenizer WeasyPrint uses)."""
+    # tinycss2 only when a stylesheet's references are checked
     import tinycss2
 
     def walk(tokens):
@@ -363,10 +367,8 @@ _download_dir: list[Path] = []  # one private folder per process
 
 def download(url: str) -> Path:
     """Fetch `url` once per process into a private temporary file (only with --allow-network)."""
-    import tempfile
+    # urllib.request (http, ssl, email) only for --allow-network
     import urllib.request
-
-    from briefkit.core.cleanup import remove_folder_on_exit
 
     if url in _downloads:
         return _downloads[url]

@@ -15,6 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import Optional, Sequence
 
+from briefkit.core.cleanup import signals_deferred
+
 ENGINE_SECONDS = 120.0  # Pandoc reads a long report in about a second
 
 
@@ -35,24 +37,29 @@ def run_engine(
     """Run `command` (fed `data` on stdin), capturing its output; `EngineBudget` after
     `seconds`. Ctrl-C and other exceptions kill and reap the engine, then go on; with `group`,
     in a process group of its own, killed whole (LibreOffice starts a process of its own)."""
-    process = subprocess.Popen(
-        list(command),
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-        start_new_session=group,
-    )
+    process: Optional[subprocess.Popen] = None
     try:
+        # An interrupt during Popen comes once it returns, here, where the engine is owned.
+        with signals_deferred():
+            process = subprocess.Popen(
+                list(command),
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+                start_new_session=group,
+            )
         out, err = process.communicate(data, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        stop(process)
+    except subprocess.TimeoutExpired:  # from communicate: the engine runs
+        if process is not None:
+            stop(process)
         raise EngineBudget(
             f"{what} ran longer than {seconds:.0f} s, briefkit's time budget for one run"
         ) from None
     except BaseException:
-        stop(process)
+        if process is not None:
+            stop(process)
         raise
     return subprocess.CompletedProcess(list(command), process.returncode, out, err)
 

@@ -17,6 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
+from briefkit.core import cleanup
+
 PR_SET_PDEATHSIG = 1
 # What the current worker has staged and not yet handed back: removed if it is stopped.
 staged_now: set[Path] = set()
@@ -30,7 +32,8 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-def _raise_interrupted(signum, frame):
+def raise_interrupted(signum, frame):
+    """A signal handler: the signal stops the main thread's work as Ctrl-C does."""
     raise Interrupted(signum)
 
 
@@ -40,7 +43,7 @@ def interruptible():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    previous = signal.signal(signal.SIGTERM, raise_interrupted)
     try:
         yield
     finally:
@@ -59,8 +62,6 @@ def die_with_parent() -> None:
 
 
 def _stop_now(signum, frame) -> None:
-    from briefkit.core import cleanup
-
     for path in list(staged_now):
         with contextlib.suppress(OSError):
             path.unlink()
@@ -71,9 +72,8 @@ def _stop_now(signum, frame) -> None:
 def become_worker() -> None:
     """Signal handling of a build worker (called first in each worker process), and its
     clean-up when the pool ends it (multiprocessing leaves a worker with os._exit too)."""
+    # multiprocessing only in a worker (every command imports this module)
     from multiprocessing import util
-
-    from briefkit.core import cleanup
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_now)

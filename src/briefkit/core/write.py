@@ -14,6 +14,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from briefkit.core.cleanup import signals_deferred
+
 PART_SUFFIX = ".part"
 # Staged files are `.<name>.~briefkit-<random>.part`, hidden, beside their target: a name no
 # file of a user's has, so that cleaning up after a killed build removes only briefkit's own.
@@ -34,11 +36,13 @@ def temporary_prefix(target: Path) -> str:
 def write_atomic(target: Path, payload: bytes) -> None:
     """Raises OSError when the file cannot be written (nothing is left behind)."""
     target = Path(target)
-    part = write_part(target, payload)
+    part = None
     try:
+        part = write_part(target, payload)
         os.replace(part, target)
     finally:
-        part.unlink(missing_ok=True)
+        if part is not None:
+            part.unlink(missing_ok=True)
 
 
 def write_part(target: Path, payload: bytes) -> Path:
@@ -48,10 +52,11 @@ def write_part(target: Path, payload: bytes) -> Path:
     temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(
-            prefix=temporary_prefix(target), suffix=PART_SUFFIX, dir=target.parent
-        )
-        temporary = Path(name)
+        with signals_deferred():  # known to this function as soon as it exists
+            handle, name = tempfile.mkstemp(
+                prefix=temporary_prefix(target), suffix=PART_SUFFIX, dir=target.parent
+            )
+            temporary = Path(name)
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()

@@ -252,6 +252,16 @@ class Design:
         s = lambda name: float(self.get("spacing", name))  # noqa: E731
         leading = float(self.get("type", "leading"))
         display = self.display_face
+        # Running head and folio in the running size; tabs at the centre and right edge of
+        # the text block (Word's own stand at Letter positions, beyond A4's text).
+        running = {
+            "hyphenate": False,
+            "font": display,
+            "size": t("running"),
+            "color": self.color("muted"),
+            "space_after": 0,
+            "tabs": ["center", "right"],
+        }
         return {
             "Normal": {
                 "font": self.text_face,
@@ -342,25 +352,8 @@ class Design:
                 "color": self.color("accent"),
                 "underline": False,
             },
-            # Running head and folio in the running size; tabs at the centre and right edge of
-            # the text block (Word's own stand at Letter positions, beyond A4's text).
-            "Header": {
-                "hyphenate": False,
-                "font": display,
-                "size": t("running"),
-                "color": self.color("muted"),
-                "space_after": 0,
-                "tabs": ["center", "right"],
-            },
-            "Footer": {
-                "hyphenate": False,
-                "font": display,
-                "size": t("running"),
-                "color": self.color("muted"),
-                "space_after": 0,
-                "tabs": ["center", "right"],
-                "align": "right",
-            },
+            "Header": running,
+            "Footer": {**running, "align": "right"},
         }
 
     def _resolve(self, value, path: Path, where: str):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
+from typing import Sequence
 
 import yaml
 
@@ -19,7 +21,7 @@ INDENT = "  "
 
 
 def dump_brief(
-    data: dict, comments: dict[KeyPath, list[str]] | None = None, header: list[str] = ()
+    data: dict, comments: dict[KeyPath, list[str]] | None = None, header: Sequence[str] = ()
 ) -> str:
     """YAML text of `data`; `comments[path]` are written as `# ...` lines above that key, as
     are the `header` lines (a line break inside one starts another comment line: no text of
@@ -34,8 +36,6 @@ def dump_brief(
 def quoted(text: str) -> str:
     """`text` (a file name, a path) as data in a comment or a message: in double quotes, with
     every line break, control or format character escaped, so that it can end nothing."""
-    import unicodedata
-
     out = []
     for char in str(text):
         if char in '"\\':

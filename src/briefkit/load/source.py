@@ -198,7 +198,8 @@ class _Spelled:
     spelling: str
 
     def __new__(cls, value, spelling: str):
-        number = super().__new__(cls, value)
+        # A mixin: super() is int or float in SpelledInt and SpelledFloat.
+        number = super().__new__(cls, value)  # type: ignore[call-arg]
         number.spelling = spelling
         return number
 

@@ -83,6 +83,7 @@ def record_xml(record: Record) -> bytes:
 def add_record(document, record: Record) -> None:
     """The record as a custom XML part of `document` (python-docx), beside any the house
     template has, with the properties part Word gives every custom XML part."""
+    # python-docx only to write the record (reading needs lxml only)
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
 

@@ -16,6 +16,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
@@ -73,8 +74,8 @@ def check_archive(archive: zipfile.ZipFile) -> None:
         seen.add(info.filename)
 
 
-def read_parts(path: Path) -> dict[str, bytes]:
-    """Every part of the package at `path`, refused past the budget before any is inflated."""
+def read_parts(path: Path | IO[bytes]) -> dict[str, bytes]:
+    """Every part of the package at `path` (a file, or its bytes open), refused past the budget before any is inflated."""
     try:
         with zipfile.ZipFile(path) as archive:
             check_archive(archive)
@@ -104,7 +105,7 @@ def read_parts(path: Path) -> dict[str, bytes]:
 def drop_outside_links(parts: dict[str, bytes]) -> list[OutsideLink]:
     """Remove, in place, every external relationship but hyperlinks, and the elements that
     use it; returns what was dropped."""
-    dropped = []
+    dropped: list[OutsideLink] = []
     for rels_name in [n for n in parts if n.endswith(".rels")]:
         try:
             rels = etree.fromstring(parts[rels_name])
@@ -179,6 +180,7 @@ def package_members(document) -> list[tuple[str, bytes]]:
     """The members of `document`'s package, in the order `Document.save` zips them, without
     zipping: the stamp needs the members, and deflating a megabyte of embedded faces twice
     (save, then stamp) cost a tenth of a second. python-docx's own writer steps (1.x)."""
+    # python-docx only to write a document (reading parts needs none)
     from docx.opc.pkgwriter import PackageWriter
 
     package = document.part.package
@@ -188,5 +190,7 @@ def package_members(document) -> list[tuple[str, bytes]]:
     members = _Members()
     PackageWriter._write_content_types_stream(members, parts)
     PackageWriter._write_pkg_rels(members, package.rels)
-    PackageWriter._write_parts(members, parts)
+    # python-docx annotates this step's writer as its zip-writer factory; it only calls
+    # .write(pack_uri, blob), which _Members provides.
+    PackageWriter._write_parts(members, parts)  # type: ignore[arg-type]
     return members.items

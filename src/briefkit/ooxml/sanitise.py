@@ -124,12 +124,7 @@ def _fields(root) -> list[Removed]:
     for simple in list(root.iter(_w("fldSimple"))):
         instruction = simple.get(_w("instr"), "")
         if _is_active(instruction):
-            parent = simple.getparent()
-            position = parent.index(simple)
-            for child in list(simple):
-                parent.insert(position, child)
-                position += 1
-            parent.remove(simple)
+            _unwrap(simple)
             removed.append(Removed("field", _instruction_word(instruction)))
     stack: list[dict] = []  # open complex fields, innermost last
     doomed: list = []
@@ -172,14 +167,19 @@ def _unsafe_hyperlinks(root, parts: dict[str, bytes], name: str) -> list[Removed
         target = targets.get(rid)
         if target is not None and safe_link(target) is not None:
             continue
-        parent = link.getparent()
-        position = parent.index(link)
-        for child in list(link):
-            parent.insert(position, child)
-            position += 1
-        parent.remove(link)
+        _unwrap(link)
         removed.append(Removed("link", target or rid))
     return removed
+
+
+def _unwrap(element) -> None:
+    """Put `element`'s children where it stands, and remove it."""
+    parent = element.getparent()
+    position = parent.index(element)
+    for child in list(element):
+        parent.insert(position, child)
+        position += 1
+    parent.remove(element)
 
 
 def _active_markup(root) -> list[Removed]:

@@ -21,6 +21,7 @@ from typing import Callable, Optional
 
 from lxml import etree
 
+from briefkit.ooxml.run_properties import run_flags, run_looks, table_style_properties
 from briefkit.ooxml.story_parts import (
     Citation,
     Comment,
@@ -40,7 +41,6 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _PAGE_FIELD = re.compile(r"\s*(PAGE|PAGEREF|NUMPAGES|SECTIONPAGES|SECTION)\b", re.I)
 ZOTERO = re.compile(r"^\s*ADDIN\s+ZOTERO_ITEM\s+CSL_CITATION\s*(\{.*\})\s*$", re.S)
-_FLAGS = {"i": "i", "b": "b", "strike": "s", "dstrike": "s", "smallCaps": "sc", "u": "u"}
 _SKIPPED = {
     "rPr",
     "footnoteRef",
@@ -68,7 +68,8 @@ class Reader:
     """Reads the body of a document. `notes(kind, id)` gives a note's element, `links[story]`
     the targets of the hyperlinks of a story ("document", "footnotes", "endnotes": each part has
     its own relationships), `style_name(id)` a paragraph style's name, `comment(id)` a
-    comment."""
+    comment, `table_styles[id]` the run properties a table style gives (all its cells, its
+    header row's), which an application may write on the runs as if an editor had."""
 
     def __init__(
         self,
@@ -78,6 +79,7 @@ class Reader:
         style_name: Callable[[str], str],
         comment: Callable[[str], Optional[Comment]],
         field_prefix: str,
+        table_styles: Optional[dict[str, tuple[frozenset, frozenset]]] = None,
     ):
         self.notes = notes
         self.links = links
@@ -85,6 +87,8 @@ class Reader:
         self.style_name = style_name
         self.comment = comment
         self.field_prefix = field_prefix
+        self.table_styles = table_styles or {}
+        self._styled: frozenset = frozenset()  # (property, value) the table style gives here
         self.tracked_changes = 0
         self.comments = 0
         self._ended: dict[str, str] = {}  # bookmark id -> field name (ends name only ids)
@@ -119,9 +123,7 @@ class Reader:
                     out.append(paragraph)
                 joining = paragraph if self._mark_deleted(child) else None
             elif tag == w("tbl"):
-                for row in child.iter(w("tr")):
-                    for cell in row.findall(w("tc")):
-                        pending = self._blocks(cell, out, True, pending)
+                pending = self._table(child, out, pending)
             elif tag in (w("sdt"),):
                 content = child.find(w("sdtContent"))
                 if content is not None:
@@ -135,6 +137,29 @@ class Reader:
                 name = self._ended.get(child.get(w("id")))
                 if name:
                     out[-1].marks.append(Mark(name, False, len(out[-1].parts)))
+        return pending
+
+    def _table(self, table, out: list[Paragraph], pending: list[Mark]) -> list[Mark]:
+        """The cells' paragraphs. LibreOffice writes the table style's formatting (the header
+        row's bold and colour, the cells' size) on each run it saves: not an editor's."""
+        style = table.find(f"{w('tblPr')}/{w('tblStyle')}")
+        whole, header = self.table_styles.get(
+            (style.get(w("val")) or "") if style is not None else "", (frozenset(), frozenset())
+        )
+        look = table.find(f"{w('tblPr')}/{w('tblLook')}")
+        first_row = look is not None and (
+            look.get(w("firstRow")) in ("1", "true")
+            or bool(int(look.get(w("val")) or "0", 16) & 0x20)
+        )
+        outer = self._styled
+        for index, row in enumerate(table.iter(w("tr"))):
+            heading = row.find(f"{w('trPr')}/{w('tblHeader')}") is not None
+            self._styled = (
+                outer | whole | (header if heading or (index == 0 and first_row) else frozenset())
+            )
+            for cell in row.findall(w("tc")):
+                pending = self._blocks(cell, out, True, pending)
+        self._styled = outer
         return pending
 
     def _field(self, name: Optional[str]) -> bool:
@@ -214,8 +239,8 @@ class Reader:
                 self._field_stack.pop()
 
     def _run(self, run, paragraph: Paragraph, flags: frozenset) -> None:
-        flags = flags | _run_flags(run)
-        paragraph.looks |= _looks(run)
+        flags = flags | run_flags(run, self._styled)
+        paragraph.looks |= run_looks(run, self._styled)
         for child in run:
             tag = child.tag
             if tag == w("fldChar"):
@@ -287,6 +312,7 @@ class Reader:
                 style_name=self.style_name,
                 comment=self.comment,
                 field_prefix=self.field_prefix,
+                table_styles=self.table_styles,
             )
             inner._ended, inner.story_name = self._ended, kind
             story = inner.story(note)
@@ -313,38 +339,6 @@ def _strip_own_space(paragraphs: list[Paragraph]) -> list[Paragraph]:
             parts.pop(0)
         paragraphs[0].parts = tuple(parts)
     return paragraphs
-
-
-def _run_flags(run) -> frozenset:
-    rpr = run.find(w("rPr"))
-    if rpr is None:
-        return frozenset()
-    flags = set()
-    for child in rpr:
-        local = etree.QName(child).localname
-        value = child.get(w("val"))
-        on = value not in ("0", "false", "none", "off")
-        if local in _FLAGS and on:
-            flags.add(_FLAGS[local])
-        elif local == "vertAlign" and value in ("superscript", "subscript"):
-            flags.add("sup" if value == "superscript" else "sub")
-    return frozenset(flags)
-
-
-# Direct formatting of runs that no Markdown says: an editor's colour, highlight or size (not
-# faces: LibreOffice names a face on runs it saves).
-_LOOKS = {"color": "colour", "highlight": "highlight", "sz": "size", "shd": "shading"}
-
-
-def _looks(run) -> set:
-    rpr = run.find(w("rPr"))
-    if rpr is None:
-        return set()
-    return {
-        _LOOKS[etree.QName(child).localname]
-        for child in rpr
-        if etree.QName(child).localname in _LOOKS
-    }
 
 
 def _citation(code: str, printed: str) -> Citation:
@@ -476,5 +470,6 @@ def _read(body, footnotes, endnotes, comments, styles, links, field_prefix: str)
         style_name=lambda ident: names.get(ident, ident) if ident else default,
         comment=comment_of,
         field_prefix=field_prefix,
+        table_styles=table_style_properties(styles),
     )
     return reader.story(body)

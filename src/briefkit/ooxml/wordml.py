@@ -11,10 +11,12 @@ import re
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.opc.part import XmlPart
+from docx.opc.part import Part, XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
+from docx.text.run import Run
+from lxml import etree
 
 from briefkit.load.source import NOT_TEXT
 from briefkit.ooxml.order import get_or_place, place
@@ -52,8 +54,6 @@ def xml_text(text: str) -> str:
 def add_text_run(paragraph, text: str):
     """A run holding `text` as one w:t (python-docx's `run.text` walks it character by
     character to find tabs and breaks; only text that has them goes that way)."""
-    from docx.text.run import Run
-
     text = xml_text(text)
     if "\t" in text or "\n" in text:
         return paragraph.add_run(text)
@@ -332,8 +332,6 @@ _VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 def set_custom_properties(document, values: dict[str, str]) -> None:
     """Text custom document properties (Word: File > Properties > Custom), in the package's
     docProps/custom.xml, which is made when the template has none."""
-    from lxml import etree
-
     if not values:
         return
     package = document.part.package
@@ -346,8 +344,6 @@ def set_custom_properties(document, values: dict[str, str]) -> None:
         None,
     )
     if part is None:
-        from docx.opc.part import Part
-
         root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
         part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, b"", package)
         package.relate_to(part, RT.CUSTOM_PROPERTIES)

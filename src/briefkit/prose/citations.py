@@ -116,7 +116,7 @@ class Sources:
 
     def register(self, report, diagnostics: Diagnostics) -> None:
         """Take in the filter's report: ids (duplicates are errors) and unreadable files."""
-        by_file = {str(b.handed): b for b in self.bibliographies}
+        by_file: dict[str, Optional[Bibliography]] = {str(b.handed): b for b in self.bibliographies}
         by_file[INLINE_NAME] = self.inline
         for entry in report if isinstance(report, list) else []:
             bibliography = by_file.get(entry.get("file"))
@@ -130,13 +130,8 @@ class Sources:
                 self._register_selection(bibliography, bibliography.selection, diagnostics)
                 continue
             ids = [str(i) for i in entry.get("ids") or []]  # Lua encodes an empty list as {}
-            if not ids and bibliography.text.strip():
-                diagnostics.warning(
-                    bibliography.where,
-                    f"'{bibliography.shown}' defines no references",
-                    key=bibliography.key,
-                    hint=f"check that it is {bibliography.kind}",
-                )
+            if not ids:
+                _warn_if_not_empty(bibliography, diagnostics)
             seen: dict[str, int] = {}
             for index, key in enumerate(ids):
                 seen[key] = seen.get(key, 0) + 1
@@ -149,13 +144,8 @@ class Sources:
         both places (Pandoc uses the later entry), as is one defined in another source too."""
         diagnostics.extend(selection.problems)
         lines = LineIndex(bibliography.shown, bibliography.text)
-        if not selection.ids and bibliography.text.strip():
-            diagnostics.warning(
-                bibliography.where,
-                f"'{bibliography.shown}' defines no references",
-                key=bibliography.key,
-                hint=f"check that it is {bibliography.kind}",
-            )
+        if not selection.ids:
+            _warn_if_not_empty(bibliography, diagnostics)
         earlier: dict[str, Location] = {}
         for key, offset in selection.ids:
             where = lines.location(offset)
@@ -219,7 +209,7 @@ def _inline_references(data: dict, source: SourceMap) -> Optional[Bibliography]:
     references = data.get("references")
     if not isinstance(references, list) or not references:
         return None  # a wrong shape: the schema says what is wrong
-    holder = source
+    holder: Optional[SourceMap] = source
     while holder is not None and not (
         ("references",) in holder.keys and ("references",) in holder.values
     ):
@@ -330,6 +320,18 @@ def _first_document(text: str) -> str:
 
 
 # ---- where an id is defined ----------------------------------------------------------------------
+
+
+def _warn_if_not_empty(bibliography: Bibliography, diagnostics: Diagnostics) -> None:
+    """A file in which no reference was found is a warning unless it is empty: it may be of
+    another kind than its name says."""
+    if bibliography.text.strip():
+        diagnostics.warning(
+            bibliography.where,
+            f"'{bibliography.shown}' defines no references",
+            key=bibliography.key,
+            hint=f"check that it is {bibliography.kind}",
+        )
 
 
 def _locate(bibliography: Bibliography, key: str, index: int, nth: int) -> Location:

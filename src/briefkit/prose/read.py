@@ -17,11 +17,12 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Optional
+from typing import IO, Any, Iterable, Optional
 
 from briefkit import model as m
-from briefkit.core.cleanup import done, on_exit
+from briefkit.core.cleanup import done, on_exit, signals_deferred
 from briefkit.core.diagnostics import Diagnostics, KeyPath, Location, did_you_mean
 from briefkit.core.paths import Roots
 from briefkit.core.run import ENGINE_SECONDS
@@ -94,7 +95,13 @@ class PandocJob:
                 f"{_FENCE} {{#bkf-{self.bibliography_index}}}\n::: {{#refs}}\n:::\n{_FENCE}\n"
             )
         self.sources = sources
-        self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
+        self._threads: list[threading.Thread] = []
+        # Killed and its folder removed however the command ends, even if `result()` is never
+        # called (a mistake found before the prose is needed, Ctrl-C, SIGTERM): registered
+        # before an interrupt can come between the folder's making and its registration.
+        with signals_deferred():
+            self._scratch = tempfile.TemporaryDirectory(prefix="briefkit-")
+            self._cleanup = on_exit(self.cancel)
         scratch = Path(self._scratch.name)
         # pandoc-crossref's syntax first, as the filter itself runs before citeproc
         command = [pandoc_path(), "--sandbox", "-f", MARKDOWN, "-t", "json"]
@@ -119,34 +126,31 @@ class PandocJob:
         # after citeproc: the formulas of notes and bibliography entries are typeset too
         command += ["--lua-filter", str(MATH_FILTER)]
         self.style = style
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        with signals_deferred():  # Pandoc is `cancel`'s to stop as soon as it runs
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         data = "\n".join(parts).encode("utf-8")
+        stdin, stdout, stderr = self.process.stdin, self.process.stdout, self.process.stderr
+        assert stdin is not None and stdout is not None and stderr is not None  # all PIPEs
         self._threads = [
-            threading.Thread(target=self._feed, args=(data,), daemon=True),
-            threading.Thread(
-                target=lambda: self._out.append(self.process.stdout.read()), daemon=True
-            ),
-            threading.Thread(
-                target=lambda: self._err.append(self.process.stderr.read()), daemon=True
-            ),
+            threading.Thread(target=self._feed, args=(stdin, data), daemon=True),
+            threading.Thread(target=lambda: self._out.append(stdout.read()), daemon=True),
+            threading.Thread(target=lambda: self._err.append(stderr.read()), daemon=True),
         ]
         for thread in self._threads:
             thread.start()
-        # Killed and its folder removed however the command ends, even if `result()` is never
-        # called (a mistake found before the prose is needed, Ctrl-C, SIGTERM).
-        self._cleanup = on_exit(self.cancel)
 
-    def _feed(self, data: bytes) -> None:
+    @staticmethod
+    def _feed(stdin: IO[bytes], data: bytes) -> None:
         try:
-            self.process.stdin.write(data)
+            stdin.write(data)
         except BrokenPipeError:  # cancelled
             pass
         finally:
-            self.process.stdin.close()
+            stdin.close()
 
     def result(self) -> dict:
         try:
@@ -184,12 +188,16 @@ class PandocJob:
         return json.loads(b"".join(self._out))
 
     def cancel(self) -> None:
-        """Stop Pandoc (if it still runs), reap it and remove the scratch folder; idempotent."""
-        if self.process.poll() is None:
-            self.process.kill()
-        for thread in self._threads:  # they read until Pandoc's pipes close
-            thread.join(5)
-        self.process.wait()
+        """Stop Pandoc (if it still runs), reap it and remove the scratch folder; idempotent,
+        and whole however far the start got before an interrupt."""
+        process = getattr(self, "process", None)  # none if stopped before Pandoc started
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            for thread in self._threads:  # they read until Pandoc's pipes close
+                if thread.ident is not None:  # started
+                    thread.join(5)
+            process.wait()
         self._scratch.cleanup()
         done(self._cleanup)
 
@@ -268,7 +276,7 @@ def clean_field(node, index: int, found: set) -> int:
         if isinstance(item, dict):
             depth += "t" in item
             deepest = max(deepest, depth)
-            entries = item.items()
+            entries: Iterable[tuple[Any, Any]] = item.items()
         else:
             entries = enumerate(item)
         for key, value in entries:
@@ -454,7 +462,7 @@ def read_prose(
         reader = PandocReader(
             roots,
             problem,
-            lambda needle, key=f.key: source.locate_text(key, needle),
+            partial(source.locate_text, f.key),
             notice,
             formulas,
             citations,

@@ -86,8 +86,9 @@ def read_error(bibliography: Source, message: str) -> Diagnostic:
             f"{' '.join(item.group(3).split())}",
             hint='write it as CSL-JSON does (dates as {"date-parts": [[2019]]})',
         )
-    if kind == "CSL-JSON" and json_problem(shown, text) is not None:
-        return json_problem(shown, text)
+    problem = json_problem(shown, text) if kind == "CSL-JSON" else None
+    if problem is not None:
+        return problem
     inline = bibliography.key == ("references",)
     return Diagnostic(
         bibliography.where if inline else Location(shown, 1, 1),

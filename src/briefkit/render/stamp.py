@@ -61,7 +61,9 @@ def _seal_flat(data: bytes) -> bytes:
     zeroed, digits = _zeroed(data)
     if digits is None:
         raise NotStampable("no fingerprint placeholder")
-    start = _FOUND.search(zeroed).start(1)
+    found = _FOUND.search(zeroed)
+    assert found is not None  # the placeholder _zeroed found, its digits now zeros
+    start = found.start(1)
     digest = hashlib.sha256(zeroed).hexdigest().encode()
     return zeroed[:start] + digest + zeroed[start + 64 :]
 
@@ -257,6 +259,7 @@ def is_own(path: Path) -> bool:
 def pdf_finisher(document, pdf) -> None:
     """A WeasyPrint `finisher`: reserve the fingerprint in the PDF's information dictionary,
     written as a plain (not compressed) object so that `stamp` finds it in the bytes."""
+    # pydyf (WeasyPrint's PDF library) only when a PDF is sealed
     import pydyf
 
     class PlainDictionary(pydyf.Dictionary):

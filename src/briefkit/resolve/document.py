@@ -236,6 +236,7 @@ def make_document(
 def _declared_content(part: Part, data: dict, prose: Prose):
     """The content of a part a layout adds, read by its shape from its one brief key."""
     key = part.content_key
+    assert key is not None  # a part a layout adds has one key (layout/parts.py)
     if part.shape == "list":
         return [prose.get((key, i)) for i in range(_length(data.get(key)))]
     if part.shape == "items":

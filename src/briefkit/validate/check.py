@@ -12,6 +12,7 @@ import typing
 from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from briefkit import model as m
 from briefkit.core.diagnostics import (
@@ -22,6 +23,7 @@ from briefkit.core.diagnostics import (
     describe_value,
     did_you_mean,
 )
+from briefkit.core.paths import safe_link
 from briefkit.layout.folders import Layout
 from briefkit.load.source import Loaded, group_path, value_at
 from briefkit.validate import schema
@@ -87,6 +89,7 @@ def validate(
         if p.content_key in schema.Brief.model_fields or p.name in _DOCUMENT_NAMES
     ]
     for part in clashes:
+        assert layout is not None  # only a layout declares parts
         diagnostics.error(
             Location(layout.folders[0] / "layout.yaml"),
             f"layout '{layout.name}' adds the part '{part.name}' with the key "
@@ -96,7 +99,9 @@ def validate(
     model = schema.brief_model(
         tuple((p.content_key, p.shape, p.name) for p in declared if p not in clashes)
     )
-    more_items = [p.content_key for p in declared if p.shape == "items"]
+    more_items = [
+        key for p in declared if p.shape == "items" and (key := p.content_key) is not None
+    ]
     while True:
         try:
             brief = model.model_validate(loaded.data)
@@ -128,7 +133,7 @@ def _respell_booleans(exc: ValidationError, loaded: Loaded) -> bool:
     loader's numbers print as they were written."""
     changed = False
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if p not in schema.SHAPE_TAGS)
+        loc: KeyPath = tuple(p for p in error["loc"] if p not in schema.SHAPE_TAGS)
         if error["type"] != "string_type" or not isinstance(error.get("input"), bool):
             continue
         spelling = loaded.source.spelling(loc)
@@ -193,14 +198,14 @@ def _extra_sibling_for(missing_loc: KeyPath, raw) -> Any:
     return None
 
 
-def _value_error(loc: KeyPath, error: dict, loaded: Loaded) -> Diagnostic:
+def _value_error(loc: KeyPath, error: ErrorDetails, loaded: Loaded) -> Diagnostic:
     kind = error["type"]
     found = describe_value(error.get("input"))
     location = loaded.source.location(loc)
     if kind == "literal_error":
         choices = error["ctx"]["expected"]
         allowed = [c.strip(" '") for c in choices.replace(" or ", ",").split(",") if c.strip(" '")]
-        hint = did_you_mean(error.get("input"), allowed) or f"use one of {choices}"
+        hint: Optional[str] = did_you_mean(error.get("input"), allowed) or f"use one of {choices}"
         return Diagnostic(
             location,
             "not an allowed value",
@@ -473,9 +478,7 @@ def _links_dropped(brief: schema.Brief, source) -> list[Diagnostic]:
     """A warning for each address the outputs will not link (the link rule of `safe_link`:
     only http(s), mailto and in-page links reach an output), so a relative or `file:` address
     is not dropped silently."""
-    from briefkit.core.paths import safe_link
-
-    fields = []
+    fields: list[tuple[KeyPath, Optional[str]]] = []
     if brief.links is not None and brief.links.full_report is not None:
         fields.append((("links", "full_report", "url"), brief.links.full_report.url))
     fields += [(("related", i, "url"), item.url) for i, item in enumerate(brief.related or [])]

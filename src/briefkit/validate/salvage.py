@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from briefkit.validate import schema
 
 ROUNDS = 6
-_STAND_INS = {"date": dt.date(2000, 1, 1)}
+# By the last step of an error's location (a key, or a list index, which has none).
+_STAND_INS: dict[str | int, object] = {"date": dt.date(2000, 1, 1)}
 _GONE = object()  # a list item left out; removed after each round so indexes stay valid
 
 

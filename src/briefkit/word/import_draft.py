@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from briefkit.core.cleanup import scratch_folder
 from briefkit.core.run import EngineBudget, run_engine
 from briefkit.layout import folders as layouts_module
 from briefkit.load.brief_yaml import dump_brief, quoted
@@ -106,11 +106,11 @@ def import_draft(
     facts = inspect_draft(draft)
     layout = layouts_module.load_layout(layout_name, project)
     with (
-        tempfile.TemporaryDirectory(prefix="briefkit-import-") as scratch_folder,
-        tempfile.TemporaryDirectory(prefix="briefkit-prepared-") as work_folder,
+        scratch_folder("briefkit-import-") as scratch,
+        scratch_folder("briefkit-prepared-") as work,
     ):
         try:
-            return _import(draft, target, facts, layout, Path(scratch_folder), Path(work_folder))
+            return _import(draft, target, facts, layout, scratch, work)
         except EngineBudget as exc:
             raise DraftRefused(
                 f"is too large to read: {exc}; split the draft or remove what it does not need"

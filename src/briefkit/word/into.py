@@ -361,10 +361,21 @@ def import_into(
     gives the record of the new text built (to check each changed field)."""
     reading = read_edited(files, docx)
     merged = merge(reading, brief, current, force=force)
-    if rebuild is not None and merged.changed and not merged.conflicts:
+    if rebuild is not None and (merged.changed or merged.rearranged) and not merged.conflicts:
         record = rebuild(merged.text)
         if record is not None:
             merged.messages += check_rebuilt(reading, merged, record, brief)
+        else:  # an author's brief is not replaced by one that does not build
+            (merged.messages if force else merged.conflicts).append(
+                Diagnostic(
+                    Location(brief),
+                    "with the editor's changes the brief would not build (the errors above "
+                    "are at its lines as `--dry-run` shows them)",
+                    severity="warning" if force else "error",
+                    hint="correct it in Word and import again, or run again with --force to "
+                    "write it and correct the brief",
+                )
+            )
     return reading, merged
 
 

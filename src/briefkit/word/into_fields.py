@@ -22,6 +22,13 @@ from briefkit.core.diagnostics import Diagnostic, Location
 from briefkit.ooxml.brief_record import FIELD_PREFIX, Record, read_record
 from briefkit.ooxml.story import read_package
 from briefkit.ooxml.story_parts import Comment, Paragraph, Text, plain
+from briefkit.word.into_items import (
+    NewSection,
+    field_ahead,
+    field_behind,
+    new_item,
+    new_section,
+)
 from briefkit.word.markdown_words import identity, paragraph_role
 
 
@@ -45,18 +52,6 @@ class FieldText:
     @property
     def changed(self) -> bool:
         return identity(self.built) != identity(self.edited)
-
-
-@dataclass
-class NewSection:
-    """A heading an editor added among the sections, and the paragraphs after it."""
-
-    after: tuple  # the key of the field it follows (a section's title or body)
-    level: int  # its heading's level
-    title: str
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    follows_new: Optional[int] = None  # it follows another new section (its index)
-    heading: int = -1  # the heading's paragraph
 
 
 @dataclass
@@ -209,7 +204,13 @@ def split_fields(record: Record, edited: list[Paragraph], shown: Path) -> Split:
             )
             continue
         neighbour = _neighbour(owner, j)
-        section = _new_section(paragraph, neighbour, record, sections)
+        around = (
+            field_behind(owner, new.inline, paired, j),
+            field_ahead(owner, new.inline, paired, j),
+        )
+        section = new_section(paragraph, neighbour, record, sections) or new_item(
+            paragraph, around, record, sections, (built, old.inline)
+        )
         if section is not None:
             section.heading = j
             sections.append(section)
@@ -294,25 +295,6 @@ def _looks_changed(fields, shown: Path) -> list[Diagnostic]:
                 )
             )
     return out
-
-
-def _new_section(
-    paragraph: Paragraph, neighbour: Optional[str], record: Record, sections: list[NewSection]
-) -> Optional[NewSection]:
-    """A new heading among the sections (after a section's field, or after a new one)."""
-    role = paragraph_role(paragraph.style)
-    if not role.startswith("heading") or neighbour is None or not paragraph.text.strip():
-        return None
-    level = int(role[len("heading") :]) if role[len("heading") :].isdigit() else 1
-    if neighbour.startswith("+"):
-        before = sections[int(neighbour[1:])]
-        return NewSection(
-            before.after, level, paragraph.text.strip(), follows_new=int(neighbour[1:])
-        )
-    key = record.fields.get(neighbour, ())
-    if not key or key[0] != "sections":
-        return None
-    return NewSection(tuple(key), level, paragraph.text.strip())
 
 
 def _composed(paragraph: Paragraph, owners: _Owners, index: int) -> Optional[str]:

@@ -15,7 +15,8 @@ from typing import Optional
 from briefkit.core.diagnostics import format_key_path
 from briefkit.load.edit import BriefText, EditFailed
 from briefkit.load.source import value_at
-from briefkit.word.into_fields import NewSection, Reading
+from briefkit.word.into_fields import Reading
+from briefkit.word.into_items import NewSection
 from briefkit.word.markdown_write import paragraphs_markdown
 
 
@@ -62,18 +63,23 @@ def rearrange(reading: Reading, base: dict, ours: BriefText, locate, shown: Path
     anchors: dict[int, tuple[tuple, int]] = {}  # new section -> (list, after which item)
     for number, section in enumerate(reading.new_sections):
         where = _place(section, number, anchors, base, ours, locate)
+        what = "section" if section.level else "item"
         if where is None:
             raise EditFailed(
-                f"the new section '{section.title}' cannot be placed in the brief "
+                f"the new {what} '{section.title}' cannot be placed in the brief "
                 "(its heading's level does not follow the sections around it)"
+                if section.level
+                else f"the new {what} '{section.title}' cannot be placed in the brief (the "
+                "list changed in the brief since the DOCX was built)"
             )
         anchors[number] = where
-        value = {"title": section.title}
+        title_key, body_key = section.keys
+        value = {title_key: section.title}
         body = paragraphs_markdown(section.paragraphs)
         if body:
-            value["body"] = body
+            value[body_key] = body
         plans.setdefault(where[0], _Plan()).added.append((where[1], value))
-        notes.append(f"a new section '{section.title}' in {format_key_path(where[0])}")
+        notes.append(f"a new {what} '{section.title}' in {format_key_path(where[0])}")
     for path in sorted(plans, key=len, reverse=True):  # inner lists first: outer moves carry them
         _apply(ours, path, plans[path])
     return notes
@@ -161,6 +167,12 @@ def _place(
     if section.follows_new is not None:
         path, after = anchors[section.follows_new]
         return path, after  # after the same item: it follows the other new one
+    if not section.level:  # a list item: after the item whose field it follows
+        ints = [depth for depth, part in enumerate(section.after) if isinstance(part, int)]
+        here = locate(base, ours.data, section.after[: ints[-1] + 1])
+        if here is None:
+            return None
+        return here[:-1], here[-1] - 1 if section.leads else here[-1]
     owner = (
         section.after[: len(section.after) - 1]
         if section.after[-1] in ("title", "body")

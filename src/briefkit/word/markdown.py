@@ -445,7 +445,14 @@ def _place_notes(text: str, note_texts: list[str], xrefs: list[str]) -> str:
         body = _place_notes(note_texts[index], note_texts, xrefs) if index < len(note_texts) else ""
         if "\n\n" not in body.strip() and not re.match(r"\s*([-*+>#|]|\d+[.)]\s|:::)", body):
             return "^[" + re.sub(r"\s*\n\s*", " ", body.strip()) + "]"
-        label = f"n{index + 1}"
+        return define(f"n{index + 1}", body)
+
+    def table_note(match):
+        index = int(match.group(1))
+        return define(f"tnote{index}", note_texts[index] if index < len(note_texts) else "")
+
+    def define(label: str, body: str) -> str:
+        """A note definition `[^label]: …` (its later lines indented), and its call."""
         lines = body.strip().split("\n")
         definitions.append(
             f"[^{label}]: "
@@ -453,17 +460,6 @@ def _place_notes(text: str, note_texts: list[str], xrefs: list[str]) -> str:
             + "".join("\n" + ("    " + line if line.strip() else "") for line in lines[1:])
         )
         return f"[^{label}]"
-
-    def table_note(match):
-        index = int(match.group(1))
-        body = note_texts[index] if index < len(note_texts) else ""
-        lines = body.strip().split("\n")
-        definitions.append(
-            f"[^tnote{index}]: "
-            + lines[0]
-            + "".join("\n" + ("    " + line if line.strip() else "") for line in lines[1:])
-        )
-        return f"[^tnote{index}]"
 
     text = re.sub(r"BKNOTE(\d+)Z", note, text)
     text = re.sub(r"BKTNOTE(\d+)Z(\u2007*)", lambda m: table_note(m) + " " * len(m.group(2)), text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from briefkit.word.markdown import CALLOUT_STYLES, Cleaner, plain_text
 
@@ -38,6 +38,7 @@ ITEM_STYLES = ("Item Title", "Author Name", "Related Title", "Call to Action")
 _BOX_STYLES = {
     "Front Box Heading",
     "Front Box Text",
+    "Front Box List",
     "Item Title",
     "Item Meta",
     "Takeaway Numeral",
@@ -79,6 +80,12 @@ class Node:
     @property
     def title(self) -> str:
         return plain_text(self.entry.inlines) if self.entry else ""
+
+    @property
+    def heading(self) -> Entry:
+        """The heading's entry: every node but the root (which has none) starts at one."""
+        assert self.entry is not None, "the root has no heading"
+        return self.entry
 
 
 class Outline:
@@ -122,7 +129,8 @@ class Outline:
             self._scan(value.get("c"))
 
     def _top(self, block: dict, title_styles: dict[str, str]) -> None:
-        kind, c = block["t"], block.get("c")
+        kind = block["t"]
+        c: Any = block.get("c")  # Pandoc's JSON: its shape is the kind's
         if kind == "Header":
             level, (ident, classes, attrs), inlines = c
             toc = "TOC-Heading" in classes or dict(attrs).get("custom-style") == "TOC Heading"
@@ -137,7 +145,7 @@ class Outline:
             return
         (_ident, _classes, attrs), content = c
         style = dict(attrs).get("custom-style")
-        role = title_styles.get(style)
+        role = title_styles.get(style) if style is not None else None
         inlines = [i for b in content if b["t"] in ("Para", "Plain") for i in b["c"]]
         started = any(e.kind != "block" or e.block for e in self.entries)
         if role == "colophon" and self.entries and self.entries[-1].kind == "heading":
@@ -325,14 +333,14 @@ class PartMapper:
         }
         for node in root.children:
             key = self.labels.get(normalise(node.title))
-            if node.entry.toc:  # Word's "TOC Heading": a contents page, whatever its words
+            if node.heading.toc:  # Word's "TOC Heading": a contents page, whatever its words
                 key = "contents"
             if key is None and normalise(node.title) in elsewhere:
                 self.unmapped.append(
                     f"\"{node.title}\" names a part the '{self.layout.name}' "
                     "layout does not show: kept as a section (try --layout)"
                 )
-            elif key is None and not node.entry.toc:
+            elif key is None and not node.heading.toc:
                 near = _near_label(normalise(node.title), self.labels)
                 if near:
                     self.unmapped.append(
@@ -378,10 +386,10 @@ class PartMapper:
         return data
 
     def section(self, node: Node, path: tuple, depth: int) -> dict:
-        title, prefix = self.title(path + ("title",), node.entry.inlines)
+        title, prefix = self.title(path + ("title",), node.heading.inlines)
         entry: dict = {"title": title} if title else {}
-        if node.entry.ident in self.known_ids:
-            entry["id"] = node.entry.ident
+        if node.heading.ident in self.known_ids:
+            entry["id"] = node.heading.ident
         blocks = prefix + self._blocks(node.entries)
         if depth >= 3:
             # a body's `#` is read one level below a top-level section: the draft's fourth
@@ -404,7 +412,7 @@ class PartMapper:
                     "c": [
                         min(6, max(1, node.level - base) + shift),
                         ["", [], []],
-                        node.entry.inlines,
+                        node.heading.inlines,
                     ],
                 }
             )
@@ -483,7 +491,7 @@ class PartMapper:
                 plain_text(e.inlines[0]["c"]): plain_text(e.inlines[1:]) for e in node.entries
             }
         elif part.shape == "contents":
-            if not node.entry.toc and (node.entries or node.children):
+            if not node.heading.toc and (node.entries or node.children):
                 return False  # a heading "Contents" over text of its own: a section
             if self.outline.toc_entries:
                 self.unmapped.append(

@@ -16,9 +16,9 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from briefkit.core.cleanup import scratch_folder
 from briefkit.core.run import EngineBudget, run_engine
 
 METAFILES = (".emf", ".wmf", ".emz", ".wmz")
@@ -72,8 +72,7 @@ def _with_poppler(picture: Path) -> Path:
     command = shutil.which("pdftoppm")
     if command is None:
         raise OSError("pdftoppm is not installed")
-    work = Path(tempfile.mkdtemp(prefix="briefkit-pdf-picture-"))
-    try:
+    with scratch_folder("briefkit-pdf-picture-") as work:
         done = run_engine(
             [
                 command,
@@ -96,11 +95,10 @@ def _with_poppler(picture: Path) -> Path:
         target = picture.with_suffix(".png")
         _trimmed(work / "page.png", target)
         return target
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _with_pillow(picture: Path) -> Path:
+    # Pillow only for a draft's pictures
     from PIL import Image
 
     target = picture.with_suffix(".png")
@@ -117,11 +115,8 @@ def _with_libreoffice(metafiles: list[Path]) -> tuple[dict[Path, Path], dict[Pat
             f"installed: {INSTALL_HINT}"
             for p in metafiles
         }
-    work = Path(tempfile.mkdtemp(prefix="briefkit-metafiles-"))
-    try:
+    with scratch_folder("briefkit-metafiles-") as work:  # removed however it ends
         return _metafiles_in(command, metafiles, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)  # however it ends
 
 
 def _metafiles_in(
@@ -155,7 +150,8 @@ def _metafiles_in(
             ],
             what="LibreOffice",
             seconds=300,
-            env={**os.environ, "HOME": str(work)},
+            # its own temporary files too (lu*.tmp), removed with the folder however it ends
+            env={**os.environ, "HOME": str(work), "TMPDIR": str(work)},
             group=True,
         )
     except (OSError, EngineBudget) as exc:
@@ -177,6 +173,7 @@ def _metafiles_in(
 
 def _trimmed(png: Path, target: Path) -> None:
     """The drawing without the blank page LibreOffice draws it on."""
+    # Pillow only for a draft's pictures
     from PIL import Image, ImageChops
 
     with Image.open(png) as image:

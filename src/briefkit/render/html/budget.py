@@ -26,10 +26,16 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
+from functools import update_wrapper
 from typing import Any, Callable
 
 from jinja2 import nodes, pass_context, pass_environment
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
+from jinja2.sandbox import (
+    ImmutableSandboxedEnvironment,
+    SandboxedEscapeFormatter,
+    SandboxedFormatter,
+)
+from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
@@ -330,8 +336,6 @@ def _out(context, value):
 
 
 def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Markup | str:
-    from jinja2.utils import generate_lorem_ipsum
-
     if not isinstance(n, int) or not isinstance(max, int) or n > MAX_LIPSUM or max > MAX_WIDTH:
         raise TemplateBudget(
             f"lipsum({n}) is past briefkit's budget of {MAX_LIPSUM} "
@@ -428,17 +432,35 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def wrap_str_format(self, value):
-        wrapped = super().wrap_str_format(value)
-        if wrapped is None:
+        """`str.format` and `str.format_map` as Jinja's sandbox runs them, each field's width
+        and precision checked as they will be used: once its nested fields are filled in
+        (`'{:{w}}'.format(1, w=10**9)`, `'{:{w[0]}}'`, or from `format_map`'s mapping)."""
+        if super().wrap_str_format(value) is None:  # not a str's format or format_map
             return None
+        text = value.__self__
+        formatter: SandboxedFormatter = (
+            _CheckedEscapeFormatter(self, escape=text.escape)
+            if isinstance(text, Markup)
+            else _CheckedFormatter(self)
+        )
 
         def checked(*args, **kwargs):
-            for _, _, spec, _ in SandboxedFormatter(self).parse(value.__self__):
-                if spec:
-                    _check_format_spec(spec)
-                if spec and "{" in spec:  # a nested field: the width comes from an argument
-                    for argument in (*args, *kwargs.values()):
-                        _width(argument, "a width or precision of")
-            return current().sized(wrapped(*args, **kwargs))
+            if value.__name__ == "format_map":
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one mapping")
+                args, kwargs = (), args[0]
+            return current().sized(type(text)(formatter.vformat(text, args, kwargs)))
 
-        return checked
+        return update_wrapper(checked, value)
+
+
+class _CheckedFormatter(SandboxedFormatter):
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        _check_format_spec(format_spec)  # the spec as used, its nested fields filled in
+        return super().format_field(value, format_spec)
+
+
+class _CheckedEscapeFormatter(SandboxedEscapeFormatter):
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        _check_format_spec(format_spec)
+        return super().format_field(value, format_spec)

@@ -127,8 +127,8 @@ class HtmlWriter:
             if not block.caption:
                 return code
             label = f'<span class="listing-label">{escape(block.label)}</span> '
-            caption = f"<figcaption>{label}{self.inlines(block.caption)}</figcaption>"
-            return f'<figure class="listing"{_id(block.id)}>{caption}{code}</figure>'
+            figcaption = f"<figcaption>{label}{self.inlines(block.caption)}</figcaption>"
+            return f'<figure class="listing"{_id(block.id)}>{figcaption}{code}</figure>'
         if isinstance(block, m.Rule):
             return "<hr>"
         return ""
@@ -163,7 +163,8 @@ class HtmlWriter:
             if table.caption or label
             else ""
         )
-        head, body = [], []
+        head: list[str] = []
+        body: list[str] = []
         for index, (row, header) in enumerate(table.all_rows()):
             (head if header else body).append(
                 f"<tr>{cells(index, row, 'th' if header else 'td')}</tr>"
@@ -187,7 +188,7 @@ class HtmlWriter:
         out = []
         after_call = calls_after_a_call(inlines)
         for inline in inlines:
-            if id(inline) in after_call:
+            if isinstance(inline, m.NoteRef) and id(inline) in after_call:
                 # Two calls in a row read as one number ("67"): separate them.
                 out.append(self.note_call(inline.note, after_call=True))
             else:
@@ -282,6 +283,8 @@ class _PlainDataEnvironment(BudgetedSandbox):
     """On a mapping, `a.b` is the key `b` only: `doc.findings.items` is the findings, never
     the dict method, and no method of a list or mapping can be reached."""
 
+    writer: HtmlWriter  # the brief's prose writer, set by `environment` (its filters use it)
+
     def getattr(self, obj, attribute):
         if isinstance(obj, dict):
             if attribute in obj:
@@ -290,6 +293,21 @@ class _PlainDataEnvironment(BudgetedSandbox):
         if isinstance(obj, list):
             return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
+
+
+def _read_through_gate(roots, path: Path, what: str) -> str:
+    """The text of a layout's or a house's file (`what`: template, stylesheet) read through
+    the gate; a refused one is the author's mistake, located at the file."""
+    try:
+        return roots.read_text(path)
+    except PathRefused as exc:
+        raise BriefInvalid(
+            Diagnostic(
+                Location(path),
+                f"{what} {exc}",
+                hint="copy the file into the template folder instead of linking to it",
+            )
+        ) from None
 
 
 class ConfinedLoader(jinja2.BaseLoader):
@@ -306,16 +324,7 @@ class ConfinedLoader(jinja2.BaseLoader):
             candidates.append(Path(self.prefixes[pieces[0]], *pieces[1:]))
         for candidate in candidates:
             if candidate.is_file() or candidate.is_symlink():
-                try:
-                    text = self.roots.read_text(candidate)
-                except PathRefused as exc:
-                    raise BriefInvalid(
-                        Diagnostic(
-                            Location(candidate),
-                            f"template {exc}",
-                            hint="copy the file into the template folder instead of linking to it",
-                        )
-                    ) from None
+                text = _read_through_gate(self.roots, candidate, "template")
                 return text, str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
 
@@ -366,16 +375,7 @@ def stylesheet(prepared, medium: str = "screen") -> str:
         files += sorted(Path(prepared.html_template).glob("*.css"))
     texts = [design_of(prepared).css(medium)]
     for path in files:
-        try:
-            text = prepared.roots.read_text(path)
-        except PathRefused as exc:
-            raise BriefInvalid(
-                Diagnostic(
-                    Location(path),
-                    f"stylesheet {exc}",
-                    hint="copy the file into the template folder instead of linking to it",
-                )
-            ) from None
+        text = _read_through_gate(prepared.roots, path, "stylesheet")
         for line, column, target, what in css_references(text):
             refused = css_reference_refused(target, what, prepared.roots.allow_network)
             if refused is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from briefkit.core.diagnostics import Diagnostic, Location
+from briefkit.load.source import display_path
 
 SHOWN = 12  # characters named in the message; the rest are counted
 _SILENT = {"Cc", "Cf", "Zs", "Zl", "Zp", "Cs"}  # drawn as nothing, never as a box
@@ -43,12 +44,12 @@ def installed_coverage() -> Optional[tuple[list[int], list[int]]]:
         return None
     ranges.sort()
     starts, ends = [ranges[0][0]], [ranges[0][1]]
-    for low, high in ranges[1:]:
-        if low <= ends[-1] + 1:
-            ends[-1] = max(ends[-1], high)
+    for first, last in ranges[1:]:
+        if first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
         else:
-            starts.append(low)
-            ends.append(high)
+            starts.append(first)
+            ends.append(last)
     return starts, ends
 
 
@@ -110,8 +111,6 @@ def missing_glyph_warning(document, brief: Path, coverage=None) -> Optional[Diag
 
 
 def _first_place(brief: Path, chars: list[str]) -> Location:
-    from briefkit.load.source import display_path
-
     shown = display_path(brief)
     try:
         lines = Path(brief).read_text(encoding="utf-8", errors="replace").splitlines()

@@ -23,9 +23,12 @@ import threading
 import traceback
 from typing import Iterator, Optional
 
+from briefkit.core import cleanup
 from briefkit.core.diagnostics import BriefInvalid
-from briefkit.core.engines import EngineMissing
+from briefkit.core.engines import EngineMissing, load_weasyprint
+from briefkit.core.workers import become_helper
 from briefkit.formats import FORMAT
+from briefkit.render import render
 from briefkit.render.pdf.pages import PrintPages
 
 
@@ -92,14 +95,9 @@ def pdf_process_for(formats, parallel: bool) -> Iterator[Optional[PdfProcess]]:
 
 
 def _serve(conn) -> None:
-    from briefkit.core import cleanup
-    from briefkit.core.workers import become_helper
-
     become_helper()
     missing = None
     try:
-        from briefkit.core.engines import load_weasyprint
-
         load_weasyprint()
         from briefkit.render.pdf import writer as pdf  # noqa: F401  (WeasyPrint, Jinja and the print templates' code)
     except EngineMissing as exc:
@@ -114,11 +112,10 @@ def _serve(conn) -> None:
         if missing is not None:
             message = ("missing", missing)
         elif wants_pdf:
-            from briefkit.render import render
-
             data = render(prepared, "pdf")  # its pages kept on prepared, for the Word twin
             message = ("pdf", (data, prepared.print_pages))
         else:
+            # (WeasyPrint's writer, loaded above)
             from briefkit.render.pdf.writer import lay_out_pages
 
             message = ("pdf", (None, lay_out_pages(prepared)))

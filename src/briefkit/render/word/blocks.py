@@ -48,6 +48,8 @@ _ALIGN = {
 
 # Pieces of composed lines set in a character style of their own.
 _PIECE_STYLES = {"item-number": "Item Number", "outlet": "Outlet"}
+# The list style of a box's top-level bullets, by the style of the box's text.
+_BOX_BULLETS = {"Front Box Text": "Front Box List"}
 
 
 class _StoryOf:
@@ -123,7 +125,9 @@ class BlockWriter:
             if block.id:  # the target of `@sec:x`
                 self.bookmark(paragraph, block.id)
         elif isinstance(block, m.ListBlock):
-            self.list_items(block.items, block.ordered, level + 1, block.start)
+            # A box's bullets in the box's list style (its size), as print sets them.
+            bullets = _BOX_BULLETS.get(style or "") if not block.ordered and not level else None
+            self.list_items(block.items, block.ordered, level + 1, block.start, style=bullets)
         elif isinstance(block, m.Quote):
             self.blocks(block.children, style="Quote", level=level)
         elif isinstance(block, m.Callout):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from docx.shared import Mm
+from docx.shared import Mm, RGBColor
 from docx.table import _Cell
 
 from briefkit.ooxml.order import place
@@ -155,8 +155,6 @@ def full_bleed_cover(story, page: dict, fill: str, top_mm: float = 70, foot_mm: 
 
 def color_runs(paragraphs, color: str) -> None:
     """Every run of `paragraphs` in `color` (RRGGBB): text on the cover's ground."""
-    from docx.shared import RGBColor
-
     for paragraph in paragraphs:
         for run in paragraph.runs:
             run.font.color.rgb = RGBColor.from_string(color)

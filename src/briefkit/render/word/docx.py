@@ -48,6 +48,7 @@ class DocxDraft:
 
     document: Any  # the python-docx Document
     openers: dict  # bookmark -> w:p of a heading that opens a page where print does
+    chapter_openers: set  # those of chapters, which print opens at the page's top edge
     page_references: list  # the contents' page number runs, (w:r, bookmark)
     follows_print: bool  # the design's pages (briefkit's reference document, not a house's)
 
@@ -58,7 +59,7 @@ def render_docx(prepared) -> list[tuple[str, bytes]]:
     `check` makes the DOCX without them)."""
     draft = draft_docx(prepared)
     if draft.follows_print:
-        word_pagination.paginate(draft.openers, draft.page_references, prepared.print_pages)
+        word_pagination.paginate(draft, prepared.print_pages)
     early, last = _members(draft.document)
     return early + last  # zipped once, by the stamp
 
@@ -97,7 +98,7 @@ class PendingDocx:
 
     def finish(self, pages: Optional[PrintPages]) -> bytes:
         """The stamped DOCX, paginated as `pages` (None: the PDF could not be laid out)."""
-        word_pagination.paginate(self.draft.openers, self.draft.page_references, pages)
+        word_pagination.paginate(self.draft, pages)
         main = self.draft.document.part
         return self._seal.close(
             [
@@ -216,7 +217,9 @@ def draft_docx(prepared) -> DocxDraft:
     # The design's faces travel with the file, so it looks the same where they are not installed.
     word_fonts.embed_fonts(document, design.font_files())
     _properties(document, doc)
-    return DocxDraft(document, writer.openers, writer.page_references, template is None)
+    return DocxDraft(
+        document, writer.openers, writer.chapter_openers, writer.page_references, template is None
+    )
 
 
 def _front_box_size(document, doc: m.Document, design) -> None:
@@ -225,7 +228,7 @@ def _front_box_size(document, doc: m.Document, design) -> None:
     size = getattr(doc, "box_size", None) or design.tokens.get("type", {}).get("box")
     if size:
         leading = float(design.get("type", "leading"))
-        for name in ("Front Box Text",):
+        for name in ("Front Box Text", "Front Box List"):
             word_styles.apply_style_spec(
                 document, name, {"size": float(size), "line_spacing": leading}, mode="restyle"
             )

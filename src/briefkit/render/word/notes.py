@@ -7,6 +7,9 @@ none; `DocxWriter` fills each note with the same code that writes the body.
 
 from __future__ import annotations
 
+import copy
+
+from docx.enum.section import WD_SECTION
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -177,10 +180,6 @@ def print_endnotes_under(document, heading) -> None:
     following = heading._p.getnext()
     if following is None or following.tag == qn("w:sectPr"):
         return
-    import copy
-
-    from docx.enum.section import WD_SECTION
-
     settings_pr = document.settings.element.find(qn("w:endnotePr"))
     if settings_pr is None or settings_pr.find(qn("w:pos")) is not None:
         return

@@ -20,12 +20,19 @@ from briefkit.render.pdf.pages import PrintPages
 from briefkit.render.word.contents import fill_page_numbers
 
 
-def paginate(openers: dict, page_references: list, pages: PrintPages | None) -> None:
-    """`openers`: bookmark -> the w:p of its heading; `page_references`: the contents' number
-    runs (word_contents)."""
+def paginate(draft, pages: PrintPages | None) -> None:
+    """`draft` (render/word/docx.DocxDraft): its `openers` (bookmark -> the w:p of a part's or
+    chapter's heading) and the contents' number runs (`page_references`). A chapter that
+    print opens on a new page stands at the page's top edge: print drops the space a chapter
+    runs on with (`spacing.chapter_before`, a margin truncated at an unforced break), while
+    Word keeps a paragraph's space before after a page break, so the heading's goes too; the
+    chapter's rule stays, as in print."""
     if pages is None:
         return
-    for name, paragraph in openers.items():
+    for name, paragraph in draft.openers.items():
         if name in pages.opens_page:
-            place(paragraph.get_or_add_pPr(), parse_xml(f"<w:pageBreakBefore {nsdecls('w')}/>"))
-    fill_page_numbers(page_references, pages.page_of)
+            properties = paragraph.get_or_add_pPr()
+            place(properties, parse_xml(f"<w:pageBreakBefore {nsdecls('w')}/>"))
+            if name in draft.chapter_openers:
+                properties.spacing_before = 0
+    fill_page_numbers(draft.page_references, pages.page_of)

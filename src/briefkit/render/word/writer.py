@@ -60,6 +60,7 @@ class DocxWriter(TitleBlockWriter, BlockWriter, FieldWriter):
         self.notes_heading = None  # the endnotes' heading, once written
         self.page_references: list = []  # the contents' page numbers, filled in when known
         self.openers: dict = {}  # bookmark -> w:p of a part's or chapter's heading
+        self.chapter_openers: set = set()  # those of chapters (their space goes at a page top)
         self._styles: dict = {}
         # Where blocks go: the body, or while a note is written, that note (a note holds
         # any block the body can, written by the same code).
@@ -99,7 +100,12 @@ class DocxWriter(TitleBlockWriter, BlockWriter, FieldWriter):
                 self._in_imprint = False
 
         self.into(cell, write)
-        self.imprint_written = bool(cell.paragraphs and any(p.text for p in cell.paragraphs))
+        self.imprint_written = any(p.text for p in cell.paragraphs) or bool(
+            cell._tc.xpath(".//w:drawing")
+        )
+        if not self.imprint_written:  # no imprint page, as print sets none (document.html)
+            table = cell._tc.getparent().getparent()
+            table.getparent().remove(table)
 
     def shape_lead(self, part: Part) -> None:
         self.field_blocks((part.content_key,), self.doc.part_content(part), style="Standfirst")
@@ -302,6 +308,8 @@ class DocxWriter(TitleBlockWriter, BlockWriter, FieldWriter):
             chapter = "sections" if part is None else part.name
             if chapter not in self.chapters:
                 wordml.without_top_rule(p, float(self.design.get("spacing", "heading_1_before")))
+            elif bookmark:
+                self.chapter_openers.add(bookmark)
         return p
 
     def bookmark(self, paragraph, name: str, *, opener: bool = False) -> None:
