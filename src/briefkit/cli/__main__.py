@@ -1,5 +1,5 @@
 """`python -m briefkit.cli`: the command line, as the `briefkit` script runs it."""
 
-from briefkit.cli.main import main
+from briefkit.cli import main
 
 main()

@@ -567,7 +567,11 @@ def main() -> None:
     # the clean-up below, at the one moment nothing else catches it.
     signal.signal(signal.SIGTERM, raise_interrupted)
     try:
+        if cleanup.lost_interrupts:  # came while the modules loaded: the command never starts
+            raise Interrupted(cleanup.lost_interrupts[0])
         code = _run_command()
+        if cleanup.lost_interrupts:  # came where Python ignores it: the command went on
+            raise Interrupted(cleanup.lost_interrupts[0])
     except KeyboardInterrupt as exc:  # between the command and here
         code = _interrupted(exc)
     finally:

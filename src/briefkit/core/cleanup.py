@@ -19,6 +19,7 @@ import itertools
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -68,6 +69,26 @@ def signals_deferred() -> Iterator[None]:
             signal.signal(deferred, handler)
         for number in dict.fromkeys(caught):  # each once, in the order they came
             signal.raise_signal(number)
+
+
+# Interrupts Python swallowed: raised inside a callback whose exceptions it ignores (a weakref
+# callback while a module loads, a __del__), which it prints as "Exception ignored" and drops.
+# Their signal numbers, in the order they came; the command line acts on them (cli/main.py).
+lost_interrupts: list[int] = []
+
+
+def keep_lost_interrupts() -> None:
+    """From now on, an interrupt Python would drop is kept in `lost_interrupts` instead (and
+    not printed); every other unraisable exception is reported as before."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            lost_interrupts.append(getattr(unraisable.exc_value, "signum", signal.SIGINT))
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
 
 
 @contextlib.contextmanager

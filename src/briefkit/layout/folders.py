@@ -144,12 +144,15 @@ def load_layout(name: str, project: Optional[Path] = None) -> Layout:
     if not isinstance(merged.get("labels", {}), dict):
         raise LayoutError(f"layout '{name}': 'labels' must be a mapping", where)
     imprint = merged.get("imprint") or []
-    if not isinstance(imprint, list) or any(p not in parts for p in imprint):
+    if not isinstance(imprint, list) or any(p not in table for p in imprint):
         raise LayoutError(
-            f"layout '{name}': 'imprint' must list parts the layout places (its 'parts'), "
-            f"found {imprint!r}",
+            f"layout '{name}': 'imprint' must be a list of part names, found {imprint!r}; "
+            f"known: {', '.join(sorted(table.names()))}",
             where,
         )
+    # The imprint holds those of its parts the layout places: a house layout that extends
+    # `report` with its own `parts` list keeps the imprint of the parts it still places.
+    merged["imprint"] = [p for p in imprint if p in parts]
     # `labels`: as an English brief gets them (the English locale's, then the layout's own);
     # resolve takes the document's language from the raw `settings["labels"]`.
     return Layout(
