@@ -569,7 +569,8 @@ def main() -> None:
     try:
         if cleanup.lost_interrupts:  # came while the modules loaded: the command never starts
             raise Interrupted(cleanup.lost_interrupts[0])
-        code = _run_command()
+        with cleanup.temporary_files_within("briefkit-run-"):
+            code = _run_command()
         if cleanup.lost_interrupts:  # came where Python ignores it: the command went on
             raise Interrupted(cleanup.lost_interrupts[0])
     except KeyboardInterrupt as exc:  # between the command and here

@@ -119,6 +119,26 @@ def scratch_file(folder: Path, prefix: str, suffix: str) -> Iterator[Path]:
         done(token)
 
 
+@contextlib.contextmanager
+def temporary_files_within(prefix: str) -> Iterator[Path]:
+    """For the block, every temporary file of this process and of the processes it starts
+    (its workers, Pandoc, LibreOffice, and the libraries they load, which name their own
+    temporary files: ctypes' library search, run as WeasyPrint loads, leaves `tmpXXXXXXXX` when
+    a stopped worker exits at once) goes into one folder of briefkit's, removed when the block
+    ends or the command does. What a stopped process could not remove goes with it."""
+    with scratch_folder(prefix) as folder:
+        previous = (tempfile.tempdir, os.environ.get("TMPDIR"))
+        tempfile.tempdir, os.environ["TMPDIR"] = str(folder), str(folder)
+        try:
+            yield folder
+        finally:
+            tempfile.tempdir = previous[0]
+            if previous[1] is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = previous[1]
+
+
 def run_all() -> None:
     """Run every pending action, newest first; one that fails does not stop the others."""
     with _lock:
