@@ -10,6 +10,7 @@ in an output).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -147,10 +148,12 @@ class PandocJob:
     def _feed(stdin: IO[bytes], data: bytes) -> None:
         try:
             stdin.write(data)
-        except BrokenPipeError:  # cancelled
-            pass
-        finally:
             stdin.close()
+        except BrokenPipeError:  # Pandoc stopped: cancelled, or a Ctrl-C reached its group
+            # Closing flushes what it did not take, which breaks the pipe again: the thread
+            # would die printing a traceback in the middle of an orderly stop.
+            with contextlib.suppress(OSError):
+                stdin.close()
 
     def result(self) -> dict:
         try:
