@@ -408,10 +408,12 @@ def render_formats(
         warn_missing_glyphs(prepared, list(rendered))
         return {fmt: rendered[fmt] for fmt in formats if fmt in rendered}
     wants_pdf = "pdf" in formats
+    if wants_pdf:  # first: the layout is the longest path, and needs nothing drafted here
+        pdf_process.send(prepared, pdf=True)
     begun = {fmt: pending(prepared, fmt) for fmt in formats if fmt != "pdf"}
     follow = {fmt: output for fmt, output in begun.items() if output is not None}
-    if wants_pdf or follow:
-        pdf_process.send(prepared, pdf=wants_pdf)
+    if follow and not wants_pdf:  # a DOCX alone: the print's pages only
+        pdf_process.send(prepared, pdf=False)
     rendered = {fmt: render(prepared, fmt) for fmt, output in begun.items() if output is None}
     warning = missing_glyph_warning(prepared.document, prepared.path) if wants_pdf else None
     pdf = None
