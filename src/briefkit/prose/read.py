@@ -446,13 +446,14 @@ def read_prose(
             )
             continue
 
-        def problem(message: str, needle: str, key=f.key, display=f.display) -> None:
-            if not display:
-                diagnostics.error(source.locate_text(key, needle), message, key=key)
+        def report(add, key=f.key, display=f.display):
+            """A located message of the reader's (`add`: error or warning); none for display
+            text, which is never Markdown (ProseField.display)."""
+            return lambda message, needle: (
+                None if display else add(source.locate_text(key, needle), message, key=key)
+            )
 
-        def notice(message: str, needle: str, key=f.key, display=f.display) -> None:
-            if not display:
-                diagnostics.warning(source.locate_text(key, needle), message, key=key)
+        problem, notice = report(diagnostics.error), report(diagnostics.warning)
 
         found: set = set()
         blocks = by_id[i]
